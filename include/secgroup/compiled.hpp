@@ -1,0 +1,191 @@
+// secgroup/compiled.hpp: the decision map flattened into flat arrays for the hot path.
+//
+// compiled_policy<S> answers first-match lookups for one direction and family:
+//   1. the protocol class picks a plane;
+//   2. TCP/UDP planes map the port to an address table through a two-level table indexed by
+//      the port's high and low byte (most high-byte blocks hold a single table);
+//   3. the address table is a static B+-tree over segment starts: a handful of cache lines.
+// Identical address tables are stored once. Each table value packs the deciding rule (its
+// index in ordered_rules(), +1, 0 for the default policy) and the action in one word.
+// compiled_group holds the four policies of a group (inbound/outbound × IPv4/IPv6).
+// ICL is used only to build; nothing here allocates or branches on the rule count per lookup.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <span>
+#include <vector>
+
+#include "config.hpp"
+#include "decision.hpp"
+#include "decision_map.hpp"
+#include "detail/search_tree.hpp"
+#include "lower.hpp"
+#include "packet.hpp"
+#include "security_group.hpp"
+#include "space.hpp"
+
+SECGROUP_BEGIN_NAMESPACE
+
+/// First-match lookups for one policy over flat arrays.
+template <class S>
+class compiled_policy {
+ public:
+  using address_type = typename S::address_type;
+  using port_type = typename S::port_type;
+
+  compiled_policy() = default;
+
+  /// Compiles `pol`; decisions report `pol.origin[i]` for rule i (its index in the group).
+  explicit compiled_policy(const policy<S>& pol) : compiled_policy(pol, decision_map<S>(pol)) {}
+
+  /// Compiles `pol` from its already built decision map `map`.
+  compiled_policy(const policy<S>& pol, const decision_map<S>& map) {
+    std::vector<std::uint32_t> actions_of_rules;
+    const std::uint32_t fallback = pack(decision::no_rule, pol.default_action, pol);
+    std::map<std::pair<std::vector<address_type>, std::vector<std::uint32_t>>, std::uint32_t>
+        interned;
+    std::array<std::vector<std::pair<port_type, std::uint32_t>>, proto_class_count> port_tables;
+
+    std::vector<address_type> keys;
+    std::vector<std::uint32_t> values;
+    proto_class current = proto_class::tcp;
+    interval<port_type> current_ports{};
+    auto flush = [&] {
+      if (keys.empty()) return;
+      auto [it, fresh] = interned.try_emplace({keys, values}, static_cast<std::uint32_t>(tables_.size()));
+      if (fresh) tables_.push_back({search_tree(keys, S::max_address), values});
+      port_tables[static_cast<std::size_t>(current)].push_back({current_ports.lo, it->second});
+      keys.clear();
+      values.clear();
+    };
+    map.for_each_region([&](const region<S>& r) {
+      if (r.protocol != current || !(r.ports == current_ports)) flush();
+      current = r.protocol;
+      current_ports = r.ports;
+      keys.push_back(r.addresses.lo);
+      values.push_back(r.rule == decision::no_rule ? fallback
+                                                   : pack(r.rule, pol.rules[r.rule].action, pol));
+    });
+    flush();
+    for (auto c : all_proto_classes)
+      build_port_index(planes_[static_cast<std::size_t>(c)], port_tables[static_cast<std::size_t>(c)]);
+  }
+
+  /// Returns the decision for point `x`.
+  decision find(const point<S>& x) const {
+    const auto& pl = planes_[static_cast<std::size_t>(x.protocol)];
+    std::uint32_t t = pl.single_table;
+    if (t == no_table) {
+      auto top = pl.top[(x.port >> 8) & 0xff];
+      t = top & leaf_flag ? pl.leaves[(top & ~leaf_flag) + (x.port & 0xff)] : top;
+    }
+    const auto& tab = tables_[t];
+    return unpack(tab.values[tab.keys.rank(x.address) - 1]);
+  }
+
+  /// Number of distinct address tables.
+  std::size_t table_count() const { return tables_.size(); }
+  /// Bytes held by the lookup structures.
+  std::size_t memory() const {
+    std::size_t m = sizeof(*this) + tables_.capacity() * sizeof(table);
+    for (const auto& t : tables_) m += t.keys.memory() + t.values.capacity() * sizeof(std::uint32_t);
+    for (const auto& pl : planes_) m += pl.leaves.capacity() * sizeof(std::uint32_t);
+    return m;
+  }
+
+ private:
+  static constexpr std::uint32_t no_table = 0xffffffffu;
+  static constexpr std::uint32_t leaf_flag = 0x80000000u;
+  using search_tree = detail::search_tree<address_type>;
+
+  struct table {
+    search_tree keys;                   // segment starts
+    std::vector<std::uint32_t> values;  // packed decision of each segment
+  };
+  struct plane {
+    std::uint32_t single_table = no_table;  // set when every port maps to one table
+    std::array<std::uint32_t, 256> top{};   // by port high byte: a table, or leaf_flag|offset
+    std::vector<std::uint32_t> leaves;      // 256 entries per mixed high byte
+  };
+
+  /// Packs rule (index into pol.rules, or no_rule) and action: (group index + 1) << 1 | drop.
+  static std::uint32_t pack(std::uint32_t rule, action a, const policy<S>& pol) {
+    std::uint32_t id = rule == decision::no_rule ? 0 : pol.origin[rule] + 1;
+    return id << 1 | (a == action::drop ? 1u : 0u);
+  }
+  static decision unpack(std::uint32_t v) {
+    return {v & 1 ? action::drop : action::accept, (v >> 1) - 1};
+  }
+
+  /// Fills the port index of a plane from (first port, table) pairs sorted by port.
+  static void build_port_index(plane& pl, const std::vector<std::pair<port_type, std::uint32_t>>& runs) {
+    if (runs.size() == 1) {
+      pl.single_table = runs[0].second;
+      return;
+    }
+    // index of the run holding `port`
+    auto run_of = [&](std::uint32_t port) {
+      return static_cast<std::size_t>(
+                 std::upper_bound(runs.begin(), runs.end(), port,
+                                  [](std::uint32_t p, const auto& run) { return p < run.first; }) -
+                 runs.begin()) -
+             1;
+    };
+    for (std::uint32_t hi = 0; hi < 256; ++hi) {
+      const std::uint32_t first = hi << 8;
+      if (run_of(first) == run_of(first + 255)) {  // one table for the whole block
+        pl.top[hi] = runs[run_of(first)].second;
+        continue;
+      }
+      pl.top[hi] = leaf_flag | static_cast<std::uint32_t>(pl.leaves.size());
+      for (std::uint32_t lo = 0; lo < 256; ++lo) pl.leaves.push_back(runs[run_of(first + lo)].second);
+    }
+  }
+
+  std::array<plane, proto_class_count> planes_;
+  std::vector<table> tables_;
+};
+
+/// A whole group compiled: four compiled policies (inbound/outbound × IPv4/IPv6).
+class compiled_group {
+ public:
+  compiled_group() = default;
+  /// Compiles group `g`; decisions index ordered_rules(g).
+  explicit compiled_group(const security_group& g) {
+    auto rules = ordered_rules(g);
+    for (auto d : {direction::inbound, direction::outbound}) {
+      auto i = static_cast<std::size_t>(d);
+      v4_[i] = compiled_policy<ipv4_space>(lower<family::v4>(rules, d, g.default_policy(d)));
+      v6_[i] = compiled_policy<ipv6_space>(lower<family::v6>(rules, d, g.default_policy(d)));
+    }
+  }
+
+  /// Returns the decision for packet `p`.
+  decision evaluate(const packet& p) const {
+    auto i = static_cast<std::size_t>(p.direction);
+    return p.remote.af == family::v4 ? v4_[i].find(point_of<ipv4_space>(p))
+                                     : v6_[i].find(point_of<ipv6_space>(p));
+  }
+
+  /// Decides every packet of `in` into `out` (which must be at least as long).
+  void evaluate(std::span<const packet> in, std::span<decision> out) const {
+    SECGROUP_ASSERT(out.size() >= in.size());
+    for (std::size_t k = 0; k < in.size(); ++k) out[k] = evaluate(in[k]);
+  }
+
+  /// Bytes held by the lookup structures.
+  std::size_t memory() const {
+    std::size_t m = 0;
+    for (const auto& p : v4_) m += p.memory();
+    for (const auto& p : v6_) m += p.memory();
+    return m;
+  }
+
+ private:
+  std::array<compiled_policy<ipv4_space>, 2> v4_;
+  std::array<compiled_policy<ipv6_space>, 2> v6_;
+};
+
+SECGROUP_END_NAMESPACE

@@ -1,0 +1,38 @@
+// secgroup/detail/text.hpp: small string helpers shared by the parsers.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "../config.hpp"
+
+SECGROUP_BEGIN_NAMESPACE
+namespace detail {
+
+/// True iff a and b are equal ignoring ASCII case.
+constexpr bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+
+/// `s` without leading and trailing spaces, tabs and line ends.
+constexpr std::string_view trim(std::string_view s) {
+  constexpr std::string_view space = " \t\r\n";
+  auto b = s.find_first_not_of(space);
+  if (b == std::string_view::npos) return {};
+  return s.substr(b, s.find_last_not_of(space) - b + 1);
+}
+
+/// Quotes a value for an error message, cutting it to 64 characters.
+inline std::string quoted(std::string_view s) {
+  return "'" + std::string(s.substr(0, 64)) + (s.size() > 64 ? "...'" : "'");
+}
+
+}  // namespace detail
+SECGROUP_END_NAMESPACE

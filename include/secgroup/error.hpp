@@ -1,0 +1,96 @@
+// secgroup/error.hpp: the exceptions the library throws, by kind.
+//
+// Every error carries a stable id (`secgroup.parse.102`) and, where input is at fault, the
+// field it names (`rules[2].ip_range`, `packets:7`). what() reads
+// "[secgroup.parse.102] rules[2].ip_range: invalid CIDR '10.0.0.0/33': prefix length above 32".
+// Ids are listed in docs/errors.md and never reused. Expected outcomes (a packet is dropped, a
+// mock call returns 404) are data, not exceptions.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+#include "config.hpp"
+
+SECGROUP_BEGIN_NAMESPACE
+
+/// Base of every exception thrown by secgroup.
+class error : public std::runtime_error {
+ public:
+  error(std::string id, std::string field, const std::string& message)
+      : std::runtime_error(format(id, field, message)),
+        id_(std::move(id)),
+        field_(std::move(field)),
+        message_(message) {}
+
+  /// The stable id, e.g. "secgroup.parse.102".
+  const std::string& id() const noexcept { return id_; }
+  /// The input field at fault ("rules[2].ip_range"), or "" when none applies.
+  const std::string& field() const noexcept { return field_; }
+  /// The message without id and field.
+  const std::string& message() const noexcept { return message_; }
+
+ private:
+  static std::string format(const std::string& id, const std::string& field,
+                            const std::string& message) {
+    return "[" + id + "] " + (field.empty() ? "" : field + ": ") + message;
+  }
+  std::string id_, field_, message_;
+};
+
+/// Malformed input text: an address, a CIDR, a number, an enum value, JSON syntax or type.
+class parse_error : public error {
+ public:
+  using error::error;
+};
+
+/// Well-formed input with a value the model does not allow (port 70000, from > to).
+class validation_error : public error {
+ public:
+  using error::error;
+};
+
+/// A name or id that designates nothing (`--group web` when no such group exists).
+class lookup_error : public error {
+ public:
+  using error::error;
+};
+
+// -- Stable error ids ---------------------------------------------------------------------
+namespace errc {
+inline constexpr const char* bad_address = "secgroup.parse.101";
+inline constexpr const char* bad_cidr = "secgroup.parse.102";
+inline constexpr const char* bad_enum = "secgroup.parse.103";
+inline constexpr const char* bad_json = "secgroup.parse.104";
+inline constexpr const char* wrong_type = "secgroup.parse.105";
+inline constexpr const char* missing_field = "secgroup.parse.106";
+inline constexpr const char* bad_number = "secgroup.parse.107";
+inline constexpr const char* bad_packet = "secgroup.parse.108";
+inline constexpr const char* bad_file = "secgroup.parse.109";
+inline constexpr const char* port_out_of_range = "secgroup.validation.201";
+inline constexpr const char* port_order = "secgroup.validation.202";
+inline constexpr const char* bad_value = "secgroup.validation.203";
+inline constexpr const char* not_found = "secgroup.lookup.301";
+inline constexpr const char* ambiguous = "secgroup.lookup.302";
+}  // namespace errc
+
+/// Prefixes `outer` to the field of errors thrown by `fn`, so nested parsers report full paths
+/// such as "security_groups[1].rules[0].protocol".
+template <class Fn>
+decltype(auto) with_field_prefix(const std::string& outer, Fn&& fn) {
+  auto join = [&](const error& e) {
+    return e.field().empty() ? outer : outer + (e.field().front() == '[' ? "" : ".") + e.field();
+  };
+  try {
+    return std::forward<Fn>(fn)();
+  } catch (const parse_error& e) {
+    SECGROUP_THROW(parse_error(e.id(), join(e), e.message()));
+  } catch (const validation_error& e) {
+    SECGROUP_THROW(validation_error(e.id(), join(e), e.message()));
+  } catch (const lookup_error& e) {
+    SECGROUP_THROW(lookup_error(e.id(), join(e), e.message()));
+  }
+}
+
+SECGROUP_END_NAMESPACE

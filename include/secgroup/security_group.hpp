@@ -1,0 +1,88 @@
+// secgroup/security_group.hpp: a security group, every field of the API object.
+//
+// `rules` holds the user (editable) rules. The six default SMTP rules are not stored: they
+// exist iff `enable_default_security` is true, and ordered_rules() puts them first. A rule that
+// carries one of their fixed ids is never stored twice (loaders drop such rules; see
+// docs/semantics.md).
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config.hpp"
+#include "default_rules.hpp"
+#include "protocol.hpp"
+#include "rule.hpp"
+
+SECGROUP_BEGIN_NAMESPACE
+
+/// The lifecycle state the API reports for a group.
+enum class group_state : std::uint8_t { available, syncing, syncing_error };
+
+constexpr std::string_view to_string(group_state s) {
+  return s == group_state::available ? "available"
+         : s == group_state::syncing ? "syncing"
+                                     : "syncing_error";
+}
+
+/// Parses "available", "syncing", "syncing_error" (any case); throws parse_error naming `field`.
+inline group_state parse_group_state(std::string_view text, const std::string& field = "state") {
+  return detail::parse_enum(
+      text, std::array{group_state::available, group_state::syncing, group_state::syncing_error},
+      "state", field);
+}
+
+/// A server attached to a group, as the API lists it.
+struct server_ref {
+  std::string id;
+  std::string name;
+  friend bool operator==(const server_ref&, const server_ref&) = default;
+};
+
+/// A security group. Defaults are the API's defaults for a group created without the field.
+struct security_group {
+  std::string id;
+  std::string name;
+  std::optional<std::string> description;  ///< null when never set
+  std::string organization;
+  std::string project;
+  std::vector<std::string> tags;
+  std::vector<server_ref> servers;
+  bool stateful = true;
+  action inbound_default_policy = action::accept;
+  action outbound_default_policy = action::accept;
+  bool organization_default = false;
+  bool project_default = false;
+  bool enable_default_security = true;
+  group_state state = group_state::available;
+  std::optional<std::string> creation_date;      ///< as the API writes it, e.g. "...+00:00"
+  std::optional<std::string> modification_date;  ///< idem
+  std::string zone = "fr-par-1";
+  std::vector<rule> rules;  ///< user rules; default rules are implied by the flag
+
+  /// The default policy of direction `d`.
+  action default_policy(direction d) const {
+    return d == direction::inbound ? inbound_default_policy : outbound_default_policy;
+  }
+
+  friend bool operator==(const security_group&, const security_group&) = default;
+};
+
+/// Returns the rules in evaluation order: the default SMTP rules (when enabled), then the user
+/// rules by ascending position, ties kept in stored order. Rules bearing a default-rule id are
+/// never included twice.
+inline std::vector<rule> ordered_rules(const security_group& g) {
+  std::vector<rule> out;
+  if (g.enable_default_security) out = default_rules(g.zone);
+  auto user_begin = out.size();
+  for (const auto& r : g.rules)
+    if (!is_default_rule_id(r.id)) out.push_back(normalize(r));
+  std::stable_sort(out.begin() + static_cast<std::ptrdiff_t>(user_begin), out.end(),
+                   [](const rule& a, const rule& b) { return a.position < b.position; });
+  return out;
+}
+
+SECGROUP_END_NAMESPACE

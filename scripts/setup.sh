@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs every Debian package secgroup needs to build, test and benchmark.
+# Idempotent: packages already present are left alone. Run as root on Debian 12.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config git
+  libboost-dev librange-v3-dev nlohmann-json3-dev libcli11-dev catch2 libbenchmark-dev
+  libz3-dev libcpp-httplib-dev
+  pybind11-dev python3-pybind11 python3-dev python3-pytest python3-setuptools python3-pip
+  python3-matplotlib python3-nbclient python3-ipykernel
+)
+# Node.js drives the Scaleway JavaScript SDK test; keep a preinstalled one (it bundles npm).
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "setup: all packages present"
+fi
