@@ -4,23 +4,24 @@
 //   1. the protocol class picks a plane;
 //   2. TCP/UDP planes map the port to an address table through a two-level table indexed by
 //      the port's high and low byte (most high-byte blocks hold a single table);
-//   3. the address table is a static B+-tree over segment starts: a handful of cache lines.
-// Identical address tables are stored once. Each table value packs the deciding rule (its
-// index in ordered_rules(), +1, 0 for the default policy) and the action in one word.
-// compiled_group holds the four policies of a group (inbound/outbound × IPv4/IPv6).
-// ICL is used only to build; nothing here allocates or branches on the rule count per lookup.
+//   3. the address table is a static B+-tree over segment starts, one cache line per level,
+//      all tables in one aligned arena (detail::search_forest).
+// There is one address table per address map of the decision map. Each table value packs the
+// deciding rule (its index in ordered_rules(), +1, 0 for the default policy) and the action in
+// one word. compiled_group holds the four policies of a group (inbound/outbound × IPv4/IPv6);
+// its batch API interleaves the tree descents of many packets so their cache misses overlap.
+// ICL is used only to build; a lookup never allocates.
 #pragma once
 
 #include <array>
 #include <cstdint>
-#include <map>
 #include <span>
 #include <vector>
 
 #include "config.hpp"
 #include "decision.hpp"
 #include "decision_map.hpp"
-#include "detail/search_tree.hpp"
+#include "detail/search_forest.hpp"
 #include "lower.hpp"
 #include "packet.hpp"
 #include "security_group.hpp"
@@ -34,63 +35,61 @@ class compiled_policy {
  public:
   using address_type = typename S::address_type;
   using port_type = typename S::port_type;
+  using forest = detail::search_forest<address_type>;
 
-  compiled_policy() = default;
+  compiled_policy() : compiled_policy(policy<S>{}) {}
 
   /// Compiles `pol`; decisions report `pol.origin[i]` for rule i (its index in the group).
   explicit compiled_policy(const policy<S>& pol) : compiled_policy(pol, decision_map<S>(pol)) {}
 
-  /// Compiles `pol` from its already built decision map `map`.
+  /// Compiles `pol` from its decision map `map`.
   compiled_policy(const policy<S>& pol, const decision_map<S>& map) {
-    std::vector<std::uint32_t> actions_of_rules;
     const std::uint32_t fallback = pack(decision::no_rule, pol.default_action, pol);
-    std::map<std::pair<std::vector<address_type>, std::vector<std::uint32_t>>, std::uint32_t>
-        interned;
-    std::array<std::vector<std::pair<port_type, std::uint32_t>>, proto_class_count> port_tables;
-
     std::vector<address_type> keys;
-    std::vector<std::uint32_t> values;
-    proto_class current = proto_class::tcp;
-    interval<port_type> current_ports{};
-    auto flush = [&] {
-      if (keys.empty()) return;
-      auto [it, fresh] = interned.try_emplace({keys, values}, static_cast<std::uint32_t>(tables_.size()));
-      if (fresh) tables_.push_back({search_tree(keys, S::max_address), values});
-      port_tables[static_cast<std::size_t>(current)].push_back({current_ports.lo, it->second});
+    for (std::uint32_t m = 0; m < map.map_count(); ++m) {
       keys.clear();
-      values.clear();
-    };
-    map.for_each_region([&](const region<S>& r) {
-      if (r.protocol != current || !(r.ports == current_ports)) flush();
-      current = r.protocol;
-      current_ports = r.ports;
-      keys.push_back(r.addresses.lo);
-      values.push_back(r.rule == decision::no_rule ? fallback
-                                                   : pack(r.rule, pol.rules[r.rule].action, pol));
-    });
-    flush();
-    for (auto c : all_proto_classes)
-      build_port_index(planes_[static_cast<std::size_t>(c)], port_tables[static_cast<std::size_t>(c)]);
+      value_offset_.push_back(static_cast<std::uint32_t>(values_.size()));
+      map.for_each_segment(m, [&](const interval<address_type>& a, std::uint32_t rule) {
+        keys.push_back(a.lo);
+        values_.push_back(rule == decision::no_rule ? fallback
+                                                    : pack(rule, pol.rules[rule].action, pol));
+      });
+      tables_.add(keys, S::max_address);
+    }
+    for (auto c : all_proto_classes) {
+      std::vector<std::pair<port_type, std::uint32_t>> runs;
+      for (std::size_t j = 0; j < map.port_class_count(c); ++j)
+        runs.push_back({map.port_class(c, j).lo, map.port_class_map(c, j)});
+      build_port_index(planes_[static_cast<std::size_t>(c)], runs);
+    }
+  }
+
+  /// Returns the address table that decides point `x` (its port and protocol class).
+  std::uint32_t table_of(const point<S>& x) const {
+    const auto& pl = planes_[static_cast<std::size_t>(x.protocol)];
+    std::uint32_t t = pl.single_table;
+    if (t != no_table) return t;
+    auto top = pl.top[(x.port >> 8) & 0xff];
+    return top & leaf_flag ? pl.leaves[(top & ~leaf_flag) + (x.port & 0xff)] : top;
   }
 
   /// Returns the decision for point `x`.
   decision find(const point<S>& x) const {
-    const auto& pl = planes_[static_cast<std::size_t>(x.protocol)];
-    std::uint32_t t = pl.single_table;
-    if (t == no_table) {
-      auto top = pl.top[(x.port >> 8) & 0xff];
-      t = top & leaf_flag ? pl.leaves[(top & ~leaf_flag) + (x.port & 0xff)] : top;
-    }
-    const auto& tab = tables_[t];
-    return unpack(tab.values[tab.keys.rank(x.address) - 1]);
+    auto t = table_of(x);
+    return unpack(values_[value_offset_[t] + tables_.rank(t, x.address) - 1]);
   }
 
-  /// Number of distinct address tables.
-  std::size_t table_count() const { return tables_.size(); }
+  /// The address tables (for batch lookups).
+  const forest& tables() const { return tables_; }
+  /// The decision of rank `rank` in table `t`.
+  decision at(std::uint32_t t, std::size_t rank) const {
+    return unpack(values_[value_offset_[t] + rank - 1]);
+  }
+
   /// Bytes held by the lookup structures.
   std::size_t memory() const {
-    std::size_t m = sizeof(*this) + tables_.capacity() * sizeof(table);
-    for (const auto& t : tables_) m += t.keys.memory() + t.values.capacity() * sizeof(std::uint32_t);
+    std::size_t m = sizeof(*this) + tables_.memory() +
+                    (values_.capacity() + value_offset_.capacity()) * sizeof(std::uint32_t);
     for (const auto& pl : planes_) m += pl.leaves.capacity() * sizeof(std::uint32_t);
     return m;
   }
@@ -98,12 +97,7 @@ class compiled_policy {
  private:
   static constexpr std::uint32_t no_table = 0xffffffffu;
   static constexpr std::uint32_t leaf_flag = 0x80000000u;
-  using search_tree = detail::search_tree<address_type>;
 
-  struct table {
-    search_tree keys;                   // segment starts
-    std::vector<std::uint32_t> values;  // packed decision of each segment
-  };
   struct plane {
     std::uint32_t single_table = no_table;  // set when every port maps to one table
     std::array<std::uint32_t, 256> top{};   // by port high byte: a table, or leaf_flag|offset
@@ -119,19 +113,17 @@ class compiled_policy {
     return {v & 1 ? action::drop : action::accept, (v >> 1) - 1};
   }
 
-  /// Fills the port index of a plane from (first port, table) pairs sorted by port.
-  static void build_port_index(plane& pl, const std::vector<std::pair<port_type, std::uint32_t>>& runs) {
+  /// Fills the port index of a plane from (first port, table) runs sorted by port.
+  static void build_port_index(plane& pl,
+                               const std::vector<std::pair<port_type, std::uint32_t>>& runs) {
     if (runs.size() == 1) {
       pl.single_table = runs[0].second;
       return;
     }
-    // index of the run holding `port`
-    auto run_of = [&](std::uint32_t port) {
-      return static_cast<std::size_t>(
-                 std::upper_bound(runs.begin(), runs.end(), port,
-                                  [](std::uint32_t p, const auto& run) { return p < run.first; }) -
-                 runs.begin()) -
-             1;
+    auto run_of = [&](std::uint32_t port) {  // index of the run holding `port`
+      auto it = std::upper_bound(runs.begin(), runs.end(), port,
+                                 [](std::uint32_t p, const auto& run) { return p < run.first; });
+      return static_cast<std::size_t>(it - runs.begin()) - 1;
     };
     for (std::uint32_t hi = 0; hi < 256; ++hi) {
       const std::uint32_t first = hi << 8;
@@ -140,12 +132,15 @@ class compiled_policy {
         continue;
       }
       pl.top[hi] = leaf_flag | static_cast<std::uint32_t>(pl.leaves.size());
-      for (std::uint32_t lo = 0; lo < 256; ++lo) pl.leaves.push_back(runs[run_of(first + lo)].second);
+      for (std::uint32_t lo = 0; lo < 256; ++lo)
+        pl.leaves.push_back(runs[run_of(first + lo)].second);
     }
   }
 
   std::array<plane, proto_class_count> planes_;
-  std::vector<table> tables_;
+  forest tables_;
+  std::vector<std::uint32_t> values_;        // packed decisions, table by table
+  std::vector<std::uint32_t> value_offset_;  // first value of each table
 };
 
 /// A whole group compiled: four compiled policies (inbound/outbound × IPv4/IPv6).
@@ -169,10 +164,12 @@ class compiled_group {
                                      : v6_[i].find(point_of<ipv6_space>(p));
   }
 
-  /// Decides every packet of `in` into `out` (which must be at least as long).
+  /// Decides every packet of `in` into `out` (which must be at least as long). Equivalent to
+  /// evaluate(p) for each packet; IPv4 packets are looked up `lanes` at a time, interleaved.
   void evaluate(std::span<const packet> in, std::span<decision> out) const {
     SECGROUP_ASSERT(out.size() >= in.size());
-    for (std::size_t k = 0; k < in.size(); ++k) out[k] = evaluate(in[k]);
+    for (std::size_t k = 0; k < in.size(); k += lanes)
+      evaluate_chunk(in.subspan(k, std::min(lanes, in.size() - k)), out.subspan(k));
   }
 
   /// Bytes held by the lookup structures.
@@ -184,6 +181,41 @@ class compiled_group {
   }
 
  private:
+  static constexpr std::size_t lanes = 16;
+
+  /// Up to `lanes` packets: IPv6 ones one by one, IPv4 ones descending their trees in lockstep.
+  void evaluate_chunk(std::span<const packet> in, std::span<decision> out) const {
+    using forest = compiled_policy<ipv4_space>::forest;
+    std::array<const compiled_policy<ipv4_space>*, lanes> pol;
+    std::array<forest::cursor, lanes> cur;
+    std::array<std::uint32_t, lanes> addr, slot;
+    std::size_t n = 0;
+    for (std::size_t k = 0; k < in.size(); ++k) {
+      const auto& p = in[k];
+      if (p.remote.af != family::v4) {
+        out[k] = evaluate(p);
+        continue;
+      }
+      auto x = point_of<ipv4_space>(p);
+      pol[n] = &v4_[static_cast<std::size_t>(p.direction)];
+      addr[n] = x.address;
+      cur[n] = pol[n]->tables().start(pol[n]->table_of(x), x.address);
+      slot[n++] = static_cast<std::uint32_t>(k);
+    }
+    for (bool more = true; more;) {
+      more = false;
+      for (std::size_t j = 0; j < n; ++j)
+        if (!pol[j]->tables().done(cur[j])) __builtin_prefetch(pol[j]->tables().next_block(cur[j]));
+      for (std::size_t j = 0; j < n; ++j) {
+        const auto& f = pol[j]->tables();
+        if (f.done(cur[j])) continue;
+        f.step(cur[j], addr[j]);
+        more = more || !f.done(cur[j]);
+      }
+    }
+    for (std::size_t j = 0; j < n; ++j) out[slot[j]] = pol[j]->at(cur[j].tree, cur[j].rank);
+  }
+
   std::array<compiled_policy<ipv4_space>, 2> v4_;
   std::array<compiled_policy<ipv6_space>, 2> v6_;
 };

@@ -10,10 +10,13 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config.hpp"
 #include "default_rules.hpp"
+#include "detail/text.hpp"
+#include "error.hpp"
 #include "protocol.hpp"
 #include "rule.hpp"
 
@@ -83,6 +86,31 @@ inline std::vector<rule> ordered_rules(const security_group& g) {
   std::stable_sort(out.begin() + static_cast<std::ptrdiff_t>(user_begin), out.end(),
                    [](const rule& a, const rule& b) { return a.position < b.position; });
   return out;
+}
+
+/// Returns the group of `groups` whose id is `key`, else the one whose name is `key`.
+/// Throws lookup_error: secgroup.lookup.301 when none matches, secgroup.lookup.302 when several
+/// groups bear that name. The message lists the candidates.
+inline const security_group& select_group(const std::vector<security_group>& groups,
+                                          std::string_view key, const std::string& field = "group") {
+  for (const auto& g : groups)
+    if (g.id == key) return g;
+  const security_group* found = nullptr;
+  std::string names;
+  for (const auto& g : groups) {
+    names += (names.empty() ? "" : ", ") + (g.name.empty() ? g.id : g.name);
+    if (g.name != key) continue;
+    if (found)
+      SECGROUP_THROW(lookup_error(errc::ambiguous, field,
+                                  "several groups are named " + detail::quoted(key) +
+                                      "; select one by id"));
+    found = &g;
+  }
+  if (!found)
+    SECGROUP_THROW(lookup_error(errc::not_found, field,
+                                "no group has id or name " + detail::quoted(key) +
+                                    " (groups: " + (names.empty() ? "none" : names) + ")"));
+  return *found;
 }
 
 SECGROUP_END_NAMESPACE
