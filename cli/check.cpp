@@ -1,0 +1,88 @@
+// cli/check.cpp: `secgroup check`: decide packets against a group.
+#include <fstream>
+#include <iostream>
+
+#include "cli.hpp"
+
+namespace secgroup::cli {
+namespace {
+
+struct check_options {
+  std::string file;
+  std::optional<std::string> group, direction, protocol, remote, port, packets;
+  output_format format = output_format::text;
+};
+
+/// Reads a packet file: one packet a line, blank lines and '#' comments skipped.
+std::vector<packet> read_packets(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw parse_error(errc::bad_file, path, "cannot read the packet file");
+  std::vector<packet> out;
+  std::string line;
+  for (std::size_t n = 1; std::getline(in, line); ++n) {
+    auto text = detail::trim(std::string_view(line).substr(0, line.find('#')));
+    if (!text.empty()) out.push_back(parse_packet(text, path + ":" + std::to_string(n)));
+  }
+  return out;
+}
+
+void print(const decision& d, const packet& p, const std::vector<rule>& rules,
+           output_format format) {
+  const rule* r = d.by_default() ? nullptr : &rules[d.rule];
+  if (format == output_format::json) {
+    json j;
+    j["action"] = to_string(d.action);
+    j["rule_id"] = r ? json(r->id) : json(nullptr);
+    j["position"] = r ? json(r->position) : json(nullptr);
+    j["default"] = d.by_default();
+    std::cout << j.dump() << "\n";
+    return;
+  }
+  std::cout << to_string(d.action) << "\t" << to_string(p) << "\t"
+            << (r ? "rule " + r->id + " (position " + std::to_string(r->position) + ")"
+                  : std::string("default policy"))
+            << "\n";
+}
+
+int run_check(const check_options& o) {
+  auto group = load_group(o.file, o.group);
+  std::vector<packet> packets;
+  if (o.packets) {
+    if (o.direction || o.protocol || o.remote || o.port)
+      throw parse_error(errc::bad_packet, "--packets",
+                        "give either --packets or --direction/--protocol/--remote/--port");
+    packets = read_packets(*o.packets);
+  } else {
+    if (!o.direction || !o.protocol || !o.remote)
+      throw parse_error(errc::missing_field, "check",
+                        "--direction, --protocol and --remote are required without --packets");
+    packets.push_back(make_packet(*o.direction, *o.protocol, *o.remote,
+                                  o.port ? std::optional<std::string_view>(*o.port) : std::nullopt,
+                                  ""));
+  }
+  compiled_group compiled(group);
+  auto rules = ordered_rules(group);
+  std::vector<decision> decisions(packets.size());
+  compiled.evaluate(packets, decisions);
+  for (std::size_t i = 0; i < packets.size(); ++i) print(decisions[i], packets[i], rules, o.format);
+  return exit_ok;
+}
+
+}  // namespace
+
+void register_check(CLI::App& app, command& run) {
+  auto o = std::make_shared<check_options>();
+  auto* cmd = app.add_subcommand("check", "Decide packets against a group (first match)");
+  cmd->add_option("file", o->file, "Group file (API JSON export)")->required();
+  cmd->add_option("--group", o->group, "Group id or name, when the file holds several");
+  cmd->add_option("--direction", o->direction, "inbound or outbound");
+  cmd->add_option("--protocol", o->protocol, "tcp, udp, icmp, icmpv6 or a protocol number");
+  cmd->add_option("--remote", o->remote, "Remote address (IPv4 or IPv6)");
+  cmd->add_option("--port", o->port, "Destination port (required for tcp and udp)");
+  cmd->add_option("--packets", o->packets,
+                  "Packet file: one 'DIRECTION PROTOCOL REMOTE [PORT]' a line; '#' comments");
+  add_format_option(*cmd, o->format);
+  cmd->callback([o, &run] { run = [o] { return run_check(*o); }; });
+}
+
+}  // namespace secgroup::cli
