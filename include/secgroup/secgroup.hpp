@@ -12,6 +12,7 @@
 #include "decision_map.hpp"
 #include "default_rules.hpp"
 #include "error.hpp"
+#include "io/json.hpp"
 #include "lower.hpp"
 #include "packet.hpp"
 #include "port_range.hpp"

@@ -28,8 +28,8 @@ struct uint128 {
   }
 
   friend constexpr uint128 operator+(uint128 a, uint128 b) {
-    std::uint64_t lo = a.lo + b.lo;
-    return {a.hi + b.hi + (lo < a.lo ? 1u : 0u), lo};
+    std::uint64_t low = a.lo + b.lo;
+    return {a.hi + b.hi + (low < a.lo ? 1u : 0u), low};
   }
   friend constexpr uint128 operator-(uint128 a, uint128 b) {
     return {a.hi - b.hi - (a.lo < b.lo ? 1u : 0u), a.lo - b.lo};

@@ -1,0 +1,469 @@
+// secgroup/io/json.hpp: security groups and rules to and from JSON, in the API's wire shapes.
+//
+// Reading accepts every export form of the Instance API (`{"security_group": {...}, "rules":
+// [...]}`, a bare group object with optional embedded `rules`, `{"security_groups": [...]}`, and
+// a top-level array of these). Enum values are read in any case and written in the API's
+// canonical case; `null` stands for an absent field everywhere except `description` and the
+// dates, whose null is a value. Unknown keys are ignored, as the SDKs ignore them. Rules bearing
+// a default-rule id are dropped on load: `enable_default_security` implies them.
+// Writing uses nlohmann::ordered_json so keys come out in the API's order (§4, §5 of the spec).
+// Errors carry the full field path (`security_groups[1].rules[0].protocol`); parse_groups() and
+// load_groups() prefix it with the source: `web.json: rules[2].ip_range`. See docs/json.md.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "../address.hpp"
+#include "../config.hpp"
+#include "../default_rules.hpp"
+#include "../error.hpp"
+#include "../port_range.hpp"
+#include "../protocol.hpp"
+#include "../rule.hpp"
+#include "../security_group.hpp"
+
+SECGROUP_BEGIN_NAMESPACE
+
+/// The JSON value type of secgroup: keys keep their insertion order, so output follows the API.
+using json = nlohmann::ordered_json;
+
+/// \cond
+namespace detail::json_io {
+
+inline std::string indexed(std::string_view name, std::size_t i) {
+  return std::string(name) + "[" + std::to_string(i) + "]";
+}
+
+/// Runs `fn`, prefixing `outer` to the field of its errors unless `outer` is empty.
+template <class Fn>
+decltype(auto) nested(const std::string& outer, Fn&& fn) {
+  if (outer.empty()) return std::forward<Fn>(fn)();
+  return with_field_prefix(outer, std::forward<Fn>(fn));
+}
+
+[[noreturn]] inline void wrong_type(const std::string& field, std::string_view expected,
+                                    const json& v) {
+  SECGROUP_THROW(parse_error(errc::wrong_type, field,
+                             "expected " + std::string(expected) + ", got " + v.type_name()));
+}
+
+inline void expect_object(const json& v, const std::string& field) {
+  if (!v.is_object()) wrong_type(field, "an object", v);
+}
+
+/// The value of `key`, or nullptr when the key is absent or null.
+inline const json* find(const json& obj, const char* key) {
+  auto it = obj.find(key);
+  return it == obj.end() || it->is_null() ? nullptr : &*it;
+}
+
+inline std::string required_string(const json& obj, const char* key) {
+  auto it = obj.find(key);
+  if (it == obj.end())
+    SECGROUP_THROW(parse_error(errc::missing_field, key, "required field is missing"));
+  if (it->is_null()) SECGROUP_THROW(parse_error(errc::missing_field, key, "required field is null"));
+  if (!it->is_string()) wrong_type(key, "a string", *it);
+  return it->get<std::string>();
+}
+
+inline std::optional<std::string> optional_string(const json& obj, const char* key) {
+  auto* v = find(obj, key);
+  if (!v) return std::nullopt;
+  if (!v->is_string()) wrong_type(key, "a string", *v);
+  return v->get<std::string>();
+}
+
+inline std::optional<bool> optional_bool(const json& obj, const char* key) {
+  auto* v = find(obj, key);
+  if (!v) return std::nullopt;
+  if (!v->is_boolean()) wrong_type(key, "a boolean", *v);
+  return v->get<bool>();
+}
+
+/// An integer field; `limit` bounds it from above (validation_error `too_big_id`).
+inline std::optional<std::int64_t> optional_integer(const json& obj, const char* key,
+                                                    std::int64_t limit, const char* too_big_id,
+                                                    const char* what) {
+  auto* v = find(obj, key);
+  if (!v) return std::nullopt;
+  if (v->is_number_float())
+    SECGROUP_THROW(parse_error(errc::wrong_type, key,
+                               "expected an integer, got non-integer number " + v->dump()));
+  if (!v->is_number_integer()) wrong_type(key, "an integer", *v);
+  if (v->is_number_unsigned() ? v->get<std::uint64_t>() > static_cast<std::uint64_t>(limit)
+                              : v->get<std::int64_t>() > limit)
+    SECGROUP_THROW(validation_error(too_big_id, key,
+                                    std::string(what) + " " + v->dump() + " is outside 0.." +
+                                        std::to_string(limit)));
+  return v->get<std::int64_t>();
+}
+
+inline std::optional<std::int64_t> optional_port(const json& obj, const char* key) {
+  return optional_integer(obj, key, 65535, errc::port_out_of_range, "port");
+}
+
+/// Reads one rule; fields are named relative to the rule object. Position 0 means unset.
+inline rule read_rule(const json& j) {
+  expect_object(j, "");
+  rule r;
+  r.id = optional_string(j, "id").value_or("");
+  r.protocol = parse_protocol(required_string(j, "protocol"), "protocol");
+  r.direction = parse_direction(required_string(j, "direction"), "direction");
+  r.action = parse_action(required_string(j, "action"), "action");
+  r.ip_range = parse_network(required_string(j, "ip_range"), "ip_range");
+  if (auto* d = find(j, "dest_ip_range"); d && !d->is_string())
+    wrong_type("dest_ip_range", "a string or null", *d);
+  r.ports = make_port_range(optional_port(j, "dest_port_from"), optional_port(j, "dest_port_to"));
+  if (auto p = optional_integer(j, "position", std::numeric_limits<std::uint32_t>::max(),
+                                errc::bad_value, "position")) {
+    if (*p < 0)
+      SECGROUP_THROW(validation_error(errc::bad_value, "position",
+                                      "position " + std::to_string(*p) + " is negative"));
+    r.position = static_cast<std::uint32_t>(*p);
+  }
+  r.editable = optional_bool(j, "editable").value_or(true);
+  r.zone = optional_string(j, "zone").value_or("");
+  return normalize(r);
+}
+
+/// Reads the rule array `arr` named `name`: drops default rules, then checks or assigns the
+/// positions of the user rules (all given, or none given and numbered 1..N in file order).
+inline std::vector<rule> read_user_rules(const json& arr, const std::string& name) {
+  if (!arr.is_array()) wrong_type(name, "an array", arr);
+  std::vector<rule> out;
+  std::vector<std::size_t> file_index;
+  for (std::size_t i = 0; i < arr.size(); ++i) {
+    auto r = with_field_prefix(indexed(name, i), [&] { return read_rule(arr[i]); });
+    if (is_default_rule_id(r.id)) continue;
+    out.push_back(std::move(r));
+    file_index.push_back(i);
+  }
+  std::size_t with_position = 0, first_with = 0, first_without = out.size();
+  for (std::size_t k = 0; k < out.size(); ++k) {
+    if (out[k].position != 0 && with_position++ == 0) first_with = k;
+    if (out[k].position == 0 && first_without == out.size()) first_without = k;
+  }
+  if (with_position == 0) {
+    for (std::size_t k = 0; k < out.size(); ++k) out[k].position = static_cast<std::uint32_t>(k + 1);
+  } else if (first_without != out.size()) {
+    SECGROUP_THROW(parse_error(
+        errc::missing_field, indexed(name, file_index[first_without]) + ".position",
+        "rule has no position while " + indexed(name, file_index[first_with]) +
+            " has one: give every user rule a position (>= 1), or none"));
+  }
+  return out;
+}
+
+/// Reads the fields of a group object (not its rules); fields are named relative to it.
+inline security_group read_group_fields(const json& j) {
+  expect_object(j, "");
+  if (j.contains("security_group") || j.contains("security_groups"))
+    SECGROUP_THROW(parse_error(errc::bad_file, "",
+                               "expected a security group object, got an export wrapper "
+                               "(read it with groups_from_json)"));
+  security_group g;
+  auto nullable_string = [&](const char* key) -> std::optional<std::string> {
+    auto it = j.find(key);
+    if (it == j.end() || it->is_null()) return std::nullopt;
+    if (!it->is_string()) wrong_type(key, "a string or null", *it);
+    return it->get<std::string>();
+  };
+  auto string_array = [&](const char* key) {
+    std::vector<std::string> out;
+    auto* v = find(j, key);
+    if (!v) return out;
+    if (!v->is_array()) wrong_type(key, "an array", *v);
+    for (std::size_t i = 0; i < v->size(); ++i) {
+      if (!(*v)[i].is_string()) wrong_type(indexed(key, i), "a string", (*v)[i]);
+      out.push_back((*v)[i].get<std::string>());
+    }
+    return out;
+  };
+  if (auto v = optional_string(j, "id")) g.id = *v;
+  g.creation_date = nullable_string("creation_date");
+  g.modification_date = nullable_string("modification_date");
+  if (auto v = optional_string(j, "name")) g.name = *v;
+  g.description = nullable_string("description");
+  if (auto v = optional_string(j, "organization")) g.organization = *v;
+  if (auto v = optional_string(j, "project")) g.project = *v;
+  if (auto* v = find(j, "servers")) {
+    if (!v->is_array()) wrong_type("servers", "an array", *v);
+    for (std::size_t i = 0; i < v->size(); ++i)
+      g.servers.push_back(with_field_prefix(indexed("servers", i), [&] {
+        const json& s = (*v)[i];
+        expect_object(s, "");
+        return server_ref{optional_string(s, "id").value_or(""),
+                          optional_string(s, "name").value_or("")};
+      }));
+  }
+  if (auto v = optional_bool(j, "stateful")) g.stateful = *v;
+  if (auto v = optional_string(j, "inbound_default_policy"))
+    g.inbound_default_policy = parse_action(*v, "inbound_default_policy");
+  if (auto v = optional_string(j, "outbound_default_policy"))
+    g.outbound_default_policy = parse_action(*v, "outbound_default_policy");
+  if (auto v = optional_bool(j, "organization_default")) g.organization_default = *v;
+  if (auto v = optional_bool(j, "project_default")) g.project_default = *v;
+  if (auto v = optional_bool(j, "enable_default_security")) g.enable_default_security = *v;
+  if (auto v = optional_string(j, "state")) g.state = parse_group_state(*v, "state");
+  g.tags = string_array("tags");
+  if (auto v = optional_string(j, "zone")) g.zone = *v;
+  return g;
+}
+
+/// True iff `j` has a key of the SecurityGroup object, so it can be read as a bare group.
+inline bool looks_like_group(const json& j) {
+  static constexpr const char* keys[] = {
+      "id", "creation_date", "modification_date", "name", "description", "organization",
+      "project", "servers", "stateful", "inbound_default_policy", "outbound_default_policy",
+      "organization_default", "project_default", "enable_default_security", "state", "tags",
+      "zone"};
+  for (const char* k : keys)
+    if (j.contains(k)) return true;
+  return false;
+}
+
+inline constexpr const char* accepted_forms =
+    "expected a security group export: {\"security_group\": {...}, \"rules\": [...]}, "
+    "a security group object (optionally with \"rules\"), {\"security_groups\": [...]}, "
+    "or an array of these";
+
+/// Reads one non-array document item in any of the object forms.
+inline std::vector<security_group> read_document_object(const json& doc) {
+  if (!doc.is_object())
+    SECGROUP_THROW(parse_error(errc::bad_file, "",
+                               std::string(accepted_forms) + ", got " + doc.type_name()));
+  bool one = doc.contains("security_group"), many = doc.contains("security_groups");
+  if (one && many)
+    SECGROUP_THROW(parse_error(errc::bad_file, "",
+                               "both \"security_group\" and \"security_groups\" are present"));
+  std::vector<security_group> out;
+  if (many) {
+    const json& list = doc["security_groups"];
+    if (!list.is_array()) wrong_type("security_groups", "an array", list);
+    for (std::size_t i = 0; i < list.size(); ++i)
+      out.push_back(with_field_prefix(indexed("security_groups", i), [&] {
+        auto g = read_group_fields(list[i]);
+        if (auto* rules = find(list[i], "rules")) g.rules = read_user_rules(*rules, "rules");
+        return g;
+      }));
+  } else if (one) {
+    const json& object = doc["security_group"];
+    expect_object(object, "security_group");
+    auto* beside = find(doc, "rules");
+    auto* inside = find(object, "rules");
+    if (beside && inside)
+      SECGROUP_THROW(parse_error(errc::bad_file, "rules",
+                                 "rules appear both beside and inside \"security_group\""));
+    auto g = with_field_prefix("security_group", [&] { return read_group_fields(object); });
+    if (beside) g.rules = read_user_rules(*beside, "rules");
+    if (inside)
+      g.rules = with_field_prefix("security_group",
+                                  [&] { return read_user_rules(*inside, "rules"); });
+    out.push_back(std::move(g));
+  } else if (looks_like_group(doc)) {
+    auto g = read_group_fields(doc);
+    if (auto* rules = find(doc, "rules")) g.rules = read_user_rules(*rules, "rules");
+    out.push_back(std::move(g));
+  } else {
+    SECGROUP_THROW(parse_error(errc::bad_file, "",
+                               std::string(accepted_forms) + "; found none of their keys"));
+  }
+  return out;
+}
+
+/// Runs `fn`, prefixing `source` to the field of its errors as "source: field".
+template <class Fn>
+decltype(auto) from_source(const std::string& source, Fn&& fn) {
+  if (source.empty()) return std::forward<Fn>(fn)();
+  auto join = [&](const error& e) {
+    return e.field().empty() ? source : source + ": " + e.field();
+  };
+  try {
+    return std::forward<Fn>(fn)();
+  } catch (const parse_error& e) {
+    SECGROUP_THROW(parse_error(e.id(), join(e), e.message()));
+  } catch (const validation_error& e) {
+    SECGROUP_THROW(validation_error(e.id(), join(e), e.message()));
+  } catch (const lookup_error& e) {
+    SECGROUP_THROW(lookup_error(e.id(), join(e), e.message()));
+  }
+}
+
+}  // namespace detail::json_io
+/// \endcond
+
+// -- Reading --------------------------------------------------------------------------------
+
+/// Reads one SecurityGroupRule object; errors name its fields under `field` ("rules[2]").
+/// Position is the given one, or 0 when absent, null or 0 (unset); ICMP/ANY ports are cleared.
+inline rule rule_from_json(const json& j, const std::string& field = "") {
+  return detail::json_io::nested(field, [&] { return detail::json_io::read_rule(j); });
+}
+
+/// Reads one SecurityGroup object with its optional embedded `rules`; errors name fields under
+/// `field`. Missing fields take the API defaults; default rules are dropped; user rules keep
+/// file order and are numbered 1..N when none has a position.
+inline security_group group_from_json(const json& j, const std::string& field = "") {
+  return detail::json_io::nested(field, [&] {
+    auto g = detail::json_io::read_group_fields(j);
+    if (auto* rules = detail::json_io::find(j, "rules"))
+      g.rules = detail::json_io::read_user_rules(*rules, "rules");
+    return g;
+  });
+}
+
+/// Reads every group of a document in any export form (see the file comment), in order.
+/// Throws parse_error (secgroup.parse.109) when the document has none of those forms.
+inline std::vector<security_group> groups_from_json(const json& doc) {
+  if (!doc.is_array()) return detail::json_io::read_document_object(doc);
+  std::vector<security_group> out;
+  for (std::size_t i = 0; i < doc.size(); ++i) {
+    auto part = with_field_prefix(detail::json_io::indexed("", i), [&] {
+      return detail::json_io::read_document_object(doc[i]);
+    });
+    out.insert(out.end(), part.begin(), part.end());
+  }
+  return out;
+}
+
+/// Parses JSON text and reads its groups. Error fields start with `source` ("web.json: ...");
+/// a syntax error throws parse_error (secgroup.parse.104) with the line and column.
+inline std::vector<security_group> parse_groups(std::string_view text,
+                                                const std::string& source = "") {
+  json doc;
+  try {
+    doc = json::parse(text.begin(), text.end());
+  } catch (const json::parse_error& e) {
+    std::size_t offset = e.byte == 0 ? 0 : std::min<std::size_t>(e.byte - 1, text.size());
+    auto before = text.substr(0, offset);
+    auto line = 1 + static_cast<std::size_t>(std::count(before.begin(), before.end(), '\n'));
+    auto newline = before.rfind('\n');
+    auto column = offset + 1 - (newline == std::string_view::npos ? 0 : newline + 1);
+    std::string reason = e.what();  // "[json.exception...] parse error at line L, column C: ..."
+    if (auto at = reason.find(": ", reason.find("column ")); at != std::string::npos)
+      reason.erase(0, at + 2);
+    SECGROUP_THROW(parse_error(errc::bad_json, source,
+                               "invalid JSON at line " + std::to_string(line) + ", column " +
+                                   std::to_string(column) + ": " + reason));
+  }
+  return detail::json_io::from_source(source, [&] { return groups_from_json(doc); });
+}
+
+/// Reads the groups of a JSON file; error fields start with the path as given ("web.json: ").
+/// Throws parse_error (secgroup.parse.109) naming the path when the file cannot be read.
+inline std::vector<security_group> load_groups(const std::filesystem::path& path) {
+  const std::string source = path.string();
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    SECGROUP_THROW(parse_error(errc::bad_file, source, "cannot read file: is a directory"));
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    SECGROUP_THROW(parse_error(errc::bad_file, source,
+                               std::filesystem::exists(path, ec)
+                                   ? "cannot read file: permission denied or I/O error"
+                                   : "cannot read file: no such file"));
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) SECGROUP_THROW(parse_error(errc::bad_file, source, "cannot read file: I/O error"));
+  return parse_groups(text.str(), source);
+}
+
+// -- Writing --------------------------------------------------------------------------------
+
+/// Returns the rule as the API writes it, keys in API order. `dest_ip_range` is null, single
+/// ports write `dest_port_to: null`, rules without ports (and ICMP/ANY) write both ports null,
+/// and an empty id writes null (a new rule, as in a set-rules request).
+inline json rule_to_json(const rule& r) {
+  json j = json::object();
+  j["id"] = r.id.empty() ? json(nullptr) : json(r.id);
+  j["protocol"] = std::string(to_string(r.protocol));
+  j["direction"] = std::string(to_string(r.direction));
+  j["ip_range"] = to_string(r.ip_range);
+  j["dest_ip_range"] = nullptr;
+  bool ports = r.has_ports();
+  j["dest_port_from"] = ports ? json(r.ports->from) : json(nullptr);
+  j["dest_port_to"] = ports && !r.ports->single() ? json(r.ports->to) : json(nullptr);
+  j["position"] = r.position;
+  j["editable"] = r.editable;
+  j["action"] = std::string(to_string(r.action));
+  j["zone"] = r.zone;
+  return j;
+}
+
+/// Returns the group as the API writes it, keys in API order, without rules.
+inline json group_to_json(const security_group& g) {
+  auto nullable = [](const std::optional<std::string>& s) { return s ? json(*s) : json(nullptr); };
+  json servers = json::array();
+  for (const auto& s : g.servers) servers.push_back(json{{"id", s.id}, {"name", s.name}});
+  json j = json::object();
+  j["id"] = g.id;
+  j["creation_date"] = nullable(g.creation_date);
+  j["modification_date"] = nullable(g.modification_date);
+  j["name"] = g.name;
+  j["description"] = nullable(g.description);
+  j["organization"] = g.organization;
+  j["project"] = g.project;
+  j["servers"] = std::move(servers);
+  j["stateful"] = g.stateful;
+  j["inbound_default_policy"] = std::string(to_string(g.inbound_default_policy));
+  j["outbound_default_policy"] = std::string(to_string(g.outbound_default_policy));
+  j["organization_default"] = g.organization_default;
+  j["project_default"] = g.project_default;
+  j["enable_default_security"] = g.enable_default_security;
+  j["state"] = std::string(to_string(g.state));
+  j["tags"] = g.tags;
+  j["zone"] = g.zone;
+  return j;
+}
+
+/// Returns `{"security_group": {...}, "rules": [...]}` with the rules of ordered_rules(g):
+/// the default rules first when enabled (in the group's zone), then the user rules.
+inline json export_to_json(const security_group& g) {
+  json rules = json::array();
+  for (const auto& r : ordered_rules(g)) rules.push_back(rule_to_json(r));
+  json j = json::object();
+  j["security_group"] = group_to_json(g);
+  j["rules"] = std::move(rules);
+  return j;
+}
+
+/// Returns `{"security_groups": [...]}`, each group with its ordered rules embedded as `rules`
+/// after `zone`.
+inline json groups_to_json(const std::vector<security_group>& groups) {
+  json list = json::array();
+  for (const auto& g : groups) {
+    json item = group_to_json(g);
+    json rules = json::array();
+    for (const auto& r : ordered_rules(g)) rules.push_back(rule_to_json(r));
+    item["rules"] = std::move(rules);
+    list.push_back(std::move(item));
+  }
+  json j = json::object();
+  j["security_groups"] = std::move(list);
+  return j;
+}
+
+// -- nlohmann::json ADL hooks ---------------------------------------------------------------
+
+/// `json j = r;` writes rule_to_json(r).
+inline void to_json(json& j, const rule& r) { j = rule_to_json(r); }
+/// `j.get<rule>()` reads rule_from_json(j).
+inline void from_json(const json& j, rule& r) { r = rule_from_json(j); }
+/// `json j = g;` writes group_to_json(g) (no rules; use export_to_json for them).
+inline void to_json(json& j, const security_group& g) { j = group_to_json(g); }
+/// `j.get<security_group>()` reads group_from_json(j), embedded rules included.
+inline void from_json(const json& j, security_group& g) { g = group_from_json(j); }
+
+SECGROUP_END_NAMESPACE

@@ -1,0 +1,827 @@
+// JSON I/O: every accepted form, the API's wire shapes, defaults, default-rule dedup, round
+// trips (fixed-seed random groups and the bundled examples) and every error with its field path.
+#include <catch2/catch.hpp>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <secgroup/io/json.hpp>
+#include <secgroup/reference.hpp>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+using namespace secgroup;
+namespace fs = std::filesystem;
+
+namespace {
+
+const fs::path examples_dir = fs::path(__FILE__).parent_path() / ".." / ".." / "examples" / "groups";
+
+std::string read_text(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  REQUIRE(in);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+/// Runs `fn` and returns the exception of type E it throws; fails the test otherwise.
+template <class E, class Fn>
+E thrown(Fn&& fn) {
+  try {
+    fn();
+  } catch (const E& e) {
+    return e;
+  }
+  FAIL("expected an exception, none was thrown");
+  throw std::logic_error("unreachable");
+}
+
+#define CHECK_ERROR(Type, expr, expected_id, expected_field)      \
+  do {                                                            \
+    auto e_ = thrown<Type>([&] { (void)(expr); });                \
+    CHECK(std::string(e_.id()) == std::string(expected_id));      \
+    CHECK(e_.field() == std::string(expected_field));             \
+  } while (0)
+
+std::vector<security_group> from_text(const std::string& text) {
+  return groups_from_json(json::parse(text));
+}
+
+/// A minimal valid API rule object with the given overrides merged in.
+json api_rule(const json& overrides = json::object()) {
+  json r = json::parse(R"({"id": "0d3fdb6e-3c7a-4f39-8c0e-0b6a7a2f1d11", "protocol": "TCP",
+      "direction": "inbound", "ip_range": "0.0.0.0/0", "dest_ip_range": null,
+      "dest_port_from": 22, "dest_port_to": null, "position": 1, "editable": true,
+      "action": "accept", "zone": "fr-par-1"})");
+  for (auto& [k, v] : overrides.items()) r[k] = v;
+  return r;
+}
+
+/// The six default rules as the API returns them (spec §6), zone fr-par-1.
+json api_default_rules() {
+  return json::parse(R"([
+  {"id": "11111111-2222-4333-8444-000000000001", "protocol": "TCP", "direction": "outbound", "ip_range": "0.0.0.0/0", "dest_ip_range": null, "dest_port_from": 25, "dest_port_to": null, "position": 1, "editable": false, "action": "drop", "zone": "fr-par-1"},
+  {"id": "11111111-2222-4333-8444-000000000002", "protocol": "TCP", "direction": "outbound", "ip_range": "0.0.0.0/0", "dest_ip_range": null, "dest_port_from": 465, "dest_port_to": null, "position": 2, "editable": false, "action": "drop", "zone": "fr-par-1"},
+  {"id": "11111111-2222-4333-8444-000000000003", "protocol": "TCP", "direction": "outbound", "ip_range": "0.0.0.0/0", "dest_ip_range": null, "dest_port_from": 587, "dest_port_to": null, "position": 3, "editable": false, "action": "drop", "zone": "fr-par-1"},
+  {"id": "11111111-2222-4333-8444-000000000004", "protocol": "TCP", "direction": "outbound", "ip_range": "::/0", "dest_ip_range": null, "dest_port_from": 25, "dest_port_to": null, "position": 4, "editable": false, "action": "drop", "zone": "fr-par-1"},
+  {"id": "11111111-2222-4333-8444-000000000005", "protocol": "TCP", "direction": "outbound", "ip_range": "::/0", "dest_ip_range": null, "dest_port_from": 465, "dest_port_to": null, "position": 5, "editable": false, "action": "drop", "zone": "fr-par-1"},
+  {"id": "11111111-2222-4333-8444-000000000006", "protocol": "TCP", "direction": "outbound", "ip_range": "::/0", "dest_ip_range": null, "dest_port_from": 587, "dest_port_to": null, "position": 6, "editable": false, "action": "drop", "zone": "fr-par-1"}
+  ])");
+}
+
+/// A group object exactly as GET /security_groups/{id} returns it (tf: cassette shape).
+json api_group() {
+  return json::parse(R"({"id": "a5f1e1d2-9f0b-4c55-b1b8-6c3e0f6d9b10",
+    "creation_date": "2026-07-30T12:54:21.436730+00:00",
+    "modification_date": "2026-07-30T12:54:22.011245+00:00", "name": "tf-sg",
+    "description": null, "organization": "105bdce1-64c0-48ab-899d-868455867ecf",
+    "project": "105bdce1-64c0-48ab-899d-868455867ecf", "servers": [], "stateful": true,
+    "inbound_default_policy": "drop", "outbound_default_policy": "accept",
+    "organization_default": false, "project_default": false, "enable_default_security": true,
+    "state": "available", "tags": ["foo", "bar"], "zone": "fr-par-1"})");
+}
+
+std::vector<std::string> keys_of(const json& j) {
+  std::vector<std::string> out;
+  for (auto it = j.begin(); it != j.end(); ++it) out.push_back(it.key());
+  return out;
+}
+
+// -- Random groups -----------------------------------------------------------------------
+
+std::string random_hex(std::mt19937& rng, int n) {
+  std::string s;
+  for (int i = 0; i < n; ++i) s += "0123456789abcdef"[rng() % 16];
+  return s;
+}
+
+std::string random_uuid(std::mt19937& rng) {
+  return random_hex(rng, 8) + "-" + random_hex(rng, 4) + "-4" + random_hex(rng, 3) + "-a" +
+         random_hex(rng, 3) + "-" + random_hex(rng, 12);
+}
+
+ip_network random_network(std::mt19937& rng) {
+  if (rng() % 2) {
+    std::string text = std::to_string(rng() % 256) + "." + std::to_string(rng() % 256) + "." +
+                       std::to_string(rng() % 256) + "." + std::to_string(rng() % 256);
+    return ip_network::of(parse_address(text), rng() % 33);
+  }
+  std::string text;
+  for (int i = 0; i < 8; ++i)
+    text += (i ? ":" : "") + (rng() % 3 == 0 ? std::string("0") : random_hex(rng, 1 + rng() % 4));
+  return ip_network::of(parse_address(text), rng() % 129);
+}
+
+rule random_rule(std::mt19937& rng, std::uint32_t position) {
+  rule r;
+  r.id = rng() % 8 == 0 ? std::string() : random_uuid(rng);
+  r.protocol = static_cast<protocol>(rng() % 4);
+  r.direction = static_cast<direction>(rng() % 2);
+  r.action = static_cast<action>(rng() % 2);
+  r.ip_range = random_network(rng);
+  if ((r.protocol == protocol::tcp || r.protocol == protocol::udp) && rng() % 4 != 0) {
+    auto from = static_cast<std::uint16_t>(1 + rng() % 65535);
+    auto to = rng() % 2 ? from : static_cast<std::uint16_t>(from + rng() % (65536 - from));
+    r.ports = port_range{from, to};
+  }
+  r.position = position;
+  r.editable = rng() % 10 != 0;
+  r.zone = rng() % 5 == 0 ? std::string() : std::string("nl-ams-1");
+  return r;
+}
+
+security_group random_group(std::mt19937& rng) {
+  security_group g;
+  g.id = random_uuid(rng);
+  g.name = "sg-" + random_hex(rng, 6) + (rng() % 4 == 0 ? " \"quoted\" \\ \xc3\xa9t\xc3\xa9" : "");
+  if (rng() % 2) g.description = "desc " + random_hex(rng, 10);
+  g.organization = random_uuid(rng);
+  g.project = rng() % 2 ? g.organization : random_uuid(rng);
+  for (unsigned i = rng() % 4; i > 0; --i) g.tags.push_back("tag-" + random_hex(rng, 3));
+  for (unsigned i = rng() % 3; i > 0; --i)
+    g.servers.push_back({random_uuid(rng), "srv-" + random_hex(rng, 4)});
+  g.stateful = rng() % 2;
+  g.inbound_default_policy = static_cast<action>(rng() % 2);
+  g.outbound_default_policy = static_cast<action>(rng() % 2);
+  g.organization_default = rng() % 5 == 0;
+  g.project_default = rng() % 3 == 0;
+  g.enable_default_security = rng() % 3 != 0;
+  g.state = static_cast<group_state>(rng() % 3);
+  if (rng() % 4) g.creation_date = "2026-07-30T12:54:21.436730+00:00";
+  if (rng() % 4) g.modification_date = "2026-08-01T00:00:00.000001+00:00";
+  g.zone = std::array{"fr-par-1", "fr-par-2", "nl-ams-1", "pl-waw-3"}[rng() % 4];
+  std::uint32_t position = 1 + rng() % 3;
+  for (unsigned i = rng() % 14; i > 0; --i) {
+    g.rules.push_back(random_rule(rng, position));
+    position += rng() % 3;  // duplicates allowed: ties keep stored order
+  }
+  return g;
+}
+
+}  // namespace
+
+// -- Rules: API shapes -------------------------------------------------------------------
+
+TEST_CASE("a rule in the API shape is read field by field") {
+  auto r = rule_from_json(api_default_rules()[4]);
+  CHECK(r.id == "11111111-2222-4333-8444-000000000005");
+  CHECK(r.protocol == protocol::tcp);
+  CHECK(r.direction == direction::outbound);
+  CHECK(r.action == action::drop);
+  CHECK(r.ip_range == ip_network::any(family::v6));
+  REQUIRE(r.ports);
+  CHECK(r.ports->from == 465);
+  CHECK(r.ports->to == 465);
+  CHECK(r.position == 5);
+  CHECK_FALSE(r.editable);
+  CHECK(r.zone == "fr-par-1");
+  CHECK(rule_to_json(r) == api_default_rules()[4]);
+}
+
+TEST_CASE("rule output keeps the API key order") {
+  CHECK(keys_of(rule_to_json(rule{})) ==
+        std::vector<std::string>{"id", "protocol", "direction", "ip_range", "dest_ip_range",
+                                 "dest_port_from", "dest_port_to", "position", "editable",
+                                 "action", "zone"});
+}
+
+TEST_CASE("enum values are case-insensitive on input and canonical on output") {
+  auto r = rule_from_json(api_rule(
+      json{{"protocol", "udp"}, {"direction", "OutBound"}, {"action", "DROP"}}));
+  CHECK(r.protocol == protocol::udp);
+  CHECK(r.direction == direction::outbound);
+  CHECK(r.action == action::drop);
+  auto j = rule_to_json(r);
+  CHECK(j["protocol"] == "UDP");
+  CHECK(j["direction"] == "outbound");
+  CHECK(j["action"] == "drop");
+
+  auto g = group_from_json(
+      json{{"name", "x"}, {"inbound_default_policy", "DROP"}, {"state", "Syncing"}});
+  CHECK(g.inbound_default_policy == action::drop);
+  CHECK(g.state == group_state::syncing);
+  CHECK(group_to_json(g)["inbound_default_policy"] == "drop");
+  CHECK(group_to_json(g)["state"] == "syncing");
+}
+
+TEST_CASE("go:cas-rule PATCH results are reproduced in the API shape") {
+  // Rule created as TCP inbound accept 8.8.8.8/32 1-1024 position 1 (spec §3.14).
+  auto created = rule_to_json(rule_from_json(json::parse(
+      R"({"protocol": "TCP", "direction": "inbound", "action": "accept",
+          "ip_range": "8.8.8.8/32", "dest_port_from": 1, "dest_port_to": 1024, "position": 1})")));
+  CHECK(created["ip_range"] == "8.8.8.8");
+  CHECK(created["dest_port_from"] == 1);
+  CHECK(created["dest_port_to"] == 1024);
+
+  SECTION("UDP outbound drop 1.1.1.1/32 1-2048") {
+    auto j = rule_to_json(rule_from_json(json::parse(
+        R"({"protocol": "UDP", "direction": "outbound", "action": "drop",
+            "ip_range": "1.1.1.1/32", "dest_port_from": 1, "dest_port_to": 2048, "position": 1})")));
+    CHECK(j == json::parse(R"({"id": null, "protocol": "UDP", "direction": "outbound",
+        "ip_range": "1.1.1.1", "dest_ip_range": null, "dest_port_from": 1, "dest_port_to": 2048,
+        "position": 1, "editable": true, "action": "drop", "zone": ""})"));
+  }
+  SECTION("ports 22,22 collapse to dest_port_to null") {
+    auto j = rule_to_json(rule_from_json(api_rule(json{{"dest_port_from", 22}, {"dest_port_to", 22}})));
+    CHECK(j["dest_port_from"] == 22);
+    CHECK(j["dest_port_to"].is_null());
+  }
+  SECTION("ICMP clears both ports") {
+    auto r = rule_from_json(api_rule(
+        json{{"protocol", "ICMP"}, {"dest_port_from", 1}, {"dest_port_to", 1024}}));
+    CHECK_FALSE(r.ports.has_value());
+    auto j = rule_to_json(r);
+    CHECK(j["dest_port_from"].is_null());
+    CHECK(j["dest_port_to"].is_null());
+  }
+  SECTION("ANY clears both ports") {
+    auto r = rule_from_json(api_rule(json{{"protocol", "any"}, {"dest_port_from", 80}}));
+    CHECK_FALSE(r.ports.has_value());
+  }
+  SECTION("ports 0,0 unset the range, the protocol stays TCP") {
+    auto r = rule_from_json(api_rule(json{{"dest_port_from", 0}, {"dest_port_to", 0}}));
+    CHECK(r.protocol == protocol::tcp);
+    CHECK_FALSE(r.ports.has_value());
+    CHECK(rule_to_json(r)["dest_port_from"].is_null());
+  }
+}
+
+TEST_CASE("ip_range is normalised as the API writes it (spec §5.2)") {
+  auto out = [](const char* in) {
+    return rule_to_json(rule_from_json(api_rule(json{{"ip_range", in}})))["ip_range"]
+        .get<std::string>();
+  };
+  CHECK(out("8.8.8.8/32") == "8.8.8.8");
+  CHECK(out("8.8.8.8") == "8.8.8.8");
+  CHECK(out("1.2.3.0/32") == "1.2.3.0");
+  CHECK(out("2002::1234:abcd:ffff:c0a8:101/128") == "2002::1234:abcd:ffff:c0a8:101");
+  CHECK(out("0.0.0.0/0") == "0.0.0.0/0");
+  CHECK(out("::/0") == "::/0");
+  CHECK(out("1.2.0.0/16") == "1.2.0.0/16");
+  CHECK(out("2002::/24") == "2002::/24");
+  CHECK(out("2002:0:0:1234::/64") == "2002:0:0:1234::/64");
+  CHECK(out("1.2.3.4/16") == "1.2.0.0/16");
+  CHECK(out("2001:DB8:0:0:0:0:0:1/64") == "2001:db8::/64");
+}
+
+TEST_CASE("optional rule fields: defaults, nulls, unknown keys") {
+  auto r = rule_from_json(json::parse(
+      R"({"protocol": "TCP", "direction": "inbound", "action": "accept", "ip_range": "10.0.0.0/8",
+          "some_future_field": {"x": 1}})"));
+  CHECK(r.id.empty());
+  CHECK_FALSE(r.ports.has_value());
+  CHECK(r.position == 0);
+  CHECK(r.editable);
+  CHECK(r.zone.empty());
+
+  auto n = rule_from_json(api_rule(json{{"id", nullptr}, {"editable", nullptr},
+                                        {"position", nullptr}, {"zone", nullptr},
+                                        {"dest_port_from", nullptr}, {"dest_ip_range", "10.0.0.1"}}));
+  CHECK(n.id.empty());
+  CHECK(n.editable);
+  CHECK(n.position == 0);
+  CHECK(n.zone.empty());
+  CHECK_FALSE(n.ports.has_value());
+  CHECK(rule_to_json(n)["id"].is_null());
+  CHECK(rule_to_json(n)["dest_ip_range"].is_null());
+}
+
+// -- Groups ------------------------------------------------------------------------------
+
+TEST_CASE("group output keeps the API key order and has no rules key") {
+  security_group g;
+  g.rules.push_back(rule{});
+  CHECK(keys_of(group_to_json(g)) ==
+        std::vector<std::string>{"id", "creation_date", "modification_date", "name",
+                                 "description", "organization", "project", "servers",
+                                 "stateful", "inbound_default_policy", "outbound_default_policy",
+                                 "organization_default", "project_default",
+                                 "enable_default_security", "state", "tags", "zone"});
+}
+
+TEST_CASE("a group in the API shape reads and writes back unchanged") {
+  auto g = group_from_json(api_group());
+  CHECK(g.id == "a5f1e1d2-9f0b-4c55-b1b8-6c3e0f6d9b10");
+  CHECK(g.name == "tf-sg");
+  CHECK_FALSE(g.description.has_value());
+  CHECK(g.inbound_default_policy == action::drop);
+  CHECK(g.tags == std::vector<std::string>{"foo", "bar"});
+  CHECK(g.creation_date == std::optional<std::string>("2026-07-30T12:54:21.436730+00:00"));
+  CHECK(g.rules.empty());
+  CHECK(group_to_json(g) == api_group());
+}
+
+TEST_CASE("missing group fields take the API defaults") {
+  auto g = group_from_json(json{{"name", "bare"}});
+  CHECK(g.id.empty());
+  CHECK(g.name == "bare");
+  CHECK_FALSE(g.description.has_value());
+  CHECK(g.tags.empty());
+  CHECK(g.servers.empty());
+  CHECK(g.stateful);
+  CHECK(g.inbound_default_policy == action::accept);
+  CHECK(g.outbound_default_policy == action::accept);
+  CHECK_FALSE(g.project_default);
+  CHECK_FALSE(g.organization_default);
+  CHECK(g.enable_default_security);
+  CHECK(g.state == group_state::available);
+  CHECK_FALSE(g.creation_date.has_value());
+  CHECK_FALSE(g.modification_date.has_value());
+  CHECK(g.zone == "fr-par-1");
+  CHECK(g.rules.empty());
+  CHECK(group_to_json(g) == json::parse(R"({"id": "", "creation_date": null,
+      "modification_date": null, "name": "bare", "description": null, "organization": "",
+      "project": "", "servers": [], "stateful": true, "inbound_default_policy": "accept",
+      "outbound_default_policy": "accept", "organization_default": false,
+      "project_default": false, "enable_default_security": true, "state": "available",
+      "tags": [], "zone": "fr-par-1"})"));
+
+  // null stands for absent (as the Python SDK reads it), except where null is a value
+  auto n = group_from_json(json::parse(
+      R"({"name": "n", "stateful": null, "tags": null, "servers": null, "zone": null,
+          "organization_default": null, "state": null, "rules": null, "unknown": [1, 2]})"));
+  CHECK(n.stateful);
+  CHECK(n.tags.empty());
+  CHECK(n.servers.empty());
+  CHECK(n.zone == "fr-par-1");
+  CHECK(n.state == group_state::available);
+}
+
+TEST_CASE("servers are read as {id, name}") {
+  auto g = group_from_json(json::parse(
+      R"({"name": "s", "servers": [{"id": "6b2c1b9e-0f5d-4d7e-9c1a-3a7e2b8f4d21", "name": "web-1"},
+                                   {"id": "0e8a4f7c-5b3d-4a9e-8f1c-2d6b7a9e3c54", "name": "web-2"}]})"));
+  REQUIRE(g.servers.size() == 2);
+  CHECK(g.servers[1].id == "0e8a4f7c-5b3d-4a9e-8f1c-2d6b7a9e3c54");
+  CHECK(g.servers[1].name == "web-2");
+  CHECK(group_to_json(g)["servers"][0] ==
+        json::parse(R"({"id": "6b2c1b9e-0f5d-4d7e-9c1a-3a7e2b8f4d21", "name": "web-1"})"));
+}
+
+// -- Document forms --------------------------------------------------------------------
+
+TEST_CASE("every export form yields the same groups") {
+  json group = api_group();
+  json rules = api_default_rules();
+  rules.push_back(api_rule(json{{"position", 1}}));
+  rules.push_back(api_rule(json{{"id", "7c9e2a4b-1d3f-4e6a-8b5c-9f0e1d2c3b4a"}, {"position", 2},
+                                {"dest_port_from", 443}}));
+  json embedded = group;
+  embedded["rules"] = rules;
+
+  auto reference = from_text(R"({"security_group": )" + group.dump() + R"(, "rules": )" +
+                             rules.dump() + "}");
+  REQUIRE(reference.size() == 1);
+  REQUIRE(reference[0].rules.size() == 2);
+  CHECK(reference[0].rules[1].ports == port_range{443, 443});
+
+  SECTION("bare group with embedded rules") { CHECK(groups_from_json(embedded) == reference); }
+  SECTION("export wrapper with rules inside security_group") {
+    CHECK(groups_from_json(json{{"security_group", embedded}}) == reference);
+  }
+  SECTION("list form, with the total_count the Python SDK adds") {
+    auto gs = groups_from_json(json{{"security_groups", json::array({embedded, embedded})},
+                                    {"total_count", "2"}});
+    REQUIRE(gs.size() == 2);
+    CHECK(gs[0] == reference[0]);
+    CHECK(gs[1] == reference[0]);
+  }
+  SECTION("top-level array mixing the forms") {
+    json doc = json::array({json{{"security_group", group}, {"rules", rules}}, embedded,
+                            json{{"security_groups", json::array({embedded})}}});
+    auto gs = groups_from_json(doc);
+    REQUIRE(gs.size() == 3);
+    for (const auto& g : gs) CHECK(g == reference[0]);
+  }
+  SECTION("export wrapper without rules") {
+    auto gs = groups_from_json(json{{"security_group", group}});
+    REQUIRE(gs.size() == 1);
+    CHECK(gs[0].rules.empty());
+    CHECK(gs[0].name == "tf-sg");
+  }
+  SECTION("bare group without rules") {
+    auto gs = groups_from_json(group);
+    REQUIRE(gs.size() == 1);
+    CHECK(gs[0].rules.empty());
+  }
+  SECTION("empty lists") {
+    CHECK(groups_from_json(json::parse(R"({"security_groups": []})")).empty());
+    CHECK(groups_from_json(json::array()).empty());
+  }
+  SECTION("j.get<security_group>() reads the embedded rules") {
+    CHECK(embedded.get<security_group>() == reference[0]);
+  }
+}
+
+TEST_CASE("default rules are dropped on load and exported exactly once") {
+  json doc{{"security_group", api_group()}, {"rules", api_default_rules()}};
+  doc["rules"].push_back(api_rule(json{{"position", 1}}));
+  auto g = groups_from_json(doc).at(0);
+  REQUIRE(g.rules.size() == 1);
+  CHECK(g.rules[0].id == "0d3fdb6e-3c7a-4f39-8c0e-0b6a7a2f1d11");
+
+  auto out = export_to_json(g);
+  CHECK(out == doc);  // the API export reads and writes back unchanged
+  for (auto id : default_rule_ids)
+    CHECK(std::count_if(out["rules"].begin(), out["rules"].end(),
+                        [&](const json& r) { return r["id"] == id; }) == 1);
+  CHECK(groups_from_json(out).at(0) == g);
+
+  SECTION("default rules take the group's zone on export") {
+    g.zone = "nl-ams-1";
+    auto rules = export_to_json(g)["rules"];
+    CHECK(rules[0]["zone"] == "nl-ams-1");
+    CHECK(rules[5]["zone"] == "nl-ams-1");
+  }
+  SECTION("disabled default security: no default rules exported, file ones dropped") {
+    doc["security_group"]["enable_default_security"] = false;
+    auto off = groups_from_json(doc).at(0);
+    CHECK(off.rules.size() == 1);
+    auto rules = export_to_json(off)["rules"];
+    REQUIRE(rules.size() == 1);
+    CHECK(rules[0]["id"] == "0d3fdb6e-3c7a-4f39-8c0e-0b6a7a2f1d11");
+  }
+}
+
+TEST_CASE("user rule positions") {
+  auto rules_of = [](json rules) {
+    return groups_from_json(json{{"name", "p"}, {"rules", std::move(rules)}}).at(0).rules;
+  };
+  auto positions = [](const std::vector<rule>& rs) {
+    std::vector<std::uint32_t> out;
+    for (const auto& r : rs) out.push_back(r.position);
+    return out;
+  };
+  SECTION("none given: numbered 1..N in file order, default rules not counted") {
+    json rs = api_default_rules();
+    for (int port : {80, 443, 22}) {
+      json r = api_rule(json{{"dest_port_from", port}});
+      r.erase("position");
+      rs.push_back(r);
+    }
+    rs[7]["position"] = 0;  // 0 means unset
+    rs[8]["position"] = nullptr;
+    auto got = rules_of(rs);
+    CHECK(positions(got) == std::vector<std::uint32_t>{1, 2, 3});
+    CHECK(got[0].ports->from == 80);
+    CHECK(got[2].ports->from == 22);
+  }
+  SECTION("all given: kept as given, file order kept, evaluation sorts") {
+    auto got = rules_of(json::array({api_rule(json{{"position", 3}, {"dest_port_from", 3}}),
+                                     api_rule(json{{"position", 1}, {"dest_port_from", 1}}),
+                                     api_rule(json{{"position", 2}, {"dest_port_from", 2}})}));
+    CHECK(positions(got) == std::vector<std::uint32_t>{3, 1, 2});
+    security_group g;
+    g.enable_default_security = false;
+    g.rules = got;
+    auto ordered = ordered_rules(g);
+    CHECK(ordered[0].ports->from == 1);
+    CHECK(ordered[2].ports->from == 3);
+  }
+  SECTION("mixed: the first user rule lacking one is named by its file index") {
+    json rs = api_default_rules();
+    rs.push_back(api_rule(json{{"position", 1}}));
+    rs.push_back(api_rule(json{{"position", 0}}));
+    rs.push_back(api_rule(json{{"position", nullptr}}));
+    CHECK_ERROR(parse_error, rules_of(rs), errc::missing_field, "rules[7].position");
+  }
+}
+
+// -- Round trips ---------------------------------------------------------------------------
+
+TEST_CASE("random groups round-trip through every writer (fixed seed)") {
+  std::mt19937 rng(20260730);
+  std::vector<security_group> all;
+  for (int i = 0; i < 200; ++i) {
+    auto g = random_group(rng);
+    INFO("group " << i << ": " << export_to_json(g).dump());
+    CHECK(groups_from_json(export_to_json(g)) == std::vector{g});
+    CHECK(parse_groups(export_to_json(g).dump(2)) == std::vector{g});
+    json embedded = group_to_json(g);
+    embedded["rules"] = export_to_json(g)["rules"];
+    CHECK(group_from_json(embedded) == g);
+    for (const auto& r : g.rules) {
+      json j = r;
+      CHECK(j.get<rule>() == r);
+    }
+    security_group no_rules = g;
+    no_rules.rules.clear();
+    json j = g;
+    CHECK(j.get<security_group>() == no_rules);
+    all.push_back(std::move(g));
+  }
+  CHECK(groups_from_json(groups_to_json(all)) == all);
+  CHECK(parse_groups(groups_to_json(all).dump()) == all);
+}
+
+TEST_CASE("groups_to_json writes the list form with embedded rules after zone") {
+  security_group g;
+  g.name = "a";
+  rule r;
+  r.position = 1;
+  g.rules.push_back(r);
+  auto j = groups_to_json({g});
+  REQUIRE(j["security_groups"].size() == 1);
+  auto keys = keys_of(j["security_groups"][0]);
+  CHECK(keys.back() == "rules");
+  CHECK(keys[keys.size() - 2] == "zone");
+  CHECK(j["security_groups"][0]["rules"].size() == 7);
+}
+
+// -- Bundled examples ----------------------------------------------------------------------
+
+TEST_CASE("examples/groups/web.json reads and writes back unchanged") {
+  auto path = examples_dir / "web.json";
+  auto text = read_text(path);
+  auto groups = load_groups(path);
+  REQUIRE(groups.size() == 1);
+  const auto& g = groups[0];
+  CHECK(g.name == "web-frontend");
+  CHECK(g.enable_default_security);
+  CHECK(g.inbound_default_policy == action::drop);
+  CHECK(g.outbound_default_policy == action::accept);
+  CHECK(g.rules.size() == 10);
+  CHECK(std::none_of(g.rules.begin(), g.rules.end(),
+                     [](const rule& r) { return is_default_rule_id(r.id); }));
+  CHECK(export_to_json(g) == json::parse(text));
+  CHECK(export_to_json(g).dump(2) + "\n" == text);
+}
+
+TEST_CASE("examples/groups/fleet.json reads and writes back unchanged") {
+  auto path = examples_dir / "fleet.json";
+  auto groups = load_groups(path);
+  REQUIRE(groups.size() == 3);
+  CHECK(groups[0].name == "app-backend");
+  CHECK(groups[0].rules.size() == 7);
+  CHECK(groups[1].name == "edge-lb");
+  CHECK_FALSE(groups[1].enable_default_security);
+  CHECK_FALSE(groups[1].description.has_value());
+  CHECK(groups[2].project_default);
+  CHECK(groups[2].rules.empty());
+  CHECK(groups_to_json(groups) == json::parse(read_text(path)));
+}
+
+TEST_CASE("examples/groups/packets.txt decisions match their expectations on web.json") {
+  auto g = load_groups(examples_dir / "web.json").at(0);
+  reference_evaluator eval(g);
+  std::istringstream lines(read_text(examples_dir / "packets.txt"));
+  std::string line, expectation;
+  int count = 0, line_no = 0;
+  bool saw_v6 = false, saw_default_rule = false, saw_by_default = false;
+  while (std::getline(lines, line)) {
+    ++line_no;
+    if (line.rfind("# expect ", 0) == 0) {
+      expectation = line.substr(9, line.find(':') - 9);
+      continue;
+    }
+    if (line.empty() || line[0] == '#') continue;
+    INFO("packets.txt:" << line_no << ": " << line << " (expect " << expectation << ")");
+    REQUIRE_FALSE(expectation.empty());
+    auto p = parse_packet(line, "packets.txt:" + std::to_string(line_no));
+    auto d = eval.evaluate(p);
+    bool by_default = expectation.find(" by default") != std::string::npos;
+    auto want = parse_action(expectation.substr(0, expectation.find(' ')));
+    CHECK(d.action == want);
+    CHECK(d.by_default() == by_default);
+    saw_v6 |= p.remote.af == family::v6;
+    saw_by_default |= d.by_default();
+    saw_default_rule |= !d.by_default() && is_default_rule_id(eval.rules()[d.rule].id);
+    expectation.clear();
+    ++count;
+  }
+  CHECK(count >= 15);
+  CHECK(saw_v6);
+  CHECK(saw_default_rule);
+  CHECK(saw_by_default);
+}
+
+// -- Errors --------------------------------------------------------------------------------
+
+TEST_CASE("malformed JSON names the source, line and column") {
+  auto e = thrown<parse_error>(
+      [] { parse_groups("{\n  \"security_group\": {,\n}", "bad.json"); });
+  CHECK(std::string(e.id()) == errc::bad_json);
+  CHECK(e.field() == "bad.json");
+  CHECK(e.message().rfind("invalid JSON at line 2, column 22: ", 0) == 0);
+
+  auto end = thrown<parse_error>([] { parse_groups("[1,2"); });
+  CHECK(end.field().empty());
+  CHECK(end.message().rfind("invalid JSON at line 1, column 5: ", 0) == 0);
+
+  auto empty = thrown<parse_error>([] { parse_groups("", "empty.json"); });
+  CHECK(empty.message().rfind("invalid JSON at line 1, column 1: ", 0) == 0);
+
+  auto trailing = thrown<parse_error>([] { parse_groups("{\"name\": \"a\"}\n\n  x"); });
+  CHECK(trailing.message().rfind("invalid JSON at line 3, column 3: ", 0) == 0);
+}
+
+TEST_CASE("wrong JSON types name the field") {
+  auto group_with = [](const char* key, json value) {
+    json g = api_group();
+    g[key] = std::move(value);
+    return json{{"security_group", g}};
+  };
+  auto rule_with = [](const char* key, json value) {
+    return json{{"security_group", api_group()},
+                {"rules", json::array({api_rule(json{{key, std::move(value)}})})}};
+  };
+  CHECK_ERROR(parse_error, groups_from_json(rule_with("protocol", 6)), errc::wrong_type,
+              "rules[0].protocol");
+  CHECK_ERROR(parse_error, groups_from_json(rule_with("ip_range", json::array())),
+              errc::wrong_type, "rules[0].ip_range");
+  CHECK_ERROR(parse_error, groups_from_json(rule_with("dest_port_from", "22")), errc::wrong_type,
+              "rules[0].dest_port_from");
+  CHECK_ERROR(parse_error, groups_from_json(rule_with("dest_port_to", 22.5)), errc::wrong_type,
+              "rules[0].dest_port_to");
+  CHECK_ERROR(parse_error, groups_from_json(rule_with("position", "1")), errc::wrong_type,
+              "rules[0].position");
+  CHECK_ERROR(parse_error, groups_from_json(rule_with("editable", "yes")), errc::wrong_type,
+              "rules[0].editable");
+  CHECK_ERROR(parse_error, groups_from_json(rule_with("dest_ip_range", 1)), errc::wrong_type,
+              "rules[0].dest_ip_range");
+  CHECK_ERROR(parse_error, groups_from_json(rule_with("id", 7)), errc::wrong_type,
+              "rules[0].id");
+  CHECK_ERROR(parse_error, groups_from_json(group_with("tags", "web")), errc::wrong_type,
+              "security_group.tags");
+  CHECK_ERROR(parse_error, groups_from_json(group_with("tags", json::array({"a", 1}))),
+              errc::wrong_type, "security_group.tags[1]");
+  CHECK_ERROR(parse_error, groups_from_json(group_with("stateful", "yes")), errc::wrong_type,
+              "security_group.stateful");
+  CHECK_ERROR(parse_error, groups_from_json(group_with("description", false)), errc::wrong_type,
+              "security_group.description");
+  CHECK_ERROR(parse_error, groups_from_json(group_with("creation_date", 0)), errc::wrong_type,
+              "security_group.creation_date");
+  CHECK_ERROR(parse_error,
+              groups_from_json(group_with("servers", json::parse(R"([{"id": "a"}, {"id": 5}])"))),
+              errc::wrong_type, "security_group.servers[1].id");
+  CHECK_ERROR(parse_error, groups_from_json(group_with("servers", json::array({"srv"}))),
+              errc::wrong_type, "security_group.servers[0]");
+  CHECK_ERROR(parse_error,
+              groups_from_json(json{{"security_group", api_group()}, {"rules", json::object()}}),
+              errc::wrong_type, "rules");
+  CHECK_ERROR(parse_error,
+              groups_from_json(json{{"security_group", api_group()},
+                                    {"rules", json::array({api_rule(), "rule"})}}),
+              errc::wrong_type, "rules[1]");
+  CHECK_ERROR(parse_error, groups_from_json(json{{"security_group", json::array()}}),
+              errc::wrong_type, "security_group");
+  CHECK_ERROR(parse_error, groups_from_json(json{{"security_groups", json::object()}}),
+              errc::wrong_type, "security_groups");
+  CHECK_ERROR(parse_error, groups_from_json(json{{"security_groups", json::array({1})}}),
+              errc::wrong_type, "security_groups[0]");
+
+  auto e = thrown<parse_error>([&] { groups_from_json(rule_with("protocol", 6)); });
+  CHECK(e.message() == "expected a string, got number");
+}
+
+TEST_CASE("unknown enum values are parse errors with full paths") {
+  json bad = api_group();
+  bad["rules"] = json::array({api_rule(json{{"protocol", "SCTP"}})});
+  json doc{{"security_groups", json::array({api_group(), bad})}};
+  CHECK_ERROR(parse_error, groups_from_json(doc), errc::bad_enum,
+              "security_groups[1].rules[0].protocol");
+  CHECK_ERROR(parse_error, groups_from_json(json::array({api_group(), doc})), errc::bad_enum,
+              "[1].security_groups[1].rules[0].protocol");
+
+  json g = api_group();
+  g["inbound_default_policy"] = "reject";
+  CHECK_ERROR(parse_error, groups_from_json(json{{"security_group", g}}), errc::bad_enum,
+              "security_group.inbound_default_policy");
+  g = api_group();
+  g["state"] = "deleted";
+  CHECK_ERROR(parse_error, groups_from_json(g), errc::bad_enum, "state");
+  CHECK_ERROR(parse_error, rule_from_json(api_rule(json{{"direction", "in"}}), "rules[4]"),
+              errc::bad_enum, "rules[4].direction");
+  CHECK_ERROR(parse_error, rule_from_json(api_rule(json{{"action", "allow"}})), errc::bad_enum,
+              "action");
+}
+
+TEST_CASE("bad CIDRs are parse errors") {
+  json g = api_group();
+  g["rules"] = json::array({api_rule(), api_rule(), api_rule(json{{"ip_range", "10.0.0.0/33"}})});
+  CHECK_ERROR(parse_error, group_from_json(g), errc::bad_cidr, "rules[2].ip_range");
+  CHECK_ERROR(parse_error, group_from_json(g, "groups[3]"), errc::bad_cidr,
+              "groups[3].rules[2].ip_range");
+  CHECK_ERROR(parse_error, rule_from_json(api_rule(json{{"ip_range", "10.0.0.256"}})),
+              errc::bad_cidr, "ip_range");
+  CHECK_ERROR(parse_error, rule_from_json(api_rule(json{{"ip_range", "::1/129"}})),
+              errc::bad_cidr, "ip_range");
+  CHECK_ERROR(parse_error, rule_from_json(api_rule(json{{"ip_range", ""}})), errc::bad_cidr,
+              "ip_range");
+}
+
+TEST_CASE("port and position values out of range are validation errors") {
+  auto with = [](json overrides) { return rule_from_json(api_rule(overrides), "rules[0]"); };
+  CHECK_ERROR(validation_error, with(json{{"dest_port_from", 70000}}), errc::port_out_of_range,
+              "rules[0].dest_port_from");
+  CHECK_ERROR(validation_error, with(json{{"dest_port_to", 70000}}), errc::port_out_of_range,
+              "rules[0].dest_port_to");
+  CHECK_ERROR(validation_error, with(json{{"dest_port_from", -1}}), errc::port_out_of_range,
+              "rules[0].dest_port_from");
+  CHECK_ERROR(validation_error, with(json::parse(R"({"dest_port_from": 18446744073709551615})")),
+              errc::port_out_of_range, "rules[0].dest_port_from");
+  CHECK_ERROR(validation_error, with(json{{"dest_port_from", 443}, {"dest_port_to", 80}}),
+              errc::port_order, "rules[0].dest_port_to");
+  CHECK_ERROR(validation_error, with(json{{"dest_port_from", nullptr}, {"dest_port_to", 80}}),
+              errc::port_order, "rules[0].dest_port_from");
+  CHECK_ERROR(validation_error, with(json{{"dest_port_from", 0}, {"dest_port_to", 80}}),
+              errc::port_order, "rules[0].dest_port_from");
+  CHECK_ERROR(validation_error, with(json{{"position", -1}}), errc::bad_value,
+              "rules[0].position");
+  CHECK_ERROR(validation_error, with(json{{"position", 4294967296LL}}), errc::bad_value,
+              "rules[0].position");
+  CHECK(with(json{{"position", 4294967295LL}}).position == 4294967295u);
+  CHECK(with(json{{"dest_port_from", 65535}}).ports == port_range{65535, 65535});
+
+  auto e = thrown<validation_error>([&] { with(json{{"dest_port_from", 70000}}); });
+  CHECK(e.message() == "port 70000 is outside 0..65535");
+}
+
+TEST_CASE("missing required rule fields are named") {
+  for (const char* key : {"protocol", "direction", "action", "ip_range"}) {
+    json r = api_rule();
+    r.erase(key);
+    json doc{{"security_groups", json::array({json{{"name", "a"}, {"rules", json::array({r})}}})}};
+    CHECK_ERROR(parse_error, groups_from_json(doc), errc::missing_field,
+                std::string("security_groups[0].rules[0].") + key);
+    CHECK_ERROR(parse_error, rule_from_json(api_rule(json{{key, nullptr}})), errc::missing_field,
+                key);
+  }
+}
+
+TEST_CASE("documents of no accepted form are rejected") {
+  CHECK_ERROR(parse_error, groups_from_json(json(42)), errc::bad_file, "");
+  CHECK_ERROR(parse_error, groups_from_json(json("security_group")), errc::bad_file, "");
+  CHECK_ERROR(parse_error, groups_from_json(json::object()), errc::bad_file, "");
+  CHECK_ERROR(parse_error, groups_from_json(json{{"rules", json::array({api_rule()})}}),
+              errc::bad_file, "");
+  CHECK_ERROR(parse_error, groups_from_json(json::array({api_group(), json::array()})),
+              errc::bad_file, "[1]");
+  CHECK_ERROR(parse_error,
+              groups_from_json(json{{"security_group", api_group()},
+                                    {"security_groups", json::array()}}),
+              errc::bad_file, "");
+  json inside = api_group();
+  inside["rules"] = json::array();
+  CHECK_ERROR(parse_error,
+              groups_from_json(json{{"security_group", inside}, {"rules", json::array()}}),
+              errc::bad_file, "rules");
+  CHECK_ERROR(parse_error, group_from_json(json{{"security_group", api_group()}}),
+              errc::bad_file, "");
+  CHECK_ERROR(parse_error, parse_groups("{}", "x.json"), errc::bad_file, "x.json");
+
+  auto e = thrown<parse_error>([] { groups_from_json(json(42)); });
+  CHECK(e.message().find("{\"security_groups\": [...]}") != std::string::npos);
+}
+
+TEST_CASE("nested errors carry the path inside the embedded rules") {
+  json g = api_group();
+  g["rules"] = json::array({api_rule(), api_rule(json{{"dest_port_from", 70000}})});
+  CHECK_ERROR(validation_error, groups_from_json(json{{"security_group", g}}),
+              errc::port_out_of_range, "security_group.rules[1].dest_port_from");
+  CHECK_ERROR(validation_error, g.get<security_group>(), errc::port_out_of_range,
+              "rules[1].dest_port_from");
+  CHECK_ERROR(parse_error, api_rule(json{{"protocol", "SCTP"}}).get<rule>(), errc::bad_enum,
+              "protocol");
+}
+
+TEST_CASE("load_groups prefixes error fields with the path") {
+  auto dir = fs::temp_directory_path() /
+             ("secgroup-json-test-" + std::to_string(static_cast<long>(::getpid())));
+  fs::create_directories(dir);
+  auto path = dir / "web.json";
+  json doc{{"security_group", api_group()},
+           {"rules", json::array({api_rule(), api_rule(), api_rule(json{{"ip_range", "10.0.0.0/33"}})})}};
+  { std::ofstream(path) << doc.dump(2); }
+
+  auto e = thrown<parse_error>([&] { load_groups(path); });
+  CHECK(std::string(e.id()) == errc::bad_cidr);
+  CHECK(e.field() == path.string() + ": rules[2].ip_range");
+  CHECK(std::string(e.what()) == "[secgroup.parse.102] " + path.string() +
+                                     ": rules[2].ip_range: " + e.message());
+
+  { std::ofstream(path) << "{\n  \"name\": \"x\",\n}"; }
+  auto syntax = thrown<parse_error>([&] { load_groups(path); });
+  CHECK(std::string(syntax.id()) == errc::bad_json);
+  CHECK(syntax.field() == path.string());
+  CHECK(syntax.message().rfind("invalid JSON at line 3, column 1: ", 0) == 0);
+
+  { std::ofstream(path) << "[]"; }
+  CHECK(load_groups(path).empty());
+
+  CHECK_ERROR(parse_error, load_groups(dir / "missing.json"), errc::bad_file,
+              (dir / "missing.json").string());
+  CHECK_ERROR(parse_error, load_groups(dir), errc::bad_file, dir.string());
+  CHECK_ERROR(validation_error,
+              parse_groups(R"({"name": "a", "rules": [{"protocol": "TCP", "direction": "inbound",
+                  "action": "accept", "ip_range": "::/0", "dest_port_from": 80,
+                  "dest_port_to": 8}]})",
+                           "web.json"),
+              errc::port_order, "web.json: rules[0].dest_port_to");
+  fs::remove_all(dir);
+}
