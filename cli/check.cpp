@@ -58,7 +58,7 @@ int run_check(const check_options& o) {
                         "--direction, --protocol and --remote are required without --packets");
     packets.push_back(make_packet(*o.direction, *o.protocol, *o.remote,
                                   o.port ? std::optional<std::string_view>(*o.port) : std::nullopt,
-                                  ""));
+                                  "--"));
   }
   compiled_group compiled(group);
   auto rules = ordered_rules(group);

@@ -26,14 +26,15 @@ inline constexpr int exit_ok = 0;
 inline constexpr int exit_negative = 1;
 inline constexpr int exit_bad_input = 2;
 
-/// Adds `--format text|json` to `cmd`.
+/// Adds `--format text|json` (any case) to `cmd`.
 inline void add_format_option(CLI::App& cmd, output_format& format) {
-  cmd.add_option("--format", format, "Output format: text or json")
-      ->transform(CLI::CheckedTransformer(
-          std::map<std::string, output_format>{{"text", output_format::text},
-                                               {"json", output_format::json}},
-          CLI::ignore_case))
-      ->default_str("text");
+  cmd.add_option_function<std::string>(
+         "--format",
+         [&format](const std::string& v) {
+           format = detail::iequals(v, "json") ? output_format::json : output_format::text;
+         },
+         "Output format: text (default) or json")
+      ->check(CLI::IsMember({"text", "json"}, CLI::ignore_case));
 }
 
 /// Loads the groups of `file` and returns the one `key` selects; with no key, the file must

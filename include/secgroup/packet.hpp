@@ -82,10 +82,12 @@ inline std::uint16_t parse_port(std::string_view text, const std::string& field 
 }
 
 /// Builds a packet from its parts as the CLI takes them; `port` is required for TCP and UDP.
-/// Throws parse_error naming the part at fault, prefixed by `where` ("packets.txt:3").
+/// Throws parse_error whose field is `field_prefix` followed by the part at fault: "direction",
+/// "protocol", "remote" or "port" (so "--" yields "--port", "pk.txt:3 " yields "pk.txt:3 port").
 inline packet make_packet(std::string_view dir, std::string_view proto, std::string_view remote,
-                          std::optional<std::string_view> port, const std::string& where = "") {
-  auto at = [&](const char* part) { return where.empty() ? std::string(part) : where + " " + part; };
+                          std::optional<std::string_view> port,
+                          const std::string& field_prefix = "") {
+  auto at = [&](const char* part) { return field_prefix + part; };
   packet p;
   p.direction = parse_direction(dir, at("direction"));
   p.remote = parse_address(remote, at("remote"));
@@ -112,7 +114,8 @@ inline packet parse_packet(std::string_view line, const std::string& where = "")
                                "expected 'DIRECTION PROTOCOL REMOTE [PORT]', got " +
                                    std::to_string(words.size()) + " words"));
   return make_packet(words[0], words[1], words[2],
-                     words.size() == 4 ? std::optional(words[3]) : std::nullopt, where);
+                     words.size() == 4 ? std::optional(words[3]) : std::nullopt,
+                     where.empty() ? where : where + " ");
 }
 
 /// "inbound tcp 203.0.113.7 22"; the port is omitted for protocols without ports.
