@@ -6,7 +6,7 @@
 //      the port's high and low byte (most high-byte blocks hold a single table);
 //   3. the address table is a static B+-tree over segment starts, one cache line per level,
 //      all tables in one aligned arena (detail::search_forest).
-// There is one address table per address map of the decision map. Each table value packs the
+// There is one address table per address map the decision map still uses. Each table value packs the
 // deciding rule (its index in ordered_rules(), +1, 0 for the default policy) and the action in
 // one word. compiled_group holds the four policies of a group (inbound/outbound × IPv4/IPv6);
 // its batch API interleaves the tree descents of many packets so their cache misses overlap.
@@ -45,8 +45,10 @@ class compiled_policy {
   /// Compiles `pol` from its decision map `map`.
   compiled_policy(const policy<S>& pol, const decision_map<S>& map) {
     const std::uint32_t fallback = pack(decision::no_rule, pol.default_action, pol);
+    std::vector<std::uint32_t> table_of_map(map.map_count(), no_table);
     std::vector<address_type> keys;
-    for (std::uint32_t m = 0; m < map.map_count(); ++m) {
+    auto table_for = [&](std::uint32_t m) {  // builds tables only for maps still in use
+      if (table_of_map[m] != no_table) return table_of_map[m];
       keys.clear();
       value_offset_.push_back(static_cast<std::uint32_t>(values_.size()));
       map.for_each_segment(m, [&](const interval<address_type>& a, std::uint32_t rule) {
@@ -54,12 +56,12 @@ class compiled_policy {
         values_.push_back(rule == decision::no_rule ? fallback
                                                     : pack(rule, pol.rules[rule].action, pol));
       });
-      tables_.add(keys, S::max_address);
-    }
+      return table_of_map[m] = tables_.add(keys, S::max_address);
+    };
     for (auto c : all_proto_classes) {
       std::vector<std::pair<port_type, std::uint32_t>> runs;
       for (std::size_t j = 0; j < map.port_class_count(c); ++j)
-        runs.push_back({map.port_class(c, j).lo, map.port_class_map(c, j)});
+        runs.push_back({map.port_class(c, j).lo, table_for(map.port_class_map(c, j))});
       build_port_index(planes_[static_cast<std::size_t>(c)], runs);
     }
   }

@@ -118,10 +118,15 @@ inline packet parse_packet(std::string_view line, const std::string& where = "")
                      where.empty() ? where : where + " ");
 }
 
-/// "inbound tcp 203.0.113.7 22"; the port is omitted for protocols without ports.
+/// "inbound tcp 203.0.113.7 22"; the port is omitted for protocols without ports. The text
+/// parses back to the same packet: ICMP (1) to an IPv6 remote prints as "1", since "icmp"
+/// means ICMPv6 there.
 inline std::string to_string(const packet& p) {
-  return std::string(to_string(p.direction)) + ' ' + protocol_name(p.protocol) + ' ' +
-         to_string(p.remote) + (carries_ports(p.protocol) ? ' ' + std::to_string(p.port) : "");
+  auto proto = p.protocol == ip_proto::icmp && p.remote.af == family::v6
+                   ? std::to_string(p.protocol)
+                   : protocol_name(p.protocol);
+  return std::string(to_string(p.direction)) + ' ' + proto + ' ' + to_string(p.remote) +
+         (carries_ports(p.protocol) ? ' ' + std::to_string(p.port) : "");
 }
 
 SECGROUP_END_NAMESPACE
