@@ -11,6 +11,8 @@
 
 #include <string>
 
+#include <secgroup/decision_map.hpp>
+
 #include "support.hpp"
 
 namespace secgroup_bench {

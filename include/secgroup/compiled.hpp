@@ -6,11 +6,12 @@
 //      the port's high and low byte (most high-byte blocks hold a single table);
 //   3. the address table is a static B+-tree over segment starts, one cache line per level,
 //      all tables in one aligned arena (detail::search_forest).
-// There is one address table per address map the decision map still uses. Each table value packs the
-// deciding rule (its index in ordered_rules(), +1, 0 for the default policy) and the action in
-// one word. compiled_group holds the four policies of a group (inbound/outbound × IPv4/IPv6);
-// its batch API interleaves the tree descents of many packets so their cache misses overlap.
-// ICL is used only to build; a lookup never allocates.
+// The tables are the address maps of the policy's first-match partition (partition.hpp), the
+// same content the ICL decision map holds, flattened straight from it: going through ICL's trees
+// would double the build time. Each table value packs the deciding rule (its index in
+// ordered_rules(), +1, 0 for the default policy) and the action in one word.
+// compiled_group holds the four policies of a group (inbound/outbound × IPv4/IPv6).
+// A lookup never allocates.
 #pragma once
 
 #include <array>
@@ -20,7 +21,7 @@
 
 #include "config.hpp"
 #include "decision.hpp"
-#include "decision_map.hpp"
+#include "partition.hpp"
 #include "detail/search_forest.hpp"
 #include "lower.hpp"
 #include "packet.hpp"
@@ -40,23 +41,24 @@ class compiled_policy {
   compiled_policy() : compiled_policy(policy<S>{}) {}
 
   /// Compiles `pol`; decisions report `pol.origin[i]` for rule i (its index in the group).
-  explicit compiled_policy(const policy<S>& pol) : compiled_policy(pol, decision_map<S>(pol)) {}
+  explicit compiled_policy(const policy<S>& pol) : compiled_policy(pol, partition<S>(pol)) {}
 
-  /// Compiles `pol` from its decision map `map`.
-  compiled_policy(const policy<S>& pol, const decision_map<S>& map) {
+  /// Compiles `pol` from its first-match partition `map` (the content of its decision map).
+  compiled_policy(const policy<S>& pol, const partition<S>& map) {
     const std::uint32_t fallback = pack(decision::no_rule, pol.default_action, pol);
     std::vector<std::uint32_t> table_of_map(map.map_count(), no_table);
-    std::vector<address_type> keys;
+    std::vector<address_type> starts;
     auto table_for = [&](std::uint32_t m) {  // builds tables only for maps still in use
       if (table_of_map[m] != no_table) return table_of_map[m];
-      keys.clear();
-      value_offset_.push_back(static_cast<std::uint32_t>(values_.size()));
+      starts.clear();
+      auto first_value = static_cast<std::uint32_t>(values_.size());
       map.for_each_segment(m, [&](const interval<address_type>& a, std::uint32_t rule) {
-        keys.push_back(a.lo);
+        starts.push_back(a.lo);
         values_.push_back(rule == decision::no_rule ? fallback
                                                     : pack(rule, pol.rules[rule].action, pol));
       });
-      return table_of_map[m] = tables_.add(keys, S::max_address);
+      tables_.push_back({forest_.add(starts, S::max_address), first_value});
+      return table_of_map[m] = static_cast<std::uint32_t>(tables_.size() - 1);
     };
     for (auto c : all_proto_classes) {
       std::vector<std::pair<port_type, std::uint32_t>> runs;
@@ -77,21 +79,14 @@ class compiled_policy {
 
   /// Returns the decision for point `x`.
   decision find(const point<S>& x) const {
-    auto t = table_of(x);
-    return unpack(values_[value_offset_[t] + tables_.rank(t, x.address) - 1]);
-  }
-
-  /// The address tables (for batch lookups).
-  const forest& tables() const { return tables_; }
-  /// The decision of rank `rank` in table `t`.
-  decision at(std::uint32_t t, std::size_t rank) const {
-    return unpack(values_[value_offset_[t] + rank - 1]);
+    const auto& t = tables_[table_of(x)];
+    return unpack(values_[t.first_value + forest_.segment(t.shape, x.address)]);
   }
 
   /// Bytes held by the lookup structures.
   std::size_t memory() const {
-    std::size_t m = sizeof(*this) + tables_.memory() +
-                    (values_.capacity() + value_offset_.capacity()) * sizeof(std::uint32_t);
+    std::size_t m = sizeof(*this) + forest_.memory() + tables_.capacity() * sizeof(table) +
+                    values_.capacity() * sizeof(std::uint32_t);
     for (const auto& pl : planes_) m += pl.leaves.capacity() * sizeof(std::uint32_t);
     return m;
   }
@@ -100,6 +95,10 @@ class compiled_policy {
   static constexpr std::uint32_t no_table = 0xffffffffu;
   static constexpr std::uint32_t leaf_flag = 0x80000000u;
 
+  struct table {  // an address table: a tree over segment starts, and its first value
+    typename forest::tree shape;
+    std::uint32_t first_value;
+  };
   struct plane {
     std::uint32_t single_table = no_table;  // set when every port maps to one table
     std::array<std::uint32_t, 256> top{};   // by port high byte: a table, or leaf_flag|offset
@@ -140,9 +139,9 @@ class compiled_policy {
   }
 
   std::array<plane, proto_class_count> planes_;
-  forest tables_;
-  std::vector<std::uint32_t> values_;        // packed decisions, table by table
-  std::vector<std::uint32_t> value_offset_;  // first value of each table
+  forest forest_;
+  std::vector<table> tables_;
+  std::vector<std::uint32_t> values_;  // packed decisions of every segment, table by table
 };
 
 /// A whole group compiled: four compiled policies (inbound/outbound × IPv4/IPv6).
@@ -166,12 +165,12 @@ class compiled_group {
                                      : v6_[i].find(point_of<ipv6_space>(p));
   }
 
-  /// Decides every packet of `in` into `out` (which must be at least as long). Equivalent to
-  /// evaluate(p) for each packet; IPv4 packets are looked up `lanes` at a time, interleaved.
+  /// Decides every packet of `in` into `out` (which must be at least as long).
+  /// NOTE: a plain loop. Successive lookups are independent, so the CPU already overlaps their
+  /// cache misses; descending 16 trees in lockstep with prefetches measured slower (docs/benchmarks.md).
   void evaluate(std::span<const packet> in, std::span<decision> out) const {
     SECGROUP_ASSERT(out.size() >= in.size());
-    for (std::size_t k = 0; k < in.size(); k += lanes)
-      evaluate_chunk(in.subspan(k, std::min(lanes, in.size() - k)), out.subspan(k));
+    for (std::size_t k = 0; k < in.size(); ++k) out[k] = evaluate(in[k]);
   }
 
   /// Bytes held by the lookup structures.
@@ -183,41 +182,6 @@ class compiled_group {
   }
 
  private:
-  static constexpr std::size_t lanes = 16;
-
-  /// Up to `lanes` packets: IPv6 ones one by one, IPv4 ones descending their trees in lockstep.
-  void evaluate_chunk(std::span<const packet> in, std::span<decision> out) const {
-    using forest = compiled_policy<ipv4_space>::forest;
-    std::array<const compiled_policy<ipv4_space>*, lanes> pol;
-    std::array<forest::cursor, lanes> cur;
-    std::array<std::uint32_t, lanes> addr, slot;
-    std::size_t n = 0;
-    for (std::size_t k = 0; k < in.size(); ++k) {
-      const auto& p = in[k];
-      if (p.remote.af != family::v4) {
-        out[k] = evaluate(p);
-        continue;
-      }
-      auto x = point_of<ipv4_space>(p);
-      pol[n] = &v4_[static_cast<std::size_t>(p.direction)];
-      addr[n] = x.address;
-      cur[n] = pol[n]->tables().start(pol[n]->table_of(x), x.address);
-      slot[n++] = static_cast<std::uint32_t>(k);
-    }
-    for (bool more = true; more;) {
-      more = false;
-      for (std::size_t j = 0; j < n; ++j)
-        if (!pol[j]->tables().done(cur[j])) __builtin_prefetch(pol[j]->tables().next_block(cur[j]));
-      for (std::size_t j = 0; j < n; ++j) {
-        const auto& f = pol[j]->tables();
-        if (f.done(cur[j])) continue;
-        f.step(cur[j], addr[j]);
-        more = more || !f.done(cur[j]);
-      }
-    }
-    for (std::size_t j = 0; j < n; ++j) out[slot[j]] = pol[j]->at(cur[j].tree, cur[j].rank);
-  }
-
   std::array<compiled_policy<ipv4_space>, 2> v4_;
   std::array<compiled_policy<ipv6_space>, 2> v6_;
 };

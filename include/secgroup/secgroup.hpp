@@ -10,6 +10,7 @@
 #include "config.hpp"
 #include "decision.hpp"
 #include "decision_map.hpp"
+#include "partition.hpp"
 #include "default_rules.hpp"
 #include "error.hpp"
 #include "io/json.hpp"

@@ -97,7 +97,7 @@ template <class S>
 std::string check_exhaustive(const policy<S>& pol, const std::vector<point<S>>& points) {
   static_assert(std::is_same_v<typename S::address_type, std::uint32_t>);
   const decision_map<S> map(pol);
-  const compiled_policy<S> from_map(pol, map);
+  const compiled_policy<S> from_map(pol, map.parts());
   const compiled_policy<S> direct(pol);
   if (map.default_action() != pol.default_action) return "default action lost";
   for (const auto& x : points) {
@@ -255,7 +255,7 @@ void run_sampled(std::uint64_t seed, int policies) {
   for (int i = 0; i < policies; ++i) {
     const auto pol = secgroup_test::random_policy<S>(rng, options);
     const decision_map<S> map(pol);
-    const compiled_policy<S> compiled(pol, map);
+    const compiled_policy<S> compiled(pol, map.parts());
     std::string error;
     auto check_point = [&](const point<S>& x, std::uint32_t region_rule) {
       if (!error.empty()) return;

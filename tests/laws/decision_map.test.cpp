@@ -94,7 +94,7 @@ void law_deterministic(std::uint64_t seed, int count) {
     const auto twice = regions_of(pol);
     LAW_REQUIRE_EQUAL(once, twice);
     const decision_map<S> map(pol);
-    const compiled_policy<S> a(pol, map), b(pol);
+    const compiled_policy<S> a(pol, map.parts()), b(pol);
     REQUIRE(map.map_count() == decision_map<S>(pol).map_count());
     for (const auto& x : secgroup_test::all_points<S>()) REQUIRE(a.find(x) == b.find(x));
   }

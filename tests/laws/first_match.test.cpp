@@ -35,7 +35,7 @@ std::vector<std::uint32_t> first_matches(const policy<S>& pol) {
 std::vector<std::vector<decision>> decisions(const policy<S>& pol) {
   std::vector<std::vector<decision>> out(3);
   const decision_map<S> map(pol);
-  const compiled_policy<S> compiled(pol, map);
+  const compiled_policy<S> compiled(pol, map.parts());
   for (const auto& x : points()) {
     out[0].push_back(secgroup_test::decide_linear(pol, x));
     auto i = map.find(x);

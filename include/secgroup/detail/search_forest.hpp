@@ -1,15 +1,14 @@
-// secgroup/detail/search_forest.hpp: many static B+-trees in one aligned arena, for rank
-// queries over sorted keys.
+// secgroup/detail/search_forest.hpp: many static B+-trees in one aligned arena, answering
+// "which segment holds x" over sorted segment starts.
 //
-// rank(t, x) = number of keys of tree t that are <= x (std::upper_bound's index), in one cache
-// line per level. Level 0 of a tree is its top (at most B keys); level L+1 holds every key and
-// level L every B-th key of level L+1 (the first key of each block). A query counts inside the
-// top block, then descends to the block its rank designates, counting again: a branch-free loop
-// over B contiguous keys, which the compiler vectorises for 32-bit keys. Levels are padded to
-// whole blocks with the maximum key and start on a 64-byte boundary; ranks are capped at the
-// level size so padding never counts.
-// The query is split into start/step so that batch callers can interleave many queries and
-// prefetch each one's next block while the others compute.
+// A tree over n segments stores the n-1 inner boundaries as keys b_i = start_i - 1, so that the
+// segment of x is the number of keys strictly below x, and padding with the maximum key never
+// counts (no x exceeds the maximum). Level 0 is
+// the top (at most B keys); level L holds every B-th key of level L+1 (the first key of each of
+// its blocks). A query counts the keys < x in one block of B contiguous keys per level — a
+// branch-free loop the compiler vectorises for 32-bit keys — and descends into the block its
+// count designates: one cache line per level, no bounds to check. Levels start on 64-byte
+// boundaries.
 #pragma once
 
 #include <algorithm>
@@ -17,7 +16,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <new>
+#include <type_traits>
 #include <vector>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "../config.hpp"
 
@@ -47,20 +51,21 @@ class search_forest {
  public:
   /// Keys per block: one 64-byte cache line, at least 8.
   static constexpr std::size_t block = std::max<std::size_t>(8, 64 / sizeof(Key));
-  /// Deepest tree: block^max_depth keys.
+  /// Deepest tree: block^max_depth segments.
   static constexpr std::size_t max_depth = 8;
 
-  /// A query in progress: the tree, the level reached and the rank on that level.
-  struct cursor {
-    std::uint32_t tree;
-    std::uint32_t level;
-    std::size_t rank;
+  /// A tree's shape: its depth and where each level starts in the arena (top first).
+  struct tree {
+    std::uint32_t depth;
+    std::array<std::uint32_t, max_depth> level;
   };
 
-  /// Adds a tree over `sorted` (ascending, non-empty) padded with `max_key`; returns its id.
-  std::uint32_t add(const std::vector<Key>& sorted, const Key& max_key) {
-    SECGROUP_ASSERT(!sorted.empty());
-    std::vector<std::vector<Key>> levels{sorted};  // bottom first
+  /// Adds a tree over segments starting at `starts` (ascending, non-empty, first the minimum);
+  /// `max_key` pads blocks. Returns its shape, which queries take.
+  tree add(const std::vector<Key>& starts, const Key& max_key) {
+    SECGROUP_ASSERT(!starts.empty());
+    std::vector<std::vector<Key>> levels(1);  // bottom first: the inner boundaries
+    for (std::size_t i = 1; i < starts.size(); ++i) levels[0].push_back(starts[i] - Key{1});
     while (levels.back().size() > block) {
       std::vector<Key> up;
       for (std::size_t i = 0; i < levels.back().size(); i += block) up.push_back(levels.back()[i]);
@@ -71,64 +76,54 @@ class search_forest {
     t.depth = static_cast<std::uint32_t>(levels.size());
     for (std::size_t l = 0; l < levels.size(); ++l) {
       const auto& keys = levels[levels.size() - 1 - l];  // top first
-      t.offset[l] = static_cast<std::uint32_t>(keys_.size());
-      t.size[l] = static_cast<std::uint32_t>(keys.size());
+      t.level[l] = static_cast<std::uint32_t>(keys_.size());
       keys_.insert(keys_.end(), keys.begin(), keys.end());
-      keys_.resize((keys_.size() + block - 1) / block * block, max_key);
+      keys_.resize(keys_.size() + (block - keys.size() % block) % block, max_key);
+      if (keys.empty()) keys_.resize(keys_.size() + block, max_key);
     }
-    trees_.push_back(t);
-    return static_cast<std::uint32_t>(trees_.size() - 1);
+    return t;
   }
 
-  /// Starts a query of `x` in tree `t`: counts within the top block.
-  cursor start(std::uint32_t t, const Key& x) const {
-    const auto& tr = trees_[t];
-    return {t, 0, std::min<std::size_t>(count(keys_.data() + tr.offset[0], x), tr.size[0])};
-  }
-  /// True iff the query has reached the bottom level.
-  bool done(const cursor& c) const { return c.level + 1 >= trees_[c.tree].depth; }
-  /// The block the next step reads (for prefetching).
-  const Key* next_block(const cursor& c) const {
-    const auto& tr = trees_[c.tree];
-    return keys_.data() + tr.offset[c.level + 1] + (c.rank == 0 ? 0 : (c.rank - 1) * block);
-  }
-  /// Descends one level.
-  void step(cursor& c, const Key& x) const {
-    const auto& tr = trees_[c.tree];
-    ++c.level;
-    if (c.rank == 0) return;  // x is below every key: rank 0 on every level
-    std::size_t base = (c.rank - 1) * block;
-    c.rank = std::min<std::size_t>(base + count(keys_.data() + tr.offset[c.level] + base, x),
-                                   tr.size[c.level]);
-  }
-
-  /// Number of keys of tree `t` that are <= x.
-  std::size_t rank(std::uint32_t t, const Key& x) const {
-    auto c = start(t, x);
-    while (!done(c)) step(c, x);
-    return c.rank;
+  /// Index of the segment of tree `tr` holding `x`.
+  std::size_t segment(const tree& tr, const Key& x) const {
+    std::size_t r = count_below(keys_.data() + tr.level[0], x);
+    for (std::uint32_t l = 1; l < tr.depth; ++l) {
+      std::size_t base = (r == 0 ? 0 : r - 1) * block;
+      r = base + count_below(keys_.data() + tr.level[l] + base, x);
+    }
+    return r;
   }
 
   /// Bytes held.
   std::size_t memory() const {
-    return keys_.capacity() * sizeof(Key) + trees_.capacity() * sizeof(tree);
+    return keys_.capacity() * sizeof(Key);
   }
 
  private:
-  struct tree {
-    std::uint32_t depth;
-    std::array<std::uint32_t, max_depth> offset;  // level start in keys_, top first
-    std::array<std::uint32_t, max_depth> size;    // unpadded level size
-  };
-
-  static std::size_t count(const Key* keys, const Key& x) {
+  /// Number of keys of the (sorted, 64-byte aligned) block at `keys` that are below `x`.
+  static std::size_t count_below(const Key* keys, const Key& x) {
+#if defined(__SSE2__)
+    if constexpr (std::is_same_v<Key, std::uint32_t> && block == 16) {
+      // Signed compares on sign-flipped values; the block is sorted, so the keys below x form
+      // a prefix and the count is the number of trailing ones of the 16-lane mask.
+      const __m128i flip = _mm_set1_epi32(static_cast<int>(0x80000000u));
+      const __m128i v = _mm_xor_si128(_mm_set1_epi32(static_cast<int>(x)), flip);
+      auto below = [&](std::size_t i) {
+        auto k = _mm_xor_si128(_mm_load_si128(reinterpret_cast<const __m128i*>(keys + i)), flip);
+        return _mm_cmpgt_epi32(v, k);
+      };
+      auto lo = _mm_packs_epi32(below(0), below(4));
+      auto hi = _mm_packs_epi32(below(8), below(12));
+      auto mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_packs_epi16(lo, hi)));
+      return static_cast<std::size_t>(__builtin_ctz(~mask));
+    }
+#endif
     std::size_t c = 0;
-    for (std::size_t j = 0; j < block; ++j) c += !(x < keys[j]);
+    for (std::size_t j = 0; j < block; ++j) c += keys[j] < x;
     return c;
   }
 
   std::vector<Key, aligned_allocator<Key, 64>> keys_;
-  std::vector<tree> trees_;
 };
 
 }  // namespace detail
