@@ -19,6 +19,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "config.hpp"
 #include "detail/uint128.hpp"
@@ -234,6 +235,26 @@ inline ip_network parse_network(std::string_view text, const std::string& field 
   if (auto n = try_parse_network(text, &why)) return *n;
   SECGROUP_THROW(parse_error(errc::bad_cidr, field,
                              "invalid CIDR '" + std::string(text) + "': " + why));
+}
+
+/// Returns the fewest networks whose union is exactly the addresses [first, last] (same
+/// family, first <= last), in ascending order.
+inline std::vector<ip_network> to_networks(const ip_address& first, const ip_address& last) {
+  std::vector<ip_network> out;
+  const unsigned bits = address_bits(first.af);
+  detail::uint128 lo = first.value;
+  for (;;) {
+    unsigned host = 0;  // the largest aligned block at lo that ends by `last`
+    while (host < bits) {
+      auto mask = detail::uint128_max >> (128 - (host + 1));
+      if ((lo & mask) != detail::uint128{} || (lo | mask) > last.value) break;
+      ++host;
+    }
+    out.push_back(ip_network::of({first.af, lo}, bits - host));
+    auto end = out.back().last().value;
+    if (end == last.value) return out;
+    lo = end + 1;
+  }
 }
 
 // -- Formatting ----------------------------------------------------------------------------

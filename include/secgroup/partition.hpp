@@ -59,6 +59,35 @@ class partition {
     }
   }
 
+  /// Calls `f(protocol, addresses, ports, rule)` for every region of the partition that meets
+  /// box `b`, clipped to it, in canonical order (protocol class, ports, addresses).
+  template <class F>
+  void for_each_region_in(const box<S>& b, F&& f) const {
+    if (b.addresses.hi < b.addresses.lo) return;
+    const auto first = static_cast<std::uint32_t>(segment_of(address_starts_, b.addresses.lo));
+    const auto last = static_cast<std::uint32_t>(segment_of(address_starts_, b.addresses.hi));
+    for (auto c : all_proto_classes) {
+      if (!(b.protocols & mask_of(c))) continue;
+      const interval<port_type> want = has_ports(c) ? b.ports : interval<port_type>{0, 0};
+      if (want.hi < want.lo) continue;
+      for (auto j = port_class_of_port(c, want.lo); j < port_class_count(c); ++j) {
+        auto ports = port_class(c, j);
+        if (want.hi < ports.lo) break;
+        ports = {std::max(ports.lo, want.lo), std::min(ports.hi, want.hi)};
+        const auto& runs = maps_[port_class_map(c, j)];
+        auto it = std::upper_bound(runs.begin(), runs.end(), first,
+                                   [](std::uint32_t v, const run& r) { return v < r.first; });
+        for (--it; it != runs.end() && it->first <= last; ++it) {
+          auto end = std::next(it) == runs.end() ? static_cast<std::uint32_t>(address_starts_.size())
+                                                 : std::next(it)->first;
+          interval<address_type> a{address_starts_[it->first], last_address(end)};
+          a = {std::max(a.lo, b.addresses.lo), std::min(a.hi, b.addresses.hi)};
+          f(c, a, ports, it->rule);
+        }
+      }
+    }
+  }
+
   /// The runs of address map `map`.
   const std::vector<run>& runs(std::uint32_t map) const { return maps_[map]; }
   /// Number of distinct address maps.
@@ -72,7 +101,11 @@ class partition {
   }
   /// The index of the port class holding point `x`.
   std::size_t port_class_of(const point<S>& x) const {
-    return segment_of(plane_of(x.protocol).port_starts, has_ports(x.protocol) ? x.port : 0u);
+    return port_class_of_port(x.protocol, has_ports(x.protocol) ? x.port : 0u);
+  }
+  /// The index of the port class of protocol class `c` holding `port` (0 for portless classes).
+  std::size_t port_class_of_port(proto_class c, port_type port) const {
+    return segment_of(plane_of(c).port_starts, port);
   }
   /// The address map of port class `j` of protocol class `c`.
   std::uint32_t port_class_map(proto_class c, std::size_t j) const { return plane_of(c).maps[j]; }

@@ -7,6 +7,7 @@
 
 #include <compare>
 #include <cstdint>
+#include <string>
 
 #include "../config.hpp"
 
@@ -63,5 +64,31 @@ struct uint128 {
 
 inline constexpr uint128 uint128_max{~std::uint64_t{0}, ~std::uint64_t{0}};
 
+/// Returns `v` in decimal.
+inline std::string to_decimal(uint128 v) {
+  if (v.hi == 0) return std::to_string(v.lo);
+  std::string digits;
+  while (v != uint128{}) {  // long division by 10, 32 bits at a time
+    std::uint64_t rest = 0;
+    std::uint32_t parts[4] = {static_cast<std::uint32_t>(v.hi >> 32), static_cast<std::uint32_t>(v.hi),
+                              static_cast<std::uint32_t>(v.lo >> 32), static_cast<std::uint32_t>(v.lo)};
+    for (auto& part : parts) {
+      std::uint64_t cur = (rest << 32) | part;
+      part = static_cast<std::uint32_t>(cur / 10);
+      rest = cur % 10;
+    }
+    digits.push_back(static_cast<char>('0' + rest));
+    v = {(std::uint64_t{parts[0]} << 32) | parts[1], (std::uint64_t{parts[2]} << 32) | parts[3]};
+  }
+  return {digits.rbegin(), digits.rend()};
+}
+
 }  // namespace detail
+
+/// An unsigned 128-bit number (IPv6 addresses, address counts).
+using uint128 = detail::uint128;
+
+/// Returns `v` in decimal.
+inline std::string to_string(const uint128& v) { return detail::to_decimal(v); }
+
 SECGROUP_END_NAMESPACE

@@ -1,0 +1,439 @@
+// secgroup/analysis/anomalies.hpp: per-rule anomalies of a policy, exactly.
+//
+// Definitions (shared/spec/analysis-semantics.md §1, refinements in docs/semantics.md), for the
+// rules r_0..r_{n-1} of one direction and family, E_i being the packets r_i decides:
+//   dead         E_i is empty;
+//   shadowed     dead, and some packet of r_i's box is decided with the other action;
+//   redundant    removing r_i changes no decision: either dead and never contradicted
+//                ("covered"), or every packet of E_i falls through to a later rule or the
+//                default with the same action ("falls_through");
+//   correlated   i < j, opposite actions, overlapping boxes, neither contains the other, and
+//                some packet of both boxes is decided by r_i (so their order matters);
+//   generalization  the same, with r_i's box strictly inside r_j's.
+// NOTE: redundant rules are not jointly removable: of two identical accepts each is redundant.
+//
+// Algorithm. For every protocol class and elementary port class, the rules are painted onto
+// the address segments in priority order, recording each segment's first *and second*
+// matching rule (two skip-pointer layers). A rule is live iff it owns a segment; it falls
+// through iff every segment it owns has a second owner (or the default) with its action; a
+// dead rule is contradicted iff its segments hold the other action somewhere, found in O(1)
+// per port class with "next action change" links. Cost O(port classes × (segments + rules)).
+// Blocking sets follow Batfish's approach D: earlier overlapping rules by decreasing overlap,
+// the shortest prefix that covers the dead rule (found by bisection, each step a partition of
+// the clipped boxes), plus the largest overlapping rule of the other action.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <string>
+#include <string_view>
+#include <cstdint>
+#include <numeric>
+#include <optional>
+#include <tuple>
+#include <vector>
+
+#include "../config.hpp"
+#include "../decision.hpp"
+#include "../lower.hpp"
+#include "../packet.hpp"
+#include "../partition.hpp"
+#include "../rule.hpp"
+#include "../security_group.hpp"
+#include "../space.hpp"
+#include "witness.hpp"
+
+SECGROUP_BEGIN_NAMESPACE
+namespace analysis {
+
+/// Why a rule is redundant.
+enum class redundancy : std::uint8_t { covered, falls_through };
+
+constexpr std::string_view to_string(redundancy r) {
+  return r == redundancy::covered ? "covered" : "falls_through";
+}
+
+/// What the analysis found about one rule of a policy.
+template <class S>
+struct rule_verdict {
+  bool dead = false;       ///< no packet is decided by the rule
+  bool shadowed = false;   ///< dead, and some packet it matches is decided the other way
+  bool redundant = false;  ///< removing it alone changes no decision
+  redundancy reason = redundancy::covered;
+  /// Shadowed or covered: a small set of earlier rules covering it, one of the other action
+  /// when shadowed. Falls through: the rules deciding its packets once it is removed.
+  std::vector<std::uint32_t> related;
+  std::optional<point<S>> witness;  ///< shadowed: decided the other way; else decided by it or its cover
+};
+
+/// A pair of rules whose order matters: correlated, or a later generalization.
+template <class S>
+struct rule_pair {
+  std::uint32_t earlier = 0;
+  std::uint32_t later = 0;
+  bool generalization = false;  ///< earlier's box lies strictly inside later's
+  point<S> witness;             ///< matched by both, decided by `earlier`
+  friend bool operator==(const rule_pair&, const rule_pair&) = default;
+};
+
+/// The anomalies of one policy.
+template <class S>
+struct policy_anomalies {
+  std::vector<rule_verdict<S>> rules;  ///< one per policy rule
+  std::vector<rule_pair<S>> pairs;     ///< correlated and generalization, by (later, earlier)
+  /// Every pair whose relative order decides some packet: opposite actions and a packet of the
+  /// later rule's box decided by the earlier rule (pairs, plus the shadowing ones). Keeping
+  /// these pairs in order preserves every decision.
+  std::vector<rule_pair<S>> order;
+};
+
+namespace detail {
+
+/// Volume of a box (points), as a floating-point estimate for ordering overlaps.
+template <class S>
+long double volume(const box<S>& b) {
+  auto width = [](auto lo, auto hi) {
+    if constexpr (std::is_same_v<decltype(lo), secgroup::detail::uint128>)
+      return static_cast<long double>(hi.hi - lo.hi) * 18446744073709551616.0L +
+             static_cast<long double>(hi.lo) - static_cast<long double>(lo.lo) + 1;
+    else
+      return static_cast<long double>(hi - lo) + 1;
+  };
+  if (b.addresses.hi < b.addresses.lo || b.ports.hi < b.ports.lo) return 0;
+  long double classes = 0;
+  for (auto c : all_proto_classes)
+    if (b.protocols & mask_of(c)) classes += has_ports(c) ? width(b.ports.lo, b.ports.hi) : 1;
+  return classes * width(b.addresses.lo, b.addresses.hi);
+}
+
+/// The intersection of two boxes (empty intervals or mask when disjoint).
+template <class S>
+box<S> intersect(const box<S>& a, const box<S>& b) {
+  box<S> r;
+  r.protocols = a.protocols & b.protocols;
+  r.addresses = {std::max(a.addresses.lo, b.addresses.lo), std::min(a.addresses.hi, b.addresses.hi)};
+  r.ports = {std::max(a.ports.lo, b.ports.lo), std::min(a.ports.hi, b.ports.hi)};
+  return r;
+}
+
+/// True iff the two boxes share a point.
+template <class S>
+bool meets(const box<S>& a, const box<S>& b) {
+  auto common = a.protocols & b.protocols;
+  if (!common || !a.addresses.overlaps(b.addresses)) return false;
+  const proto_mask port_classes = mask_of(proto_class::tcp) | mask_of(proto_class::udp);
+  return (common & ~port_classes) || a.ports.overlaps(b.ports);
+}
+
+/// True iff every point of `inner` is in `outer`.
+template <class S>
+bool contains(const box<S>& outer, const box<S>& inner) {
+  if ((inner.protocols & ~outer.protocols) || !outer.addresses.contains(inner.addresses))
+    return false;
+  const proto_mask port_classes = mask_of(proto_class::tcp) | mask_of(proto_class::udp);
+  return !(inner.protocols & port_classes) || outer.ports.contains(inner.ports);
+}
+
+/// True iff the union of `cover` holds every point of `target`.
+template <class S>
+bool covers(const std::vector<box<S>>& cover, const box<S>& target) {
+  policy<S> pol;
+  for (const auto& b : cover) pol.rules.push_back({intersect(b, target), action::accept});
+  bool all = true;
+  partition<S>(pol).for_each_region_in(target, [&](auto, auto&, auto&, std::uint32_t rule) {
+    all = all && rule != decision::no_rule;
+  });
+  return all;
+}
+
+/// Batfish-style blocking set of dead rule `i`: the shortest prefix of the earlier
+/// overlapping rules, by decreasing overlap, that covers it; plus, when `other` is set, the
+/// largest overlapping rule of that action if the prefix has none.
+template <class S>
+std::vector<std::uint32_t> blocking_set(const policy<S>& pol, std::uint32_t i,
+                                        std::optional<action> other) {
+  const auto& target = pol.rules[i].match;
+  std::vector<std::pair<long double, std::uint32_t>> overlaps;
+  for (std::uint32_t j = 0; j < i; ++j)
+    if (meets(pol.rules[j].match, target))
+      overlaps.push_back({volume(intersect(pol.rules[j].match, target)), j});
+  std::stable_sort(overlaps.begin(), overlaps.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  auto prefix_covers = [&](std::size_t k) {
+    std::vector<box<S>> boxes;
+    for (std::size_t m = 0; m < k; ++m) boxes.push_back(pol.rules[overlaps[m].second].match);
+    return covers(boxes, target);
+  };
+  std::size_t lo = 1, hi = overlaps.size();  // the full list covers: the rule is dead
+  while (lo < hi) {
+    auto mid = lo + (hi - lo) / 2;
+    if (prefix_covers(mid)) hi = mid; else lo = mid + 1;
+  }
+  std::vector<std::uint32_t> out;
+  for (std::size_t m = 0; m < std::min(lo, overlaps.size()); ++m) out.push_back(overlaps[m].second);
+  if (other && std::none_of(out.begin(), out.end(),
+                            [&](std::uint32_t j) { return pol.rules[j].action == *other; }))
+    for (const auto& [v, j] : overlaps)
+      if (pol.rules[j].action == *other) {
+        out.push_back(j);
+        break;
+      }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+/// Keeps the most readable of the witness candidates offered.
+template <class S>
+struct best_witness {
+  std::optional<point<S>> point_;
+  std::tuple<int, int> rank_{};
+  void offer(proto_class c, const interval<typename S::address_type>& a,
+             const interval<typename S::port_type>& p) {
+    auto r = witness_rank<S>(c, p);
+    if (point_ && !(r < rank_)) return;
+    point_ = witness_point<S>(c, a, p);
+    rank_ = r;
+  }
+};
+
+}  // namespace detail
+
+/// Returns the anomalies of every rule of `pol`, and its correlated / generalization pairs.
+template <class S>
+policy_anomalies<S> find_anomalies(const policy<S>& pol) {
+  using A = typename S::address_type;
+  using P = typename S::port_type;
+  const auto n_rules = static_cast<std::uint32_t>(pol.rules.size());
+  const partition<S> part(pol);  // for the compressed address axis
+  const auto& starts = part.address_starts();
+  const auto n = static_cast<std::uint32_t>(starts.size());
+  auto action_of = [&](std::uint32_t r) {
+    return r == decision::no_rule ? pol.default_action : pol.rules[r].action;
+  };
+  auto addresses_of = [&](std::uint32_t from, std::uint32_t to) {  // segments [from, to)
+    return interval<A>{starts[from], part.last_address(to)};
+  };
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> seg(n_rules, {0, 0});  // [lo, hi)
+  for (std::uint32_t i = 0; i < n_rules; ++i) {
+    const auto& a = pol.rules[i].match.addresses;
+    if (!(a.hi < a.lo))
+      seg[i] = {static_cast<std::uint32_t>(partition<S>::segment_of(starts, a.lo)),
+                static_cast<std::uint32_t>(partition<S>::segment_of(starts, a.hi)) + 1};
+  }
+
+  std::vector<char> live(n_rules, 0), contradicted(n_rules, 0), falls(n_rules, 1);
+  std::vector<std::vector<std::uint32_t>> takers(n_rules);  // second owners over E_i
+  std::vector<detail::best_witness<S>> own(n_rules), opposite(n_rules);
+  std::vector<std::vector<box<S>>> effective(n_rules);  // E_i as boxes, for the pairs
+
+  std::vector<std::uint32_t> owner(n), second(n), next2(n + 1), change(n + 1);
+  auto find = [](std::vector<std::uint32_t>& next, std::uint32_t k) {
+    while (next[k] != k) k = next[k] = next[next[k]];
+    return k;
+  };
+  for (auto c : all_proto_classes) {
+    const bool ports = has_ports(c);
+    std::vector<std::uint32_t> candidates;
+    std::vector<P> port_starts{0};
+    for (std::uint32_t i = 0; i < n_rules; ++i) {
+      const auto& m = pol.rules[i].match;
+      if (!(m.protocols & mask_of(c)) || seg[i].second == 0 || (ports && m.ports.hi < m.ports.lo))
+        continue;
+      candidates.push_back(i);
+      if (!ports) continue;
+      port_starts.push_back(m.ports.lo);
+      if (m.ports.hi < S::max_port) port_starts.push_back(m.ports.hi + 1);
+    }
+    std::sort(port_starts.begin(), port_starts.end());
+    port_starts.erase(std::unique(port_starts.begin(), port_starts.end()), port_starts.end());
+    for (std::size_t j = 0; j < port_starts.size(); ++j) {
+      const interval<P> port_class{port_starts[j], j + 1 < port_starts.size()
+                                                       ? port_starts[j + 1] - 1
+                                                       : (ports ? S::max_port : 0)};
+      // Paint first and second owners.
+      std::fill(owner.begin(), owner.end(), decision::no_rule);
+      std::fill(second.begin(), second.end(), decision::no_rule);
+      std::iota(next2.begin(), next2.end(), 0u);
+      std::vector<std::uint32_t> here;  // candidates holding this port class
+      std::uint32_t without_second = n;
+      for (auto i : candidates) {
+        if (ports && !pol.rules[i].match.ports.contains(port_class.lo)) continue;
+        here.push_back(i);
+        if (without_second == 0) continue;
+        auto [lo, hi] = seg[i];
+        for (auto k = find(next2, lo); k < hi; k = find(next2, k + 1)) {
+          if (owner[k] == decision::no_rule) {
+            owner[k] = i;  // stays unseconded: the next rule over it becomes its second
+          } else {
+            second[k] = i;
+            next2[k] = k + 1;
+            --without_second;
+          }
+        }
+      }
+      // change[k]: the first segment after k whose first-match action differs from k's.
+      change[n] = n;
+      for (std::uint32_t k = n; k-- > 0;)
+        change[k] = k + 1 < n && action_of(owner[k + 1]) == action_of(owner[k]) ? change[k + 1] : k + 1;
+      // Owned segments: liveness, fall-through, effective boxes.
+      for (std::uint32_t k = 0; k < n;) {
+        auto i = owner[k];
+        std::uint32_t end = k + 1;
+        while (end < n && owner[end] == i) ++end;
+        if (i != decision::no_rule) {
+          live[i] = 1;
+          own[i].offer(c, addresses_of(k, end), port_class);
+          effective[i].push_back({mask_of(c), addresses_of(k, end), port_class});
+          for (auto q = k; q < end; ++q) {
+            if (action_of(second[q]) != pol.rules[i].action) falls[i] = 0;
+            if (second[q] != decision::no_rule && (takers[i].empty() || takers[i].back() != second[q]))
+              takers[i].push_back(second[q]);
+          }
+        }
+        k = end;
+      }
+      // Contradiction: a segment of the rule decided with the other action.
+      for (auto i : here) {
+        auto [lo, hi] = seg[i];
+        auto a = pol.rules[i].action;
+        std::uint32_t at = action_of(owner[lo]) != a ? lo : change[lo];
+        if (at >= hi) continue;
+        contradicted[i] = 1;
+        opposite[i].offer(c, addresses_of(at, std::min(change[at], hi)), port_class);
+      }
+    }
+  }
+
+  policy_anomalies<S> out;
+  out.rules.resize(n_rules);
+  for (std::uint32_t i = 0; i < n_rules; ++i) {
+    auto& v = out.rules[i];
+    v.dead = !live[i];
+    if (v.dead) {
+      v.shadowed = contradicted[i];
+      v.redundant = !v.shadowed;
+      v.reason = redundancy::covered;
+      v.related = detail::blocking_set(pol, i, v.shadowed ? std::optional(!pol.rules[i].action)
+                                                           : std::nullopt);
+      if (v.shadowed) {
+        v.witness = opposite[i].point_;
+      } else {
+        detail::best_witness<S> any;
+        const auto& m = pol.rules[i].match;
+        for (auto c : all_proto_classes)
+          if ((m.protocols & mask_of(c)) && !(m.addresses.hi < m.addresses.lo) &&
+              !(has_ports(c) && m.ports.hi < m.ports.lo))
+            any.offer(c, m.addresses, has_ports(c) ? m.ports : interval<P>{0, 0});
+        v.witness = any.point_;
+      }
+    } else if (falls[i]) {
+      v.redundant = true;
+      v.reason = redundancy::falls_through;
+      auto& t = takers[i];
+      std::sort(t.begin(), t.end());
+      t.erase(std::unique(t.begin(), t.end()), t.end());
+      v.related = t;
+      v.witness = own[i].point_;
+    }
+  }
+
+  // Pairs whose order matters: opposite actions, overlapping boxes, some packet of both
+  // decided by the earlier rule.
+  for (std::uint32_t j = 0; j < n_rules; ++j) {
+    const auto& later = pol.rules[j];
+    for (std::uint32_t i = 0; i < j; ++i) {
+      const auto& earlier = pol.rules[i];
+      if (!live[i] || earlier.action == later.action || !detail::meets(earlier.match, later.match))
+        continue;
+      const bool shadowing = detail::contains(earlier.match, later.match);
+      const bool inside = !shadowing && detail::contains(later.match, earlier.match);
+      for (const auto& e : effective[i]) {
+        if (!detail::meets(e, later.match)) continue;
+        auto x = detail::intersect(e, later.match);
+        proto_class c = all_proto_classes[static_cast<std::size_t>(__builtin_ctz(x.protocols))];
+        rule_pair<S> pair{i, j, inside, witness_point<S>(c, x.addresses, x.ports)};
+        out.order.push_back(pair);
+        if (!shadowing) out.pairs.push_back(pair);  // a shadowed later rule is reported alone
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+// -- Groups -------------------------------------------------------------------------------
+
+/// The kinds of finding, in report order.
+enum class finding_kind : std::uint8_t { shadowed, redundant, correlated, generalization };
+
+constexpr std::string_view to_string(finding_kind k) {
+  constexpr std::array<std::string_view, 4> names{"shadowed", "redundant", "correlated",
+                                                  "generalization"};
+  return names[static_cast<std::size_t>(k)];
+}
+
+/// One finding about a rule of a group. Rule indices refer to ordered_rules(group).
+struct finding {
+  finding_kind kind = finding_kind::shadowed;
+  std::uint32_t rule = 0;
+  secgroup::direction direction = secgroup::direction::inbound;
+  std::vector<std::uint32_t> related;
+  /// "blocked" (shadowed), "covered" / "falls_through" (redundant), "partial_overlap"
+  /// (correlated), "generalizes" (generalization).
+  std::string reason;
+  std::optional<packet> witness;
+  friend bool operator==(const finding&, const finding&) = default;
+};
+
+/// Every finding about a group's user rules, sorted by rule, then kind, then related rules.
+struct anomaly_report {
+  std::vector<rule> rules;  ///< ordered_rules(group): what the indices refer to
+  std::vector<finding> findings;
+};
+
+namespace detail {
+template <family F>
+void add_findings(const std::vector<rule>& rules, direction d, action default_action,
+                  std::vector<finding>& out) {
+  auto pol = lower<F>(rules, d, default_action);
+  auto found = find_anomalies(pol);
+  auto origin = [&](std::vector<std::uint32_t> v) {
+    for (auto& i : v) i = pol.origin[i];
+    return v;
+  };
+  auto witness = [&](const std::optional<point<space_of<F>>>& x) {
+    return x ? std::optional(to_packet<F>(*x, d)) : std::nullopt;
+  };
+  for (std::uint32_t i = 0; i < found.rules.size(); ++i) {
+    const auto& v = found.rules[i];
+    if (!rules[pol.origin[i]].editable || !(v.shadowed || v.redundant)) continue;
+    out.push_back({v.shadowed ? finding_kind::shadowed : finding_kind::redundant, pol.origin[i], d,
+                   origin(v.related),
+                   v.shadowed ? "blocked" : std::string(to_string(v.reason)), witness(v.witness)});
+  }
+  for (const auto& p : found.pairs) {
+    if (!rules[pol.origin[p.later]].editable) continue;
+    out.push_back({p.generalization ? finding_kind::generalization : finding_kind::correlated,
+                   pol.origin[p.later], d, {pol.origin[p.earlier]},
+                   p.generalization ? "generalizes" : "partial_overlap",
+                   to_packet<F>(p.witness, d)});
+  }
+}
+}  // namespace detail
+
+/// Returns the anomalies of every user rule of `g`, in both directions and families, with the
+/// default SMTP rules and the default policies taking part.
+inline anomaly_report analyze(const security_group& g) {
+  anomaly_report report{ordered_rules(g), {}};
+  for (auto d : {direction::inbound, direction::outbound}) {
+    detail::add_findings<family::v4>(report.rules, d, g.default_policy(d), report.findings);
+    detail::add_findings<family::v6>(report.rules, d, g.default_policy(d), report.findings);
+  }
+  std::sort(report.findings.begin(), report.findings.end(), [](const finding& a, const finding& b) {
+    return std::tie(a.rule, a.kind, a.related) < std::tie(b.rule, b.kind, b.related);
+  });
+  return report;
+}
+
+}  // namespace analysis
+SECGROUP_END_NAMESPACE

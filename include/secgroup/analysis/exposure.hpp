@@ -1,0 +1,98 @@
+// secgroup/analysis/exposure.hpp: what a group exposes, as exact address sets per service.
+//
+// For one direction (inbound by default), family and protocol class, the port axis falls into
+// classes that the group treats alike; for each, the set of remote addresses it accepts. Port
+// classes with equal address sets merge into one entry, however far apart their ports are (the
+// coarsest partition, Diekmann et al.'s service matrix for a single host). Entries with no
+// accepted address are left out; their packets are all dropped.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "../address.hpp"
+#include "../config.hpp"
+#include "../lower.hpp"
+#include "../partition.hpp"
+#include "../security_group.hpp"
+#include "../space.hpp"
+
+SECGROUP_BEGIN_NAMESPACE
+namespace analysis {
+
+/// Remote addresses [first, last].
+struct address_range {
+  ip_address first, last;
+  friend bool operator==(const address_range&, const address_range&) = default;
+  friend auto operator<=>(const address_range&, const address_range&) = default;
+};
+
+/// One service class: the ports of a protocol that share the accepted address set.
+struct exposure_entry {
+  family af = family::v4;
+  proto_class protocol = proto_class::tcp;
+  std::vector<interval<std::uint32_t>> ports;  ///< ascending; [0, 0] for classes without ports
+  std::vector<address_range> accepted;         ///< ascending, disjoint, not adjacent
+  std::string address_count;  ///< number of accepted addresses, in decimal (up to 2^128)
+  friend bool operator==(const exposure_entry&, const exposure_entry&) = default;
+};
+
+namespace detail {
+template <family F>
+void add_exposure(const security_group& g, direction d, std::vector<exposure_entry>& out) {
+  using S = space_of<F>;
+  auto pol = lower<F>(ordered_rules(g), d, g.default_policy(d));
+  partition<S> part(pol);
+  auto address = [](typename S::address_type v) {
+    if constexpr (F == family::v4) return ip_address::v4(v); else return ip_address::v6(v);
+  };
+  for (auto c : all_proto_classes) {
+    std::map<std::vector<address_range>, std::vector<interval<std::uint32_t>>> classes;
+    for (std::size_t j = 0; j < part.port_class_count(c); ++j) {
+      std::vector<address_range> accepted;
+      part.for_each_segment(part.port_class_map(c, j), [&](const auto& a, std::uint32_t rule) {
+        auto act = rule == decision::no_rule ? pol.default_action : pol.rules[rule].action;
+        if (act != action::accept) return;
+        if (!accepted.empty() && accepted.back().last.value + 1 == secgroup::uint128(a.lo))
+          accepted.back().last = address(a.hi);
+        else
+          accepted.push_back({address(a.lo), address(a.hi)});
+      });
+      if (accepted.empty()) continue;
+      auto& ports = classes[accepted];
+      auto p = part.port_class(c, j);
+      if (!ports.empty() && ports.back().hi + 1 == p.lo)
+        ports.back().hi = p.hi;
+      else
+        ports.push_back(p);
+    }
+    for (auto& [accepted, ports] : classes) {
+      secgroup::uint128 count;  // wraps to 0 only for the whole IPv6 space
+      for (const auto& r : accepted) count += r.last.value - r.first.value + 1;
+      out.push_back({F, c, ports, accepted,
+                     count == secgroup::uint128{} ? std::string("340282366920938463463374607431768211456")
+                                                  : secgroup::to_string(count)});
+    }
+  }
+}
+}  // namespace detail
+
+/// Returns the exposure of group `g` in direction `d`, ordered by family, protocol class and
+/// first port.
+inline std::vector<exposure_entry> exposure(const security_group& g,
+                                            direction d = direction::inbound) {
+  std::vector<exposure_entry> out;
+  detail::add_exposure<family::v4>(g, d, out);
+  detail::add_exposure<family::v6>(g, d, out);
+  std::stable_sort(out.begin(), out.end(), [](const exposure_entry& a, const exposure_entry& b) {
+    return std::tie(a.af, a.protocol, a.ports.front().lo) <
+           std::tie(b.af, b.protocol, b.ports.front().lo);
+  });
+  return out;
+}
+
+}  // namespace analysis
+SECGROUP_END_NAMESPACE
