@@ -6,16 +6,14 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
-
 #include <filesystem>
 #include <functional>
 #include <map>
 #include <optional>
-#include <string>
-#include <vector>
-
 #include <secgroup/io/json.hpp>
 #include <secgroup/secgroup.hpp>
+#include <string>
+#include <vector>
 
 namespace secgroup::cli {
 
@@ -44,7 +42,8 @@ inline security_group load_group(const std::string& file, const std::optional<st
   if (key) return select_group(groups, *key, file + ": --group");
   if (groups.size() != 1) {
     std::string names;
-    for (const auto& g : groups) names += (names.empty() ? "" : ", ") + (g.name.empty() ? g.id : g.name);
+    for (const auto& g : groups)
+      names += (names.empty() ? "" : ", ") + (g.name.empty() ? g.id : g.name);
     throw lookup_error(errc::ambiguous, file,
                        "the file holds " + std::to_string(groups.size()) +
                            " groups; choose one with --group ID_OR_NAME (" + names + ")");

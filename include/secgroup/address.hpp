@@ -233,8 +233,8 @@ inline std::optional<ip_network> try_parse_network(std::string_view text,
 inline ip_network parse_network(std::string_view text, const std::string& field = "") {
   const char* why = nullptr;
   if (auto n = try_parse_network(text, &why)) return *n;
-  SECGROUP_THROW(parse_error(errc::bad_cidr, field,
-                             "invalid CIDR '" + std::string(text) + "': " + why));
+  SECGROUP_THROW(
+      parse_error(errc::bad_cidr, field, "invalid CIDR '" + std::string(text) + "': " + why));
 }
 
 /// Returns the fewest networks whose union is exactly the addresses [first, last] (same
@@ -293,8 +293,7 @@ inline std::string to_string(const ip_address& a) {
 
 /// Returns the network as the API prints it: "a.b.c.d/len", or the bare address for /32, /128.
 inline std::string to_string(const ip_network& n) {
-  return n.is_host() ? to_string(n.address)
-                     : to_string(n.address) + '/' + std::to_string(n.prefix);
+  return n.is_host() ? to_string(n.address) : to_string(n.address) + '/' + std::to_string(n.prefix);
 }
 
 SECGROUP_END_NAMESPACE

@@ -21,10 +21,10 @@
 
 #include "config.hpp"
 #include "decision.hpp"
-#include "partition.hpp"
 #include "detail/search_forest.hpp"
 #include "lower.hpp"
 #include "packet.hpp"
+#include "partition.hpp"
 #include "security_group.hpp"
 #include "space.hpp"
 
@@ -167,7 +167,8 @@ class compiled_group {
 
   /// Decides every packet of `in` into `out` (which must be at least as long).
   /// NOTE: a plain loop. Successive lookups are independent, so the CPU already overlaps their
-  /// cache misses; descending 16 trees in lockstep with prefetches measured slower (docs/benchmarks.md).
+  /// cache misses; descending 16 trees in lockstep with prefetches measured slower
+  /// (docs/benchmarks.md).
   void evaluate(std::span<const packet> in, std::span<decision> out) const {
     SECGROUP_ASSERT(out.size() >= in.size());
     for (std::size_t k = 0; k < in.size(); ++k) out[k] = evaluate(in[k]);

@@ -13,11 +13,10 @@
 // Lookups through ICL walk trees: use compiled_policy on hot paths.
 #pragma once
 
+#include <boost/icl/interval_map.hpp>
 #include <cstdint>
 #include <deque>
 #include <utility>
-
-#include <boost/icl/interval_map.hpp>
 
 #include "config.hpp"
 #include "decision.hpp"
@@ -31,7 +30,7 @@ template <class S>
 struct region {
   proto_class protocol = proto_class::tcp;
   interval<typename S::address_type> addresses;
-  interval<typename S::port_type> ports;  ///< [0, 0] for classes without ports
+  interval<typename S::port_type> ports;   ///< [0, 0] for classes without ports
   std::uint32_t rule = decision::no_rule;  ///< index into the policy's rules
   friend constexpr bool operator==(const region&, const region&) = default;
 };
@@ -85,7 +84,8 @@ class decision_map {
       emit(iv.lower(), iv.upper(), value - 1);
       next = iv.upper();
     }
-    if (next < starts.size()) emit(next, static_cast<std::uint32_t>(starts.size()), decision::no_rule);
+    if (next < starts.size())
+      emit(next, static_cast<std::uint32_t>(starts.size()), decision::no_rule);
   }
 
   /// Calls `f(region)` for disjoint regions that together cover the whole space, in canonical
@@ -96,10 +96,10 @@ class decision_map {
     for (auto c : all_proto_classes) {
       for (std::size_t j = 0; j < port_class_count(c); ++j) {
         auto ports = port_class(c, j);
-        for_each_segment(port_class_map(c, j), [&](const interval<address_type>& a,
-                                                   std::uint32_t rule) {
-          f(region<S>{c, a, ports, rule});
-        });
+        for_each_segment(port_class_map(c, j),
+                         [&](const interval<address_type>& a, std::uint32_t rule) {
+                           f(region<S>{c, a, ports, rule});
+                         });
       }
     }
   }

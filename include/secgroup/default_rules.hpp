@@ -24,8 +24,7 @@ inline constexpr std::array<std::string_view, 6> default_rule_ids{
 
 /// True iff `id` is the id of one of the six default rules.
 inline bool is_default_rule_id(std::string_view id) {
-  return std::find(default_rule_ids.begin(), default_rule_ids.end(), id) !=
-         default_rule_ids.end();
+  return std::find(default_rule_ids.begin(), default_rule_ids.end(), id) != default_rule_ids.end();
 }
 
 /// Returns the six default SMTP drop rules of a group in `zone`, in evaluation order.

@@ -38,10 +38,14 @@ constexpr bool carries_ports(std::uint8_t ip_protocol) {
 /// and ICMPv6; ANY matches every protocol.
 constexpr bool protocol_matches(protocol p, std::uint8_t ip_protocol) {
   switch (p) {
-    case protocol::tcp: return ip_protocol == ip_proto::tcp;
-    case protocol::udp: return ip_protocol == ip_proto::udp;
-    case protocol::icmp: return ip_protocol == ip_proto::icmp || ip_protocol == ip_proto::icmpv6;
-    case protocol::any: return true;
+    case protocol::tcp:
+      return ip_protocol == ip_proto::tcp;
+    case protocol::udp:
+      return ip_protocol == ip_proto::udp;
+    case protocol::icmp:
+      return ip_protocol == ip_proto::icmp || ip_protocol == ip_proto::icmpv6;
+    case protocol::any:
+      return true;
   }
   return false;
 }
@@ -49,11 +53,16 @@ constexpr bool protocol_matches(protocol p, std::uint8_t ip_protocol) {
 /// Returns the protocol name for output: "tcp", "udp", "icmp", "icmpv6" or the number.
 inline std::string protocol_name(std::uint8_t ip_protocol) {
   switch (ip_protocol) {
-    case ip_proto::tcp: return "tcp";
-    case ip_proto::udp: return "udp";
-    case ip_proto::icmp: return "icmp";
-    case ip_proto::icmpv6: return "icmpv6";
-    default: return std::to_string(ip_protocol);
+    case ip_proto::tcp:
+      return "tcp";
+    case ip_proto::udp:
+      return "udp";
+    case ip_proto::icmp:
+      return "icmp";
+    case ip_proto::icmpv6:
+      return "icmpv6";
+    default:
+      return std::to_string(ip_protocol);
   }
 }
 

@@ -78,8 +78,9 @@ class partition {
         auto it = std::upper_bound(runs.begin(), runs.end(), first,
                                    [](std::uint32_t v, const run& r) { return v < r.first; });
         for (--it; it != runs.end() && it->first <= last; ++it) {
-          auto end = std::next(it) == runs.end() ? static_cast<std::uint32_t>(address_starts_.size())
-                                                 : std::next(it)->first;
+          auto end = std::next(it) == runs.end()
+                         ? static_cast<std::uint32_t>(address_starts_.size())
+                         : std::next(it)->first;
           interval<address_type> a{address_starts_[it->first], last_address(end)};
           a = {std::max(a.lo, b.addresses.lo), std::min(a.hi, b.addresses.hi)};
           f(c, a, ports, it->rule);
@@ -97,7 +98,8 @@ class partition {
   /// The ports of port class `j` of protocol class `c` ([0, 0] for classes without ports).
   interval<port_type> port_class(proto_class c, std::size_t j) const {
     const auto& starts = plane_of(c).port_starts;
-    return {starts[j], j + 1 < starts.size() ? starts[j + 1] - 1 : (has_ports(c) ? S::max_port : 0)};
+    return {starts[j],
+            j + 1 < starts.size() ? starts[j + 1] - 1 : (has_ports(c) ? S::max_port : 0)};
   }
   /// The index of the port class holding point `x`.
   std::size_t port_class_of(const point<S>& x) const {
@@ -114,7 +116,7 @@ class partition {
   /// The last address of the segments before compressed index `end`.
   address_type last_address(std::uint32_t end) const {
     return end < address_starts_.size() ? address_type(address_starts_[end] - address_type{1})
-                                         : S::max_address;
+                                        : S::max_address;
   }
 
   /// Index of the segment of `starts` (ascending, starting at the minimum) holding `v`.
@@ -162,8 +164,9 @@ class partition {
           addresses.push_back({0, 0});
           continue;
         }
-        addresses.push_back({static_cast<std::uint32_t>(segment_of(part.address_starts_, a.lo)),
-                             static_cast<std::uint32_t>(segment_of(part.address_starts_, a.hi)) + 1});
+        addresses.push_back(
+            {static_cast<std::uint32_t>(segment_of(part.address_starts_, a.lo)),
+             static_cast<std::uint32_t>(segment_of(part.address_starts_, a.hi)) + 1});
       }
     }
 

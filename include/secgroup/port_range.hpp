@@ -50,9 +50,9 @@ inline std::optional<port_range> make_port_range(std::optional<std::int64_t> fro
     SECGROUP_THROW(validation_error(errc::port_order, from_field,
                                     "dest_port_to is set but dest_port_from is not"));
   if (t && *t < *f)
-    SECGROUP_THROW(validation_error(errc::port_order, to_field,
-                                    "port range " + std::to_string(*f) + "-" + std::to_string(*t) +
-                                        " ends before it starts"));
+    SECGROUP_THROW(validation_error(
+        errc::port_order, to_field,
+        "port range " + std::to_string(*f) + "-" + std::to_string(*t) + " ends before it starts"));
   return port_range{*f, t.value_or(*f)};
 }
 

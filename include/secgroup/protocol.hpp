@@ -51,22 +51,22 @@ Enum parse_enum(std::string_view text, const std::array<Enum, N>& values, const 
     if (iequals(text, to_string(v))) return v;
     allowed += (allowed.empty() ? "" : ", ") + std::string(to_string(v));
   }
-  SECGROUP_THROW(parse_error(errc::bad_enum, field,
-                             "unknown " + std::string(what) + " " + quoted(text) +
-                                 " (expected one of " + allowed + ")"));
+  SECGROUP_THROW(parse_error(
+      errc::bad_enum, field,
+      "unknown " + std::string(what) + " " + quoted(text) + " (expected one of " + allowed + ")"));
 }
 }  // namespace detail
 
 /// Parses "TCP", "udp", ...; throws parse_error (secgroup.parse.103) naming `field`.
 inline protocol parse_protocol(std::string_view text, const std::string& field = "protocol") {
-  return detail::parse_enum(text, std::array{protocol::tcp, protocol::udp, protocol::icmp,
-                                             protocol::any},
+  return detail::parse_enum(text,
+                            std::array{protocol::tcp, protocol::udp, protocol::icmp, protocol::any},
                             "protocol", field);
 }
 /// Parses "inbound" / "outbound" (any case); throws parse_error naming `field`.
 inline direction parse_direction(std::string_view text, const std::string& field = "direction") {
-  return detail::parse_enum(text, std::array{direction::inbound, direction::outbound},
-                            "direction", field);
+  return detail::parse_enum(text, std::array{direction::inbound, direction::outbound}, "direction",
+                            field);
 }
 /// Parses "accept" / "drop" (any case); throws parse_error naming `field`.
 inline action parse_action(std::string_view text, const std::string& field = "action") {

@@ -92,7 +92,8 @@ inline std::vector<rule> ordered_rules(const security_group& g) {
 /// Throws lookup_error: secgroup.lookup.301 when none matches, secgroup.lookup.302 when several
 /// groups bear that name. The message lists the candidates.
 inline const security_group& select_group(const std::vector<security_group>& groups,
-                                          std::string_view key, const std::string& field = "group") {
+                                          std::string_view key,
+                                          const std::string& field = "group") {
   for (const auto& g : groups)
     if (g.id == key) return g;
   const security_group* found = nullptr;
@@ -101,9 +102,9 @@ inline const security_group& select_group(const std::vector<security_group>& gro
     names += (names.empty() ? "" : ", ") + (g.name.empty() ? g.id : g.name);
     if (g.name != key) continue;
     if (found)
-      SECGROUP_THROW(lookup_error(errc::ambiguous, field,
-                                  "several groups are named " + detail::quoted(key) +
-                                      "; select one by id"));
+      SECGROUP_THROW(
+          lookup_error(errc::ambiguous, field,
+                       "several groups are named " + detail::quoted(key) + "; select one by id"));
     found = &g;
   }
   if (!found)

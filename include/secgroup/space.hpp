@@ -23,12 +23,14 @@ SECGROUP_BEGIN_NAMESPACE
 /// The protocol axis of the header space.
 enum class proto_class : std::uint8_t { tcp, udp, icmp, other };
 inline constexpr std::size_t proto_class_count = 4;
-inline constexpr std::array<proto_class, 4> all_proto_classes{proto_class::tcp, proto_class::udp,
-                                                              proto_class::icmp, proto_class::other};
+inline constexpr std::array<proto_class, 4> all_proto_classes{
+    proto_class::tcp, proto_class::udp, proto_class::icmp, proto_class::other};
 
 /// A set of protocol classes, one bit per class.
 using proto_mask = std::uint8_t;
-constexpr proto_mask mask_of(proto_class c) { return static_cast<proto_mask>(1u << static_cast<unsigned>(c)); }
+constexpr proto_mask mask_of(proto_class c) {
+  return static_cast<proto_mask>(1u << static_cast<unsigned>(c));
+}
 inline constexpr proto_mask all_protocols = 0xf;
 
 /// True iff packets of class `c` carry ports (TCP, UDP).
@@ -37,10 +39,14 @@ constexpr bool has_ports(proto_class c) { return c == proto_class::tcp || c == p
 /// The classes a rule protocol matches.
 constexpr proto_mask mask_of(protocol p) {
   switch (p) {
-    case protocol::tcp: return mask_of(proto_class::tcp);
-    case protocol::udp: return mask_of(proto_class::udp);
-    case protocol::icmp: return mask_of(proto_class::icmp);
-    case protocol::any: return all_protocols;
+    case protocol::tcp:
+      return mask_of(proto_class::tcp);
+    case protocol::udp:
+      return mask_of(proto_class::udp);
+    case protocol::icmp:
+      return mask_of(proto_class::icmp);
+    case protocol::any:
+      return all_protocols;
   }
   return 0;
 }
@@ -48,11 +54,15 @@ constexpr proto_mask mask_of(protocol p) {
 /// The class of an IP protocol number.
 constexpr proto_class class_of(std::uint8_t ip_protocol) {
   switch (ip_protocol) {
-    case 6: return proto_class::tcp;
-    case 17: return proto_class::udp;
+    case 6:
+      return proto_class::tcp;
+    case 17:
+      return proto_class::udp;
     case 1:
-    case 58: return proto_class::icmp;
-    default: return proto_class::other;
+    case 58:
+      return proto_class::icmp;
+    default:
+      return proto_class::other;
   }
 }
 
@@ -63,9 +73,8 @@ constexpr std::string_view to_string(proto_class c) {
 
 namespace detail {
 template <unsigned Bits>
-using uint_for_bits =
-    std::conditional_t<(Bits <= 32), std::uint32_t,
-                       std::conditional_t<(Bits <= 64), std::uint64_t, uint128>>;
+using uint_for_bits = std::conditional_t<(Bits <= 32), std::uint32_t,
+                                         std::conditional_t<(Bits <= 64), std::uint64_t, uint128>>;
 
 template <class T, unsigned Bits>
 constexpr T all_ones() {

@@ -25,11 +25,11 @@
 
 #include <algorithm>
 #include <array>
-#include <string>
-#include <string_view>
 #include <cstdint>
 #include <numeric>
 #include <optional>
+#include <string>
+#include <string_view>
 #include <tuple>
 #include <vector>
 
@@ -63,7 +63,8 @@ struct rule_verdict {
   /// Shadowed or covered: a small set of earlier rules covering it, one of the other action
   /// when shadowed. Falls through: the rules deciding its packets once it is removed.
   std::vector<std::uint32_t> related;
-  std::optional<point<S>> witness;  ///< shadowed: decided the other way; else decided by it or its cover
+  std::optional<point<S>>
+      witness;  ///< shadowed: decided the other way; else decided by it or its cover
 };
 
 /// A pair of rules whose order matters: correlated, or a later generalization.
@@ -111,7 +112,8 @@ template <class S>
 box<S> intersect(const box<S>& a, const box<S>& b) {
   box<S> r;
   r.protocols = a.protocols & b.protocols;
-  r.addresses = {std::max(a.addresses.lo, b.addresses.lo), std::min(a.addresses.hi, b.addresses.hi)};
+  r.addresses = {std::max(a.addresses.lo, b.addresses.lo),
+                 std::min(a.addresses.hi, b.addresses.hi)};
   r.ports = {std::max(a.ports.lo, b.ports.lo), std::min(a.ports.hi, b.ports.hi)};
   return r;
 }
@@ -167,7 +169,10 @@ std::vector<std::uint32_t> blocking_set(const policy<S>& pol, std::uint32_t i,
   std::size_t lo = 1, hi = overlaps.size();  // the full list covers: the rule is dead
   while (lo < hi) {
     auto mid = lo + (hi - lo) / 2;
-    if (prefix_covers(mid)) hi = mid; else lo = mid + 1;
+    if (prefix_covers(mid))
+      hi = mid;
+    else
+      lo = mid + 1;
   }
   std::vector<std::uint32_t> out;
   for (std::size_t m = 0; m < std::min(lo, overlaps.size()); ++m) out.push_back(overlaps[m].second);
@@ -274,7 +279,8 @@ policy_anomalies<S> find_anomalies(const policy<S>& pol) {
       // change[k]: the first segment after k whose first-match action differs from k's.
       change[n] = n;
       for (std::uint32_t k = n; k-- > 0;)
-        change[k] = k + 1 < n && action_of(owner[k + 1]) == action_of(owner[k]) ? change[k + 1] : k + 1;
+        change[k] =
+            k + 1 < n && action_of(owner[k + 1]) == action_of(owner[k]) ? change[k + 1] : k + 1;
       // Owned segments: liveness, fall-through, effective boxes.
       for (std::uint32_t k = 0; k < n;) {
         auto i = owner[k];
@@ -286,7 +292,8 @@ policy_anomalies<S> find_anomalies(const policy<S>& pol) {
           effective[i].push_back({mask_of(c), addresses_of(k, end), port_class});
           for (auto q = k; q < end; ++q) {
             if (action_of(second[q]) != pol.rules[i].action) falls[i] = 0;
-            if (second[q] != decision::no_rule && (takers[i].empty() || takers[i].back() != second[q]))
+            if (second[q] != decision::no_rule &&
+                (takers[i].empty() || takers[i].back() != second[q]))
               takers[i].push_back(second[q]);
           }
         }
@@ -313,8 +320,8 @@ policy_anomalies<S> find_anomalies(const policy<S>& pol) {
       v.shadowed = contradicted[i];
       v.redundant = !v.shadowed;
       v.reason = redundancy::covered;
-      v.related = detail::blocking_set(pol, i, v.shadowed ? std::optional(!pol.rules[i].action)
-                                                           : std::nullopt);
+      v.related = detail::blocking_set(
+          pol, i, v.shadowed ? std::optional(!pol.rules[i].action) : std::nullopt);
       if (v.shadowed) {
         v.witness = opposite[i].point_;
       } else {
@@ -408,13 +415,15 @@ void add_findings(const std::vector<rule>& rules, direction d, action default_ac
     const auto& v = found.rules[i];
     if (!rules[pol.origin[i]].editable || !(v.shadowed || v.redundant)) continue;
     out.push_back({v.shadowed ? finding_kind::shadowed : finding_kind::redundant, pol.origin[i], d,
-                   origin(v.related),
-                   v.shadowed ? "blocked" : std::string(to_string(v.reason)), witness(v.witness)});
+                   origin(v.related), v.shadowed ? "blocked" : std::string(to_string(v.reason)),
+                   witness(v.witness)});
   }
   for (const auto& p : found.pairs) {
     if (!rules[pol.origin[p.later]].editable) continue;
     out.push_back({p.generalization ? finding_kind::generalization : finding_kind::correlated,
-                   pol.origin[p.later], d, {pol.origin[p.earlier]},
+                   pol.origin[p.later],
+                   d,
+                   {pol.origin[p.earlier]},
                    p.generalization ? "generalizes" : "partial_overlap",
                    to_packet<F>(p.witness, d)});
   }

@@ -34,8 +34,8 @@ struct diff_region {
   proto_class protocol = proto_class::tcp;
   interval<typename S::address_type> addresses;
   interval<typename S::port_type> ports;  ///< [0, 0] for classes without ports
-  decision a;  ///< `rule` indexes the first policy's rules
-  decision b;  ///< `rule` indexes the second policy's rules
+  decision a;                             ///< `rule` indexes the first policy's rules
+  decision b;                             ///< `rule` indexes the second policy's rules
   friend bool operator==(const diff_region&, const diff_region&) = default;
 };
 
@@ -74,8 +74,8 @@ std::vector<diff_region<S>> diff_regions(const policy<S>& a, const policy<S>& b)
     starts.erase(std::unique(starts.begin(), starts.end()), starts.end());
     std::vector<diff_region<S>> previous;  // pieces of the previous port interval
     for (std::size_t j = 0; j < starts.size(); ++j) {
-      interval<P> ports{starts[j], j + 1 < starts.size() ? starts[j + 1] - 1
-                                                         : (has_ports(c) ? S::max_port : 0)};
+      interval<P> ports{
+          starts[j], j + 1 < starts.size() ? starts[j + 1] - 1 : (has_ports(c) ? S::max_port : 0)};
       auto ra = detail::address_runs(pa, a, c, ports.lo);
       auto rb = detail::address_runs(pb, b, c, ports.lo);
       std::vector<diff_region<S>> pieces;
@@ -141,7 +141,7 @@ struct group_diff_region {
   proto_class protocol = proto_class::tcp;
   ip_address first, last;                   ///< the address interval
   interval<std::uint32_t> ports{0, 65535};  ///< [0, 0] for classes without ports
-  decision a, b;  ///< rules index ordered_rules() of each group
+  decision a, b;                            ///< rules index ordered_rules() of each group
   /// True iff the second group accepts what the first drops ("opened"); else "closed".
   bool opened() const { return b.action == action::accept; }
   friend bool operator==(const group_diff_region&, const group_diff_region&) = default;
@@ -175,7 +175,10 @@ void add_diff(const group_diff& g, direction d, action da, action db, group_diff
     return x;
   };
   auto address = [](typename S::address_type v) {
-    if constexpr (F == family::v4) return ip_address::v4(v); else return ip_address::v6(v);
+    if constexpr (F == family::v4)
+      return ip_address::v4(v);
+    else
+      return ip_address::v6(v);
   };
   for (const auto& r : regions)
     out.regions.push_back({d, F, r.protocol, address(r.addresses.lo), address(r.addresses.hi),

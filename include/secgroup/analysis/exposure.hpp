@@ -47,7 +47,10 @@ void add_exposure(const security_group& g, direction d, std::vector<exposure_ent
   auto pol = lower<F>(ordered_rules(g), d, g.default_policy(d));
   partition<S> part(pol);
   auto address = [](typename S::address_type v) {
-    if constexpr (F == family::v4) return ip_address::v4(v); else return ip_address::v6(v);
+    if constexpr (F == family::v4)
+      return ip_address::v4(v);
+    else
+      return ip_address::v6(v);
   };
   for (auto c : all_proto_classes) {
     std::map<std::vector<address_range>, std::vector<interval<std::uint32_t>>> classes;
@@ -73,8 +76,9 @@ void add_exposure(const security_group& g, direction d, std::vector<exposure_ent
       secgroup::uint128 count;  // wraps to 0 only for the whole IPv6 space
       for (const auto& r : accepted) count += r.last.value - r.first.value + 1;
       out.push_back({F, c, ports, accepted,
-                     count == secgroup::uint128{} ? std::string("340282366920938463463374607431768211456")
-                                                  : secgroup::to_string(count)});
+                     count == secgroup::uint128{}
+                         ? std::string("340282366920938463463374607431768211456")
+                         : secgroup::to_string(count)});
     }
   }
 }

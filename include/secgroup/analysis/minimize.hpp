@@ -38,8 +38,10 @@ std::vector<std::uint32_t> minimal_rules(const policy<S>& pol, const std::vector
     std::vector<std::uint32_t> dead, falls;
     for (std::uint32_t k = 0; k < verdicts.size(); ++k) {
       if (!removable[kept[k]]) continue;
-      if (verdicts[k].dead) dead.push_back(k);
-      else if (verdicts[k].redundant) falls.push_back(k);
+      if (verdicts[k].dead)
+        dead.push_back(k);
+      else if (verdicts[k].redundant)
+        falls.push_back(k);
     }
     if (dead.empty() && falls.empty()) return kept;
     std::vector<bool> drop(kept.size(), false);

@@ -15,13 +15,12 @@
 
 #include <algorithm>
 #include <array>
+#include <boost/icl/interval_set.hpp>
 #include <cstdint>
 #include <optional>
 #include <string_view>
 #include <tuple>
 #include <vector>
-
-#include <boost/icl/interval_set.hpp>
 
 #include "../address.hpp"
 #include "../config.hpp"
@@ -46,9 +45,9 @@ constexpr std::string_view to_string(coverage c) {
 /// A box of packets of one direction.
 struct query {
   secgroup::direction direction = secgroup::direction::inbound;
-  proto_mask protocols = all_protocols;        ///< protocol classes (mask_of(protocol::any): all)
-  std::vector<ip_network> remotes;             ///< empty: every address of both families
-  interval<std::uint32_t> ports{0, 65535};     ///< destination ports; TCP and UDP only
+  proto_mask protocols = all_protocols;     ///< protocol classes (mask_of(protocol::any): all)
+  std::vector<ip_network> remotes;          ///< empty: every address of both families
+  interval<std::uint32_t> ports{0, 65535};  ///< destination ports; TCP and UDP only
 };
 
 /// A packet of a query box, and how the group decides it.
@@ -89,7 +88,9 @@ struct witness_pair {
   }
 
   query_result result() const {
-    coverage c = accepted && dropped ? coverage::partial : accepted ? coverage::all : coverage::none;
+    coverage c = accepted && dropped ? coverage::partial
+                 : accepted          ? coverage::all
+                                     : coverage::none;
     return {c, accepted, dropped};
   }
 };
@@ -102,11 +103,14 @@ void query_family(const std::vector<rule>& rules, const security_group& g, const
   auto pol = lower<F>(rules, q.direction, g.default_policy(q.direction));
   partition<S> part(pol);
   for (const auto& n : networks) {
-    box<S> b{q.protocols, {secgroup::detail::address_value<S>(n.first()), secgroup::detail::address_value<S>(n.last())}, q.ports};
-    part.for_each_region_in(b, [&](proto_class c, const auto& a, const auto& ports,
-                                   std::uint32_t rule) {
-      out.offer<F>(pol, q.direction, c, a, ports, rule);
-    });
+    box<S> b{q.protocols,
+             {secgroup::detail::address_value<S>(n.first()),
+              secgroup::detail::address_value<S>(n.last())},
+             q.ports};
+    part.for_each_region_in(
+        b, [&](proto_class c, const auto& a, const auto& ports, std::uint32_t rule) {
+          out.offer<F>(pol, q.direction, c, a, ports, rule);
+        });
   }
 }
 
@@ -118,7 +122,8 @@ void query_family(const std::vector<rule>& rules, const security_group& g, const
 inline query_result evaluate_query(const security_group& g, const query& q) {
   std::array<std::vector<ip_network>, 2> by_family;
   if (q.remotes.empty()) {
-    by_family = {std::vector{ip_network::any(family::v4)}, std::vector{ip_network::any(family::v6)}};
+    by_family = {std::vector{ip_network::any(family::v4)},
+                 std::vector{ip_network::any(family::v6)}};
   } else {
     for (const auto& n : q.remotes) by_family[n.af() == family::v4 ? 0 : 1].push_back(n);
   }
@@ -133,9 +138,9 @@ inline query_result evaluate_query(const security_group& g, const query& q) {
 
 /// A connection from a client to a server.
 struct connection {
-  std::uint8_t protocol = ip_proto::tcp;          ///< IP protocol number
-  ip_address client, server;                      ///< same family
-  interval<std::uint32_t> ports{443, 443};        ///< server ports (TCP and UDP)
+  std::uint8_t protocol = ip_proto::tcp;            ///< IP protocol number
+  ip_address client, server;                        ///< same family
+  interval<std::uint32_t> ports{443, 443};          ///< server ports (TCP and UDP)
   interval<std::uint32_t> ephemeral{32768, 60999};  ///< client ports replies go to
 };
 
@@ -147,7 +152,8 @@ struct connection_leg {
 
 /// Whether a connection gets through, leg by leg.
 struct connection_result {
-  coverage answer = coverage::none;  ///< over the server ports (and, stateless, the ephemeral ports)
+  coverage answer =
+      coverage::none;  ///< over the server ports (and, stateless, the ephemeral ports)
   std::vector<connection_leg> legs;
   /// Forward: server ports both forward legs accept. Reply: ephemeral ports every required
   /// reply leg accepts (all of them when both groups are stateful).
@@ -211,16 +217,19 @@ inline connection_result check_connection(const security_group& client,
   connection_result out;
   out.legs.push_back(leg("client outbound", client, direction::outbound, c.server, fwd));
   out.legs.push_back(leg("server inbound", server, direction::inbound, c.client, fwd));
-  out.forward_ports = detail::accepted_ports(client, direction::outbound, c.protocol, c.server, fwd) &
-                      detail::accepted_ports(server, direction::inbound, c.protocol, c.client, fwd);
+  out.forward_ports =
+      detail::accepted_ports(client, direction::outbound, c.protocol, c.server, fwd) &
+      detail::accepted_ports(server, direction::inbound, c.protocol, c.client, fwd);
   out.reply_ports.add(boost::icl::interval<std::uint32_t>::closed(rep.lo, rep.hi));
   if (!server.stateful) {
     out.legs.push_back(leg("server outbound (reply)", server, direction::outbound, c.client, rep));
-    out.reply_ports &= detail::accepted_ports(server, direction::outbound, c.protocol, c.client, rep);
+    out.reply_ports &=
+        detail::accepted_ports(server, direction::outbound, c.protocol, c.client, rep);
   }
   if (!client.stateful) {
     out.legs.push_back(leg("client inbound (reply)", client, direction::inbound, c.server, rep));
-    out.reply_ports &= detail::accepted_ports(client, direction::inbound, c.protocol, c.server, rep);
+    out.reply_ports &=
+        detail::accepted_ports(client, direction::inbound, c.protocol, c.server, rep);
   }
   auto forward = detail::coverage_of(out.forward_ports, fwd);
   auto reply = detail::coverage_of(out.reply_ports, rep);

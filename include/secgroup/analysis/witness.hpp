@@ -20,7 +20,7 @@ SECGROUP_BEGIN_NAMESPACE
 namespace analysis {
 
 /// Ports a witness prefers, best first.
-inline constexpr std::array<std::uint32_t, 10> preferred_ports{80, 443, 22, 53, 25,
+inline constexpr std::array<std::uint32_t, 10> preferred_ports{80,   443,  22,  53,   25,
                                                                3389, 8080, 123, 5432, 3306};
 
 /// The protocol number standing for the OTHER class in witnesses (GRE).
@@ -92,10 +92,18 @@ packet to_packet(const point<space_of<F>>& x, direction d) {
   else
     p.remote = ip_address::v6(x.address);
   switch (x.protocol) {
-    case proto_class::tcp: p.protocol = ip_proto::tcp; break;
-    case proto_class::udp: p.protocol = ip_proto::udp; break;
-    case proto_class::icmp: p.protocol = F == family::v4 ? ip_proto::icmp : ip_proto::icmpv6; break;
-    case proto_class::other: p.protocol = other_protocol_witness; break;
+    case proto_class::tcp:
+      p.protocol = ip_proto::tcp;
+      break;
+    case proto_class::udp:
+      p.protocol = ip_proto::udp;
+      break;
+    case proto_class::icmp:
+      p.protocol = F == family::v4 ? ip_proto::icmp : ip_proto::icmpv6;
+      break;
+    case proto_class::other:
+      p.protocol = other_protocol_witness;
+      break;
   }
   p.port = static_cast<std::uint16_t>(x.port);
   return p;

@@ -40,9 +40,9 @@ struct aligned_allocator {
   template <class U>
   aligned_allocator(const aligned_allocator<U, Align>&) noexcept {}
   T* allocate(std::size_t n) {
-    return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t{Align}));
+    return static_cast<T*>(::operator new (n * sizeof(T), std::align_val_t{Align}));
   }
-  void deallocate(T* p, std::size_t) noexcept { ::operator delete(p, std::align_val_t{Align}); }
+  void deallocate(T* p, std::size_t) noexcept { ::operator delete (p, std::align_val_t{Align}); }
   friend bool operator==(const aligned_allocator&, const aligned_allocator&) { return true; }
 };
 
@@ -95,9 +95,7 @@ class search_forest {
   }
 
   /// Bytes held.
-  std::size_t memory() const {
-    return keys_.capacity() * sizeof(Key);
-  }
+  std::size_t memory() const { return keys_.capacity() * sizeof(Key); }
 
  private:
   /// Number of keys of the (sorted, 64-byte aligned) block at `keys` that are below `x`.

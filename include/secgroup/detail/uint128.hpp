@@ -70,8 +70,9 @@ inline std::string to_decimal(uint128 v) {
   std::string digits;
   while (v != uint128{}) {  // long division by 10, 32 bits at a time
     std::uint64_t rest = 0;
-    std::uint32_t parts[4] = {static_cast<std::uint32_t>(v.hi >> 32), static_cast<std::uint32_t>(v.hi),
-                              static_cast<std::uint32_t>(v.lo >> 32), static_cast<std::uint32_t>(v.lo)};
+    std::uint32_t parts[4] = {
+        static_cast<std::uint32_t>(v.hi >> 32), static_cast<std::uint32_t>(v.hi),
+        static_cast<std::uint32_t>(v.lo >> 32), static_cast<std::uint32_t>(v.lo)};
     for (auto& part : parts) {
       std::uint64_t cur = (rest << 32) | part;
       part = static_cast<std::uint32_t>(cur / 10);

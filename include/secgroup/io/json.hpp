@@ -16,14 +16,13 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
 #include <string>
 #include <string_view>
 #include <system_error>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "../address.hpp"
 #include "../config.hpp"
@@ -73,7 +72,8 @@ inline std::string required_string(const json& obj, const char* key) {
   auto it = obj.find(key);
   if (it == obj.end())
     SECGROUP_THROW(parse_error(errc::missing_field, key, "required field is missing"));
-  if (it->is_null()) SECGROUP_THROW(parse_error(errc::missing_field, key, "required field is null"));
+  if (it->is_null())
+    SECGROUP_THROW(parse_error(errc::missing_field, key, "required field is null"));
   if (!it->is_string()) wrong_type(key, "a string", *it);
   return it->get<std::string>();
 }
@@ -104,9 +104,9 @@ inline std::optional<std::int64_t> optional_integer(const json& obj, const char*
   if (!v->is_number_integer()) wrong_type(key, "an integer", *v);
   if (v->is_number_unsigned() ? v->get<std::uint64_t>() > static_cast<std::uint64_t>(limit)
                               : v->get<std::int64_t>() > limit)
-    SECGROUP_THROW(validation_error(too_big_id, key,
-                                    std::string(what) + " " + v->dump() + " is outside 0.." +
-                                        std::to_string(limit)));
+    SECGROUP_THROW(validation_error(
+        too_big_id, key,
+        std::string(what) + " " + v->dump() + " is outside 0.." + std::to_string(limit)));
   return v->get<std::int64_t>();
 }
 
@@ -156,12 +156,13 @@ inline std::vector<rule> read_user_rules(const json& arr, const std::string& nam
     if (out[k].position == 0 && first_without == out.size()) first_without = k;
   }
   if (with_position == 0) {
-    for (std::size_t k = 0; k < out.size(); ++k) out[k].position = static_cast<std::uint32_t>(k + 1);
+    for (std::size_t k = 0; k < out.size(); ++k)
+      out[k].position = static_cast<std::uint32_t>(k + 1);
   } else if (first_without != out.size()) {
-    SECGROUP_THROW(parse_error(
-        errc::missing_field, indexed(name, file_index[first_without]) + ".position",
-        "rule has no position while " + indexed(name, file_index[first_with]) +
-            " has one: give every user rule a position (>= 1), or none"));
+    SECGROUP_THROW(
+        parse_error(errc::missing_field, indexed(name, file_index[first_without]) + ".position",
+                    "rule has no position while " + indexed(name, file_index[first_with]) +
+                        " has one: give every user rule a position (>= 1), or none"));
   }
   return out;
 }
@@ -224,11 +225,23 @@ inline security_group read_group_fields(const json& j) {
 
 /// True iff `j` has a key of the SecurityGroup object, so it can be read as a bare group.
 inline bool looks_like_group(const json& j) {
-  static constexpr const char* keys[] = {
-      "id", "creation_date", "modification_date", "name", "description", "organization",
-      "project", "servers", "stateful", "inbound_default_policy", "outbound_default_policy",
-      "organization_default", "project_default", "enable_default_security", "state", "tags",
-      "zone"};
+  static constexpr const char* keys[] = {"id",
+                                         "creation_date",
+                                         "modification_date",
+                                         "name",
+                                         "description",
+                                         "organization",
+                                         "project",
+                                         "servers",
+                                         "stateful",
+                                         "inbound_default_policy",
+                                         "outbound_default_policy",
+                                         "organization_default",
+                                         "project_default",
+                                         "enable_default_security",
+                                         "state",
+                                         "tags",
+                                         "zone"};
   for (const char* k : keys)
     if (j.contains(k)) return true;
   return false;
@@ -242,8 +255,8 @@ inline constexpr const char* accepted_forms =
 /// Reads one non-array document item in any of the object forms.
 inline std::vector<security_group> read_document_object(const json& doc) {
   if (!doc.is_object())
-    SECGROUP_THROW(parse_error(errc::bad_file, "",
-                               std::string(accepted_forms) + ", got " + doc.type_name()));
+    SECGROUP_THROW(
+        parse_error(errc::bad_file, "", std::string(accepted_forms) + ", got " + doc.type_name()));
   bool one = doc.contains("security_group"), many = doc.contains("security_groups");
   if (one && many)
     SECGROUP_THROW(parse_error(errc::bad_file, "",
@@ -269,8 +282,8 @@ inline std::vector<security_group> read_document_object(const json& doc) {
     auto g = with_field_prefix("security_group", [&] { return read_group_fields(object); });
     if (beside) g.rules = read_user_rules(*beside, "rules");
     if (inside)
-      g.rules = with_field_prefix("security_group",
-                                  [&] { return read_user_rules(*inside, "rules"); });
+      g.rules =
+          with_field_prefix("security_group", [&] { return read_user_rules(*inside, "rules"); });
     out.push_back(std::move(g));
   } else if (looks_like_group(doc)) {
     auto g = read_group_fields(doc);
@@ -330,9 +343,8 @@ inline std::vector<security_group> groups_from_json(const json& doc) {
   if (!doc.is_array()) return detail::json_io::read_document_object(doc);
   std::vector<security_group> out;
   for (std::size_t i = 0; i < doc.size(); ++i) {
-    auto part = with_field_prefix(detail::json_io::indexed("", i), [&] {
-      return detail::json_io::read_document_object(doc[i]);
-    });
+    auto part = with_field_prefix(detail::json_io::indexed("", i),
+                                  [&] { return detail::json_io::read_document_object(doc[i]); });
     out.insert(out.end(), part.begin(), part.end());
   }
   return out;
