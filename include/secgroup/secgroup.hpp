@@ -6,6 +6,7 @@
 #pragma once
 
 #include "address.hpp"
+#include "check.hpp"
 #include "compiled.hpp"
 #include "config.hpp"
 #include "decision.hpp"

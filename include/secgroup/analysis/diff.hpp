@@ -17,6 +17,7 @@
 #include <tuple>
 #include <vector>
 
+#include "../check.hpp"
 #include "../config.hpp"
 #include "../decision.hpp"
 #include "../lower.hpp"
@@ -195,6 +196,10 @@ void add_diff(const group_diff& g, direction d, action da, action db, group_diff
 }
 }  // namespace detail
 
+/// Returns whether groups `a` and `b` decide every packet alike, with the most readable
+/// differing packet when they do not.
+inline verdict<diff_witness> equivalence(const security_group& a, const security_group& b);
+
 /// Returns the semantic diff of groups `a` and `b` over both directions and families.
 inline group_diff diff(const security_group& a, const security_group& b) {
   group_diff out;
@@ -207,6 +212,11 @@ inline group_diff diff(const security_group& a, const security_group& b) {
   }
   out.equivalent = out.regions.empty();
   return out;
+}
+
+inline verdict<diff_witness> equivalence(const security_group& a, const security_group& b) {
+  auto d = diff(a, b);
+  return d.equivalent ? verdict<diff_witness>::holds() : verdict<diff_witness>::violated(*d.witness);
 }
 
 }  // namespace analysis

@@ -18,6 +18,7 @@
 #include <boost/icl/interval_set.hpp>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <tuple>
 #include <vector>
@@ -35,11 +36,15 @@
 SECGROUP_BEGIN_NAMESPACE
 namespace analysis {
 
-/// How much of a query box a group accepts.
-enum class coverage : std::uint8_t { all, none, partial };
+/// How much of a query box a group accepts. `unknown` only comes from an engine that can time
+/// out (the Z3 backend); the interval engine always knows.
+enum class coverage : std::uint8_t { all, none, partial, unknown };
 
 constexpr std::string_view to_string(coverage c) {
-  return c == coverage::all ? "ALL" : c == coverage::none ? "NONE" : "PARTIAL";
+  return c == coverage::all       ? "ALL"
+         : c == coverage::none    ? "NONE"
+         : c == coverage::partial ? "PARTIAL"
+                                  : "UNKNOWN";
 }
 
 /// A box of packets of one direction.
@@ -60,8 +65,9 @@ struct query_witness {
 /// The answer to a query.
 struct query_result {
   coverage answer = coverage::none;
-  std::optional<query_witness> accepted;  ///< set unless NONE
-  std::optional<query_witness> dropped;   ///< set unless ALL
+  std::optional<query_witness> accepted;  ///< set for PARTIAL and ALL
+  std::optional<query_witness> dropped;   ///< set for PARTIAL and NONE
+  std::string reason;                     ///< why the answer is UNKNOWN
 };
 
 namespace detail {
