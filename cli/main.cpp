@@ -11,6 +11,12 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   command run;
   register_check(app, run);
+  register_analyze(app, run);
+  register_diff(app, run);
+  register_query(app, run);
+  register_connect(app, run);
+  register_exposure(app, run);
+  register_minimize(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {
@@ -26,6 +32,6 @@ int main(int argc, char** argv) {
     return exit_bad_input;
   } catch (const std::exception& e) {
     std::cerr << "secgroup: internal error: " << e.what() << "\n";
-    return 3;
+    return exit_internal;
   }
 }

@@ -63,6 +63,7 @@ struct rule_verdict {
   /// Shadowed or covered: a small set of earlier rules covering it, one of the other action
   /// when shadowed. Falls through: the rules deciding its packets once it is removed.
   std::vector<std::uint32_t> related;
+  bool to_default = false;  ///< falls through: some of its packets go to the default policy
   std::optional<point<S>>
       witness;  ///< shadowed: decided the other way; else decided by it or its cover
 };
@@ -226,7 +227,8 @@ policy_anomalies<S> find_anomalies(const policy<S>& pol) {
                 static_cast<std::uint32_t>(partition<S>::segment_of(starts, a.hi)) + 1};
   }
 
-  std::vector<char> live(n_rules, 0), contradicted(n_rules, 0), falls(n_rules, 1);
+  std::vector<char> live(n_rules, 0), contradicted(n_rules, 0), falls(n_rules, 1),
+      to_default(n_rules, 0);
   std::vector<std::vector<std::uint32_t>> takers(n_rules);  // second owners over E_i
   std::vector<detail::best_witness<S>> own(n_rules), opposite(n_rules);
   std::vector<std::vector<box<S>>> effective(n_rules);  // E_i as boxes, for the pairs
@@ -292,6 +294,7 @@ policy_anomalies<S> find_anomalies(const policy<S>& pol) {
           effective[i].push_back({mask_of(c), addresses_of(k, end), port_class});
           for (auto q = k; q < end; ++q) {
             if (action_of(second[q]) != pol.rules[i].action) falls[i] = 0;
+            if (second[q] == decision::no_rule) to_default[i] = 1;
             if (second[q] != decision::no_rule &&
                 (takers[i].empty() || takers[i].back() != second[q]))
               takers[i].push_back(second[q]);
@@ -340,6 +343,7 @@ policy_anomalies<S> find_anomalies(const policy<S>& pol) {
       std::sort(t.begin(), t.end());
       t.erase(std::unique(t.begin(), t.end()), t.end());
       v.related = t;
+      v.to_default = to_default[i];
       v.witness = own[i].point_;
     }
   }
@@ -388,6 +392,7 @@ struct finding {
   /// "blocked" (shadowed), "covered" / "falls_through" (redundant), "partial_overlap"
   /// (correlated), "generalizes" (generalization).
   std::string reason;
+  bool to_default = false;  ///< falls_through: some packets go to the default policy
   std::optional<packet> witness;
   friend bool operator==(const finding&, const finding&) = default;
 };
@@ -416,7 +421,7 @@ void add_findings(const std::vector<rule>& rules, direction d, action default_ac
     if (!rules[pol.origin[i]].editable || !(v.shadowed || v.redundant)) continue;
     out.push_back({v.shadowed ? finding_kind::shadowed : finding_kind::redundant, pol.origin[i], d,
                    origin(v.related), v.shadowed ? "blocked" : std::string(to_string(v.reason)),
-                   witness(v.witness)});
+                   v.to_default, witness(v.witness)});
   }
   for (const auto& p : found.pairs) {
     if (!rules[pol.origin[p.later]].editable) continue;
@@ -425,6 +430,7 @@ void add_findings(const std::vector<rule>& rules, direction d, action default_ac
                    d,
                    {pol.origin[p.earlier]},
                    p.generalization ? "generalizes" : "partial_overlap",
+                   false,
                    to_packet<F>(p.witness, d)});
   }
 }

@@ -57,7 +57,7 @@ std::vector<std::uint32_t> minimal_rules(const policy<S>& pol, const std::vector
 /// A minimised group and the proof that it decides like the original.
 struct minimized {
   security_group group;              ///< the input with only the kept user rules, renumbered 1..k
-  std::vector<std::string> removed;  ///< ids of the removed rules, in evaluation order
+  std::vector<std::uint32_t> removed;  ///< removed rules: indices into ordered_rules(input)
   group_diff proof;                  ///< diff(input, group): equivalent by construction
 };
 
@@ -87,7 +87,7 @@ inline minimized minimize(const security_group& g) {
   for (std::size_t i = 0; i < rules.size(); ++i) {
     if (!rules[i].editable) continue;
     if (!keep[i]) {
-      out.removed.push_back(rules[i].id);
+      out.removed.push_back(static_cast<std::uint32_t>(i));
       continue;
     }
     auto r = rules[i];

@@ -97,7 +97,7 @@ struct witness_pair {
     coverage c = accepted && dropped ? coverage::partial
                  : accepted          ? coverage::all
                                      : coverage::none;
-    return {c, accepted, dropped};
+    return {c, accepted, dropped, {}};
   }
 };
 
@@ -153,6 +153,7 @@ struct connection {
 /// One leg of a connection: a group, a direction, and how it decides the leg's packets.
 struct connection_leg {
   std::string_view name;  ///< "client outbound", "server inbound", "server outbound (reply)", ...
+  bool client = false;    ///< decided by the client group (else the server group)
   query_result result;
 };
 
@@ -218,7 +219,7 @@ inline connection_result check_connection(const security_group& client,
   auto leg = [&](std::string_view name, const security_group& g, direction d,
                  const ip_address& remote, interval<std::uint32_t> p) {
     query q{d, mask_of(class_of(c.protocol)), {ip_network::of(remote, address_bits(remote.af))}, p};
-    return connection_leg{name, evaluate_query(g, q)};
+    return connection_leg{name, &g == &client, evaluate_query(g, q)};
   };
   connection_result out;
   out.legs.push_back(leg("client outbound", client, direction::outbound, c.server, fwd));

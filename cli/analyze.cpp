@@ -1,0 +1,82 @@
+// cli/analyze.cpp: `secgroup analyze`: per-rule anomalies of a group.
+#include <array>
+#include <iostream>
+
+#include "cli.hpp"
+
+namespace secgroup::cli {
+namespace {
+
+struct analyze_options {
+  std::string file;
+  std::optional<std::string> group;
+  output_format format = output_format::text;
+};
+
+/// How the related rules of a finding stand to it, for text output.
+std::string relation(const analysis::finding& f) {
+  switch (f.kind) {
+    case analysis::finding_kind::shadowed:
+      return "blocked by";
+    case analysis::finding_kind::redundant:
+      return f.reason == "falls_through" ? "its packets fall through to" : "covered by";
+    case analysis::finding_kind::correlated:
+      return "overlaps, with the opposite action";
+    case analysis::finding_kind::generalization:
+      return "generalizes, with the opposite action";
+  }
+  return "related";
+}
+
+void print_text(const analysis::anomaly_report& report) {
+  std::array<std::size_t, 4> counts{};
+  for (const auto& f : report.findings) {
+    ++counts[static_cast<std::size_t>(f.kind)];
+    std::cout << to_string(f.kind);
+    if (f.kind == analysis::finding_kind::redundant) std::cout << " (" << f.reason << ")";
+    std::cout << "\t" << rule_label(report.rules, f.rule) << ": " << to_string(report.rules[f.rule])
+              << "\n  " << relation(f) << ": ";
+    for (std::size_t k = 0; k < f.related.size(); ++k)
+      std::cout << (k ? ", " : "") << rule_label(report.rules, f.related[k]);
+    if (f.to_default) std::cout << (f.related.empty() ? "" : ", ") << "the default policy";
+    std::cout << "\n";
+    if (f.witness) std::cout << "  witness: " << to_string(*f.witness) << "\n";
+  }
+  if (report.findings.empty()) {
+    std::cout << "no findings\n";
+    return;
+  }
+  std::cout << report.findings.size() << (report.findings.size() == 1 ? " finding:" : " findings:");
+  const char* sep = " ";
+  for (auto k : {analysis::finding_kind::shadowed, analysis::finding_kind::redundant,
+                 analysis::finding_kind::correlated, analysis::finding_kind::generalization}) {
+    if (auto n = counts[static_cast<std::size_t>(k)]) {
+      std::cout << sep << n << " " << to_string(k);
+      sep = ", ";
+    }
+  }
+  std::cout << "\n";
+}
+
+int run_analyze(const analyze_options& o) {
+  auto report = analysis::analyze(load_group(o.file, o.group));
+  if (o.format == output_format::json)
+    print_json(anomalies_to_json(report));
+  else
+    print_text(report);
+  return exit_ok;
+}
+
+}  // namespace
+
+void register_analyze(CLI::App& app, command& run) {
+  auto o = std::make_shared<analyze_options>();
+  auto* cmd = app.add_subcommand("analyze",
+                                 "Report shadowed, redundant, correlated and generalization rules");
+  cmd->add_option("file", o->file, "Group file (API JSON export)")->required();
+  cmd->add_option("--group", o->group, "Group id or name, when the file holds several");
+  add_format_option(*cmd, o->format);
+  cmd->callback([o, &run] { run = [o] { return run_analyze(*o); }; });
+}
+
+}  // namespace secgroup::cli

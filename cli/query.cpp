@@ -1,0 +1,167 @@
+// cli/query.cpp: `secgroup query` (reachability of a box of packets) and `secgroup connect`
+// (a connection between a client group and a server group).
+#include <iostream>
+
+#include "cli.hpp"
+
+namespace secgroup::cli {
+namespace {
+
+/// Adds `--expect ALL|NONE|PARTIAL`: the command exits 1 when the answer differs.
+void add_expect_option(CLI::App& cmd, std::optional<std::string>& expect) {
+  cmd.add_option("--expect", expect, "Exit 1 unless the answer is this one (ALL, NONE or PARTIAL)")
+      ->transform(CLI::IsMember({"ALL", "NONE", "PARTIAL"}, CLI::ignore_case));
+}
+
+int verdict(analysis::coverage answer, const std::optional<std::string>& expect) {
+  return !expect || detail::iequals(*expect, to_string(answer)) ? exit_ok : exit_negative;
+}
+
+void print_witnesses(const analysis::query_result& r, const std::vector<rule>& rules,
+                     const char* indent) {
+  if (r.accepted)
+    std::cout << indent << "accepted: " << to_string(r.accepted->packet) << "\tby "
+              << decider_text(r.accepted->decision, rules) << "\n";
+  if (r.dropped)
+    std::cout << indent << "dropped: " << to_string(r.dropped->packet) << "\tby "
+              << decider_text(r.dropped->decision, rules) << "\n";
+  if (r.answer == analysis::coverage::unknown)
+    std::cout << indent << "reason: " << r.reason << "\n";
+}
+
+// -- query ----------------------------------------------------------------------------------
+
+struct query_options {
+  std::string file;
+  std::optional<std::string> group, protocol, ports, expect;
+  std::string direction;
+  std::vector<std::string> remotes;
+  output_format format = output_format::text;
+};
+
+/// The protocol classes of `--protocol`: any, tcp, udp, icmp, icmpv6 or a number 0..255.
+proto_mask parse_protocol_classes(std::string_view text) {
+  if (detail::iequals(text, "any")) return all_protocols;
+  if (detail::iequals(text, "tcp")) return mask_of(proto_class::tcp);
+  if (detail::iequals(text, "udp")) return mask_of(proto_class::udp);
+  if (detail::iequals(text, "icmp") || detail::iequals(text, "icmpv6"))
+    return mask_of(proto_class::icmp);
+  if (auto n = detail::parse_decimal(text, 3); n && *n <= 255)
+    return mask_of(class_of(static_cast<std::uint8_t>(*n)));
+  throw parse_error(errc::bad_enum, "--protocol",
+                    "unknown protocol " + detail::quoted(text) +
+                        " (expected any, tcp, udp, icmp, icmpv6 or a number 0..255)");
+}
+
+int run_query(const query_options& o) {
+  analysis::query q;
+  q.direction = parse_direction(o.direction, "--direction");
+  if (o.protocol) q.protocols = parse_protocol_classes(*o.protocol);
+  for (std::size_t i = 0; i < o.remotes.size(); ++i)
+    q.remotes.push_back(parse_network(o.remotes[i], "--remote"));
+  if (o.ports) q.ports = parse_port_interval(*o.ports, "--ports");
+  auto group = load_group(o.file, o.group);
+  auto result = analysis::evaluate_query(group, q);
+  auto rules = ordered_rules(group);
+  if (o.format == output_format::json) {
+    print_json(query_to_json(result, rules));
+  } else {
+    std::cout << to_string(result.answer) << "\n";
+    print_witnesses(result, rules, "");
+  }
+  return verdict(result.answer, o.expect);
+}
+
+// -- connect --------------------------------------------------------------------------------
+
+struct connect_options {
+  std::string client_file, server_file, client, server, protocol;
+  std::optional<std::string> client_group, server_group, ports, ephemeral, expect;
+  output_format format = output_format::text;
+};
+
+std::string port_set_text(const boost::icl::interval_set<std::uint32_t>& set) {
+  if (boost::icl::is_empty(set)) return "none";
+  std::string out;
+  for (const auto& iv : set)
+    out += (out.empty() ? "" : ", ") + ports_text(boost::icl::first(iv), boost::icl::last(iv));
+  return out;
+}
+
+int run_connect(const connect_options& o) {
+  analysis::connection c;
+  c.client = parse_address(o.client, "--client");
+  c.server = parse_address(o.server, "--server");
+  if (c.client.af != c.server.af)
+    throw validation_error(errc::bad_value, "--server",
+                           "the client and server addresses must be of the same family");
+  c.protocol = parse_ip_protocol(o.protocol, c.client.af, "--protocol");
+  if (o.ports)
+    c.ports = parse_port_interval(*o.ports, "--port");
+  else if (carries_ports(c.protocol))
+    throw parse_error(errc::bad_packet, "--port",
+                      "a " + protocol_name(c.protocol) + " connection needs a server port");
+  if (o.ephemeral) c.ephemeral = parse_port_interval(*o.ephemeral, "--ephemeral");
+  auto client = load_group(o.client_file, o.client_group, "--client-group");
+  auto server = load_group(o.server_file, o.server_group, "--server-group");
+  auto result = analysis::check_connection(client, server, c);
+  auto client_rules = ordered_rules(client), server_rules = ordered_rules(server);
+  if (o.format == output_format::json) {
+    print_json(connection_to_json(result, c, client_rules, server_rules));
+    return verdict(result.answer, o.expect);
+  }
+  std::cout << to_string(result.answer) << "\n";
+  for (const auto& leg : result.legs) {
+    std::cout << leg.name << ": " << to_string(leg.result.answer) << "\n";
+    print_witnesses(leg.result, leg.client ? client_rules : server_rules,
+                    "  ");
+  }
+  if (carries_ports(c.protocol))
+    std::cout << "forward ports: " << port_set_text(result.forward_ports)
+              << "\nreply ports: " << port_set_text(result.reply_ports) << "\n";
+  return verdict(result.answer, o.expect);
+}
+
+}  // namespace
+
+void register_query(CLI::App& app, command& run) {
+  auto o = std::make_shared<query_options>();
+  auto* cmd =
+      app.add_subcommand("query", "Does a group accept ALL, NONE or PART of a box of packets?");
+  cmd->add_option("file", o->file, "Group file (API JSON export)")->required();
+  cmd->add_option("--group", o->group, "Group id or name, when the file holds several");
+  cmd->add_option("--direction", o->direction, "inbound or outbound")->required();
+  cmd->add_option("--protocol", o->protocol,
+                  "any (default), tcp, udp, icmp (with icmpv6), or a protocol number");
+  cmd->add_option("--remote", o->remotes,
+                  "Remote network (CIDR or address); repeatable; default: every IPv4 and IPv6 "
+                  "address")
+      ->allow_extra_args(false);
+  cmd->add_option("--ports", o->ports,
+                  "Destination ports A-B or N, 0..65535 (default 0-65535); TCP and UDP only");
+  add_expect_option(*cmd, o->expect);
+  add_format_option(*cmd, o->format);
+  cmd->callback([o, &run] { run = [o] { return run_query(*o); }; });
+}
+
+void register_connect(CLI::App& app, command& run) {
+  auto o = std::make_shared<connect_options>();
+  auto* cmd = app.add_subcommand(
+      "connect", "Can a client group open a connection to a server group (replies included)?");
+  cmd->add_option("client_file", o->client_file, "Client group file")->required();
+  cmd->add_option("server_file", o->server_file, "Server group file")->required();
+  cmd->add_option("--client-group", o->client_group, "Client group id or name in its file");
+  cmd->add_option("--server-group", o->server_group, "Server group id or name in its file");
+  cmd->add_option("--client", o->client, "Client address")->required();
+  cmd->add_option("--server", o->server, "Server address")->required();
+  cmd->add_option("--protocol", o->protocol, "tcp, udp, icmp, icmpv6 or a protocol number")
+      ->required();
+  cmd->add_option("--port,--ports", o->ports, "Server ports N or A-B (required for tcp and udp)");
+  cmd->add_option("--ephemeral", o->ephemeral,
+                  "Client ports replies go to, A-B (default 32768-60999)");
+  add_expect_option(*cmd, o->expect);
+  add_format_option(*cmd, o->format);
+  cmd->callback([o, &run] { run = [o] { return run_connect(*o); }; });
+}
+
+}  // namespace secgroup::cli
