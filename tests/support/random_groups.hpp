@@ -30,6 +30,19 @@
 // their neighbours (±1, within the family), in the rule's direction, for TCP and UDP on its
 // port bounds ±1 plus 0, 65535, 25, 465, 587, and for protocols 1, 58, 47, 0, 255 (with a port
 // that must be ignored). random_packets mixes edges of different rules with uniform values.
+//
+// Exact oracles for the analyses (brute force, independent of the partition engine):
+//   - atoms: sets of packets that every rule holds entirely or not at all, each given by the
+//     ascending indices of the rules holding it. On a tiny space the atoms are its points
+//     (point_atoms); on a group they are the elementary cells of one direction and family
+//     (group_cells: every rule bound cuts the address and port axes, one representative packet
+//     per cell and protocol class, decided by reference_evaluator).
+//   - brute_force_anomalies(atoms): dead, contradicted and removal-redundant rules, the rules
+//     deciding a rule's packets once it is removed, the pairs whose order matters, and the
+//     number of atoms any two rules share (overlap, containment).
+//   - find_difference(a, b): exact equivalence of two groups, probing every cell of both.
+//   - random_network_near(group): a network around the edges of the group's rules (for query
+//     boxes and connection endpoints).
 #pragma once
 
 #include <algorithm>
@@ -38,8 +51,10 @@
 #include <cstdio>
 #include <optional>
 #include <random>
+#include <set>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include <secgroup/secgroup.hpp>
@@ -432,4 +447,203 @@ inline std::string describe(const secgroup::security_group& g) {
          ", outbound default " + std::string(secgroup::to_string(g.outbound_default_policy));
 }
 
+// -- Brute-force oracles ------------------------------------------------------------------
+
+/// The rules of `pol` holding point `x`, ascending.
+template <class S>
+std::vector<std::uint32_t> matching_rules(const secgroup::policy<S>& pol,
+                                          const secgroup::point<S>& x) {
+  std::vector<std::uint32_t> out;
+  for (std::uint32_t i = 0; i < pol.rules.size(); ++i)
+    if (pol.rules[i].match.contains(x)) out.push_back(i);
+  return out;
+}
+
+/// The atoms of a tiny space: the rules holding each point of `points`, in the same order.
+template <class S>
+std::vector<std::vector<std::uint32_t>> point_atoms(const secgroup::policy<S>& pol,
+                                                    const std::vector<secgroup::point<S>>& points) {
+  std::vector<std::vector<std::uint32_t>> out;
+  out.reserve(points.size());
+  for (const auto& x : points) out.push_back(matching_rules(pol, x));
+  return out;
+}
+
+/// Facts about an ordered rule list computed by brute force over its atoms (see the file
+/// comment); indices refer to the list `actions` describes.
+struct brute_anomalies {
+  std::vector<char> dead;          ///< no atom has the rule as its first match
+  std::vector<char> contradicted;  ///< an atom of the rule's box is decided the other way
+  std::vector<char> removable;     ///< removing the rule alone changes no atom's action
+  /// The rules (not the default) first matching the rule's own atoms once it is removed.
+  std::vector<std::set<std::uint32_t>> takers;
+  /// (earlier, later): opposite actions and an atom of later's box decided by earlier; sorted by
+  /// (later, earlier).
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> order;
+  /// common[i][j]: number of atoms held by both rules (common[i][i]: atoms of rule i).
+  std::vector<std::vector<std::uint64_t>> common;
+
+  /// True iff rule i's box holds a point (given that the atoms cover the space).
+  bool nonempty(std::uint32_t i) const { return common[i][i] > 0; }
+  /// True iff the boxes of rules i and j share a point.
+  bool meet(std::uint32_t i, std::uint32_t j) const { return common[i][j] > 0; }
+  /// True iff every point of rule i's box is in rule j's.
+  bool subset(std::uint32_t i, std::uint32_t j) const { return common[i][j] == common[i][i]; }
+};
+
+/// Returns the brute-force facts of the rules with `actions` and default `default_action`,
+/// from `atoms` (each the ascending rules holding it; together they must cover the space).
+inline brute_anomalies brute_force_anomalies(const std::vector<secgroup::action>& actions,
+                                             secgroup::action default_action,
+                                             const std::vector<std::vector<std::uint32_t>>& atoms) {
+  const auto n = actions.size();
+  brute_anomalies b;
+  b.dead.assign(n, 1);
+  b.contradicted.assign(n, 0);
+  b.removable.assign(n, 1);
+  b.takers.resize(n);
+  b.common.assign(n, std::vector<std::uint64_t>(n, 0));
+  std::set<std::pair<std::uint32_t, std::uint32_t>> order;  // (later, earlier)
+  for (const auto& m : atoms) {
+    for (auto i : m)
+      for (auto j : m) ++b.common[i][j];
+    if (m.empty()) continue;
+    const auto first = m[0];
+    const auto decided = actions[first];
+    b.dead[first] = 0;
+    const auto fallback = m.size() > 1 ? actions[m[1]] : default_action;
+    if (fallback != decided) b.removable[first] = 0;
+    if (m.size() > 1) b.takers[first].insert(m[1]);
+    for (std::size_t k = 1; k < m.size(); ++k)
+      if (actions[m[k]] != decided) {
+        b.contradicted[m[k]] = 1;
+        order.insert({m[k], first});
+      }
+  }
+  for (const auto& [later, earlier] : order) b.order.push_back({earlier, later});
+  return b;
+}
+
+/// An elementary cell of one direction and family of a group: a protocol class, an address
+/// interval and a port interval ([0, 0] without ports) that every rule holds entirely or not at
+/// all, with one representative packet (its first address and port).
+struct group_cell {
+  secgroup::proto_class protocol = secgroup::proto_class::tcp;
+  uint128 first, last;
+  std::uint32_t port_lo = 0, port_hi = 0;
+  secgroup::packet packet;
+};
+
+/// The IP protocol number representing class `c` in family `f`: 6, 17, 1 (58 for IPv6), 47.
+inline std::uint8_t representative_protocol(secgroup::proto_class c, secgroup::family f) {
+  switch (c) {
+    case secgroup::proto_class::tcp:
+      return 6;
+    case secgroup::proto_class::udp:
+      return 17;
+    case secgroup::proto_class::icmp:
+      return f == secgroup::family::v4 ? 1 : 58;
+    case secgroup::proto_class::other:
+      return 47;
+  }
+  return 0;
+}
+
+/// Returns the elementary cells of the rules of direction `d` and family `f` among `rules` (cut
+/// at every address and port bound of those rules, and at the extra address and port starts
+/// given), in the order protocol class, ports, addresses.
+inline std::vector<group_cell> group_cells(const std::vector<secgroup::rule>& rules,
+                                           secgroup::direction d, secgroup::family f,
+                                           std::vector<uint128> address_starts = {},
+                                           std::vector<std::uint32_t> port_starts = {}) {
+  using namespace secgroup;
+  const uint128 max = family_max(f);
+  address_starts.push_back(uint128{});
+  port_starts.push_back(0);
+  for (const auto& r : rules) {
+    if (r.direction != d || r.ip_range.af() != f) continue;
+    address_starts.push_back(r.ip_range.first().value);
+    if (r.ip_range.last().value < max) address_starts.push_back(r.ip_range.last().value + 1);
+    if (r.has_ports()) {
+      port_starts.push_back(r.ports->from);
+      if (r.ports->to < 65535) port_starts.push_back(std::uint32_t{r.ports->to} + 1);
+    }
+  }
+  std::sort(address_starts.begin(), address_starts.end());
+  address_starts.erase(std::unique(address_starts.begin(), address_starts.end()),
+                       address_starts.end());
+  std::sort(port_starts.begin(), port_starts.end());
+  port_starts.erase(std::unique(port_starts.begin(), port_starts.end()), port_starts.end());
+  while (!port_starts.empty() && port_starts.back() > 65535) port_starts.pop_back();
+  std::vector<group_cell> out;
+  for (auto c : all_proto_classes) {
+    const std::size_t port_cells = has_ports(c) ? port_starts.size() : 1;
+    for (std::size_t j = 0; j < port_cells; ++j) {
+      const std::uint32_t plo = has_ports(c) ? port_starts[j] : 0;
+      const std::uint32_t phi = !has_ports(c)                ? 0
+                                : j + 1 < port_starts.size() ? port_starts[j + 1] - 1
+                                                             : 65535;
+      for (std::size_t k = 0; k < address_starts.size(); ++k) {
+        group_cell cell;
+        cell.protocol = c;
+        cell.first = address_starts[k];
+        cell.last = k + 1 < address_starts.size() ? address_starts[k + 1] - 1 : max;
+        cell.port_lo = plo;
+        cell.port_hi = phi;
+        cell.packet = {d, representative_protocol(c, f), address_of(f, cell.first),
+                       static_cast<std::uint16_t>(plo)};
+        out.push_back(cell);
+      }
+    }
+  }
+  return out;
+}
+
+/// The atoms of `cells`: for each, the indices into `rules` of the rules matching its packet.
+inline std::vector<std::vector<std::uint32_t>> cell_atoms(const std::vector<secgroup::rule>& rules,
+                                                          const std::vector<group_cell>& cells) {
+  std::vector<std::vector<std::uint32_t>> out;
+  out.reserve(cells.size());
+  for (const auto& c : cells) {
+    std::vector<std::uint32_t> m;
+    for (std::uint32_t i = 0; i < rules.size(); ++i)
+      if (secgroup::matches(rules[i], c.packet)) m.push_back(i);
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+/// Returns a network of family `f` near the rules of `g`: often one of their networks, a
+/// sub- or super-network of one, or a neighbour of one of their edges; sometimes /0 or random.
+inline secgroup::ip_network random_network_near(rng_type& rng, const secgroup::security_group& g,
+                                                secgroup::family f) {
+  using namespace secgroup;
+  std::vector<ip_address> edges;
+  for (const auto& r : ordered_rules(g))
+    if (r.ip_range.af() == f)
+      for (const auto& a : edge_addresses(r.ip_range)) edges.push_back(a);
+  const unsigned bits = address_bits(f);
+  auto k = uniform(rng, 0, 99);
+  if (k < 8) return ip_network::any(f);
+  const ip_address base =
+      edges.empty() || k < 20 ? random_ip(rng, f) : edges[uniform(rng, 0, edges.size() - 1)];
+  unsigned prefix = chance(rng, 30) ? bits : static_cast<unsigned>(uniform(rng, 0, bits));
+  return ip_network::of(base, prefix);
+}
+
+/// Returns a packet that groups `a` and `b` decide with different actions, or nullopt when they
+/// decide every packet alike (exact: one packet per elementary cell of both groups' rules, for
+/// both directions and families, decided by reference_evaluator).
+inline std::optional<secgroup::packet> find_difference(const secgroup::security_group& a,
+                                                       const secgroup::security_group& b) {
+  using namespace secgroup;
+  const reference_evaluator ra(a), rb(b);
+  auto rules = ra.rules();
+  rules.insert(rules.end(), rb.rules().begin(), rb.rules().end());
+  for (auto d : {direction::inbound, direction::outbound})
+    for (auto f : {family::v4, family::v6})
+      for (const auto& c : group_cells(rules, d, f))
+        if (ra.evaluate(c.packet).action != rb.evaluate(c.packet).action) return c.packet;
+  return std::nullopt;
+}
 }  // namespace secgroup_test

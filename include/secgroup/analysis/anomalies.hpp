@@ -101,10 +101,13 @@ long double volume(const box<S>& b) {
     else
       return static_cast<long double>(hi - lo) + 1;
   };
-  if (b.addresses.hi < b.addresses.lo || b.ports.hi < b.ports.lo) return 0;
+  // Classes without ports (ICMP, other) count once per address even when the port range is
+  // empty, as it is in the intersection of boxes with disjoint ports.
+  if (b.addresses.hi < b.addresses.lo) return 0;
+  const long double ports = b.ports.hi < b.ports.lo ? 0 : width(b.ports.lo, b.ports.hi);
   long double classes = 0;
   for (auto c : all_proto_classes)
-    if (b.protocols & mask_of(c)) classes += has_ports(c) ? width(b.ports.lo, b.ports.hi) : 1;
+    if (b.protocols & mask_of(c)) classes += has_ports(c) ? ports : 1;
   return classes * width(b.addresses.lo, b.addresses.hi);
 }
 
@@ -122,26 +125,35 @@ box<S> intersect(const box<S>& a, const box<S>& b) {
 /// True iff the two boxes share a point.
 template <class S>
 bool meets(const box<S>& a, const box<S>& b) {
+  auto valid = [](const auto& i) { return !(i.hi < i.lo); };  // reversed intervals are empty
   auto common = a.protocols & b.protocols;
-  if (!common || !a.addresses.overlaps(b.addresses)) return false;
+  if (!common || !valid(a.addresses) || !valid(b.addresses) ||
+      !a.addresses.overlaps(b.addresses))
+    return false;
   const proto_mask port_classes = mask_of(proto_class::tcp) | mask_of(proto_class::udp);
-  return (common & ~port_classes) || a.ports.overlaps(b.ports);
+  return (common & ~port_classes) ||
+         (valid(a.ports) && valid(b.ports) && a.ports.overlaps(b.ports));
 }
 
 /// True iff every point of `inner` is in `outer`.
 template <class S>
 bool contains(const box<S>& outer, const box<S>& inner) {
-  if ((inner.protocols & ~outer.protocols) || !outer.addresses.contains(inner.addresses))
-    return false;
+  auto valid = [](const auto& i) { return !(i.hi < i.lo); };  // reversed intervals are empty
   const proto_mask port_classes = mask_of(proto_class::tcp) | mask_of(proto_class::udp);
-  return !(inner.protocols & port_classes) || outer.ports.contains(inner.ports);
+  proto_mask classes = inner.protocols;  // the classes holding points of `inner`
+  if (!valid(inner.ports)) classes &= static_cast<proto_mask>(~port_classes);
+  if (!classes || !valid(inner.addresses)) return true;
+  if ((classes & ~outer.protocols) || !valid(outer.addresses) ||
+      !outer.addresses.contains(inner.addresses))
+    return false;
+  return !(classes & port_classes) || (valid(outer.ports) && outer.ports.contains(inner.ports));
 }
 
 /// True iff the union of `cover` holds every point of `target`.
 template <class S>
 bool covers(const std::vector<box<S>>& cover, const box<S>& target) {
   policy<S> pol;
-  for (const auto& b : cover) pol.rules.push_back({intersect(b, target), action::accept});
+  for (const auto& b : cover) pol.rules.push_back({b, action::accept});
   bool all = true;
   partition<S>(pol).for_each_region_in(target, [&](auto, auto&, auto&, std::uint32_t rule) {
     all = all && rule != decision::no_rule;
