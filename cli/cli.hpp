@@ -126,5 +126,6 @@ void register_query(CLI::App& app, command& run);
 void register_connect(CLI::App& app, command& run);
 void register_exposure(CLI::App& app, command& run);
 void register_minimize(CLI::App& app, command& run);
+void register_lint(CLI::App& app, command& run);
 
 }  // namespace secgroup::cli

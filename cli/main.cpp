@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string(secgroup::version_string));
   app.require_subcommand(1);
   command run;
+  register_lint(app, run);
   register_check(app, run);
   register_analyze(app, run);
   register_diff(app, run);

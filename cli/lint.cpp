@@ -1,0 +1,102 @@
+// cli/lint.cpp: `secgroup lint`: order-aware lint of groups, as text, JSON or SARIF.
+//
+// A thin layer over secgroup/lint/: it parses arguments, finds the configuration, calls
+// lint::run_lint and prints. Exit codes: 0 no unsuppressed finding at or above --fail-on, 1
+// some, 2 bad input (thrown as secgroup::error and printed by main).
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <secgroup/lint/report.hpp>
+#include <secgroup/lint/run.hpp>
+#include <secgroup/lint/sarif.hpp>
+
+#include "cli.hpp"
+
+namespace secgroup::cli {
+namespace {
+
+struct lint_options {
+  std::vector<std::string> inputs;
+  std::string format = "text";
+  std::optional<std::string> fail_on, config;
+  std::string color = "auto";
+  bool no_config = false, list_checks = false, show_suppressed = false, no_fix = false;
+};
+
+/// The configuration file: --config, else ./.secgroup.json when present (unless --no-config).
+lint::lint_config find_config(const lint_options& o, std::string& used) {
+  if (o.config) {
+    used = *o.config;
+    return lint::load_config(*o.config);
+  }
+  std::error_code ec;
+  if (!o.no_config && std::filesystem::is_regular_file(".secgroup.json", ec)) {
+    used = ".secgroup.json";
+    return lint::load_config(used);
+  }
+  return {};
+}
+
+bool use_color(const std::string& mode) {
+  if (detail::iequals(mode, "always")) return true;
+  if (detail::iequals(mode, "never")) return false;
+  const char* no_color = std::getenv("NO_COLOR");
+  const char* term = std::getenv("TERM");
+  return isatty(STDOUT_FILENO) && !(no_color && *no_color) &&
+         !(term && std::string_view(term) == "dumb");
+}
+
+int run_lint(const lint_options& o) {
+  std::string config_file;
+  auto config = find_config(o, config_file);
+  if (o.list_checks) {
+    lint::write_catalogue(std::cout, config, detail::iequals(o.format, "json"));
+    return exit_ok;
+  }
+  if (o.inputs.empty())
+    throw parse_error(errc::missing_field, "FILE_OR_DIR",
+                      "give at least one group file or directory to lint");
+  lint::fail_threshold threshold = lint::severity::low;
+  if (config.fail_on) threshold = *config.fail_on;
+  if (o.fail_on) threshold = lint::parse_fail_on(*o.fail_on, "--fail-on");
+  auto run = lint::run_lint(o.inputs, config, threshold);
+  for (auto k : run.unused_suppressions)
+    std::cerr << "secgroup: warning: " << config.suppressions[k].field
+              << ": this suppression matched no finding\n";
+  if (detail::iequals(o.format, "json"))
+    lint::write_json(std::cout, run);
+  else if (detail::iequals(o.format, "sarif"))
+    lint::write_sarif(std::cout, run, config);
+  else
+    lint::write_text(std::cout, run, {use_color(o.color), o.show_suppressed, !o.no_fix});
+  return run.exit_code();
+}
+
+}  // namespace
+
+void register_lint(CLI::App& app, command& run) {
+  auto o = std::make_shared<lint_options>();
+  auto* cmd = app.add_subcommand(
+      "lint", "Lint groups on their effective policy (order, drops, defaults, IPv4 and IPv6)");
+  cmd->add_option("inputs", o->inputs,
+                  "Group files (API JSON exports) or directories (every *.json below, sorted)");
+  cmd->add_option("--format", o->format, "Output: text (default), json or sarif")
+      ->check(CLI::IsMember({"text", "json", "sarif"}, CLI::ignore_case));
+  cmd->add_option("--fail-on", o->fail_on,
+                  "Exit 1 when an unsuppressed finding is at or above this severity: info, low "
+                  "(default), medium, high, critical, or none");
+  auto* config = cmd->add_option("--config", o->config,
+                                 "Configuration file (JSON); default ./.secgroup.json if present");
+  cmd->add_flag("--no-config", o->no_config, "Ignore ./.secgroup.json")->excludes(config);
+  cmd->add_option("--color", o->color, "Colour text output: auto (default), always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}, CLI::ignore_case));
+  cmd->add_flag("--show-suppressed", o->show_suppressed, "List suppressed findings in text output");
+  cmd->add_flag("--no-fix", o->no_fix, "Leave the fix hints out of text output");
+  cmd->add_flag("--list-checks", o->list_checks, "Print the checks and their settings, then exit");
+  cmd->callback([&run, o] { run = [o] { return run_lint(*o); }; });
+}
+
+}  // namespace secgroup::cli

@@ -1,0 +1,423 @@
+// secgroup/lint/effective.hpp: the effective policy of a group, as the lint checks query it.
+//
+// effective_group lowers a group's four (direction, family) policies once and builds their
+// first-match partitions (partition.hpp); scan() then walks the partition regions inside a box
+// (protocol classes × address ranges × port interval) and reports, exactly, what decides
+// them: whether some packet is accepted / dropped / left to the default policy, the most
+// readable witness of each (analysis::evaluate_query's preferences, then well-known and global
+// unicast addresses first, so the answer equals evaluate_query's over the same box), the rules
+// deciding accepted and dropped packets, and the accepted addresses per family. scan_rule() does
+// the same for the packets one rule decides. Nothing here reads a rule in isolation: every answer
+// comes from the partition, i.e. first match with the default rules and default policies.
+// Also here: sets of address ranges of one family (sorted, disjoint, not adjacent) and "the
+// internet" built from catalogue.hpp's non-public ranges.
+// Cost: building is O(partition) per direction and family; a scan is O(regions met).
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "../address.hpp"
+#include "../analysis/exposure.hpp"
+#include "../analysis/query.hpp"
+#include "../analysis/witness.hpp"
+#include "../config.hpp"
+#include "../decision.hpp"
+#include "../lower.hpp"
+#include "../partition.hpp"
+#include "../reference.hpp"
+#include "../security_group.hpp"
+#include "../space.hpp"
+#include "catalogue.hpp"
+
+SECGROUP_BEGIN_NAMESPACE
+namespace lint {
+
+using analysis::address_range;
+
+/// Addresses of one family as ranges: sorted, disjoint and not adjacent once normalized.
+using range_set = std::vector<address_range>;
+
+/// Index of a family in per-family arrays: 0 for IPv4, 1 for IPv6.
+constexpr std::size_t index_of(family f) { return f == family::v4 ? 0 : 1; }
+inline constexpr std::array<family, 2> both_families{family::v4, family::v6};
+
+// -- Range sets -----------------------------------------------------------------------------
+
+/// The largest address value of family `f`.
+constexpr uint128 uint128_max_of(family f) {
+  return f == family::v4 ? uint128{0xffffffffu} : secgroup::detail::uint128_max;
+}
+
+/// Returns `s` sorted with overlapping and adjacent ranges merged.
+inline range_set normalized(range_set s) {
+  std::sort(s.begin(), s.end());
+  range_set out;
+  for (const auto& r : s) {
+    if (!out.empty() && (out.back().last.value == uint128_max_of(r.first.af) ||
+                         out.back().last.value + 1 >= r.first.value)) {
+      if (out.back().last < r.last) out.back().last = r.last;
+    } else {
+      out.push_back(r);
+    }
+  }
+  return out;
+}
+
+/// Returns the addresses in both normalized sets.
+inline range_set intersect(const range_set& a, const range_set& b) {
+  range_set out;
+  for (std::size_t i = 0, j = 0; i < a.size() && j < b.size();) {
+    auto lo = std::max(a[i].first, b[j].first);
+    auto hi = std::min(a[i].last, b[j].last);
+    if (!(hi < lo)) out.push_back({lo, hi});
+    if (a[i].last < b[j].last)
+      ++i;
+    else
+      ++j;
+  }
+  return out;
+}
+
+/// Returns the addresses of normalized `a` not in normalized `b`.
+inline range_set subtract(const range_set& a, const range_set& b) {
+  range_set out;
+  std::size_t j = 0;
+  for (auto r : a) {
+    while (j < b.size() && b[j].last < r.first) ++j;
+    bool done = false;
+    for (auto k = j; k < b.size() && !(r.last < b[k].first); ++k) {
+      if (r.first < b[k].first) out.push_back({r.first, {r.first.af, b[k].first.value - 1}});
+      if (!(b[k].last < r.last)) {
+        done = true;
+        break;
+      }
+      r.first = {r.first.af, b[k].last.value + 1};
+    }
+    if (!done) out.push_back(r);
+  }
+  return out;
+}
+
+/// True iff every address of normalized `inner` is in normalized `outer`.
+inline bool includes(const range_set& outer, const range_set& inner) {
+  return subtract(inner, outer).empty();
+}
+
+/// Returns the number of addresses in a normalized set (wraps to 0 only for all of IPv6).
+inline uint128 address_count(const range_set& s) {
+  uint128 n;
+  for (const auto& r : s) n += r.last.value - r.first.value + 1;
+  return n;
+}
+
+/// Returns the networks whose union is the normalized set, in ascending order.
+inline std::vector<ip_network> networks_of(const range_set& s) {
+  std::vector<ip_network> out;
+  for (const auto& r : s) {
+    auto part = to_networks(r.first, r.last);
+    out.insert(out.end(), part.begin(), part.end());
+  }
+  return out;
+}
+
+/// Returns the addresses of `networks` of family `f`, normalized.
+inline range_set ranges_of(const std::vector<ip_network>& networks, family f) {
+  range_set out;
+  for (const auto& n : networks)
+    if (n.af() == f) out.push_back({n.first(), n.last()});
+  return normalized(std::move(out));
+}
+
+/// Returns every address of family `f` as one range.
+inline range_set whole_family(family f) { return {{{f, uint128{}}, {f, uint128_max_of(f)}}}; }
+
+// -- The internet ---------------------------------------------------------------------------
+
+/// The public addresses of both families: every address outside the non-public ranges and
+/// the caller's trusted ranges.
+struct internet {
+  std::array<range_set, 2> ranges;  ///< by index_of(family)
+  std::array<uint128, 2> size;      ///< number of addresses of each family
+
+  /// Returns the public addresses of family `f`.
+  const range_set& of(family f) const { return ranges[index_of(f)]; }
+  /// True iff `s` (normalized, of family `f`) holds every public address of `f`.
+  bool all_of(family f, const range_set& s) const { return includes(s, of(f)); }
+};
+
+/// Returns the internet minus `trusted` (networks the user treats as their own).
+inline internet make_internet(const std::vector<ip_network>& trusted = {}) {
+  std::vector<ip_network> excluded = trusted;
+  for (const auto& r : non_public_ranges) excluded.push_back(parse_network(r.cidr));
+  internet out;
+  for (auto f : both_families) {
+    out.ranges[index_of(f)] = subtract(whole_family(f), ranges_of(excluded, f));
+    out.size[index_of(f)] = address_count(out.ranges[index_of(f)]);
+  }
+  return out;
+}
+
+// -- Scans of the effective policy ----------------------------------------------------------
+
+/// What decides the packets of a box, from the first-match partition.
+struct region_scan {
+  std::optional<analysis::query_witness> accepted;    ///< most readable accepted packet
+  std::optional<analysis::query_witness> dropped;     ///< most readable dropped packet
+  std::optional<analysis::query_witness> by_default;  ///< most readable default-decided packet
+  std::vector<std::uint32_t> accept_rules;            ///< ordered_rules() indices deciding accepts
+  std::vector<std::uint32_t> drop_rules;              ///< ordered_rules() indices deciding drops
+  bool accept_by_default = false;                     ///< the default policy accepts some packet
+  bool drop_by_default = false;                       ///< the default policy drops some packet
+  std::array<range_set, 2> accepted_addresses;        ///< remotes of accepted packets, by family
+
+  /// ALL, NONE or PARTIAL, as analysis::evaluate_query answers for the same box.
+  analysis::coverage answer() const {
+    return accepted && dropped ? analysis::coverage::partial
+           : accepted          ? analysis::coverage::all
+                               : analysis::coverage::none;
+  }
+  /// The deciding rules of either action (ascending, no duplicates).
+  std::vector<std::uint32_t> rules() const {
+    auto out = accept_rules;
+    out.insert(out.end(), drop_rules.begin(), drop_rules.end());
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+  }
+
+  /// Adds the results of `o` (another box) to these.
+  void merge(const region_scan& o) {
+    keep(accepted, accepted_rank, o.accepted, o.accepted_rank);
+    keep(dropped, dropped_rank, o.dropped, o.dropped_rank);
+    keep(by_default, default_rank, o.by_default, o.default_rank);
+    append(accept_rules, o.accept_rules);
+    append(drop_rules, o.drop_rules);
+    accept_by_default = accept_by_default || o.accept_by_default;
+    drop_by_default = drop_by_default || o.drop_by_default;
+    for (std::size_t f = 0; f < 2; ++f) {
+      auto& mine = accepted_addresses[f];
+      mine.insert(mine.end(), o.accepted_addresses[f].begin(), o.accepted_addresses[f].end());
+      mine = normalized(std::move(mine));
+    }
+  }
+
+  /// Ranks of the witnesses: (protocol class, preferred port, family, address); smaller is
+  /// better.
+  using rank_type = std::tuple<int, int, int, int>;
+  rank_type accepted_rank{}, dropped_rank{}, default_rank{};
+
+ private:
+  static void keep(std::optional<analysis::query_witness>& w, rank_type& rank,
+                   const std::optional<analysis::query_witness>& other,
+                   const rank_type& other_rank) {
+    if (other && (!w || other_rank < rank)) {
+      w = other;
+      rank = other_rank;
+    }
+  }
+  static void append(std::vector<std::uint32_t>& a, const std::vector<std::uint32_t>& b) {
+    a.insert(a.end(), b.begin(), b.end());
+    std::sort(a.begin(), a.end());
+    a.erase(std::unique(a.begin(), a.end()), a.end());
+  }
+  friend class effective_group;
+};
+
+/// A group's four first-match partitions, queried by the lint checks.
+class effective_group {
+ public:
+  explicit effective_group(const security_group& g)
+      : group_(g), rules_(ordered_rules(g)), reference_(g) {
+    for (auto d : {direction::inbound, direction::outbound}) {
+      v4_.emplace_back(rules_, d, g.default_policy(d));
+      v6_.emplace_back(rules_, d, g.default_policy(d));
+    }
+  }
+
+  const security_group& group() const { return group_; }
+  /// ordered_rules(group()): what rule indices refer to.
+  const std::vector<rule>& rules() const { return rules_; }
+  /// Returns how the group decides `p` (linear reference evaluation).
+  decision evaluate(const packet& p) const { return reference_.evaluate(p); }
+
+  /// Returns what decides the packets of direction `d`, protocol classes `protocols`, remote
+  /// addresses `remotes` (by family; each range is clipped separately, in order) and ports
+  /// `ports` (TCP and UDP only).
+  region_scan scan(direction d, proto_mask protocols, const std::array<range_set, 2>& remotes,
+                   interval<std::uint32_t> ports) const {
+    region_scan out;
+    scan_family<family::v4>(d, protocols, remotes[0], ports, decision::no_rule, false, out);
+    scan_family<family::v6>(d, protocols, remotes[1], ports, decision::no_rule, false, out);
+    finish(out);
+    return out;
+  }
+
+  /// scan() over every address of both families.
+  region_scan scan_all(direction d, proto_mask protocols, interval<std::uint32_t> ports) const {
+    return scan(d, protocols, {whole_family(family::v4), whole_family(family::v6)}, ports);
+  }
+
+  /// Returns the packets that rule `index` (of rules()) decides, among remotes `within` (of
+  /// the rule's family).
+  region_scan scan_rule(std::uint32_t index, const range_set& within) const {
+    const auto& r = rules_[index];
+    region_scan out;
+    if (r.ip_range.af() == family::v4)
+      scan_family<family::v4>(r.direction, 0, within, {}, index, true, out);
+    else
+      scan_family<family::v6>(r.direction, 0, within, {}, index, true, out);
+    finish(out);
+    return out;
+  }
+
+  /// True iff some packet that rule `index` decides matches no later rule of its direction and
+  /// family, so that without the rule the default policy decides it.
+  bool falls_to_default(std::uint32_t index) const {
+    return rules_[index].ip_range.af() == family::v4 ? falls_to_default<family::v4>(index)
+                                                     : falls_to_default<family::v6>(index);
+  }
+
+ private:
+  template <family F>
+  bool falls_to_default(std::uint32_t index) const {
+    using S = space_of<F>;
+    const auto& s = side_of<F>(rules_[index].direction);
+    auto it = std::find(s.pol.origin.begin(), s.pol.origin.end(), index);
+    if (it == s.pol.origin.end()) return false;
+    const auto j = static_cast<std::uint32_t>(it - s.pol.origin.begin());
+    policy<S> later;
+    later.default_action = s.pol.default_action;
+    later.rules.assign(s.pol.rules.begin() + j + 1, s.pol.rules.end());
+    const partition<S> rest(later);
+    bool found = false;
+    s.part.for_each_region_in(
+        s.pol.rules[j].match, [&](proto_class c, const auto& a, const auto& p, std::uint32_t rule) {
+          if (found || rule != j) return;
+          rest.for_each_region_in(box<S>{mask_of(c), a, p},
+                                  [&](auto, const auto&, const auto&, std::uint32_t r) {
+                                    found = found || r == decision::no_rule;
+                                  });
+        });
+    return found;
+  }
+
+  template <family F>
+  struct side {
+    policy<space_of<F>> pol;
+    partition<space_of<F>> part;
+    side(const std::vector<rule>& rules, direction d, action default_action)
+        : pol(lower<F>(rules, d, default_action)), part(pol) {}
+  };
+
+  template <family F>
+  const side<F>& side_of(direction d) const {
+    const auto k = d == direction::inbound ? 0u : 1u;
+    if constexpr (F == family::v4)
+      return v4_[k];
+    else
+      return v6_[k];
+  }
+
+  /// Offers the regions of `remotes` × `protocols` × `ports` to `out`; with `only_rule`, the
+  /// box is that rule's own and only the regions it decides count.
+  template <family F>
+  void scan_family(direction d, proto_mask protocols, const range_set& remotes,
+                   interval<std::uint32_t> ports, std::uint32_t rule_index, bool only_rule,
+                   region_scan& out) const {
+    using S = space_of<F>;
+    const auto& s = side_of<F>(d);
+    box<S> base{protocols, {typename S::address_type{}, S::max_address}, ports};
+    std::uint32_t wanted = decision::no_rule;
+    if (only_rule) {
+      auto it = std::find(s.pol.origin.begin(), s.pol.origin.end(), rule_index);
+      if (it == s.pol.origin.end()) return;
+      wanted = static_cast<std::uint32_t>(it - s.pol.origin.begin());
+      base = s.pol.rules[wanted].match;
+    }
+    for (const auto& r : remotes) {
+      if (r.first.af != F) continue;
+      box<S> b = base;
+      auto lo = secgroup::detail::address_value<S>(r.first);
+      auto hi = secgroup::detail::address_value<S>(r.last);
+      b.addresses = {std::max(b.addresses.lo, lo), std::min(b.addresses.hi, hi)};
+      if (b.addresses.hi < b.addresses.lo) continue;
+      s.part.for_each_region_in(
+          b, [&](proto_class c, const auto& a, const auto& p, std::uint32_t rule) {
+            if (only_rule && rule != wanted) return;
+            offer<F>(s.pol, d, c, a, p, rule, out);
+          });
+    }
+  }
+
+  template <family F>
+  static void offer(const policy<space_of<F>>& pol, direction d, proto_class c,
+                    const interval<typename space_of<F>::address_type>& a,
+                    const interval<std::uint32_t>& p, std::uint32_t rule, region_scan& out) {
+    using S = space_of<F>;
+    const bool by_default = rule == decision::no_rule;
+    const auto act = by_default ? pol.default_action : pol.rules[rule].action;
+    const auto index = by_default ? decision::no_rule : pol.origin[rule];
+    auto [pc, port_rank] = analysis::witness_rank<S>(c, p);
+    const auto x = analysis::witness_point<S>(c, a, p);
+    region_scan::rank_type rank{pc, port_rank, F == family::v4 ? 0 : 1, address_rank<F>(x.address)};
+    auto make = [&] {
+      return analysis::query_witness{analysis::to_packet<F>(x, d), decision{act, index}};
+    };
+    auto take = [&](std::optional<analysis::query_witness>& slot, region_scan::rank_type& r) {
+      if (slot && !(rank < r)) return;
+      slot = make();
+      r = rank;
+    };
+    if (act == action::accept) {
+      take(out.accepted, out.accepted_rank);
+      if (by_default)
+        out.accept_by_default = true;
+      else
+        out.accept_rules.push_back(index);
+      auto address = [](typename S::address_type v) { return ip_address{F, uint128(v)}; };
+      out.accepted_addresses[index_of(F)].push_back({address(a.lo), address(a.hi)});
+    } else {
+      take(out.dropped, out.dropped_rank);
+      if (by_default)
+        out.drop_by_default = true;
+      else
+        out.drop_rules.push_back(index);
+    }
+    if (by_default) take(out.by_default, out.default_rank);
+  }
+
+  /// 0 for a well-known public address (8.8.8.8, 1.1.1.1, 2001:4860:4860::8888), 1 for other
+  /// IPv4 and IPv6 global unicast (2000::/3), 2 otherwise.
+  template <family F>
+  static int address_rank(const typename space_of<F>::address_type& v) {
+    if constexpr (F == family::v4) {
+      return v == 0x08080808u || v == 0x01010101u ? 0 : 1;
+    } else {
+      if (v == uint128{0x2001486048600000ull, 0x8888ull}) return 0;
+      return (v.hi >> 61) == 1 ? 1 : 2;
+    }
+  }
+
+  static void finish(region_scan& out) {
+    for (auto* v : {&out.accept_rules, &out.drop_rules}) {
+      std::sort(v->begin(), v->end());
+      v->erase(std::unique(v->begin(), v->end()), v->end());
+    }
+    for (auto& s : out.accepted_addresses) s = normalized(std::move(s));
+  }
+
+  security_group group_;
+  std::vector<rule> rules_;
+  reference_evaluator reference_;
+  std::vector<side<family::v4>> v4_;
+  std::vector<side<family::v6>> v6_;
+};
+
+}  // namespace lint
+SECGROUP_END_NAMESPACE

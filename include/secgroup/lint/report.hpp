@@ -1,0 +1,286 @@
+// secgroup/lint/report.hpp: a lint run as terminal text or as JSON, with the same fields.
+//
+// Text: one header line per group, then per finding its severity, check id and name, message,
+// witness packet with its decision, the rules it is about (id, line, rule), related rules and
+// the fix hint; then a summary and the verdict against the threshold. ANSI colours only when
+// asked (the CLI asks when stdout is a terminal and NO_COLOR is unset). Suppressed findings
+// are counted, and listed only on request.
+// JSON: {"version", "tool", "fail_on", "failed", "summary", "groups": [{"source", "id",
+// "name", "line", "findings": [...]}]}; every finding has check, name, title, severity,
+// subject, message, line, witness (or null), rules, related, default_policy, fix and
+// suppressed (the reasons, or null). Documented in docs/lint.md.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "../config.hpp"
+#include "../io/json.hpp"
+#include "../packet.hpp"
+#include "../version.hpp"
+#include "catalogue.hpp"
+#include "lint.hpp"
+#include "run.hpp"
+
+SECGROUP_BEGIN_NAMESPACE
+namespace lint {
+
+/// Options of the text report.
+struct text_options {
+  bool color = false;            ///< ANSI colours
+  bool show_suppressed = false;  ///< list suppressed findings too
+  bool show_fix = true;          ///< print each finding's fix hint
+};
+
+/// Returns "the default policy (accept)" or "rule at position 2 (...)" for a witness decision.
+inline std::string describe_decision(const decision& d, const std::vector<rule>& rules,
+                                     direction dir) {
+  if (d.by_default()) return std::string("the ") + std::string(to_string(dir)) + " default policy";
+  return describe_rule(rules[d.rule]);
+}
+
+/// "inbound tcp 8.8.8.8 22 -> accept by rule at position 2 (...)".
+inline std::string describe_witness(const analysis::query_witness& w,
+                                    const std::vector<rule>& rules) {
+  return to_string(w.packet) + " -> " + std::string(to_string(w.decision.action)) + " by " +
+         describe_decision(w.decision, rules, w.packet.direction);
+}
+
+/// The number of findings per severity (unsuppressed) and of suppressed ones.
+struct tally {
+  std::array<std::size_t, 5> by_severity{};
+  std::size_t suppressed = 0;
+  std::size_t total() const {
+    std::size_t n = 0;
+    for (auto x : by_severity) n += x;
+    return n;
+  }
+};
+
+inline tally count(const lint_run& run) {
+  tally t;
+  for (const auto& g : run.groups)
+    for (const auto& f : g.report.findings) {
+      if (f.suppressed)
+        ++t.suppressed;
+      else
+        ++t.by_severity[static_cast<std::size_t>(f.level)];
+    }
+  return t;
+}
+
+/// "none" or the severity name.
+inline std::string threshold_text(fail_threshold t) {
+  return t ? std::string(to_string(*t)) : std::string("none");
+}
+
+// -- Text -----------------------------------------------------------------------------------
+
+namespace detail_report {
+inline std::string paint(const text_options& o, std::string_view code, const std::string& s) {
+  return o.color ? "\x1b[" + std::string(code) + "m" + s + "\x1b[0m" : s;
+}
+inline std::string_view color_of(severity s) {
+  switch (s) {
+    case severity::critical:
+      return "1;35";
+    case severity::high:
+      return "1;31";
+    case severity::medium:
+      return "33";
+    case severity::low:
+      return "36";
+    case severity::info:
+      return "2";
+  }
+  return "0";
+}
+inline std::string group_title(const security_group& g) {
+  if (g.name.empty()) return g.id.empty() ? std::string("(unnamed group)") : g.id;
+  return g.id.empty() ? g.name : g.name + " (" + g.id + ")";
+}
+inline std::string rule_line(const std::vector<rule>& rules, const source_location& at,
+                             std::uint32_t i) {
+  const auto& r = rules[i];
+  std::string id = r.id.empty() ? "(no id)" : r.id;
+  std::string line = at.rule_lines.size() > i && at.rule_lines[i] != 0
+                         ? " line " + std::to_string(at.rule_lines[i])
+                         : std::string();
+  return id + line + ": " + describe_rule(r);
+}
+}  // namespace detail_report
+
+/// Writes the text report of `run`.
+inline void write_text(std::ostream& out, const lint_run& run, const text_options& o = {}) {
+  using namespace detail_report;
+  const std::string pad(11, ' ');
+  for (const auto& lr : run.groups) {
+    const auto& r = lr.report;
+    std::size_t shown = 0, hidden = 0;
+    for (const auto& f : r.findings) (f.suppressed ? hidden : shown) += 1;
+    out << paint(o, "1", r.source + ": " + group_title(r.group)) << ": ";
+    out << (shown == 0 ? std::string("no findings")
+                       : std::to_string(shown) + (shown == 1 ? " finding" : " findings"));
+    if (hidden) out << " (" << hidden << " suppressed)";
+    out << "\n";
+    for (const auto& f : r.findings) {
+      if (f.suppressed && !o.show_suppressed) continue;
+      const auto& check = check_of(f.check);
+      std::string level =
+          f.suppressed ? std::string("suppressed") : std::string(to_string(f.level));
+      level.resize(std::max<std::size_t>(level.size(), 9), ' ');
+      out << "  " << paint(o, f.suppressed ? "2" : color_of(f.level), level) << " "
+          << paint(o, "1", std::string(check.id)) << " " << check.name << ": " << f.message << "\n";
+      if (f.suppressed) out << pad << paint(o, "2", "reason  ") << *f.suppressed << "\n";
+      if (f.witness)
+        out << pad << paint(o, "2", "witness ") << describe_witness(*f.witness, r.rules) << "\n";
+      for (auto i : f.rules)
+        out << pad << paint(o, "2", "rule    ") << rule_line(r.rules, lr.location, i) << "\n";
+      if (f.by_default)
+        out << pad << paint(o, "2", "rule    ") << "the default policy takes part\n";
+      for (auto i : f.related)
+        out << pad << paint(o, "2", "related ") << rule_line(r.rules, lr.location, i) << "\n";
+      if (o.show_fix && !f.suppressed) out << pad << paint(o, "2", "fix     ") << check.fix << "\n";
+    }
+  }
+  const auto t = count(run);
+  out << "\n"
+      << run.groups.size() << (run.groups.size() == 1 ? " group" : " groups") << " in "
+      << run.files.size() << (run.files.size() == 1 ? " file" : " files") << ": ";
+  std::string parts;
+  for (std::size_t k = all_severities.size(); k-- > 0;)
+    if (t.by_severity[k])
+      parts += (parts.empty() ? "" : ", ") + std::to_string(t.by_severity[k]) + " " +
+               std::string(to_string(all_severities[k]));
+  out << (parts.empty() ? std::string("no findings") : parts);
+  if (t.suppressed) out << " (" << t.suppressed << " suppressed)";
+  out << "\n";
+  const bool failed = run.failed();
+  out << (failed ? paint(o, "1;31", "FAILED") : paint(o, "1;32", "PASSED")) << " (--fail-on "
+      << threshold_text(run.threshold) << ")\n";
+}
+
+// -- JSON -----------------------------------------------------------------------------------
+
+/// The witness as JSON: packet text and parts, action, deciding rule id/position or default.
+inline json witness_json(const analysis::query_witness& w, const std::vector<rule>& rules) {
+  json j;
+  j["packet"] = to_string(w.packet);
+  j["direction"] = to_string(w.packet.direction);
+  j["protocol"] = protocol_name(w.packet.protocol);
+  j["remote"] = to_string(w.packet.remote);
+  j["port"] = carries_ports(w.packet.protocol) ? json(w.packet.port) : json(nullptr);
+  j["action"] = to_string(w.decision.action);
+  const rule* r = w.decision.by_default() ? nullptr : &rules[w.decision.rule];
+  j["rule_id"] = r ? json(r->id) : json(nullptr);
+  j["position"] = r ? json(r->position) : json(nullptr);
+  j["default"] = w.decision.by_default();
+  return j;
+}
+
+/// A rule reference as JSON.
+inline json rule_json(const std::vector<rule>& rules, const source_location& at, std::uint32_t i) {
+  const auto& r = rules[i];
+  json j;
+  j["id"] = r.id.empty() ? json(nullptr) : json(r.id);
+  j["position"] = r.position;
+  j["default_rule"] = !r.editable && is_default_rule_id(r.id);
+  j["line"] =
+      at.rule_lines.size() > i && at.rule_lines[i] != 0 ? json(at.rule_lines[i]) : json(nullptr);
+  j["rule"] = to_string(r);
+  return j;
+}
+
+/// Returns the JSON report of `run`.
+inline json json_report(const lint_run& run) {
+  json doc;
+  doc["version"] = 1;
+  doc["tool"] = {{"name", "secgroup"}, {"version", version_string}};
+  doc["fail_on"] = threshold_text(run.threshold);
+  doc["failed"] = run.failed();
+  const auto t = count(run);
+  json by = json::object();
+  for (auto s : all_severities)
+    by[std::string(to_string(s))] = t.by_severity[static_cast<std::size_t>(s)];
+  doc["summary"] = {{"files", run.files.size()},
+                    {"groups", run.groups.size()},
+                    {"findings", t.total()},
+                    {"suppressed", t.suppressed},
+                    {"by_severity", by}};
+  json groups = json::array();
+  for (const auto& lr : run.groups) {
+    const auto& r = lr.report;
+    json g;
+    g["source"] = r.source;
+    g["id"] = r.group.id;
+    g["name"] = r.group.name;
+    g["line"] = lr.location.group_line ? json(lr.location.group_line) : json(nullptr);
+    json findings = json::array();
+    for (const auto& f : r.findings) {
+      const auto& check = check_of(f.check);
+      json j;
+      j["check"] = f.check;
+      j["name"] = check.name;
+      j["title"] = check.title;
+      j["severity"] = to_string(f.level);
+      j["subject"] = f.subject;
+      j["message"] = f.message;
+      j["line"] = f.rules.empty()
+                      ? (lr.location.group_line ? json(lr.location.group_line) : json(nullptr))
+                      : json(lr.location.line_of_rule(f.rules.front()));
+      j["witness"] = f.witness ? witness_json(*f.witness, r.rules) : json(nullptr);
+      json rs = json::array(), rel = json::array();
+      for (auto i : f.rules) rs.push_back(rule_json(r.rules, lr.location, i));
+      for (auto i : f.related) rel.push_back(rule_json(r.rules, lr.location, i));
+      j["rules"] = rs;
+      j["related"] = rel;
+      j["default_policy"] = f.by_default;
+      j["fix"] = check.fix;
+      j["suppressed"] = f.suppressed ? json(*f.suppressed) : json(nullptr);
+      findings.push_back(std::move(j));
+    }
+    g["findings"] = std::move(findings);
+    groups.push_back(std::move(g));
+  }
+  doc["groups"] = std::move(groups);
+  return doc;
+}
+
+/// Writes the catalogue of checks with their configured severity and state: a text table, or
+/// JSON (`json` true) as an array of {id, name, title, severity, enabled, rationale, fix}.
+inline void write_catalogue(std::ostream& out, const lint_config& config, bool as_json) {
+  if (as_json) {
+    json arr = json::array();
+    for (const auto& c : checks) {
+      const auto& s = config.setting(c.id);
+      arr.push_back({{"id", c.id},
+                     {"name", c.name},
+                     {"title", c.title},
+                     {"severity", to_string(s.level)},
+                     {"enabled", s.enabled},
+                     {"rationale", c.rationale},
+                     {"fix", c.fix}});
+    }
+    out << arr.dump(2) << "\n";
+    return;
+  }
+  for (const auto& c : checks) {
+    const auto& s = config.setting(c.id);
+    std::string level(to_string(s.level)), name(c.name);
+    level.resize(9, ' ');
+    name.resize(32, ' ');
+    out << c.id << "  " << level << (s.enabled ? "on   " : "off  ") << name << c.title << "\n";
+  }
+}
+
+/// Writes the JSON report of `run`, indented, with a final newline.
+inline void write_json(std::ostream& out, const lint_run& run) {
+  out << json_report(run).dump(2) << "\n";
+}
+
+}  // namespace lint
+SECGROUP_END_NAMESPACE

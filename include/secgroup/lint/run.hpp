@@ -1,0 +1,193 @@
+// secgroup/lint/run.hpp: linting files and directories of API exports, as `secgroup lint` does.
+//
+// Arguments are files or directories; a directory stands for every `*.json` file below it,
+// recursively, in sorted path order, skipping names that start with '.' (so a `.secgroup.json`
+// configuration beside the exports is not read as one). Every file is read before any is
+// linted: a file that cannot be read or parsed throws the library's error naming it (the CLI
+// exits 2), so a run never reports on a partial input.
+// Findings are located in their file: a group at the line of its id, a rule at the line of its
+// id after its group's (the six default SMTP rules appear once per group); what cannot be
+// found (no id, default rules implied by the flag) falls back to the group's line, then line 1.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include "../config.hpp"
+#include "../error.hpp"
+#include "../io/json.hpp"
+#include "config.hpp"
+#include "lint.hpp"
+
+SECGROUP_BEGIN_NAMESPACE
+namespace lint {
+
+/// Where a group and its rules are written in a file (1-based lines, 0 = not found).
+struct source_location {
+  std::uint32_t group_line = 0;
+  std::vector<std::uint32_t> rule_lines;  ///< by ordered_rules() index
+
+  /// The line of rule `i`, else the group's, else 1.
+  std::uint32_t line_of_rule(std::uint32_t i) const {
+    if (i < rule_lines.size() && rule_lines[i] != 0) return rule_lines[i];
+    return group_line != 0 ? group_line : 1;
+  }
+};
+
+/// The text of a file, searchable for JSON string values.
+class source_text {
+ public:
+  explicit source_text(std::string text) : text_(std::move(text)) {
+    for (std::size_t i = 0; i < text_.size(); ++i)
+      if (text_[i] == '\n') newlines_.push_back(i);
+  }
+
+  /// Returns the offset of the first JSON string `"value"` at or after `from`, or nullopt.
+  std::optional<std::size_t> find(std::string_view value, std::size_t from) const {
+    if (value.empty()) return std::nullopt;
+    const std::string needle = '"' + std::string(value) + '"';
+    auto at = text_.find(needle, from);
+    return at == std::string::npos ? std::nullopt : std::optional(at);
+  }
+
+  /// Returns the 1-based line of `offset`.
+  std::uint32_t line_of(std::size_t offset) const {
+    return static_cast<std::uint32_t>(std::lower_bound(newlines_.begin(), newlines_.end(), offset) -
+                                      newlines_.begin() + 1);
+  }
+
+  const std::string& text() const { return text_; }
+
+ private:
+  std::string text_;
+  std::vector<std::size_t> newlines_;
+};
+
+/// Locates group `g` (whose ordered rules are `rules`) in `text`, searching from `cursor`;
+/// moves `cursor` past what was found, so that the groups of a file are located in order.
+inline source_location locate(const source_text& text, const security_group& g,
+                              const std::vector<rule>& rules, std::size_t& cursor) {
+  source_location out;
+  out.rule_lines.assign(rules.size(), 0);
+  std::size_t start = cursor, end = cursor;
+  if (auto at = text.find(g.id, cursor)) {
+    out.group_line = text.line_of(*at);
+    start = *at;
+    end = std::max(end, *at);
+  }
+  for (std::size_t i = 0; i < rules.size(); ++i) {
+    auto at = text.find(rules[i].id, start);
+    if (!at) at = text.find(rules[i].id, cursor);
+    if (!at) continue;
+    out.rule_lines[i] = text.line_of(*at);
+    end = std::max(end, *at);
+  }
+  cursor = end;
+  return out;
+}
+
+/// A group's report with where it is written.
+struct located_report {
+  group_report report;
+  source_location location;
+};
+
+/// Every group of a lint run, in file order then group order.
+struct lint_run {
+  std::vector<std::string> files;  ///< as read, in order
+  std::vector<located_report> groups;
+  fail_threshold threshold = severity::low;
+  std::vector<std::size_t> unused_suppressions;  ///< indices into the configuration's
+
+  /// True iff some unsuppressed finding is at or above the threshold.
+  bool failed() const {
+    return std::any_of(groups.begin(), groups.end(),
+                       [&](const located_report& g) { return fails(g.report, threshold); });
+  }
+  /// 0 when the run passes, 1 when it fails (bad input throws before a run exists).
+  int exit_code() const { return failed() ? 1 : 0; }
+};
+
+/// Returns the files that `arguments` (files or directories) stand for; see the file comment.
+/// Throws parse_error (secgroup.parse.109) for a missing path or a directory without *.json.
+inline std::vector<std::string> collect_inputs(const std::vector<std::string>& arguments) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> out;
+  for (const auto& arg : arguments) {
+    std::error_code ec;
+    if (!fs::is_directory(arg, ec)) {
+      if (!fs::exists(arg, ec))
+        SECGROUP_THROW(parse_error(errc::bad_file, arg, "cannot read file: no such file"));
+      out.push_back(arg);
+      continue;
+    }
+    std::vector<std::string> found;
+    fs::recursive_directory_iterator it(arg, fs::directory_options::none, ec), end;
+    if (ec)
+      SECGROUP_THROW(parse_error(errc::bad_file, arg, "cannot read directory: " + ec.message()));
+    for (; it != end; it.increment(ec)) {
+      if (ec)
+        SECGROUP_THROW(parse_error(errc::bad_file, arg, "cannot read directory: " + ec.message()));
+      const auto name = it->path().filename().string();
+      if (!name.empty() && name[0] == '.') {
+        if (it->is_directory(ec)) it.disable_recursion_pending();
+        continue;
+      }
+      if (it->is_regular_file(ec) && it->path().extension() == ".json")
+        found.push_back(it->path().generic_string());
+    }
+    if (found.empty())
+      SECGROUP_THROW(parse_error(errc::bad_file, arg, "no *.json file in this directory"));
+    std::sort(found.begin(), found.end());
+    out.insert(out.end(), found.begin(), found.end());
+  }
+  return out;
+}
+
+/// Reads every file of `arguments`, lints every group with `config`, and locates the findings.
+/// Throws secgroup::error for bad input (nothing is linted then).
+inline lint_run run_lint(const std::vector<std::string>& arguments, const lint_config& config,
+                         fail_threshold threshold) {
+  lint_run run;
+  run.threshold = threshold;
+  run.files = collect_inputs(arguments);
+  struct loaded {
+    std::vector<security_group> groups;
+    std::string text;
+  };
+  std::vector<loaded> inputs;
+  for (const auto& file : run.files) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) SECGROUP_THROW(parse_error(errc::bad_file, file, "cannot read file"));
+    std::ostringstream text;
+    text << in.rdbuf();
+    loaded l{parse_groups(text.str(), file), text.str()};
+    inputs.push_back(std::move(l));
+  }
+  const linter lint(config);
+  std::vector<char> used(config.suppressions.size(), 0);
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    const source_text text(std::move(inputs[i].text));
+    std::size_t cursor = 0;
+    for (const auto& g : inputs[i].groups) {
+      located_report r{lint.run(g, run.files[i]), {}};
+      r.location = locate(text, g, r.report.rules, cursor);
+      for (auto k : r.report.used_suppressions) used[k] = 1;
+      run.groups.push_back(std::move(r));
+    }
+  }
+  for (std::size_t k = 0; k < used.size(); ++k)
+    if (!used[k]) run.unused_suppressions.push_back(k);
+  return run;
+}
+
+}  // namespace lint
+SECGROUP_END_NAMESPACE

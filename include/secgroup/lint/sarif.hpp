@@ -1,0 +1,192 @@
+// secgroup/lint/sarif.hpp: a lint run as SARIF 2.1.0, as GitHub code scanning ingests it.
+//
+// One run; tool.driver names secgroup and lists every check of the catalogue as a reporting
+// descriptor (id, name, shortDescription = title, fullDescription = rationale, help = fix,
+// defaultConfiguration {level, enabled} from the configuration, properties.tags and
+// properties["security-severity"], which GitHub uses to rank alerts: critical 9.5, high 8.0,
+// medium 5.5, low 3.0, info 1.0). Each finding is a result: ruleId and ruleIndex, level
+// (critical/high: error, medium: warning, low/info: note), message.text (message and witness),
+// one location (the file as a relative URI when the path is relative, a file:// URI otherwise,
+// and the line of the first rule it is about, else of its group, else 1), related locations
+// for the other rules, partialFingerprints (a stable hash of check, group and subject, so
+// alerts survive line moves) and, when suppressed, suppressions [{kind: external,
+// justification}].
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "../config.hpp"
+#include "../io/json.hpp"
+#include "../version.hpp"
+#include "catalogue.hpp"
+#include "config.hpp"
+#include "report.hpp"
+#include "run.hpp"
+
+SECGROUP_BEGIN_NAMESPACE
+namespace lint {
+
+inline constexpr std::string_view sarif_schema = "https://json.schemastore.org/sarif-2.1.0.json";
+
+/// SARIF result level of a severity: "error", "warning" or "note".
+constexpr std::string_view sarif_level(severity s) {
+  return s >= severity::high ? "error" : s == severity::medium ? "warning" : "note";
+}
+
+/// GitHub's security-severity score of a severity, as SARIF wants it (a string).
+constexpr std::string_view security_severity(severity s) {
+  switch (s) {
+    case severity::critical:
+      return "9.5";
+    case severity::high:
+      return "8.0";
+    case severity::medium:
+      return "5.5";
+    case severity::low:
+      return "3.0";
+    case severity::info:
+      return "1.0";
+  }
+  return "1.0";
+}
+
+/// Returns `path` as a SARIF artifact URI: relative paths stay relative (with '/'), absolute
+/// ones become file:// URIs; characters outside RFC 3986 unreserved, '/' and ':' are
+/// percent-encoded.
+inline std::string artifact_uri(const std::string& path) {
+  const std::filesystem::path p(path);
+  std::string text = p.lexically_normal().generic_string();
+  std::string out = p.is_absolute() ? "file://" : "";
+  static constexpr char hex[] = "0123456789ABCDEF";
+  for (unsigned char c : text) {
+    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                       c == '-' || c == '.' || c == '_' || c == '~' || c == '/' || c == ':';
+    if (plain) {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+/// A stable 64-bit FNV-1a hash, in hexadecimal.
+inline std::string fingerprint(std::string_view text) {
+  std::uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out(16, '0');
+  for (int i = 15; i >= 0; --i, h >>= 4) out[static_cast<std::size_t>(i)] = hex[h & 15];
+  return out;
+}
+
+/// Returns the SARIF 2.1.0 log of `run`; `config` gives the checks' configured levels.
+inline json to_sarif(const lint_run& run, const lint_config& config = {}) {
+  json rules = json::array();
+  for (const auto& c : checks) {
+    const auto& s = config.setting(c.id);
+    json r;
+    r["id"] = c.id;
+    r["name"] = c.name;
+    r["shortDescription"] = {{"text", c.title}};
+    r["fullDescription"] = {{"text", c.rationale}};
+    r["help"] = {{"text", c.fix},
+                 {"markdown", "**" + std::string(c.title) + "**\n\n" + std::string(c.rationale) +
+                                  "\n\n**Fix:** " + std::string(c.fix)}};
+    r["defaultConfiguration"] = {{"level", sarif_level(s.level)}, {"enabled", s.enabled}};
+    r["properties"] = {{"tags", json::array({"security", "network", "security-group"})},
+                       {"precision", "very-high"},
+                       {"problem.severity", s.level >= severity::high     ? "error"
+                                            : s.level == severity::medium ? "warning"
+                                                                          : "recommendation"},
+                       {"security-severity", security_severity(s.level)}};
+    rules.push_back(std::move(r));
+  }
+  json results = json::array();
+  for (const auto& lr : run.groups) {
+    const auto& r = lr.report;
+    const std::string uri = artifact_uri(r.source);
+    auto location = [&](std::uint32_t line) {
+      return json{{"physicalLocation",
+                   {{"artifactLocation", {{"uri", uri}}}, {"region", {{"startLine", line}}}}}};
+    };
+    for (const auto& f : r.findings) {
+      json res;
+      res["ruleId"] = f.check;
+      res["ruleIndex"] = lint_config::index(f.check);
+      res["level"] = sarif_level(f.level);
+      std::string text = f.message + ".";
+      if (f.witness) text += " Witness: " + describe_witness(*f.witness, r.rules) + ".";
+      text += " Group: " + detail_report::group_title(r.group) + ".";
+      res["message"] = {{"text", text}};
+      const std::uint32_t line = f.rules.empty()
+                                     ? (lr.location.group_line ? lr.location.group_line : 1)
+                                     : lr.location.line_of_rule(f.rules.front());
+      res["locations"] = json::array({location(line)});
+      json related = json::array();
+      int id = 1;
+      auto add_related = [&](std::uint32_t i) {
+        auto loc = location(lr.location.line_of_rule(i));
+        loc["id"] = id++;
+        loc["message"] = {{"text", describe_rule(r.rules[i])}};
+        related.push_back(std::move(loc));
+      };
+      for (std::size_t k = 1; k < f.rules.size(); ++k) add_related(f.rules[k]);
+      for (auto i : f.related) add_related(i);
+      if (!related.empty()) res["relatedLocations"] = std::move(related);
+      res["partialFingerprints"] = {
+          {"secgroupFinding/v1",
+           fingerprint(f.check + "|" + (r.group.id.empty() ? r.group.name : r.group.id) + "|" +
+                       f.subject)}};
+      json props;
+      props["severity"] = to_string(f.level);
+      props["group"] = {{"id", r.group.id}, {"name", r.group.name}};
+      if (f.witness) props["witness"] = witness_json(*f.witness, r.rules);
+      json ids = json::array();
+      for (auto i : f.rules) ids.push_back(r.rules[i].id);
+      props["rules"] = ids;
+      props["default_policy"] = f.by_default;
+      res["properties"] = std::move(props);
+      if (f.suppressed)
+        res["suppressions"] =
+            json::array({json{{"kind", "external"}, {"justification", *f.suppressed}}});
+      results.push_back(std::move(res));
+    }
+  }
+  json artifacts = json::array();
+  for (const auto& file : run.files)
+    artifacts.push_back({{"location", {{"uri", artifact_uri(file)}}}});
+  json driver;
+  driver["name"] = "secgroup";
+  driver["version"] = version_string;
+  driver["semanticVersion"] = version_string;
+  driver["rules"] = std::move(rules);
+  json one;
+  one["tool"] = {{"driver", std::move(driver)}};
+  one["artifacts"] = std::move(artifacts);
+  one["results"] = std::move(results);
+  one["columnKind"] = "unicodeCodePoints";
+  json doc;
+  doc["$schema"] = sarif_schema;
+  doc["version"] = "2.1.0";
+  doc["runs"] = json::array({std::move(one)});
+  return doc;
+}
+
+/// Writes the SARIF log of `run`, indented, with a final newline.
+inline void write_sarif(std::ostream& out, const lint_run& run, const lint_config& config = {}) {
+  out << to_sarif(run, config).dump(2) << "\n";
+}
+
+}  // namespace lint
+SECGROUP_END_NAMESPACE

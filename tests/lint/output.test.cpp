@@ -1,0 +1,396 @@
+// Tests of lint runs over files and directories (inputs, exit codes, locations), of the text,
+// JSON and SARIF outputs (golden files, SARIF 2.1.0's required fields checked structurally),
+// and properties on random groups: every witness holds, SG001 agrees with evaluate_query over
+// the internet, scan() agrees with evaluate_query, and removing a rule SG011/SG012 reports
+// leaves the group equivalent (analysis::diff).
+//
+// Golden files live in tests/lint/data/expected/; SECGROUP_UPDATE_GOLDEN=1 rewrites them (then
+// review the diff by hand).
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <secgroup/analysis/diff.hpp>
+#include <secgroup/analysis/query.hpp>
+#include <secgroup/lint/report.hpp>
+#include <secgroup/lint/run.hpp>
+#include <secgroup/lint/sarif.hpp>
+#include <set>
+#include <sstream>
+
+#include "lint/support.hpp"
+#include "support/random_groups.hpp"
+
+using namespace lint_test;
+using secgroup::lint::lint_config;
+namespace fs = std::filesystem;
+
+namespace {
+
+const fs::path here = fs::path(__FILE__).parent_path();
+const fs::path data = here / "data";
+const fs::path examples = here.parent_path().parent_path() / "examples";
+
+std::string read(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+/// Compares `actual` with the golden file `name`, or rewrites it when asked.
+void golden(const std::string& name, const std::string& actual) {
+  const auto path = data / "expected" / name;
+  if (const char* u = std::getenv("SECGROUP_UPDATE_GOLDEN"); u && std::string(u) == "1") {
+    std::ofstream(path, std::ios::binary) << actual;
+    WARN("rewrote " << path);
+    return;
+  }
+  REQUIRE(fs::exists(path));
+  CHECK(actual == read(path));
+}
+
+/// Runs `fn` with the working directory set to `dir`.
+template <class Fn>
+auto in_directory(const fs::path& dir, Fn&& fn) {
+  struct restore {
+    fs::path old = fs::current_path();
+    ~restore() { fs::current_path(old); }
+  } guard;
+  fs::current_path(dir);
+  return fn();
+}
+
+std::string str(const fs::path& p) { return p.string(); }
+
+// -- SARIF 2.1.0 required fields ------------------------------------------------------------
+
+bool is_text(const json& j, const char* key) {
+  return j.is_object() && j.contains(key) && j[key].is_string() &&
+         !j[key].get<std::string>().empty();
+}
+
+bool is_message(const json& j) { return j.is_object() && is_text(j, "text"); }
+
+bool is_level(const json& j) {
+  static const std::set<std::string> levels{"none", "note", "warning", "error"};
+  return j.is_string() && levels.count(j.get<std::string>()) == 1;
+}
+
+bool is_location(const json& j) {
+  if (!j.is_object() || !j.contains("physicalLocation")) return false;
+  const auto& p = j["physicalLocation"];
+  if (!p.is_object() || !p.contains("artifactLocation")) return false;
+  const auto& a = p["artifactLocation"];
+  if (!is_text(a, "uri")) return false;
+  const auto uri = a["uri"].get<std::string>();
+  if (uri.find('\\') != std::string::npos) return false;
+  if (uri.front() == '/' || uri.find(' ') != std::string::npos) return false;
+  if (!p.contains("region")) return true;
+  const auto& r = p["region"];
+  return r.is_object() && r.contains("startLine") && r["startLine"].is_number_integer() &&
+         r["startLine"].get<long>() >= 1;
+}
+
+/// Checks what SARIF 2.1.0 requires and what GitHub code scanning reads.
+void require_valid_sarif(const json& log) {
+  REQUIRE(log.is_object());
+  CHECK(is_text(log, "$schema"));
+  REQUIRE(log.contains("version"));
+  CHECK(log["version"] == "2.1.0");
+  REQUIRE(log.contains("runs"));
+  REQUIRE(log["runs"].is_array());
+  REQUIRE(!log["runs"].empty());
+  for (const auto& run : log["runs"]) {
+    REQUIRE(run.contains("tool"));
+    REQUIRE(run["tool"].contains("driver"));
+    const auto& driver = run["tool"]["driver"];
+    CHECK(is_text(driver, "name"));
+    REQUIRE(driver.contains("rules"));
+    REQUIRE(driver["rules"].is_array());
+    std::vector<std::string> ids;
+    for (const auto& r : driver["rules"]) {
+      REQUIRE(is_text(r, "id"));
+      ids.push_back(r["id"]);
+      INFO(ids.back());
+      CHECK(is_message(r["shortDescription"]));
+      CHECK(is_message(r["fullDescription"]));
+      CHECK(is_message(r["help"]));
+      REQUIRE(r.contains("defaultConfiguration"));
+      CHECK(is_level(r["defaultConfiguration"]["level"]));
+      const auto& props = r["properties"];
+      CHECK(is_text(props, "security-severity"));
+      CHECK(std::stod(props["security-severity"].get<std::string>()) > 0);
+    }
+    CHECK(std::set<std::string>(ids.begin(), ids.end()).size() == ids.size());
+    REQUIRE(run.contains("results"));
+    REQUIRE(run["results"].is_array());
+    for (const auto& res : run["results"]) {
+      REQUIRE(is_text(res, "ruleId"));
+      INFO(res["ruleId"]);
+      auto it = std::find(ids.begin(), ids.end(), res["ruleId"].get<std::string>());
+      REQUIRE(it != ids.end());
+      if (res.contains("ruleIndex")) CHECK(res["ruleIndex"] == it - ids.begin());
+      CHECK(is_level(res["level"]));
+      CHECK(is_message(res["message"]));
+      REQUIRE(res.contains("locations"));
+      REQUIRE(res["locations"].is_array());
+      REQUIRE(!res["locations"].empty());
+      for (const auto& l : res["locations"]) CHECK(is_location(l));
+      if (res.contains("relatedLocations"))
+        for (const auto& l : res["relatedLocations"]) {
+          CHECK(is_location(l));
+          CHECK(l["id"].is_number_integer());
+        }
+      if (res.contains("partialFingerprints"))
+        for (const auto& [k, v] : res["partialFingerprints"].items()) CHECK(v.is_string());
+      if (res.contains("suppressions"))
+        for (const auto& s : res["suppressions"]) {
+          CHECK((s["kind"] == "external" || s["kind"] == "inSource"));
+          CHECK(is_text(s, "justification"));
+        }
+    }
+  }
+}
+
+}  // namespace
+
+// -- Inputs and exit codes ------------------------------------------------------------------
+
+TEST_CASE("run: directories expand to their *.json files, sorted, hidden names skipped") {
+  auto files = lint::collect_inputs({str(data / "tree"), str(data / "clean.json")});
+  CHECK(files == std::vector<std::string>{(data / "tree/a/c.json").generic_string(),
+                                          (data / "tree/b.json").generic_string(),
+                                          str(data / "clean.json")});
+  CHECK_THROWS_WITH(lint::collect_inputs({str(data / "missing.json")}),
+                    Catch::Contains("secgroup.parse.109") && Catch::Contains("missing.json"));
+  const auto empty = fs::temp_directory_path() / "secgroup-lint-empty-dir";
+  fs::create_directories(empty);
+  std::ofstream(empty / "notes.txt") << "no groups here\n";
+  CHECK_THROWS_WITH(lint::collect_inputs({str(empty)}),
+                    Catch::Contains("secgroup.parse.109") && Catch::Contains("no *.json"));
+  fs::remove_all(empty);
+}
+
+TEST_CASE("run: exit codes follow the threshold, bad input throws before any report") {
+  const auto clean = str(data / "clean.json"), ssh = str(data / "ssh-open.json");
+  CHECK(lint::run_lint({clean}, {}, lint::severity::info).exit_code() == 0);
+  auto run = lint::run_lint({ssh}, {}, lint::severity::low);
+  CHECK(run.exit_code() == 1);
+  CHECK(run.failed());
+  CHECK(lint::run_lint({ssh}, {}, lint::severity::high).exit_code() == 1);
+  CHECK(lint::run_lint({ssh}, {}, lint::severity::critical).exit_code() == 0);
+  CHECK(lint::run_lint({ssh}, {}, std::nullopt).exit_code() == 0);
+  CHECK(lint::run_lint({clean, ssh}, {}, lint::severity::low).exit_code() == 1);
+
+  auto suppressing = lint::load_config(data / "suppress.json");
+  run = lint::run_lint({clean, ssh}, suppressing, lint::severity::low);
+  CHECK(run.exit_code() == 0);
+  CHECK(run.unused_suppressions == std::vector<std::size_t>{1});
+
+  try {
+    lint::run_lint({clean, str(data / "bad-cidr.json")}, {}, lint::severity::low);
+    FAIL("no error");
+  } catch (const parse_error& e) {
+    CHECK(e.id() == errc::bad_cidr);
+    CHECK(e.field() == str(data / "bad-cidr.json") + ": rules[0].ip_range");
+  }
+}
+
+TEST_CASE("run: findings point at the lines of their rules") {
+  const auto file = examples / "groups" / "exposed.json";
+  auto run = lint::run_lint({str(file)}, {}, lint::severity::low);
+  std::vector<std::string> lines;
+  {
+    std::istringstream in(read(file));
+    for (std::string l; std::getline(in, l);) lines.push_back(l);
+  }
+  REQUIRE(run.groups.size() == 4);
+  std::size_t checked = 0;
+  for (const auto& g : run.groups) {
+    REQUIRE(g.location.group_line >= 1);
+    CHECK(lines[g.location.group_line - 1].find(g.report.group.id) != std::string::npos);
+    for (const auto& f : g.report.findings)
+      for (auto i : f.rules) {
+        const auto& r = g.report.rules[i];
+        if (!r.editable) continue;
+        auto line = g.location.line_of_rule(i);
+        INFO(r.id);
+        CHECK(lines[line - 1].find("\"" + r.id + "\"") != std::string::npos);
+        CHECK(line > g.location.group_line);
+        ++checked;
+      }
+  }
+  CHECK(checked > 10);
+}
+
+// -- Outputs --------------------------------------------------------------------------------
+
+TEST_CASE("output: text, JSON and SARIF of the bundled example match their golden files") {
+  auto run = in_directory(
+      examples, [] { return lint::run_lint({"groups/exposed.json"}, {}, lint::severity::low); });
+  std::ostringstream text;
+  lint::write_text(text, run);
+  golden("exposed.txt", text.str());
+  std::ostringstream plain;
+  lint::write_text(plain, run, {false, false, false});
+  CHECK(plain.str().find(" fix     ") == std::string::npos);
+  std::ostringstream colored;
+  lint::write_text(colored, run, {true, false, true});
+  CHECK(colored.str().find("\x1b[") != std::string::npos);
+  CHECK(text.str().find("\x1b[") == std::string::npos);
+
+  std::ostringstream js;
+  lint::write_json(js, run);
+  golden("exposed.json", js.str());
+  std::ostringstream sarif;
+  lint::write_sarif(sarif, run);
+  golden("exposed.sarif", sarif.str());
+  require_valid_sarif(json::parse(sarif.str()));
+}
+
+TEST_CASE("output: the JSON report carries the text report's fields") {
+  auto run = lint::run_lint({str(data / "ssh-open.json")}, {}, lint::severity::low);
+  auto j = lint::json_report(run);
+  CHECK(j["failed"] == true);
+  CHECK(j["fail_on"] == "low");
+  REQUIRE(j["groups"].size() == 1);
+  const auto& g = j["groups"][0];
+  CHECK(g["name"] == "bastion");
+  const json* ssh = nullptr;
+  for (const auto& f : g["findings"])
+    if (f["check"] == "SG001") ssh = &f;
+  REQUIRE(ssh);
+  CHECK((*ssh)["severity"] == "high");
+  CHECK((*ssh)["subject"] == "ssh");
+  CHECK((*ssh)["witness"]["port"] == 22);
+  CHECK((*ssh)["witness"]["action"] == "accept");
+  CHECK((*ssh)["witness"]["rule_id"] == "5e7a1c90-2b3d-4e5f-8a9b-0c1d2e3f4a51");
+  REQUIRE((*ssh)["rules"].size() == 2);
+  CHECK((*ssh)["rules"][0]["line"] == 13);
+  CHECK((*ssh)["rules"][1]["line"] == 22);
+  CHECK((*ssh)["line"] == 13);
+  CHECK((*ssh)["suppressed"].is_null());
+  CHECK(j["summary"]["by_severity"]["high"] == 1);
+}
+
+TEST_CASE("output: SARIF marks suppressions and survives awkward paths") {
+  auto run = lint::run_lint({str(data / "ssh-open.json")},
+                            lint::load_config(data / "suppress.json"), lint::severity::low);
+  auto log = lint::to_sarif(run);
+  require_valid_sarif(log);
+  bool seen = false;
+  for (const auto& res : log["runs"][0]["results"])
+    if (res["ruleId"] == "SG001") {
+      seen = true;
+      REQUIRE(res.contains("suppressions"));
+      CHECK(res["suppressions"][0]["justification"] == "the bastion is the SSH entry point");
+      CHECK(res["locations"][0]["physicalLocation"]["region"]["startLine"] == 13);
+    }
+  CHECK(seen);
+  CHECK(lint::artifact_uri("groups/my file.json") == "groups/my%20file.json");
+  CHECK(lint::artifact_uri("./groups/../web.json") == "web.json");
+  CHECK(lint::artifact_uri("/srv/web.json") == "file:///srv/web.json");
+  CHECK(lint::fingerprint("a") != lint::fingerprint("b"));
+  CHECK(lint::fingerprint("SG001|g|ssh").size() == 16);
+}
+
+TEST_CASE("output: the catalogue listing") {
+  std::ostringstream text, js;
+  lint_config c;
+  c.setting("SG014").enabled = true;
+  lint::write_catalogue(text, c, false);
+  lint::write_catalogue(js, c, true);
+  CHECK(text.str().find("SG014  info     on   generalization") != std::string::npos);
+  auto arr = json::parse(js.str());
+  REQUIRE(arr.size() == lint::checks.size());
+  CHECK(arr[13]["enabled"] == true);
+  CHECK(arr[0]["id"] == "SG001");
+}
+
+// -- Properties on random groups ------------------------------------------------------------
+
+TEST_CASE(
+    "properties: witnesses hold, SG001 agrees with evaluate_query, SG011/SG012 removals "
+    "keep the group equivalent") {
+  secgroup_test::rng_type rng(20260827);
+  const auto net = lint::make_internet();
+  std::vector<ip_network> internet = lint::networks_of(net.of(family::v4));
+  auto v6 = lint::networks_of(net.of(family::v6));
+  internet.insert(internet.end(), v6.begin(), v6.end());
+  lint_config all;
+  all.setting("SG014").enabled = true;
+  for (int round = 0; round < 60; ++round) {
+    secgroup_test::group_options o;
+    o.max_rules = 14;
+    auto g = secgroup_test::random_group(rng, o);
+    g.stateful = secgroup_test::chance(rng, 50);
+    g.project_default = secgroup_test::chance(rng, 20);
+    INFO("round " << round << "\n" << secgroup_test::describe(g));
+    auto r = linted(g, all);  // every witness holds
+    bool wide = !of(r, "SG002").empty() || !of(r, "SG003").empty();
+    for (const auto& s : all.services) {
+      bool exposed = false;
+      for (const auto& p : s.ports) {
+        analysis::query q{
+            direction::inbound, mask_of(p.protocol), internet, {p.ports.from, p.ports.to}};
+        exposed = exposed || analysis::evaluate_query(g, q).answer != analysis::coverage::none;
+      }
+      INFO(s.name);
+      const bool reported = [&] {
+        for (const auto& f : of(r, "SG001"))
+          if (f.subject == s.name) return true;
+        return false;
+      }();
+      if (!exposed) CHECK(!reported);
+      if (exposed) CHECK((reported || wide));
+    }
+    for (const auto& f : r.findings) {
+      if (f.check != "SG011" && f.check != "SG012") continue;
+      auto without = g;
+      const auto& id = r.rules[f.rules.front()].id;
+      auto it = std::find_if(without.rules.begin(), without.rules.end(),
+                             [&](const rule& x) { return x.id == id; });
+      REQUIRE(it != without.rules.end());
+      without.rules.erase(it);
+      INFO(f.message);
+      CHECK(analysis::diff(g, without).equivalent);
+    }
+  }
+}
+
+TEST_CASE("properties: scan() answers as evaluate_query over the same box") {
+  secgroup_test::rng_type rng(4242);
+  for (int round = 0; round < 80; ++round) {
+    secgroup_test::group_options o;
+    o.max_rules = 12;
+    auto g = secgroup_test::random_group(rng, o);
+    const lint::effective_group eg(g);
+    for (int k = 0; k < 10; ++k) {
+      analysis::query q;
+      q.direction = secgroup_test::chance(rng, 50) ? direction::inbound : direction::outbound;
+      q.protocols = static_cast<proto_mask>(secgroup_test::uniform(rng, 1, 15));
+      auto a = static_cast<std::uint32_t>(secgroup_test::uniform(rng, 0, 65535));
+      auto b = static_cast<std::uint32_t>(secgroup_test::uniform(rng, 0, 65535));
+      q.ports = {std::min(a, b), std::max(a, b)};
+      const auto n = secgroup_test::uniform(rng, 0, 3);
+      std::array<lint::range_set, 2> ranges;
+      for (std::uint64_t m = 0; m < n; ++m) {
+        const auto f = secgroup_test::chance(rng, 40) ? family::v6 : family::v4;
+        const auto net =
+            ip_network::of(secgroup_test::random_ip(rng, f),
+                           static_cast<unsigned>(secgroup_test::uniform(rng, 0, address_bits(f))));
+        q.remotes.push_back(net);
+        ranges[lint::index_of(f)].push_back({net.first(), net.last()});
+      }
+      if (n == 0) ranges = {lint::whole_family(family::v4), lint::whole_family(family::v6)};
+      auto expected = analysis::evaluate_query(g, q);
+      auto got = eg.scan(q.direction, q.protocols, ranges, q.ports);
+      INFO(secgroup_test::describe(g));
+      CHECK(got.answer() == expected.answer);
+      for (const auto* w : {&got.accepted, &got.dropped, &got.by_default})
+        if (*w) CHECK(evaluate_reference(g, (*w)->packet) == (*w)->decision);
+      for (auto i : got.accept_rules) CHECK(eg.rules()[i].action == action::accept);
+      for (auto i : got.drop_rules) CHECK(eg.rules()[i].action == action::drop);
+    }
+  }
+}
