@@ -1,15 +1,18 @@
 // bench/main.cpp: registers the benchmarks of every data set, runs them, and with
-// --secgroup_report prints a Markdown summary table after the usual console output.
+// --secgroup_report prints Markdown summary tables after the usual console output.
 //
-// The table takes, per set and benchmark, the median aggregate when repetitions were asked for
-// (--benchmark_repetitions=N), else the single run. Columns: ns/packet of the linear scans, of
-// the compiled lookup (independent calls, dependent calls, batches of 64 and 256), the speed-up
-// of compiled over reference_evaluator, the build times and compiled_group::memory().
+// The tables take, per set and benchmark, the median aggregate when repetitions were asked for
+// (--benchmark_repetitions=N), else the single run. Lookup table columns: ns/packet of the
+// linear scans, of the compiled lookup (independent calls, dependent calls, batches of 64 and
+// 256), the speed-up of compiled over reference_evaluator, the build times and
+// compiled_group::memory(). Analysis table (printed when an analysis benchmark ran): CPU ms
+// per call of each analysis and the size of its answer (findings, diff regions, removed rules).
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -48,8 +51,8 @@ class collecting_reporter : public benchmark::ConsoleReporter {
   std::map<std::string, kept> runs_;
 };
 
-double milliseconds(const benchmark::BenchmarkReporter::Run& run) {
-  double t = run.GetAdjustedRealTime();
+double milliseconds(const benchmark::BenchmarkReporter::Run& run, bool cpu = false) {
+  double t = cpu ? run.GetAdjustedCPUTime() : run.GetAdjustedRealTime();
   switch (run.time_unit) {
     case benchmark::kNanosecond:
       return t * 1e-6;
@@ -69,6 +72,57 @@ std::string fixed(double v, int decimals) {
   return buf;
 }
 
+/// The analyses' table: CPU milliseconds per call (single-threaded, so wall time on an idle
+/// core, without the time other jobs on a shared machine take) and the size of the answers, one
+/// row per set that ran any analysis benchmark.
+void print_analysis_report(const collecting_reporter& rep, const std::vector<dataset_spec>& specs) {
+  auto ms = [&](const std::string& kind, const std::string& set) -> std::optional<double> {
+    const auto* run = rep.find(kind + "/" + set);
+    return run ? std::optional<double>(milliseconds(*run, true)) : std::nullopt;
+  };
+  auto counter = [&](const std::string& kind, const std::string& set,
+                     const char* key) -> std::optional<double> {
+    const auto* run = rep.find(kind + "/" + set);
+    if (!run) return std::nullopt;
+    auto it = run->counters.find(key);
+    return it == run->counters.end() ? std::nullopt : std::optional<double>(it->second.value);
+  };
+  auto time = [](std::optional<double> v) {
+    return v ? fixed(*v, *v >= 100 ? 0 : *v >= 10 ? 1 : 2) : std::string("–");
+  };
+  auto count = [](std::optional<double> v) { return v ? fixed(*v, 0) : std::string("–"); };
+  const char* kinds[] = {"analyze",        "find_anomalies", "order", "diff",
+                         "diff_inverted",  "diff_reordered", "diff_flag", "query",
+                         "connection",     "exposure",       "minimize"};
+  bool header = false;
+  for (const auto& spec : specs) {
+    const auto& set = spec.name;
+    std::optional<double> rules;
+    for (const char* kind : kinds)
+      if (!rules) rules = counter(kind, set, "rules");
+    if (!rules) continue;  // filtered out
+    if (!header) {
+      std::printf(
+          "\n| set | rules | analyze ms | findings | find_anomalies ms | order ms | diff ms | "
+          "regions | inverted ms | inverted regions | reordered ms | flag ms | query ms | "
+          "connection ms | exposure ms | minimize ms | removed |\n"
+          "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+      header = true;
+    }
+    std::printf("| %s | %.0f | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+                set.c_str(), *rules, time(ms("analyze", set)).c_str(),
+                count(counter("analyze", set, "findings")).c_str(),
+                time(ms("find_anomalies", set)).c_str(), time(ms("order", set)).c_str(),
+                time(ms("diff", set)).c_str(), count(counter("diff", set, "regions")).c_str(),
+                time(ms("diff_inverted", set)).c_str(),
+                count(counter("diff_inverted", set, "regions")).c_str(),
+                time(ms("diff_reordered", set)).c_str(), time(ms("diff_flag", set)).c_str(),
+                time(ms("query", set)).c_str(), time(ms("connection", set)).c_str(),
+                time(ms("exposure", set)).c_str(), time(ms("minimize", set)).c_str(),
+                count(counter("minimize", set, "removed")).c_str());
+  }
+}
+
 void print_report(const collecting_reporter& rep, const std::vector<dataset_spec>& specs) {
   auto counter = [&](const std::string& name, const char* key) -> std::optional<double> {
     const auto* run = rep.find(name);
@@ -84,17 +138,21 @@ void print_report(const collecting_reporter& rep, const std::vector<dataset_spec
   auto cell = [](std::optional<double> v, int decimals) {
     return v ? fixed(*v, *v >= 1000 ? 0 : decimals) : std::string("–");
   };
-  std::printf(
-      "\n| set | rules | linear ns/pkt | box scan ns/pkt | compiled ns/pkt | latency ns/pkt | "
-      "batch 64 ns/pkt | batch 256 ns/pkt | linear / compiled | build ms | map ms | memory MiB "
-      "|\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
   std::vector<std::string> notes;
+  bool header = false;
   for (const auto& spec : specs) {
     const auto& set = spec.name;
     std::optional<double> rules;
     for (const char* kind : {"compiled", "linear", "build_compiled", "build_map", "batch64"})
       if (!rules) rules = counter(std::string(kind) + "/" + set, "rules");
     if (!rules) continue;  // filtered out
+    if (!header) {
+      std::printf(
+          "\n| set | rules | linear ns/pkt | box scan ns/pkt | compiled ns/pkt | latency ns/pkt | "
+          "batch 64 ns/pkt | batch 256 ns/pkt | linear / compiled | build ms | map ms | memory "
+          "MiB |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+      header = true;
+    }
     auto lin = ns("linear", set), comp = ns("compiled", set);
     std::optional<double> ratio;
     if (lin && comp && *comp > 0) ratio = *lin / *comp;
@@ -119,6 +177,7 @@ void print_report(const collecting_reporter& rep, const std::vector<dataset_spec
   }
   for (const auto& n : notes) std::printf("\n- %s", n.c_str());
   std::printf("%s", notes.empty() ? "" : "\n");
+  print_analysis_report(rep, specs);
 }
 
 }  // namespace
@@ -141,6 +200,7 @@ int main(int argc, char** argv) {
   for (const auto& spec : specs) {
     register_lookup_benches(spec);
     register_build_benches(spec);
+    register_analysis_benches(spec);
   }
   std::size_t ran = 0;
   if (report) {

@@ -8,7 +8,10 @@
 #   SECGROUP_CLASSBENCH_DIR selects the ClassBench sets; when unset, ../shared/data/classbench
 #   (relative to the project root) is used if it exists.
 #   SECGROUP_BENCH_REPETITIONS (default 5) and SECGROUP_BENCH_MIN_TIME (default 0.2 s per run).
-# The full console output goes to BUILD_DIR/bench-report.log; the table to stdout.
+#   SECGROUP_BENCH_ONLY=lookup runs only the lookup and build benchmarks (the first table),
+#   =analysis only the analyses (the second table); unset, both. A --benchmark_filter among
+#   the extra flags takes precedence.
+# The full console output goes to BUILD_DIR/bench-report.log; the tables to stdout.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-build}
@@ -22,8 +25,14 @@ if [ -z "${SECGROUP_CLASSBENCH_DIR:-}" ] && [ -d "$root/../shared/data/classbenc
   SECGROUP_CLASSBENCH_DIR=$(cd "$root/../shared/data/classbench" && pwd)
   export SECGROUP_CLASSBENCH_DIR
 fi
+case "${SECGROUP_BENCH_ONLY:-}" in
+  "") only= ;;
+  lookup) only='--benchmark_filter=^(linear|linear_boxes|compiled|compiled_latency|batch64|batch256|build_compiled|build_map)/' ;;
+  analysis) only='--benchmark_filter=^(analyze|find_anomalies|order|diff|diff_inverted|diff_reordered|diff_flag|query|connection|exposure|minimize)/' ;;
+  *) echo "report.sh: SECGROUP_BENCH_ONLY must be lookup or analysis" >&2; exit 1 ;;
+esac
 log=$build/bench-report.log
-"$exe" --secgroup_report \
+"$exe" --secgroup_report ${only:+"$only"} \
   --benchmark_repetitions="${SECGROUP_BENCH_REPETITIONS:-5}" \
   --benchmark_report_aggregates_only=true \
   --benchmark_min_time="${SECGROUP_BENCH_MIN_TIME:-0.2}" \

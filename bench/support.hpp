@@ -160,5 +160,7 @@ inline const dataset& load(const dataset_spec& spec) {
 void register_lookup_benches(const dataset_spec& spec);
 /// Registers the build benchmarks of one set: compiled_group and decision_map.
 void register_build_benches(const dataset_spec& spec);
+/// Registers the analysis benchmarks of one set: anomalies, diff, queries, exposure, minimize.
+void register_analysis_benches(const dataset_spec& spec);
 
 }  // namespace secgroup_bench
