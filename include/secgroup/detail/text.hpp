@@ -34,5 +34,25 @@ inline std::string quoted(std::string_view s) {
   return "'" + std::string(s.substr(0, 64)) + (s.size() > 64 ? "...'" : "'");
 }
 
+/// `s` with every byte but RFC 3986 unreserved characters and those in `also_plain` escaped
+/// as %XX (upper-case hex).
+inline std::string percent_encode(std::string_view s, std::string_view also_plain = {}) {
+  static constexpr char hex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                       c == '-' || c == '.' || c == '_' || c == '~' ||
+                       also_plain.find(static_cast<char>(c)) != std::string_view::npos;
+    if (plain) {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
 }  // namespace detail
 SECGROUP_END_NAMESPACE

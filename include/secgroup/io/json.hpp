@@ -373,9 +373,9 @@ inline std::vector<security_group> parse_groups(std::string_view text,
   return detail::json_io::from_source(source, [&] { return groups_from_json(doc); });
 }
 
-/// Reads the groups of a JSON file; error fields start with the path as given ("web.json: ").
-/// Throws parse_error (secgroup.parse.109) naming the path when the file cannot be read.
-inline std::vector<security_group> load_groups(const std::filesystem::path& path) {
+/// The whole content of a file. Throws parse_error (secgroup.parse.109) naming the path when
+/// it cannot be read (missing, a directory, no permission, I/O error).
+inline std::string read_text_file(const std::filesystem::path& path) {
   const std::string source = path.string();
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec))
@@ -389,7 +389,13 @@ inline std::vector<security_group> load_groups(const std::filesystem::path& path
   std::ostringstream text;
   text << in.rdbuf();
   if (in.bad()) SECGROUP_THROW(parse_error(errc::bad_file, source, "cannot read file: I/O error"));
-  return parse_groups(text.str(), source);
+  return std::move(text).str();
+}
+
+/// Reads the groups of a JSON file; error fields start with the path as given ("web.json: ").
+/// Throws parse_error (secgroup.parse.109) naming the path when the file cannot be read.
+inline std::vector<security_group> load_groups(const std::filesystem::path& path) {
+  return parse_groups(read_text_file(path), path.string());
 }
 
 // -- Writing --------------------------------------------------------------------------------

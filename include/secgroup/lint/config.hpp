@@ -34,10 +34,8 @@
 #include <array>
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
 #include <initializer_list>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -371,19 +369,7 @@ inline lint_config parse_config(std::string_view text, const std::string& source
 /// Reads a configuration file; throws parse_error (secgroup.parse.109) naming the path when it
 /// cannot be read.
 inline lint_config load_config(const std::filesystem::path& path) {
-  const std::string source = path.string();
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec))
-    SECGROUP_THROW(parse_error(errc::bad_file, source, "cannot read file: is a directory"));
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    SECGROUP_THROW(parse_error(errc::bad_file, source,
-                               std::filesystem::exists(path, ec)
-                                   ? "cannot read file: permission denied or I/O error"
-                                   : "cannot read file: no such file"));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_config(text.str(), source);
+  return parse_config(read_text_file(path), path.string());
 }
 
 }  // namespace lint

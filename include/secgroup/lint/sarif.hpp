@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "../config.hpp"
+#include "../detail/text.hpp"
 #include "../io/json.hpp"
 #include "../version.hpp"
 #include "catalogue.hpp"
@@ -60,21 +61,8 @@ constexpr std::string_view security_severity(severity s) {
 /// percent-encoded.
 inline std::string artifact_uri(const std::string& path) {
   const std::filesystem::path p(path);
-  std::string text = p.lexically_normal().generic_string();
-  std::string out = p.is_absolute() ? "file://" : "";
-  static constexpr char hex[] = "0123456789ABCDEF";
-  for (unsigned char c : text) {
-    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                       c == '-' || c == '.' || c == '_' || c == '~' || c == '/' || c == ':';
-    if (plain) {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
+  return (p.is_absolute() ? "file://" : "") +
+         secgroup::detail::percent_encode(p.lexically_normal().generic_string(), "/:");
 }
 
 /// A stable 64-bit FNV-1a hash, in hexadecimal.

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "../config.hpp"
+#include "../detail/text.hpp"
 #include "../error.hpp"
 #include "../io/json.hpp"
 #include "../port_range.hpp"
@@ -297,21 +298,7 @@ inline std::string percent_decode(std::string_view s) {
 }
 
 /// Escapes everything but unreserved characters (RFC 3986) as %XX.
-inline std::string percent_encode(std::string_view s) {
-  static constexpr char hex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-        c == '.' || c == '_' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
+inline std::string percent_encode(std::string_view s) { return secgroup::detail::percent_encode(s); }
 
 /// Splits a query string (without `?`) into its parameters, in order; empty parts are skipped.
 inline std::vector<query_param> parse_query(std::string_view query) {
