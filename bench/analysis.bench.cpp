@@ -21,10 +21,11 @@
 //   connection/SET      analysis::check_connection(group, stateless copy of group, TCP 443):
 //                       four legs with their accepted port sets.
 //   exposure/SET        analysis::exposure(group), inbound. Counter: entries.
-//   minimize/SET        analysis::minimize(group), with its equivalence proof. Registered for
-//                       the generated sets of at most minimize_max_rules rules and the
-//                       ClassBench 1K sets: it runs find_anomalies once per removed
-//                       falls-through rule. Counter: removed.
+//   equivalence/SET, equivalence_inverted/SET, equivalence_reordered/SET
+//                       analysis::equivalence against the changed, inverted and reordered
+//                       groups above (the verdict and witness without the regions). Counter:
+//                       equivalent (1 or 0).
+//   minimize/SET        analysis::minimize(group), with its equivalence proof. Counter: removed.
 // Times are per call, in milliseconds. Every benchmark runs on the set's group with rule ids
 // "rule-POSITION" (the generator and the ClassBench projection leave ids empty; reordering and
 // minimisation name rules by id). Inputs are built once per set, outside the timed loops, and
@@ -43,9 +44,6 @@
 
 namespace secgroup_bench {
 namespace {
-
-/// Sets with more rules than this get no minimize/SET (each round is a find_anomalies).
-constexpr std::size_t minimize_max_rules = 1000;
 
 /// The groups and queries the analysis benchmarks compare and ask, per set.
 struct analysis_inputs {
@@ -263,6 +261,33 @@ void diff_flag(benchmark::State& state, const dataset_spec& spec) {
   diff(state, load(spec), in.with_flag, in.written_out);
 }
 
+void equivalence(benchmark::State& state, const dataset& d, const security_group& a,
+                 const security_group& b) {
+  bool holds = false;
+  for (auto _ : state) {
+    auto v = analysis::equivalence(a, b);
+    holds = v.result == outcome::holds;
+    benchmark::DoNotOptimize(v);
+  }
+  state.counters["equivalent"] = holds ? 1 : 0;
+  count_rules(state, d);
+}
+
+void equivalence_changed(benchmark::State& state, const dataset_spec& spec) {
+  const auto& in = inputs(spec);
+  equivalence(state, load(spec), in.base, in.changed);
+}
+
+void equivalence_inverted(benchmark::State& state, const dataset_spec& spec) {
+  const auto& in = inputs(spec);
+  equivalence(state, load(spec), in.base, in.inverted);
+}
+
+void equivalence_reordered(benchmark::State& state, const dataset_spec& spec) {
+  const auto& in = inputs(spec);
+  equivalence(state, load(spec), in.base, in.reordered);
+}
+
 void query(benchmark::State& state, const dataset_spec& spec) {
   const auto& d = load(spec);
   const auto& in = inputs(spec);
@@ -336,11 +361,13 @@ void register_analysis_benches(const dataset_spec& spec) {
   add("diff_inverted", diff_inverted);
   add("diff_reordered", diff_reordered);
   add("diff_flag", diff_flag);
+  add("equivalence", equivalence_changed);
+  add("equivalence_inverted", equivalence_inverted);
+  add("equivalence_reordered", equivalence_reordered);
   add("query", query);
   add("connection", connection);
   add("exposure", exposure);
-  if (spec.filters.empty() ? spec.size <= minimize_max_rules : spec.name.ends_with("_1k"))
-    add("minimize", minimize);
+  add("minimize", minimize);
 }
 
 }  // namespace secgroup_bench

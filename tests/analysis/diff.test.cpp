@@ -1,7 +1,8 @@
 // diff_regions and minimal_rules against brute force on every point of tiny spaces: regions are
 // disjoint, cover exactly the points decided differently, carry both first matches, and are the
 // canonical form recomputed by enumeration; equivalence, mirror symmetry, readable witnesses;
-// minimised lists are equivalent and keep no removable redundant rule.
+// minimised lists are equivalent, keep no removable redundant rule, and keep what one removal
+// per round keeps.
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <secgroup/analysis.hpp>
@@ -367,4 +368,62 @@ TEST_CASE("minimal_rules: equivalent, nothing removable left redundant, fixed ru
   SECTION("space<3,2>") { run_minimal<space<3, 2>>(411, 1500, mixed); }
   SECTION("space<4,3>") { run_minimal<space<4, 3>>(412, 1000, mixed); }
   SECTION("space<5,3>, up to 20 rules") { run_minimal<space<5, 3>>(413, 400, many); }
+}
+
+namespace {
+
+/// minimal_rules one removal per round, by enumeration: every dead removable rule at once,
+/// else the last removable live rule whose removal changes no decision.
+template <class S>
+std::vector<std::uint32_t> one_per_round(const policy<S>& pol, const std::vector<bool>& removable,
+                                         const std::vector<point<S>>& points) {
+  std::vector<std::uint32_t> kept(pol.rules.size());
+  for (std::uint32_t i = 0; i < kept.size(); ++i) kept[i] = i;
+  for (;;) {
+    const auto current = kept_rules(pol, kept);
+    std::vector<char> live(kept.size(), 0);
+    for (const auto& x : points)
+      if (auto i = first_match(current, x); i != decision::no_rule) live[i] = 1;
+    std::vector<std::uint32_t> next;
+    for (std::uint32_t k = 0; k < kept.size(); ++k)
+      if (live[k] || !removable[kept[k]]) next.push_back(kept[k]);
+    if (next.size() == kept.size()) {
+      for (auto k = static_cast<std::uint32_t>(kept.size()); k-- > 0;)
+        if (removable[kept[k]] && same_actions(current, without(current, k), points)) {
+          next.erase(next.begin() + k);
+          break;
+        }
+      if (next.size() == kept.size()) return kept;
+    }
+    kept = std::move(next);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("minimal_rules: keeps what one removal per round keeps",
+          "[analysis][minimize][exhaustive]") {
+  using S = space<4, 3>;
+  const auto points = secgroup_test::all_points<S>();
+  secgroup_test::policy_options many;
+  many.max_rules = 24;
+  rng_type rng(414);
+  std::size_t removed = 0;
+  for (int n = 0; n < 500; ++n) {
+    const auto pol = secgroup_test::random_policy<S>(rng, many);
+    std::vector<bool> removable;
+    for (std::size_t i = 0; i < pol.rules.size(); ++i)
+      removable.push_back(secgroup_test::chance(rng, 85));
+    const auto kept = analysis::minimal_rules(pol, removable);
+    const auto want = one_per_round(pol, removable, points);
+    if (kept != want) {
+      std::string got_text, want_text;
+      for (auto i : kept) got_text += std::to_string(i) + " ";
+      for (auto i : want) want_text += std::to_string(i) + " ";
+      INFO("seed 414, policy " << n << ":\n" << describe(pol));
+      FAIL("kept " << got_text << ", one removal per round keeps " << want_text);
+    }
+    removed += pol.rules.size() - kept.size();
+  }
+  CHECK(removed > 500);
 }

@@ -1,7 +1,8 @@
 // evaluate_query and check_connection on random groups at real widths, against
 // reference_evaluator: exactly over the elementary cells of the group and the query box, and
 // port by port when the remote is a single address; witnesses inside the box, decided as
-// labelled, and the most readable ones (TCP before UDP ..., well-known ports, IPv4 first).
+// labelled, and the most readable ones (TCP before UDP ..., well-known ports, IPv4 first), the
+// same as the whole partition names when the box is clipped.
 // Hand-written stateful / stateless connections.
 #include <algorithm>
 #include <array>
@@ -11,6 +12,7 @@
 #include <secgroup/secgroup.hpp>
 #include <string>
 #include <tuple>
+#include <type_traits>
 #include <vector>
 
 #include "support/random_groups.hpp"
@@ -549,4 +551,61 @@ TEST_CASE("connection: random groups, every server and ephemeral port",
   CHECK(answers[0] > 10);
   CHECK(answers[1] > 10);
   CHECK(answers[2] > 10);
+}
+
+namespace {
+
+/// evaluate_query's witnesses from the whole partition of each family, without clipping.
+analysis::query_result whole_partition_query(const security_group& g, const analysis::query& q) {
+  analysis::detail::witness_pair w;
+  const auto rules = ordered_rules(g);
+  auto one = [&](auto family_tag) {
+    constexpr family F = decltype(family_tag)::value;
+    using S = space_of<F>;
+    std::vector<ip_network> networks;
+    for (const auto& n : q.remotes)
+      if (n.af() == F) networks.push_back(n);
+    if (q.remotes.empty()) networks.push_back(ip_network::any(F));
+    const auto pol = lower<F>(rules, q.direction, g.default_policy(q.direction));
+    const partition<S> part(pol);
+    for (const auto& n : networks)
+      part.for_each_region_in(
+          box<S>{q.protocols,
+                 {secgroup::detail::address_value<S>(n.first()),
+                  secgroup::detail::address_value<S>(n.last())},
+                 q.ports},
+          [&](proto_class c, const auto& a, const auto& ports, std::uint32_t rule) {
+            w.offer<F>(pol, q.direction, c, a, ports, rule);
+          });
+  };
+  one(std::integral_constant<family, family::v4>{});
+  one(std::integral_constant<family, family::v6>{});
+  return w.result();
+}
+
+}  // namespace
+
+TEST_CASE("query: one box names the witnesses of the whole partition",
+          "[analysis][query][random]") {
+  rng_type rng(621);
+  int split = 0;
+  for (int n = 0; n < 300; ++n) {
+    const auto g = secgroup_test::random_group(rng, {30, 40, 3});
+    for (int k = 0; k < 10; ++k) {
+      auto q = random_query(rng, g);
+      if (q.remotes.size() > 1) q.remotes.resize(1);
+      if (chance(rng, 30)) q.ports = {0, static_cast<std::uint32_t>(uniform(rng, 0, 100))};
+      const auto got = analysis::evaluate_query(g, q);
+      const auto want = whole_partition_query(g, q);
+      split += q.ports.lo == 0 && q.ports.hi > 0;
+      if (got.answer != want.answer || got.accepted != want.accepted ||
+          got.dropped != want.dropped) {
+        INFO("seed 621, group " << n << ", query " << text_of(q) << ":\n" << describe(g));
+        FAIL("accepted " << text_of(got.accepted) << " / " << text_of(want.accepted)
+                         << ", dropped " << text_of(got.dropped) << " / "
+                         << text_of(want.dropped));
+      }
+    }
+  }
+  CHECK(split > 300);
 }

@@ -20,7 +20,10 @@
 // per port class with "next action change" links. Cost O(port classes × (segments + rules)).
 // Blocking sets follow Batfish's approach D: earlier overlapping rules by decreasing overlap,
 // the shortest prefix that covers the dead rule (found by bisection, each step a partition of
-// the clipped boxes), plus the largest overlapping rule of the other action.
+// the clipped boxes), plus the largest overlapping rule of the other action; when the first
+// largest overlap contains the dead rule (the usual case) it is the prefix, after one scan.
+// Pairs scan the earlier live rules of the other action as struct-of-arrays, then find the
+// first effective box meeting the later rule by binary search per (class, port class).
 #pragma once
 
 #include <algorithm>
@@ -169,9 +172,26 @@ std::vector<std::uint32_t> blocking_set(const policy<S>& pol, std::uint32_t i,
                                         std::optional<action> other) {
   const auto& target = pol.rules[i].match;
   std::vector<std::pair<long double, std::uint32_t>> overlaps;
+  // The head of the list (first largest overlap) and the first largest of each action.
+  std::array<std::optional<std::pair<long double, std::uint32_t>>, 2> best_of;
+  std::optional<std::pair<long double, std::uint32_t>> head;
   for (std::uint32_t j = 0; j < i; ++j)
-    if (meets(pol.rules[j].match, target))
+    if (meets(pol.rules[j].match, target)) {
       overlaps.push_back({volume(intersect(pol.rules[j].match, target)), j});
+      const auto& o = overlaps.back();
+      if (!head || head->first < o.first) head = o;
+      auto& b = best_of[static_cast<std::size_t>(pol.rules[j].action)];
+      if (!b || b->first < o.first) b = o;
+    }
+  // Almost always one earlier rule contains the dead rule: then it heads the list alone.
+  if (head && contains(pol.rules[head->second].match, target)) {
+    std::vector<std::uint32_t> out{head->second};
+    if (other && pol.rules[head->second].action != *other) {
+      if (const auto& b = best_of[static_cast<std::size_t>(*other)]) out.push_back(b->second);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
   std::stable_sort(overlaps.begin(), overlaps.end(),
                    [](const auto& a, const auto& b) { return a.first > b.first; });
   auto prefix_covers = [&](std::size_t k) {
@@ -200,6 +220,60 @@ std::vector<std::uint32_t> blocking_set(const policy<S>& pol, std::uint32_t i,
   return out;
 }
 
+/// The first addresses of the elementary address segments of `pol`'s rules, ascending; the
+/// first is 0 (the address axis of the rules' partition).
+template <class S>
+std::vector<typename S::address_type> address_starts(const policy<S>& pol) {
+  using A = typename S::address_type;
+  std::vector<A> starts{A{}};
+  for (const auto& r : pol.rules) {
+    if (r.match.addresses.hi < r.match.addresses.lo) continue;
+    starts.push_back(r.match.addresses.lo);
+    if (r.match.addresses.hi < S::max_address) starts.push_back(r.match.addresses.hi + A{1});
+  }
+  std::sort(starts.begin(), starts.end());
+  starts.erase(std::unique(starts.begin(), starts.end()), starts.end());
+  return starts;
+}
+
+/// The boxes of one action's rules as struct-of-arrays, for branch-free overlap scans; only
+/// rules with a non-empty address interval are listed, ascending.
+template <class S>
+struct box_columns {
+  using A = typename S::address_type;
+  using P = typename S::port_type;
+  std::vector<std::uint32_t> index;
+  std::vector<proto_mask> protocols;
+  std::vector<A> address_lo, address_hi;
+  std::vector<P> port_lo, port_hi;
+  std::vector<std::uint8_t> ports_valid;
+  void add(std::uint32_t i, const box<S>& b) {
+    index.push_back(i);
+    protocols.push_back(b.protocols);
+    address_lo.push_back(b.addresses.lo);
+    address_hi.push_back(b.addresses.hi);
+    port_lo.push_back(b.ports.lo);
+    port_hi.push_back(b.ports.hi);
+    ports_valid.push_back(!(b.ports.hi < b.ports.lo));
+  }
+  /// Appends to `out` the listed rules below `end` whose box meets `b` (same as meets()).
+  void meeting(const box<S>& b, std::uint32_t end, std::vector<std::uint32_t>& out) const {
+    if (b.addresses.hi < b.addresses.lo || !b.protocols) return;
+    const proto_mask port_classes = mask_of(proto_class::tcp) | mask_of(proto_class::udp);
+    const std::uint8_t valid = !(b.ports.hi < b.ports.lo);
+    const auto count = static_cast<std::size_t>(
+        std::lower_bound(index.begin(), index.end(), end) - index.begin());
+    for (std::size_t k = 0; k < count; ++k) {
+      const proto_mask common = protocols[k] & b.protocols;
+      const bool hit =
+          (common != 0) & (address_lo[k] <= b.addresses.hi) & (b.addresses.lo <= address_hi[k]) &
+          (((common & ~port_classes) != 0) |
+           ((ports_valid[k] & valid) != 0 && (port_lo[k] <= b.ports.hi) & (b.ports.lo <= port_hi[k])));
+      if (hit) out.push_back(index[k]);
+    }
+  }
+};
+
 /// Keeps the most readable of the witness candidates offered.
 template <class S>
 struct best_witness {
@@ -214,22 +288,29 @@ struct best_witness {
   }
 };
 
-}  // namespace detail
-
-/// Returns the anomalies of every rule of `pol`, and its correlated / generalization pairs.
+/// What painting the first and second owners of every segment tells about each rule.
 template <class S>
-policy_anomalies<S> find_anomalies(const policy<S>& pol) {
+struct painting {
+  std::vector<char> live, contradicted, falls, to_default;
+  std::vector<std::vector<std::uint32_t>> takers;  ///< second owners over E_i (may repeat)
+  std::vector<best_witness<S>> own, opposite;      ///< with details only
+  std::vector<std::vector<box<S>>> effective;      ///< E_i as boxes; with details only
+};
+
+/// Paints the rules of `pol` (see the file comment); without `details`, only liveness,
+/// fall-through and the takers (the rest of `contradicted` stays 0).
+template <class S>
+painting<S> paint(const policy<S>& pol, bool details) {
   using A = typename S::address_type;
   using P = typename S::port_type;
   const auto n_rules = static_cast<std::uint32_t>(pol.rules.size());
-  const partition<S> part(pol);  // for the compressed address axis
-  const auto& starts = part.address_starts();
+  const auto starts = detail::address_starts(pol);
   const auto n = static_cast<std::uint32_t>(starts.size());
   auto action_of = [&](std::uint32_t r) {
     return r == decision::no_rule ? pol.default_action : pol.rules[r].action;
   };
   auto addresses_of = [&](std::uint32_t from, std::uint32_t to) {  // segments [from, to)
-    return interval<A>{starts[from], part.last_address(to)};
+    return interval<A>{starts[from], to < n ? A(starts[to] - A{1}) : S::max_address};
   };
   std::vector<std::pair<std::uint32_t, std::uint32_t>> seg(n_rules, {0, 0});  // [lo, hi)
   for (std::uint32_t i = 0; i < n_rules; ++i) {
@@ -239,16 +320,46 @@ policy_anomalies<S> find_anomalies(const policy<S>& pol) {
                 static_cast<std::uint32_t>(partition<S>::segment_of(starts, a.hi)) + 1};
   }
 
-  std::vector<char> live(n_rules, 0), contradicted(n_rules, 0), falls(n_rules, 1),
-      to_default(n_rules, 0);
-  std::vector<std::vector<std::uint32_t>> takers(n_rules);  // second owners over E_i
-  std::vector<detail::best_witness<S>> own(n_rules), opposite(n_rules);
-  std::vector<std::vector<box<S>>> effective(n_rules);  // E_i as boxes, for the pairs
+  painting<S> out;
+  out.live.assign(n_rules, 0);
+  out.contradicted.assign(n_rules, 0);
+  out.falls.assign(n_rules, 1);
+  out.to_default.assign(n_rules, 0);
+  out.takers.resize(n_rules);
+  if (details) {
+    out.own.resize(n_rules);
+    out.opposite.resize(n_rules);
+    out.effective.resize(n_rules);
+  }
+  auto& [live, contradicted, falls, to_default, takers, own, opposite, effective] = out;
 
   std::vector<std::uint32_t> owner(n), second(n), next2(n + 1), change(n + 1);
   auto find = [](std::vector<std::uint32_t>& next, std::uint32_t k) {
     while (next[k] != k) k = next[k] = next[next[k]];
     return k;
+  };
+  // Owned segments: liveness, fall-through, effective boxes.
+  auto paint_owned = [&](proto_class c, const interval<P>& port_class) {
+    for (std::uint32_t k = 0; k < n;) {
+      auto i = owner[k];
+      std::uint32_t end = k + 1;
+      while (end < n && owner[end] == i) ++end;
+      if (i != decision::no_rule) {
+        live[i] = 1;
+        if (details) {
+          own[i].offer(c, addresses_of(k, end), port_class);
+          effective[i].push_back({mask_of(c), addresses_of(k, end), port_class});
+        }
+        for (auto q = k; q < end; ++q) {
+          if (action_of(second[q]) != pol.rules[i].action) falls[i] = 0;
+          if (second[q] == decision::no_rule) to_default[i] = 1;
+          if (second[q] != decision::no_rule &&
+              (takers[i].empty() || takers[i].back() != second[q]))
+            takers[i].push_back(second[q]);
+        }
+      }
+      k = end;
+    }
   };
   for (auto c : all_proto_classes) {
     const bool ports = has_ports(c);
@@ -290,30 +401,16 @@ policy_anomalies<S> find_anomalies(const policy<S>& pol) {
           }
         }
       }
+      if (!details) {
+        paint_owned(c, port_class);
+        continue;
+      }
       // change[k]: the first segment after k whose first-match action differs from k's.
       change[n] = n;
       for (std::uint32_t k = n; k-- > 0;)
         change[k] =
             k + 1 < n && action_of(owner[k + 1]) == action_of(owner[k]) ? change[k + 1] : k + 1;
-      // Owned segments: liveness, fall-through, effective boxes.
-      for (std::uint32_t k = 0; k < n;) {
-        auto i = owner[k];
-        std::uint32_t end = k + 1;
-        while (end < n && owner[end] == i) ++end;
-        if (i != decision::no_rule) {
-          live[i] = 1;
-          own[i].offer(c, addresses_of(k, end), port_class);
-          effective[i].push_back({mask_of(c), addresses_of(k, end), port_class});
-          for (auto q = k; q < end; ++q) {
-            if (action_of(second[q]) != pol.rules[i].action) falls[i] = 0;
-            if (second[q] == decision::no_rule) to_default[i] = 1;
-            if (second[q] != decision::no_rule &&
-                (takers[i].empty() || takers[i].back() != second[q]))
-              takers[i].push_back(second[q]);
-          }
-        }
-        k = end;
-      }
+      paint_owned(c, port_class);
       // Contradiction: a segment of the rule decided with the other action.
       for (auto i : here) {
         auto [lo, hi] = seg[i];
@@ -325,6 +422,17 @@ policy_anomalies<S> find_anomalies(const policy<S>& pol) {
       }
     }
   }
+
+  return out;
+}
+
+/// find_anomalies(), leaving `order` empty unless `with_order`.
+template <class S>
+policy_anomalies<S> anomalies_of(const policy<S>& pol, bool with_order) {
+  using P = typename S::port_type;
+  const auto n_rules = static_cast<std::uint32_t>(pol.rules.size());
+  auto painted = detail::paint(pol, true);
+  auto& [live, contradicted, falls, to_default, takers, own, opposite, effective] = painted;
 
   policy_anomalies<S> out;
   out.rules.resize(n_rules);
@@ -362,26 +470,68 @@ policy_anomalies<S> find_anomalies(const policy<S>& pol) {
 
   // Pairs whose order matters: opposite actions, overlapping boxes, some packet of both
   // decided by the earlier rule.
+  // effective[i] lists its boxes by class, port class, then ascending disjoint address runs:
+  // groups[i] holds where each (class, port class) group starts, then the end.
+  std::array<detail::box_columns<S>, 2> by_action;  // live rules, by action
+  std::vector<box<S>> bounds(n_rules);                // bounding box of effective[i]
+  std::vector<std::vector<std::uint32_t>> groups(n_rules);
+  for (std::uint32_t i = 0; i < n_rules; ++i) {
+    const auto& m = pol.rules[i].match;
+    if (!live[i] || m.addresses.hi < m.addresses.lo) continue;
+    by_action[static_cast<std::size_t>(pol.rules[i].action)].add(i, m);
+    auto& b = bounds[i];
+    b = effective[i].front();
+    for (std::uint32_t k = 0; k < effective[i].size(); ++k) {
+      const auto& e = effective[i][k];
+      if (k == 0 || e.protocols != effective[i][k - 1].protocols ||
+          !(e.ports == effective[i][k - 1].ports))
+        groups[i].push_back(k);
+      b.protocols |= e.protocols;
+      b.addresses = {std::min(b.addresses.lo, e.addresses.lo),
+                     std::max(b.addresses.hi, e.addresses.hi)};
+      b.ports = {std::min(b.ports.lo, e.ports.lo), std::max(b.ports.hi, e.ports.hi)};
+    }
+    groups[i].push_back(static_cast<std::uint32_t>(effective[i].size()));
+  }
+  std::vector<std::uint32_t> candidates;
   for (std::uint32_t j = 0; j < n_rules; ++j) {
     const auto& later = pol.rules[j];
-    for (std::uint32_t i = 0; i < j; ++i) {
+    candidates.clear();
+    by_action[static_cast<std::size_t>(!later.action)].meeting(later.match, j, candidates);
+    for (auto i : candidates) {
       const auto& earlier = pol.rules[i];
-      if (!live[i] || earlier.action == later.action || !detail::meets(earlier.match, later.match))
-        continue;
+      if (!detail::meets(bounds[i], later.match)) continue;
       const bool shadowing = detail::contains(earlier.match, later.match);
       const bool inside = !shadowing && detail::contains(later.match, earlier.match);
-      for (const auto& e : effective[i]) {
-        if (!detail::meets(e, later.match)) continue;
-        auto x = detail::intersect(e, later.match);
+      const auto& boxes = effective[i];
+      const auto& group = groups[i];
+      for (std::size_t g = 0; g + 1 < group.size(); ++g) {
+        const auto& head = boxes[group[g]];
+        if (!detail::meets(box<S>{head.protocols, later.match.addresses, head.ports}, later.match))
+          continue;
+        // The first run of the group reaching the later rule's addresses, if it meets them.
+        auto it = std::partition_point(
+            boxes.begin() + group[g], boxes.begin() + group[g + 1],
+            [&](const box<S>& e) { return e.addresses.hi < later.match.addresses.lo; });
+        if (it == boxes.begin() + group[g + 1] || later.match.addresses.hi < it->addresses.lo)
+          continue;
+        auto x = detail::intersect(*it, later.match);
         proto_class c = all_proto_classes[static_cast<std::size_t>(__builtin_ctz(x.protocols))];
         rule_pair<S> pair{i, j, inside, witness_point<S>(c, x.addresses, x.ports)};
-        out.order.push_back(pair);
+        if (with_order) out.order.push_back(pair);
         if (!shadowing) out.pairs.push_back(pair);  // a shadowed later rule is reported alone
         break;
       }
     }
   }
   return out;
+}
+}  // namespace detail
+
+/// Returns the anomalies of every rule of `pol`, and its correlated / generalization pairs.
+template <class S>
+policy_anomalies<S> find_anomalies(const policy<S>& pol) {
+  return detail::anomalies_of(pol, true);
 }
 
 // -- Groups -------------------------------------------------------------------------------
@@ -420,7 +570,8 @@ template <family F>
 void add_findings(const std::vector<rule>& rules, direction d, action default_action,
                   std::vector<finding>& out) {
   auto pol = lower<F>(rules, d, default_action);
-  auto found = find_anomalies(pol);
+  auto found = anomalies_of(pol, false);
+  out.reserve(out.size() + found.rules.size() + found.pairs.size());
   auto origin = [&](std::vector<std::uint32_t> v) {
     for (auto& i : v) i = pol.origin[i];
     return v;
@@ -456,9 +607,27 @@ inline anomaly_report analyze(const security_group& g) {
     detail::add_findings<family::v4>(report.rules, d, g.default_policy(d), report.findings);
     detail::add_findings<family::v6>(report.rules, d, g.default_policy(d), report.findings);
   }
-  std::sort(report.findings.begin(), report.findings.end(), [](const finding& a, const finding& b) {
-    return std::tie(a.rule, a.kind, a.related) < std::tie(b.rule, b.kind, b.related);
+  // Sort by (rule, kind, related) through small keys: a rule has at most one shadowed or
+  // redundant finding, and a pair finding has exactly one related rule, so (rule, kind, first
+  // related) already orders them; the vector comparison only settles what remains equal.
+  auto& found = report.findings;
+  struct key {
+    std::uint64_t rule_kind;
+    std::uint32_t related, index;
+  };
+  std::vector<key> keys(found.size());
+  for (std::uint32_t k = 0; k < found.size(); ++k)
+    keys[k] = {(std::uint64_t{found[k].rule} << 8) | static_cast<std::uint8_t>(found[k].kind),
+               found[k].related.empty() ? 0u : found[k].related.front() + 1, k};
+  std::sort(keys.begin(), keys.end(), [&](const key& a, const key& b) {
+    if (a.rule_kind != b.rule_kind || a.related != b.related)
+      return std::tie(a.rule_kind, a.related) < std::tie(b.rule_kind, b.related);
+    return found[a.index].related < found[b.index].related;
   });
+  std::vector<finding> sorted;
+  sorted.reserve(found.size());
+  for (const auto& k : keys) sorted.push_back(std::move(found[k.index]));
+  found = std::move(sorted);
   return report;
 }
 

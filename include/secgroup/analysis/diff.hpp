@@ -59,14 +59,29 @@ std::vector<std::pair<typename S::address_type, decision>> address_runs(
 
 }  // namespace detail
 
-/// Returns the regions where `a` and `b` decide differently, in canonical form and order.
+namespace detail {
+
+/// True iff `a` and `b` have the same rules and default: they decide alike.
 template <class S>
-std::vector<diff_region<S>> diff_regions(const policy<S>& a, const policy<S>& b) {
+bool same_rules(const policy<S>& a, const policy<S>& b) {
+  if (a.default_action != b.default_action || a.rules.size() != b.rules.size()) return false;
+  for (std::size_t k = 0; k < a.rules.size(); ++k)
+    if (!(a.rules[k].match == b.rules[k].match) || a.rules[k].action != b.rules[k].action)
+      return false;
+  return true;
+}
+
+/// Calls `emit(region)` for the regions where `a` and `b` decide differently, in canonical
+/// form and order, while `wanted(c)` holds for the class `c` of the next regions (asked
+/// before a class is walked and after each region; once false, the walk ends).
+template <class S, class Emit, class Wanted>
+void walk_diff(const policy<S>& a, const policy<S>& b, Emit&& emit, Wanted&& wanted) {
   using A = typename S::address_type;
   using P = typename S::port_type;
+  if (same_rules(a, b) || !wanted(all_proto_classes.front())) return;
   const partition<S> pa(a), pb(b);
-  std::vector<diff_region<S>> out;
   for (auto c : all_proto_classes) {
+    if (!wanted(c)) return;
     std::vector<P> starts;
     for (const auto* part : {&pa, &pb})
       for (std::size_t j = 0; j < part->port_class_count(c); ++j)
@@ -110,11 +125,27 @@ std::vector<diff_region<S>> diff_regions(const policy<S>& a, const policy<S>& b)
         for (auto& p : previous) p.ports.hi = ports.hi;
         continue;
       }
-      out.insert(out.end(), previous.begin(), previous.end());
+      for (const auto& r : previous) {
+        emit(r);
+        if (!wanted(c)) return;
+      }
       previous = std::move(pieces);
     }
-    out.insert(out.end(), previous.begin(), previous.end());
+    for (const auto& r : previous) {
+      emit(r);
+      if (!wanted(c)) return;
+    }
   }
+}
+
+}  // namespace detail
+
+/// Returns the regions where `a` and `b` decide differently, in canonical form and order.
+template <class S>
+std::vector<diff_region<S>> diff_regions(const policy<S>& a, const policy<S>& b) {
+  std::vector<diff_region<S>> out;
+  detail::walk_diff(
+      a, b, [&](const diff_region<S>& r) { out.push_back(r); }, [](proto_class) { return true; });
   return out;
 }
 
@@ -214,9 +245,53 @@ inline group_diff diff(const security_group& a, const security_group& b) {
   return out;
 }
 
+namespace detail {
+/// diff()'s witness without the regions: a region can only replace the best one so far when
+/// its (class, port rank, family) is smaller, so a policy's walk stops once no region of the
+/// class at hand can be.
+template <family F>
+void add_witness(const std::vector<rule>& rules_a, const std::vector<rule>& rules_b, direction d,
+                 action da, action db, std::optional<diff_witness>& witness,
+                 std::optional<std::tuple<int, int, int>>& best_rank) {
+  using S = space_of<F>;
+  const int af = F == family::v4 ? 0 : 1;
+  auto wanted = [&](proto_class c) {  // the best rank a region of class c could have
+    const int port_rank = has_ports(c) ? 0 : static_cast<int>(preferred_ports.size());
+    return !best_rank ||
+           std::tuple<int, int, int>{static_cast<int>(c), port_rank, af} < *best_rank;
+  };
+  if (!wanted(all_proto_classes.front())) return;
+  auto pa = lower<F>(rules_a, d, da);
+  auto pb = lower<F>(rules_b, d, db);
+  auto to_group = [](decision x, const policy<S>& p) {
+    if (!x.by_default()) x.rule = p.origin[x.rule];
+    return x;
+  };
+  walk_diff(
+      pa, pb,
+      [&](const diff_region<S>& r) {
+        auto [pc, port_rank] = witness_rank<S>(r.protocol, r.ports);
+        std::tuple<int, int, int> rank{pc, port_rank, af};
+        if (best_rank && !(rank < *best_rank)) return;
+        best_rank = rank;
+        witness = diff_witness{to_packet<F>(witness_point<S>(r.protocol, r.addresses, r.ports), d),
+                               to_group(r.a, pa), to_group(r.b, pb)};
+      },
+      wanted);
+}
+}  // namespace detail
+
 inline verdict<diff_witness> equivalence(const security_group& a, const security_group& b) {
-  auto d = diff(a, b);
-  return d.equivalent ? verdict<diff_witness>::holds() : verdict<diff_witness>::violated(*d.witness);
+  const auto rules_a = ordered_rules(a), rules_b = ordered_rules(b);
+  std::optional<diff_witness> witness;
+  std::optional<std::tuple<int, int, int>> best;
+  for (auto d : {direction::inbound, direction::outbound}) {
+    detail::add_witness<family::v4>(rules_a, rules_b, d, a.default_policy(d), b.default_policy(d),
+                                    witness, best);
+    detail::add_witness<family::v6>(rules_a, rules_b, d, a.default_policy(d), b.default_policy(d),
+                                    witness, best);
+  }
+  return witness ? verdict<diff_witness>::violated(*witness) : verdict<diff_witness>::holds();
 }
 
 }  // namespace analysis

@@ -3,11 +3,15 @@
 // Redundant rules are not jointly removable (of two identical accepts, each is redundant), so
 // minimisation removes them in rounds, per direction and family: every dead user rule at once
 // (a rule that decides nothing can go with the others that decide nothing), else the last
-// rule whose packets fall through to the same action; then the analysis runs again, until no
-// user rule is redundant. The result is proved equivalent to the input by the diff engine.
-// The default SMTP rules are not the user's to remove and stay.
+// rule whose packets fall through to the same action; then the analysis (the painting alone)
+// runs again, until no user rule is redundant. A round goes on removing falls-through rules
+// downwards as long as their verdicts cannot have changed, so it removes exactly what one
+// removal per round would, in a handful of rounds instead of one per rule. The result is
+// proved equivalent to the input by the diff engine. The default SMTP rules are not the
+// user's to remove and stay.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -34,21 +38,29 @@ std::vector<std::uint32_t> minimal_rules(const policy<S>& pol, const std::vector
       current.rules.push_back(pol.rules[i]);
       current.origin.push_back(i);
     }
-    auto verdicts = find_anomalies(current).rules;
-    std::vector<std::uint32_t> dead, falls;
-    for (std::uint32_t k = 0; k < verdicts.size(); ++k) {
-      if (!removable[kept[k]]) continue;
-      if (verdicts[k].dead)
-        dead.push_back(k);
-      else if (verdicts[k].redundant)
-        falls.push_back(k);
+    const auto painted = detail::paint(current, false);
+    const auto count = static_cast<std::uint32_t>(kept.size());
+    std::vector<bool> drop(count, false);
+    bool any = false;
+    for (std::uint32_t k = 0; k < count; ++k)
+      if (removable[kept[k]] && !painted.live[k]) drop[k] = any = true;
+    if (!any) {
+      // Remove the last falls-through rule, as one round per rule would, and keep going down
+      // while the verdicts one round per rule would see are still these: removing a rule only
+      // changes the verdicts of its takers (which gain packets, so stay decided unless they
+      // fell through) and of the rules it takes packets from. Stop at the first removable rule
+      // that has a removed taker; the next round computes its verdict afresh.
+      for (std::uint32_t k = count; k-- > 0;) {
+        if (!removable[kept[k]]) continue;
+        if (std::any_of(painted.takers[k].begin(), painted.takers[k].end(),
+                        [&](std::uint32_t t) { return drop[t]; }))
+          break;
+        if (painted.falls[k]) drop[k] = any = true;
+      }
     }
-    if (dead.empty() && falls.empty()) return kept;
-    std::vector<bool> drop(kept.size(), false);
-    for (auto k : dead) drop[k] = true;
-    if (dead.empty()) drop[falls.back()] = true;
+    if (!any) return kept;
     std::vector<std::uint32_t> next;
-    for (std::uint32_t k = 0; k < kept.size(); ++k)
+    for (std::uint32_t k = 0; k < count; ++k)
       if (!drop[k]) next.push_back(kept[k]);
     kept = std::move(next);
   }

@@ -31,6 +31,7 @@
 #include "../partition.hpp"
 #include "../security_group.hpp"
 #include "../space.hpp"
+#include "anomalies.hpp"
 #include "witness.hpp"
 
 SECGROUP_BEGIN_NAMESPACE
@@ -107,17 +108,48 @@ void query_family(const std::vector<rule>& rules, const security_group& g, const
   using S = space_of<F>;
   if (networks.empty()) return;
   auto pol = lower<F>(rules, q.direction, g.default_policy(q.direction));
-  partition<S> part(pol);
-  for (const auto& n : networks) {
-    box<S> b{q.protocols,
-             {secgroup::detail::address_value<S>(n.first()),
-              secgroup::detail::address_value<S>(n.last())},
-             q.ports};
-    part.for_each_region_in(
-        b, [&](proto_class c, const auto& a, const auto& ports, std::uint32_t rule) {
-          out.offer<F>(pol, q.direction, c, a, ports, rule);
-        });
+  auto box_of = [&](const ip_network& n) {
+    return box<S>{q.protocols,
+                  {secgroup::detail::address_value<S>(n.first()),
+                   secgroup::detail::address_value<S>(n.last())},
+                  q.ports};
+  };
+  if (networks.size() > 1) {
+    partition<S> part(pol);
+    for (const auto& n : networks)
+      part.for_each_region_in(
+          box_of(n), [&](proto_class c, const auto& a, const auto& ports, std::uint32_t rule) {
+            out.offer<F>(pol, q.direction, c, a, ports, rule);
+          });
+    return;
   }
+  // One box: partition the rules clipped to it. Inside the box it decides alike, and its
+  // port classes are unions of the whole partition's, which changes no witness but one: a
+  // region starting at port 0 names port 1 only when the whole partition does not split
+  // ports 0 and 1 (asked of a partition of the rules clipped to those two ports).
+  const auto b = box_of(networks.front());
+  policy<S> clipped = pol, low_ports = pol;
+  for (auto& r : clipped.rules) {
+    if (meets(r.match, b))
+      r.match = intersect(r.match, b);
+    else
+      r.match.addresses = {S::max_address, {}};
+  }
+  for (auto& r : low_ports.rules)
+    r.match.ports.hi = std::min(r.match.ports.hi, typename S::port_type{1});
+  std::optional<partition<S>> split;
+  partition<S>(clipped).for_each_region_in(
+      b, [&](proto_class c, const auto& a, const auto& ports, std::uint32_t rule) {
+        if (has_ports(c) && ports.lo == 0 && ports.hi > 0) {
+          if (!split) split.emplace(low_ports);
+          if (split->port_class_of_port(c, 0) != split->port_class_of_port(c, 1)) {
+            out.offer<F>(pol, q.direction, c, a, interval<std::uint32_t>{0, 0}, rule);
+            out.offer<F>(pol, q.direction, c, a, interval<std::uint32_t>{1, ports.hi}, rule);
+            return;
+          }
+        }
+        out.offer<F>(pol, q.direction, c, a, ports, rule);
+      });
 }
 
 }  // namespace detail

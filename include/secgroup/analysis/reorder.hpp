@@ -10,6 +10,8 @@
 #include <algorithm>
 #include <cstdint>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "../config.hpp"
@@ -66,17 +68,20 @@ inline security_group reordered(const security_group& g, const std::vector<std::
     SECGROUP_THROW(validation_error(errc::bad_value, "order",
                                     "expected " + std::to_string(user.size()) + " rule ids, got " +
                                         std::to_string(ids.size())));
+  // Each id names its rules in order: a repeated id takes the next rule carrying it.
+  std::unordered_map<std::string_view, std::vector<std::uint32_t>> by_id;
+  for (auto k = static_cast<std::uint32_t>(user.size()); k-- > 0;) by_id[user[k].id].push_back(k);
   security_group out = g;
   out.rules.clear();
   for (const auto& id : ids) {
-    auto it = std::find_if(user.begin(), user.end(), [&](const rule& r) { return r.id == id; });
-    if (it == user.end())
+    auto it = by_id.find(id);
+    if (it == by_id.end() || it->second.empty())
       SECGROUP_THROW(validation_error(errc::bad_value, "order",
                                       "rule id " + secgroup::detail::quoted(id) +
                                           " is not a user rule of the group, or is repeated"));
-    out.rules.push_back(*it);
+    out.rules.push_back(user[it->second.back()]);
+    it->second.pop_back();
     out.rules.back().position = static_cast<std::uint32_t>(out.rules.size());
-    user.erase(it);
   }
   return out;
 }
