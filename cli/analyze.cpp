@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli.hpp"
+#include "engine.hpp"
 
 namespace secgroup::cli {
 namespace {
@@ -11,6 +12,7 @@ struct analyze_options {
   std::string file;
   std::optional<std::string> group;
   output_format format = output_format::text;
+  engine_options engine;
 };
 
 /// How the related rules of a finding stand to it, for text output.
@@ -58,13 +60,54 @@ void print_text(const analysis::anomaly_report& report) {
   std::cout << "\n";
 }
 
+/// The questions the Z3 engine left open, one per rule and question.
+struct open_question {
+  std::uint32_t rule = 0;
+  secgroup::direction direction = secgroup::direction::inbound;
+  std::string question, reason;
+};
+
 int run_analyze(const analyze_options& o) {
-  auto report = analysis::analyze(load_group(o.file, o.group));
-  if (o.format == output_format::json)
-    print_json(anomalies_to_json(report));
-  else
+  const bool z3 = o.engine.use_z3();
+  auto group = load_group(o.file, o.group);
+  analysis::anomaly_report report;
+  std::vector<open_question> open;
+  if (!z3) {
+    report = analysis::analyze(group);
+  } else {
+#if SECGROUP_HAS_Z3
+    auto result = verify::analyze(group, z3_options(o.engine));
+    report = std::move(result.report);
+    for (const auto& u : result.unknown)
+      open.push_back({u.rule, u.direction, u.question, u.reason});
+#endif
+  }
+  if (o.format == output_format::json) {
+    auto j = anomalies_to_json(report);
+    if (!open.empty()) {
+      json list = json::array();
+      for (const auto& u : open) {
+        json item = json::object();
+        item["rule_id"] = report.rules[u.rule].id.empty() ? json(nullptr)
+                                                          : json(report.rules[u.rule].id);
+        item["position"] = report.rules[u.rule].position;
+        item["direction"] = std::string(to_string(u.direction));
+        item["question"] = u.question;
+        item["reason"] = u.reason;
+        list.push_back(std::move(item));
+      }
+      j["unknown"] = std::move(list);
+    }
+    print_json(j);
+  } else {
     print_text(report);
-  return exit_ok;
+    for (const auto& u : open)
+      std::cout << "unknown\t" << rule_label(report.rules, u.rule) << " " << to_string(u.direction)
+                << ": " << u.question << ": " << u.reason << "\n";
+  }
+  if (open.empty()) return exit_ok;
+  return report_unknown(std::to_string(open.size()) + " question(s) left open",
+                        open.front().reason);
 }
 
 }  // namespace
@@ -76,6 +119,7 @@ void register_analyze(CLI::App& app, command& run) {
   cmd->add_option("file", o->file, "Group file (API JSON export)")->required();
   cmd->add_option("--group", o->group, "Group id or name, when the file holds several");
   add_format_option(*cmd, o->format);
+  add_engine_options(*cmd, o->engine);
   cmd->callback([o, &run] { run = [o] { return run_analyze(*o); }; });
 }
 

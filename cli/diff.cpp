@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "cli.hpp"
+#include "engine.hpp"
 
 namespace secgroup::cli {
 namespace {
@@ -9,7 +10,10 @@ namespace {
 struct diff_options {
   std::string file_a, file_b;
   std::optional<std::string> group, group_a, group_b;
+  std::optional<std::string> where;
+  bool includes = false;
   output_format format = output_format::text;
+  engine_options engine;
 };
 
 void print_text(const analysis::group_diff& d) {
@@ -35,12 +39,66 @@ void print_text(const analysis::group_diff& d) {
   }
 }
 
+/// The Z3 engine's answer: equivalence, or with --includes inclusion, with a witness and no
+/// regions (JSON "regions": null).
+int run_z3(const diff_options& o, const security_group& a, const security_group& b,
+           const std::optional<where_expr>& within) {
+#if SECGROUP_HAS_Z3
+  const auto limits = z3_options(o.engine);
+  verdict<analysis::diff_witness> v;
+  if (!o.includes)
+    v = verify::equivalence(a, b, limits);
+  else if (within)
+    v = verify::includes(a, b, *within, limits);
+  else
+    v = verify::includes(a, b, limits);
+  const auto rules_a = ordered_rules(a), rules_b = ordered_rules(b);
+  const char* key = o.includes ? "includes" : "equivalent";
+  if (o.format == output_format::json) {
+    json witness = nullptr;
+    if (v.counterexample) {
+      witness = packet_to_json(v.counterexample->packet);
+      witness["a"] = decision_to_json(v.counterexample->a, rules_a);
+      witness["b"] = decision_to_json(v.counterexample->b, rules_b);
+    }
+    json j = json::object();
+    j[key] = v.result == outcome::unknown ? json(nullptr) : json(v.result == outcome::holds);
+    j["witness"] = std::move(witness);
+    if (!o.includes) j["regions"] = nullptr;
+    if (v.result == outcome::unknown) j["reason"] = v.reason;
+    print_json(j);
+  } else if (v.result == outcome::unknown) {
+    std::cout << "unknown: " << v.reason << "\n";
+  } else {
+    const bool holds = v.result == outcome::holds;
+    std::cout << (o.includes ? (holds ? "A includes B" : "A does not include B")
+                             : (holds ? "equivalent" : "not equivalent"))
+              << "\n";
+    if (const auto& w = v.counterexample)
+      std::cout << "witness: " << to_string(w->packet)
+                << "\n  A: " << decision_text(w->a, rules_a)
+                << "\n  B: " << decision_text(w->b, rules_b) << "\n";
+  }
+  if (v.result == outcome::unknown) return report_unknown(key, v.reason);
+  return v.result == outcome::holds ? exit_ok : exit_negative;
+#else
+  (void)o, (void)a, (void)b, (void)within;
+  return exit_internal;
+#endif
+}
+
 int run_diff(const diff_options& o) {
+  if (o.where && !o.includes)
+    throw validation_error(errc::bad_value, "--where", "applies to --includes only");
+  const bool z3 = o.engine.use_z3(o.includes ? "--includes" : nullptr);
+  std::optional<where_expr> within;
+  if (o.where) within = parse_where(*o.where, "--where");
   auto option = [&](const std::optional<std::string>& own, const char* name) {
     return own || !o.group ? std::string(name) : std::string("--group");
   };
   auto a = load_group(o.file_a, o.group_a ? o.group_a : o.group, option(o.group_a, "--group-a"));
   auto b = load_group(o.file_b, o.group_b ? o.group_b : o.group, option(o.group_b, "--group-b"));
+  if (z3) return run_z3(o, a, b, within);
   auto d = analysis::diff(a, b);
   if (o.format == output_format::json)
     print_json(diff_to_json(d));
@@ -60,7 +118,12 @@ void register_diff(CLI::App& app, command& run) {
   cmd->add_option("--group", o->group, "Group id or name in both files, when they hold several");
   cmd->add_option("--group-a", o->group_a, "Group id or name in A (overrides --group)");
   cmd->add_option("--group-b", o->group_b, "Group id or name in B (overrides --group)");
+  cmd->add_flag("--includes", o->includes,
+                "Instead: does A accept every packet B accepts? (exit 0 yes, 1 no; z3 engine)");
+  cmd->add_option("--where", o->where,
+                  "With --includes: only the packets of this where expression (docs/z3.md)");
   add_format_option(*cmd, o->format);
+  add_engine_options(*cmd, o->engine);
   cmd->callback([o, &run] { run = [o] { return run_diff(*o); }; });
 }
 

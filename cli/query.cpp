@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli.hpp"
+#include "engine.hpp"
 
 namespace secgroup::cli {
 namespace {
@@ -33,10 +34,10 @@ void print_witnesses(const analysis::query_result& r, const std::vector<rule>& r
 
 struct query_options {
   std::string file;
-  std::optional<std::string> group, protocol, ports, expect;
-  std::string direction;
+  std::optional<std::string> group, protocol, ports, expect, direction, where;
   std::vector<std::string> remotes;
   output_format format = output_format::text;
+  engine_options engine;
 };
 
 /// The protocol classes of `--protocol`: any, tcp, udp, icmp, icmpv6 or a number 0..255.
@@ -53,15 +54,38 @@ proto_mask parse_protocol_classes(std::string_view text) {
                         " (expected any, tcp, udp, icmp, icmpv6 or a number 0..255)");
 }
 
+/// The answer of the engine the options choose: a --where expression (Z3), a box on Z3, or a
+/// box on the interval engine.
+analysis::query_result answer(const query_options& o, const security_group& group,
+                              const analysis::query& q, const std::optional<where_expr>& where) {
+  if (!o.engine.use_z3(where ? "--where" : nullptr)) return analysis::evaluate_query(group, q);
+#if SECGROUP_HAS_Z3
+  const auto limits = z3_options(o.engine);
+  return where ? verify::evaluate_where(group, *where, limits)
+               : verify::evaluate_query(group, q, limits);
+#else
+  return {};
+#endif
+}
+
 int run_query(const query_options& o) {
   analysis::query q;
-  q.direction = parse_direction(o.direction, "--direction");
-  if (o.protocol) q.protocols = parse_protocol_classes(*o.protocol);
-  for (std::size_t i = 0; i < o.remotes.size(); ++i)
-    q.remotes.push_back(parse_network(o.remotes[i], "--remote"));
-  if (o.ports) q.ports = parse_port_interval(*o.ports, "--ports");
+  std::optional<where_expr> where;
+  if (o.where) {
+    if (!has_z3) o.engine.use_z3("--where");
+    where = parse_where(*o.where, "--where");
+  } else {
+    if (!o.direction)
+      throw parse_error(errc::missing_field, "--direction",
+                        "--direction is required (unless --where gives the packets)");
+    q.direction = parse_direction(*o.direction, "--direction");
+    if (o.protocol) q.protocols = parse_protocol_classes(*o.protocol);
+    for (std::size_t i = 0; i < o.remotes.size(); ++i)
+      q.remotes.push_back(parse_network(o.remotes[i], "--remote"));
+    if (o.ports) q.ports = parse_port_interval(*o.ports, "--ports");
+  }
   auto group = load_group(o.file, o.group);
-  auto result = analysis::evaluate_query(group, q);
+  auto result = answer(o, group, q, where);
   auto rules = ordered_rules(group);
   if (o.format == output_format::json) {
     print_json(query_to_json(result, rules));
@@ -69,6 +93,7 @@ int run_query(const query_options& o) {
     std::cout << to_string(result.answer) << "\n";
     print_witnesses(result, rules, "");
   }
+  if (result.answer == analysis::coverage::unknown) return report_unknown("query", result.reason);
   return verdict(result.answer, o.expect);
 }
 
@@ -130,17 +155,28 @@ void register_query(CLI::App& app, command& run) {
       app.add_subcommand("query", "Does a group accept ALL, NONE or PART of a box of packets?");
   cmd->add_option("file", o->file, "Group file (API JSON export)")->required();
   cmd->add_option("--group", o->group, "Group id or name, when the file holds several");
-  cmd->add_option("--direction", o->direction, "inbound or outbound")->required();
-  cmd->add_option("--protocol", o->protocol,
-                  "any (default), tcp, udp, icmp (with icmpv6), or a protocol number");
-  cmd->add_option("--remote", o->remotes,
-                  "Remote network (CIDR or address); repeatable; default: every IPv4 and IPv6 "
-                  "address")
-      ->allow_extra_args(false);
-  cmd->add_option("--ports", o->ports,
-                  "Destination ports A-B or N, 0..65535 (default 0-65535); TCP and UDP only");
+  auto* direction = cmd->add_option("--direction", o->direction,
+                                    "inbound or outbound (required unless --where)");
+  auto* protocol = cmd->add_option(
+      "--protocol", o->protocol, "any (default), tcp, udp, icmp (with icmpv6), or a protocol number");
+  auto* remote = cmd->add_option("--remote", o->remotes,
+                                 "Remote network (CIDR or address); repeatable; default: every "
+                                 "IPv4 and IPv6 address")
+                     ->allow_extra_args(false);
+  auto* ports = cmd->add_option(
+      "--ports", o->ports,
+      "Destination ports A-B or N, 0..65535 (default 0-65535); TCP and UDP only");
+  cmd->add_option("--where", o->where,
+                  "Instead of the box options: the packets of a where expression, e.g. "
+                  "\"inbound and tcp and port 5432 and not remote in 10.0.0.0/8\" (z3 engine; "
+                  "docs/z3.md)")
+      ->excludes(direction)
+      ->excludes(protocol)
+      ->excludes(remote)
+      ->excludes(ports);
   add_expect_option(*cmd, o->expect);
   add_format_option(*cmd, o->format);
+  add_engine_options(*cmd, o->engine);
   cmd->callback([o, &run] { run = [o] { return run_query(*o); }; });
 }
 

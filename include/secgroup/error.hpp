@@ -68,6 +68,7 @@ inline constexpr const char* missing_field = "secgroup.parse.106";
 inline constexpr const char* bad_number = "secgroup.parse.107";
 inline constexpr const char* bad_packet = "secgroup.parse.108";
 inline constexpr const char* bad_file = "secgroup.parse.109";
+inline constexpr const char* bad_where = "secgroup.parse.110";  ///< a malformed where expression
 inline constexpr const char* port_out_of_range = "secgroup.validation.201";
 inline constexpr const char* port_order = "secgroup.validation.202";
 inline constexpr const char* bad_value = "secgroup.validation.203";

@@ -38,13 +38,6 @@
 
 SECGROUP_BEGIN_NAMESPACE
 
-namespace errc {
-/// A where expression is malformed (syntax, unknown word, reversed range).
-/// NOTE: not yet listed in error.hpp / docs/errors.md; ids .102 and .107 are reused for a bad
-/// network or number inside an expression.
-inline constexpr const char* bad_where = "secgroup.parse.110";
-}  // namespace errc
-
 /// A malformed where expression: a parse_error that also carries the 1-based column at fault.
 class where_error : public parse_error {
  public:

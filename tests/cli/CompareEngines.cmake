@@ -1,0 +1,51 @@
+# Runs COMMAND ARGS with --engine interval and with --engine z3 and fails unless both exit with
+# the same code and print the same document, witness packets aside (each engine picks its own;
+# docs/z3.md): their presence must agree, not their content. Text: the lines "  witness: ...",
+# "accepted: ..." and "dropped: ..." keep only their label. JSON (-DJSON=ON): every finding's
+# "witness" (analyze) and the top-level "accepted" / "dropped" (query) become "*" unless null.
+#   cmake -DCOMMAND=prog -DARGS="a|b" [-DJSON=ON] -P CompareEngines.cmake
+string(REPLACE "|" ";" ARGS "${ARGS}")
+
+function(mask_json var)
+  set(doc "${${var}}")
+  string(JSON count ERROR_VARIABLE none LENGTH "${doc}" findings)
+  if(NOT none)
+    if(count GREATER 0)
+      math(EXPR last "${count} - 1")
+      foreach(i RANGE ${last})
+        string(JSON type TYPE "${doc}" findings ${i} witness)
+        if(NOT type STREQUAL "NULL")
+          string(JSON doc SET "${doc}" findings ${i} witness "\"*\"")
+        endif()
+      endforeach()
+    endif()
+  endif()
+  foreach(key accepted dropped)
+    string(JSON type ERROR_VARIABLE missing TYPE "${doc}" ${key})
+    if(NOT missing AND NOT type STREQUAL "NULL")
+      string(JSON doc SET "${doc}" ${key} "\"*\"")
+    endif()
+  endforeach()
+  set(${var} "${doc}" PARENT_SCOPE)
+endfunction()
+
+foreach(engine interval z3)
+  execute_process(COMMAND ${COMMAND} ${ARGS} --engine ${engine} OUTPUT_VARIABLE out
+                  ERROR_VARIABLE err RESULT_VARIABLE code)
+  if(out STREQUAL "")
+    message(FATAL_ERROR "--engine ${engine} printed nothing (exit ${code}):\n${err}")
+  endif()
+  if(JSON)
+    mask_json(out)
+  else()
+    string(REGEX REPLACE "(  witness|accepted|dropped): [^\n]*" "\\1: *" out "${out}")
+  endif()
+  set(out_${engine} "${out}")
+  set(code_${engine} "${code}")
+endforeach()
+if(NOT code_interval STREQUAL code_z3)
+  message(FATAL_ERROR "exit codes differ: interval ${code_interval}, z3 ${code_z3}")
+endif()
+if(NOT out_interval STREQUAL out_z3)
+  message(FATAL_ERROR "outputs differ\n-- interval:\n${out_interval}\n-- z3:\n${out_z3}")
+endif()
