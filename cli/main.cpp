@@ -18,6 +18,9 @@ int main(int argc, char** argv) {
   register_connect(app, run);
   register_exposure(app, run);
   register_minimize(app, run);
+#if SECGROUP_HAS_SERVER
+  register_serve(app, run);
+#endif
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {

@@ -1,0 +1,424 @@
+// server::http_server over real sockets: every call goes through cpp-httplib on a free loopback
+// port. The endpoints' semantics are tested through the router (tests/mock); here: that requests
+// and responses cross HTTP intact (status, headers, bodies), auth shapes, GET/DELETE bodies,
+// JSON errors for what the router never sees, and the state file.
+#include <httplib.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <secgroup/server/http.hpp>
+
+#include "mock/fixture.hpp"
+
+using namespace mock_test;
+
+namespace {
+
+const std::string token_a = "3f0c1d2e-aaaa-4bbb-8ccc-000000000001";
+const std::string token_b = "3f0c1d2e-aaaa-4bbb-8ccc-000000000002";
+const std::string project_c = "b4b9ae3c-2c44-4c5a-8f3e-2d6a1fb0c003";
+
+server::http_options any_port() {
+  server::http_options o;
+  o.port = 0;
+  return o;
+}
+
+/// A store with deterministic clock and ids, served on a free port.
+struct served {
+  mock::store store{test_options()};
+  server::http_server http;
+  httplib::Client client;
+
+  explicit served(mock::router_options routing = {}, server::http_options options = any_port())
+      : http(store, std::move(routing), std::move(options)), client(start_and_url()) {}
+
+  std::string start_and_url() {
+    http.start();
+    return http.url();
+  }
+};
+
+json body_of(const httplib::Result& r) {
+  REQUIRE(r);
+  return json::parse(r->body);
+}
+
+void require_json(const httplib::Result& r) {
+  REQUIRE(r);
+  CHECK(r->get_header_value("Content-Type") == "application/json");
+  CAPTURE(r->body);
+  auto body = json::parse(r->body);
+  CHECK(body.is_object());
+  CHECK(body.contains("type"));
+  CHECK(body.contains("message"));
+}
+
+/// A fresh directory under the system temp dir, removed on destruction.
+struct temp_dir {
+  std::filesystem::path path;
+  explicit temp_dir(const std::string& tag)
+      : path(std::filesystem::temp_directory_path() /
+             ("secgroup-server-" + tag + "-" + std::to_string(::getpid()))) {
+    std::filesystem::remove_all(path);
+    std::filesystem::create_directories(path);
+  }
+  ~temp_dir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+};
+
+std::string read_text(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+const char* const json_type = "application/json";
+
+}  // namespace
+
+TEST_CASE("server: port 0 binds a free port and url() names it", "[server]") {
+  served s;
+  CHECK(s.http.running());
+  CHECK(s.http.port() > 0);
+  CHECK(s.http.url() == "http://127.0.0.1:" + std::to_string(s.http.port()));
+  s.http.stop();
+  CHECK_FALSE(s.http.running());
+  s.http.stop();  // a second stop is harmless
+}
+
+TEST_CASE("server: create, list, get, patch and delete a group and a rule over HTTP", "[server]") {
+  served s;
+  auto created = s.client.Post(base.c_str(), json({{"name", "web"}, {"project", project_a}}).dump(),
+                               json_type);
+  REQUIRE(created);
+  CHECK(created->status == 201);
+  const auto id = body_of(created)["security_group"]["id"].get<std::string>();
+  CHECK(id == nth_id(1));
+  CHECK(created->get_header_value("Location") == s.http.url() + base + "/" + id);
+  CHECK(created->get_header_value("Content-Type") == json_type);
+  // The body crosses HTTP byte for byte as the router wrote it.
+  json wrapped = json::object();
+  wrapped["security_group"] = group_to_json(s.store.get_group(zone, id));
+  CHECK(created->body == mock::wire::dump(wrapped));
+  CHECK(body_of(created)["security_group"]["creation_date"] == date0);
+
+  auto list = s.client.Get((base + "?name=we&per_page=1").c_str());
+  REQUIRE(list);
+  CHECK(list->status == 200);
+  CHECK(list->get_header_value("X-Total-Count") == "1");
+  CHECK(list->get_header_value("Link") ==
+        "</security_groups?page=1&per_page=1&name=we>; rel=\"last\"");
+  CHECK(body_of(list)["security_groups"].size() == 1);
+
+  auto got = s.client.Get((base + "/" + id).c_str());
+  REQUIRE(got);
+  CHECK(got->status == 200);
+  CHECK(body_of(got)["security_group"]["name"] == "web");
+
+  auto patched = s.client.Patch((base + "/" + id).c_str(),
+                                R"({"description": "front", "tags": ["a", "b"]})", json_type);
+  REQUIRE(patched);
+  CHECK(patched->status == 200);
+  CHECK(body_of(patched)["security_group"]["description"] == "front");
+  CHECK(s.store.get_group(zone, id).tags == std::vector<std::string>{"a", "b"});
+
+  auto rule = s.client.Post((base + "/" + id + "/rules").c_str(),
+                            R"({"protocol": "TCP", "direction": "inbound", "action": "accept",
+                                "ip_range": "10.1.2.3/8", "dest_port_from": 22})",
+                            json_type);
+  REQUIRE(rule);
+  CHECK(rule->status == 201);
+  auto rule_json = body_of(rule)["rule"];
+  CHECK(rule_json["ip_range"] == "10.0.0.0/8");
+  CHECK(rule_json["position"] == 1);
+  const auto rule_id = rule_json["id"].get<std::string>();
+  CHECK(rule->get_header_value("Location") == s.http.url() + base + "/" + id + "/rules/" + rule_id);
+
+  auto rules = s.client.Get((base + "/" + id + "/rules").c_str());
+  REQUIRE(rules);
+  CHECK(body_of(rules)["rules"].size() == 7);  // six default SMTP rules, then ours
+
+  auto rule_deleted = s.client.Delete((base + "/" + id + "/rules/" + rule_id).c_str());
+  REQUIRE(rule_deleted);
+  CHECK(rule_deleted->status == 204);
+  CHECK(rule_deleted->body.empty());
+
+  auto deleted = s.client.Delete((base + "/" + id).c_str());
+  REQUIRE(deleted);
+  CHECK(deleted->status == 204);
+  CHECK(deleted->body.empty());
+  CHECK(s.store.size() == 0);
+
+  auto gone = s.client.Get((base + "/" + id).c_str());
+  REQUIRE(gone);
+  CHECK(gone->status == 404);
+  CHECK(body_of(gone) == json({{"type", "not_found"},
+                               {"message", "resource is not found"},
+                               {"resource", "instance_security_group"},
+                               {"resource_id", id}}));
+  require_json(gone);
+}
+
+TEST_CASE("server: tokens give the API's 401 and 403 shapes", "[server][auth]") {
+  mock::router_options routing;
+  routing.tokens = std::map<std::string, std::vector<std::string>, std::less<>>{
+      {token_a, {project_a}}, {token_b, {project_b}}};
+  served s(routing);
+  mock::group_spec spec;
+  spec.name = "b-only";
+  spec.project = project_b;
+  const auto foreign = s.store.create_group(zone, spec).id;
+
+  auto missing = s.client.Get(base.c_str());
+  REQUIRE(missing);
+  CHECK(missing->status == 401);
+  CHECK(missing->body == R"({"message": "authentication is denied", "method": "unknown_method", )"
+                         R"("reason": "invalid_argument", "type": "denied_authentication"})");
+
+  auto unknown = s.client.Get(base.c_str(), {{"X-Auth-Token", "nope"}});
+  REQUIRE(unknown);
+  CHECK(unknown->status == 401);
+  CHECK(body_of(unknown)["method"] == "api_key");
+  CHECK(body_of(unknown)["reason"] == "not_found");
+
+  // The Python SDK writes the header name in lowercase.
+  auto as_a = httplib::Headers{{"x-auth-token", token_a}};
+  auto list = s.client.Get(base.c_str(), as_a);
+  REQUIRE(list);
+  CHECK(list->status == 200);
+  CHECK(body_of(list)["security_groups"].empty());  // narrowed to project_a
+  CHECK(list->get_header_value("X-Total-Count") == "0");
+
+  auto denied = s.client.Get((base + "/" + foreign).c_str(), as_a);
+  REQUIRE(denied);
+  CHECK(denied->status == 403);
+  CHECK(denied->body ==
+        R"({"details": [{"action": "read", "resource": "instance_security_group"}], )"
+        R"("message": "insufficient permissions", "type": "permissions_denied"})");
+  auto denied_write = s.client.Delete((base + "/" + foreign).c_str(), as_a);
+  REQUIRE(denied_write);
+  CHECK(denied_write->status == 403);
+  CHECK(body_of(denied_write)["details"][0]["action"] == "write");
+
+  auto create_elsewhere = s.client.Post(
+      base.c_str(), as_a, json({{"name", "x"}, {"project", project_c}}).dump(), json_type);
+  REQUIRE(create_elsewhere);
+  CHECK(create_elsewhere->status == 403);
+
+  auto own = s.client.Get((base + "/" + foreign).c_str(), {{"X-Auth-Token", token_b}});
+  REQUIRE(own);
+  CHECK(own->status == 200);
+  CHECK(s.store.size() == 1);
+}
+
+TEST_CASE("server: GET and DELETE accept a body such as {} on a kept-alive connection",
+          "[server]") {
+  served s;
+  s.client.set_keep_alive(true);
+  const auto id = s.store
+                      .create_group(zone,
+                                    [] {
+                                      mock::group_spec spec;
+                                      spec.name = "web";
+                                      spec.project = project_a;
+                                      return spec;
+                                    }())
+                      .id;
+  auto send = [&](const std::string& method, const std::string& path, const std::string& body) {
+    httplib::Request req;
+    req.method = method;
+    req.path = path;
+    req.body = body;
+    if (!body.empty()) req.set_header("Content-Length", std::to_string(body.size()));
+    auto res = s.client.send(req);
+    REQUIRE(res);
+    return std::move(res).value();
+  };
+  for (int i = 0; i < 3; ++i) {
+    CAPTURE(i);
+    auto got = send("GET", base + "/" + id, "{}");
+    CHECK(got.status == 200);
+    CHECK(json::parse(got.body)["security_group"]["id"] == id);
+  }
+  auto listed = send("GET", base + "?page=1", "{}");
+  CHECK(listed.status == 200);
+  CHECK(listed.get_header_value("X-Total-Count") == "1");
+  // The stray body did not leak into the next request on the connection.
+  auto created = send("POST", base, json({{"name", "db"}, {"project", project_a}}).dump());
+  CHECK(created.status == 201);
+  auto deleted = send("DELETE", base + "/" + id, "{}");
+  CHECK(deleted.status == 204);
+  auto after = send("GET", base, "");
+  CHECK(json::parse(after.body)["security_groups"].size() == 1);
+  CHECK(s.store.size() == 1);
+}
+
+TEST_CASE("server: booleans in the query parse in any case", "[server]") {
+  served s;
+  for (bool is_default : {true, false}) {
+    auto r = s.client.Post(base.c_str(),
+                           json({{"name", is_default ? "default" : "plain"},
+                                 {"project", project_a},
+                                 {"project_default", is_default}})
+                               .dump(),
+                           json_type);
+    REQUIRE(r);
+    REQUIRE(r->status == 201);
+  }
+  for (std::string text : {"true", "True", "TRUE", "tRuE"}) {
+    CAPTURE(text);
+    auto r = s.client.Get((base + "?project_default=" + text).c_str());
+    REQUIRE(r);
+    CHECK(r->status == 200);
+    auto list = body_of(r)["security_groups"];
+    REQUIRE(list.size() == 1);
+    CHECK(list[0]["name"] == "default");
+  }
+  for (std::string text : {"false", "False", "FALSE"}) {
+    CAPTURE(text);
+    auto list =
+        body_of(s.client.Get((base + "?project_default=" + text).c_str()))["security_groups"];
+    REQUIRE(list.size() == 1);
+    CHECK(list[0]["name"] == "plain");
+  }
+  auto bad = s.client.Get((base + "?project_default=yes").c_str());
+  REQUIRE(bad);
+  CHECK(bad->status == 400);
+  CHECK(body_of(bad)["details"][0]["argument_name"] == "project_default");
+}
+
+TEST_CASE("server: every error body is JSON, also where the router is not reached", "[server]") {
+  served s;
+  SECTION("unknown paths are 404 not_found") {
+    for (std::string path : {"/", "/nope", "/instance/v1/zones/fr-par-1/servers",
+                             "/instance/v1/zones/fr-par-1/security_groups/a/b/c/d"}) {
+      CAPTURE(path);
+      auto r = s.client.Get(path.c_str());
+      require_json(r);
+      CHECK(r->status == 404);
+      CHECK(body_of(r)["type"] == "not_found");
+    }
+  }
+  SECTION("a known path with another method is 405 with Allow") {
+    auto r = s.client.Delete(base.c_str());
+    require_json(r);
+    CHECK(r->status == 405);
+    CHECK(r->get_header_value("Allow") == "GET, POST");
+  }
+  SECTION("a method cpp-httplib does not route is a JSON 400") {
+    httplib::Request req;
+    req.method = "BREW";
+    req.path = base;
+    auto r = s.client.send(req);
+    require_json(r);
+    CHECK(r->status == 400);
+  }
+  SECTION("a malformed body is the API's invalid_arguments") {
+    auto r = s.client.Post(base.c_str(), "{not json", json_type);
+    require_json(r);
+    CHECK(r->status == 400);
+    CHECK(body_of(r)["details"][0]["argument_name"] == "body");
+  }
+}
+
+TEST_CASE("server: the state file survives a restart and is written after each change",
+          "[server][state]") {
+  temp_dir dir("state");
+  const auto file = dir.path / "store.json";
+  server::http_options options = any_port();
+  options.state_file = file;
+  std::string id, rule_id;
+  {
+    served s({}, options);
+    auto created = s.client.Post(
+        base.c_str(), json({{"name", "web"}, {"project", project_a}, {"tags", {"x"}}}).dump(),
+        json_type);
+    REQUIRE(created);
+    REQUIRE(created->status == 201);
+    id = body_of(created)["security_group"]["id"].get<std::string>();
+    // Saved at once, while the server still runs.
+    REQUIRE(std::filesystem::exists(file));
+    CHECK(json::parse(read_text(file))["security_groups"][0]["id"] == id);
+    auto rule = s.client.Post((base + "/" + id + "/rules").c_str(),
+                              R"({"protocol": "UDP", "direction": "outbound",
+                                  "action": "drop", "ip_range": "::/0"})",
+                              json_type);
+    REQUIRE(rule);
+    REQUIRE(rule->status == 201);
+    rule_id = body_of(rule)["rule"]["id"].get<std::string>();
+    CHECK(json::parse(read_text(file)) == s.store.snapshot());
+    // A failed call does not rewrite the file; a read does not either.
+    auto before = std::filesystem::last_write_time(file);
+    auto bad = s.client.Patch((base + "/" + id).c_str(), R"({"name": ""})", json_type);
+    REQUIRE(bad);
+    CHECK(bad->status == 400);
+    CHECK(std::filesystem::last_write_time(file) == before);
+    // No temporary file is left behind.
+    CHECK(std::distance(std::filesystem::directory_iterator(dir.path),
+                        std::filesystem::directory_iterator()) == 1);
+  }
+  served again({}, options);
+  auto got = again.client.Get((base + "/" + id).c_str());
+  REQUIRE(got);
+  CHECK(got->status == 200);
+  CHECK(body_of(got)["security_group"]["tags"] == json({"x"}));
+  auto rule = again.client.Get((base + "/" + id + "/rules/" + rule_id).c_str());
+  REQUIRE(rule);
+  CHECK(rule->status == 200);
+  CHECK(body_of(rule)["rule"]["ip_range"] == "::/0");
+  CHECK(again.store.size() == 1);
+}
+
+TEST_CASE("server: a corrupt state file is a clear error and nothing is bound", "[server][state]") {
+  temp_dir dir("corrupt");
+  const auto file = dir.path / "store.json";
+  server::http_options options = any_port();
+  options.state_file = file;
+  mock::store store(test_options());
+
+  SECTION("not JSON") {
+    std::ofstream(file) << "{\"security_groups\": [";
+    server::http_server http(store, {}, options);
+    try {
+      http.start();
+      FAIL("start() accepted a corrupt state file");
+    } catch (const parse_error& e) {
+      CHECK(e.id() == errc::bad_file);
+      CHECK(e.field() == file.string());
+    }
+    CHECK(http.port() == 0);
+    CHECK_FALSE(http.running());
+  }
+  SECTION("JSON that is not a valid snapshot names the field") {
+    std::ofstream(file) << R"({"security_groups": [{"id": "not-a-uuid", "name": "x"}]})";
+    server::http_server http(store, {}, options);
+    try {
+      http.bind();
+      FAIL("bind() accepted an invalid snapshot");
+    } catch (const error& e) {
+      CHECK(e.field().starts_with(file.string() + ": security_groups[0]"));
+    }
+    CHECK(http.port() == 0);
+  }
+  CHECK(store.size() == 0);
+  // The corrupt file is left as it was.
+  CHECK_FALSE(read_text(file).empty());
+}
+
+TEST_CASE("server: listen() blocks until stop() from another thread", "[server]") {
+  mock::store store(test_options());
+  server::http_server http(store, {}, any_port());
+  const int port = http.bind();
+  std::thread serving([&] { http.listen(); });
+  while (!http.running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  httplib::Client client("127.0.0.1", port);
+  auto r = client.Get(base.c_str());
+  REQUIRE(r);
+  CHECK(r->status == 200);
+  http.stop();
+  serving.join();
+  CHECK_FALSE(http.running());
+}

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# `secgroup serve` as a process: bad flags exit 2 with an error id, a corrupt state file stops
+# the start, the first line names the URL and port, SIGINT and SIGTERM stop it cleanly (exit 0)
+# and the state file carries the groups across a restart. Raw HTTP through bash's /dev/tcp.
+#
+#   tests/server/serve_cli.sh SECGROUP_BINARY WORK_DIR
+set -euo pipefail
+
+secgroup=${1:?usage: serve_cli.sh SECGROUP_BINARY WORK_DIR}
+work=${2:?usage: serve_cli.sh SECGROUP_BINARY WORK_DIR}
+rm -rf "$work"
+mkdir -p "$work"
+failures=0
+fail() {
+  echo "FAIL: $*"
+  failures=$((failures + 1))
+}
+
+# expect_bad_input REGEX ARGS...: `secgroup serve ARGS` exits 2 with REGEX on stderr.
+expect_bad_input() {
+  local regex=$1
+  shift
+  local rc=0
+  "$secgroup" serve "$@" >"$work/out" 2>"$work/err" || rc=$?
+  [[ $rc -eq 2 ]] || fail "serve $*: exit $rc, expected 2"
+  grep -Eq "$regex" "$work/err" || fail "serve $*: stderr lacks /$regex/: $(cat "$work/err")"
+  [[ ! -s "$work/out" ]] || fail "serve $*: printed $(cat "$work/out")"
+}
+
+expect_bad_input 'secgroup\.validation\.203.*--token' --port 0 --token no-colon
+expect_bad_input 'secgroup\.validation\.203.*--token.*not a UUID' --port 0 --token s:p
+expect_bad_input 'secgroup\.validation\.201.*--port' --port 70000
+expect_bad_input 'secgroup\.validation\.203.*--zone' --port 0 --zone nowhere
+expect_bad_input 'not expected' --port 0 --frobnicate
+printf '{"security_groups": [' >"$work/corrupt.json"
+expect_bad_input 'secgroup\.parse\.109.*corrupt\.json.*not valid JSON' --port 0 --state "$work/corrupt.json"
+
+server=""
+# A failed check must not leave a server behind.
+trap 'if [[ -n "$server" ]]; then kill -TERM "$server" 2>/dev/null || true; fi' EXIT
+# start ARGS...: starts the server in the background; sets $port from its first line. The old
+# output files go first: the shell truncates them only once the child runs.
+start() {
+  rm -f "$work/serve.out" "$work/serve.err"
+  "$secgroup" serve --port 0 "$@" >"$work/serve.out" 2>"$work/serve.err" &
+  server=$!
+  port=""
+  for _ in $(seq 1 100); do
+    port=$(sed -n '1s/.*(port \([0-9]*\),.*/\1/p' "$work/serve.out" 2>/dev/null)
+    [[ -n "$port" ]] && return 0
+    kill -0 "$server" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "FAIL: no port from secgroup serve: $(cat "$work/serve.out" "$work/serve.err")"
+  exit 1
+}
+# stop SIGNAL: sends SIGNAL and checks the exit status is 0.
+stop() {
+  kill "-$1" "$server"
+  local rc=0
+  wait "$server" || rc=$?
+  [[ $rc -eq 0 ]] || fail "serve exited $rc on SIG$1"
+  grep -q "stopped (SIG$1)" "$work/serve.out" || fail "no 'stopped (SIG$1)' line"
+}
+# request METHOD PATH [BODY]: prints the raw HTTP response.
+request() {
+  exec 3<>"/dev/tcp/127.0.0.1/$port"
+  printf '%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Auth-Token: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s' \
+    "$1" "$2" "$token" "${#3}" "$3" >&3
+  cat <&3
+  exec 3<&-
+}
+
+token=3f0c1d2e-aaaa-4bbb-8ccc-000000000001
+project=b4b9ae3c-2c44-4c5a-8f3e-2d6a1fb0c001
+base=/instance/v1/zones/fr-par-1/security_groups
+
+start --state "$work/state.json" --token "$token:$project"
+grep -Eq "^secgroup serve: listening on http://127\.0\.0\.1:$port \(port $port, .*1 token" \
+  "$work/serve.out" || fail "first line: $(head -n 1 "$work/serve.out")"
+[[ ! -s "$work/serve.err" ]] || fail "a server with a token warned: $(cat "$work/serve.err")"
+created=$(request POST "$base" "{\"name\": \"persisted-web\", \"project\": \"$project\"}")
+grep -q "^HTTP/1.1 201" <<<"$created" || fail "POST: $created"
+stop INT
+grep -q '"persisted-web"' "$work/state.json" || fail "the state file lacks the group"
+
+start --state "$work/state.json" --token "$token:$project"
+listed=$(request GET "$base" "{}")
+grep -q "^HTTP/1.1 200" <<<"$listed" || fail "GET after restart: $listed"
+grep -q '"name": "persisted-web"' <<<"$listed" || fail "the group did not survive: $listed"
+token=wrong
+denied=$(request GET "$base" "")
+grep -q '^HTTP/1.1 401' <<<"$denied" || fail "wrong token: $denied"
+grep -q '"type": "denied_authentication"' <<<"$denied" || fail "401 body: $denied"
+stop TERM
+
+start
+grep -q "OPEN" "$work/serve.out" || fail "an open server does not say so on its first line"
+grep -q "WARNING" "$work/serve.err" || fail "an open server does not warn"
+stop TERM
+
+if ((failures)); then
+  echo "$failures failure(s)"
+  exit 1
+fi
+echo "serve_cli: all checks passed"
