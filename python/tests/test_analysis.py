@@ -1,0 +1,144 @@
+"""Analyses, checked against evaluation (each witness is re-decided) rather than against themselves."""
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+import secgroup
+from conftest import EXAMPLES
+from oracle import decide, random_packets
+
+
+def _redecide(group, witness_dict):
+    p = secgroup.Packet(witness_dict["direction"], witness_dict["protocol"], witness_dict["remote"],
+                        witness_dict["port"])
+    return group.evaluate(p, "reference")
+
+
+def test_analyze_lint_demo(lint_demo):
+    report = secgroup.analyze(lint_demo)
+    assert report == lint_demo.analyze()
+    kinds = {f.kind for f in report}
+    assert {"shadowed", "redundant"} <= kinds  # the demo has one rule of each kind
+    rules = lint_demo.ordered_rules()
+    for f in report.findings:
+        rule = next(r for r in rules if r.position == f.position and r.editable)
+        assert f.rule_id == (rule.id or None)
+        if f.witness is not None:
+            assert f.witness.direction == f.direction
+            if f.kind in ("shadowed", "correlated", "generalization"):
+                assert rule.matches(f.witness)  # the witness lies in the rule's box
+    html = report._repr_html_()
+    assert html.count("<tr>") == len(report) + 1
+    assert pickle.loads(pickle.dumps(report)) == report
+
+
+def test_diff_witness_and_regions(web, lint_demo):
+    same = secgroup.diff(web, secgroup.load_group(EXAMPLES / "web.json"))
+    assert same.equivalent and bool(same) and same.witness is None and same.regions == []
+    d = secgroup.diff(web, lint_demo)
+    assert not d.equivalent and not d
+    w = d.witness
+    da, db = web.evaluate(w.packet, "reference"), lint_demo.evaluate(w.packet, "reference")
+    assert da.action == w.a["action"] and db.action == w.b["action"] and da.action != db.action
+    for region in d.regions[:50]:
+        # a corner of each region is decided as the region says, by both groups
+        port = region.ports[0] if region.ports else None
+        proto = {"tcp": "tcp", "udp": "udp", "icmp": "icmp", "other": "47"}[region.protocol]
+        p = secgroup.Packet(region.direction, proto, region.remote["first"], port)
+        assert web.evaluate(p).action == region.a["action"]
+        assert lint_demo.evaluate(p).action == region.b["action"]
+        assert region.change == ("opened" if region.b["action"] == "accept" else "closed")
+    assert secgroup.equivalent(web, lint_demo) == d
+    assert "<table>" in d._repr_html_()
+
+
+def test_query(web):
+    r = secgroup.query(web, "inbound", protocol="tcp", ports=443)
+    assert r.answer in ("ALL", "NONE", "PARTIAL")
+    for w in (r.accepted, r.dropped):
+        if w is not None:
+            got = web.evaluate(w.packet, "reference")
+            assert got.action == w.action and got.position == w.position
+            assert w.packet.port == 443 and w.packet.protocol == 6
+    assert (r.accepted is not None) == (r.answer in ("ALL", "PARTIAL"))
+    assert (r.dropped is not None) == (r.answer in ("NONE", "PARTIAL"))
+    one = secgroup.query(web, "inbound", protocol="tcp", remotes=["192.0.2.1/32"], ports=(443, 443))
+    action, _ = decide(web, "inbound", 6, "192.0.2.1", 443)
+    assert one.answer == ("ALL" if action == "accept" else "NONE")
+    with pytest.raises(secgroup.ParseError):
+        secgroup.query(web, "inbound", protocol="tcpp")
+    with pytest.raises(secgroup.ValidationError):
+        secgroup.query(web, "inbound", ports="100-1")
+
+
+def test_connect(web):
+    r = secgroup.connect(web, web, "203.0.113.5", "192.0.2.10", "tcp", 443)
+    assert r.answer in ("ALL", "NONE", "PARTIAL")
+    names = [leg.leg for leg in r.legs]
+    assert names[:2] == ["client outbound", "server inbound"]
+    fwd = web.evaluate(("outbound", "tcp", "192.0.2.10", 443)).action == "accept" and \
+        web.evaluate(("inbound", "tcp", "203.0.113.5", 443)).action == "accept"
+    assert (r.forward_ports == [(443, 443)]) == fwd
+    with pytest.raises(secgroup.ValidationError):
+        secgroup.connect(web, web, "203.0.113.5", "2001:db8::1", "tcp", 443)
+    with pytest.raises(secgroup.ParseError):
+        secgroup.connect(web, web, "203.0.113.5", "192.0.2.10", "tcp")
+
+
+def test_exposure_matches_evaluation(web):
+    e = secgroup.exposure(web, "inbound")
+    assert e.direction == "inbound" and len(e) == len(e.entries)
+    import ipaddress
+    for entry in e.entries:
+        for cidr in entry.accepted[:5]:
+            net = ipaddress.ip_network(cidr)
+            port = entry.ports[0][0] if entry.ports else None
+            proto = {"tcp": "tcp", "udp": "udp", "icmp": "icmp", "other": "47"}[entry.protocol]
+            if port == 0 and proto in ("tcp", "udp"):
+                continue
+            p = secgroup.Packet("inbound", proto, str(net.network_address), port)
+            assert web.evaluate(p).action == "accept"
+        assert entry.address_count == sum(ipaddress.ip_network(c).num_addresses for c in entry.accepted)
+    assert "<table>" in e._repr_html_()
+
+
+def test_minimize_keeps_every_decision(lint_demo):
+    m = secgroup.minimize(lint_demo)
+    assert m.proof.equivalent and m.removed
+    assert len(m.group.rules) == len(lint_demo.rules) - len(m.removed)
+    for (d, proto, remote, port) in random_packets(lint_demo, 500, seed=3):
+        assert decide(m.group, d, proto, remote, port)[0] == decide(lint_demo, d, proto, remote, port)[0]
+    assert m.to_dict() == m.group.to_dict()
+    back = pickle.loads(pickle.dumps(m))
+    assert back.group == m.group and back.removed == m.removed and back.proof == m.proof
+
+
+def test_reorder(lint_demo):
+    ids = [r.id for r in lint_demo.rules]
+    assert secgroup.check_reorder(lint_demo, ids).equivalent
+    constraints = secgroup.order_constraints(lint_demo)
+    assert constraints, "the demo has rules whose order matters"
+    c = constraints[0]
+    swapped = list(ids)
+    i, j = swapped.index(c["earlier"].id), swapped.index(c["later"].id)
+    swapped[i], swapped[j] = swapped[j], swapped[i]
+    check = secgroup.check_reorder(lint_demo, swapped)
+    assert not check.equivalent
+    assert secgroup.diff(lint_demo, secgroup.reordered(lint_demo, swapped)) == check
+    with pytest.raises(secgroup.ValidationError) as e:
+        secgroup.reordered(lint_demo, ids[:-1])
+    assert e.value.field == "order"
+
+
+def test_regions_cover_the_space(web):
+    regions = web.regions("inbound", "ipv4")
+    tcp = [r for r in regions if r["protocol"] == "tcp"]
+    import ipaddress
+    total = sum((int(ipaddress.ip_address(r["last"])) - int(ipaddress.ip_address(r["first"])) + 1)
+                * (r["port_to"] - r["port_from"] + 1) for r in tcp)
+    assert total == 2 ** 32 * 65536
+    for r in tcp[:100]:
+        got = web.evaluate(("inbound", "tcp", r["first"], r["port_from"]))
+        assert got.action == r["action"] and got.rule == r["rule"]

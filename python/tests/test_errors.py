@@ -1,0 +1,111 @@
+"""C++ errors become secgroup exceptions with the same ids, fields and messages; bad input never crashes."""
+from __future__ import annotations
+
+import random
+import string
+
+import pytest
+
+import secgroup
+
+
+def test_hierarchy():
+    assert issubclass(secgroup.ParseError, secgroup.Error)
+    assert issubclass(secgroup.ParseError, ValueError)
+    assert issubclass(secgroup.ValidationError, secgroup.Error)
+    assert issubclass(secgroup.GroupLookupError, LookupError)
+    assert issubclass(secgroup.WhereError, secgroup.ParseError)
+    assert issubclass(secgroup.ApiError, secgroup.Error)
+    assert secgroup.GroupLookupError is not LookupError
+
+
+@pytest.mark.parametrize("call, kind, id_, field", [
+    (lambda: secgroup.Rule(ip_range="10.0.0.0/33"), secgroup.ParseError, "secgroup.parse.102", "ip_range"),
+    (lambda: secgroup.Rule(protocol="SCTP"), secgroup.ParseError, "secgroup.parse.103", "protocol"),
+    (lambda: secgroup.Rule(ports=70000), secgroup.ValidationError, "secgroup.validation.201", "ports"),
+    (lambda: secgroup.Rule(ports=(30, 20)), secgroup.ValidationError, "secgroup.validation.202", "ports[1]"),
+    (lambda: secgroup.load("{not json"), secgroup.ParseError, "secgroup.parse.104", ""),
+    (lambda: secgroup.load("/no/such/file.json"), secgroup.ParseError, "secgroup.parse.109",
+     "/no/such/file.json"),
+    (lambda: secgroup.load({"rules": 3}), secgroup.ParseError, None, None),
+    (lambda: secgroup.Packet.parse("sideways tcp 1.2.3.4 22"), secgroup.ParseError, "secgroup.parse.103",
+     "packet direction"),
+    (lambda: secgroup.Where("inbound and"), secgroup.WhereError, "secgroup.parse.110", "where"),
+])
+def test_error_ids(call, kind, id_, field):
+    with pytest.raises(kind) as e:
+        call()
+    err = e.value
+    assert isinstance(err, secgroup.Error)
+    if id_ is not None:
+        assert err.id == id_
+    if field is not None:
+        assert err.field == field
+    prefix = f"[{err.id}] " + (f"{err.field}: " if err.field else "")
+    assert str(err) == prefix + err.message
+
+
+def test_where_error_column():
+    with pytest.raises(secgroup.WhereError) as e:
+        secgroup.Where("inbound and port 99999")
+    assert e.value.column >= 1
+
+
+def test_nested_field_paths():
+    doc = {"security_groups": [{"id": "a", "name": "a"},
+                               {"id": "b", "name": "b", "rules": [
+                                   {"protocol": "TCP", "direction": "inbound", "action": "accept",
+                                    "ip_range": "1.2.3.4/40"}]}]}
+    with pytest.raises(secgroup.ParseError) as e:
+        secgroup.load(doc)
+    assert e.value.field == "security_groups[1].rules[0].ip_range"
+
+
+def test_garbage_never_crashes(web):
+    rng = random.Random(1234)
+    alphabet = string.printable
+    functions = [
+        lambda s: secgroup.load(s),
+        lambda s: secgroup.Packet.parse(s),
+        lambda s: secgroup.Where(s),
+        lambda s: web.evaluate(s),
+        lambda s: secgroup.Rule(ip_range=s),
+        lambda s: secgroup.Rule(ports=s),
+        lambda s: secgroup.query(web, "inbound", protocol=s),
+        lambda s: secgroup.lint(web, config="{" + s),
+    ]
+    seeds = ["{\"security_group\": {\"rules\": [", "inbound tcp 1.2.3.4 ", "remote in ", "10.0.0.0/", "1-"]
+    for _ in range(400):
+        s = rng.choice(seeds) + "".join(rng.choice(alphabet) for _ in range(rng.randrange(12)))
+        for f in functions:
+            try:
+                f(s)
+            except (secgroup.Error, ValueError, TypeError):
+                pass
+
+
+def test_wrong_python_types():
+    with pytest.raises(TypeError):
+        secgroup.SecurityGroup(rules=[1, 2])
+    with pytest.raises(secgroup.ParseError):
+        secgroup.load(3.5)
+    with pytest.raises(secgroup.ParseError):
+        secgroup.load({"security_group": {"name": object()}})
+    if not secgroup.HAS_Z3:
+        with pytest.raises(secgroup.ValidationError):
+            secgroup.analyze(secgroup.SecurityGroup(), engine="z3")
+    with pytest.raises(secgroup.ParseError) as e:
+        secgroup.analyze(secgroup.SecurityGroup(), engine="smt")
+    assert e.value.id == "secgroup.parse.103" and e.value.field == "engine"
+
+
+def test_cycles_and_deep_nesting_are_errors():
+    cycle: list = []
+    cycle.append(cycle)
+    with pytest.raises(secgroup.ParseError):
+        secgroup.load(cycle)
+    deep = "[" * 100000 + "]" * 100000
+    with pytest.raises(secgroup.Error):
+        secgroup.load(deep)
+    with pytest.raises(secgroup.Error):
+        secgroup.load('{"security_groups": ' + "[" * 5000 + "]" * 5000 + "}")

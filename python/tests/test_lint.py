@@ -1,0 +1,48 @@
+"""secgroup.lint on files and on groups in memory; config forms; SARIF."""
+from __future__ import annotations
+
+import json
+import pickle
+
+import pytest
+
+import secgroup
+from conftest import EXAMPLES
+
+
+def test_lint_groups_and_files_agree(lint_demo):
+    on_file = secgroup.lint(EXAMPLES / "lint-demo.json")
+    in_memory = secgroup.lint(lint_demo)
+    assert [f.check for f in on_file.findings] == [f.check for f in in_memory.findings]
+    assert [f.message for f in on_file.findings] == [f.message for f in in_memory.findings]
+    assert on_file.findings, "the demo group has lint findings"
+    assert on_file.failed == in_memory.failed
+    assert on_file.exit_code == (1 if on_file.failed else 0)
+    assert "<table>" in in_memory._repr_html_()
+    assert pickle.loads(pickle.dumps(on_file)) == on_file
+    assert on_file.text()
+
+
+def test_fail_on_and_config(lint_demo):
+    assert not secgroup.lint(lint_demo, fail_on="none").failed
+    first = secgroup.lint(lint_demo).findings[0]
+    config = {"checks": {first.check: {"enabled": False}}}
+    quiet = secgroup.lint(lint_demo, config=config)
+    assert first.check not in [f.check for f in quiet.findings]
+    assert secgroup.lint(lint_demo, config=json.dumps(config)) == quiet
+    with pytest.raises(secgroup.Error):
+        secgroup.lint(lint_demo, config={"checks": {"SG999": {"enabled": False}}})
+    with pytest.raises(secgroup.ParseError):
+        secgroup.lint(lint_demo, fail_on="sometimes")
+
+
+def test_sarif_shape(lint_demo):
+    sarif = secgroup.lint(lint_demo).sarif()
+    assert sarif["version"] == "2.1.0"
+    results = sarif["runs"][0]["results"]
+    assert len(results) == len(secgroup.lint(lint_demo).findings)
+
+
+def test_catalogue():
+    checks = secgroup.lint_checks()
+    assert checks and {"id", "severity", "enabled"} <= set(checks[0])

@@ -1,0 +1,142 @@
+"""The model: rules, groups and packets; loading from every source; dicts; pickling."""
+from __future__ import annotations
+
+import copy
+import json
+import pickle
+from pathlib import Path
+
+import pytest
+
+import secgroup
+from conftest import EXAMPLES
+
+
+def test_version_and_flags():
+    assert secgroup.__version__.count(".") == 2
+    assert isinstance(secgroup.HAS_Z3, bool)
+    assert set(secgroup.__all__) <= set(dir(secgroup))
+
+
+def test_rule_fields_and_normalisation():
+    r = secgroup.Rule("tcp", "INBOUND", "Drop", "10.0.0.0/8", ports="20-25", position=3, id="x")
+    assert (r.protocol, r.direction, r.action, r.ip_range, r.ports, r.position, r.id) == (
+        "TCP", "inbound", "drop", "10.0.0.0/8", (20, 25), 3, "x")
+    assert str(r) == "inbound drop TCP 10.0.0.0/8 20-25"
+    assert secgroup.Rule(ports=22).ports == (22, 22)
+    assert secgroup.Rule(ports=(1, 1024)).ports == (1, 1024)
+    icmp = secgroup.Rule("ICMP", ports=22)
+    assert icmp.ports is None  # ICMP rules never keep ports
+    r.protocol = "ANY"
+    assert r.ports is None
+    assert "Rule(" in repr(r)
+
+
+def test_rule_dict_round_trip():
+    r = secgroup.Rule("UDP", "outbound", "accept", "2001:db8::/32", ports=53, position=2, id="r1")
+    d = r.to_dict()
+    assert d["dest_port_from"] == 53 and d["dest_port_to"] is None and d["dest_ip_range"] is None
+    assert list(d) == ["id", "protocol", "direction", "ip_range", "dest_ip_range", "dest_port_from",
+                       "dest_port_to", "position", "editable", "action", "zone"]
+    assert secgroup.Rule.from_dict(d) == r
+
+
+def test_group_build_and_export(web):
+    g = secgroup.SecurityGroup("demo", [secgroup.Rule(ports=22, ip_range="10.0.0.0/8")],
+                               inbound_default_policy="drop")
+    added = g.add_rule(secgroup.Rule(ports=443))
+    assert added.position == 1 and len(g.rules) == 2  # 0 then max+1
+    d = g.to_dict()
+    assert set(d) == {"security_group", "rules"}
+    assert d["security_group"]["inbound_default_policy"] == "drop"
+    # default SMTP rules come first in the export when enabled
+    assert len(d["rules"]) == 6 + 2
+    assert [r["editable"] for r in d["rules"][:6]] == [False] * 6
+    assert len(g.ordered_rules()) == 8
+    g.enable_default_security = False
+    assert len(g.ordered_rules()) == 2
+    assert "SecurityGroup(" in repr(g) and str(g) == "demo"
+
+
+def test_load_every_source_form(tmp_path: Path):
+    path = EXAMPLES / "web.json"
+    text = path.read_text()
+    from_path = secgroup.load(path)
+    assert len(from_path) == 1
+    assert secgroup.load(str(path)) == from_path
+    assert secgroup.load(text) == from_path
+    assert secgroup.load(text.encode()) == from_path
+    assert secgroup.load(json.loads(text)) == from_path
+    assert secgroup.SecurityGroup.from_json(text) == from_path[0]
+    assert secgroup.SecurityGroup.from_dict(json.loads(text)) == from_path[0]
+    # the export form reads back to the same group
+    g = from_path[0]
+    assert secgroup.load(g.to_dict())[0] == g
+    assert secgroup.load(g.to_json())[0] == g
+
+
+def test_load_many_and_select():
+    groups = secgroup.load(EXAMPLES / "fleet.json")
+    assert len(groups) > 1
+    first = groups[0]
+    assert secgroup.load_group(EXAMPLES / "fleet.json", first.id) == first
+    assert secgroup.load_group(EXAMPLES / "fleet.json", first.name).name == first.name
+    with pytest.raises(secgroup.GroupLookupError) as e:
+        secgroup.load_group(EXAMPLES / "fleet.json")
+    assert e.value.id == "secgroup.lookup.302"
+    with pytest.raises(secgroup.GroupLookupError) as e:
+        secgroup.load_group(EXAMPLES / "fleet.json", "no-such-group")
+    assert e.value.id == "secgroup.lookup.301"
+    assert isinstance(e.value, LookupError)
+    d = secgroup.groups_to_dict(groups)
+    assert secgroup.load(d) == groups
+
+
+def test_packet():
+    p = secgroup.Packet("inbound", "tcp", "203.0.113.7", 22)
+    assert p == secgroup.Packet.parse("inbound tcp 203.0.113.7 22")
+    assert (p.direction, p.protocol, p.protocol_name, p.remote, p.port, p.family) == (
+        "inbound", 6, "tcp", "203.0.113.7", 22, "IPv4")
+    assert str(p) == "inbound tcp 203.0.113.7 22"
+    assert p.to_dict() == {"direction": "inbound", "protocol": "tcp", "remote": "203.0.113.7", "port": 22}
+    icmp6 = secgroup.Packet("outbound", "icmp", "2001:db8::1")
+    assert icmp6.protocol == 58 and icmp6.port is None
+    assert len({p, secgroup.Packet.parse(str(p)), icmp6}) == 2
+    assert eval(repr(p), {"Packet": secgroup.Packet}) == p
+
+
+@pytest.mark.parametrize("obj", [
+    secgroup.Rule("UDP", "outbound", "drop", "192.0.2.0/24", ports=(1000, 2000), position=4, id="u"),
+    secgroup.Packet("outbound", "udp", "2001:db8::5", 53),
+    secgroup.Where("inbound and tcp and port 22"),
+])
+def test_pickle_values(obj):
+    for protocol in range(2, pickle.HIGHEST_PROTOCOL + 1):
+        assert pickle.loads(pickle.dumps(obj, protocol)) == obj
+    assert copy.deepcopy(obj) == obj
+
+
+def test_pickle_groups_exactly(web, lint_demo):
+    built = secgroup.SecurityGroup("built", [secgroup.Rule(ports=22), secgroup.Rule("ICMP")],
+                                   description="d", tags=["a", "b"], stateful=False)
+    built.servers = [("11111111-1111-4111-8111-111111111111", "srv")]
+    for g in (web, lint_demo, built, *secgroup.load(EXAMPLES / "fleet.json")):
+        back = pickle.loads(pickle.dumps(g))
+        assert back == g
+        assert back.rules == g.rules and back.servers == g.servers
+        assert copy.copy(g) == g
+
+
+def test_group_is_unhashable_but_comparable(web):
+    with pytest.raises(TypeError):
+        hash(web)
+    other = secgroup.load_group(EXAMPLES / "web.json")
+    assert other == web
+    other.name = "changed"
+    assert other != web
+
+
+def test_default_rules():
+    rules = secgroup.default_rules("nl-ams-1")
+    assert len(rules) == 6 and all(not r.editable for r in rules)
+    assert all(r.zone == "nl-ams-1" for r in rules)
