@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <set>
+#include <string>
 
 #include "lint/support.hpp"
 
@@ -45,8 +46,8 @@ TEST_CASE("catalogue: ids are SG001.. in order, names unique, every text present
   std::set<std::string_view> names;
   for (std::size_t i = 0; i < lint::checks.size(); ++i) {
     const auto& c = lint::checks[i];
-    char id[8];
-    std::snprintf(id, sizeof id, "SG%03zu", i + 1);
+    std::string id = std::to_string(i + 1);
+    id = "SG" + std::string(id.size() < 3 ? 3 - id.size() : 0, '0') + id;
     CHECK(c.id == id);
     CHECK(names.insert(c.name).second);
     CHECK(!c.title.empty());
