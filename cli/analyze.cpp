@@ -60,54 +60,37 @@ void print_text(const analysis::anomaly_report& report) {
   std::cout << "\n";
 }
 
-/// The questions the Z3 engine left open, one per rule and question.
-struct open_question {
-  std::uint32_t rule = 0;
-  secgroup::direction direction = secgroup::direction::inbound;
-  std::string question, reason;
-};
+/// The Z3 engine's report, then the questions it left open (exit 4 when there are some).
+int run_z3(const analyze_options& o, const security_group& group) {
+#if SECGROUP_HAS_Z3
+  const auto result = verify::analyze(group, z3_options(o.engine));
+  if (o.format == output_format::json) {
+    print_json(verify::anomalies_to_json(result));
+  } else {
+    print_text(result.report);
+    for (const auto& u : result.unknown)
+      std::cout << "unknown\t" << rule_label(result.report.rules, u.rule) << " "
+                << to_string(u.direction) << ": " << u.question << ": " << u.reason << "\n";
+  }
+  if (result.complete()) return exit_ok;
+  return report_unknown(std::to_string(result.unknown.size()) + " question(s) left open",
+                        result.unknown.front().reason);
+#else
+  (void)o, (void)group;
+  return exit_internal;
+#endif
+}
 
 int run_analyze(const analyze_options& o) {
   const bool z3 = o.engine.use_z3();
   auto group = load_group(o.file, o.group);
-  analysis::anomaly_report report;
-  std::vector<open_question> open;
-  if (!z3) {
-    report = analysis::analyze(group);
-  } else {
-#if SECGROUP_HAS_Z3
-    auto result = verify::analyze(group, z3_options(o.engine));
-    report = std::move(result.report);
-    for (const auto& u : result.unknown)
-      open.push_back({u.rule, u.direction, u.question, u.reason});
-#endif
-  }
-  if (o.format == output_format::json) {
-    auto j = anomalies_to_json(report);
-    if (!open.empty()) {
-      json list = json::array();
-      for (const auto& u : open) {
-        json item = json::object();
-        item["rule_id"] = report.rules[u.rule].id.empty() ? json(nullptr)
-                                                          : json(report.rules[u.rule].id);
-        item["position"] = report.rules[u.rule].position;
-        item["direction"] = std::string(to_string(u.direction));
-        item["question"] = u.question;
-        item["reason"] = u.reason;
-        list.push_back(std::move(item));
-      }
-      j["unknown"] = std::move(list);
-    }
-    print_json(j);
-  } else {
+  if (z3) return run_z3(o, group);
+  const auto report = analysis::analyze(group);
+  if (o.format == output_format::json)
+    print_json(anomalies_to_json(report));
+  else
     print_text(report);
-    for (const auto& u : open)
-      std::cout << "unknown\t" << rule_label(report.rules, u.rule) << " " << to_string(u.direction)
-                << ": " << u.question << ": " << u.reason << "\n";
-  }
-  if (open.empty()) return exit_ok;
-  return report_unknown(std::to_string(open.size()) + " question(s) left open",
-                        open.front().reason);
+  return exit_ok;
 }
 
 }  // namespace

@@ -59,28 +59,6 @@ inline security_group load_group(const std::string& file, const std::optional<st
   return groups.front();
 }
 
-/// Parses a port interval "A-B" or "N" (0..65535, A <= B). Throws parse_error
-/// (secgroup.parse.107) or validation_error (secgroup.validation.202) naming `field`.
-inline interval<std::uint32_t> parse_port_interval(std::string_view text,
-                                                   const std::string& field) {
-  auto port = [&](std::string_view part) -> std::uint32_t {
-    if (auto n = detail::parse_decimal(part, 5); n && *n <= 65535) return *n;
-    throw parse_error(errc::bad_number, field,
-                      "invalid ports " + detail::quoted(text) + " (expected N or A-B, 0..65535)");
-  };
-  auto dash = text.find('-');
-  if (dash == std::string_view::npos) {
-    auto p = port(text);
-    return {p, p};
-  }
-  auto from = port(text.substr(0, dash));
-  auto to = port(text.substr(dash + 1));
-  if (to < from)
-    throw validation_error(errc::port_order, field,
-                           "port range " + std::string(text) + " ends before it starts");
-  return {from, to};
-}
-
 /// Prints a JSON document, indented by two spaces.
 inline void print_json(const json& j) { std::cout << j.dump(2) << "\n"; }
 

@@ -55,18 +55,7 @@ int run_z3(const diff_options& o, const security_group& a, const security_group&
   const auto rules_a = ordered_rules(a), rules_b = ordered_rules(b);
   const char* key = o.includes ? "includes" : "equivalent";
   if (o.format == output_format::json) {
-    json witness = nullptr;
-    if (v.counterexample) {
-      witness = packet_to_json(v.counterexample->packet);
-      witness["a"] = decision_to_json(v.counterexample->a, rules_a);
-      witness["b"] = decision_to_json(v.counterexample->b, rules_b);
-    }
-    json j = json::object();
-    j[key] = v.result == outcome::unknown ? json(nullptr) : json(v.result == outcome::holds);
-    j["witness"] = std::move(witness);
-    if (!o.includes) j["regions"] = nullptr;
-    if (v.result == outcome::unknown) j["reason"] = v.reason;
-    print_json(j);
+    print_json(verify::verdict_to_json(v, rules_a, rules_b, key, !o.includes));
   } else if (v.result == outcome::unknown) {
     std::cout << "unknown: " << v.reason << "\n";
   } else {
@@ -75,8 +64,7 @@ int run_z3(const diff_options& o, const security_group& a, const security_group&
                              : (holds ? "equivalent" : "not equivalent"))
               << "\n";
     if (const auto& w = v.counterexample)
-      std::cout << "witness: " << to_string(w->packet)
-                << "\n  A: " << decision_text(w->a, rules_a)
+      std::cout << "witness: " << to_string(w->packet) << "\n  A: " << decision_text(w->a, rules_a)
                 << "\n  B: " << decision_text(w->b, rules_b) << "\n";
   }
   if (v.result == outcome::unknown) return report_unknown(key, v.reason);

@@ -16,6 +16,7 @@
 #include "cli.hpp"
 
 #if SECGROUP_HAS_Z3
+#include <secgroup/verify/json.hpp>
 #include <secgroup/verify/z3.hpp>
 #endif
 

@@ -82,7 +82,7 @@ int run_query(const query_options& o) {
     if (o.protocol) q.protocols = parse_protocol_classes(*o.protocol);
     for (std::size_t i = 0; i < o.remotes.size(); ++i)
       q.remotes.push_back(parse_network(o.remotes[i], "--remote"));
-    if (o.ports) q.ports = parse_port_interval(*o.ports, "--ports");
+    if (o.ports) q.ports = analysis::parse_port_interval(*o.ports, "--ports");
   }
   auto group = load_group(o.file, o.group);
   auto result = answer(o, group, q, where);
@@ -122,11 +122,11 @@ int run_connect(const connect_options& o) {
                            "the client and server addresses must be of the same family");
   c.protocol = parse_ip_protocol(o.protocol, c.client.af, "--protocol");
   if (o.ports)
-    c.ports = parse_port_interval(*o.ports, "--port");
+    c.ports = analysis::parse_port_interval(*o.ports, "--port");
   else if (carries_ports(c.protocol))
     throw parse_error(errc::bad_packet, "--port",
                       "a " + protocol_name(c.protocol) + " connection needs a server port");
-  if (o.ephemeral) c.ephemeral = parse_port_interval(*o.ephemeral, "--ephemeral");
+  if (o.ephemeral) c.ephemeral = analysis::parse_port_interval(*o.ephemeral, "--ephemeral");
   auto client = load_group(o.client_file, o.client_group, "--client-group");
   auto server = load_group(o.server_file, o.server_group, "--server-group");
   auto result = analysis::check_connection(client, server, c);

@@ -249,6 +249,36 @@ TEST_CASE("query: empty boxes answer NONE without witnesses", "[analysis][query]
   CHECK(r.accepted->packet == parse_packet("inbound icmp 8.8.8.8"));
 }
 
+TEST_CASE("query: parse_port_interval takes N and A-B within 0..65535", "[analysis][query][hand]") {
+  using analysis::parse_port_interval;
+  CHECK(parse_port_interval("22") == interval<std::uint32_t>{22, 22});
+  CHECK(parse_port_interval("0-65535") == interval<std::uint32_t>{0, 65535});
+  CHECK(parse_port_interval(" 80 - 443 ") == interval<std::uint32_t>{80, 443});
+  CHECK(parse_port_interval("7-7") == interval<std::uint32_t>{7, 7});
+  struct bad_case {
+    const char* text;
+    const char* id;
+  };
+  auto s = GENERATE(values<bad_case>({
+      {"", "secgroup.parse.107"},
+      {"65536", "secgroup.parse.107"},
+      {"70000-70001", "secgroup.parse.107"},
+      {"-5", "secgroup.parse.107"},
+      {"5-", "secgroup.parse.107"},
+      {"1-2-3", "secgroup.parse.107"},
+      {"x", "secgroup.parse.107"},
+      {"443-80", "secgroup.validation.202"},
+  }));
+  CAPTURE(s.text);
+  try {
+    parse_port_interval(s.text, "--ports");
+    FAIL("accepted");
+  } catch (const error& e) {
+    CHECK(e.id() == s.id);
+    CHECK(e.field() == "--ports");
+  }
+}
+
 // -- Connections ----------------------------------------------------------------------------
 
 namespace {

@@ -26,6 +26,8 @@
 #include "../address.hpp"
 #include "../config.hpp"
 #include "../decision.hpp"
+#include "../detail/text.hpp"
+#include "../error.hpp"
 #include "../lower.hpp"
 #include "../packet.hpp"
 #include "../partition.hpp"
@@ -55,6 +57,30 @@ struct query {
   std::vector<ip_network> remotes;          ///< empty: every address of both families
   interval<std::uint32_t> ports{0, 65535};  ///< destination ports; TCP and UDP only
 };
+
+/// Parses destination ports "N" or "A-B" (0..65535, spaces around the numbers allowed) as an
+/// interval for query::ports or connection ports. Throws parse_error (secgroup.parse.107) or
+/// validation_error (secgroup.validation.202, from > to) naming `field`.
+inline interval<std::uint32_t> parse_port_interval(std::string_view text,
+                                                   const std::string& field = "ports") {
+  auto port = [&](std::string_view part) -> std::uint32_t {
+    if (auto n = secgroup::detail::parse_decimal(secgroup::detail::trim(part), 5); n && *n <= 65535)
+      return *n;
+    SECGROUP_THROW(parse_error(
+        errc::bad_number, field,
+        "invalid ports " + secgroup::detail::quoted(text) + " (expected N or A-B, 0..65535)"));
+  };
+  auto dash = text.find('-');
+  if (dash == std::string_view::npos) {
+    auto p = port(text);
+    return {p, p};
+  }
+  auto from = port(text.substr(0, dash)), to = port(text.substr(dash + 1));
+  if (to < from)
+    SECGROUP_THROW(validation_error(errc::port_order, field,
+                                    "port range " + std::string(text) + " ends before it starts"));
+  return {from, to};
+}
 
 /// A packet of a query box, and how the group decides it.
 struct query_witness {

@@ -4,6 +4,7 @@
 #include <pybind11/numpy.h>
 #include <pybind11/operators.h>
 
+#include <secgroup/analysis/query.hpp>
 #include <secgroup/decision_map.hpp>
 
 #include "common.hpp"
@@ -222,21 +223,7 @@ interval<std::uint32_t> port_interval_from(const py::handle& o, const std::strin
   std::string text = py::isinstance<py::int_>(o) && !py::isinstance<py::bool_>(o)
                          ? std::string(py::str(o))
                          : text_of(o, field, "ports (N, 'A-B' or a pair)");
-  auto port = [&](std::string_view part) -> std::uint32_t {
-    if (auto n = detail::parse_decimal(detail::trim(part), 5); n && *n <= 65535) return *n;
-    throw parse_error(errc::bad_number, field,
-                      "invalid ports " + detail::quoted(text) + " (expected N or A-B, 0..65535)");
-  };
-  auto dash = text.find('-');
-  if (dash == std::string::npos) {
-    auto p = port(text);
-    return {p, p};
-  }
-  auto from = port(std::string_view(text).substr(0, dash));
-  auto to = port(std::string_view(text).substr(dash + 1));
-  if (to < from)
-    throw validation_error(errc::port_order, field, "port range " + text + " ends before it starts");
-  return {from, to};
+  return analysis::parse_port_interval(text, field);
 }
 
 std::vector<security_group> groups_from(const py::handle& source) {

@@ -5,6 +5,7 @@
 #include <secgroup/io/analysis_json.hpp>
 #include <secgroup/where.hpp>
 #if SECGROUP_HAS_Z3
+#include <secgroup/verify/json.hpp>
 #include <secgroup/verify/z3.hpp>
 #endif
 
@@ -24,23 +25,6 @@ verify::options limits(std::uint32_t timeout_ms, std::uint32_t resource_limit, b
   o.resource_limit = resource_limit;
   o.pairs = pairs;
   return o;
-}
-
-/// The CLI's JSON of a Z3 verdict: {key: bool | null, "witness", ["regions": null], ["reason"]}.
-json verdict_json(const verdict<analysis::diff_witness>& v, const security_group& a, const security_group& b,
-                  const char* key, bool with_regions) {
-  json witness = nullptr;
-  if (v.counterexample) {
-    witness = packet_to_json(v.counterexample->packet);
-    witness["a"] = decision_to_json(v.counterexample->a, ordered_rules(a));
-    witness["b"] = decision_to_json(v.counterexample->b, ordered_rules(b));
-  }
-  json j = json::object();
-  j[key] = v.result == outcome::unknown ? json(nullptr) : json(v.result == outcome::holds);
-  j["witness"] = std::move(witness);
-  if (with_regions) j["regions"] = nullptr;
-  if (v.result == outcome::unknown) j["reason"] = v.reason;
-  return j;
 }
 #endif
 
@@ -69,22 +53,7 @@ A parsed where expression, e.g. ``Where("inbound and tcp and port 5432 and not r
       py::gil_scoped_release release;
       result = verify::analyze(group, limits(timeout_ms, resource_limit, pairs));
     }
-    auto j = anomalies_to_json(result.report);
-    if (!result.unknown.empty()) {
-      json list = json::array();
-      for (const auto& u : result.unknown) {
-        const auto& r = result.report.rules[u.rule];
-        json item = json::object();
-        item["rule_id"] = r.id.empty() ? json(nullptr) : json(r.id);
-        item["position"] = r.position;
-        item["direction"] = std::string(to_string(u.direction));
-        item["question"] = u.question;
-        item["reason"] = u.reason;
-        list.push_back(std::move(item));
-      }
-      j["unknown"] = std::move(list);
-    }
-    return to_python(j);
+    return to_python(verify::anomalies_to_json(result));
   }, py::arg("group"), py::arg("timeout_ms"), py::arg("resource_limit"), py::arg("pairs"));
   m.def("_z3_equivalence", [](const py::object& a, const py::object& b, std::uint32_t timeout_ms,
                               std::uint32_t resource_limit) {
@@ -94,7 +63,7 @@ A parsed where expression, e.g. ``Where("inbound and tcp and port 5432 and not r
       py::gil_scoped_release release;
       v = verify::equivalence(ga, gb, limits(timeout_ms, resource_limit, true));
     }
-    return to_python(verdict_json(v, ga, gb, "equivalent", true));
+    return to_python(verify::verdict_to_json(v, ordered_rules(ga), ordered_rules(gb), "equivalent", true));
   }, py::arg("a"), py::arg("b"), py::arg("timeout_ms"), py::arg("resource_limit"));
   m.def("_z3_includes", [](const py::object& a, const py::object& b, const std::optional<std::string>& within,
                            std::uint32_t timeout_ms, std::uint32_t resource_limit) {
@@ -107,7 +76,7 @@ A parsed where expression, e.g. ``Where("inbound and tcp and port 5432 and not r
       auto o = limits(timeout_ms, resource_limit, true);
       v = w ? verify::includes(ga, gb, *w, o) : verify::includes(ga, gb, o);
     }
-    return to_python(verdict_json(v, ga, gb, "includes", false));
+    return to_python(verify::verdict_to_json(v, ordered_rules(ga), ordered_rules(gb), "includes", false));
   }, py::arg("a"), py::arg("b"), py::arg("where"), py::arg("timeout_ms"), py::arg("resource_limit"));
   m.def("_z3_query", [](const py::object& g, const std::string& direction, const py::object& protocol,
                         const py::object& remotes, const py::object& ports, std::uint32_t timeout_ms,
