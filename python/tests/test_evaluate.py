@@ -1,6 +1,8 @@
 """Evaluation: reference and compiled, single and vectorised, against a pure-Python oracle."""
 from __future__ import annotations
 
+import pickle
+
 import numpy as np
 import pytest
 
@@ -84,3 +86,30 @@ def test_bad_packets_raise(web):
     assert "packets[1]" in e.value.field
     with pytest.raises(ValueError):
         secgroup.evaluate_many(web)
+    with pytest.raises(secgroup.ParseError) as e:
+        secgroup.evaluate_many(web, directions=["inbound"], protocols=["tcp"], remotes=["1.1.1.1"],
+                               ports=[22], engine="fast")
+    assert e.value.field == "engine"
+
+
+def test_compiled_group_belongs_to_its_group(groups):
+    a = groups[0]
+    b = pickle.loads(pickle.dumps(a))
+    b.name = a.name + "-copy"
+    assert a != b
+    compiled = a.compile()
+    assert compiled.group == a
+    assert repr(compiled).startswith("CompiledGroup(")
+    packets = ["inbound tcp 10.0.0.1 22", "outbound udp ::1 53"]
+    assert a.evaluate_many(packets, compiled=compiled) == a.evaluate_many(packets, engine="reference")
+    # Another group's tables would name the wrong rules: refused, for both forms of input.
+    with pytest.raises(secgroup.ValidationError) as e:
+        b.evaluate_many(packets, compiled=compiled)
+    assert e.value.id == "secgroup.validation.203" and e.value.field == "compiled"
+    with pytest.raises(secgroup.ValidationError):
+        secgroup.evaluate_many(b, directions=["inbound"], protocols=["tcp"], remotes=["10.0.0.1"],
+                               ports=[22], compiled=compiled)
+    # Pickling ships the group and rebuilds the tables.
+    back = pickle.loads(pickle.dumps(compiled))
+    assert back.group == a and back.memory() == compiled.memory()
+    assert a.evaluate_many(packets, compiled=back) == a.evaluate_many(packets, compiled=compiled)

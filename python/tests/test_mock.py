@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime
 import json
 import pickle
+import time
 
 import pytest
 
@@ -18,6 +19,26 @@ BASE = f"/instance/v1/zones/{ZONE}/security_groups"
 @pytest.fixture
 def store():
     return secgroup.MockStore(seed=7, clock_start=datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc))
+
+
+def test_clock_start_is_an_instant_whatever_the_local_zone(monkeypatch):
+    # A process in Tokyo (POSIX zone string: no tzdata needed) must still date groups in UTC.
+    monkeypatch.setenv("TZ", "JST-9")
+    time.tzset()
+    try:
+        start = datetime.datetime(2026, 1, 1, 12, 30, 5, 250000)
+        tokyo = datetime.timezone(datetime.timedelta(hours=9))
+        for clock_start in (start, start.replace(tzinfo=datetime.timezone.utc),
+                            (start + datetime.timedelta(hours=9)).replace(tzinfo=tokyo)):
+            s = secgroup.MockStore(seed=1, clock_start=clock_start)
+            g = s.create_group(ZONE, "web", project=PROJECT)
+            assert g.creation_date == "2026-01-01T12:30:05.250000+00:00", clock_start
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    with pytest.raises(secgroup.ParseError) as e:
+        secgroup.MockStore(clock_start="2026-01-01")
+    assert e.value.field == "clock_start"
 
 
 def test_group_lifecycle(store):

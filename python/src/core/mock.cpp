@@ -62,6 +62,23 @@ json json_from(const py::object& o, const char* field) {
   return from_python(o, field);
 }
 
+/// The instant a datetime names, to the microsecond. A naive datetime is read as UTC (the zone
+/// of every API date): pybind11's own conversion would read it, and ignore any tzinfo, as
+/// local time. Throws parse_error (secgroup.parse.105) naming `field` for anything else.
+std::chrono::system_clock::time_point instant_of(const py::handle& value, const char* field) {
+  auto datetime = py::module_::import("datetime");
+  if (!py::isinstance(value, datetime.attr("datetime")))
+    throw parse_error(errc::wrong_type, field, "expected a datetime.datetime");
+  const auto utc = datetime.attr("timezone").attr("utc");
+  auto dt = py::reinterpret_borrow<py::object>(value);
+  if (dt.attr("tzinfo").is_none()) dt = dt.attr("replace")(py::arg("tzinfo") = utc);
+  const auto epoch = datetime.attr("datetime")(1970, 1, 1, py::arg("tzinfo") = utc);
+  const auto one_us = datetime.attr("timedelta")(py::arg("microseconds") = 1);
+  const auto us = (dt - epoch).attr("__floordiv__")(one_us).cast<long long>();
+  return std::chrono::system_clock::time_point(
+      std::chrono::duration_cast<std::chrono::system_clock::duration>(std::chrono::microseconds(us)));
+}
+
 }  // namespace
 
 void init_mock(py::module_& m) {
@@ -70,16 +87,17 @@ void init_mock(py::module_& m) {
 The state of the mock Instance API, with its typed methods (one per endpoint). Failures raise
 ApiError with the API's status and body, and leave the store unchanged. ``projects`` (a list
 of project ids) limits what a call may see, as a token's scope does; None allows every project.
-``seed`` makes ids deterministic; ``clock_start`` (a datetime) makes dates deterministic,
-stepping by ``clock_step`` at every reading.
+``seed`` makes ids deterministic; ``clock_start`` (a datetime; naive means UTC) makes dates
+deterministic, stepping by ``clock_step`` at every reading.
 )pbdoc")
       .def(py::init([](const std::optional<std::vector<std::string>>& zones, std::optional<std::uint64_t> seed,
-                       std::optional<std::chrono::system_clock::time_point> clock_start,
+                       const py::object& clock_start,
                        std::chrono::microseconds clock_step) {
              mock::store_options o;
              if (zones) o.zones = *zones;
              if (seed) o.new_id = mock::seeded_id_generator(*seed);
-             if (clock_start) o.clock = mock::stepping_clock(*clock_start, clock_step);
+             if (!clock_start.is_none())
+               o.clock = mock::stepping_clock(instant_of(clock_start, "clock_start"), clock_step);
              return std::make_shared<mock::store>(std::move(o));
            }),
            py::arg("zones") = py::none(), py::arg("seed") = py::none(), py::arg("clock_start") = py::none(),

@@ -315,6 +315,51 @@ py::list regions_of(const security_group& g, direction d) {
 
 }  // namespace
 
+// -- Compiled groups ------------------------------------------------------------------------
+
+namespace {
+
+/// A compiled group with the group it was compiled from: its decisions index that group's
+/// ordered_rules(), so evaluating another group with it must be refused, not trusted.
+struct py_compiled {
+  security_group group;
+  compiled_group table;
+};
+
+/// The compiled form to evaluate `g` with: `given` when it was compiled from `g` (else a
+/// validation error naming "compiled"), or `own`, built here.
+const compiled_group& compiled_for(const security_group& g, const py_compiled* given,
+                                   std::optional<compiled_group>& own) {
+  if (!given) return own.emplace(g);
+  if (!(given->group == g))
+    throw validation_error(errc::bad_value, "compiled",
+                           "was compiled from another group (" + detail::quoted(given->group.id) +
+                               "); compile this group, or pass the group it was compiled from");
+  return given->table;
+}
+
+/// Decides every packet of `in` with evaluator `engine`: "compiled" (with `given` when set)
+/// or "reference". Releases the GIL while the compiled tables run.
+std::vector<decision> decide_all(const security_group& g, const py_compiled* given,
+                                 const std::vector<packet>& in, const std::string& engine) {
+  std::vector<decision> out(in.size());
+  if (detail::iequals(engine, "reference")) {
+    reference_evaluator ref(g);
+    for (std::size_t k = 0; k < in.size(); ++k) out[k] = ref.evaluate(in[k]);
+  } else if (detail::iequals(engine, "compiled")) {
+    std::optional<compiled_group> own;
+    const auto& table = compiled_for(g, given, own);
+    py::gil_scoped_release release;
+    table.evaluate(in, out);
+  } else {
+    throw parse_error(errc::bad_enum, "engine",
+                      "unknown evaluator " + detail::quoted(engine) + " (expected compiled or reference)");
+  }
+  return out;
+}
+
+}  // namespace
+
 // -- Bindings ---------------------------------------------------------------------------------
 
 void init_model(py::module_& m) {
@@ -539,14 +584,7 @@ returns a copy: assign the list back, or use ``add_rule``.
              return std::string(to_string(g.default_policy(parse_direction(d))));
            }, py::arg("direction"))
       .def("evaluate", [](const security_group& g, const py::object& p, const std::string& engine) {
-             auto x = packet_from(p);
-             auto rules = ordered_rules(g);
-             if (detail::iequals(engine, "reference"))
-               return make_decision(reference_evaluator(g).evaluate(x), rules);
-             if (!detail::iequals(engine, "compiled"))
-               throw parse_error(errc::bad_enum, "engine", "unknown evaluator " + detail::quoted(engine) +
-                                                               " (expected compiled or reference)");
-             return make_decision(compiled_group(g).evaluate(x), rules);
+             return make_decision(decide_all(g, nullptr, {packet_from(p)}, engine)[0], ordered_rules(g));
            }, py::arg("packet"), py::arg("engine") = "compiled",
            "Decides one packet (Packet, text or tuple); engine 'compiled' or 'reference'.")
       .def("__str__", [](const security_group& g) { return group_label(g); })
@@ -560,39 +598,43 @@ returns a copy: assign the list back, or use ``add_rule``.
       .def(py::pickle([](const security_group& g) { return group_state(g); },
                       [](const std::string& s) { return group_from_state(s); }));
 
-  py::class_<compiled_group>(m, "CompiledGroup", R"pbdoc(
+  py::class_<py_compiled>(m, "CompiledGroup", R"pbdoc(
 A group compiled for fast lookups (flat tables). Build once with ``group.compile()`` and decide
-many packets with ``evaluate_many``.
+many packets of that same group with ``evaluate_many(..., compiled=)``.
 )pbdoc")
-      .def("memory", &compiled_group::memory, "Bytes used by the lookup tables.");
+      .def_property_readonly("group", [](const py_compiled& c) { return c.group; },
+                             "The group this was compiled from (a copy).")
+      .def("memory", [](const py_compiled& c) { return c.table.memory(); },
+           "Bytes used by the lookup tables.")
+      .def("__repr__", [](const py_compiled& c) {
+        return "CompiledGroup(" + detail::quoted(c.group.id) + ", memory=" +
+               std::to_string(c.table.memory()) + ")";
+      })
+      .def(py::pickle([](const py_compiled& c) { return group_state(c.group); },
+                      [](const std::string& s) {  // the tables are rebuilt, not shipped
+                        auto g = group_from_state(s);
+                        return py_compiled{g, compiled_group(g)};
+                      }));
 
-  m.def("_compile", [](const security_group& g) { return compiled_group(g); }, py::arg("group"));
+  m.def("_compile", [](const security_group& g) {
+    py::gil_scoped_release release;
+    return py_compiled{g, compiled_group(g)};
+  }, py::arg("group"));
 
-  m.def("_evaluate_many", [](const security_group& g, const compiled_group* compiled,
+  m.def("_evaluate_many", [](const security_group& g, const py_compiled* compiled,
                              const py::iterable& packets, const std::string& engine) {
     std::vector<packet> in;
     std::size_t i = 0;
     for (auto p : packets) in.push_back(packet_from(p, "packets[" + std::to_string(i++) + "]"));
     auto rules = ordered_rules(g);
-    std::vector<decision> out(in.size());
-    if (detail::iequals(engine, "reference")) {
-      reference_evaluator ref(g);
-      for (std::size_t k = 0; k < in.size(); ++k) out[k] = ref.evaluate(in[k]);
-    } else if (detail::iequals(engine, "compiled")) {
-      std::optional<compiled_group> own;
-      if (!compiled) compiled = &own.emplace(g);
-      py::gil_scoped_release release;
-      compiled->evaluate(in, out);
-    } else {
-      throw parse_error(errc::bad_enum, "engine", "unknown evaluator " + detail::quoted(engine));
-    }
+    const auto out = decide_all(g, compiled, in, engine);
     std::vector<py_decision> result;
     result.reserve(out.size());
     for (const auto& d : out) result.push_back(make_decision(d, rules));
     return result;
   }, py::arg("group"), py::arg("compiled"), py::arg("packets"), py::arg("engine") = "compiled");
 
-  m.def("_evaluate_arrays", [](const security_group& g, const compiled_group* compiled,
+  m.def("_evaluate_arrays", [](const security_group& g, const py_compiled* compiled,
                                const py::sequence& directions, const py::sequence& protocols,
                                const py::sequence& remotes, const py::object& ports,
                                const std::string& engine) {
@@ -621,16 +663,7 @@ many packets with ``evaluate_many``.
                               : py::make_tuple(directions[k], proto, remotes[k], port),
                           field);
     }
-    std::vector<decision> out(n);
-    if (detail::iequals(engine, "reference")) {
-      reference_evaluator ref(g);
-      for (std::size_t k = 0; k < n; ++k) out[k] = ref.evaluate(in[k]);
-    } else {
-      std::optional<compiled_group> own;
-      if (!compiled) compiled = &own.emplace(g);
-      py::gil_scoped_release release;
-      compiled->evaluate(in, out);
-    }
+    const auto out = decide_all(g, compiled, in, engine);
     py::array_t<bool> accepted(static_cast<py::ssize_t>(n));
     py::array_t<std::int64_t> index(static_cast<py::ssize_t>(n));
     auto a = accepted.mutable_unchecked<1>();
