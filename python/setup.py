@@ -13,12 +13,23 @@ from pathlib import Path
 from pybind11.setup_helpers import ParallelCompile, Pybind11Extension, build_ext, naive_recompile
 from setuptools import setup
 
-ParallelCompile("NPY_NUM_BUILD_JOBS", default=2, needs_recompile=naive_recompile).install()
-
 HERE = Path(__file__).resolve().parent
 INCLUDE = (HERE / ".." / "include").resolve()
 if not INCLUDE.is_dir():  # building from an sdist that vendors the headers
     INCLUDE = HERE / "include"
+
+# The library is header-only: the module and its objects are stale when any header is newer,
+# not just their .cpp (setuptools and pybind11 only compare the sources by default).
+HEADERS = sorted(str(p) for root in (INCLUDE, HERE / "src" / "core") for p in root.rglob("*.hpp"))
+NEWEST_HEADER = max((os.stat(h).st_mtime for h in HEADERS), default=0.0)
+
+
+def needs_recompile(obj: str, src: str) -> bool:
+    """True when `obj` is missing or older than `src` or than any header."""
+    return naive_recompile(obj, src) or os.stat(obj).st_mtime < NEWEST_HEADER
+
+
+ParallelCompile("NPY_NUM_BUILD_JOBS", default=2, needs_recompile=needs_recompile).install()
 
 version = re.search(r'#define SECGROUP_VERSION_STRING "([^"]+)"',
                     (INCLUDE / "secgroup" / "version.hpp").read_text()).group(1)
@@ -55,6 +66,7 @@ if want_server not in ("0", "off") and (INCLUDE / "secgroup" / "server" / "http.
 ext = Pybind11Extension(
     "secgroup._core",
     sources,
+    depends=HEADERS,
     include_dirs=[str(INCLUDE)],
     define_macros=macros,
     libraries=libraries,

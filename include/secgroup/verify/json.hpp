@@ -22,10 +22,9 @@ namespace verify {
 /// Returns {"rule_id", "position", "direction", "question", "reason"} for an open question of
 /// a report on `rules`.
 inline json undecided_to_json(const undecided& u, const std::vector<rule>& rules) {
-  const auto& r = rules[u.rule];
   json j = json::object();
-  j["rule_id"] = r.id.empty() ? json(nullptr) : json(r.id);
-  j["position"] = r.position;
+  j["rule_id"] = secgroup::detail::json_io::rule_id(rules[u.rule]);
+  j["position"] = rules[u.rule].position;
   j["direction"] = std::string(to_string(u.direction));
   j["question"] = u.question;
   j["reason"] = u.reason;
