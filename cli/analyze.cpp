@@ -1,6 +1,10 @@
 // cli/analyze.cpp: `secgroup analyze`: per-rule anomalies of a group.
+#include <CLI/CLI.hpp>
 #include <array>
 #include <iostream>
+#include <secgroup/analysis/anomalies.hpp>
+#include <secgroup/format.hpp>
+#include <secgroup/io/analysis_json.hpp>
 
 #include "cli.hpp"
 #include "engine.hpp"

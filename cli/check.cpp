@@ -1,6 +1,8 @@
 // cli/check.cpp: `secgroup check`: decide packets against a group.
-#include <fstream>
+#include <CLI/CLI.hpp>
 #include <iostream>
+#include <secgroup/compiled.hpp>
+#include <secgroup/io/packets.hpp>
 
 #include "cli.hpp"
 
@@ -12,19 +14,6 @@ struct check_options {
   std::optional<std::string> group, direction, protocol, remote, port, packets;
   output_format format = output_format::text;
 };
-
-/// Reads a packet file: one packet a line, blank lines and '#' comments skipped.
-std::vector<packet> read_packets(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw parse_error(errc::bad_file, path, "cannot read the packet file");
-  std::vector<packet> out;
-  std::string line;
-  for (std::size_t n = 1; std::getline(in, line); ++n) {
-    auto text = detail::trim(std::string_view(line).substr(0, line.find('#')));
-    if (!text.empty()) out.push_back(parse_packet(text, path + ":" + std::to_string(n)));
-  }
-  return out;
-}
 
 void print(const decision& d, const packet& p, const std::vector<rule>& rules,
            output_format format) {
@@ -51,7 +40,7 @@ int run_check(const check_options& o) {
     if (o.direction || o.protocol || o.remote || o.port)
       throw parse_error(errc::bad_packet, "--packets",
                         "give either --packets or --direction/--protocol/--remote/--port");
-    packets = read_packets(*o.packets);
+    packets = load_packets(*o.packets);
   } else {
     if (!o.direction || !o.protocol || !o.remote)
       throw parse_error(errc::missing_field, "check",

@@ -1,5 +1,9 @@
 // cli/diff.cpp: `secgroup diff`: equivalence and semantic diff of two groups.
+#include <CLI/CLI.hpp>
 #include <iostream>
+#include <secgroup/analysis/diff.hpp>
+#include <secgroup/format.hpp>
+#include <secgroup/io/analysis_json.hpp>
 
 #include "cli.hpp"
 #include "engine.hpp"
@@ -33,7 +37,7 @@ void print_text(const analysis::group_diff& d) {
     if (has_ports(r.protocol))
       std::cout << (r.ports.lo == r.ports.hi ? " port " : " ports ")
                 << ports_text(r.ports.lo, r.ports.hi);
-    std::cout << " remote " << range_text(r.first, r.last)
+    std::cout << " remote " << address_range_text(r.first, r.last)
               << "\n  A: " << decision_text(r.a, d.rules_a)
               << "\n  B: " << decision_text(r.b, d.rules_b) << "\n";
   }

@@ -7,13 +7,17 @@
 // answer left open by a limit exits 4 (exit_unknown).
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <cstdint>
+#include <iostream>
 #include <optional>
 #include <secgroup/check.hpp>
+#include <secgroup/error.hpp>
 #include <secgroup/where.hpp>
 #include <string>
 
 #include "cli.hpp"
+#include "options.hpp"
 
 #if SECGROUP_HAS_Z3
 #include <secgroup/verify/json.hpp>
@@ -60,14 +64,9 @@ struct engine_options {
 
 /// Adds `--engine interval|z3`, `--timeout MS` and `--resource-limit UNITS` to `cmd`.
 inline void add_engine_options(CLI::App& cmd, engine_options& o) {
-  cmd.add_option_function<std::string>(
-         "--engine",
-         [&o](const std::string& v) {
-           o.kind = detail::iequals(v, "z3") ? engine::z3 : engine::interval;
-           o.chosen = true;
-         },
-         "Analysis engine: interval (default, exact and fast) or z3 (the SMT solver)")
-      ->check(CLI::IsMember({"interval", "z3"}, CLI::ignore_case));
+  add_enum_option(cmd, "--engine", o.kind, {{"interval", engine::interval}, {"z3", engine::z3}},
+                  "Analysis engine: interval (default, exact and fast) or z3 (the SMT solver)")
+      ->each([&o](const std::string&) { o.chosen = true; });
   cmd.add_option("--timeout", o.timeout_ms,
                  "Z3 only: wall-clock limit of each solver query in ms (default 10000; 0: none)");
   cmd.add_option("--resource-limit", o.resource_limit,

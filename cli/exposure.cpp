@@ -1,5 +1,9 @@
 // cli/exposure.cpp: `secgroup exposure`: the remote addresses a group accepts, per service.
+#include <CLI/CLI.hpp>
 #include <iostream>
+#include <secgroup/analysis/exposure.hpp>
+#include <secgroup/format.hpp>
+#include <secgroup/io/analysis_json.hpp>
 
 #include "cli.hpp"
 
@@ -27,7 +31,7 @@ void print_text(const std::vector<analysis::exposure_entry>& entries, direction 
     }
     std::cout << ": ";
     for (std::size_t k = 0; k < e.accepted.size(); ++k)
-      std::cout << (k ? ", " : "") << range_text(e.accepted[k].first, e.accepted[k].last);
+      std::cout << (k ? ", " : "") << address_range_text(e.accepted[k].first, e.accepted[k].last);
     std::cout << " (" << e.address_count
               << (e.address_count == "1" ? " address)\n" : " addresses)\n");
   }

@@ -5,6 +5,7 @@
 // some, 2 bad input (thrown as secgroup::error and printed by main).
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -14,15 +15,19 @@
 #include <secgroup/lint/sarif.hpp>
 
 #include "cli.hpp"
+#include "options.hpp"
 
 namespace secgroup::cli {
 namespace {
 
+enum class lint_format { text, json, sarif };
+enum class color_mode { automatic, always, never };
+
 struct lint_options {
   std::vector<std::string> inputs;
-  std::string format = "text";
+  lint_format format = lint_format::text;
   std::optional<std::string> fail_on, config;
-  std::string color = "auto";
+  color_mode color = color_mode::automatic;
   bool no_config = false, list_checks = false, show_suppressed = false, no_fix = false;
 };
 
@@ -40,9 +45,8 @@ lint::lint_config find_config(const lint_options& o, std::string& used) {
   return {};
 }
 
-bool use_color(const std::string& mode) {
-  if (detail::iequals(mode, "always")) return true;
-  if (detail::iequals(mode, "never")) return false;
+bool use_color(color_mode mode) {
+  if (mode != color_mode::automatic) return mode == color_mode::always;
   const char* no_color = std::getenv("NO_COLOR");
   const char* term = std::getenv("TERM");
   return isatty(STDOUT_FILENO) && !(no_color && *no_color) &&
@@ -53,7 +57,7 @@ int run_lint(const lint_options& o) {
   std::string config_file;
   auto config = find_config(o, config_file);
   if (o.list_checks) {
-    lint::write_catalogue(std::cout, config, detail::iequals(o.format, "json"));
+    lint::write_catalogue(std::cout, config, o.format == lint_format::json);
     return exit_ok;
   }
   if (o.inputs.empty())
@@ -66,12 +70,17 @@ int run_lint(const lint_options& o) {
   for (auto k : run.unused_suppressions)
     std::cerr << "secgroup: warning: " << config.suppressions[k].field
               << ": this suppression matched no finding\n";
-  if (detail::iequals(o.format, "json"))
-    lint::write_json(std::cout, run);
-  else if (detail::iequals(o.format, "sarif"))
-    lint::write_sarif(std::cout, run, config);
-  else
-    lint::write_text(std::cout, run, {use_color(o.color), o.show_suppressed, !o.no_fix});
+  switch (o.format) {
+    case lint_format::json:
+      lint::write_json(std::cout, run);
+      break;
+    case lint_format::sarif:
+      lint::write_sarif(std::cout, run, config);
+      break;
+    case lint_format::text:
+      lint::write_text(std::cout, run, {use_color(o.color), o.show_suppressed, !o.no_fix});
+      break;
+  }
   return run.exit_code();
 }
 
@@ -83,16 +92,20 @@ void register_lint(CLI::App& app, command& run) {
       "lint", "Lint groups on their effective policy (order, drops, defaults, IPv4 and IPv6)");
   cmd->add_option("inputs", o->inputs,
                   "Group files (API JSON exports) or directories (every *.json below, sorted)");
-  cmd->add_option("--format", o->format, "Output: text (default), json or sarif")
-      ->check(CLI::IsMember({"text", "json", "sarif"}, CLI::ignore_case));
+  add_enum_option(*cmd, "--format", o->format,
+                  {{"text", lint_format::text}, {"json", lint_format::json},
+                   {"sarif", lint_format::sarif}},
+                  "Output: text (default), json or sarif");
   cmd->add_option("--fail-on", o->fail_on,
                   "Exit 1 when an unsuppressed finding is at or above this severity: info, low "
                   "(default), medium, high, critical, or none");
   auto* config = cmd->add_option("--config", o->config,
                                  "Configuration file (JSON); default ./.secgroup.json if present");
   cmd->add_flag("--no-config", o->no_config, "Ignore ./.secgroup.json")->excludes(config);
-  cmd->add_option("--color", o->color, "Colour text output: auto (default), always, never")
-      ->check(CLI::IsMember({"auto", "always", "never"}, CLI::ignore_case));
+  add_enum_option(*cmd, "--color", o->color,
+                  {{"auto", color_mode::automatic}, {"always", color_mode::always},
+                   {"never", color_mode::never}},
+                  "Colour text output: auto (default), always, never");
   cmd->add_flag("--show-suppressed", o->show_suppressed, "List suppressed findings in text output");
   cmd->add_flag("--no-fix", o->no_fix, "Leave the fix hints out of text output");
   cmd->add_flag("--list-checks", o->list_checks, "Print the checks and their settings, then exit");

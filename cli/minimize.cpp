@@ -1,6 +1,9 @@
 // cli/minimize.cpp: `secgroup minimize`: the group without redundant user rules.
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <iostream>
+#include <secgroup/analysis/minimize.hpp>
+#include <secgroup/format.hpp>
 
 #include "cli.hpp"
 

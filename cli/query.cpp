@@ -1,21 +1,28 @@
 // cli/query.cpp: `secgroup query` (reachability of a box of packets) and `secgroup connect`
 // (a connection between a client group and a server group).
+#include <CLI/CLI.hpp>
 #include <iostream>
+#include <secgroup/analysis/query.hpp>
+#include <secgroup/format.hpp>
+#include <secgroup/io/analysis_json.hpp>
 
 #include "cli.hpp"
 #include "engine.hpp"
+#include "options.hpp"
 
 namespace secgroup::cli {
 namespace {
 
 /// Adds `--expect ALL|NONE|PARTIAL`: the command exits 1 when the answer differs.
-void add_expect_option(CLI::App& cmd, std::optional<std::string>& expect) {
-  cmd.add_option("--expect", expect, "Exit 1 unless the answer is this one (ALL, NONE or PARTIAL)")
-      ->transform(CLI::IsMember({"ALL", "NONE", "PARTIAL"}, CLI::ignore_case));
+void add_expect_option(CLI::App& cmd, std::optional<analysis::coverage>& expect) {
+  using analysis::coverage;
+  add_enum_option(cmd, "--expect", expect,
+                  {{"ALL", coverage::all}, {"NONE", coverage::none}, {"PARTIAL", coverage::partial}},
+                  "Exit 1 unless the answer is this one (ALL, NONE or PARTIAL)");
 }
 
-int verdict(analysis::coverage answer, const std::optional<std::string>& expect) {
-  return !expect || detail::iequals(*expect, to_string(answer)) ? exit_ok : exit_negative;
+int verdict(analysis::coverage answer, const std::optional<analysis::coverage>& expect) {
+  return !expect || *expect == answer ? exit_ok : exit_negative;
 }
 
 void print_witnesses(const analysis::query_result& r, const std::vector<rule>& rules,
@@ -34,25 +41,12 @@ void print_witnesses(const analysis::query_result& r, const std::vector<rule>& r
 
 struct query_options {
   std::string file;
-  std::optional<std::string> group, protocol, ports, expect, direction, where;
+  std::optional<std::string> group, protocol, ports, direction, where;
+  std::optional<analysis::coverage> expect;
   std::vector<std::string> remotes;
   output_format format = output_format::text;
   engine_options engine;
 };
-
-/// The protocol classes of `--protocol`: any, tcp, udp, icmp, icmpv6 or a number 0..255.
-proto_mask parse_protocol_classes(std::string_view text) {
-  if (detail::iequals(text, "any")) return all_protocols;
-  if (detail::iequals(text, "tcp")) return mask_of(proto_class::tcp);
-  if (detail::iequals(text, "udp")) return mask_of(proto_class::udp);
-  if (detail::iequals(text, "icmp") || detail::iequals(text, "icmpv6"))
-    return mask_of(proto_class::icmp);
-  if (auto n = detail::parse_decimal(text, 3); n && *n <= 255)
-    return mask_of(class_of(static_cast<std::uint8_t>(*n)));
-  throw parse_error(errc::bad_enum, "--protocol",
-                    "unknown protocol " + detail::quoted(text) +
-                        " (expected any, tcp, udp, icmp, icmpv6 or a number 0..255)");
-}
 
 /// The answer of the engine the options choose: a --where expression (Z3), a box on Z3, or a
 /// box on the interval engine.
@@ -79,7 +73,7 @@ int run_query(const query_options& o) {
       throw parse_error(errc::missing_field, "--direction",
                         "--direction is required (unless --where gives the packets)");
     q.direction = parse_direction(*o.direction, "--direction");
-    if (o.protocol) q.protocols = parse_protocol_classes(*o.protocol);
+    if (o.protocol) q.protocols = analysis::parse_protocol_classes(*o.protocol, "--protocol");
     for (std::size_t i = 0; i < o.remotes.size(); ++i)
       q.remotes.push_back(parse_network(o.remotes[i], "--remote"));
     if (o.ports) q.ports = analysis::parse_port_interval(*o.ports, "--ports");
@@ -101,7 +95,8 @@ int run_query(const query_options& o) {
 
 struct connect_options {
   std::string client_file, server_file, client, server, protocol;
-  std::optional<std::string> client_group, server_group, ports, ephemeral, expect;
+  std::optional<std::string> client_group, server_group, ports, ephemeral;
+  std::optional<analysis::coverage> expect;
   output_format format = output_format::text;
 };
 

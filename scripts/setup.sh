@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build pkg-config git
+  build-essential cmake ninja-build pkg-config git ccache
   libboost-dev librange-v3-dev nlohmann-json3-dev libcli11-dev catch2 libbenchmark-dev
   libz3-dev libcpp-httplib-dev
   pybind11-dev python3-pybind11 python3-dev python3-pytest python3-setuptools python3-pip

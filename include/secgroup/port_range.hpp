@@ -56,11 +56,14 @@ inline std::optional<port_range> make_port_range(std::optional<std::int64_t> fro
   return port_range{*f, t.value_or(*f)};
 }
 
+/// "22" for the single port `from == to`, else "8080-8089": the one text of a port interval.
+inline std::string ports_text(std::uint32_t from, std::uint32_t to) {
+  return from == to ? std::to_string(from) : std::to_string(from) + "-" + std::to_string(to);
+}
+
 /// "22", "1-1024", or "all" when unset.
 inline std::string to_string(const std::optional<port_range>& r) {
-  if (!r) return "all";
-  return r->single() ? std::to_string(r->from)
-                     : std::to_string(r->from) + "-" + std::to_string(r->to);
+  return r ? ports_text(r->from, r->to) : "all";
 }
 
 SECGROUP_END_NAMESPACE

@@ -13,6 +13,7 @@
 #include "decision_map.hpp"
 #include "default_rules.hpp"
 #include "error.hpp"
+#include "format.hpp"
 #include "io/json.hpp"
 #include "lower.hpp"
 #include "packet.hpp"

@@ -114,4 +114,25 @@ inline const security_group& select_group(const std::vector<security_group>& gro
   return *found;
 }
 
+/// Returns a group of `groups` chosen the way every front end chooses one: the group `key`
+/// selects (select_group, errors naming `field`), or without a key the only group. Throws
+/// lookup_error secgroup.lookup.302 naming `source` when there is no key and `groups` holds
+/// none or several; its message reads "<holder> holds N groups; <how_to_choose> (names)".
+inline security_group pick_group(const std::vector<security_group>& groups,
+                                 const std::optional<std::string>& key, const std::string& field,
+                                 const std::string& source, std::string_view holder,
+                                 std::string_view how_to_choose) {
+  if (key) return select_group(groups, *key, field);
+  if (groups.size() != 1) {
+    std::string names;
+    for (const auto& g : groups)
+      names += (names.empty() ? "" : ", ") + (g.name.empty() ? g.id : g.name);
+    SECGROUP_THROW(lookup_error(errc::ambiguous, source,
+                                std::string(holder) + " holds " + std::to_string(groups.size()) +
+                                    " groups; " + std::string(how_to_choose) + " (" + names +
+                                    ")"));
+  }
+  return groups.front();
+}
+
 SECGROUP_END_NAMESPACE

@@ -34,6 +34,7 @@
 #include "detail/text.hpp"
 #include "error.hpp"
 #include "packet.hpp"
+#include "port_range.hpp"
 #include "space.hpp"
 
 SECGROUP_BEGIN_NAMESPACE
@@ -116,9 +117,7 @@ inline bool matches(const where_expr& e, const packet& p) {
 
 namespace detail {
 
-inline std::string range_text(const interval<std::uint32_t>& r) {
-  return r.lo == r.hi ? std::to_string(r.lo) : std::to_string(r.lo) + "-" + std::to_string(r.hi);
-}
+inline std::string range_text(const interval<std::uint32_t>& r) { return ports_text(r.lo, r.hi); }
 
 /// Binding strength, for parentheses: or 1, and 2, everything else 3.
 inline int strength(const where_expr& e) {

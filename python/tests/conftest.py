@@ -1,14 +1,16 @@
-"""Test set-up: import secgroup from python/src, building secgroup._core in place when needed.
+"""Test set-up: import secgroup as the project's CMake build made it.
 
-From a fresh clone, `/usr/bin/python3 -m pytest python/tests` builds the compiled core once
-(`setup.py build_ext --inplace`, a few minutes) before collecting tests; later runs reuse it
-and rebuild only when a source (python/src/core, include/) is newer than the module. Set
-SECGROUP_PY_NO_BUILD=1 to use whatever `import secgroup` finds (e.g. an installed wheel).
-SECGROUP_CLI names the `secgroup` executable the agreement tests compare against.
+The compiled core secgroup._core is built by CMake (python/CMakeLists.txt, target
+secgroup_python) into <build>/python/secgroup/, beside links to the pure-Python sources, so
+<build>/python is an importable tree. The build used: $SECGROUP_PYTHON_BUILD (a CMake build
+directory configured with SECGROUP_BUILD_PYTHON=ON), else the first of build-ci, build-quick and
+build that has it. Before collecting, conftest brings the module up to date
+(`cmake --build <build> --target secgroup_python`: nothing to do when no source or header
+changed). Set SECGROUP_PY_NO_BUILD=1 to use whatever `import secgroup` finds (e.g. an installed
+package). SECGROUP_CLI names the `secgroup` executable the agreement tests compare against.
 """
 from __future__ import annotations
 
-import fcntl
 import os
 import subprocess
 import sys
@@ -17,47 +19,37 @@ from pathlib import Path
 import pytest
 
 PYTHON_DIR = Path(__file__).resolve().parent.parent
-SRC = PYTHON_DIR / "src"
 REPO = PYTHON_DIR.parent
 EXAMPLES = REPO / "examples" / "groups"
 CLI_DATA = REPO / "tests" / "cli" / "data"
 
 
-def _newest_source() -> float:
-    newest = 0.0
-    for root in (PYTHON_DIR / "src" / "core", REPO / "include" / "secgroup"):
-        for p in root.rglob("*"):
-            if p.suffix in (".cpp", ".hpp"):
-                newest = max(newest, p.stat().st_mtime)
-    newest = max(newest, (PYTHON_DIR / "setup.py").stat().st_mtime)
-    return newest
+def _build_dir() -> Path:
+    """The CMake build directory holding secgroup_python."""
+    named = os.environ.get("SECGROUP_PYTHON_BUILD")
+    candidates = [Path(named)] if named else [REPO / d for d in ("build-ci", "build-quick", "build")]
+    for d in candidates:
+        cache = d / "CMakeCache.txt"
+        if cache.is_file() and "SECGROUP_BUILD_PYTHON:BOOL=ON" in cache.read_text():
+            return d.resolve()
+    raise pytest.UsageError(
+        "no CMake build with the Python module: run `cmake --preset quick && cmake --build "
+        "--preset quick --target secgroup_python` (or the ci preset), set SECGROUP_PYTHON_BUILD "
+        "to a build directory configured with -DSECGROUP_BUILD_PYTHON=ON, or set "
+        "SECGROUP_PY_NO_BUILD=1 to test an installed package")
 
 
-def _built_module() -> Path | None:
-    found = sorted((SRC / "secgroup").glob("_core*.so"))
-    return found[0] if found else None
+def _use_build() -> None:
+    build = _build_dir()
+    subprocess.run(["cmake", "--build", str(build), "--target", "secgroup_python"], check=True,
+                   stdout=sys.stderr)
+    tree = str(build / "python")
+    sys.path.insert(0, tree)
+    os.environ["PYTHONPATH"] = tree + os.pathsep + os.environ.get("PYTHONPATH", "")
 
 
-def _ensure_built() -> None:
-    if os.environ.get("SECGROUP_PY_NO_BUILD") == "1":
-        return
-    lock_path = PYTHON_DIR / "build" / ".conftest.lock"
-    lock_path.parent.mkdir(exist_ok=True)
-    with open(lock_path, "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        module = _built_module()
-        if module is not None and module.stat().st_mtime >= _newest_source():
-            return
-        print("\nconftest: building secgroup._core in place (setup.py build_ext --inplace)...",
-              file=sys.stderr, flush=True)
-        subprocess.run([sys.executable, "setup.py", "build_ext", "--inplace"], cwd=PYTHON_DIR,
-                       check=True, stdout=subprocess.DEVNULL)
-
-
-_ensure_built()
 if os.environ.get("SECGROUP_PY_NO_BUILD") != "1":
-    sys.path.insert(0, str(SRC))
-    os.environ["PYTHONPATH"] = str(SRC) + os.pathsep + os.environ.get("PYTHONPATH", "")
+    _use_build()
 
 import secgroup  # noqa: E402  (after the build)
 

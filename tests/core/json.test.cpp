@@ -19,7 +19,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const fs::path examples_dir = fs::path(__FILE__).parent_path() / ".." / ".." / "examples" / "groups";
+const fs::path examples_dir = fs::path(SECGROUP_SOURCE_DIR) / "examples" / "groups";
 
 std::string read_text(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);

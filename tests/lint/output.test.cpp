@@ -26,7 +26,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const fs::path here = fs::path(__FILE__).parent_path();
+const fs::path here = fs::path(SECGROUP_SOURCE_DIR) / "tests" / "lint";
 const fs::path data = here / "data";
 const fs::path examples = here.parent_path().parent_path() / "examples";
 

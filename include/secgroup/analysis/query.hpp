@@ -82,6 +82,23 @@ inline interval<std::uint32_t> parse_port_interval(std::string_view text,
   return {from, to};
 }
 
+/// Parses the protocols of a query: any, tcp, udp, icmp or icmpv6 (any case; both ICMPs are
+/// one class), or an IP protocol number 0..255 (its class). Throws parse_error
+/// (secgroup.parse.103) naming `field`.
+inline proto_mask parse_protocol_classes(std::string_view text,
+                                         const std::string& field = "protocol") {
+  using secgroup::detail::iequals;
+  if (iequals(text, "any")) return all_protocols;
+  if (iequals(text, "tcp")) return mask_of(proto_class::tcp);
+  if (iequals(text, "udp")) return mask_of(proto_class::udp);
+  if (iequals(text, "icmp") || iequals(text, "icmpv6")) return mask_of(proto_class::icmp);
+  if (auto n = secgroup::detail::parse_decimal(text, 3); n && *n <= 255)
+    return mask_of(class_of(static_cast<std::uint8_t>(*n)));
+  SECGROUP_THROW(parse_error(errc::bad_enum, field,
+                             "unknown protocol " + secgroup::detail::quoted(text) +
+                                 " (expected any, tcp, udp, icmp, icmpv6 or a number 0..255)"));
+}
+
 /// A packet of a query box, and how the group decides it.
 struct query_witness {
   secgroup::packet packet;

@@ -9,18 +9,6 @@
 namespace secgroup::python {
 namespace {
 
-proto_mask protocol_classes(const std::string& text) {
-  if (detail::iequals(text, "any")) return all_protocols;
-  if (detail::iequals(text, "tcp")) return mask_of(proto_class::tcp);
-  if (detail::iequals(text, "udp")) return mask_of(proto_class::udp);
-  if (detail::iequals(text, "icmp") || detail::iequals(text, "icmpv6")) return mask_of(proto_class::icmp);
-  if (auto n = detail::parse_decimal(text, 3); n && *n <= 255)
-    return mask_of(class_of(static_cast<std::uint8_t>(*n)));
-  throw parse_error(errc::bad_enum, "protocol",
-                    "unknown protocol " + detail::quoted(text) +
-                        " (expected any, tcp, udp, icmp, icmpv6 or a number 0..255)");
-}
-
 std::vector<ip_network> networks_from(const py::object& remotes) {
   std::vector<ip_network> out;
   if (remotes.is_none()) return out;
@@ -42,7 +30,7 @@ analysis::query make_query(const std::string& dir, const py::object& protocol, c
   analysis::query q;
   q.direction = parse_direction(dir);
   if (!protocol.is_none())
-    q.protocols = protocol_classes(py::isinstance<py::int_>(protocol) ? std::string(py::str(protocol))
+    q.protocols = analysis::parse_protocol_classes(py::isinstance<py::int_>(protocol) ? std::string(py::str(protocol))
                                                                       : protocol.cast<std::string>());
   q.remotes = networks_from(remotes);
   if (!ports.is_none()) q.ports = port_interval_from(ports, "ports");

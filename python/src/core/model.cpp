@@ -681,16 +681,8 @@ Reads every group of `source`: a path (str or os.PathLike), JSON text (a str sta
 or '['), bytes, a dict or a list in any export form of the API.
 )pbdoc");
   m.def("load_group", [](const py::object& source, const std::optional<std::string>& key) {
-    auto groups = groups_from(source);
-    if (key) return select_group(groups, *key);
-    if (groups.size() != 1) {
-      std::string names;
-      for (const auto& g : groups) names += (names.empty() ? "" : ", ") + group_label(g);
-      throw lookup_error(errc::ambiguous, "group",
-                         "the input holds " + std::to_string(groups.size()) +
-                             " groups; choose one by id or name (" + names + ")");
-    }
-    return groups.front();
+    return pick_group(groups_from(source), key, "group", "group", "the input",
+                      "choose one by id or name");
   }, py::arg("source"), py::arg("key") = py::none(),
      "Reads the group of `source` with id or name `key` (the only group when key is None).");
   m.def("groups_to_dict", [](const std::vector<security_group>& groups) {

@@ -1,17 +1,18 @@
-// End-to-end tests of `secgroup lint`: cli/lint.cpp is compiled into this test and driven the
-// way cli/main.cpp drives it (CLI11 parse errors and secgroup::error exit 2), so arguments,
-// configuration discovery, formats and exit codes are checked without the tool's target.
+// End-to-end tests of `secgroup lint`: the tool's code (secgroup_cli_commands) is driven in
+// process through secgroup::cli::run, as cli/main.cpp drives it, so arguments, configuration
+// discovery, formats and exit codes are checked with the output captured.
 #include <filesystem>
+#include <iostream>
 #include <sstream>
 
-#include "../../cli/lint.cpp"
+#include "app.hpp"
 #include "lint/support.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-const fs::path data = fs::path(__FILE__).parent_path() / "data";
+const fs::path data = fs::path(SECGROUP_SOURCE_DIR) / "tests" / "lint" / "data";
 
 struct outcome {
   int code = -1;
@@ -34,24 +35,9 @@ outcome lint_cli(std::vector<std::string> args, const fs::path& cwd = data) {
   std::cout.rdbuf(out.rdbuf());
   std::cerr.rdbuf(err.rdbuf());
   fs::current_path(cwd);
-  args.insert(args.begin(), {"secgroup", "lint"});
-  std::vector<const char*> argv;
-  for (const auto& a : args) argv.push_back(a.c_str());
+  args.insert(args.begin(), "lint");
   outcome o;
-  CLI::App app{"secgroup"};
-  app.require_subcommand(1);
-  secgroup::cli::command run;
-  secgroup::cli::register_lint(app, run);
-  try {
-    app.parse(static_cast<int>(argv.size()), argv.data());
-    o.code = run();
-  } catch (const CLI::ParseError& e) {
-    std::cerr << "secgroup: error: " << e.what() << "\n";
-    o.code = secgroup::cli::exit_bad_input;
-  } catch (const secgroup::error& e) {
-    std::cerr << "secgroup: error: " << e.what() << "\n";
-    o.code = secgroup::cli::exit_bad_input;
-  }
+  o.code = secgroup::cli::run(args);
   o.out = out.str();
   o.err = err.str();
   return o;

@@ -1,0 +1,34 @@
+// secgroup/io/packets.hpp: packet files, one packet a line.
+//
+// The text form of packet.hpp, one packet a line ("inbound tcp 203.0.113.7 22"); blank lines
+// and comments from '#' to the end of the line are skipped. Errors name the file and line.
+#pragma once
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "../config.hpp"
+#include "../detail/text.hpp"
+#include "../error.hpp"
+#include "../packet.hpp"
+
+SECGROUP_BEGIN_NAMESPACE
+
+/// Reads the packets of the file at `path`. Throws parse_error: secgroup.parse.109 naming the
+/// path when it cannot be read, or the error of the first bad line, naming "PATH:LINE".
+inline std::vector<packet> load_packets(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  if (!in) SECGROUP_THROW(parse_error(errc::bad_file, path.string(), "cannot read the packet file"));
+  std::vector<packet> out;
+  std::string line;
+  for (std::size_t n = 1; std::getline(in, line); ++n) {
+    auto text = detail::trim(std::string_view(line).substr(0, line.find('#')));
+    if (!text.empty()) out.push_back(parse_packet(text, path.string() + ":" + std::to_string(n)));
+  }
+  return out;
+}
+
+SECGROUP_END_NAMESPACE
