@@ -40,10 +40,12 @@
 #include <z3++.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <unordered_map>
 #include <vector>
@@ -78,12 +80,24 @@ struct options {
   std::uint32_t whole_slice_limit = 96;
 };
 
+/// The questions analyze() asks about a rule: is it dead, is it shadowed (dead and contradicted),
+/// do its packets fall through to the same action, which rules are related to it (its cover or
+/// the rules its packets fall through to), and which later rules form a pair with it.
+enum class question_kind : std::uint8_t { dead, shadowed, falls_through, related, pairs };
+
+/// The name every output prints: "dead", "shadowed", "falls_through", "related", "pairs".
+constexpr std::string_view to_string(question_kind q) {
+  constexpr std::array<std::string_view, 5> names{"dead", "shadowed", "falls_through", "related",
+                                                  "pairs"};
+  return names[static_cast<std::size_t>(q)];
+}
+
 /// A question analyze() could not answer in the limits.
 struct undecided {
   std::uint32_t rule = 0;  ///< index in ordered_rules()
   secgroup::direction direction = secgroup::direction::inbound;
-  std::string question;  ///< "dead", "shadowed", "falls_through", "related" or "pairs"
-  std::string reason;    ///< e.g. "timeout after 10000 ms"
+  question_kind question = question_kind::dead;
+  std::string reason;  ///< e.g. "timeout after 10000 ms"
 };
 
 /// The anomaly report of the Z3 engine, and what it left open.
@@ -322,23 +336,22 @@ class slice_analysis {
     decider_all_ = who_all;
   }
 
-  void note(std::vector<undecided>& unknown, std::uint32_t i, const char* question) {
+  void note(std::vector<undecided>& unknown, std::uint32_t i, question_kind question) {
     unknown.push_back({s_.origin[i], s_.dir, question, session_.reason()});
   }
 
   analysis::finding finding_of(analysis::finding_kind kind, std::uint32_t i,
-                               std::vector<std::uint32_t> related, std::string reason,
+                               std::vector<std::uint32_t> related, analysis::finding_reason reason,
                                const packet& witness, bool to_default = false) const {
     for (auto& j : related) j = s_.origin[j];
     std::sort(related.begin(), related.end());
-    return {kind,      s_.origin[i], s_.dir, std::move(related), std::move(reason),
-            to_default, witness};
+    return {kind, s_.origin[i], s_.dir, std::move(related), reason, to_default, witness};
   }
 
   /// True iff rule i decides some packet (false also when unknown, which is noted).
   bool is_live(std::uint32_t i, std::vector<undecided>& unknown) {
     auto r = session_.check({s_.matched[i], before_});
-    if (r == z3::unknown) note(unknown, i, "dead");
+    if (r == z3::unknown) note(unknown, i, question_kind::dead);
     return r == z3::sat;
   }
 
@@ -350,13 +363,13 @@ class slice_analysis {
     auto r = session_.check({s_.matched[i], before_, when(!s_.actions[i], after_)});
     if (r == z3::sat) return true;
     if (r == z3::unknown) {
-      note(unknown, i, "falls_through");
+      note(unknown, i, question_kind::falls_through);
       return false;
     }
     const std::vector<z3::expr> decided{s_.matched[i], before_};
     r = session_.check(decided);
     if (r == z3::unknown) {
-      note(unknown, i, "dead");
+      note(unknown, i, question_kind::dead);
       return false;
     }
     if (r == z3::unsat) {
@@ -383,9 +396,9 @@ class slice_analysis {
       solver.add(decider_after_ != solver.ctx().bv_val(j, index_bits));
     }
     solver.pop();
-    if (r == z3::unknown) note(unknown, i, "related");
+    if (r == z3::unknown) note(unknown, i, question_kind::related);
     out.push_back(finding_of(analysis::finding_kind::redundant, i, std::move(takers),
-                             "falls_through", witness, to_default));
+                             analysis::finding_reason::falls_through, witness, to_default));
     return true;
   }
 
@@ -395,7 +408,7 @@ class slice_analysis {
                  std::vector<undecided>& unknown) {
     const std::vector<z3::expr> contradicted{s_.matched[i], when(!s_.actions[i], all_)};
     auto r = session_.check(contradicted);
-    if (r == z3::unknown) return note(unknown, i, "shadowed");
+    if (r == z3::unknown) return note(unknown, i, question_kind::shadowed);
     const bool shadowed = r == z3::sat;
     std::uint32_t decider = decision::no_rule;
     packet witness;
@@ -404,7 +417,8 @@ class slice_analysis {
       witness = w.packet;
       decider = static_cast<std::uint32_t>(value_of(w.model, decider_all_));
     } else {
-      if (session_.check({s_.matched[i]}) != z3::sat) return note(unknown, i, "shadowed");
+      if (session_.check({s_.matched[i]}) != z3::sat)
+        return note(unknown, i, question_kind::shadowed);
       witness = tidy(session_, p_, {s_.matched[i]}, false).packet;
     }
     auto related = cover(i, unknown);
@@ -416,9 +430,10 @@ class slice_analysis {
       std::sort(related.begin(), related.end());
       related = shrink(i, std::move(related), decider, unknown);
     }
-    out.push_back(finding_of(shadowed ? analysis::finding_kind::shadowed
-                                      : analysis::finding_kind::redundant,
-                             i, std::move(related), shadowed ? "blocked" : "covered", witness));
+    out.push_back(finding_of(
+        shadowed ? analysis::finding_kind::shadowed : analysis::finding_kind::redundant, i,
+        std::move(related),
+        shadowed ? analysis::finding_reason::blocked : analysis::finding_reason::covered, witness));
   }
 
   /// Assumptions "rule i matches and none of `rules` does": unsat iff `rules` cover rule i.
@@ -447,7 +462,7 @@ class slice_analysis {
     for (auto j : neighbourhood(i))
       if (j < i) earlier.push_back(j);
     if (session_.check(unmatched_by(i, earlier)) != z3::unsat) {
-      note(unknown, i, "related");
+      note(unknown, i, question_kind::related);
       return {};
     }
     return shrink(i, core(), decision::no_rule, unknown);
@@ -466,7 +481,7 @@ class slice_analysis {
       if (r == z3::unsat) {
         set = std::move(trial);
       } else if (r == z3::unknown) {
-        note(unknown, i, "related");
+        note(unknown, i, question_kind::related);
         break;
       }
     }
@@ -505,7 +520,7 @@ class slice_analysis {
         remaining = std::move(rest);
       }
       solver.pop();
-      if (r == z3::unknown) note(unknown, i, "pairs");
+      if (r == z3::unknown) note(unknown, i, question_kind::pairs);
       if (r != z3::sat) break;
     }
     solver.pop();
@@ -515,13 +530,16 @@ class slice_analysis {
       auto inside =
           shadowing == z3::sat ? session_.check({s_.matched[i], !s_.matched[j]}) : z3::unknown;
       if (inside == z3::unknown) {
-        note(unknown, j, "pairs");
+        note(unknown, j, question_kind::pairs);
         continue;
       }
       const bool generalization = inside == z3::unsat;
       out.push_back(finding_of(generalization ? analysis::finding_kind::generalization
                                               : analysis::finding_kind::correlated,
-                               j, {i}, generalization ? "generalizes" : "partial_overlap", both));
+                               j, {i},
+                               generalization ? analysis::finding_reason::generalizes
+                                              : analysis::finding_reason::partial_overlap,
+                               both));
     }
   }
 
