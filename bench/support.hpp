@@ -19,12 +19,13 @@
 #include <memory>
 #include <optional>
 #include <random>
-#include <secgroup/classbench.hpp>
 #include <secgroup/compiled.hpp>
 #include <secgroup/lower.hpp>
 #include <secgroup/reference.hpp>
 #include <string>
 #include <vector>
+
+#include "classbench.hpp"
 
 namespace secgroup_bench {
 

@@ -189,8 +189,8 @@ void z3_analyze(benchmark::State& state, const dataset_spec& spec) {
       // Findings are compared by rule, kind and reason: related sets and witnesses differ by
       // design (docs/z3.md).
       auto key = [](const analysis::anomaly_report& rep) {
-        std::vector<std::tuple<std::uint32_t, int, std::string>> v;
-        for (const auto& f : rep.findings) v.emplace_back(f.rule, static_cast<int>(f.kind), f.reason);
+        std::vector<std::tuple<std::uint32_t, analysis::finding_kind, analysis::finding_reason>> v;
+        for (const auto& f : rep.findings) v.emplace_back(f.rule, f.kind, f.reason);
         return v;
       };
       out.agrees = !r.complete() || key(r.report) == key(expected);

@@ -25,7 +25,8 @@ std::string relation(const analysis::finding& f) {
     case analysis::finding_kind::shadowed:
       return "blocked by";
     case analysis::finding_kind::redundant:
-      return f.reason == "falls_through" ? "its packets fall through to" : "covered by";
+      return f.reason == analysis::finding_reason::falls_through ? "its packets fall through to"
+                                                                 : "covered by";
     case analysis::finding_kind::correlated:
       return "overlaps, with the opposite action";
     case analysis::finding_kind::generalization:
@@ -39,7 +40,8 @@ void print_text(const analysis::anomaly_report& report) {
   for (const auto& f : report.findings) {
     ++counts[static_cast<std::size_t>(f.kind)];
     std::cout << to_string(f.kind);
-    if (f.kind == analysis::finding_kind::redundant) std::cout << " (" << f.reason << ")";
+    if (f.kind == analysis::finding_kind::redundant)
+      std::cout << " (" << to_string(f.reason) << ")";
     std::cout << "\t" << rule_label(report.rules, f.rule) << ": " << to_string(report.rules[f.rule])
               << "\n  " << relation(f) << ": ";
     for (std::size_t k = 0; k < f.related.size(); ++k)
@@ -74,7 +76,8 @@ int run_z3(const analyze_options& o, const security_group& group) {
     print_text(result.report);
     for (const auto& u : result.unknown)
       std::cout << "unknown\t" << rule_label(result.report.rules, u.rule) << " "
-                << to_string(u.direction) << ": " << u.question << ": " << u.reason << "\n";
+                << to_string(u.direction) << ": " << to_string(u.question) << ": " << u.reason
+                << "\n";
   }
   if (result.complete()) return exit_ok;
   return report_unknown(std::to_string(result.unknown.size()) + " question(s) left open",

@@ -73,7 +73,8 @@ std::string text_of(const analysis::finding& f) {
   std::string related;
   for (auto r : f.related) related += (related.empty() ? "" : ",") + std::to_string(r);
   return std::string(analysis::to_string(f.kind)) + " rule " + std::to_string(f.rule) + " " +
-         std::string(to_string(f.direction)) + " {" + related + "} " + f.reason + " witness " +
+         std::string(to_string(f.direction)) + " {" + related + "} " +
+         std::string(analysis::to_string(f.reason)) + " witness " +
          (f.witness ? to_string(*f.witness) : std::string("none"));
 }
 
@@ -84,7 +85,7 @@ std::vector<std::string> text_of(const std::vector<analysis::finding>& v) {
 }
 
 analysis::finding expect(analysis::finding_kind kind, std::uint32_t rule, direction d,
-                         std::vector<std::uint32_t> related, const char* reason,
+                         std::vector<std::uint32_t> related, analysis::finding_reason reason,
                          const char* witness) {
   analysis::finding f;
   f.kind = kind;
@@ -100,6 +101,7 @@ constexpr auto shadowed = analysis::finding_kind::shadowed;
 constexpr auto redundant = analysis::finding_kind::redundant;
 constexpr auto correlated = analysis::finding_kind::correlated;
 constexpr auto generalization = analysis::finding_kind::generalization;
+using reason = analysis::finding_reason;
 
 // -- Brute force over cells ---------------------------------------------------------------
 
@@ -152,10 +154,11 @@ std::string check_analyze(const security_group& g) {
 
   // Expected findings, keyed without the blocking sets (checked for validity below).
   std::vector<std::string> want, got;
-  auto key = [](analysis::finding_kind k, std::uint32_t rule, direction d, const std::string& why,
+  auto key = [](analysis::finding_kind k, std::uint32_t rule, direction d, reason why,
                 const std::vector<std::uint32_t>& related) {
     std::string text = std::to_string(rule) + " " + std::string(analysis::to_string(k)) + " " +
-                       std::string(to_string(d)) + " " + why + " {";
+                       std::string(to_string(d)) + " " + std::string(analysis::to_string(why)) +
+                       " {";
     for (auto r : related) text += std::to_string(r) + ",";
     return text + "}";
   };
@@ -168,13 +171,13 @@ std::string check_analyze(const security_group& g) {
       where[i] = {&s, k};
       if (!rules[i].editable) continue;
       if (b.dead[k] && b.contradicted[k])
-        want.push_back(key(shadowed, i, s.d, "blocked", {}));
+        want.push_back(key(shadowed, i, s.d, reason::blocked, {}));
       else if (b.dead[k])
-        want.push_back(key(redundant, i, s.d, "covered", {}));
+        want.push_back(key(redundant, i, s.d, reason::covered, {}));
       else if (b.removable[k]) {
         std::vector<std::uint32_t> takers;
         for (auto t : b.takers[k]) takers.push_back(s.index[t]);
-        want.push_back(key(redundant, i, s.d, "falls_through", takers));
+        want.push_back(key(redundant, i, s.d, reason::falls_through, takers));
       }
     }
     for (const auto& [e, l] : b.order) {
@@ -183,11 +186,11 @@ std::string check_analyze(const security_group& g) {
       if (!rules[il].editable || b.subset(l, e)) continue;
       const bool general = b.subset(e, l);
       want.push_back(key(general ? generalization : correlated, il, s.d,
-                         general ? "generalizes" : "partial_overlap", {ie}));
+                         general ? reason::generalizes : reason::partial_overlap, {ie}));
     }
   }
   for (const auto& f : report.findings) {
-    const bool blocking = f.kind == shadowed || f.reason == "covered";
+    const bool blocking = f.kind == shadowed || f.reason == reason::covered;
     got.push_back(key(f.kind, f.rule, f.direction, f.reason,
                       blocking ? std::vector<std::uint32_t>{} : f.related));
   }
@@ -212,7 +215,7 @@ std::string check_analyze(const security_group& g) {
     const auto text = text_of(f);
     const auto& r = rules[f.rule];
     const auto& [s, k] = where.at(f.rule);
-    if (f.kind == shadowed || f.reason == "covered") {
+    if (f.kind == shadowed || f.reason == reason::covered) {
       for (auto j : f.related) {
         auto it = std::find(s->index.begin(), s->index.end(), j);
         if (j >= f.rule || it == s->index.end())
@@ -244,7 +247,7 @@ std::string check_analyze(const security_group& g) {
         ok = matches(r, w) && got_decision.action != r.action;
         break;
       case redundant:
-        if (f.reason == "covered") {
+        if (f.reason == reason::covered) {
           ok = matches(r, w) && got_decision.action == r.action;
         } else {
           auto next = decide_without(rules, g, f.rule, w);
@@ -426,7 +429,7 @@ TEST_CASE("analyze: random groups, findings exact against every elementary cell"
           "[analysis][groups][random]") {
   auto seed = GENERATE(range<std::uint64_t>(501, 505));
   rng_type rng(seed);
-  std::map<std::string, int> kinds;
+  std::map<reason, int> kinds;
   for (int n = 0; n < 150; ++n) {
     secgroup_test::group_options options;
     options.max_rules = n % 3 == 0 ? 60 : 25;
@@ -440,10 +443,10 @@ TEST_CASE("analyze: random groups, findings exact against every elementary cell"
     for (const auto& f : analysis::analyze(g).findings) ++kinds[f.reason];
   }
   // Every kind of finding must occur, or agreement proves little.
-  for (const char* reason :
-       {"blocked", "covered", "falls_through", "partial_overlap", "generalizes"}) {
-    INFO(reason);
-    CHECK(kinds[reason] > 0);
+  for (auto r : {reason::blocked, reason::covered, reason::falls_through, reason::partial_overlap,
+                 reason::generalizes}) {
+    INFO(analysis::to_string(r));
+    CHECK(kinds[r] > 0);
   }
 }
 
@@ -622,8 +625,8 @@ TEST_CASE("hand: the protocol of a rule is never ignored", "[analysis][groups][h
   auto g =
       make_group({"inbound accept ICMP 0.0.0.0/0", "inbound drop TCP 0.0.0.0/0 22"}, drop, accept);
   CHECK(text_of(analysis::analyze(g).findings) ==
-        text_of(
-            std::vector{expect(redundant, 1, in, {}, "falls_through", "inbound tcp 8.8.8.8 22")}));
+        text_of(std::vector{
+            expect(redundant, 1, in, {}, reason::falls_through, "inbound tcp 8.8.8.8 22")}));
   analysis::query q;
   q.protocols = mask_of(protocol::tcp);
   q.remotes = {parse_network("0.0.0.0/0")};
@@ -653,8 +656,9 @@ TEST_CASE("hand: ranges containing 22 and rules they cover", "[analysis][groups]
                        "inbound drop TCP 10.0.0.0/8 22"},
                       drop, accept);
   CHECK(text_of(analysis::analyze(g).findings) ==
-        text_of(std::vector{expect(redundant, 1, in, {0}, "covered", "inbound tcp 8.8.8.8 22"),
-                            expect(shadowed, 2, in, {0}, "blocked", "inbound tcp 10.0.0.1 22")}));
+        text_of(
+            std::vector{expect(redundant, 1, in, {0}, reason::covered, "inbound tcp 8.8.8.8 22"),
+                        expect(shadowed, 2, in, {0}, reason::blocked, "inbound tcp 10.0.0.1 22")}));
   analysis::query q;
   q.protocols = mask_of(protocol::tcp);
   q.remotes = {parse_network("0.0.0.0/0")};
@@ -675,7 +679,7 @@ TEST_CASE("hand: a drop before a broader accept", "[analysis][groups][hand]") {
       make_group({"inbound drop TCP 0.0.0.0/0 22", "inbound accept TCP 0.0.0.0/0"}, drop, accept);
   CHECK(text_of(analysis::analyze(g).findings) ==
         text_of(std::vector{
-            expect(generalization, 1, in, {0}, "generalizes", "inbound tcp 8.8.8.8 22")}));
+            expect(generalization, 1, in, {0}, reason::generalizes, "inbound tcp 8.8.8.8 22")}));
   analysis::query q;
   q.protocols = mask_of(protocol::tcp);
   q.ports = {22, 22};
@@ -689,8 +693,8 @@ TEST_CASE("hand: ::/0 is a network of its own", "[analysis][groups][hand]") {
   // mondoohq/cnspec #3709: ::/0 was never detected; a v4 drop does not protect IPv6.
   auto g = make_group({"inbound drop TCP 0.0.0.0/0 22", "inbound accept ANY ::/0"}, drop, accept);
   CHECK(text_of(analysis::analyze(g).findings) ==
-        text_of(
-            std::vector{expect(redundant, 0, in, {}, "falls_through", "inbound tcp 8.8.8.8 22")}));
+        text_of(std::vector{
+            expect(redundant, 0, in, {}, reason::falls_through, "inbound tcp 8.8.8.8 22")}));
   analysis::query q;
   q.protocols = mask_of(protocol::tcp);
   q.ports = {22, 22};
@@ -730,12 +734,12 @@ TEST_CASE("hand: two /1 drops shadow a /0 accept", "[analysis][groups][hand]") {
                       accept, accept);
   CHECK(text_of(analysis::analyze(g).findings) ==
         text_of(std::vector{
-            expect(shadowed, 2, in, {0, 1}, "blocked", "inbound tcp 8.8.8.8 22"),
-            expect(generalization, 2, in, {0}, "generalizes", "inbound tcp 8.8.8.8 22"),
-            expect(generalization, 2, in, {1}, "generalizes", "inbound tcp 128.0.0.1 22"),
-            expect(redundant, 3, in, {}, "falls_through", "inbound tcp 8.8.8.8 80"),
-            expect(generalization, 3, in, {0}, "generalizes", "inbound tcp 8.8.8.8 22"),
-            expect(generalization, 3, in, {1}, "generalizes", "inbound tcp 128.0.0.1 22")}));
+            expect(shadowed, 2, in, {0, 1}, reason::blocked, "inbound tcp 8.8.8.8 22"),
+            expect(generalization, 2, in, {0}, reason::generalizes, "inbound tcp 8.8.8.8 22"),
+            expect(generalization, 2, in, {1}, reason::generalizes, "inbound tcp 128.0.0.1 22"),
+            expect(redundant, 3, in, {}, reason::falls_through, "inbound tcp 8.8.8.8 80"),
+            expect(generalization, 3, in, {0}, reason::generalizes, "inbound tcp 8.8.8.8 22"),
+            expect(generalization, 3, in, {1}, reason::generalizes, "inbound tcp 128.0.0.1 22")}));
   analysis::query q;
   q.protocols = mask_of(protocol::tcp);
   q.remotes = {parse_network("0.0.0.0/0")};
@@ -758,10 +762,10 @@ TEST_CASE("hand: a default SMTP rule makes a user rule dead", "[analysis][groups
                       accept, drop, true);
   CHECK(text_of(analysis::analyze(g).findings) ==
         text_of(std::vector{
-            expect(shadowed, 6, out, {0}, "blocked", "outbound tcp 8.8.8.8 25"),
-            expect(shadowed, 7, out, {4}, "blocked", "outbound tcp 2001:4860:4860::8888 465"),
-            expect(generalization, 8, out, {0}, "generalizes", "outbound tcp 8.8.8.8 25"),
-            expect(redundant, 9, out, {2}, "covered", "outbound tcp 8.8.8.8 587")}));
+            expect(shadowed, 6, out, {0}, reason::blocked, "outbound tcp 8.8.8.8 25"),
+            expect(shadowed, 7, out, {4}, reason::blocked, "outbound tcp 2001:4860:4860::8888 465"),
+            expect(generalization, 8, out, {0}, reason::generalizes, "outbound tcp 8.8.8.8 25"),
+            expect(redundant, 9, out, {2}, reason::covered, "outbound tcp 8.8.8.8 587")}));
   // Constraints only between user rules; none here (r0 and r1 are dead, r2 and r3 disjoint).
   CHECK(analysis::order_constraints(g).empty());
   // The flag against its absence: the six SMTP ports close, each its own region.
@@ -785,10 +789,11 @@ TEST_CASE("hand: a default SMTP rule makes a user rule dead", "[analysis][groups
 TEST_CASE("hand: the default policy makes a drop rule redundant", "[analysis][groups][hand]") {
   auto g = make_group({"inbound accept TCP 0.0.0.0/0 443", "inbound drop TCP 203.0.113.0/24"}, drop,
                       accept);
-  CHECK(text_of(analysis::analyze(g).findings) ==
-        text_of(std::vector{
-            expect(redundant, 1, in, {}, "falls_through", "inbound tcp 203.0.113.1 80"),
-            expect(correlated, 1, in, {0}, "partial_overlap", "inbound tcp 203.0.113.1 443")}));
+  CHECK(
+      text_of(analysis::analyze(g).findings) ==
+      text_of(std::vector{
+          expect(redundant, 1, in, {}, reason::falls_through, "inbound tcp 203.0.113.1 80"),
+          expect(correlated, 1, in, {0}, reason::partial_overlap, "inbound tcp 203.0.113.1 443")}));
   auto m = analysis::minimize(g);
   REQUIRE(m.removed.size() == 1);
   CHECK(ordered_rules(g)[m.removed[0]].id == "r1");
@@ -799,11 +804,11 @@ TEST_CASE("hand: IPv4 and IPv6 rules never interact", "[analysis][groups][hand]"
   auto g = make_group({"inbound drop ANY 0.0.0.0/0", "inbound accept TCP ::/0 22",
                        "inbound drop ANY ::/0", "outbound accept ANY ::/0"},
                       accept, accept);
-  CHECK(
-      text_of(analysis::analyze(g).findings) ==
-      text_of(std::vector{
-          expect(generalization, 2, in, {1}, "generalizes", "inbound tcp 2001:4860:4860::8888 22"),
-          expect(redundant, 3, out, {}, "falls_through", "outbound tcp 2001:4860:4860::8888 80")}));
+  CHECK(text_of(analysis::analyze(g).findings) ==
+        text_of(std::vector{expect(generalization, 2, in, {1}, reason::generalizes,
+                                   "inbound tcp 2001:4860:4860::8888 22"),
+                            expect(redundant, 3, out, {}, reason::falls_through,
+                                   "outbound tcp 2001:4860:4860::8888 80")}));
   // The IPv4 drop is no substitute for the IPv6 one, and vice versa.
   auto swapped = make_group({"inbound drop ANY ::/0", "inbound accept TCP ::/0 22",
                              "inbound drop ANY 0.0.0.0/0", "outbound accept ANY ::/0"},

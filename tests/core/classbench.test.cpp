@@ -1,8 +1,8 @@
-// Tests of secgroup/classbench.hpp: the ClassBench readers, the projection onto a group, and
-// the project's own ClassBench-style generator.
-#include <catch2/catch.hpp>
+// Tests of bench/classbench.hpp (benchmark tooling, outside the library): the ClassBench
+// readers, the projection onto a group, and the project's own ClassBench-style generator.
+#include "../../bench/classbench.hpp"
 
-#include <secgroup/classbench.hpp>
+#include <catch2/catch.hpp>
 #include <secgroup/secgroup.hpp>
 #include <sstream>
 

@@ -34,10 +34,17 @@ decision decide_without(const security_group& g, const std::vector<rule>& rules,
 /// The identity of a finding for comparing engines: rule, kind, direction and reason; the
 /// related rules too where both engines define them alike (falls_through and pairs).
 using finding_key =
-    std::tuple<std::uint32_t, int, int, std::string, std::vector<std::uint32_t>, bool>;
+    std::tuple<std::uint32_t, int, int, analysis::finding_reason, std::vector<std::uint32_t>, bool>;
+
+/// True iff the finding's related rules are a cover of a dead rule, which the engines choose
+/// differently (blocked or covered).
+bool covers_dead_rule(const analysis::finding& f) {
+  return f.reason == analysis::finding_reason::blocked ||
+         f.reason == analysis::finding_reason::covered;
+}
 
 finding_key key_of(const analysis::finding& f) {
-  const bool same_related = f.reason != "blocked" && f.reason != "covered";
+  const bool same_related = !covers_dead_rule(f);
   return {f.rule,
           static_cast<int>(f.kind),
           static_cast<int>(f.direction),
@@ -50,7 +57,8 @@ finding_key key_of(const analysis::finding& f) {
 void check_finding(const security_group& g, const std::vector<rule>& rules,
                    const std::vector<packet>& cells, const analysis::finding& f,
                    const char* engine) {
-  INFO(engine << " finding: " << to_string(f.kind) << " (" << f.reason << ") of rule " << f.rule);
+  INFO(engine << " finding: " << to_string(f.kind) << " (" << to_string(f.reason) << ") of rule "
+              << f.rule);
   const auto& r = rules.at(f.rule);
   CHECK(r.editable);
   CHECK(f.direction == r.direction);
@@ -66,12 +74,12 @@ void check_finding(const security_group& g, const std::vector<rule>& rules,
       CHECK(d.action != r.action);
       break;
     case analysis::finding_kind::redundant:
-      if (f.reason == "covered") {
+      if (f.reason == analysis::finding_reason::covered) {
         CHECK(matches(r, w));
         CHECK(d.rule < f.rule);
         CHECK(d.action == r.action);
       } else {
-        REQUIRE(f.reason == "falls_through");
+        REQUIRE(f.reason == analysis::finding_reason::falls_through);
         CHECK(d.rule == f.rule);
         CHECK(decide_without(g, rules, f.rule, w).action == r.action);
         // Its packets fall through to exactly the related rules, and to the default iff
@@ -101,7 +109,7 @@ void check_finding(const security_group& g, const std::vector<rule>& rules,
       CHECK(rules[f.related[0]].action != r.action);
       break;
   }
-  if (f.reason != "blocked" && f.reason != "covered") return;
+  if (!covers_dead_rule(f)) return;
   // Dead rules: the related rules are earlier and cover the rule; a shadowed rule's include
   // one of the other action.
   auto uncovered = [&](const std::vector<std::uint32_t>& set) {

@@ -4,9 +4,9 @@
 // cannot end within 1 ms (1000 rules: loading them alone takes longer).
 #include <catch2/catch.hpp>
 #include <secgroup/analysis.hpp>
-#include <secgroup/classbench.hpp>
 #include <secgroup/verify/z3.hpp>
 
+#include "../../bench/classbench.hpp"
 #include "support/random_groups.hpp"
 
 using namespace secgroup;

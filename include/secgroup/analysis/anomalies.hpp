@@ -31,7 +31,6 @@
 #include <cstdint>
 #include <numeric>
 #include <optional>
-#include <string>
 #include <string_view>
 #include <tuple>
 #include <vector>
@@ -545,15 +544,31 @@ constexpr std::string_view to_string(finding_kind k) {
   return names[static_cast<std::size_t>(k)];
 }
 
+/// Why a finding holds: blocked (shadowed), covered or falls_through (redundant),
+/// partial_overlap (correlated), generalizes (generalization).
+enum class finding_reason : std::uint8_t {
+  blocked,
+  covered,
+  falls_through,
+  partial_overlap,
+  generalizes
+};
+
+/// The name every output prints: "blocked", "covered", "falls_through", "partial_overlap",
+/// "generalizes".
+constexpr std::string_view to_string(finding_reason r) {
+  constexpr std::array<std::string_view, 5> names{"blocked", "covered", "falls_through",
+                                                  "partial_overlap", "generalizes"};
+  return names[static_cast<std::size_t>(r)];
+}
+
 /// One finding about a rule of a group. Rule indices refer to ordered_rules(group).
 struct finding {
   finding_kind kind = finding_kind::shadowed;
   std::uint32_t rule = 0;
   secgroup::direction direction = secgroup::direction::inbound;
   std::vector<std::uint32_t> related;
-  /// "blocked" (shadowed), "covered" / "falls_through" (redundant), "partial_overlap"
-  /// (correlated), "generalizes" (generalization).
-  std::string reason;
+  finding_reason reason = finding_reason::blocked;
   bool to_default = false;  ///< falls_through: some packets go to the default policy
   std::optional<packet> witness;
   friend bool operator==(const finding&, const finding&) = default;
@@ -582,9 +597,11 @@ void add_findings(const std::vector<rule>& rules, direction d, action default_ac
   for (std::uint32_t i = 0; i < found.rules.size(); ++i) {
     const auto& v = found.rules[i];
     if (!rules[pol.origin[i]].editable || !(v.shadowed || v.redundant)) continue;
+    const auto why = v.shadowed                        ? finding_reason::blocked
+                     : v.reason == redundancy::covered ? finding_reason::covered
+                                                       : finding_reason::falls_through;
     out.push_back({v.shadowed ? finding_kind::shadowed : finding_kind::redundant, pol.origin[i], d,
-                   origin(v.related), v.shadowed ? "blocked" : std::string(to_string(v.reason)),
-                   v.to_default, witness(v.witness)});
+                   origin(v.related), why, v.to_default, witness(v.witness)});
   }
   for (const auto& p : found.pairs) {
     if (!rules[pol.origin[p.later]].editable) continue;
@@ -592,7 +609,7 @@ void add_findings(const std::vector<rule>& rules, direction d, action default_ac
                    pol.origin[p.later],
                    d,
                    {pol.origin[p.earlier]},
-                   p.generalization ? "generalizes" : "partial_overlap",
+                   p.generalization ? finding_reason::generalizes : finding_reason::partial_overlap,
                    false,
                    to_packet<F>(p.witness, d)});
   }

@@ -93,9 +93,8 @@ inline json finding_to_json(const analysis::finding& f, const std::vector<rule>&
   j["position"] = rules[f.rule].position;
   j["direction"] = std::string(to_string(f.direction));
   j["related"] = std::move(related);
-  j["reason"] = f.reason;
-  if (f.kind == analysis::finding_kind::redundant && f.reason == "falls_through")
-    j["to_default"] = f.to_default;
+  j["reason"] = std::string(to_string(f.reason));
+  if (f.reason == analysis::finding_reason::falls_through) j["to_default"] = f.to_default;
   j["witness"] = f.witness ? packet_to_json(*f.witness) : json(nullptr);
   return j;
 }

@@ -700,7 +700,7 @@ class linter {
                       std::string(to_string(!r.action)) + ")";
             break;
           case analysis::finding_kind::redundant:
-            if (a.reason == "covered") {
+            if (a.reason == analysis::finding_reason::covered) {
               message = label +
                         " never decides a packet: all of its packets are matched first by " + by +
                         ", with the same action";

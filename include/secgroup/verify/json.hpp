@@ -26,7 +26,7 @@ inline json undecided_to_json(const undecided& u, const std::vector<rule>& rules
   j["rule_id"] = secgroup::detail::json_io::rule_id(rules[u.rule]);
   j["position"] = rules[u.rule].position;
   j["direction"] = std::string(to_string(u.direction));
-  j["question"] = u.question;
+  j["question"] = std::string(to_string(u.question));
   j["reason"] = u.reason;
   return j;
 }

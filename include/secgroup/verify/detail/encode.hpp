@@ -280,6 +280,11 @@ struct encoded_slice {
   std::vector<z3::expr> fixed;  ///< the slice's direction and family, to assert
 };
 
+/// The prefix of the literal names of a slice: "in4.", "in6.", "out4." or "out6.".
+inline std::string slice_tag(direction d, family f) {
+  return std::string(d == direction::inbound ? "in" : "out") + (f == family::v4 ? "4." : "6.");
+}
+
 /// Encodes the rules of `rules` (ordered) of direction `d` and family `f` over packet `p`.
 inline encoded_slice encode_slice(const std::vector<rule>& rules, direction d, family f,
                                   action default_action, const packet_terms& p) {
@@ -288,8 +293,7 @@ inline encoded_slice encode_slice(const std::vector<rule>& rules, direction d, f
   s.dir = d;
   s.af = f;
   s.default_action = default_action;
-  const std::string tag = std::string(d == direction::inbound ? "in" : "out") +
-                          (f == family::v4 ? "4." : "6.");
+  const std::string tag = slice_tag(d, f);
   s.fixed.push_back(direction_is(p, d));
   s.fixed.push_back(f == family::v6 ? p.v6 : !p.v6);
   for (std::uint32_t i = 0; i < rules.size(); ++i) {

@@ -1,5 +1,7 @@
-// secgroup/classbench.hpp: ClassBench filter sets and traces as security groups and packets,
-// and a small ClassBench-style generator of groups and traces, for benchmarks.
+// bench/classbench.hpp: ClassBench filter sets and traces as security groups and packets,
+// and a small ClassBench-style generator of groups and traces, for benchmarks. Benchmark
+// tooling, not part of the library: it is not installed, and only the benchmarks and the tests
+// (tests/core/classbench.test.cpp, the Z3 limits test) include it.
 //
 // Reading. read_filters() and read_trace() take the text formats of the ClassBench tools
 // (shared/data/classbench/README.md):
@@ -60,14 +62,14 @@
 #include <unordered_set>
 #include <vector>
 
-#include "address.hpp"
-#include "config.hpp"
-#include "error.hpp"
-#include "packet.hpp"
-#include "port_range.hpp"
-#include "protocol.hpp"
-#include "rule.hpp"
-#include "security_group.hpp"
+#include <secgroup/address.hpp>
+#include <secgroup/config.hpp>
+#include <secgroup/error.hpp>
+#include <secgroup/packet.hpp>
+#include <secgroup/port_range.hpp>
+#include <secgroup/protocol.hpp>
+#include <secgroup/rule.hpp>
+#include <secgroup/security_group.hpp>
 
 SECGROUP_BEGIN_NAMESPACE
 namespace classbench {

@@ -1,6 +1,7 @@
-// The where language (secgroup/where.hpp): grammar, precedence, meaning, errors with columns,
-// and the round trip through the canonical text. Nothing here needs Z3; the suite lives with
-// the Z3 tests because the language serves the Z3 engine first.
+// The where language (secgroup/where.hpp, core): grammar, precedence, meaning, errors with
+// columns, and the round trip through the canonical text. Nothing here needs Z3, so these tests
+// run in every build; the Z3 engine's answers to where expressions are tested in
+// tests/verify/custom.test.cpp and encode.test.cpp.
 #include <catch2/catch.hpp>
 #include <random>
 #include <secgroup/where.hpp>
