@@ -1,7 +1,7 @@
 // secgroup/mock/wire.hpp: the mock API's request bodies and query strings, and its JSON text.
 //
 // Readers turn a request body (JSON) or query string into the typed requests of
-// mock/store.hpp, recording every invalid field in an argument_errors (so one 400 lists them
+// mock/requests.hpp, recording every invalid field in an argument_errors (so one 400 lists them
 // all) instead of stopping at the first. Field values are read with the helpers of
 // secgroup/io/json.hpp (types, enums in any case, CIDRs, ports with 0 = unset), so the mock
 // accepts exactly what the JSON reader accepts. `null` counts as absent, as the SDKs send it;
@@ -29,7 +29,7 @@
 #include "../protocol.hpp"
 #include "../rule.hpp"
 #include "errors.hpp"
-#include "store.hpp"
+#include "requests.hpp"
 
 SECGROUP_BEGIN_NAMESPACE
 namespace mock::wire {
