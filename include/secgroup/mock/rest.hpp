@@ -24,6 +24,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -227,9 +228,8 @@ class router {
   // -- Security groups ---------------------------------------------------------------------
 
   response list_groups(const routed& c) const {
-    argument_errors errs;
-    auto filter = wire::read_group_filter(c.query, errs);
-    errs.raise_if_any();
+    auto filter =
+        checked([&](argument_errors& errs) { return wire::read_group_filter(c.query, errs); });
     auto page = store_.list_groups(c.zone, filter, c.who);
     json list = json::array();
     for (const auto& g : page.security_groups) list.push_back(group_to_json(g));
@@ -240,9 +240,8 @@ class router {
   }
 
   response create_group(const routed& c) const {
-    argument_errors errs;
-    auto spec = wire::read_group_spec(c.body, true, errs);
-    errs.raise_if_any();
+    auto spec =
+        checked([&](argument_errors& errs) { return wire::read_group_spec(c.body, true, errs); });
     auto g = store_.create_group(c.zone, spec, c.who);
     return created(wrap("security_group", group_to_json(g)), location(c.zone, g.id));
   }
@@ -252,16 +251,14 @@ class router {
   }
 
   response replace_group(const routed& c) const {
-    argument_errors errs;
-    auto spec = wire::read_group_spec(c.body, false, errs);
-    errs.raise_if_any();
+    auto spec =
+        checked([&](argument_errors& errs) { return wire::read_group_spec(c.body, false, errs); });
     return group_response(store_.replace_group(c.zone, c.group_id, spec, c.who));
   }
 
   response update_group(const routed& c) const {
-    argument_errors errs;
-    auto patch = wire::read_group_patch(c.body, errs);
-    errs.raise_if_any();
+    auto patch =
+        checked([&](argument_errors& errs) { return wire::read_group_patch(c.body, errs); });
     return group_response(store_.update_group(c.zone, c.group_id, patch, c.who));
   }
 
@@ -283,16 +280,12 @@ class router {
   }
 
   response set_rules(const routed& c) const {
-    argument_errors errs;
-    auto rules = wire::read_rule_list(c.body, errs);
-    errs.raise_if_any();
+    auto rules = checked([&](argument_errors& errs) { return wire::read_rule_list(c.body, errs); });
     return rule_list(store_.set_rules(c.zone, c.group_id, rules, c.who));
   }
 
   response create_rule(const routed& c) const {
-    argument_errors errs;
-    auto r = wire::read_rule(c.body, "", errs);
-    errs.raise_if_any();
+    auto r = checked([&](argument_errors& errs) { return wire::read_rule(c.body, "", errs); });
     auto made = store_.create_rule(c.zone, c.group_id, r, c.who);
     return created(wrap("rule", rule_to_json(made)), location(c.zone, c.group_id, made.id));
   }
@@ -302,16 +295,13 @@ class router {
   }
 
   response replace_rule(const routed& c) const {
-    argument_errors errs;
-    auto r = wire::read_rule(c.body, "", errs);
-    errs.raise_if_any();
+    auto r = checked([&](argument_errors& errs) { return wire::read_rule(c.body, "", errs); });
     return rule_response(store_.replace_rule(c.zone, c.group_id, c.rule_id, r, c.who));
   }
 
   response update_rule(const routed& c) const {
-    argument_errors errs;
-    auto patch = wire::read_rule_patch(c.body, errs);
-    errs.raise_if_any();
+    auto patch =
+        checked([&](argument_errors& errs) { return wire::read_rule_patch(c.body, errs); });
     return rule_response(store_.update_rule(c.zone, c.group_id, c.rule_id, patch, c.who));
   }
 
@@ -339,6 +329,16 @@ class router {
     if (it == options_.tokens->end())
       SECGROUP_THROW(denied_authentication_error("api_key", "not_found"));
     return scope{it->second};
+  }
+
+  /// Returns `read(errs)`, a request read from the wire, after throwing every invalid argument
+  /// it recorded (400).
+  template <class Read>
+  static std::invoke_result_t<Read&, argument_errors&> checked(Read&& read) {
+    argument_errors errs;
+    auto out = read(errs);
+    errs.raise_if_any();
+    return out;
   }
 
   /// The page of a rule list: `page` (default 1) and `per_page` (default 100), checked (400).
