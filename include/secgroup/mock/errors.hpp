@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "../config.hpp"
+#include "../detail/text.hpp"
 #include "../error.hpp"
 #include "../io/json.hpp"
 
@@ -35,6 +36,20 @@ inline constexpr const char* method_not_allowed = "secgroup.mock.405";
 inline constexpr const char* conflict = "secgroup.mock.409";
 inline constexpr const char* internal = "secgroup.mock.500";
 }  // namespace errc
+
+/// \cond
+namespace detail::mock_errors {
+
+/// `{"type": type, "message": message}`: the body of an error that carries nothing else.
+inline json message_body(std::string_view type, const std::string& message) {
+  json body = json::object();
+  body["type"] = std::string(type);
+  body["message"] = message;
+  return body;
+}
+
+}  // namespace detail::mock_errors
+/// \endcond
 
 namespace mock {
 
@@ -100,9 +115,7 @@ class api_error : public error {
 /// "resource_id": ...}`; `field` names the path parameter that designated it.
 inline api_error not_found_error(std::string_view resource_name, const std::string& resource_id,
                                  const std::string& field) {
-  json body = json::object();
-  body["type"] = "not_found";
-  body["message"] = "resource is not found";
+  json body = detail::mock_errors::message_body("not_found", "resource is not found");
   body["resource"] = std::string(resource_name);
   body["resource_id"] = resource_id;
   return {404, errc::not_found, field,
@@ -120,9 +133,7 @@ inline api_error invalid_arguments_error(const std::vector<invalid_argument>& de
     item["help_message"] = d.help_message;
     list.push_back(std::move(item));
   }
-  json body = json::object();
-  body["type"] = "invalid_arguments";
-  body["message"] = "invalid argument(s)";
+  json body = detail::mock_errors::message_body("invalid_arguments", "invalid argument(s)");
   body["details"] = std::move(list);
   std::string message = details.empty() ? "invalid argument(s)" : details.front().help_message;
   if (details.size() > 1)
@@ -179,27 +190,21 @@ inline api_error permissions_denied_error(std::string_view resource_name, std::s
 /// serves.
 inline api_error route_not_found_error(const std::string& method, const std::string& path) {
   std::string message = "no such endpoint: " + method + " " + path;
-  json body = json::object();
-  body["type"] = "not_found";
-  body["message"] = message;
-  return {404, errc::not_found, "path", message, std::move(body)};
+  return {404, errc::not_found, "path", message,
+          detail::mock_errors::message_body("not_found", message)};
 }
 
 /// 405 `{"type": "method_not_allowed", "message": ...}` for a known path and another method.
 inline api_error method_not_allowed_error(const std::string& method, const std::string& path) {
   std::string message = "method " + method + " is not allowed on " + path;
-  json body = json::object();
-  body["type"] = "method_not_allowed";
-  body["message"] = message;
-  return {405, errc::method_not_allowed, "method", message, std::move(body)};
+  return {405, errc::method_not_allowed, "method", message,
+          detail::mock_errors::message_body("method_not_allowed", message)};
 }
 
 /// 500 `{"type": "internal_error", "message": ...}`: a bug in the mock, never an input error.
 inline api_error internal_error(const std::string& message) {
-  json body = json::object();
-  body["type"] = "internal_error";
-  body["message"] = message;
-  return {500, errc::internal, "", message, std::move(body)};
+  return {500, errc::internal, "", message,
+          detail::mock_errors::message_body("internal_error", message)};
 }
 
 // -- Collecting invalid arguments ----------------------------------------------------------

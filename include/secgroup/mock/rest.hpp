@@ -7,6 +7,9 @@
 // body JSON (errors included) written Python style, every response `Content-Type:
 // application/json`. It owns no socket: an HTTP front (secgroup/server/, optional) only copies
 // requests in and responses out, and tests call it directly.
+// Routing: a table maps a method and a path pattern (`{zone}`, `{sg}`, `{rule}` stand for one
+// non-empty segment) to one handler per endpoint; the first pattern that fits the path wins
+// (`security_groups/default/rules` before `security_groups/{sg}/rules`).
 // Authentication: with a token table, a request must carry `X-Auth-Token` with a known token
 // (else 401 denied_authentication) and reaches only the groups of that token's projects (else
 // 403 permissions_denied); without one, every request is served.
@@ -16,10 +19,12 @@
 // once: the router is immutable and the store locks.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -28,6 +33,7 @@
 #include "../error.hpp"
 #include "../io/json.hpp"
 #include "errors.hpp"
+#include "requests.hpp"
 #include "store.hpp"
 #include "wire.hpp"
 
@@ -108,30 +114,208 @@ class router {
   }
 
  private:
-  enum class endpoint { groups, group, default_rules, rules, rule };
+  /// A request that found its endpoint: the path's parameters, the caller's scope, the query
+  /// and the body (`{}` for GET and DELETE).
+  struct routed {
+    std::string zone, group_id, rule_id;  ///< "" where the path has no such segment
+    scope who;
+    std::vector<wire::query_param> query;
+    json body;
+  };
+
+  /// One endpoint: a method, a path pattern and the member that serves it.
+  struct route_entry {
+    std::string_view method;
+    std::string_view pattern;
+    response (router::*serve)(const routed&) const;
+  };
+
+  /// The endpoints (spec §2), one handler each. Patterns of one path are listed together, their
+  /// methods in the order of the `Allow` header.
+  static const auto& routes() {
+    static constexpr std::string_view groups_path = "/instance/v1/zones/{zone}/security_groups";
+    static constexpr std::string_view group_path = "/instance/v1/zones/{zone}/security_groups/{sg}";
+    static constexpr std::string_view default_rules_path =
+        "/instance/v1/zones/{zone}/security_groups/default/rules";
+    static constexpr std::string_view rules_path =
+        "/instance/v1/zones/{zone}/security_groups/{sg}/rules";
+    static constexpr std::string_view rule_path =
+        "/instance/v1/zones/{zone}/security_groups/{sg}/rules/{rule}";
+    static constexpr route_entry table[] = {
+        {"GET", groups_path, &router::list_groups},
+        {"POST", groups_path, &router::create_group},
+        {"GET", group_path, &router::get_group},
+        {"PUT", group_path, &router::replace_group},
+        {"PATCH", group_path, &router::update_group},
+        {"DELETE", group_path, &router::delete_group},
+        {"GET", default_rules_path, &router::list_default_rules},
+        {"GET", rules_path, &router::list_rules},
+        {"PUT", rules_path, &router::set_rules},
+        {"POST", rules_path, &router::create_rule},
+        {"GET", rule_path, &router::get_rule},
+        {"PUT", rule_path, &router::replace_rule},
+        {"PATCH", rule_path, &router::update_rule},
+        {"DELETE", rule_path, &router::delete_rule},
+    };
+    return table;
+  }
+
+  /// True iff `path` has the segments of `pattern`, where `{zone}`, `{sg}` and `{rule}` each
+  /// stand for one non-empty segment, copied into `out`.
+  static bool matches(std::string_view pattern, std::string_view path, routed& out) {
+    if (!path.starts_with('/')) return false;
+    for (;;) {
+      pattern.remove_prefix(1);  // both start with '/'
+      path.remove_prefix(1);
+      auto pattern_end = pattern.find('/'), path_end = path.find('/');
+      auto want = pattern.substr(0, pattern_end), have = path.substr(0, path_end);
+      if (!want.starts_with('{')) {
+        if (want != have) return false;
+      } else if (have.empty()) {
+        return false;
+      } else {
+        (want == "{zone}" ? out.zone : want == "{sg}" ? out.group_id : out.rule_id) = have;
+      }
+      if (pattern_end == std::string_view::npos || path_end == std::string_view::npos)
+        return pattern_end == path_end;
+      pattern.remove_prefix(pattern_end);
+      path.remove_prefix(path_end);
+    }
+  }
+
+  response route(const request& req) const {
+    const std::string method = upper(req.method);
+    std::string_view path = req.path, query = req.query;
+    if (auto mark = path.find('?'); mark != std::string_view::npos) {
+      if (query.empty()) query = path.substr(mark + 1);
+      path = path.substr(0, mark);
+    }
+    routed matched;
+    const route_entry* found = nullptr;
+    for (const auto& r : routes()) {
+      routed attempt;
+      if (!matches(r.pattern, path, attempt)) continue;
+      matched = std::move(attempt);
+      found = &r;
+      break;
+    }
+    if (!found) SECGROUP_THROW(route_not_found_error(method, std::string(path)));
+    const route_entry* endpoint = nullptr;
+    std::string allowed;
+    for (const auto& r : routes()) {
+      if (r.pattern != found->pattern) continue;
+      allowed += (allowed.empty() ? "" : ", ") + std::string(r.method);
+      if (r.method == method) endpoint = &r;
+    }
+    if (!endpoint) {
+      auto out = error_response(method_not_allowed_error(method, std::string(path)));
+      out.headers.emplace_back("Allow", allowed);
+      return out;
+    }
+
+    matched.who = authenticate(req);
+    if (matched.group_id.empty())
+      store_.check_zone(matched.zone);
+    else
+      store_.check_path(matched.zone, matched.group_id,
+                        matched.rule_id.empty() ? nullptr : &matched.rule_id);
+    matched.query = wire::parse_query(query);
+    const bool has_body = method == "POST" || method == "PUT" || method == "PATCH";
+    matched.body = has_body ? wire::parse_body(req.body) : json::object();
+    return (this->*endpoint->serve)(matched);
+  }
+
+  // -- Security groups ---------------------------------------------------------------------
+
+  response list_groups(const routed& c) const {
+    auto filter =
+        checked([&](argument_errors& errs) { return wire::read_group_filter(c.query, errs); });
+    auto page = store_.list_groups(c.zone, filter, c.who);
+    json list = json::array();
+    for (const auto& g : page.security_groups) list.push_back(group_to_json(g));
+    auto out = json_response(200, wrap("security_groups", std::move(list)));
+    out.headers.emplace_back("X-Total-Count", std::to_string(page.total_count));
+    out.headers.emplace_back("Link", link_header(page, c.query));
+    return out;
+  }
+
+  response create_group(const routed& c) const {
+    auto spec =
+        checked([&](argument_errors& errs) { return wire::read_group_spec(c.body, true, errs); });
+    auto g = store_.create_group(c.zone, spec, c.who);
+    return created(wrap("security_group", group_to_json(g)), location(c.zone, g.id));
+  }
+
+  response get_group(const routed& c) const {
+    return group_response(store_.get_group(c.zone, c.group_id, c.who));
+  }
+
+  response replace_group(const routed& c) const {
+    auto spec =
+        checked([&](argument_errors& errs) { return wire::read_group_spec(c.body, false, errs); });
+    return group_response(store_.replace_group(c.zone, c.group_id, spec, c.who));
+  }
+
+  response update_group(const routed& c) const {
+    auto patch =
+        checked([&](argument_errors& errs) { return wire::read_group_patch(c.body, errs); });
+    return group_response(store_.update_group(c.zone, c.group_id, patch, c.who));
+  }
+
+  response delete_group(const routed& c) const {
+    store_.delete_group(c.zone, c.group_id, c.who);
+    return no_content();
+  }
+
+  // -- Rules -------------------------------------------------------------------------------
+
+  response list_default_rules(const routed& c) const {
+    auto page = rule_page(c.query);
+    return rule_list(store_.list_default_rules(c.zone, page.page, page.per_page));
+  }
+
+  response list_rules(const routed& c) const {
+    auto page = rule_page(c.query);
+    return rule_list(store_.list_rules(c.zone, c.group_id, page.page, page.per_page, c.who));
+  }
+
+  response set_rules(const routed& c) const {
+    auto rules = checked([&](argument_errors& errs) { return wire::read_rule_list(c.body, errs); });
+    return rule_list(store_.set_rules(c.zone, c.group_id, rules, c.who));
+  }
+
+  response create_rule(const routed& c) const {
+    auto r = checked([&](argument_errors& errs) { return wire::read_rule(c.body, "", errs); });
+    auto made = store_.create_rule(c.zone, c.group_id, r, c.who);
+    return created(wrap("rule", rule_to_json(made)), location(c.zone, c.group_id, made.id));
+  }
+
+  response get_rule(const routed& c) const {
+    return rule_response(store_.get_rule(c.zone, c.group_id, c.rule_id, c.who));
+  }
+
+  response replace_rule(const routed& c) const {
+    auto r = checked([&](argument_errors& errs) { return wire::read_rule(c.body, "", errs); });
+    return rule_response(store_.replace_rule(c.zone, c.group_id, c.rule_id, r, c.who));
+  }
+
+  response update_rule(const routed& c) const {
+    auto patch =
+        checked([&](argument_errors& errs) { return wire::read_rule_patch(c.body, errs); });
+    return rule_response(store_.update_rule(c.zone, c.group_id, c.rule_id, patch, c.who));
+  }
+
+  response delete_rule(const routed& c) const {
+    store_.delete_rule(c.zone, c.group_id, c.rule_id, c.who);
+    return no_content();
+  }
+
+  // -- Helpers -----------------------------------------------------------------------------
 
   static std::string upper(std::string s) {
     for (auto& c : s)
       if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
     return s;
-  }
-
-  static response json_response(int status, const json& body) {
-    return {status, {{"Content-Type", "application/json"}}, wire::dump(body)};
-  }
-
-  static response error_response(const api_error& e) { return json_response(e.status(), e.body()); }
-
-  static json wrap(const char* key, json value) {
-    json out = json::object();
-    out[key] = std::move(value);
-    return out;
-  }
-
-  static json rule_list(const std::vector<rule>& rules) {
-    json list = json::array();
-    for (const auto& r : rules) list.push_back(rule_to_json(r));
-    return wrap("rules", std::move(list));
   }
 
   /// The scope of the request's token; throws 401 when a token table is set and the request
@@ -145,6 +329,61 @@ class router {
     if (it == options_.tokens->end())
       SECGROUP_THROW(denied_authentication_error("api_key", "not_found"));
     return scope{it->second};
+  }
+
+  /// Returns `read(errs)`, a request read from the wire, after throwing every invalid argument
+  /// it recorded (400).
+  template <class Read>
+  static std::invoke_result_t<Read&, argument_errors&> checked(Read&& read) {
+    argument_errors errs;
+    auto out = read(errs);
+    errs.raise_if_any();
+    return out;
+  }
+
+  /// The page of a rule list: `page` (default 1) and `per_page` (default 100), checked (400).
+  struct page_request {
+    std::int64_t page = 1;
+    std::int64_t per_page = default_rules_per_page;
+  };
+  static page_request rule_page(const std::vector<wire::query_param>& query) {
+    page_request out;
+    argument_errors errs;
+    wire::read_integer(query, "page", out.page, errs);
+    wire::read_integer(query, "per_page", out.per_page, errs);
+    validate_page(out.page, out.per_page, errs);
+    errs.raise_if_any();
+    return out;
+  }
+
+  static response json_response(int status, const json& body) {
+    return {status, {{"Content-Type", "application/json"}}, wire::dump(body)};
+  }
+  static response error_response(const api_error& e) { return json_response(e.status(), e.body()); }
+  /// 201 with `body` and an absolute `Location`.
+  static response created(const json& body, std::string url) {
+    auto out = json_response(201, body);
+    out.headers.emplace_back("Location", std::move(url));
+    return out;
+  }
+  /// 204: no body, still `Content-Type: application/json` as the API sends it.
+  static response no_content() { return {204, {{"Content-Type", "application/json"}}, {}}; }
+
+  static json wrap(const char* key, json value) {
+    json out = json::object();
+    out[key] = std::move(value);
+    return out;
+  }
+  static response group_response(const security_group& g) {
+    return json_response(200, wrap("security_group", group_to_json(g)));
+  }
+  static response rule_response(const rule& r) {
+    return json_response(200, wrap("rule", rule_to_json(r)));
+  }
+  static response rule_list(const std::vector<rule>& rules) {
+    json list = json::array();
+    for (const auto& r : rules) list.push_back(rule_to_json(r));
+    return json_response(200, wrap("rules", std::move(list)));
   }
 
   std::string location(const std::string& zone, const std::string& group_id,
@@ -166,149 +405,6 @@ class router {
     std::string out;
     if (page.page < page.last_page) out = target(page.page + 1) + "; rel=\"next\", ";
     return out + target(page.last_page) + "; rel=\"last\"";
-  }
-
-  response route(const request& req) const {
-    const std::string method = upper(req.method);
-    std::string_view path = req.path, query = req.query;
-    if (auto mark = path.find('?'); mark != std::string_view::npos) {
-      if (query.empty()) query = path.substr(mark + 1);
-      path = path.substr(0, mark);
-    }
-    std::vector<std::string> seg;
-    for (std::string_view rest = path.empty() ? path : path.substr(1); ;) {
-      auto slash = rest.find('/');
-      seg.emplace_back(rest.substr(0, slash));
-      if (slash == std::string_view::npos) break;
-      rest = rest.substr(slash + 1);
-    }
-    const std::string where(path);
-    bool shaped = path.starts_with('/') && seg.size() >= 5 && seg.size() <= 8 &&
-                  seg[0] == "instance" && seg[1] == "v1" && seg[2] == "zones" &&
-                  seg[4] == "security_groups" && (seg.size() < 7 || seg[6] == "rules");
-    for (const auto& s : seg) shaped = shaped && !s.empty();
-    if (!shaped) SECGROUP_THROW(route_not_found_error(method, where));
-    endpoint ep = seg.size() == 5   ? endpoint::groups
-                  : seg.size() == 6 ? endpoint::group
-                  : seg.size() == 8 ? endpoint::rule
-                  : seg[5] == "default" ? endpoint::default_rules
-                                        : endpoint::rules;
-    const char* allowed = ep == endpoint::groups          ? "GET, POST"
-                          : ep == endpoint::default_rules ? "GET"
-                          : ep == endpoint::rules         ? "GET, PUT, POST"
-                                                          : "GET, PUT, PATCH, DELETE";
-    bool known = false;
-    for (std::string_view rest = allowed; !rest.empty();) {
-      auto comma = rest.find(", ");
-      known = known || rest.substr(0, comma) == method;
-      rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 2);
-    }
-    if (!known) {
-      auto out = error_response(method_not_allowed_error(method, where));
-      out.headers.emplace_back("Allow", allowed);
-      return out;
-    }
-
-    const scope who = authenticate(req);
-    const std::string& zone = seg[3];
-    const std::string group_id = seg.size() > 5 ? seg[5] : std::string();
-    const std::string rule_id = seg.size() > 7 ? seg[7] : std::string();
-    if (ep == endpoint::groups || ep == endpoint::default_rules)
-      store_.check_zone(zone);
-    else
-      store_.check_path(zone, group_id, ep == endpoint::rule ? &rule_id : nullptr);
-    const auto params = wire::parse_query(query);
-    const bool has_body = method == "POST" || method == "PUT" || method == "PATCH";
-    const json body = has_body ? wire::parse_body(req.body) : json::object();
-    argument_errors errs;
-
-    switch (ep) {
-      case endpoint::groups: {
-        if (method == "GET") {
-          auto filter = wire::read_group_filter(params, errs);
-          errs.raise_if_any();
-          auto page = store_.list_groups(zone, filter, who);
-          json list = json::array();
-          for (const auto& g : page.security_groups) list.push_back(group_to_json(g));
-          auto out = json_response(200, wrap("security_groups", std::move(list)));
-          out.headers.emplace_back("X-Total-Count", std::to_string(page.total_count));
-          out.headers.emplace_back("Link", link_header(page, params));
-          return out;
-        }
-        auto spec = wire::read_group_spec(body, true, errs);
-        errs.raise_if_any();
-        auto g = store_.create_group(zone, spec, who);
-        auto out = json_response(201, wrap("security_group", group_to_json(g)));
-        out.headers.emplace_back("Location", location(zone, g.id));
-        return out;
-      }
-      case endpoint::group: {
-        if (method == "GET")
-          return json_response(
-              200, wrap("security_group", group_to_json(store_.get_group(zone, group_id, who))));
-        if (method == "DELETE") {
-          store_.delete_group(zone, group_id, who);
-          return {204, {{"Content-Type", "application/json"}}, {}};
-        }
-        security_group g;
-        if (method == "PUT") {
-          auto spec = wire::read_group_spec(body, false, errs);
-          errs.raise_if_any();
-          g = store_.replace_group(zone, group_id, spec, who);
-        } else {
-          auto patch = wire::read_group_patch(body, errs);
-          errs.raise_if_any();
-          g = store_.update_group(zone, group_id, patch, who);
-        }
-        return json_response(200, wrap("security_group", group_to_json(g)));
-      }
-      case endpoint::default_rules:
-      case endpoint::rules: {
-        if (method == "GET") {
-          std::int64_t page = 1, per_page = default_rules_per_page;
-          wire::read_integer(params, "page", page, errs);
-          wire::read_integer(params, "per_page", per_page, errs);
-          validate_page(page, per_page, errs);
-          errs.raise_if_any();
-          return json_response(200, rule_list(ep == endpoint::default_rules
-                                                  ? store_.list_default_rules(zone, page, per_page)
-                                                  : store_.list_rules(zone, group_id, page,
-                                                                      per_page, who)));
-        }
-        if (method == "PUT") {
-          auto rules = wire::read_rule_list(body, errs);
-          errs.raise_if_any();
-          return json_response(200, rule_list(store_.set_rules(zone, group_id, rules, who)));
-        }
-        auto r = wire::read_rule(body, "", errs);
-        errs.raise_if_any();
-        auto created = store_.create_rule(zone, group_id, r, who);
-        auto out = json_response(201, wrap("rule", rule_to_json(created)));
-        out.headers.emplace_back("Location", location(zone, group_id, created.id));
-        return out;
-      }
-      case endpoint::rule: {
-        if (method == "GET")
-          return json_response(
-              200, wrap("rule", rule_to_json(store_.get_rule(zone, group_id, rule_id, who))));
-        if (method == "DELETE") {
-          store_.delete_rule(zone, group_id, rule_id, who);
-          return {204, {{"Content-Type", "application/json"}}, {}};
-        }
-        rule r;
-        if (method == "PUT") {
-          auto body_rule = wire::read_rule(body, "", errs);
-          errs.raise_if_any();
-          r = store_.replace_rule(zone, group_id, rule_id, body_rule, who);
-        } else {
-          auto patch = wire::read_rule_patch(body, errs);
-          errs.raise_if_any();
-          r = store_.update_rule(zone, group_id, rule_id, patch, who);
-        }
-        return json_response(200, wrap("rule", rule_to_json(r)));
-      }
-    }
-    SECGROUP_THROW(internal_error("unhandled endpoint"));
   }
 
   store& store_;

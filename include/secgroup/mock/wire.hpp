@@ -1,7 +1,7 @@
 // secgroup/mock/wire.hpp: the mock API's request bodies and query strings, and its JSON text.
 //
 // Readers turn a request body (JSON) or query string into the typed requests of
-// mock/store.hpp, recording every invalid field in an argument_errors (so one 400 lists them
+// mock/requests.hpp, recording every invalid field in an argument_errors (so one 400 lists them
 // all) instead of stopping at the first. Field values are read with the helpers of
 // secgroup/io/json.hpp (types, enums in any case, CIDRs, ports with 0 = unset), so the mock
 // accepts exactly what the JSON reader accepts. `null` counts as absent, as the SDKs send it;
@@ -17,6 +17,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "../config.hpp"
@@ -27,7 +29,7 @@
 #include "../protocol.hpp"
 #include "../rule.hpp"
 #include "errors.hpp"
-#include "store.hpp"
+#include "requests.hpp"
 
 SECGROUP_BEGIN_NAMESPACE
 namespace mock::wire {
@@ -99,6 +101,22 @@ inline std::optional<std::uint32_t> optional_position(const json& obj, const cha
   return p ? std::optional<std::uint32_t>(static_cast<std::uint32_t>(*p)) : std::nullopt;
 }
 
+/// The string at `key` read by `parse(text, key)` (absent or null: nullopt).
+template <class Parse>
+auto optional_parsed(const json& obj, const char* key, Parse&& parse)
+    -> std::optional<decltype(parse(std::string(), key))> {
+  auto v = jio::optional_string(obj, key);
+  if (!v) return std::nullopt;
+  return parse(*v, key);
+}
+
+/// Returns `read()`, an optional field of a body; on a secgroup::error records it in `errs`
+/// (under the field's own name) and returns nullopt.
+template <class Read>
+auto optional_field(mock::argument_errors& errs, Read&& read) -> std::invoke_result_t<Read> {
+  return errs.attempt("", std::forward<Read>(read)).value_or(std::nullopt);
+}
+
 /// Records `body` (or `prefix`) as not an object; returns true iff `j` is one.
 inline bool expect_object(const json& j, const std::string& prefix, mock::argument_errors& errs) {
   if (j.is_object()) return true;
@@ -117,28 +135,24 @@ namespace mock::wire {
 /// Reads a group PATCH body: every field optional, null = absent.
 inline group_patch read_group_patch(const json& body, argument_errors& errs) {
   namespace jio = secgroup::detail::json_io;
+  using secgroup::detail::mock_wire::optional_field;
   group_patch p;
   if (!detail::mock_wire::expect_object(body, "", errs)) return p;
   auto text = [&](const char* key) {
-    return errs.attempt("", [&] { return jio::optional_string(body, key); }).value_or(std::nullopt);
+    return optional_field(errs, [&] { return jio::optional_string(body, key); });
   };
   auto flag = [&](const char* key) {
-    return errs.attempt("", [&] { return jio::optional_bool(body, key); }).value_or(std::nullopt);
+    return optional_field(errs, [&] { return jio::optional_bool(body, key); });
   };
   auto policy = [&](const char* key) {
-    return errs
-        .attempt("",
-                 [&]() -> std::optional<action> {
-                   auto v = jio::optional_string(body, key);
-                   if (!v) return std::nullopt;
-                   return parse_action(*v, key);
-                 })
-        .value_or(std::nullopt);
+    return optional_field(errs, [&] {
+      return detail::mock_wire::optional_parsed(
+          body, key, [](const std::string& v, const char* k) { return parse_action(v, k); });
+    });
   };
   p.name = text("name");
   p.description = text("description");
-  p.tags = errs.attempt("", [&] { return detail::mock_wire::optional_strings(body, "tags"); })
-               .value_or(std::nullopt);
+  p.tags = optional_field(errs, [&] { return detail::mock_wire::optional_strings(body, "tags"); });
   p.project_default = flag("project_default");
   p.organization_default = flag("organization_default");
   p.stateful = flag("stateful");
@@ -167,9 +181,9 @@ inline group_spec read_group_spec(const json& body, bool creating, argument_erro
   s.outbound_default_policy = p.outbound_default_policy.value_or(action::accept);
   s.enable_default_security = p.enable_default_security.value_or(true);
   for (auto [key, field] : {std::pair{"project", &s.project}, {"organization", &s.organization}})
-    *field = errs.attempt("", [&] { return jio::optional_string(body, key); })
-                 .value_or(std::nullopt)
-                 .value_or("");
+    *field = detail::mock_wire::optional_field(errs, [&] {
+               return jio::optional_string(body, key);
+             }).value_or("");
   validate_group_spec(s, creating, errs);
   return s;
 }
@@ -235,17 +249,12 @@ inline std::vector<rule> read_rule_list(const json& body, argument_errors& errs)
 /// Reads a rule PATCH body: every field optional, null = absent.
 inline rule_patch read_rule_patch(const json& body, argument_errors& errs) {
   namespace jio = secgroup::detail::json_io;
+  using secgroup::detail::mock_wire::optional_field;
   rule_patch p;
   if (!detail::mock_wire::expect_object(body, "", errs)) return p;
   auto field = [&](const char* key, auto parse) {
-    return errs
-        .attempt("",
-                 [&]() -> std::optional<decltype(parse(std::string(), key))> {
-                   auto v = jio::optional_string(body, key);
-                   if (!v) return std::nullopt;
-                   return parse(*v, key);
-                 })
-        .value_or(std::nullopt);
+    return optional_field(errs,
+                          [&] { return detail::mock_wire::optional_parsed(body, key, parse); });
   };
   p.protocol = field("protocol", [](const std::string& v, const char* k) {
     return parse_protocol(v, k);
@@ -257,12 +266,11 @@ inline rule_patch read_rule_patch(const json& body, argument_errors& errs) {
   p.ip_range = field("ip_range", [](const std::string& v, const char* k) {
     return parse_network(v, k);
   });
-  p.dest_port_from = errs.attempt("", [&] { return jio::optional_port(body, "dest_port_from"); })
-                         .value_or(std::nullopt);
-  p.dest_port_to = errs.attempt("", [&] { return jio::optional_port(body, "dest_port_to"); })
-                       .value_or(std::nullopt);
-  p.position = errs.attempt("", [&] { return detail::mock_wire::optional_position(body, "position"); })
-                   .value_or(std::nullopt);
+  p.dest_port_from =
+      optional_field(errs, [&] { return jio::optional_port(body, "dest_port_from"); });
+  p.dest_port_to = optional_field(errs, [&] { return jio::optional_port(body, "dest_port_to"); });
+  p.position =
+      optional_field(errs, [&] { return detail::mock_wire::optional_position(body, "position"); });
   if (jio::find(body, "dest_ip_range"))
     errs.add("dest_ip_range", reason::constraint,
              "dest_ip_range is not supported (the mock models no destination range)");

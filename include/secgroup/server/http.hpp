@@ -274,11 +274,11 @@ class http_server {
           if (res.status == 404) {
             write_json(res, 404, mock::route_not_found_error(req.method, req.path).body());
           } else {
-            json body = json::object();
-            body["type"] = res.status == 413 ? "request_too_large" : "invalid_request";
-            body["message"] = "the request was rejected by the HTTP layer (status " +
-                              std::to_string(res.status) + ")";
-            write_json(res, res.status, body);
+            write_json(res, res.status,
+                       detail::mock_errors::message_body(
+                           res.status == 413 ? "request_too_large" : "invalid_request",
+                           "the request was rejected by the HTTP layer (status " +
+                               std::to_string(res.status) + ")"));
           }
           return httplib::Server::HandlerResponse::Handled;
         }));
