@@ -229,14 +229,13 @@ class linter {
           for (const auto& x : nets) list += (list.empty() ? "" : ", ") + to_string(x);
           return list;
         };
-        const auto missing = subtract(net.of(f), a);
-        const auto n = address_count(a);
+        const auto missing = net.of(f) - a;
+        const auto n = a.count();
         if (missing.empty()) {
           part = "every public " + fam + " address";
-        } else if (auto gaps = networks_of(missing);
-                   gaps.size() <= 3 && address_count(missing) < n) {
+        } else if (auto gaps = networks_of(missing, f); gaps.size() <= 3 && missing.count() < n) {
           part = "every public " + fam + " address except " + listed(gaps);
-        } else if (auto nets = networks_of(a); nets.size() <= 3) {
+        } else if (auto nets = networks_of(a, f); nets.size() <= 3) {
           part = n == uint128{1}
                      ? "the public " + fam + " address " + listed(nets)
                      : count_text(n) + " public " + fam + " addresses (" + listed(nets) + ")";
@@ -263,28 +262,21 @@ class linter {
     static range_set open_everywhere(const std::vector<analysis::exposure_entry>& entries, family f,
                                      proto_class c) {
       std::optional<range_set> acc;
-      std::vector<interval<std::uint32_t>> covered;
+      interval_set<std::uint32_t> covered;
       for (const auto& e : entries) {
         if (e.af != f || e.protocol != c) continue;
-        if (!has_ports(c)) return e.accepted;
+        if (!has_ports(c)) return ranges_of(e.accepted);
         bool touches = false;
         for (const auto& p : e.ports) {
           if (p.hi < 1) continue;
           touches = true;
-          covered.push_back({std::max<std::uint32_t>(p.lo, 1), p.hi});
+          covered.add({std::max<std::uint32_t>(p.lo, 1), p.hi});
         }
         if (!touches) continue;
-        acc = acc ? intersect(*acc, e.accepted) : e.accepted;
+        acc = acc ? *acc & ranges_of(e.accepted) : ranges_of(e.accepted);
       }
       if (!acc || !has_ports(c)) return {};
-      std::sort(covered.begin(), covered.end(),
-                [](const auto& a, const auto& b) { return a.lo < b.lo; });
-      std::uint32_t next = 1;
-      for (const auto& p : covered) {
-        if (p.lo > next) return {};
-        next = std::max(next, p.hi + 1);
-      }
-      return next > 65535 ? *acc : range_set{};
+      return covered.contains(interval<std::uint32_t>{1, 65535}) ? *acc : range_set{};
     }
 
     // -- Checks ---------------------------------------------------------------------------
@@ -314,11 +306,11 @@ class linter {
       std::array<range_set, 2> every;
       for (auto f : both_families) {
         const auto k = index_of(f);
-        ports_open[0][k] = intersect(open_everywhere(ex, f, proto_class::tcp), net.of(f));
-        ports_open[1][k] = intersect(open_everywhere(ex, f, proto_class::udp), net.of(f));
-        every[k] = intersect(intersect(ports_open[0][k], ports_open[1][k]),
-                             intersect(open_everywhere(ex, f, proto_class::icmp),
-                                       open_everywhere(ex, f, proto_class::other)));
+        ports_open[0][k] = open_everywhere(ex, f, proto_class::tcp) & net.of(f);
+        ports_open[1][k] = open_everywhere(ex, f, proto_class::udp) & net.of(f);
+        every[k] = (ports_open[0][k] & ports_open[1][k]) &
+                   (open_everywhere(ex, f, proto_class::icmp) &
+                    open_everywhere(ex, f, proto_class::other));
       }
       if (want3 && !(every[0].empty() && every[1].empty())) {
         auto s = eg.scan(direction::inbound, all_protocols, every, {1, 65535});
@@ -336,7 +328,7 @@ class linter {
       for (std::size_t c = 0; c < 2; ++c) {
         std::array<range_set, 2> shown;
         for (std::size_t k = 0; k < 2; ++k)
-          if (!includes(all_protocols_open[k], ports_open[c][k])) shown[k] = ports_open[c][k];
+          if (!all_protocols_open[k].includes(ports_open[c][k])) shown[k] = ports_open[c][k];
         if (shown[0].empty() && shown[1].empty()) continue;
         const auto cls = c == 0 ? proto_class::tcp : proto_class::udp;
         const std::string name = c == 0 ? "TCP" : "UDP";
@@ -367,10 +359,9 @@ class linter {
           exposed.push_back(to_string(p));
           const auto c = cls == proto_class::tcp ? 0u : 1u;
           for (std::size_t k = 0; k < 2; ++k) {
-            range_set cover = all_ports_open[c][k];
-            cover.insert(cover.end(), all_protocols_open[k].begin(), all_protocols_open[k].end());
-            implied = implied && includes(normalized(std::move(cover)), s.accepted_addresses[k]);
-            by_protocols = by_protocols && includes(all_protocols_open[k], s.accepted_addresses[k]);
+            const auto cover = all_ports_open[c][k] | all_protocols_open[k];
+            implied = implied && cover.includes(s.accepted_addresses[k]);
+            by_protocols = by_protocols && all_protocols_open[k].includes(s.accepted_addresses[k]);
           }
           all.merge(s);
         }
@@ -495,7 +486,7 @@ class linter {
       std::vector<std::pair<interval<std::uint32_t>, reach>> pieces;
       for (const auto& e : entries) {
         if (e.af != f || e.protocol != c) continue;
-        const auto n = address_count(intersect(e.accepted, net.of(f)));
+        const auto n = (ranges_of(e.accepted) & net.of(f)).count();
         const auto r = n == uint128{}                     ? reach::none
                        : n > (net.size[index_of(f)] >> 1) ? reach::most
                                                           : reach::some;
@@ -527,7 +518,7 @@ class linter {
               has_ports(c) ? interval<std::uint32_t>{1, 65535} : interval<std::uint32_t>{0, 0};
           auto m4 = internet_reach(ex, family::v4, c, axis);
           auto m6 = internet_reach(ex, family::v6, c, axis);
-          std::array<std::vector<interval<std::uint32_t>>, 2> only;  // open on [family] only
+          std::array<interval_set<std::uint32_t>, 2> only;  // open on [family] only
           std::size_t i = 0, j = 0;
           for (std::uint32_t lo = axis.lo; i < m4.size() && j < m6.size();) {
             auto hi = std::min(m4[i].first.hi, m6[j].first.hi);
@@ -535,13 +526,7 @@ class linter {
             std::optional<std::size_t> open;
             if (a == reach::most && b == reach::none) open = 0;
             if (a == reach::none && b == reach::most) open = 1;
-            if (open) {
-              auto& v = only[*open];
-              if (!v.empty() && v.back().hi + 1 == lo)
-                v.back().hi = hi;
-              else
-                v.push_back({lo, hi});
-            }
+            if (open) only[*open].add({lo, hi});
             if (m4[i].first.hi == hi) ++i;
             if (m6[j].first.hi == hi) ++j;
             lo = hi + 1;
@@ -563,7 +548,8 @@ class linter {
                                   : ports.size() > 1 || ports.front().lo != ports.front().hi;
             std::string what =
                 std::string(to_string(d)) + " " + class_name(c) +
-                (has_ports(c) ? (many ? " ports " : " port ") + ports_text(ports) : std::string());
+                (has_ports(c) ? (many ? " ports " : " port ") + ports_text(ports.runs())
+                              : std::string());
             auto fnd = make(check_id::dual_stack,
                             std::string(to_string(d)) + "/" + std::string(to_string(c)) + "/" +
                                 (f == family::v4 ? "v4-only" : "v6-only"),
@@ -609,7 +595,7 @@ class linter {
       const auto& ex = exposure(services);
       for (auto c : {proto_class::tcp, proto_class::udp}) {
         std::array<range_set, 2> peers;
-        std::vector<interval<std::uint32_t>> service_ports;
+        interval_set<std::uint32_t> service_ports;
         for (const auto& e : ex) {
           if (e.protocol != c) continue;
           bool any = false;
@@ -619,27 +605,17 @@ class linter {
             for (const auto& part : {interval<std::uint32_t>{q.lo, std::min(q.hi, eph.lo - 1)},
                                      interval<std::uint32_t>{std::max(q.lo, eph.hi + 1), q.hi}}) {
               if (part.hi < part.lo) continue;
-              service_ports.push_back(part);
+              service_ports.add(part);
               any = true;
             }
           }
           if (!any) continue;
-          auto& mine = peers[index_of(e.af)];
-          mine.insert(mine.end(), e.accepted.begin(), e.accepted.end());
+          peers[index_of(e.af)] |= ranges_of(e.accepted);
         }
-        for (auto& p : peers) p = normalized(std::move(p));
         if (peers[0].empty() && peers[1].empty()) continue;
         auto reply = eg.scan(replies, mask_of(c), peers, eph);
         if (!reply.dropped) continue;
-        std::sort(service_ports.begin(), service_ports.end(),
-                  [](const auto& a, const auto& b) { return a.lo < b.lo; });
-        std::vector<interval<std::uint32_t>> merged;
-        for (const auto& p : service_ports) {
-          if (!merged.empty() && merged.back().hi + 1 >= p.lo)
-            merged.back().hi = std::max(merged.back().hi, p.hi);
-          else
-            merged.push_back(p);
-        }
+        const auto& merged = service_ports.runs();
         region_scan offered;
         for (const auto& p : merged) offered.merge(eg.scan_all(services, mask_of(c), p));
         const std::string name = class_name(c);
@@ -752,7 +728,7 @@ class linter {
         const bool is_single = single && p == bits;
         const bool is_wide = wide && p >= 1 && p < min;
         if (!is_single && !is_wide) continue;
-        auto pub = intersect(ranges_of({r.ip_range}, f), net.of(f));
+        auto pub = ranges_of({r.ip_range}, f) & net.of(f);
         if (pub.empty()) continue;
         auto s = eg.scan_rule(i, pub);
         if (!s.accepted) continue;
@@ -766,7 +742,7 @@ class linter {
                            " is shorter than /" + std::to_string(min) +
                            ", and the rule decides "
                            "packets from " +
-                           count_text(address_count(s.accepted_addresses[index_of(f)])) +
+                           count_text(s.accepted_addresses[index_of(f)].count()) +
                            " public addresses");
         fnd.witness = s.accepted;
         fnd.rules = {i};
