@@ -100,11 +100,10 @@ struct connect_options {
   output_format format = output_format::text;
 };
 
-std::string port_set_text(const boost::icl::interval_set<std::uint32_t>& set) {
-  if (boost::icl::is_empty(set)) return "none";
+std::string port_set_text(const interval_set<std::uint32_t>& set) {
+  if (set.empty()) return "none";
   std::string out;
-  for (const auto& iv : set)
-    out += (out.empty() ? "" : ", ") + ports_text(boost::icl::first(iv), boost::icl::last(iv));
+  for (const auto& iv : set) out += (out.empty() ? "" : ", ") + ports_text(iv.lo, iv.hi);
   return out;
 }
 

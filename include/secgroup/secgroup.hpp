@@ -1,8 +1,9 @@
 // secgroup/secgroup.hpp: the core of the library in one include.
 //
 // Includes only the dependency-light core: the model, JSON I/O, the reference evaluator, the
-// header space, the Boost.ICL decision map and the compiled evaluator. It never includes the
-// optional backends (secgroup/verify/ needs Z3, secgroup/server/ needs cpp-httplib).
+// header space, interval sets, the Boost.ICL decision map and the compiled evaluator. It never
+// includes the optional backends (secgroup/verify/ needs Z3, secgroup/server/ needs
+// cpp-httplib).
 #pragma once
 
 #include "address.hpp"
@@ -14,6 +15,7 @@
 #include "default_rules.hpp"
 #include "error.hpp"
 #include "format.hpp"
+#include "interval_set.hpp"
 #include "io/json.hpp"
 #include "lower.hpp"
 #include "packet.hpp"

@@ -308,11 +308,11 @@ security_group hand_group(bool stateful, action inbound, action outbound, std::v
   return g;
 }
 
-using port_set = boost::icl::interval_set<std::uint32_t>;
+using port_set = interval_set<std::uint32_t>;
 
 port_set ports_of(std::initializer_list<std::pair<std::uint32_t, std::uint32_t>> v) {
   port_set s;
-  for (auto [lo, hi] : v) s.add(boost::icl::interval<std::uint32_t>::closed(lo, hi));
+  for (auto [lo, hi] : v) s.add({lo, hi});
   return s;
 }
 
@@ -336,7 +336,7 @@ analysis::coverage coverage_of(const std::vector<char>& ok) {
 port_set set_of(const std::vector<char>& ok, std::uint32_t lo) {
   port_set s;
   for (std::uint32_t k = 0; k < ok.size(); ++k)
-    if (ok[k]) s.add(boost::icl::interval<std::uint32_t>::closed(lo + k, lo + k));
+    if (ok[k]) s.add({lo + k, lo + k});
   return s;
 }
 
@@ -466,7 +466,7 @@ TEST_CASE("connection: stateless groups need the reply legs", "[analysis][connec
   CHECK(leg_names(r) == std::vector<std::string>{"client outbound ALL", "server inbound ALL",
                                                  "server outbound (reply) NONE"});
   CHECK(r.forward_ports == ports_of({{22, 22}}));
-  CHECK(boost::icl::is_empty(r.reply_ports));
+  CHECK(r.reply_ports.empty());
   // Replies to half the ephemeral range: PARTIAL.
   server.rules.push_back(hand_rule("replies", direction::outbound, action::accept, protocol::tcp,
                                    "2001:db8::/32", port_range{40000, 65535}));

@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 #include <secgroup/secgroup.hpp>
 
+#include "laws/law_check.hpp"
 #include "support/random_groups.hpp"
 
 using namespace secgroup;
@@ -56,14 +57,13 @@ std::vector<char> live_rules(const policy<S>& pol) {
   return live;
 }
 
-#define LAW_REQUIRE_EQUAL(a, b)                                                   \
-  do {                                                                            \
-    if (!((a) == (b))) {                                                          \
-      INFO("seed " << seed << ", policy " << n << ":\n" << describe(pol));        \
-      INFO("left:\n" << text(a) << "right:\n" << text(b));                        \
-      FAIL("law violated: " #a " == " #b);                                        \
-    }                                                                             \
-  } while (0)
+/// Counts a check in `law_checks`; a violation FAILs, naming the seed and the policy and
+/// showing both region lists.
+#define LAW_REQUIRE_EQUAL(a, b)                                                            \
+  SECGROUP_LAW_CHECK((a) == (b), "seed " << seed << ", policy " << n << ":\n"             \
+                                         << describe(pol) << "left:\n"                    \
+                                         << text(a) << "right:\n"                         \
+                                         << text(b))
 
 template <class S>
 void law_tiling(std::uint64_t seed, int count) {
@@ -88,6 +88,7 @@ void law_tiling(std::uint64_t seed, int count) {
 template <class S>
 void law_deterministic(std::uint64_t seed, int count) {
   rng_type rng(seed);
+  std::uint64_t law_checks = 0;
   for (int n = 0; n < count; ++n) {
     const auto pol = secgroup_test::random_policy<S>(rng);
     const auto once = regions_of(pol);
@@ -98,11 +99,13 @@ void law_deterministic(std::uint64_t seed, int count) {
     REQUIRE(map.map_count() == decision_map<S>(pol).map_count());
     for (const auto& x : secgroup_test::all_points<S>()) REQUIRE(a.find(x) == b.find(x));
   }
+  CHECK(law_checks == static_cast<std::uint64_t>(count));
 }
 
 template <class S>
 void law_fixed_point(std::uint64_t seed, int count) {
   rng_type rng(seed);
+  std::uint64_t law_checks = 0;
   for (int n = 0; n < count; ++n) {
     const auto pol = secgroup_test::random_policy<S>(rng);
     const auto regions = regions_of(pol);
@@ -131,6 +134,7 @@ void law_fixed_point(std::uint64_t seed, int count) {
       REQUIRE(c.find(x) == expected);
     }
   }
+  CHECK(law_checks == static_cast<std::uint64_t>(count));
 }
 
 template <class S>
@@ -138,7 +142,7 @@ void law_dead_rules(std::uint64_t seed, int count) {
   rng_type rng(seed);
   secgroup_test::policy_options options;
   options.max_rules = 14;
-  int dead = 0;
+  std::uint64_t law_checks = 0, dead = 0;
   for (int n = 0; n < count; ++n) {
     const auto pol = secgroup_test::random_policy<S>(rng, options);
     const auto regions = regions_of(pol);
@@ -161,11 +165,13 @@ void law_dead_rules(std::uint64_t seed, int count) {
     }
   }
   CHECK(dead > 50);
+  CHECK(law_checks == dead);
 }
 
 template <class S>
 void law_catch_all(std::uint64_t seed, int count) {
   rng_type rng(seed);
+  std::uint64_t law_checks = 0;
   for (int n = 0; n < count; ++n) {
     auto pol = secgroup_test::random_policy<S>(rng);
     pol.rules.push_back({box<S>{}, action::drop});
@@ -178,11 +184,13 @@ void law_catch_all(std::uint64_t seed, int count) {
     LAW_REQUIRE_EQUAL(regions_of(longer), regions);
     for (const auto& r : regions) REQUIRE(r.rule != decision::no_rule);
   }
+  CHECK(law_checks == static_cast<std::uint64_t>(count));
 }
 
 template <class S>
 void law_class_independence(std::uint64_t seed, int count) {
   rng_type rng(seed);
+  std::uint64_t law_checks = 0;
   for (int n = 0; n < count; ++n) {
     const auto pol = secgroup_test::random_policy<S>(rng);
     const auto regions = regions_of(pol);
@@ -206,6 +214,7 @@ void law_class_independence(std::uint64_t seed, int count) {
       LAW_REQUIRE_EQUAL(mapped, of_class(regions));
     }
   }
+  CHECK(law_checks == proto_class_count * static_cast<std::uint64_t>(count));
 }
 
 }  // namespace

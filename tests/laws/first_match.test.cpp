@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 #include <secgroup/secgroup.hpp>
 
+#include "laws/law_check.hpp"
 #include "support/random_groups.hpp"
 
 using namespace secgroup;
@@ -73,19 +74,16 @@ std::vector<std::size_t> dead_rules(const policy<S>& pol) {
   return out;
 }
 
-#define LAW_CHECK(cond)                                              \
-  do {                                                               \
-    if (!(cond)) {                                                   \
-      INFO("seed " << seed << ", policy " << n << ":\n" << describe(pol)); \
-      FAIL("law violated: " #cond);                                  \
-    }                                                                \
-  } while (0)
+/// Counts a check in `law_checks`; a violation FAILs, naming the seed and the policy.
+#define LAW_CHECK(cond) \
+  SECGROUP_LAW_CHECK(cond, "seed " << seed << ", policy " << n << ":\n" << describe(pol))
 
 }  // namespace
 
 TEST_CASE("law: first_match of a concatenation", "[laws][first_match]") {
   const std::uint64_t seed = 31;
   rng_type rng(seed);
+  std::uint64_t law_checks = 0;
   for (int n = 0; n < policies_per_law; ++n) {
     auto pol = secgroup_test::random_policy<S>(rng);
     auto second = secgroup_test::random_policy<S>(rng);
@@ -103,11 +101,13 @@ TEST_CASE("law: first_match of a concatenation", "[laws][first_match]") {
     LAW_CHECK(engines[1] == engines[0]);
     LAW_CHECK(engines[2] == engines[0]);
   }
+  CHECK(law_checks == policies_per_law * (points().size() + 2));
 }
 
 TEST_CASE("law: first_match of a prefix", "[laws][first_match]") {
   const std::uint64_t seed = 32;
   rng_type rng(seed);
+  std::uint64_t law_checks = 0;
   for (int n = 0; n < policies_per_law; ++n) {
     auto pol = secgroup_test::random_policy<S>(rng);
     auto k = secgroup_test::uniform(rng, 0, pol.rules.size());
@@ -118,11 +118,13 @@ TEST_CASE("law: first_match of a prefix", "[laws][first_match]") {
     for (std::size_t j = 0; j < full.size(); ++j)
       LAW_CHECK(cut[j] == (full[j] < k ? full[j] : decision::no_rule));
   }
+  CHECK(law_checks == policies_per_law * points().size());
 }
 
 TEST_CASE("law: rules after a catch-all change nothing", "[laws][first_match]") {
   const std::uint64_t seed = 33;
   rng_type rng(seed);
+  std::uint64_t law_checks = 0;
   for (int n = 0; n < policies_per_law; ++n) {
     auto pol = secgroup_test::random_policy<S>(rng);
     pol.rules.push_back(catch_all(secgroup_test::chance(rng, 50) ? action::accept : action::drop));
@@ -139,12 +141,14 @@ TEST_CASE("law: rules after a catch-all change nothing", "[laws][first_match]") 
     for (int engine = 0; engine < 3; ++engine) LAW_CHECK(after[engine] == before[0]);
     for (const auto& d : before[0]) LAW_CHECK(!d.by_default());
   }
+  CHECK(law_checks == policies_per_law * (3 + points().size()));
 }
 
 TEST_CASE("law: removing or postponing a dead rule changes no decision", "[laws][first_match]") {
   const std::uint64_t seed = 34;
   rng_type rng(seed);
-  int dead_seen = 0;
+  std::uint64_t law_checks = 0;
+  std::uint64_t dead_seen = 0;
   secgroup_test::policy_options options;
   options.max_rules = 14;
   for (int n = 0; n < policies_per_law; ++n) {
@@ -161,14 +165,17 @@ TEST_CASE("law: removing or postponing a dead rule changes no decision", "[laws]
     }
   }
   CHECK(dead_seen > 100);  // the law was exercised
+  CHECK(law_checks == 6 * dead_seen);
 }
 
 TEST_CASE("law: a rule repeated right after itself is dead", "[laws][first_match]") {
   const std::uint64_t seed = 35;
   rng_type rng(seed);
+  std::uint64_t law_checks = 0, repeated = 0;
   for (int n = 0; n < policies_per_law; ++n) {
     auto pol = secgroup_test::random_policy<S>(rng);
     if (pol.rules.empty()) continue;
+    ++repeated;
     auto i = secgroup_test::uniform(rng, 0, pol.rules.size() - 1);
     auto twice = pol;
     twice.rules.insert(twice.rules.begin() + static_cast<std::ptrdiff_t>(i) + 1, pol.rules[i]);
@@ -177,13 +184,16 @@ TEST_CASE("law: a rule repeated right after itself is dead", "[laws][first_match
     LAW_CHECK(std::find(dead.begin(), dead.end(), i + 1) != dead.end());
     LAW_CHECK(decisions(twice)[2] == decisions(pol)[0]);
   }
+  CHECK(repeated > policies_per_law / 2u);
+  CHECK(law_checks == 2 * repeated);
 }
 
 TEST_CASE("law: swapping adjacent disjoint or same-action rules keeps every action",
           "[laws][first_match]") {
   const std::uint64_t seed = 36;
   rng_type rng(seed);
-  int swaps = 0;
+  std::uint64_t law_checks = 0;
+  std::uint64_t swaps = 0;
   for (int n = 0; n < policies_per_law; ++n) {
     auto pol = secgroup_test::random_policy<S>(rng);
     const auto x0 = decisions(pol)[0];
@@ -205,11 +215,13 @@ TEST_CASE("law: swapping adjacent disjoint or same-action rules keeps every acti
     }
   }
   CHECK(swaps > 100);
+  CHECK(law_checks >= 3 * swaps * points().size());  // and one more per point of a disjoint pair
 }
 
 TEST_CASE("law: the default action decides exactly the unmatched points", "[laws][first_match]") {
   const std::uint64_t seed = 37;
   rng_type rng(seed);
+  std::uint64_t law_checks = 0;
   for (int n = 0; n < policies_per_law; ++n) {
     auto pol = secgroup_test::random_policy<S>(rng);
     auto flipped = pol;
@@ -222,15 +234,18 @@ TEST_CASE("law: the default action decides exactly the unmatched points", "[laws
         LAW_CHECK((x1[engine][j].action != x0[0][j].action) == unmatched);
       }
   }
+  CHECK(law_checks == policies_per_law * 3 * 2 * points().size());
 }
 
 TEST_CASE("law: a box holds a point iff first_match of the one-rule policy finds it",
           "[laws][first_match]") {
   const std::uint64_t seed = 38;
   rng_type rng(seed);
+  std::uint64_t law_checks = 0, rules = 0;
   for (int n = 0; n < policies_per_law; ++n) {
     auto pol = secgroup_test::random_policy<S>(rng);
     for (const auto& r : pol.rules) {
+      ++rules;
       policy<S> one;
       one.rules = {r};
       one.origin = {0};
@@ -245,4 +260,6 @@ TEST_CASE("law: a box holds a point iff first_match of the one-rule policy finds
       }
     }
   }
+  CHECK(rules > static_cast<std::uint64_t>(policies_per_law));
+  CHECK(law_checks == 2 * rules * points().size());
 }

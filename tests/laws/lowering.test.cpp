@@ -98,11 +98,13 @@ TEST_CASE("law: a rule's box holds a packet's point iff the rule matches the pac
 
 TEST_CASE("law: lowering preserves every decision", "[laws][lowering]") {
   rng_type rng(63);
+  std::uint64_t checked = 0;
   for (int n = 0; n < groups_per_law; ++n) {
     const auto g = secgroup_test::random_group(rng);
     const reference_evaluator reference(g);
     auto packets = secgroup_test::random_packets(rng, g, 200);
     for (const auto& p : packets) {
+      ++checked;
       const auto want = reference.evaluate(p), got = decide_lowered(g, p);
       if (!(want == got)) {
         INFO("group " << n << ":\n" << describe(g));
@@ -110,6 +112,7 @@ TEST_CASE("law: lowering preserves every decision", "[laws][lowering]") {
       }
     }
   }
+  CHECK(checked == groups_per_law * 200u);  // every packet was decided both ways
 }
 
 TEST_CASE("law: rule order depends on positions, not on storage order", "[laws][lowering]") {

@@ -70,6 +70,21 @@ TEST_CASE("catalogue: ids are SG001.. in order, names unique, every text present
     CHECK(services.count(s) == 1);
 }
 
+TEST_CASE("check table: every catalogue check is in exactly one row, SG003/SG002 before SG001") {
+  std::vector<std::string_view> listed;
+  for (const auto& row : lint::check_table) {
+    CHECK(!row.ids.empty());
+    CHECK(row.run != nullptr);
+    CHECK(row.info().id == row.ids.front());
+    listed.insert(listed.end(), row.ids.begin(), row.ids.end());
+  }
+  CHECK(listed.size() == lint::checks.size());
+  for (const auto& c : lint::checks) CHECK(std::count(listed.begin(), listed.end(), c.id) == 1);
+  auto at = [&](std::string_view id) { return std::find(listed.begin(), listed.end(), id); };
+  CHECK(at("SG003") < at("SG001"));
+  CHECK(at("SG002") < at("SG001"));
+}
+
 // -- SG001 ----------------------------------------------------------------------------------
 
 TEST_CASE("SG001: SSH open to the internet, with witness and deciding rule") {

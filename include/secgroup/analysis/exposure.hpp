@@ -4,7 +4,8 @@
 // classes that the group treats alike; for each, the set of remote addresses it accepts. Port
 // classes with equal address sets merge into one entry, however far apart their ports are (the
 // coarsest partition, Diekmann et al.'s service matrix for a single host). Entries with no
-// accepted address are left out; their packets are all dropped.
+// accepted address are left out; their packets are all dropped. Address and port sets are built
+// as interval_sets and handed out as plain ascending lists.
 #pragma once
 
 #include <algorithm>
@@ -15,6 +16,7 @@
 
 #include "../address.hpp"
 #include "../config.hpp"
+#include "../interval_set.hpp"
 #include "../lower.hpp"
 #include "../partition.hpp"
 #include "../security_group.hpp"
@@ -41,9 +43,21 @@ struct exposure_entry {
 };
 
 namespace detail {
+/// Orders sets by their runs, lexicographically: a map key, not inclusion.
+struct by_runs {
+  template <class T>
+  bool operator()(const interval_set<T>& a, const interval_set<T>& b) const {
+    return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(),
+                                        [](const interval<T>& x, const interval<T>& y) {
+                                          return x.lo < y.lo || (x.lo == y.lo && x.hi < y.hi);
+                                        });
+  }
+};
+
 template <family F>
 void add_exposure(const security_group& g, direction d, std::vector<exposure_entry>& out) {
   using S = space_of<F>;
+  using addresses = interval_set<typename S::address_type>;
   auto pol = lower<F>(ordered_rules(g), d, g.default_policy(d));
   partition<S> part(pol);
   auto address = [](typename S::address_type v) {
@@ -53,29 +67,21 @@ void add_exposure(const security_group& g, direction d, std::vector<exposure_ent
       return ip_address::v6(v);
   };
   for (auto c : all_proto_classes) {
-    std::map<std::vector<address_range>, std::vector<interval<std::uint32_t>>> classes;
+    std::map<addresses, interval_set<std::uint32_t>, by_runs> classes;
     for (std::size_t j = 0; j < part.port_class_count(c); ++j) {
-      std::vector<address_range> accepted;
+      addresses accepted;  // segments come in ascending order: each add is O(1)
       part.for_each_segment(part.port_class_map(c, j), [&](const auto& a, std::uint32_t rule) {
         auto act = rule == decision::no_rule ? pol.default_action : pol.rules[rule].action;
-        if (act != action::accept) return;
-        if (!accepted.empty() && accepted.back().last.value + 1 == secgroup::uint128(a.lo))
-          accepted.back().last = address(a.hi);
-        else
-          accepted.push_back({address(a.lo), address(a.hi)});
+        if (act == action::accept) accepted.add(a);
       });
       if (accepted.empty()) continue;
-      auto& ports = classes[accepted];
-      auto p = part.port_class(c, j);
-      if (!ports.empty() && ports.back().hi + 1 == p.lo)
-        ports.back().hi = p.hi;
-      else
-        ports.push_back(p);
+      classes[accepted].add(part.port_class(c, j));
     }
     for (auto& [accepted, ports] : classes) {
-      secgroup::uint128 count;  // wraps to 0 only for the whole IPv6 space
-      for (const auto& r : accepted) count += r.last.value - r.first.value + 1;
-      out.push_back({F, c, ports, accepted,
+      std::vector<address_range> ranges;
+      for (const auto& r : accepted) ranges.push_back({address(r.lo), address(r.hi)});
+      const secgroup::uint128 count = accepted.count();  // 0 only for the whole IPv6 space
+      out.push_back({F, c, ports.runs(), std::move(ranges),
                      count == secgroup::uint128{}
                          ? std::string("340282366920938463463374607431768211456")
                          : secgroup::to_string(count)});

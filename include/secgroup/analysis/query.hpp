@@ -10,12 +10,11 @@
 // rules (protocol, client, port). A stateful group admits replies by itself; a stateless one
 // must also accept them: the server's outbound rules to the client's ephemeral ports, the
 // client's inbound rules from the server to those ports (a parameter, 32768–60999 by default,
-// Linux's range). Ports sets are Boost.ICL interval_sets.
+// Linux's range). Port sets are interval_sets (interval_set.hpp).
 #pragma once
 
 #include <algorithm>
 #include <array>
-#include <boost/icl/interval_set.hpp>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -28,6 +27,7 @@
 #include "../decision.hpp"
 #include "../detail/text.hpp"
 #include "../error.hpp"
+#include "../interval_set.hpp"
 #include "../lower.hpp"
 #include "../packet.hpp"
 #include "../partition.hpp"
@@ -239,14 +239,14 @@ struct connection_result {
   std::vector<connection_leg> legs;
   /// Forward: server ports both forward legs accept. Reply: ephemeral ports every required
   /// reply leg accepts (all of them when both groups are stateful).
-  boost::icl::interval_set<std::uint32_t> forward_ports, reply_ports;
+  interval_set<std::uint32_t> forward_ports, reply_ports;
 };
 
 namespace detail {
 template <family F>
 void add_accepted_ports(const security_group& g, direction d, proto_class c,
                         const ip_address& remote, interval<std::uint32_t> ports,
-                        boost::icl::interval_set<std::uint32_t>& out) {
+                        interval_set<std::uint32_t>& out) {
   using S = space_of<F>;
   auto pol = lower<F>(ordered_rules(g), d, g.default_policy(d));
   auto v = secgroup::detail::address_value<S>(remote);
@@ -254,17 +254,16 @@ void add_accepted_ports(const security_group& g, direction d, proto_class c,
       box<S>{mask_of(c), {v, v}, ports},
       [&](proto_class, const auto&, const interval<std::uint32_t>& p, std::uint32_t rule) {
         auto act = rule == decision::no_rule ? pol.default_action : pol.rules[rule].action;
-        if (act == action::accept) out.add(boost::icl::interval<std::uint32_t>::closed(p.lo, p.hi));
+        if (act == action::accept) out.add(p);
       });
 }
 
 /// The ports of `ports` on which group `g`, direction `d`, accepts `protocol` from/to `remote`
 /// ({0} stands for every packet of a protocol without ports).
-inline boost::icl::interval_set<std::uint32_t> accepted_ports(const security_group& g, direction d,
-                                                              std::uint8_t protocol,
-                                                              const ip_address& remote,
-                                                              interval<std::uint32_t> ports) {
-  boost::icl::interval_set<std::uint32_t> out;
+inline interval_set<std::uint32_t> accepted_ports(const security_group& g, direction d,
+                                                  std::uint8_t protocol, const ip_address& remote,
+                                                  interval<std::uint32_t> ports) {
+  interval_set<std::uint32_t> out;
   auto c = class_of(protocol);
   if (remote.af == family::v4)
     add_accepted_ports<family::v4>(g, d, c, remote, ports, out);
@@ -273,12 +272,11 @@ inline boost::icl::interval_set<std::uint32_t> accepted_ports(const security_gro
   return out;
 }
 
-inline coverage coverage_of(const boost::icl::interval_set<std::uint32_t>& accepted,
+inline coverage coverage_of(const interval_set<std::uint32_t>& accepted,
                             interval<std::uint32_t> wanted) {
-  auto want = boost::icl::interval<std::uint32_t>::closed(wanted.lo, wanted.hi);
-  auto got = accepted & want;
-  if (boost::icl::is_empty(got)) return coverage::none;
-  return boost::icl::contains(got, want) ? coverage::all : coverage::partial;
+  auto got = accepted & interval_set<std::uint32_t>{wanted};
+  if (got.empty()) return coverage::none;
+  return got.contains(wanted) ? coverage::all : coverage::partial;
 }
 }  // namespace detail
 
@@ -302,7 +300,7 @@ inline connection_result check_connection(const security_group& client,
   out.forward_ports =
       detail::accepted_ports(client, direction::outbound, c.protocol, c.server, fwd) &
       detail::accepted_ports(server, direction::inbound, c.protocol, c.client, fwd);
-  out.reply_ports.add(boost::icl::interval<std::uint32_t>::closed(rep.lo, rep.hi));
+  out.reply_ports.add(rep);
   if (!server.stateful) {
     out.legs.push_back(leg("server outbound (reply)", server, direction::outbound, c.client, rep));
     out.reply_ports &=

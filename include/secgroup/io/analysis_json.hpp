@@ -9,7 +9,6 @@
 // as {"from", "to"}. The shapes are documented in docs/cli.md, which the CLI prints as is.
 #pragma once
 
-#include <boost/icl/interval_set.hpp>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -21,6 +20,7 @@
 #include "../analysis/query.hpp"
 #include "../config.hpp"
 #include "../decision.hpp"
+#include "../interval_set.hpp"
 #include "../packet.hpp"
 #include "../rule.hpp"
 #include "../space.hpp"
@@ -46,10 +46,9 @@ inline json port_interval(std::uint32_t from, std::uint32_t to) {
   return j;
 }
 
-inline json port_intervals(const boost::icl::interval_set<std::uint32_t>& set) {
+inline json port_intervals(const interval_set<std::uint32_t>& set) {
   json out = json::array();
-  for (const auto& iv : set)
-    out.push_back(port_interval(boost::icl::first(iv), boost::icl::last(iv)));
+  for (const auto& iv : set) out.push_back(port_interval(iv.lo, iv.hi));
   return out;
 }
 

@@ -9,8 +9,8 @@
 // deciding accepted and dropped packets, and the accepted addresses per family. scan_rule() does
 // the same for the packets one rule decides. Nothing here reads a rule in isolation: every answer
 // comes from the partition, i.e. first match with the default rules and default policies.
-// Also here: sets of address ranges of one family (sorted, disjoint, not adjacent) and "the
-// internet" built from catalogue.hpp's non-public ranges.
+// Also here: sets of addresses of one family (range_set, an interval_set of address values) and
+// "the internet" built from catalogue.hpp's non-public ranges.
 // Cost: building is O(partition) per direction and family; a scan is O(regions met).
 #pragma once
 
@@ -28,6 +28,7 @@
 #include "../analysis/witness.hpp"
 #include "../config.hpp"
 #include "../decision.hpp"
+#include "../interval_set.hpp"
 #include "../lower.hpp"
 #include "../partition.hpp"
 #include "../reference.hpp"
@@ -38,10 +39,9 @@
 SECGROUP_BEGIN_NAMESPACE
 namespace lint {
 
-using analysis::address_range;
-
-/// Addresses of one family as ranges: sorted, disjoint and not adjacent once normalized.
-using range_set = std::vector<address_range>;
+/// Addresses of one family, as the values of their ip_address (IPv4 in the low 32 bits); the
+/// family is the caller's to know (per-family arrays are indexed by index_of()).
+using range_set = interval_set<uint128>;
 
 /// Index of a family in per-family arrays: 0 for IPv4, 1 for IPv6.
 constexpr std::size_t index_of(family f) { return f == family::v4 ? 0 : 1; }
@@ -54,88 +54,36 @@ constexpr uint128 uint128_max_of(family f) {
   return f == family::v4 ? uint128{0xffffffffu} : secgroup::detail::uint128_max;
 }
 
-/// Returns `s` sorted with overlapping and adjacent ranges merged.
-inline range_set normalized(range_set s) {
-  std::sort(s.begin(), s.end());
-  range_set out;
-  for (const auto& r : s) {
-    if (!out.empty() && (out.back().last.value == uint128_max_of(r.first.af) ||
-                         out.back().last.value + 1 >= r.first.value)) {
-      if (out.back().last < r.last) out.back().last = r.last;
-    } else {
-      out.push_back(r);
-    }
-  }
-  return out;
-}
+/// Every address value of family `f`: the universe its range sets are complemented in.
+constexpr interval<uint128> universe_of(family f) { return {uint128{}, uint128_max_of(f)}; }
 
-/// Returns the addresses in both normalized sets.
-inline range_set intersect(const range_set& a, const range_set& b) {
-  range_set out;
-  for (std::size_t i = 0, j = 0; i < a.size() && j < b.size();) {
-    auto lo = std::max(a[i].first, b[j].first);
-    auto hi = std::min(a[i].last, b[j].last);
-    if (!(hi < lo)) out.push_back({lo, hi});
-    if (a[i].last < b[j].last)
-      ++i;
-    else
-      ++j;
-  }
-  return out;
-}
-
-/// Returns the addresses of normalized `a` not in normalized `b`.
-inline range_set subtract(const range_set& a, const range_set& b) {
-  range_set out;
-  std::size_t j = 0;
-  for (auto r : a) {
-    while (j < b.size() && b[j].last < r.first) ++j;
-    bool done = false;
-    for (auto k = j; k < b.size() && !(r.last < b[k].first); ++k) {
-      if (r.first < b[k].first) out.push_back({r.first, {r.first.af, b[k].first.value - 1}});
-      if (!(b[k].last < r.last)) {
-        done = true;
-        break;
-      }
-      r.first = {r.first.af, b[k].last.value + 1};
-    }
-    if (!done) out.push_back(r);
-  }
-  return out;
-}
-
-/// True iff every address of normalized `inner` is in normalized `outer`.
-inline bool includes(const range_set& outer, const range_set& inner) {
-  return subtract(inner, outer).empty();
-}
-
-/// Returns the number of addresses in a normalized set (wraps to 0 only for all of IPv6).
-inline uint128 address_count(const range_set& s) {
-  uint128 n;
-  for (const auto& r : s) n += r.last.value - r.first.value + 1;
-  return n;
-}
-
-/// Returns the networks whose union is the normalized set, in ascending order.
-inline std::vector<ip_network> networks_of(const range_set& s) {
+/// Returns the networks of family `f` whose union is `s`, in ascending order.
+inline std::vector<ip_network> networks_of(const range_set& s, family f) {
   std::vector<ip_network> out;
   for (const auto& r : s) {
-    auto part = to_networks(r.first, r.last);
+    auto part = to_networks({f, r.lo}, {f, r.hi});
     out.insert(out.end(), part.begin(), part.end());
   }
   return out;
 }
 
-/// Returns the addresses of `networks` of family `f`, normalized.
+/// Returns the addresses of `networks` of family `f`.
 inline range_set ranges_of(const std::vector<ip_network>& networks, family f) {
-  range_set out;
+  std::vector<interval<uint128>> out;
   for (const auto& n : networks)
-    if (n.af() == f) out.push_back({n.first(), n.last()});
-  return normalized(std::move(out));
+    if (n.af() == f) out.push_back({n.first().value, n.last().value});
+  return range_set(std::move(out));
 }
 
-/// Returns every address of family `f` as one range.
-inline range_set whole_family(family f) { return {{{f, uint128{}}, {f, uint128_max_of(f)}}}; }
+/// Returns the addresses of `ranges` (of one family, as exposure_entry::accepted holds them).
+inline range_set ranges_of(const std::vector<analysis::address_range>& ranges) {
+  range_set out;
+  for (const auto& r : ranges) out.add({r.first.value, r.last.value});
+  return out;
+}
+
+/// Returns every address of family `f`.
+inline range_set whole_family(family f) { return range_set{universe_of(f)}; }
 
 // -- The internet ---------------------------------------------------------------------------
 
@@ -147,8 +95,8 @@ struct internet {
 
   /// Returns the public addresses of family `f`.
   const range_set& of(family f) const { return ranges[index_of(f)]; }
-  /// True iff `s` (normalized, of family `f`) holds every public address of `f`.
-  bool all_of(family f, const range_set& s) const { return includes(s, of(f)); }
+  /// True iff `s` (of family `f`) holds every public address of `f`.
+  bool all_of(family f, const range_set& s) const { return s.includes(of(f)); }
 };
 
 /// Returns the internet minus `trusted` (networks the user treats as their own).
@@ -157,8 +105,8 @@ inline internet make_internet(const std::vector<ip_network>& trusted = {}) {
   for (const auto& r : non_public_ranges) excluded.push_back(parse_network(r.cidr));
   internet out;
   for (auto f : both_families) {
-    out.ranges[index_of(f)] = subtract(whole_family(f), ranges_of(excluded, f));
-    out.size[index_of(f)] = address_count(out.ranges[index_of(f)]);
+    out.ranges[index_of(f)] = complement(ranges_of(excluded, f), universe_of(f));
+    out.size[index_of(f)] = out.ranges[index_of(f)].count();
   }
   return out;
 }
@@ -200,11 +148,7 @@ struct region_scan {
     append(drop_rules, o.drop_rules);
     accept_by_default = accept_by_default || o.accept_by_default;
     drop_by_default = drop_by_default || o.drop_by_default;
-    for (std::size_t f = 0; f < 2; ++f) {
-      auto& mine = accepted_addresses[f];
-      mine.insert(mine.end(), o.accepted_addresses[f].begin(), o.accepted_addresses[f].end());
-      mine = normalized(std::move(mine));
-    }
+    for (std::size_t f = 0; f < 2; ++f) accepted_addresses[f] |= o.accepted_addresses[f];
   }
 
   /// Ranks of the witnesses: (protocol class, preferred port, family, address); smaller is
@@ -226,6 +170,9 @@ struct region_scan {
     std::sort(a.begin(), a.end());
     a.erase(std::unique(a.begin(), a.end()), a.end());
   }
+  // While a scan runs: the accepted regions' addresses, by family, in the order met (building
+  // the set once at the end costs O(n log n), adding each region could cost O(n) each).
+  std::array<std::vector<interval<uint128>>, 2> accepted_runs_;
   friend class effective_group;
 };
 
@@ -247,8 +194,8 @@ class effective_group {
   decision evaluate(const packet& p) const { return reference_.evaluate(p); }
 
   /// Returns what decides the packets of direction `d`, protocol classes `protocols`, remote
-  /// addresses `remotes` (by family; each range is clipped separately, in order) and ports
-  /// `ports` (TCP and UDP only).
+  /// addresses `remotes` (by family; each run is clipped separately, in ascending order) and
+  /// ports `ports` (TCP and UDP only).
   region_scan scan(direction d, proto_mask protocols, const std::array<range_set, 2>& remotes,
                    interval<std::uint32_t> ports) const {
     region_scan out;
@@ -341,10 +288,9 @@ class effective_group {
       base = s.pol.rules[wanted].match;
     }
     for (const auto& r : remotes) {
-      if (r.first.af != F) continue;
       box<S> b = base;
-      auto lo = secgroup::detail::address_value<S>(r.first);
-      auto hi = secgroup::detail::address_value<S>(r.last);
+      auto lo = secgroup::detail::address_value<S>({F, r.lo});
+      auto hi = secgroup::detail::address_value<S>({F, r.hi});
       b.addresses = {std::max(b.addresses.lo, lo), std::min(b.addresses.hi, hi)};
       if (b.addresses.hi < b.addresses.lo) continue;
       s.part.for_each_region_in(
@@ -380,8 +326,7 @@ class effective_group {
         out.accept_by_default = true;
       else
         out.accept_rules.push_back(index);
-      auto address = [](typename S::address_type v) { return ip_address{F, uint128(v)}; };
-      out.accepted_addresses[index_of(F)].push_back({address(a.lo), address(a.hi)});
+      out.accepted_runs_[index_of(F)].push_back({uint128(a.lo), uint128(a.hi)});
     } else {
       take(out.dropped, out.dropped_rank);
       if (by_default)
@@ -409,7 +354,10 @@ class effective_group {
       std::sort(v->begin(), v->end());
       v->erase(std::unique(v->begin(), v->end()), v->end());
     }
-    for (auto& s : out.accepted_addresses) s = normalized(std::move(s));
+    for (std::size_t f = 0; f < 2; ++f) {
+      out.accepted_addresses[f] = range_set(std::move(out.accepted_runs_[f]));
+      out.accepted_runs_[f].clear();
+    }
   }
 
   security_group group_;
