@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "support/random_groups.hpp"
+#include "support/scale.hpp"
 
 using namespace secgroup;
 using secgroup_test::describe;
@@ -287,6 +288,7 @@ void run_anomalies(std::uint64_t seed, int policies, secgroup_test::policy_optio
   const auto points = secgroup_test::all_points<S>();
   rng_type rng(seed);
   int dead = 0, shadowed = 0, falls = 0, pairs = 0;
+  policies = secgroup_test::scaled(policies);
   for (int n = 0; n < policies; ++n) {
     const auto pol = secgroup_test::random_policy<S>(rng, options);
     auto error = check_anomalies(pol, points, what);
@@ -313,7 +315,7 @@ void run_anomalies(std::uint64_t seed, int policies, secgroup_test::policy_optio
 }  // namespace
 
 TEST_CASE("anomalies: exact on every point of tiny spaces, non-empty boxes",
-          "[analysis][anomalies][exhaustive]") {
+          "[analysis][anomalies][exhaustive][slow]") {
   secgroup_test::policy_options mixed;
   mixed.empty_percent = 0;
   secgroup_test::policy_options cidr = mixed;
@@ -330,7 +332,7 @@ TEST_CASE("anomalies: exact on every point of tiny spaces, non-empty boxes",
 }
 
 TEST_CASE("anomalies: blocking sets are approach D's shortest prefix by decreasing overlap",
-          "[analysis][anomalies][exhaustive][blocking]") {
+          "[analysis][anomalies][exhaustive][blocking][slow]") {
   // The overlap of two boxes counts their common points; ICMP and OTHER points have no port,
   // so boxes with disjoint port ranges still overlap on those classes.
   secgroup_test::policy_options mixed;
@@ -342,7 +344,7 @@ TEST_CASE("anomalies: blocking sets are approach D's shortest prefix by decreasi
 }
 
 TEST_CASE("anomalies: exact on every point of tiny spaces, with empty boxes",
-          "[analysis][anomalies][exhaustive][empty]") {
+          "[analysis][anomalies][exhaustive][empty][slow]") {
   // Empty protocol masks and reversed intervals: boxes with no point, or (reversed ports with
   // ICMP or OTHER) boxes holding only portless points. A box without points has no blocking
   // set: nothing covers it.

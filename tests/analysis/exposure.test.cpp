@@ -150,7 +150,7 @@ std::string probe(const security_group& g, direction d,
 }  // namespace
 
 TEST_CASE("exposure: random groups, exact against every cell and at every edge",
-          "[analysis][exposure][random]") {
+          "[analysis][exposure][random][slow]") {
   auto seed = GENERATE(range<std::uint64_t>(701, 704));
   rng_type rng(seed);
   std::size_t entries = 0, multi_port = 0;

@@ -178,7 +178,7 @@ std::string text_of(const analysis::query& q) {
 
 }  // namespace
 
-TEST_CASE("query: random groups and boxes, exact over every cell", "[analysis][query][random]") {
+TEST_CASE("query: random groups and boxes, exact over every cell", "[analysis][query][random][slow]") {
   auto seed = GENERATE(range<std::uint64_t>(601, 604));
   rng_type rng(seed);
   int answers[3] = {0, 0, 0};
@@ -616,7 +616,7 @@ analysis::query_result whole_partition_query(const security_group& g, const anal
 }  // namespace
 
 TEST_CASE("query: one box names the witnesses of the whole partition",
-          "[analysis][query][random]") {
+          "[analysis][query][random][slow]") {
   rng_type rng(621);
   int split = 0;
   for (int n = 0; n < 300; ++n) {

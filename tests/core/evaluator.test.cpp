@@ -10,6 +10,7 @@
 #include <secgroup/secgroup.hpp>
 
 #include "support/random_groups.hpp"
+#include "support/scale.hpp"
 
 using namespace secgroup;
 using secgroup_test::describe;
@@ -146,7 +147,7 @@ void run_exhaustive(std::uint64_t seed, int policies, secgroup_test::policy_opti
   REQUIRE(points.size() == secgroup_test::point_count<S>());
   for (std::size_t k = 0; k < points.size(); ++k) REQUIRE(point_index(points[k]) == k);
   rng_type rng(seed);
-  for (int i = 0; i < policies; ++i) {
+  for (int i = 0; i < secgroup_test::scaled(policies); ++i) {
     const auto pol = secgroup_test::random_policy<S>(rng, options);
     const auto error = check_exhaustive(pol, points);
     if (!error.empty()) {
@@ -158,7 +159,7 @@ void run_exhaustive(std::uint64_t seed, int policies, secgroup_test::policy_opti
 
 }  // namespace
 
-TEST_CASE("evaluator: tiny spaces, every point, random policies", "[evaluator][exhaustive]") {
+TEST_CASE("evaluator: tiny spaces, every point, random policies", "[evaluator][exhaustive][slow]") {
   secgroup_test::policy_options mixed;
   secgroup_test::policy_options cidr_only;
   cidr_only.cidr_percent = 100;
@@ -252,7 +253,7 @@ void run_sampled(std::uint64_t seed, int policies) {
   rng_type rng(seed);
   secgroup_test::policy_options options;
   options.max_rules = 16;
-  for (int i = 0; i < policies; ++i) {
+  for (int i = 0; i < secgroup_test::scaled(policies); ++i) {
     const auto pol = secgroup_test::random_policy<S>(rng, options);
     const decision_map<S> map(pol);
     const compiled_policy<S> compiled(pol, map.parts());
@@ -285,7 +286,7 @@ void run_sampled(std::uint64_t seed, int policies) {
 
 }  // namespace
 
-TEST_CASE("evaluator: wide spaces, rule edges and region corners", "[evaluator][random]") {
+TEST_CASE("evaluator: wide spaces, rule edges and region corners", "[evaluator][random][slow]") {
   SECTION("space<32,16> (IPv4)") { run_sampled<ipv4_space>(21, 300); }
   SECTION("space<128,16> (IPv6)") { run_sampled<ipv6_space>(22, 300); }
   SECTION("space<64,16>") { run_sampled<space<64, 16>>(23, 150); }
@@ -321,7 +322,7 @@ std::string check_group(const security_group& g, const std::vector<packet>& pack
 }  // namespace
 
 TEST_CASE("evaluator: compiled_group agrees with the reference on random groups",
-          "[evaluator][random]") {
+          "[evaluator][random][slow]") {
   auto seed = GENERATE(range<std::uint64_t>(100, 104));
   rng_type rng(seed);
   std::size_t packets_checked = 0;

@@ -96,7 +96,7 @@ TEST_CASE("law: a rule's box holds a packet's point iff the rule matches the pac
   CHECK(both > 500);
 }
 
-TEST_CASE("law: lowering preserves every decision", "[laws][lowering]") {
+TEST_CASE("law: lowering preserves every decision", "[laws][lowering][slow]") {
   rng_type rng(63);
   std::uint64_t checked = 0;
   for (int n = 0; n < groups_per_law; ++n) {

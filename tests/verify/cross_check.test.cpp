@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "support/random_groups.hpp"
+#include "support/scale.hpp"
 #include "verify/oracle.hpp"
 
 using namespace secgroup;
@@ -160,11 +161,11 @@ void cross_check_analysis(const security_group& g, const verify::options& o) {
 
 }  // namespace
 
-TEST_CASE("cross-check: anomalies of random groups", "[verify][cross]") {
+TEST_CASE("cross-check: anomalies of random groups", "[verify][cross][slow]") {
   // Small groups, many of them: both encodings (a whole slice, and rule by rule).
   rng_type rng(4001);
   std::size_t findings = 0;
-  for (int n = 0; n < 1200; ++n) {
+  for (int n = 0; n < secgroup_test::scaled(1200); ++n) {
     auto g = secgroup_test::random_group(rng, {12, 40, 3});
     verify::options o;
     if (n % 2) o.whole_slice_limit = 0;
@@ -172,12 +173,12 @@ TEST_CASE("cross-check: anomalies of random groups", "[verify][cross]") {
     cross_check_analysis(g, o);
     findings += analysis::analyze(g).findings.size();
   }
-  CHECK(findings > 2000);  // the comparison is not vacuous
+  CHECK(findings > secgroup_test::scaled(2000u));  // the comparison is not vacuous
 }
 
-TEST_CASE("cross-check: anomalies of larger random groups", "[verify][cross]") {
+TEST_CASE("cross-check: anomalies of larger random groups", "[verify][cross][slow]") {
   rng_type rng(4002);
-  for (int n = 0; n < 40; ++n) {
+  for (int n = 0; n < secgroup_test::scaled(40); ++n) {
     auto g = secgroup_test::random_group(rng, {60, 50, 5});
     verify::options o;
     if (n % 2) o.whole_slice_limit = 0;
@@ -279,10 +280,10 @@ void check_diff_witness(const security_group& a, const security_group& b,
 
 }  // namespace
 
-TEST_CASE("cross-check: equivalence of random group pairs", "[verify][cross]") {
+TEST_CASE("cross-check: equivalence of random group pairs", "[verify][cross][slow]") {
   rng_type rng(4004);
   std::map<outcome, int> seen;
-  for (int n = 0; n < 1500; ++n) {
+  for (int n = 0; n < secgroup_test::scaled(1500); ++n) {
     auto a = secgroup_test::random_group(rng, {14, 40, 3});
     auto b = mutate(rng, a);
     if (chance(rng, 10)) b = secgroup_test::random_group(rng, {14, 40, 3});
@@ -308,8 +309,8 @@ TEST_CASE("cross-check: equivalence of random group pairs", "[verify][cross]") {
       CHECK_FALSE(z3.counterexample);
     }
   }
-  CHECK(seen[outcome::holds] > 200);
-  CHECK(seen[outcome::violated] > 200);
+  CHECK(seen[outcome::holds] > secgroup_test::scaled(200));
+  CHECK(seen[outcome::violated] > secgroup_test::scaled(200));
 }
 
 namespace {
@@ -355,10 +356,10 @@ void check_query_witness(const security_group& g, const analysis::query& q,
 
 }  // namespace
 
-TEST_CASE("cross-check: reachability queries", "[verify][cross]") {
+TEST_CASE("cross-check: reachability queries", "[verify][cross][slow]") {
   rng_type rng(4005);
   std::map<analysis::coverage, int> seen;
-  for (int n = 0; n < 1500; ++n) {
+  for (int n = 0; n < secgroup_test::scaled(1500); ++n) {
     auto g = secgroup_test::random_group(rng, {14, 40, 3});
     auto q = random_query(rng, g);
     INFO("case " << n << "\n" << secgroup_test::describe(g));
@@ -382,5 +383,5 @@ TEST_CASE("cross-check: reachability queries", "[verify][cross]") {
     CHECK(z3.dropped.has_value() == interval.dropped.has_value());
   }
   for (auto c : {analysis::coverage::all, analysis::coverage::none, analysis::coverage::partial})
-    CHECK(seen[c] > 100);
+    CHECK(seen[c] > secgroup_test::scaled(100));
 }

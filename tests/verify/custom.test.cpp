@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "support/random_groups.hpp"
+#include "support/scale.hpp"
 #include "verify/oracle.hpp"
 
 using namespace secgroup;
@@ -97,10 +98,10 @@ void check_where_witness(const security_group& g, const where_expr& e,
 
 }  // namespace
 
-TEST_CASE("where: answers on random groups match the exact grid", "[verify][where]") {
+TEST_CASE("where: answers on random groups match the exact grid", "[verify][where][slow]") {
   rng_type rng(6001);
   std::map<analysis::coverage, int> seen;
-  for (int n = 0; n < 1200; ++n) {
+  for (int n = 0; n < secgroup_test::scaled(1200); ++n) {
     auto g = secgroup_test::random_group(rng, {12, 40, 3});
     auto e = random_where(rng, g, 3);
     // Through the text, as a user would give it.
@@ -123,7 +124,7 @@ TEST_CASE("where: answers on random groups match the exact grid", "[verify][wher
     if (r.dropped) check_where_witness(g, e, r.dropped, action::drop);
   }
   for (auto c : {analysis::coverage::all, analysis::coverage::none, analysis::coverage::partial})
-    CHECK(seen[c] > 50);
+    CHECK(seen[c] > secgroup_test::scaled(50));
 }
 
 TEST_CASE("where: a query box written as an expression gets the interval engine's answer",
@@ -213,10 +214,10 @@ TEST_CASE("where: hand-written questions", "[verify][where]") {
   CHECK(r.accepted->packet.remote.af == family::v6);
 }
 
-TEST_CASE("includes: random group pairs match the exact grid", "[verify][includes]") {
+TEST_CASE("includes: random group pairs match the exact grid", "[verify][includes][slow]") {
   rng_type rng(6003);
   std::map<outcome, int> seen;
-  for (int n = 0; n < 1200; ++n) {
+  for (int n = 0; n < secgroup_test::scaled(1200); ++n) {
     auto a = secgroup_test::random_group(rng, {12, 40, 3});
     auto b = secgroup_test::random_group(rng, {12, 40, 3});
     if (chance(rng, 40)) {  // B = A with fewer rules, or more: inclusion often holds
@@ -251,8 +252,8 @@ TEST_CASE("includes: random group pairs match the exact grid", "[verify][include
       CHECK(w.b.action == action::accept);
     }
   }
-  CHECK(seen[outcome::holds] > 100);
-  CHECK(seen[outcome::violated] > 100);
+  CHECK(seen[outcome::holds] > secgroup_test::scaled(100));
+  CHECK(seen[outcome::violated] > secgroup_test::scaled(100));
 }
 
 TEST_CASE("includes: laws", "[verify][includes]") {

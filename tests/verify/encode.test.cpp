@@ -43,7 +43,7 @@ struct pinned {
 
 }  // namespace
 
-TEST_CASE("encode: rule formulas agree with the reference matcher", "[verify][encode]") {
+TEST_CASE("encode: rule formulas agree with the reference matcher", "[verify][encode][slow]") {
   secgroup_test::rng_type rng(5001);
   pinned pin;
   std::size_t checked = 0, matched = 0;
@@ -137,7 +137,7 @@ TEST_CASE("encode: where and query formulas agree with their meaning", "[verify]
   }
 }
 
-TEST_CASE("explain: the rules a packet passes through", "[verify][explain]") {
+TEST_CASE("explain: the rules a packet passes through", "[verify][explain][slow]") {
   secgroup_test::rng_type rng(5004);
   std::size_t several = 0;
   for (int n = 0; n < 150; ++n) {
