@@ -178,7 +178,8 @@ std::string text_of(const analysis::query& q) {
 
 }  // namespace
 
-TEST_CASE("query: random groups and boxes, exact over every cell", "[analysis][query][random][slow]") {
+TEST_CASE("query: random groups and boxes, exact over every cell",
+          "[analysis][query][random][slow]") {
   auto seed = GENERATE(range<std::uint64_t>(601, 604));
   rng_type rng(seed);
   int answers[3] = {0, 0, 0};
