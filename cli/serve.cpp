@@ -3,7 +3,6 @@
 #include <signal.h>
 
 #include <iostream>
-#include <map>
 #include <secgroup/mock/rest.hpp>
 #include <secgroup/mock/store.hpp>
 #include <secgroup/server/http.hpp>
@@ -20,52 +19,15 @@ struct serve_options {
   std::vector<std::string> tokens, zones;
 };
 
-/// True iff `zone` has the form of a Scaleway zone, e.g. "fr-par-1".
-bool is_zone_name(std::string_view zone) {
-  auto lower = [](char c) { return c >= 'a' && c <= 'z'; };
-  return zone.size() == 8 && lower(zone[0]) && lower(zone[1]) && zone[2] == '-' && lower(zone[3]) &&
-         lower(zone[4]) && lower(zone[5]) && zone[6] == '-' && zone[7] >= '1' && zone[7] <= '9';
-}
-
-/// The token table of `--token SECRET:PROJECT_ID` options (a secret may repeat, one project
-/// each time); nullopt when there are none.
-std::optional<std::map<std::string, std::vector<std::string>, std::less<>>> token_table(
-    const std::vector<std::string>& tokens) {
-  if (tokens.empty()) return std::nullopt;
-  std::map<std::string, std::vector<std::string>, std::less<>> table;
-  for (std::size_t i = 0; i < tokens.size(); ++i) {
-    const auto& t = tokens[i];
-    auto colon = t.rfind(':');
-    const std::string field = "--token[" + std::to_string(i) + "]";
-    if (colon == std::string::npos || colon == 0)
-      throw validation_error(errc::bad_value, field,
-                             "expected SECRET:PROJECT_ID, got " + detail::quoted(t));
-    auto project = t.substr(colon + 1);
-    if (!mock::is_uuid(project))
-      throw validation_error(errc::bad_value, field,
-                             "the project " + detail::quoted(project) + " is not a UUID");
-    auto& projects = table[t.substr(0, colon)];
-    if (std::find(projects.begin(), projects.end(), project) == projects.end())
-      projects.push_back(project);
-  }
-  return table;
-}
-
 int run_serve(const serve_options& o) {
   if (o.port < 0 || o.port > 65535)
     throw validation_error(errc::port_out_of_range, "--port",
                            "port " + std::to_string(o.port) + " is outside 0..65535");
   mock::store_options store_options;
-  if (!o.zones.empty()) {
-    for (const auto& z : o.zones)
-      if (!is_zone_name(z))
-        throw validation_error(errc::bad_value, "--zone",
-                               detail::quoted(z) + " is not a zone name like fr-par-1");
-    store_options.zones = o.zones;
-  }
+  if (!o.zones.empty()) store_options.zones = mock::checked_zone_names(o.zones, "--zone");
   mock::store store(std::move(store_options));
   mock::router_options routing;
-  routing.tokens = token_table(o.tokens);
+  if (!o.tokens.empty()) routing.tokens = mock::parse_tokens(o.tokens, "--token");
   server::http_options http;
   http.host = o.host;
   http.port = o.port;

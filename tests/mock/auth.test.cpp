@@ -115,3 +115,43 @@ TEST_CASE("auth: an empty token table refuses everyone, no table serves everyone
   CHECK(open.call("GET", base, "", {{"X-Auth-Token", "anything"}}).status == 200);
   CHECK(open.call("GET", base).status == 200);
 }
+
+TEST_CASE("auth: parse_tokens reads SECRET:PROJECT_ID, the secret up to the last colon",
+          "[mock][auth]") {
+  auto table = mock::parse_tokens({"a:b:" + project_a, "s:" + project_a, "s:" + project_b,
+                                   "s:" + project_a},
+                                  "--token");
+  REQUIRE(table.size() == 2);
+  CHECK(table.at("a:b") == std::vector<std::string>{project_a});
+  CHECK(table.at("s") == std::vector<std::string>{project_a, project_b});  // repeat counted once
+  CHECK(mock::parse_tokens({}, "--token").empty());
+
+  auto error_of = [](const std::vector<std::string>& specs) -> std::pair<std::string, std::string> {
+    try {
+      mock::parse_tokens(specs, "--token");
+    } catch (const validation_error& e) {
+      CHECK(e.id() == validation_error(errc::bad_value, "", "").id());
+      return {e.field(), e.message()};
+    }
+    return {"", "no error"};
+  };
+  CHECK(error_of({"s:" + project_a, "no-colon"}) ==
+        std::pair<std::string, std::string>{"--token[1]",
+                                            "expected SECRET:PROJECT_ID, got 'no-colon'"});
+  CHECK(error_of({":" + project_a}).first == "--token[0]");  // no secret
+  CHECK(error_of({"s:not-a-uuid"}).second == "the project 'not-a-uuid' is not a UUID");
+}
+
+TEST_CASE("auth: zone names are two letters, three letters and a digit", "[mock][store]") {
+  for (auto z : {"fr-par-1", "nl-ams-3", "it-mil-1", "zz-zzz-9"}) CHECK(mock::is_zone_name(z));
+  for (auto z : {"", "fr-par-0", "fr-par-10", "FR-PAR-1", "fr_par_1", "fr-pa-1", "frpar1xx"})
+    CHECK_FALSE(mock::is_zone_name(z));
+  CHECK(mock::checked_zone_names({"fr-par-1", "pl-waw-2"}, "--zone").size() == 2);
+  try {
+    mock::checked_zone_names({"fr-par-1", "mars-1"}, "--zone");
+    FAIL("no error");
+  } catch (const validation_error& e) {
+    CHECK(e.field() == "--zone");
+    CHECK(e.message() == "'mars-1' is not a zone name like fr-par-1");
+  }
+}

@@ -19,6 +19,7 @@
 // once: the router is immutable and the store locks.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -76,6 +77,31 @@ struct router_options {
   /// token → the projects it may use; nullopt serves every request without authentication.
   std::optional<std::map<std::string, std::vector<std::string>, std::less<>>> tokens;
 };
+
+/// Returns the token table of `specs`, each "SECRET:PROJECT_ID" (the secret is everything
+/// before the last colon; a secret may repeat, one project each time; a repeated pair counts
+/// once). Throws validation_error (bad_value, "<field>[i]") for a spec without a secret or
+/// whose project is not a UUID. An empty list gives an empty table (see router_options).
+inline std::map<std::string, std::vector<std::string>, std::less<>> parse_tokens(
+    const std::vector<std::string>& specs, std::string_view field) {
+  std::map<std::string, std::vector<std::string>, std::less<>> table;
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    const auto& t = specs[i];
+    const auto colon = t.rfind(':');
+    const std::string where = std::string(field) + "[" + std::to_string(i) + "]";
+    if (colon == std::string::npos || colon == 0)
+      throw validation_error(errc::bad_value, where,
+                             "expected SECRET:PROJECT_ID, got " + detail::quoted(t));
+    auto project = t.substr(colon + 1);
+    if (!is_uuid(project))
+      throw validation_error(errc::bad_value, where,
+                             "the project " + detail::quoted(project) + " is not a UUID");
+    auto& projects = table[t.substr(0, colon)];
+    if (std::find(projects.begin(), projects.end(), project) == projects.end())
+      projects.push_back(std::move(project));
+  }
+  return table;
+}
 
 /// Serves the Instance API's security-group endpoints over a store.
 class router {

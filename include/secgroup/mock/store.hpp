@@ -61,6 +61,25 @@ inline const std::vector<std::string>& instance_zones() {
   return zones;
 }
 
+/// True iff `zone` has the form of a Scaleway zone name: two letters, three letters, a digit
+/// 1-9, dash-separated, lower case (e.g. "fr-par-1").
+constexpr bool is_zone_name(std::string_view zone) {
+  auto lower = [](char c) { return c >= 'a' && c <= 'z'; };
+  return zone.size() == 8 && lower(zone[0]) && lower(zone[1]) && zone[2] == '-' && lower(zone[3]) &&
+         lower(zone[4]) && lower(zone[5]) && zone[6] == '-' && zone[7] >= '1' && zone[7] <= '9';
+}
+
+/// Returns `zones` if each is a zone name (is_zone_name); throws validation_error (bad_value,
+/// `field`) naming the first that is not.
+inline std::vector<std::string> checked_zone_names(std::vector<std::string> zones,
+                                                   std::string_view field) {
+  for (const auto& z : zones)
+    if (!is_zone_name(z))
+      throw validation_error(errc::bad_value, std::string(field),
+                             detail::quoted(z) + " is not a zone name like fr-par-1");
+  return zones;
+}
+
 /// Construction parameters of a store.
 struct store_options {
   std::vector<std::string> zones = instance_zones();  ///< the zones served; others are refused
