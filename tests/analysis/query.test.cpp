@@ -318,11 +318,11 @@ port_set ports_of(std::initializer_list<std::pair<std::uint32_t, std::uint32_t>>
 }
 
 std::vector<std::string> leg_names(const analysis::connection_result& r) {
-  std::vector<std::string> out;
+  std::vector<std::string> names;
   for (const auto& leg : r.legs)
-    out.push_back(std::string(leg.name) + " " +
-                  std::string(analysis::to_string(leg.result.answer)));
-  return out;
+    names.push_back(std::string(leg.name) + " " +
+                    std::string(analysis::to_string(leg.result.answer)));
+  return names;
 }
 
 /// The coverage of the accepted subset `ok` of `wanted` ports.

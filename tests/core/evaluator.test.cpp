@@ -2,12 +2,11 @@
 // point of tiny spaces; compiled_group against reference_evaluator on random groups at real
 // widths; and hand-written cases whose expected decisions follow from docs/semantics.md.
 #include <algorithm>
+#include <catch2/catch.hpp>
+#include <secgroup/secgroup.hpp>
 #include <span>
 #include <string>
 #include <vector>
-
-#include <catch2/catch.hpp>
-#include <secgroup/secgroup.hpp>
 
 #include "support/random_groups.hpp"
 #include "support/scale.hpp"
@@ -34,13 +33,11 @@ std::string check_region_order(const decision_map<S>& map, F&& each) {
     if (error.empty())
       error = "region " + std::to_string(count) + " (" + std::string(to_string(r.protocol)) +
               " a=[" + secgroup_test::describe_value(r.addresses.lo) + "," +
-              secgroup_test::describe_value(r.addresses.hi) + "] p=[" +
-              std::to_string(r.ports.lo) + "," + std::to_string(r.ports.hi) + "] rule " +
-              std::to_string(r.rule) + "): " + what;
+              secgroup_test::describe_value(r.addresses.hi) + "] p=[" + std::to_string(r.ports.lo) +
+              "," + std::to_string(r.ports.hi) + "] rule " + std::to_string(r.rule) + "): " + what;
   };
-  auto class_max_port = [](proto_class c) -> typename S::port_type {
-    return has_ports(c) ? S::max_port : 0;
-  };
+  auto class_max_port = [](proto_class c) ->
+      typename S::port_type { return has_ports(c) ? S::max_port : 0; };
   map.for_each_region([&](const region<S>& r) {
     if (r.addresses.hi < r.addresses.lo) fail("empty address interval", r);
     if (r.ports.hi < r.ports.lo) fail("empty port interval", r);
@@ -111,8 +108,8 @@ std::string check_exhaustive(const policy<S>& pol, const std::vector<point<S>>& 
       return "compiled_policy::find(" + describe(x) + ") = " + describe(got) + ", expected " +
              describe(want);
     if (auto got = direct.find(x); !(got == want))
-      return "compiled_policy(pol)::find(" + describe(x) + ") = " + describe(got) +
-             ", expected " + describe(want);
+      return "compiled_policy(pol)::find(" + describe(x) + ") = " + describe(got) + ", expected " +
+             describe(want);
   }
   // Regions: canonical order, exact cover, and every point's first match is its region's rule.
   std::vector<char> seen(points.size(), 0);
@@ -403,8 +400,8 @@ void check_cases(const security_group& g, const std::vector<hand_case>& cases) {
 
 constexpr auto in = direction::inbound;
 constexpr auto out = direction::outbound;
-constexpr auto accept = action::accept;
-constexpr auto drop = action::drop;
+constexpr auto accepted = action::accept;
+constexpr auto dropped = action::drop;
 constexpr auto none = decision::no_rule;
 
 }  // namespace
@@ -412,189 +409,191 @@ constexpr auto none = decision::no_rule;
 TEST_CASE("evaluator: 0.0.0.0/0 and ::/0 never cross families", "[evaluator][hand]") {
   security_group g;
   g.enable_default_security = false;
-  g.inbound_default_policy = drop;
-  g.rules = {hand_rule(in, accept, protocol::tcp, "0.0.0.0/0", port_range{22, 22}, 1),
-             hand_rule(in, accept, protocol::udp, "::/0", std::nullopt, 2)};
+  g.inbound_default_policy = dropped;
+  g.rules = {hand_rule(in, accepted, protocol::tcp, "0.0.0.0/0", port_range{22, 22}, 1),
+             hand_rule(in, accepted, protocol::udp, "::/0", std::nullopt, 2)};
   check_cases(g, {
-                     {"inbound tcp 1.2.3.4 22", {accept, 0}},
-                     {"inbound tcp 0.0.0.0 22", {accept, 0}},
-                     {"inbound tcp 255.255.255.255 22", {accept, 0}},
-                     {"inbound tcp ::1 22", {drop, none}},
-                     {"inbound tcp ::ffff:1.2.3.4 22", {drop, none}},
-                     {"inbound udp ::ffff:1.2.3.4 53", {accept, 1}},
-                     {"inbound udp ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff 0", {accept, 1}},
-                     {"inbound udp 10.0.0.1 53", {drop, none}},
+                     {"inbound tcp 1.2.3.4 22", {accepted, 0}},
+                     {"inbound tcp 0.0.0.0 22", {accepted, 0}},
+                     {"inbound tcp 255.255.255.255 22", {accepted, 0}},
+                     {"inbound tcp ::1 22", {dropped, none}},
+                     {"inbound tcp ::ffff:1.2.3.4 22", {dropped, none}},
+                     {"inbound udp ::ffff:1.2.3.4 53", {accepted, 1}},
+                     {"inbound udp ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff 0", {accepted, 1}},
+                     {"inbound udp 10.0.0.1 53", {dropped, none}},
                  });
 }
 
 TEST_CASE("evaluator: host rules, top of each family", "[evaluator][hand]") {
   security_group g;
   g.enable_default_security = false;
-  g.inbound_default_policy = accept;
+  g.inbound_default_policy = accepted;
   g.rules = {
-      hand_rule(in, drop, protocol::tcp, "203.0.113.7/32", std::nullopt, 1),
-      hand_rule(in, drop, protocol::any, "2001:db8::1/128", std::nullopt, 2),
-      hand_rule(in, drop, protocol::any, "255.255.255.255", std::nullopt, 3),
-      hand_rule(in, drop, protocol::any, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", std::nullopt, 4),
-      hand_rule(in, drop, protocol::udp, "::ffff:0:0/96", std::nullopt, 5),
-      hand_rule(in, accept, protocol::any, "128.0.0.0/1", std::nullopt, 6),
+      hand_rule(in, dropped, protocol::tcp, "203.0.113.7/32", std::nullopt, 1),
+      hand_rule(in, dropped, protocol::any, "2001:db8::1/128", std::nullopt, 2),
+      hand_rule(in, dropped, protocol::any, "255.255.255.255", std::nullopt, 3),
+      hand_rule(in, dropped, protocol::any, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", std::nullopt,
+                4),
+      hand_rule(in, dropped, protocol::udp, "::ffff:0:0/96", std::nullopt, 5),
+      hand_rule(in, accepted, protocol::any, "128.0.0.0/1", std::nullopt, 6),
   };
   check_cases(g, {
-                     {"inbound tcp 203.0.113.7 80", {drop, 0}},
-                     {"inbound tcp 203.0.113.6 80", {accept, 5}},
-                     {"inbound tcp 203.0.113.8 80", {accept, 5}},
-                     {"inbound udp 203.0.113.7 80", {accept, 5}},
-                     {"inbound tcp 2001:db8::1 80", {drop, 1}},
-                     {"inbound tcp 2001:db8:: 80", {accept, none}},
-                     {"inbound tcp 2001:db8::2 80", {accept, none}},
-                     {"inbound 47 255.255.255.255", {drop, 2}},
-                     {"inbound 47 255.255.255.254", {accept, 5}},
-                     {"inbound icmp ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", {drop, 3}},
-                     {"inbound icmp ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe", {accept, none}},
-                     {"inbound udp ::ffff:ffff:ffff 9", {drop, 4}},  // top of the mapped block
-                     {"inbound udp ::ffff:0:0 9", {drop, 4}},
-                     {"inbound udp ::fffe:ffff:ffff 9", {accept, none}},
-                     {"inbound udp ::1:0:0:0 9", {accept, none}},
-                     {"inbound tcp ::ffff:ffff:ffff 9", {accept, none}},
-                     {"inbound tcp 127.255.255.255 9", {accept, none}},
-                     {"inbound tcp 128.0.0.0 9", {accept, 5}},
+                     {"inbound tcp 203.0.113.7 80", {dropped, 0}},
+                     {"inbound tcp 203.0.113.6 80", {accepted, 5}},
+                     {"inbound tcp 203.0.113.8 80", {accepted, 5}},
+                     {"inbound udp 203.0.113.7 80", {accepted, 5}},
+                     {"inbound tcp 2001:db8::1 80", {dropped, 1}},
+                     {"inbound tcp 2001:db8:: 80", {accepted, none}},
+                     {"inbound tcp 2001:db8::2 80", {accepted, none}},
+                     {"inbound 47 255.255.255.255", {dropped, 2}},
+                     {"inbound 47 255.255.255.254", {accepted, 5}},
+                     {"inbound icmp ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", {dropped, 3}},
+                     {"inbound icmp ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe", {accepted, none}},
+                     {"inbound udp ::ffff:ffff:ffff 9", {dropped, 4}},  // top of the mapped block
+                     {"inbound udp ::ffff:0:0 9", {dropped, 4}},
+                     {"inbound udp ::fffe:ffff:ffff 9", {accepted, none}},
+                     {"inbound udp ::1:0:0:0 9", {accepted, none}},
+                     {"inbound tcp ::ffff:ffff:ffff 9", {accepted, none}},
+                     {"inbound tcp 127.255.255.255 9", {accepted, none}},
+                     {"inbound tcp 128.0.0.0 9", {accepted, 5}},
                  });
 }
 
 TEST_CASE("evaluator: port 0 and 65535, ports of other protocols", "[evaluator][hand]") {
   security_group g;
   g.enable_default_security = false;
-  g.inbound_default_policy = drop;
+  g.inbound_default_policy = dropped;
   g.rules = {
-      hand_rule(in, accept, protocol::tcp, "10.0.0.0/8", port_range{1, 65535}, 1),
-      hand_rule(in, accept, protocol::udp, "10.0.0.0/8", std::nullopt, 2),
-      hand_rule(in, accept, protocol::tcp, "20.0.0.0/8", port_range{443, 443}, 3),
-      hand_rule(in, accept, protocol::icmp, "30.0.0.0/8", std::nullopt, 4),
+      hand_rule(in, accepted, protocol::tcp, "10.0.0.0/8", port_range{1, 65535}, 1),
+      hand_rule(in, accepted, protocol::udp, "10.0.0.0/8", std::nullopt, 2),
+      hand_rule(in, accepted, protocol::tcp, "20.0.0.0/8", port_range{443, 443}, 3),
+      hand_rule(in, accepted, protocol::icmp, "30.0.0.0/8", std::nullopt, 4),
   };
   check_cases(g, {
-                     {"inbound tcp 10.1.1.1 0", {drop, none}},  // 1-65535 is not 'all ports'
-                     {"inbound tcp 10.1.1.1 1", {accept, 0}},
-                     {"inbound tcp 10.1.1.1 65535", {accept, 0}},
-                     {"inbound udp 10.1.1.1 0", {accept, 1}},  // no ports: every port
-                     {"inbound udp 10.1.1.1 65535", {accept, 1}},
-                     {"inbound icmp 20.0.0.1 443", {drop, none}},  // ICMP never matches TCP
-                     {"inbound 47 20.0.0.1 443", {drop, none}},
-                     {"inbound udp 20.0.0.1 443", {drop, none}},
-                     {"inbound tcp 20.0.0.1 443", {accept, 2}},
-                     {"inbound tcp 20.0.0.1 444", {drop, none}},
-                     {"inbound icmp 30.0.0.1 443", {accept, 3}},  // port ignored
-                     {"inbound icmpv6 30.0.0.1", {accept, 3}},
-                     {"inbound 1 30.0.0.1 0", {accept, 3}},
-                     {"inbound tcp 30.0.0.1 0", {drop, none}},
+                     {"inbound tcp 10.1.1.1 0", {dropped, none}},  // 1-65535 is not 'all ports'
+                     {"inbound tcp 10.1.1.1 1", {accepted, 0}},
+                     {"inbound tcp 10.1.1.1 65535", {accepted, 0}},
+                     {"inbound udp 10.1.1.1 0", {accepted, 1}},  // no ports: every port
+                     {"inbound udp 10.1.1.1 65535", {accepted, 1}},
+                     {"inbound icmp 20.0.0.1 443", {dropped, none}},  // ICMP never matches TCP
+                     {"inbound 47 20.0.0.1 443", {dropped, none}},
+                     {"inbound udp 20.0.0.1 443", {dropped, none}},
+                     {"inbound tcp 20.0.0.1 443", {accepted, 2}},
+                     {"inbound tcp 20.0.0.1 444", {dropped, none}},
+                     {"inbound icmp 30.0.0.1 443", {accepted, 3}},  // port ignored
+                     {"inbound icmpv6 30.0.0.1", {accepted, 3}},
+                     {"inbound 1 30.0.0.1 0", {accepted, 3}},
+                     {"inbound tcp 30.0.0.1 0", {dropped, none}},
                  });
 }
 
 TEST_CASE("evaluator: ANY matches every protocol, ICMP both ICMPs", "[evaluator][hand]") {
   security_group g;
   g.enable_default_security = false;
-  g.inbound_default_policy = drop;
+  g.inbound_default_policy = dropped;
   g.rules = {
-      hand_rule(in, accept, protocol::tcp, "10.0.0.0/8", std::nullopt, 1),
-      hand_rule(in, accept, protocol::icmp, "2001:db8::/32", std::nullopt, 2),
-      hand_rule(in, accept, protocol::any, "10.0.0.0/8", std::nullopt, 3),
+      hand_rule(in, accepted, protocol::tcp, "10.0.0.0/8", std::nullopt, 1),
+      hand_rule(in, accepted, protocol::icmp, "2001:db8::/32", std::nullopt, 2),
+      hand_rule(in, accepted, protocol::any, "10.0.0.0/8", std::nullopt, 3),
   };
   check_cases(g, {
-                     {"inbound 47 10.0.0.1", {accept, 2}},
-                     {"inbound 0 10.0.0.1", {accept, 2}},
-                     {"inbound 255 10.0.0.1", {accept, 2}},
-                     {"inbound tcp 10.0.0.1 5", {accept, 0}},
-                     {"inbound udp 10.0.0.1 5", {accept, 2}},
-                     {"inbound 47 11.0.0.1", {drop, none}},
-                     {"inbound icmp 2001:db8::9", {accept, 1}},  // ICMPv6 (58)
-                     {"inbound 1 2001:db8::9", {accept, 1}},
-                     {"inbound 47 2001:db8::9", {drop, none}},
+                     {"inbound 47 10.0.0.1", {accepted, 2}},
+                     {"inbound 0 10.0.0.1", {accepted, 2}},
+                     {"inbound 255 10.0.0.1", {accepted, 2}},
+                     {"inbound tcp 10.0.0.1 5", {accepted, 0}},
+                     {"inbound udp 10.0.0.1 5", {accepted, 2}},
+                     {"inbound 47 11.0.0.1", {dropped, none}},
+                     {"inbound icmp 2001:db8::9", {accepted, 1}},  // ICMPv6 (58)
+                     {"inbound 1 2001:db8::9", {accepted, 1}},
+                     {"inbound 47 2001:db8::9", {dropped, none}},
                  });
 }
 
 TEST_CASE("evaluator: the first match wins, drop before accept", "[evaluator][hand]") {
   security_group g;
   g.enable_default_security = false;
-  g.inbound_default_policy = accept;
+  g.inbound_default_policy = accepted;
   // Stored out of order: positions decide.
-  g.rules = {hand_rule(in, accept, protocol::tcp, "10.0.0.0/8", std::nullopt, 2),
-             hand_rule(in, drop, protocol::tcp, "10.0.0.0/8", port_range{22, 22}, 1)};
+  g.rules = {hand_rule(in, accepted, protocol::tcp, "10.0.0.0/8", std::nullopt, 2),
+             hand_rule(in, dropped, protocol::tcp, "10.0.0.0/8", port_range{22, 22}, 1)};
   check_cases(g, {
-                     {"inbound tcp 10.1.2.3 22", {drop, 0}},
-                     {"inbound tcp 10.1.2.3 23", {accept, 1}},
-                     {"inbound tcp 11.1.2.3 22", {accept, none}},
+                     {"inbound tcp 10.1.2.3 22", {dropped, 0}},
+                     {"inbound tcp 10.1.2.3 23", {accepted, 1}},
+                     {"inbound tcp 11.1.2.3 22", {accepted, none}},
                  });
   std::swap(g.rules[0].position, g.rules[1].position);
   check_cases(g, {
-                     {"inbound tcp 10.1.2.3 22", {accept, 0}},  // the accept now comes first
-                     {"inbound tcp 10.1.2.3 23", {accept, 0}},
+                     {"inbound tcp 10.1.2.3 22", {accepted, 0}},  // the accept now comes first
+                     {"inbound tcp 10.1.2.3 23", {accepted, 0}},
                  });
 }
 
 TEST_CASE("evaluator: default SMTP rules decide outbound TCP 25, 465, 587", "[evaluator][hand]") {
   security_group g;
   g.enable_default_security = true;
-  g.outbound_default_policy = accept;
-  g.inbound_default_policy = drop;
-  g.rules = {hand_rule(out, accept, protocol::tcp, "::/0", std::nullopt, 1),
-             hand_rule(out, accept, protocol::tcp, "0.0.0.0/0", port_range{20, 30}, 2),
-             hand_rule(in, accept, protocol::tcp, "0.0.0.0/0", port_range{25, 25}, 3)};
+  g.outbound_default_policy = accepted;
+  g.inbound_default_policy = dropped;
+  g.rules = {hand_rule(out, accepted, protocol::tcp, "::/0", std::nullopt, 1),
+             hand_rule(out, accepted, protocol::tcp, "0.0.0.0/0", port_range{20, 30}, 2),
+             hand_rule(in, accepted, protocol::tcp, "0.0.0.0/0", port_range{25, 25}, 3)};
   check_cases(g, {
-                     {"outbound tcp 1.2.3.4 25", {drop, 0}},
-                     {"outbound tcp 1.2.3.4 465", {drop, 1}},
-                     {"outbound tcp 1.2.3.4 587", {drop, 2}},
-                     {"outbound tcp 2001:db8::1 25", {drop, 3}},
-                     {"outbound tcp 2001:db8::1 465", {drop, 4}},
-                     {"outbound tcp :: 587", {drop, 5}},
-                     {"outbound tcp 2001:db8::1 26", {accept, 6}},
-                     {"outbound tcp 1.2.3.4 26", {accept, 7}},
-                     {"outbound tcp 1.2.3.4 588", {accept, none}},
-                     {"outbound udp 1.2.3.4 25", {accept, none}},  // only TCP is blocked
-                     {"outbound udp ::1 25", {accept, none}},
-                     {"inbound tcp 1.2.3.4 25", {accept, 8}},  // only outbound is blocked
-                     {"inbound tcp 1.2.3.4 26", {drop, none}},
+                     {"outbound tcp 1.2.3.4 25", {dropped, 0}},
+                     {"outbound tcp 1.2.3.4 465", {dropped, 1}},
+                     {"outbound tcp 1.2.3.4 587", {dropped, 2}},
+                     {"outbound tcp 2001:db8::1 25", {dropped, 3}},
+                     {"outbound tcp 2001:db8::1 465", {dropped, 4}},
+                     {"outbound tcp :: 587", {dropped, 5}},
+                     {"outbound tcp 2001:db8::1 26", {accepted, 6}},
+                     {"outbound tcp 1.2.3.4 26", {accepted, 7}},
+                     {"outbound tcp 1.2.3.4 588", {accepted, none}},
+                     {"outbound udp 1.2.3.4 25", {accepted, none}},  // only TCP is blocked
+                     {"outbound udp ::1 25", {accepted, none}},
+                     {"inbound tcp 1.2.3.4 25", {accepted, 8}},  // only outbound is blocked
+                     {"inbound tcp 1.2.3.4 26", {dropped, none}},
                  });
   g.enable_default_security = false;
   check_cases(g, {
-                     {"outbound tcp 1.2.3.4 25", {accept, 1}},
-                     {"outbound tcp 2001:db8::1 25", {accept, 0}},
-                     {"outbound tcp 1.2.3.4 465", {accept, none}},
-                     {"inbound tcp 1.2.3.4 25", {accept, 2}},
+                     {"outbound tcp 1.2.3.4 25", {accepted, 1}},
+                     {"outbound tcp 2001:db8::1 25", {accepted, 0}},
+                     {"outbound tcp 1.2.3.4 465", {accepted, none}},
+                     {"inbound tcp 1.2.3.4 25", {accepted, 2}},
                  });
 }
 
 TEST_CASE("evaluator: default policies decide when no rule matches", "[evaluator][hand]") {
   security_group g;
   g.enable_default_security = false;
-  for (auto inbound : {accept, drop})
-    for (auto outbound : {accept, drop}) {
-      g.inbound_default_policy = inbound;
-      g.outbound_default_policy = outbound;
+  for (auto in : {accepted, dropped})
+    for (auto out : {accepted, dropped}) {
+      g.inbound_default_policy = in;
+      g.outbound_default_policy = out;
       check_cases(g, {
-                         {"inbound tcp 1.2.3.4 80", {inbound, none}},
-                         {"inbound 47 ::1", {inbound, none}},
-                         {"outbound udp ::1 53", {outbound, none}},
-                         {"outbound icmp 8.8.8.8", {outbound, none}},
+                         {"inbound tcp 1.2.3.4 80", {in, none}},
+                         {"inbound 47 ::1", {in, none}},
+                         {"outbound udp ::1 53", {out, none}},
+                         {"outbound icmp 8.8.8.8", {out, none}},
                      });
       const auto d = reference_evaluator(g).evaluate(parse_packet("inbound tcp 1.2.3.4 80"));
       CHECK(d.by_default());
       CHECK(d.rule == 0xffffffffu);
     }
   // A rule of the other direction does not decide.
-  g.inbound_default_policy = drop;
-  g.rules = {hand_rule(out, accept, protocol::any, "0.0.0.0/0")};
-  check_cases(g, {{"inbound tcp 1.2.3.4 80", {drop, none}}, {"outbound tcp 1.2.3.4 80", {accept, 0}}});
+  g.inbound_default_policy = dropped;
+  g.rules = {hand_rule(out, accepted, protocol::any, "0.0.0.0/0")};
+  check_cases(
+      g, {{"inbound tcp 1.2.3.4 80", {dropped, none}}, {"outbound tcp 1.2.3.4 80", {accepted, 0}}});
 }
 
 TEST_CASE("evaluator: ICMP/ANY rules stored with ports ignore them", "[evaluator][hand]") {
   security_group g;
   g.enable_default_security = false;
-  g.inbound_default_policy = drop;
-  g.rules = {hand_rule(in, accept, protocol::any, "10.0.0.0/8", port_range{80, 80}, 1),
-             hand_rule(in, accept, protocol::icmp, "20.0.0.0/8", port_range{80, 80}, 2)};
+  g.inbound_default_policy = dropped;
+  g.rules = {hand_rule(in, accepted, protocol::any, "10.0.0.0/8", port_range{80, 80}, 1),
+             hand_rule(in, accepted, protocol::icmp, "20.0.0.0/8", port_range{80, 80}, 2)};
   check_cases(g, {
-                     {"inbound tcp 10.0.0.1 22", {accept, 0}},
-                     {"inbound udp 10.0.0.1 0", {accept, 0}},
-                     {"inbound icmp 20.0.0.1 22", {accept, 1}},
+                     {"inbound tcp 10.0.0.1 22", {accepted, 0}},
+                     {"inbound udp 10.0.0.1 0", {accepted, 0}},
+                     {"inbound icmp 20.0.0.1 22", {accepted, 1}},
                  });
 }
 

@@ -22,10 +22,10 @@ namespace {
 const fs::path examples_dir = fs::path(SECGROUP_SOURCE_DIR) / "examples" / "groups";
 
 std::string read_text(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  REQUIRE(in);
+  std::ifstream file(p, std::ios::binary);
+  REQUIRE(file);
   std::ostringstream s;
-  s << in.rdbuf();
+  s << file.rdbuf();
   return s.str();
 }
 
@@ -87,9 +87,9 @@ json api_group() {
 }
 
 std::vector<std::string> keys_of(const json& j) {
-  std::vector<std::string> out;
-  for (auto it = j.begin(); it != j.end(); ++it) out.push_back(it.key());
-  return out;
+  std::vector<std::string> keys;
+  for (auto it = j.begin(); it != j.end(); ++it) keys.push_back(it.key());
+  return keys;
 }
 
 // -- Random groups -----------------------------------------------------------------------

@@ -18,9 +18,9 @@ rule user_rule(std::string id, std::uint32_t position, action a = action::accept
 }
 
 std::vector<std::string> ids_of(const std::vector<rule>& rules) {
-  std::vector<std::string> out;
-  for (const auto& r : rules) out.push_back(r.id);
-  return out;
+  std::vector<std::string> ids;
+  for (const auto& r : rules) ids.push_back(r.id);
+  return ids;
 }
 
 }  // namespace

@@ -263,3 +263,5 @@ TEST_CASE("law: a box holds a point iff first_match of the one-rule policy finds
   CHECK(rules > static_cast<std::uint64_t>(policies_per_law));
   CHECK(law_checks == 2 * rules * points().size());
 }
+
+#undef LAW_CHECK

@@ -29,7 +29,6 @@ decision decide_lowered(const security_group& g, const packet& p) {
 template <family F>
 void append_origins(const security_group& g, const std::vector<rule>& rules, direction d,
                     std::vector<int>& owners, int owner) {
-  using S = space_of<F>;
   auto pol = lower<F>(g, d);
   REQUIRE(pol.default_action == g.default_policy(d));
   REQUIRE(pol.rules.size() == pol.origin.size());
@@ -41,7 +40,7 @@ void append_origins(const security_group& g, const std::vector<rule>& rules, dir
     CHECK(r.direction == d);
     CHECK(r.ip_range.af() == F);
     CHECK(pol.rules[i].action == r.action);
-    CHECK(pol.rules[i].match == box_of<S>(r));
+    CHECK(pol.rules[i].match == box_of<space_of<F>>(r));
     CHECK(owners[k] == -1);
     owners[k] = owner;
   }

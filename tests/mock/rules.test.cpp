@@ -15,7 +15,7 @@ const char* const cas_rule =
 std::string rules_of(const std::string& group) { return base + "/" + group + "/rules"; }
 
 /// The user rules (editable) of a rule list body, as (position, ip_range) pairs.
-std::vector<std::pair<int, std::string>> user_rules(const mock::response& r) {
+std::vector<std::pair<int, std::string>> position_and_range(const mock::response& r) {
   std::vector<std::pair<int, std::string>> out;
   auto body = body_of(r);
   for (const auto& rule : body["rules"])
@@ -141,7 +141,7 @@ TEST_CASE("set rules: inb,inb,out,out numbered 1..4 after the six default rules"
     CHECK(rules[i]["editable"] == false);
   }
   using list = std::vector<std::pair<int, std::string>>;
-  CHECK(user_rules(r) == list{{1, "10.0.0.0/8"}, {2, "10.1.0.0/16"}, {3, "10.2.0.0/16"}, {4, "::/0"}});
+  CHECK(position_and_range(r) == list{{1, "10.0.0.0/8"}, {2, "10.1.0.0/16"}, {3, "10.2.0.0/16"}, {4, "::/0"}});
   for (int i = 6; i < 10; ++i) CHECK(rules[i]["id"] == nth_id(i - 4));  // fresh ids 2..5
   CHECK(body_of(f.call("GET", base + "/" + group))["security_group"]["modification_date"] ==
         date1);
@@ -151,7 +151,7 @@ TEST_CASE("set rules: inb,inb,out,out numbered 1..4 after the six default rules"
   SECTION("{\"rules\": []} leaves only the default rules") {
     auto cleared = f.call("PUT", rules_of(group), R"({"rules": []})");
     CHECK(body_of(cleared)["rules"].size() == 6);
-    CHECK(user_rules(cleared).empty());
+    CHECK(position_and_range(cleared).empty());
     CHECK(body_of(f.call("GET", base + "/" + group))["security_group"]["modification_date"] ==
           date2);
   }
@@ -189,7 +189,7 @@ TEST_CASE("set rules: inb,inb,out,out numbered 1..4 after the six default rules"
                                                       rule_json("3.0.0.0/8", {{"position", 2}}),
                                                       rule_json("4.0.0.0/8"),
                                                   }}}.dump());
-    CHECK(user_rules(out) == list{{1, "3.0.0.0/8"}, {2, "2.0.0.0/8"}, {3, "1.0.0.0/8"}, {4, "4.0.0.0/8"}});
+    CHECK(position_and_range(out) == list{{1, "3.0.0.0/8"}, {2, "2.0.0.0/8"}, {3, "1.0.0.0/8"}, {4, "4.0.0.0/8"}});
   }
   SECTION("the same rules again (by id) change nothing") {
     auto again = f.call("PUT", rules_of(group), r.body);
@@ -288,17 +288,17 @@ TEST_CASE("positions: insert, append, move and delete renumber the user rules",
   auto c = f.add_rule(group, rule_json("3.0.0.0/8", {{"position", 1}}));
   auto d = f.add_rule(group, rule_json("4.0.0.0/8", {{"position", 77}}));
   using list = std::vector<std::pair<int, std::string>>;
-  CHECK(user_rules(f.call("GET", rules_of(group))) ==
+  CHECK(position_and_range(f.call("GET", rules_of(group))) ==
         list{{1, "3.0.0.0/8"}, {2, "1.0.0.0/8"}, {3, "2.0.0.0/8"}, {4, "4.0.0.0/8"}});
 
   CHECK(f.call("PATCH", rules_of(group) + "/" + d, R"({"position": 2})").status == 200);
-  CHECK(user_rules(f.call("GET", rules_of(group))) ==
+  CHECK(position_and_range(f.call("GET", rules_of(group))) ==
         list{{1, "3.0.0.0/8"}, {2, "4.0.0.0/8"}, {3, "1.0.0.0/8"}, {4, "2.0.0.0/8"}});
 
   auto del = f.call("DELETE", rules_of(group) + "/" + c);
   CHECK(del.status == 204);
   CHECK(del.body.empty());
-  CHECK(user_rules(f.call("GET", rules_of(group))) ==
+  CHECK(position_and_range(f.call("GET", rules_of(group))) ==
         list{{1, "4.0.0.0/8"}, {2, "1.0.0.0/8"}, {3, "2.0.0.0/8"}});
 
   auto put = f.call("PUT", rules_of(group) + "/" + a,
@@ -306,7 +306,7 @@ TEST_CASE("positions: insert, append, move and delete renumber the user rules",
   CHECK(body_of(put)["rule"]["position"] == 2);
   auto moved = f.call("PUT", rules_of(group) + "/" + a, rule_json("5.0.0.0/8", {{"position", 3}}).dump());
   CHECK(body_of(moved)["rule"]["position"] == 3);
-  CHECK(user_rules(f.call("GET", rules_of(group))) ==
+  CHECK(position_and_range(f.call("GET", rules_of(group))) ==
         list{{1, "4.0.0.0/8"}, {2, "2.0.0.0/8"}, {3, "5.0.0.0/8"}});
   CHECK(body_of(f.call("GET", rules_of(group) + "/" + b))["rule"]["position"] == 2);
 
