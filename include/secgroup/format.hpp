@@ -22,6 +22,8 @@
 SECGROUP_BEGIN_NAMESPACE
 
 /// Returns 'VALUE', cut to its first 64 characters ("'...'" marks the cut): values in messages.
+/// CAUTION: call it as secgroup::quoted; for a std::string, unqualified `quoted(s)` finds
+/// std::quoted by argument-dependent lookup.
 using detail::quoted;
 
 /// "rule ID (position N)", "rule at position N" without an id, and "default SMTP rule ID

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <secgroup/io/json.hpp>
@@ -44,18 +45,28 @@ packet packet_from(const py::handle& o, const std::string& field = "packet");
 /// Returns an inclusive port interval from an int, "A-B"/"N" or a (from, to) pair.
 interval<std::uint32_t> port_interval_from(const py::handle& o, const std::string& field);
 
+/// Returns the ports of a rule from None, a port, "N"/"A-B" (parse_port_range) or a (from, to)
+/// pair; errors name "ports" (or "ports[0]", "ports[1]").
+std::optional<port_range> rule_ports_from(const py::handle& o);
+
+/// True iff `o` is a str whose first character after spaces, tabs and line ends is one of
+/// `openers`: JSON text rather than a path.
+bool is_json_text(const py::handle& o, std::string_view openers = "{[");
+
 /// Returns the single group of `o`: a SecurityGroup, or anything load() reads holding one group.
 security_group group_from(const py::handle& o, const std::string& field = "group");
 
 /// Reads groups from a path, JSON text, dict or list.
 std::vector<security_group> groups_from(const py::handle& source);
 
-/// True iff `engine` is "z3"; throws parse_error for names other than "interval" and "z3",
-/// and validation_error when "z3" is asked of a build without it.
-bool use_z3(const std::string& engine);
+/// The pickle state of a group: its fields and stored user rules (order and positions kept),
+/// as JSON text; group_from_state() reads it back.
+std::string group_state(const security_group& g);
+security_group group_from_state(const std::string& text);
 
 void init_errors(py::module_& m);
 void init_model(py::module_& m);
+void init_evaluate(py::module_& m);
 void init_analysis(py::module_& m);
 void init_lint(py::module_& m);
 void init_mock(py::module_& m);

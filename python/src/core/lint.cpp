@@ -14,12 +14,9 @@ namespace {
 lint::lint_config config_from(const py::object& o) {
   if (o.is_none()) return {};
   if (py::isinstance<py::dict>(o)) return lint::config_from_json(from_python(o, "config"));
-  if (py::isinstance<py::str>(o)) {
-    auto s = o.cast<std::string>();
-    auto t = detail::trim(s);
-    if (!t.empty() && t.front() == '{') return lint::parse_config(s, "config");
-    return lint::load_config(s);
-  }
+  if (py::isinstance<py::str>(o))
+    return is_json_text(o, "{") ? lint::parse_config(o.cast<std::string>(), "config")
+                                : lint::load_config(o.cast<std::string>());
   if (py::hasattr(o, "__fspath__")) return lint::load_config(py::str(o.attr("__fspath__")()).cast<std::string>());
   throw parse_error(errc::wrong_type, "config", "expected a path, JSON text or a dict");
 }

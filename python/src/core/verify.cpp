@@ -39,7 +39,7 @@ A parsed where expression, e.g. ``Where("inbound and tcp and port 5432 and not r
       .def("matches", [](const where_expr& e, const py::object& p) { return matches(e, packet_from(p)); },
            py::arg("packet"))
       .def("__str__", [](const where_expr& e) { return to_string(e); })
-      .def("__repr__", [](const where_expr& e) { return "Where(" + detail::quoted(to_string(e)) + ")"; })
+      .def("__repr__", [](const where_expr& e) { return "Where(" + secgroup::quoted(to_string(e)) + ")"; })
       .def("__eq__", [](const where_expr& a, const where_expr& b) { return a == b; })
       .def("__hash__", [](const where_expr& e) { return py::hash(py::str(to_string(e))); })
       .def(py::pickle([](const where_expr& e) { return to_string(e); },
