@@ -90,8 +90,89 @@ std::vector<decision> decide_all(const security_group& g, const py_compiled* giv
   return out;
 }
 
-}  // namespace
+/// The decisions of `packets` (Packets, strings or tuples), as Decision objects.
+std::vector<py_decision> decisions_of(const security_group& g, const py_compiled* compiled,
+                                      const py::iterable& packets, const std::string& engine) {
+  std::vector<packet> in;
+  std::size_t i = 0;
+  for (auto p : packets) in.push_back(packet_from(p, "packets[" + std::to_string(i++) + "]"));
+  auto rules = ordered_rules(g);
+  const auto out = decide_all(g, compiled, in, engine);
+  std::vector<py_decision> result;
+  result.reserve(out.size());
+  for (const auto& d : out) result.push_back(make_decision(d, rules));
+  return result;
+}
 
+/// The decisions of the packets of parallel sequences (a negative port: none), as NumPy arrays:
+/// accepted (bool) and rule (int64 index into ordered_rules(), -1 for the default policy).
+py::tuple arrays_of(const security_group& g, const py_compiled* compiled, const py::sequence& directions,
+                    const py::sequence& protocols, const py::sequence& remotes, const py::object& ports,
+                    const std::string& engine) {
+  const auto n = static_cast<std::size_t>(py::len(directions));
+  auto check_len = [&](const py::handle& s, const char* name) {
+    if (static_cast<std::size_t>(py::len(s)) != n)
+      throw validation_error(errc::bad_value, name,
+                             std::string(name) + " has " + std::to_string(py::len(s)) +
+                                 " items, directions has " + std::to_string(n));
+  };
+  check_len(protocols, "protocols");
+  check_len(remotes, "remotes");
+  if (!ports.is_none()) check_len(ports, "ports");
+  std::vector<packet> in(n);
+  py::sequence port_seq = ports.is_none() ? py::sequence(py::list()) : ports.cast<py::sequence>();
+  for (std::size_t k = 0; k < n; ++k) {
+    auto field = "packets[" + std::to_string(k) + "]";
+    py::object port = ports.is_none() ? py::object(py::none()) : py::object(port_seq[k]);
+    if (!port.is_none() && !py::isinstance<py::int_>(port) && py::hasattr(port, "__index__"))
+      port = py::int_(port);  // numpy integers
+    py::object proto = protocols[k];
+    if (!py::isinstance<py::str>(proto) && py::hasattr(proto, "__index__")) proto = py::int_(proto);
+    bool portless = !port.is_none() && py::isinstance<py::int_>(port) && port.cast<long long>() < 0;
+    in[k] = packet_from(portless || port.is_none()
+                            ? py::make_tuple(directions[k], proto, remotes[k])
+                            : py::make_tuple(directions[k], proto, remotes[k], port),
+                        field);
+  }
+  const auto out = decide_all(g, compiled, in, engine);
+  py::array_t<bool> accepted(static_cast<py::ssize_t>(n));
+  py::array_t<std::int64_t> index(static_cast<py::ssize_t>(n));
+  auto a = accepted.mutable_unchecked<1>();
+  auto r = index.mutable_unchecked<1>();
+  for (std::size_t k = 0; k < n; ++k) {
+    a(static_cast<py::ssize_t>(k)) = out[k].action == action::accept;
+    r(static_cast<py::ssize_t>(k)) = out[k].by_default() ? -1 : static_cast<std::int64_t>(out[k].rule);
+  }
+  return py::make_tuple(accepted, index);
+}
+
+/// Returns `o` as a sequence; throws TypeError naming `name` for other objects.
+py::sequence sequence_of(const py::object& o, const char* name) {
+  if (!py::isinstance<py::sequence>(o)) throw py::type_error(std::string(name) + " must be a sequence");
+  return py::reinterpret_borrow<py::sequence>(o);
+}
+
+py::object evaluate_many(const security_group& g, const py::object& packets, const py::object& directions,
+                         const py::object& protocols, const py::object& remotes, const py::object& ports,
+                         const std::string& engine, const py_compiled* compiled) {
+  if (!packets.is_none()) {
+    if (!directions.is_none() || !protocols.is_none() || !remotes.is_none() || !ports.is_none())
+      throw py::value_error("give either packets or directions/protocols/remotes/ports");
+    if (!py::isinstance<py::iterable>(packets)) throw py::type_error("packets must be iterable");
+    return py::cast(decisions_of(g, compiled, py::reinterpret_borrow<py::iterable>(packets), engine));
+  }
+  if (directions.is_none() || protocols.is_none() || remotes.is_none())
+    throw py::value_error("give packets, or directions, protocols and remotes");
+  return arrays_of(g, compiled, sequence_of(directions, "directions"), sequence_of(protocols, "protocols"),
+                   sequence_of(remotes, "remotes"), ports, engine);
+}
+
+py::list regions(const security_group& g, const std::string& direction, const std::string& family_name) {
+  auto d = parse_direction(direction);
+  return parse_family(family_name) == family::v4 ? regions_of<family::v4>(g, d) : regions_of<family::v6>(g, d);
+}
+
+}  // namespace
 
 // -- Bindings ---------------------------------------------------------------------------------
 
@@ -101,6 +182,9 @@ void init_evaluate(py::module_& m) {
              return make_decision(decide_all(g, nullptr, {packet_from(p)}, engine)[0], ordered_rules(g));
            }, py::arg("packet"), py::arg("engine") = "compiled",
            "Decides one packet (Packet, text or tuple); engine 'compiled' or 'reference'.");
+  group.def("plot", [](const py::object& self, const py::kwargs& options) {
+    return py::module_::import("secgroup.plot").attr("decision_map")(self, **options);
+  }, "Draws the decision map: secgroup.plot.decision_map(self, **options); returns the axes.");
 
   py::class_<py_compiled>(m, "CompiledGroup", R"pbdoc(
 A group compiled for fast lookups (flat tables). Build once with ``group.compile()`` and decide
@@ -120,70 +204,25 @@ many packets of that same group with ``evaluate_many(..., compiled=)``.
                         return py_compiled{g, compiled_group(g)};
                       }));
 
-  m.def("_compile", [](const security_group& g) {
+  bind_group_function(m, "compile", "group", [](const security_group& g) {
     py::gil_scoped_release release;
     return py_compiled{g, compiled_group(g)};
-  }, py::arg("group"));
+  }, "Compiles the group for fast lookups (a CompiledGroup); pass it to ``evaluate_many(..., compiled=)``.");
+  bind_group_function(m, "evaluate_many", "group", &evaluate_many, py::arg("packets") = py::none(), py::kw_only(),
+                      py::arg("directions") = py::none(), py::arg("protocols") = py::none(),
+                      py::arg("remotes") = py::none(), py::arg("ports") = py::none(),
+                      py::arg("engine") = "compiled", py::arg("compiled") = py::none(), R"pbdoc(
+Decides many packets at once, compiling the group once (or using ``compiled``, a CompiledGroup of
+this same group).
 
-  m.def("_evaluate_many", [](const security_group& g, const py_compiled* compiled,
-                             const py::iterable& packets, const std::string& engine) {
-    std::vector<packet> in;
-    std::size_t i = 0;
-    for (auto p : packets) in.push_back(packet_from(p, "packets[" + std::to_string(i++) + "]"));
-    auto rules = ordered_rules(g);
-    const auto out = decide_all(g, compiled, in, engine);
-    std::vector<py_decision> result;
-    result.reserve(out.size());
-    for (const auto& d : out) result.push_back(make_decision(d, rules));
-    return result;
-  }, py::arg("group"), py::arg("compiled"), py::arg("packets"), py::arg("engine") = "compiled");
-
-  m.def("_evaluate_arrays", [](const security_group& g, const py_compiled* compiled,
-                               const py::sequence& directions, const py::sequence& protocols,
-                               const py::sequence& remotes, const py::object& ports,
-                               const std::string& engine) {
-    const auto n = static_cast<std::size_t>(py::len(directions));
-    auto check_len = [&](const py::handle& s, const char* name) {
-      if (static_cast<std::size_t>(py::len(s)) != n)
-        throw validation_error(errc::bad_value, name,
-                               std::string(name) + " has " + std::to_string(py::len(s)) +
-                                   " items, directions has " + std::to_string(n));
-    };
-    check_len(protocols, "protocols");
-    check_len(remotes, "remotes");
-    if (!ports.is_none()) check_len(ports, "ports");
-    std::vector<packet> in(n);
-    py::sequence port_seq = ports.is_none() ? py::sequence(py::list()) : ports.cast<py::sequence>();
-    for (std::size_t k = 0; k < n; ++k) {
-      auto field = "packets[" + std::to_string(k) + "]";
-      py::object port = ports.is_none() ? py::object(py::none()) : py::object(port_seq[k]);
-      if (!port.is_none() && !py::isinstance<py::int_>(port) && py::hasattr(port, "__index__"))
-        port = py::int_(port);  // numpy integers
-      py::object proto = protocols[k];
-      if (!py::isinstance<py::str>(proto) && py::hasattr(proto, "__index__")) proto = py::int_(proto);
-      bool portless = !port.is_none() && py::isinstance<py::int_>(port) && port.cast<long long>() < 0;
-      in[k] = packet_from(portless || port.is_none()
-                              ? py::make_tuple(directions[k], proto, remotes[k])
-                              : py::make_tuple(directions[k], proto, remotes[k], port),
-                          field);
-    }
-    const auto out = decide_all(g, compiled, in, engine);
-    py::array_t<bool> accepted(static_cast<py::ssize_t>(n));
-    py::array_t<std::int64_t> index(static_cast<py::ssize_t>(n));
-    auto a = accepted.mutable_unchecked<1>();
-    auto r = index.mutable_unchecked<1>();
-    for (std::size_t k = 0; k < n; ++k) {
-      a(static_cast<py::ssize_t>(k)) = out[k].action == action::accept;
-      r(static_cast<py::ssize_t>(k)) = out[k].by_default() ? -1 : static_cast<std::int64_t>(out[k].rule);
-    }
-    return py::make_tuple(accepted, index);
-  }, py::arg("group"), py::arg("compiled"), py::arg("directions"), py::arg("protocols"),
-     py::arg("remotes"), py::arg("ports"), py::arg("engine") = "compiled");
-
-  m.def("_regions", [](const security_group& g, const std::string& d, const std::string& fam) {
-    auto dir = parse_direction(d);
-    return parse_family(fam) == family::v4 ? regions_of<family::v4>(g, dir) : regions_of<family::v6>(g, dir);
-  }, py::arg("group"), py::arg("direction"), py::arg("family"));
+With ``packets`` (an iterable of packets, strings or tuples) returns a list of Decision.
+With the parallel sequences ``directions``, ``protocols``, ``remotes`` and optionally
+``ports`` (a negative port stands for none) returns ``(accepted, rule)`` NumPy arrays:
+booleans, and rule indices into ``group.ordered_rules()`` with -1 for the default policy.
+)pbdoc");
+  bind_group_function(m, "regions", "group", &regions, py::arg("direction") = "inbound",
+                      py::arg("family") = "ipv4",
+                      "The first-match regions of one direction and family (dicts), as plotted.");
 }
 
 }  // namespace secgroup::python
