@@ -37,6 +37,8 @@ namespace secgroup::python {
 
 namespace py = pybind11;
 
+// -- Conversions ------------------------------------------------------------------------------
+
 /// Returns `j` as plain Python objects (dict, list, str, int, float, bool, None).
 py::object to_python(const json& j);
 /// Returns the Python value `o` (dict, list, tuple, str, int, float, bool, None) as JSON;
@@ -80,7 +82,7 @@ std::vector<security_group> groups_from(const py::handle& source);
 std::string group_state(const security_group& g);
 security_group group_from_state(const std::string& text);
 
-// -- Results -----------------------------------------------------------------------------------
+// -- Results and methods ----------------------------------------------------------------------
 
 /// Returns secgroup._results.`name`(args...): the package's result object around a document.
 template <class... Args>
@@ -112,8 +114,8 @@ bool use_z3(const std::string& name);
 
 /// The limits of one Z3 question.
 struct z3_limits {
-  std::uint32_t timeout_ms = 10000;
-  std::uint32_t resource_limit = 0;
+  std::uint32_t timeout_ms;
+  std::uint32_t resource_limit;
 };
 
 /// The Z3 side of the analyses that run on either engine (verify.cpp), in the interval engine's
