@@ -64,7 +64,7 @@ struct engine_options {
 
 /// Adds `--engine interval|z3`, `--timeout MS` and `--resource-limit UNITS` to `cmd`.
 inline void add_engine_options(CLI::App& cmd, engine_options& o) {
-  add_enum_option(cmd, "--engine", o.kind, {{"interval", engine::interval}, {"z3", engine::z3}},
+  add_enum_option(cmd, "--engine", o.kind, all_engines,
                   "Analysis engine: interval (default, exact and fast) or z3 (the SMT solver)")
       ->each([&o](const std::string&) { o.chosen = true; });
   cmd.add_option("--timeout", o.timeout_ms,

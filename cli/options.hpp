@@ -2,6 +2,8 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <array>
+#include <cstddef>
 #include <map>
 #include <optional>
 #include <string>
@@ -44,6 +46,16 @@ CLI::Option* add_enum_option(CLI::App& cmd, const std::string& name, Value& valu
   return option->type_name("TEXT")
       ->transform(CLI::CheckedTransformer(table, CLI::ignore_case).description(""))
       ->transform(CLI::IsMember(words, CLI::ignore_case));
+}
+
+/// add_enum_option() over `values`, each named by the library's to_string(), so that the CLI
+/// and the library's parse functions accept the same words.
+template <class Value, class Enum, std::size_t N>
+CLI::Option* add_enum_option(CLI::App& cmd, const std::string& name, Value& value,
+                             const std::array<Enum, N>& values, const std::string& help) {
+  std::vector<std::pair<std::string, Enum>> names;
+  for (auto e : values) names.emplace_back(to_string(e), e);
+  return add_enum_option(cmd, name, value, names, help);
 }
 
 }  // namespace secgroup::cli

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "config.hpp"
+#include "detail/text.hpp"
 #include "detail/uint128.hpp"
 #include "error.hpp"
 
@@ -35,6 +36,17 @@ constexpr unsigned address_bits(family f) { return f == family::v4 ? 32 : 128; }
 
 /// "IPv4" or "IPv6".
 constexpr std::string_view to_string(family f) { return f == family::v4 ? "IPv4" : "IPv6"; }
+
+/// Parses a family name: "ipv4" or "v4", "ipv6" or "v6" (any case). Throws parse_error
+/// (secgroup.parse.103) naming `field`.
+inline family parse_family(std::string_view text, const std::string& field = "family") {
+  using detail::iequals;
+  if (iequals(text, "ipv4") || iequals(text, "v4")) return family::v4;
+  if (iequals(text, "ipv6") || iequals(text, "v6")) return family::v6;
+  SECGROUP_THROW(
+      parse_error(errc::bad_enum, field,
+                  "unknown family " + detail::quoted(text) + " (expected ipv4 or ipv6)"));
+}
 
 /// An IPv4 or IPv6 address.
 struct ip_address {
@@ -94,17 +106,6 @@ struct ip_network {
 
 // -- Parsing -------------------------------------------------------------------------------
 namespace detail {
-
-/// Parses a decimal number of at most `max_digits` digits without sign or leading zeros.
-inline std::optional<unsigned> parse_decimal(std::string_view s, std::size_t max_digits) {
-  if (s.empty() || s.size() > max_digits || (s.size() > 1 && s[0] == '0')) return std::nullopt;
-  unsigned v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return std::nullopt;
-    v = v * 10 + static_cast<unsigned>(c - '0');
-  }
-  return v;
-}
 
 /// Parses a dotted quad; on failure sets `why` and returns nullopt.
 inline std::optional<std::uint32_t> parse_v4(std::string_view s, const char*& why) {

@@ -6,12 +6,15 @@
 // interval engine is complete and never answers unknown; the Z3 engine may.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "config.hpp"
+#include "detail/text.hpp"
+#include "error.hpp"
 
 SECGROUP_BEGIN_NAMESPACE
 
@@ -37,6 +40,19 @@ struct verdict {
 /// The analysis engines.
 enum class engine : std::uint8_t { interval, z3 };
 
+/// Every engine, in the order front ends list them.
+inline constexpr std::array<engine, 2> all_engines{engine::interval, engine::z3};
+
 constexpr std::string_view to_string(engine e) { return e == engine::interval ? "interval" : "z3"; }
+
+/// Parses an engine name, "interval" or "z3" (any case). Whether this build has the Z3 engine
+/// is the caller's concern. Throws parse_error (secgroup.parse.103) naming `field`.
+inline engine parse_engine(std::string_view text, const std::string& field = "engine") {
+  for (auto e : all_engines)
+    if (detail::iequals(text, to_string(e))) return e;
+  SECGROUP_THROW(
+      parse_error(errc::bad_enum, field,
+                  "unknown engine " + detail::quoted(text) + " (expected interval or z3)"));
+}
 
 SECGROUP_END_NAMESPACE

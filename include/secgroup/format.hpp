@@ -3,7 +3,8 @@
 // The CLI's text output and the Python module's reprs name rules and decisions the same way:
 // "rule ID (position N)", "rule at position N" for a rule without an id, "default SMTP rule ID
 // (position N)" for the six rules `enable_default_security` implies; "accept by rule ...",
-// "drop by the default policy". Rule indices refer to ordered_rules(group).
+// "drop by the default policy". Rule indices refer to ordered_rules(group). A value quoted in a
+// message or a repr reads 'like this', cut after 64 characters, as in every library error.
 #pragma once
 
 #include <cstdint>
@@ -13,11 +14,17 @@
 #include "address.hpp"
 #include "config.hpp"
 #include "decision.hpp"
+#include "detail/text.hpp"
 #include "port_range.hpp"
 #include "protocol.hpp"
 #include "rule.hpp"
 
 SECGROUP_BEGIN_NAMESPACE
+
+/// Returns 'VALUE', cut to its first 64 characters ("'...'" marks the cut): values in messages.
+/// CAUTION: call it as secgroup::quoted; for a std::string, unqualified `quoted(s)` finds
+/// std::quoted by argument-dependent lookup.
+using detail::quoted;
 
 /// "rule ID (position N)", "rule at position N" without an id, and "default SMTP rule ID
 /// (position N)" for the non-editable default rules; `i` indexes `rules`.

@@ -9,8 +9,10 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "config.hpp"
+#include "detail/text.hpp"
 #include "error.hpp"
 
 SECGROUP_BEGIN_NAMESPACE
@@ -54,6 +56,24 @@ inline std::optional<port_range> make_port_range(std::optional<std::int64_t> fro
         errc::port_order, to_field,
         "port range " + std::to_string(*f) + "-" + std::to_string(*t) + " ends before it starts"));
   return port_range{*f, t.value_or(*f)};
+}
+
+/// Parses the ports of a rule written as text, "N" or "A-B" (spaces around the numbers
+/// allowed), with make_port_range()'s meaning: 0 is unset, so "0" is no range. Throws
+/// parse_error (secgroup.parse.107) unless the text is one or two decimal numbers, and
+/// make_port_range()'s validation errors; every error names `field`.
+inline std::optional<port_range> parse_port_range(std::string_view text,
+                                                  const std::string& field = "ports") {
+  auto number = [&](std::string_view part) -> std::int64_t {
+    auto n = detail::parse_decimal(detail::trim(part), 6);
+    if (!n)
+      SECGROUP_THROW(parse_error(errc::bad_number, field, "invalid ports " + detail::quoted(text)));
+    return *n;
+  };
+  auto dash = text.find('-');
+  if (dash == std::string_view::npos)
+    return make_port_range(number(text), std::nullopt, field, field);
+  return make_port_range(number(text.substr(0, dash)), number(text.substr(dash + 1)), field, field);
 }
 
 /// "22" for the single port `from == to`, else "8080-8089": the one text of a port interval.

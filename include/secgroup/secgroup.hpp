@@ -14,6 +14,7 @@
 #include "decision_map.hpp"
 #include "default_rules.hpp"
 #include "error.hpp"
+#include "evaluator.hpp"
 #include "format.hpp"
 #include "interval_set.hpp"
 #include "io/json.hpp"

@@ -142,3 +142,27 @@ def test_regions_cover_the_space(web):
     for r in tcp[:100]:
         got = web.evaluate(("inbound", "tcp", r["first"], r["port_from"]))
         assert got.action == r["action"] and got.rule == r["rule"]
+
+
+def test_methods_are_bound_in_cpp_and_agree_with_the_functions(web, lint_demo):
+    """Each SecurityGroup method is bound in C++ with a docstring, takes the arguments of the
+    package's function of the same name, and returns what that function returns."""
+    for name in ("analyze", "diff", "query", "exposure", "minimize", "lint", "compile",
+                 "evaluate_many", "regions", "plot"):
+        doc = getattr(secgroup.SecurityGroup, name).__doc__
+        assert doc.startswith(name + "(self"), name  # pybind11's signature line, then the text
+        assert len(doc.splitlines()) > 1, name
+    assert lint_demo.analyze(pairs=False) == secgroup.analyze(lint_demo, pairs=False)
+    assert web.diff(b=lint_demo) == secgroup.diff(web, lint_demo)
+    assert (web.query("inbound", protocol="tcp", ports=22)
+            == secgroup.query(web, "inbound", protocol="tcp", ports=22))
+    assert web.exposure(direction="outbound") == secgroup.exposure(web, "outbound")
+    assert lint_demo.minimize().group == secgroup.minimize(lint_demo).group
+    mine, theirs = lint_demo.lint(fail_on="high"), secgroup.lint([lint_demo], fail_on="high")
+    assert (mine.to_dict(), mine.exit_code) == (theirs.to_dict(), theirs.exit_code)
+    assert web.regions() == web.regions("inbound", family="ipv4")
+    with pytest.raises(secgroup.ParseError) as e:
+        web.query("inbound", engine="smt")
+    assert e.value.message == "unknown engine 'smt' (expected interval or z3)"
+    # The package's functions stay Python functions: they pickle by name (for worker pools).
+    assert pickle.loads(pickle.dumps(secgroup.analyze)) is secgroup.analyze

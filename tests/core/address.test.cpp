@@ -299,6 +299,23 @@ TEST_CASE("address: parser agrees with glibc on random near-miss text", "[addres
 
 // -- Networks ----------------------------------------------------------------------------
 
+TEST_CASE("address: family names", "[address]") {
+  for (const char* v4 : {"ipv4", "IPv4", "v4", "V4"}) CHECK(parse_family(v4) == family::v4);
+  for (const char* v6 : {"ipv6", "IPV6", "v6", "V6"}) CHECK(parse_family(v6) == family::v6);
+  CHECK(parse_family(to_string(family::v6)) == family::v6);
+  for (const char* bad : {"", "4", "ip4", "ipv4 ", "inet"}) {
+    CAPTURE(bad);
+    try {
+      parse_family(bad, "plot.family");
+      FAIL("accepted");
+    } catch (const parse_error& e) {
+      CHECK(e.id() == "secgroup.parse.103");
+      CHECK(e.field() == "plot.family");
+      CHECK(e.message() == "unknown family '" + std::string(bad) + "' (expected ipv4 or ipv6)");
+    }
+  }
+}
+
 TEST_CASE("address: contains at the edges and across families", "[address]") {
   auto all4 = parse_network("0.0.0.0/0");
   auto all6 = parse_network("::/0");

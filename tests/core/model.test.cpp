@@ -1,4 +1,5 @@
 // The model: enums, port ranges, rules, default rules, groups and rule order, error ids.
+#include <cctype>
 #include <string>
 #include <vector>
 
@@ -108,6 +109,36 @@ TEST_CASE("model: directions and actions parse case-insensitively", "[model]") {
   CHECK_THROWS_AS(parse_group_state("ready"), parse_error);
 }
 
+TEST_CASE("model: engine and evaluator names parse case-insensitively", "[model]") {
+  for (auto e : all_engines) {
+    CHECK(parse_engine(to_string(e)) == e);
+    std::string upper(to_string(e));
+    for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    CHECK(parse_engine(upper) == e);
+  }
+  CHECK(parse_engine("Interval") == engine::interval);
+  CHECK(parse_engine("Z3") == engine::z3);
+  CHECK(parse_evaluator("compiled") == evaluator::compiled);
+  CHECK(parse_evaluator("REFERENCE") == evaluator::reference);
+  CHECK(to_string(evaluator::reference) == "reference");
+  try {
+    parse_engine("smt");
+    FAIL("accepted 'smt'");
+  } catch (const parse_error& e) {
+    CHECK(std::string(e.what()) ==
+          "[secgroup.parse.103] engine: unknown engine 'smt' (expected interval or z3)");
+  }
+  try {
+    parse_evaluator("fast", "engine");
+    FAIL("accepted 'fast'");
+  } catch (const parse_error& e) {
+    CHECK(std::string(e.what()) ==
+          "[secgroup.parse.103] engine: unknown evaluator 'fast' (expected compiled or reference)");
+  }
+  CHECK_THROWS_AS(parse_engine("z3 "), parse_error);
+  CHECK_THROWS_AS(parse_evaluator(""), parse_error);
+}
+
 // -- Port ranges -------------------------------------------------------------------------
 
 TEST_CASE("model: make_port_range follows the API's nullable fields", "[model][ports]") {
@@ -152,6 +183,41 @@ TEST_CASE("model: make_port_range rejects bad ports and names the field", "[mode
   } catch (const validation_error& e) {
     CHECK(e.id() == s.id);
     CHECK(e.field() == s.field);
+  }
+}
+
+TEST_CASE("model: parse_port_range reads N and A-B as make_port_range does", "[model][ports]") {
+  CHECK(parse_port_range("22") == port_range{22, 22});
+  CHECK(parse_port_range(" 1 - 1024 ") == port_range{1, 1024});
+  CHECK(parse_port_range("8080-8080") == port_range{8080, 8080});
+  CHECK_FALSE(parse_port_range("0"));  // 0 is unset
+  struct sample {
+    const char* text;
+    const char* id;
+  };
+  auto s = GENERATE(values<sample>({{"", "secgroup.parse.107"},
+                                    {"x", "secgroup.parse.107"},
+                                    {"-22", "secgroup.parse.107"},
+                                    {"22-", "secgroup.parse.107"},
+                                    {"022", "secgroup.parse.107"},
+                                    {"1-2-3", "secgroup.parse.107"},
+                                    {"1000000", "secgroup.parse.107"},
+                                    {"70000", "secgroup.validation.201"},
+                                    {"30-20", "secgroup.validation.202"},
+                                    {"0-80", "secgroup.validation.202"}}));
+  CAPTURE(s.text);
+  try {
+    parse_port_range(s.text, "rules[0].ports");
+    FAIL("accepted");
+  } catch (const error& e) {
+    CHECK(e.id() == s.id);
+    CHECK(e.field() == "rules[0].ports");
+  }
+  try {
+    parse_port_range("1-x");
+    FAIL("accepted '1-x'");
+  } catch (const parse_error& e) {
+    CHECK(std::string(e.what()) == "[secgroup.parse.107] ports: invalid ports '1-x'");
   }
 }
 

@@ -1,6 +1,8 @@
 // secgroup/detail/text.hpp: small string helpers shared by the parsers.
 #pragma once
 
+#include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -27,6 +29,17 @@ constexpr std::string_view trim(std::string_view s) {
   auto b = s.find_first_not_of(space);
   if (b == std::string_view::npos) return {};
   return s.substr(b, s.find_last_not_of(space) - b + 1);
+}
+
+/// Parses a decimal number of at most `max_digits` digits without sign or leading zeros.
+inline std::optional<unsigned> parse_decimal(std::string_view s, std::size_t max_digits) {
+  if (s.empty() || s.size() > max_digits || (s.size() > 1 && s[0] == '0')) return std::nullopt;
+  unsigned v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + static_cast<unsigned>(c - '0');
+  }
+  return v;
 }
 
 /// Quotes a value for an error message, cutting it to 64 characters.

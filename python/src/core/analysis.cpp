@@ -1,6 +1,8 @@
-// python/src/core/analysis.cpp: the interval engine's analyses. Each returns the JSON of
-// io/analysis_json.hpp as Python objects (the CLI prints the same documents), and the typed
-// pieces the Python layer needs beyond them (minimised groups, order constraints).
+// python/src/core/analysis.cpp: the analyses: anomalies, diff and equivalence (on either
+// engine), queries (on either engine), connections, exposure, minimisation and reordering.
+// Each returns the package's result object around the JSON of io/analysis_json.hpp, the
+// document the CLI prints. analyze, diff, query, exposure and minimize are also methods of
+// SecurityGroup (bind_group_function()); the Z3-only questions are in verify.cpp.
 #include <secgroup/analysis.hpp>
 #include <secgroup/io/analysis_json.hpp>
 
@@ -22,33 +24,85 @@ std::vector<ip_network> networks_from(const py::object& remotes) {
   return out;
 }
 
-}  // namespace
+/// The text of a protocol given as a str or an int.
+std::string protocol_text(const py::object& protocol) {
+  return py::isinstance<py::int_>(protocol) ? std::string(py::str(protocol)) : protocol.cast<std::string>();
+}
 
-/// The query box of the Python arguments (shared with the Z3 bindings through _query_box).
+/// The query box of the Python arguments.
 analysis::query make_query(const std::string& dir, const py::object& protocol, const py::object& remotes,
                            const py::object& ports) {
   analysis::query q;
   q.direction = parse_direction(dir);
-  if (!protocol.is_none())
-    q.protocols = analysis::parse_protocol_classes(py::isinstance<py::int_>(protocol) ? std::string(py::str(protocol))
-                                                                      : protocol.cast<std::string>());
+  if (!protocol.is_none()) q.protocols = analysis::parse_protocol_classes(protocol_text(protocol));
   q.remotes = networks_from(remotes);
   if (!ports.is_none()) q.ports = port_interval_from(ports, "ports");
   return q;
 }
 
+py::object analyze(const py::object& g, const std::string& engine, std::uint32_t timeout_ms,
+                   std::uint32_t resource_limit, bool pairs) {
+  if (use_z3(engine))
+    return result("AnomalyReport", to_python(z3_anomalies(group_from(g), {timeout_ms, resource_limit}, pairs)));
+  return result("AnomalyReport", to_python(anomalies_to_json(analysis::analyze(group_from(g)))));
+}
+
+py::object diff(const py::object& a, const py::object& b) {
+  return result("Diff", to_python(diff_to_json(analysis::diff(group_from(a, "a"), group_from(b, "b")))));
+}
+
+py::object query(const py::object& g, const std::string& direction, const py::object& protocol,
+                 const py::object& remotes, const py::object& ports, const std::string& engine,
+                 std::uint32_t timeout_ms, std::uint32_t resource_limit) {
+  const bool z3 = use_z3(engine);
+  auto q = make_query(direction, protocol, remotes, ports);
+  auto group = group_from(g);
+  auto r = z3 ? z3_query(group, q, {timeout_ms, resource_limit}) : analysis::evaluate_query(group, q);
+  return result("QueryResult", to_python(query_to_json(r, ordered_rules(group))));
+}
+
+py::object exposure(const py::object& g, const std::string& direction) {
+  auto d = parse_direction(direction);
+  return result("Exposure", to_python(exposure_to_json(analysis::exposure(group_from(g), d), d)));
+}
+
+py::object minimize(const py::object& g) {
+  auto group = group_from(g);
+  auto minimal = analysis::minimize(group);
+  auto rules = ordered_rules(group);
+  py::list removed;
+  for (auto i : minimal.removed) removed.append(rules[i]);
+  return result("Minimized", minimal.group, removed, result("Diff", to_python(diff_to_json(minimal.proof))));
+}
+
+}  // namespace
+
 void init_analysis(py::module_& m) {
-  m.def("_analyze", [](const py::object& g) { return to_python(anomalies_to_json(analysis::analyze(group_from(g)))); },
-        py::arg("group"));
-  m.def("_diff", [](const py::object& a, const py::object& b) {
-    return to_python(diff_to_json(analysis::diff(group_from(a, "a"), group_from(b, "b"))));
-  }, py::arg("a"), py::arg("b"));
-  m.def("_query", [](const py::object& g, const std::string& direction, const py::object& protocol,
-                     const py::object& remotes, const py::object& ports) {
-    auto q = make_query(direction, protocol, remotes, ports);
-    auto group = group_from(g);
-    return to_python(query_to_json(analysis::evaluate_query(group, q), ordered_rules(group)));
-  }, py::arg("group"), py::arg("direction"), py::arg("protocol"), py::arg("remotes"), py::arg("ports"));
+  bind_group_function(m, "analyze", "group", &analyze, py::kw_only(), py::arg("engine") = "interval",
+                      py::arg("timeout_ms") = 10000, py::arg("resource_limit") = 0, py::arg("pairs") = true,
+                      "Shadowed, redundant, correlated and generalization findings (``secgroup analyze``): "
+                      "an AnomalyReport. engine 'interval' or 'z3' (with timeout_ms, resource_limit, pairs).");
+  bind_group_function(m, "diff", "a", &diff, py::arg("b"),
+                      "The semantic diff with group ``b``, with a witness and the regions (``secgroup diff``): "
+                      "a Diff, truthy iff equivalent.");
+  bind_group_function(m, "query", "group", &query, py::arg("direction"), py::kw_only(),
+                      py::arg("protocol") = py::none(), py::arg("remotes") = py::none(),
+                      py::arg("ports") = py::none(), py::arg("engine") = "interval",
+                      py::arg("timeout_ms") = 10000, py::arg("resource_limit") = 0,
+                      "Does the group accept ALL, NONE or PARTIAL of a box of packets (``secgroup query``)? "
+                      "A QueryResult.");
+  bind_group_function(m, "exposure", "group", &exposure, py::arg("direction") = "inbound",
+                      "What the group accepts, by protocol class and ports (``secgroup exposure``): an Exposure.");
+  bind_group_function(m, "minimize", "group", &minimize,
+                      "The group without redundant user rules, and the diff proving nothing changed: "
+                      "a Minimized.");
+
+  m.def("_equivalent", [](const py::object& a, const py::object& b, const std::string& engine,
+                          std::uint32_t timeout_ms, std::uint32_t resource_limit) {
+    if (!use_z3(engine)) return diff(a, b);
+    auto ga = group_from(a, "a"), gb = group_from(b, "b");
+    return result("Verdict", to_python(z3_equivalence(ga, gb, {timeout_ms, resource_limit})));
+  }, py::arg("a"), py::arg("b"), py::arg("engine"), py::arg("timeout_ms"), py::arg("resource_limit"));
   m.def("_connect", [](const py::object& client_group, const py::object& server_group,
                        const std::string& client, const std::string& server, const py::object& protocol,
                        const py::object& ports, const py::object& ephemeral) {
@@ -58,9 +112,7 @@ void init_analysis(py::module_& m) {
     if (c.client.af != c.server.af)
       throw validation_error(errc::bad_value, "server",
                              "the client and server addresses must be of the same family");
-    c.protocol = parse_ip_protocol(py::isinstance<py::int_>(protocol) ? std::string(py::str(protocol))
-                                                                      : protocol.cast<std::string>(),
-                                   c.client.af, "protocol");
+    c.protocol = parse_ip_protocol(protocol_text(protocol), c.client.af, "protocol");
     if (!ports.is_none())
       c.ports = port_interval_from(ports, "ports");
     else if (carries_ports(c.protocol))
@@ -69,22 +121,11 @@ void init_analysis(py::module_& m) {
     if (!ephemeral.is_none()) c.ephemeral = port_interval_from(ephemeral, "ephemeral");
     auto cg = group_from(client_group, "client_group");
     auto sg = group_from(server_group, "server_group");
-    auto result = analysis::check_connection(cg, sg, c);
-    return to_python(connection_to_json(result, c, ordered_rules(cg), ordered_rules(sg)));
+    auto answer = analysis::check_connection(cg, sg, c);
+    return result("ConnectionResult",
+                  to_python(connection_to_json(answer, c, ordered_rules(cg), ordered_rules(sg))));
   }, py::arg("client_group"), py::arg("server_group"), py::arg("client"), py::arg("server"),
      py::arg("protocol"), py::arg("ports"), py::arg("ephemeral"));
-  m.def("_exposure", [](const py::object& g, const std::string& direction) {
-    auto d = parse_direction(direction);
-    return to_python(exposure_to_json(analysis::exposure(group_from(g), d), d));
-  }, py::arg("group"), py::arg("direction"));
-  m.def("_minimize", [](const py::object& g) {
-    auto group = group_from(g);
-    auto result = analysis::minimize(group);
-    auto rules = ordered_rules(group);
-    py::list removed;
-    for (auto i : result.removed) removed.append(rules[i]);
-    return py::make_tuple(result.group, removed, to_python(diff_to_json(result.proof)));
-  }, py::arg("group"));
   m.def("_order_constraints", [](const py::object& g) {
     auto group = group_from(g);
     auto rules = ordered_rules(group);
@@ -102,7 +143,7 @@ void init_analysis(py::module_& m) {
     return analysis::reordered(group_from(g), ids);
   }, py::arg("group"), py::arg("ids"));
   m.def("_check_reorder", [](const py::object& g, const std::vector<std::string>& ids) {
-    return to_python(diff_to_json(analysis::check_reorder(group_from(g), ids)));
+    return result("Diff", to_python(diff_to_json(analysis::check_reorder(group_from(g), ids))));
   }, py::arg("group"), py::arg("ids"));
 }
 

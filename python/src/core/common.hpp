@@ -1,8 +1,21 @@
 // python/src/core/common.hpp: what the binding translation units of secgroup._core share.
 //
 // Conversions between secgroup::json and Python objects, the argument parsers every binding
-// uses (groups, packets, port intervals, engines), the decision value returned to Python, and
-// one init function per concept; module.cpp calls them in order.
+// uses (groups, packets, port intervals, engines), the decision value returned to Python, the
+// package's result objects, the Z3 entry points, and one init function per concept; module.cpp
+// calls them in order.
+//
+// Methods of SecurityGroup are bound in C++ by the file of their concept, on the class
+// model.cpp creates; nothing is patched onto a class from Python. A method that is also a
+// function of the package (analyze, diff, query, exposure, minimize, lint, compile,
+// evaluate_many, regions) is one C++ function bound twice by bind_group_function(): as the
+// method and as `_core._<name>`, which the package's function of that name calls with the same
+// arguments. The package's functions stay Python functions because pybind11 functions do not
+// pickle (`pool.map(secgroup.analyze, groups)` must work) and show no signature to inspect.
+// Results are the classes of secgroup/_results.py (documents equal to the CLI's JSON, pickling,
+// HTML reprs): result() calls them, importing that module when a call returns, so importing
+// _core never imports the package. The one method that is Python at heart, plot(), calls
+// secgroup.plot the same way (matplotlib stays optional).
 #pragma once
 
 #include <pybind11/pybind11.h>
@@ -11,14 +24,20 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
+#include <secgroup/analysis/query.hpp>
 #include <secgroup/io/json.hpp>
 #include <secgroup/secgroup.hpp>
+#include <secgroup/where.hpp>
 
 namespace secgroup::python {
 
 namespace py = pybind11;
+
+// -- Conversions ------------------------------------------------------------------------------
 
 /// Returns `j` as plain Python objects (dict, list, str, int, float, bool, None).
 py::object to_python(const json& j);
@@ -44,18 +63,72 @@ packet packet_from(const py::handle& o, const std::string& field = "packet");
 /// Returns an inclusive port interval from an int, "A-B"/"N" or a (from, to) pair.
 interval<std::uint32_t> port_interval_from(const py::handle& o, const std::string& field);
 
+/// Returns the ports of a rule from None, a port, "N"/"A-B" (parse_port_range) or a (from, to)
+/// pair; errors name "ports" (or "ports[0]", "ports[1]").
+std::optional<port_range> rule_ports_from(const py::handle& o);
+
+/// True iff `o` is a str whose first character after spaces, tabs and line ends is one of
+/// `openers`: JSON text rather than a path.
+bool is_json_text(const py::handle& o, std::string_view openers = "{[");
+
 /// Returns the single group of `o`: a SecurityGroup, or anything load() reads holding one group.
 security_group group_from(const py::handle& o, const std::string& field = "group");
 
 /// Reads groups from a path, JSON text, dict or list.
 std::vector<security_group> groups_from(const py::handle& source);
 
-/// True iff `engine` is "z3"; throws parse_error for names other than "interval" and "z3",
-/// and validation_error when "z3" is asked of a build without it.
-bool use_z3(const std::string& engine);
+/// The pickle state of a group: its fields and stored user rules (order and positions kept),
+/// as JSON text; group_from_state() reads it back.
+std::string group_state(const security_group& g);
+security_group group_from_state(const std::string& text);
+
+// -- Results and methods ----------------------------------------------------------------------
+
+/// Returns secgroup._results.`name`(args...): the package's result object around a document.
+template <class... Args>
+py::object result(const char* name, Args&&... args) {
+  return py::module_::import("secgroup._results").attr(name)(std::forward<Args>(args)...);
+}
+
+/// Binds `f` as method `name` of SecurityGroup, whose self is `f`'s first argument, and as
+/// `_core._<name>`, whose first argument `first` is anything group_from() reads (or a
+/// SecurityGroup, as `f` takes it). `extra`, the further py::arg and py::kw_only and the
+/// docstring, is the same for both, so the method and the function take the same arguments.
+template <class F, class... Extra>
+void bind_group_function(py::module_& m, const char* name, const char* first, const F& f,
+                         const Extra&... extra) {
+  py::class_<security_group> group = m.attr("SecurityGroup");
+  group.def(name, f, extra...);
+  m.def(("_" + std::string(name)).c_str(), f, py::arg(first), extra...);
+}
+
+// -- Engines ----------------------------------------------------------------------------------
+
+/// Throws validation_error (secgroup.validation.203, field "engine") unless this build has the
+/// Z3 engine.
+void require_z3();
+
+/// True iff `name` names the Z3 engine (parse_engine(): "interval" or "z3", any case), which
+/// require_z3() then checks.
+bool use_z3(const std::string& name);
+
+/// The limits of one Z3 question.
+struct z3_limits {
+  std::uint32_t timeout_ms;
+  std::uint32_t resource_limit;
+};
+
+/// The Z3 side of the analyses that run on either engine (verify.cpp), in the interval engine's
+/// shapes; they release the GIL while Z3 works. Call use_z3() first: a build without Z3
+/// defines them to throw as require_z3() does.
+json z3_anomalies(const security_group& g, const z3_limits& limits, bool pairs);
+json z3_equivalence(const security_group& a, const security_group& b, const z3_limits& limits);
+analysis::query_result z3_query(const security_group& g, const analysis::query& q,
+                                const z3_limits& limits);
 
 void init_errors(py::module_& m);
 void init_model(py::module_& m);
+void init_evaluate(py::module_& m);
 void init_analysis(py::module_& m);
 void init_lint(py::module_& m);
 void init_mock(py::module_& m);

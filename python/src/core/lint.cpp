@@ -1,6 +1,9 @@
 // python/src/core/lint.cpp: secgroup lint over files (exactly the CLI's run, with source
-// locations) or over groups in memory; reports as the CLI's JSON, SARIF 2.1.0 or text.
+// locations) or over groups in memory; reports as the CLI's JSON, SARIF 2.1.0 or text, in the
+// package's LintReport. lint is also a method of SecurityGroup (bind_group_function()).
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include <secgroup/lint/report.hpp>
 #include <secgroup/lint/run.hpp>
@@ -14,12 +17,9 @@ namespace {
 lint::lint_config config_from(const py::object& o) {
   if (o.is_none()) return {};
   if (py::isinstance<py::dict>(o)) return lint::config_from_json(from_python(o, "config"));
-  if (py::isinstance<py::str>(o)) {
-    auto s = o.cast<std::string>();
-    auto t = detail::trim(s);
-    if (!t.empty() && t.front() == '{') return lint::parse_config(s, "config");
-    return lint::load_config(s);
-  }
+  if (py::isinstance<py::str>(o))
+    return is_json_text(o, "{") ? lint::parse_config(o.cast<std::string>(), "config")
+                                : lint::load_config(o.cast<std::string>());
   if (py::hasattr(o, "__fspath__")) return lint::load_config(py::str(o.attr("__fspath__")()).cast<std::string>());
   throw parse_error(errc::wrong_type, "config", "expected a path, JSON text or a dict");
 }
@@ -43,32 +43,80 @@ py::dict outputs(const lint::lint_run& run, const lint::lint_config& config) {
   return out;
 }
 
+/// Lints the files of `paths` as `secgroup lint` does.
+py::object lint_files(const std::vector<std::string>& paths, const py::object& config,
+                      const std::optional<std::string>& fail_on) {
+  auto c = config_from(config);
+  auto run = lint::run_lint(paths, c, threshold_of(c, fail_on));
+  return outputs(run, c);
+}
+
+/// Lints groups in memory: their findings have no source lines.
+py::object lint_groups(const std::vector<security_group>& groups, const py::object& config,
+                       const std::optional<std::string>& fail_on) {
+  const std::string source = "<memory>";
+  auto c = config_from(config);
+  lint::lint_run run;
+  run.threshold = threshold_of(c, fail_on);
+  run.files = {source};
+  const lint::linter linter(c);
+  std::vector<char> used(c.suppressions.size(), 0);
+  for (const auto& g : groups) {
+    lint::located_report r{linter.run(g, source), {}};
+    for (auto k : r.report.used_suppressions) used[k] = 1;
+    run.groups.push_back(std::move(r));
+  }
+  for (std::size_t k = 0; k < used.size(); ++k)
+    if (!used[k]) run.unused_suppressions.push_back(k);
+  return outputs(run, c);
+}
+
+/// True iff `o` names a file or directory: an os.PathLike, or a str that is not JSON text.
+bool is_path(const py::handle& o) {
+  return (py::isinstance<py::str>(o) && !is_json_text(o)) ||
+         py::isinstance(o, py::module_::import("os").attr("PathLike"));
+}
+
+std::string path_of(const py::handle& o) {
+  return py::module_::import("os").attr("fspath")(o).cast<std::string>();
+}
+
+/// Lints `groups`: a path, a non-empty list of paths, a SecurityGroup, a list of them, or any
+/// source groups_from() reads.
+py::object lint_any(const py::object& groups, const py::object& config,
+                    const std::optional<std::string>& fail_on) {
+  std::vector<std::string> paths;
+  if (is_path(groups)) {
+    paths.push_back(path_of(groups));
+  } else if ((py::isinstance<py::list>(groups) || py::isinstance<py::tuple>(groups)) && py::len(groups) > 0) {
+    for (auto g : groups) {
+      if (!is_path(g)) {
+        paths.clear();
+        break;
+      }
+      paths.push_back(path_of(g));
+    }
+  }
+  if (!paths.empty()) return result("LintReport", lint_files(paths, config, fail_on));
+  bool all_groups = py::isinstance<py::list>(groups) || py::isinstance<py::tuple>(groups);
+  if (all_groups)
+    for (auto g : groups) all_groups = all_groups && py::isinstance<security_group>(g);
+  return result("LintReport", lint_groups(all_groups ? groups.cast<std::vector<security_group>>()
+                                                     : groups_from(groups),
+                                          config, fail_on));
+}
+
 }  // namespace
 
 void init_lint(py::module_& m) {
-  m.def("_lint_files", [](const std::vector<std::string>& paths, const py::object& config,
-                          const std::optional<std::string>& fail_on) {
-    auto c = config_from(config);
-    auto run = lint::run_lint(paths, c, threshold_of(c, fail_on));
-    return outputs(run, c);
-  }, py::arg("paths"), py::arg("config"), py::arg("fail_on"));
-  m.def("_lint_groups", [](const std::vector<security_group>& groups, const py::object& config,
-                           const std::optional<std::string>& fail_on, const std::string& source) {
-    auto c = config_from(config);
-    lint::lint_run run;
-    run.threshold = threshold_of(c, fail_on);
-    run.files = {source};
-    const lint::linter linter(c);
-    std::vector<char> used(c.suppressions.size(), 0);
-    for (const auto& g : groups) {
-      lint::located_report r{linter.run(g, source), {}};
-      for (auto k : r.report.used_suppressions) used[k] = 1;
-      run.groups.push_back(std::move(r));
-    }
-    for (std::size_t k = 0; k < used.size(); ++k)
-      if (!used[k]) run.unused_suppressions.push_back(k);
-    return outputs(run, c);
-  }, py::arg("groups"), py::arg("config"), py::arg("fail_on"), py::arg("source") = "<memory>");
+  bind_group_function(m, "lint", "groups", &lint_any, py::arg("config") = py::none(), py::kw_only(),
+                      py::arg("fail_on") = py::none(), R"pbdoc(
+Lints groups: paths (files or directories, exactly as ``secgroup lint``), or groups; a LintReport.
+
+``groups`` is a path, a list of paths, a SecurityGroup, a list of them, or any source ``load``
+reads. ``config`` is a path, JSON text or a dict (.secgroup.json format); ``fail_on`` a
+severity or "none" (default: the config's, else "low").
+)pbdoc");
   m.def("_lint_catalogue", [](const py::object& config) {
     auto c = config_from(config);
     std::ostringstream out;

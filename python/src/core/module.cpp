@@ -13,6 +13,7 @@ PYBIND11_MODULE(_core, m) {
   m.attr("HAS_Z3") = static_cast<bool>(SECGROUP_HAS_Z3);
   sp::init_errors(m);
   sp::init_model(m);
+  sp::init_evaluate(m);
   sp::init_analysis(m);
   sp::init_lint(m);
   sp::init_mock(m);

@@ -170,7 +170,7 @@ def diff(a: _core.SecurityGroup, b: _core.SecurityGroup, direction: str = "inbou
     boxes: List[Dict[str, Any]] = [{
         "first": 0, "last": top, "port_from": 0, "port_to": 65535 if p in ("tcp", "udp") else 0,
         "color": SAME_COLOR, "legend": "same decision", "text": None}]
-    for r in _core._diff(a, b)["regions"]:
+    for r in _core._diff(a, b).to_dict()["regions"]:
         if r["direction"] != direction.lower() or r["family"] != fam or r["protocol"] != p:
             continue
         opened = r["change"] == "opened"

@@ -1,0 +1,228 @@
+// python/src/core/evaluate.cpp: evaluation, reference and compiled, single and vectorised; the
+// compiled group; the decision-map regions the plots draw.
+#include <pybind11/numpy.h>
+
+#include <secgroup/decision_map.hpp>
+
+#include "common.hpp"
+
+namespace secgroup::python {
+
+// -- Regions of the decision map (for plots) --------------------------------------------------
+
+namespace {
+
+template <family F>
+py::list regions_of(const security_group& g, direction d) {
+  using S = space_of<F>;
+  auto rules = ordered_rules(g);
+  auto pol = lower<F>(rules, d, g.default_policy(d));
+  decision_map<S> map(pol);
+  py::list out;
+  map.for_each_region([&](const region<S>& r) {
+    auto address = [](typename S::address_type v) {
+      if constexpr (F == family::v4)
+        return to_string(ip_address::v4(v));
+      else
+        return to_string(ip_address::v6(v));
+    };
+    std::optional<std::uint32_t> index;
+    action act = pol.default_action;
+    if (r.rule != decision::no_rule) {
+      index = pol.origin[r.rule];
+      act = pol.rules[r.rule].action;
+    }
+    py::dict item;
+    item["protocol"] = std::string(to_string(r.protocol));
+    item["first"] = address(r.addresses.lo);
+    item["last"] = address(r.addresses.hi);
+    item["port_from"] = static_cast<std::uint32_t>(r.ports.lo);
+    item["port_to"] = static_cast<std::uint32_t>(r.ports.hi);
+    item["rule"] = index ? py::object(py::int_(*index)) : py::object(py::none());
+    item["rule_id"] = index && !rules[*index].id.empty() ? py::object(py::str(rules[*index].id))
+                                                        : py::object(py::none());
+    item["position"] = index ? py::object(py::int_(rules[*index].position)) : py::object(py::none());
+    item["action"] = std::string(to_string(act));
+    out.append(item);
+  });
+  return out;
+}
+
+}  // namespace
+
+// -- Compiled groups ------------------------------------------------------------------------
+
+namespace {
+
+/// A compiled group with the group it was compiled from: its decisions index that group's
+/// ordered_rules(), so evaluating another group with it must be refused, not trusted.
+struct py_compiled {
+  security_group group;
+  compiled_group table;
+};
+
+/// The compiled form to evaluate `g` with: `given` when it was compiled from `g` (else a
+/// validation error naming "compiled"), or `own`, built here.
+const compiled_group& compiled_for(const security_group& g, const py_compiled* given,
+                                   std::optional<compiled_group>& own) {
+  if (!given) return own.emplace(g);
+  if (!(given->group == g))
+    throw validation_error(errc::bad_value, "compiled",
+                           "was compiled from another group (" + secgroup::quoted(given->group.id) +
+                               "); compile this group, or pass the group it was compiled from");
+  return given->table;
+}
+
+/// Decides every packet of `in` with evaluator `engine`: "compiled" (with `given` when set)
+/// or "reference". Releases the GIL while the compiled tables run.
+std::vector<decision> decide_all(const security_group& g, const py_compiled* given,
+                                 const std::vector<packet>& in, const std::string& engine) {
+  std::vector<decision> out(in.size());
+  if (parse_evaluator(engine, "engine") == evaluator::reference) {
+    reference_evaluator ref(g);
+    for (std::size_t k = 0; k < in.size(); ++k) out[k] = ref.evaluate(in[k]);
+  } else {
+    std::optional<compiled_group> own;
+    const auto& table = compiled_for(g, given, own);
+    py::gil_scoped_release release;
+    table.evaluate(in, out);
+  }
+  return out;
+}
+
+/// The decisions of `packets` (Packets, strings or tuples), as Decision objects.
+std::vector<py_decision> decisions_of(const security_group& g, const py_compiled* compiled,
+                                      const py::iterable& packets, const std::string& engine) {
+  std::vector<packet> in;
+  std::size_t i = 0;
+  for (auto p : packets) in.push_back(packet_from(p, "packets[" + std::to_string(i++) + "]"));
+  auto rules = ordered_rules(g);
+  const auto out = decide_all(g, compiled, in, engine);
+  std::vector<py_decision> result;
+  result.reserve(out.size());
+  for (const auto& d : out) result.push_back(make_decision(d, rules));
+  return result;
+}
+
+/// The decisions of the packets of parallel sequences (a negative port: none), as NumPy arrays:
+/// accepted (bool) and rule (int64 index into ordered_rules(), -1 for the default policy).
+py::tuple arrays_of(const security_group& g, const py_compiled* compiled, const py::sequence& directions,
+                    const py::sequence& protocols, const py::sequence& remotes, const py::object& ports,
+                    const std::string& engine) {
+  const auto n = static_cast<std::size_t>(py::len(directions));
+  auto check_len = [&](const py::handle& s, const char* name) {
+    if (static_cast<std::size_t>(py::len(s)) != n)
+      throw validation_error(errc::bad_value, name,
+                             std::string(name) + " has " + std::to_string(py::len(s)) +
+                                 " items, directions has " + std::to_string(n));
+  };
+  check_len(protocols, "protocols");
+  check_len(remotes, "remotes");
+  if (!ports.is_none()) check_len(ports, "ports");
+  std::vector<packet> in(n);
+  py::sequence port_seq = ports.is_none() ? py::sequence(py::list()) : ports.cast<py::sequence>();
+  for (std::size_t k = 0; k < n; ++k) {
+    auto field = "packets[" + std::to_string(k) + "]";
+    py::object port = ports.is_none() ? py::object(py::none()) : py::object(port_seq[k]);
+    if (!port.is_none() && !py::isinstance<py::int_>(port) && py::hasattr(port, "__index__"))
+      port = py::int_(port);  // numpy integers
+    py::object proto = protocols[k];
+    if (!py::isinstance<py::str>(proto) && py::hasattr(proto, "__index__")) proto = py::int_(proto);
+    bool portless = !port.is_none() && py::isinstance<py::int_>(port) && port.cast<long long>() < 0;
+    in[k] = packet_from(portless || port.is_none()
+                            ? py::make_tuple(directions[k], proto, remotes[k])
+                            : py::make_tuple(directions[k], proto, remotes[k], port),
+                        field);
+  }
+  const auto out = decide_all(g, compiled, in, engine);
+  py::array_t<bool> accepted(static_cast<py::ssize_t>(n));
+  py::array_t<std::int64_t> index(static_cast<py::ssize_t>(n));
+  auto a = accepted.mutable_unchecked<1>();
+  auto r = index.mutable_unchecked<1>();
+  for (std::size_t k = 0; k < n; ++k) {
+    a(static_cast<py::ssize_t>(k)) = out[k].action == action::accept;
+    r(static_cast<py::ssize_t>(k)) = out[k].by_default() ? -1 : static_cast<std::int64_t>(out[k].rule);
+  }
+  return py::make_tuple(accepted, index);
+}
+
+/// Returns `o` as a sequence; throws TypeError naming `name` for other objects.
+py::sequence sequence_of(const py::object& o, const char* name) {
+  if (!py::isinstance<py::sequence>(o)) throw py::type_error(std::string(name) + " must be a sequence");
+  return py::reinterpret_borrow<py::sequence>(o);
+}
+
+py::object evaluate_many(const security_group& g, const py::object& packets, const py::object& directions,
+                         const py::object& protocols, const py::object& remotes, const py::object& ports,
+                         const std::string& engine, const py_compiled* compiled) {
+  if (!packets.is_none()) {
+    if (!directions.is_none() || !protocols.is_none() || !remotes.is_none() || !ports.is_none())
+      throw py::value_error("give either packets or directions/protocols/remotes/ports");
+    if (!py::isinstance<py::iterable>(packets)) throw py::type_error("packets must be iterable");
+    return py::cast(decisions_of(g, compiled, py::reinterpret_borrow<py::iterable>(packets), engine));
+  }
+  if (directions.is_none() || protocols.is_none() || remotes.is_none())
+    throw py::value_error("give packets, or directions, protocols and remotes");
+  return arrays_of(g, compiled, sequence_of(directions, "directions"), sequence_of(protocols, "protocols"),
+                   sequence_of(remotes, "remotes"), ports, engine);
+}
+
+py::list regions(const security_group& g, const std::string& direction, const std::string& family_name) {
+  auto d = parse_direction(direction);
+  return parse_family(family_name) == family::v4 ? regions_of<family::v4>(g, d) : regions_of<family::v6>(g, d);
+}
+
+}  // namespace
+
+// -- Bindings ---------------------------------------------------------------------------------
+
+void init_evaluate(py::module_& m) {
+  py::class_<security_group> group = m.attr("SecurityGroup");
+  group.def("evaluate", [](const security_group& g, const py::object& p, const std::string& engine) {
+             return make_decision(decide_all(g, nullptr, {packet_from(p)}, engine)[0], ordered_rules(g));
+           }, py::arg("packet"), py::arg("engine") = "compiled",
+           "Decides one packet (Packet, text or tuple); engine 'compiled' or 'reference'.");
+  group.def("plot", [](const py::object& self, const py::kwargs& options) {
+    return py::module_::import("secgroup.plot").attr("decision_map")(self, **options);
+  }, "Draws the decision map: secgroup.plot.decision_map(self, **options); returns the axes.");
+
+  py::class_<py_compiled>(m, "CompiledGroup", R"pbdoc(
+A group compiled for fast lookups (flat tables). Build once with ``group.compile()`` and decide
+many packets of that same group with ``evaluate_many(..., compiled=)``.
+)pbdoc")
+      .def_property_readonly("group", [](const py_compiled& c) { return c.group; },
+                             "The group this was compiled from (a copy).")
+      .def("memory", [](const py_compiled& c) { return c.table.memory(); },
+           "Bytes used by the lookup tables.")
+      .def("__repr__", [](const py_compiled& c) {
+        return "CompiledGroup(" + secgroup::quoted(c.group.id) + ", memory=" +
+               std::to_string(c.table.memory()) + ")";
+      })
+      .def(py::pickle([](const py_compiled& c) { return group_state(c.group); },
+                      [](const std::string& s) {  // the tables are rebuilt, not shipped
+                        auto g = group_from_state(s);
+                        return py_compiled{g, compiled_group(g)};
+                      }));
+
+  bind_group_function(m, "compile", "group", [](const security_group& g) {
+    py::gil_scoped_release release;
+    return py_compiled{g, compiled_group(g)};
+  }, "Compiles the group for fast lookups (a CompiledGroup); pass it to ``evaluate_many(..., compiled=)``.");
+  bind_group_function(m, "evaluate_many", "group", &evaluate_many, py::arg("packets") = py::none(), py::kw_only(),
+                      py::arg("directions") = py::none(), py::arg("protocols") = py::none(),
+                      py::arg("remotes") = py::none(), py::arg("ports") = py::none(),
+                      py::arg("engine") = "compiled", py::arg("compiled") = py::none(), R"pbdoc(
+Decides many packets at once, compiling the group once (or using ``compiled``, a CompiledGroup of
+this same group).
+
+With ``packets`` (an iterable of packets, strings or tuples) returns a list of Decision.
+With the parallel sequences ``directions``, ``protocols``, ``remotes`` and optionally
+``ports`` (a negative port stands for none) returns ``(accepted, rule)`` NumPy arrays:
+booleans, and rule indices into ``group.ordered_rules()`` with -1 for the default policy.
+)pbdoc");
+  bind_group_function(m, "regions", "group", &regions, py::arg("direction") = "inbound",
+                      py::arg("family") = "ipv4",
+                      "The first-match regions of one direction and family (dicts), as plotted.");
+}
+
+}  // namespace secgroup::python
