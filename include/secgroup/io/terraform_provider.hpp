@@ -17,6 +17,9 @@
 //   - rules keep their block order per direction; inbound rules are sent first (the provider
 //     iterates a Go map, so the order of the two directions varies; it never changes a
 //     decision); positions are 1..N in that order, as the API numbers them.
+// The group's own attributes and its two rule lists are read the same way (detail::terraform::
+// expand_group_fields, expand_rule_lists); which resource writes a group's rules is decided by
+// io/terraform.hpp.
 // Where the provider's input gives a surprising result (a port_range that does not parse, an
 // IPv6 `ip`, no range at all) a terraform_note says so. Inputs whose effect at the API is not
 // known (ports above 65535, a range that ends before it starts, "0-80") throw
