@@ -235,6 +235,39 @@ inline terraform_change parse_actions(const json* actions, const std::string& fi
   bad_resource(field, "unknown actions [" + text + "] for a managed resource");
 }
 
+/// Calls `fn(entry, field, module_address)` for every managed resource entry of a known type
+/// (its schema_version checked) in the values representation of module `module`, at JSON path
+/// `where`, and in its child_modules, recursively.
+template <class Fn>
+void for_each_resource(const json& module, const std::string& where,
+                       const std::string& module_address, Fn&& fn) {
+  if (!module.is_object()) json_io::wrong_type(where, "an object", module);
+  if (auto* resources = json_io::find(module, "resources")) {
+    if (!resources->is_array())
+      json_io::wrong_type(join_path(where, "resources"), "an array", *resources);
+    for (std::size_t i = 0; i < resources->size(); ++i) {
+      const json& r = (*resources)[i];
+      const std::string at = json_io::indexed(join_path(where, "resources"), i);
+      if (!r.is_object()) json_io::wrong_type(at, "an object", r);
+      const std::string mode = string_member(r, "mode", at, false);
+      const std::string type = string_member(r, "type", at, true);
+      if ((!mode.empty() && mode != "managed") || !known_type(type)) continue;
+      check_schema_version(r, type, at);
+      fn(r, at, module_address);
+    }
+  }
+  if (auto* children = json_io::find(module, "child_modules")) {
+    if (!children->is_array())
+      json_io::wrong_type(join_path(where, "child_modules"), "an array", *children);
+    for (std::size_t i = 0; i < children->size(); ++i) {
+      const std::string at = json_io::indexed(join_path(where, "child_modules"), i);
+      const json& child = (*children)[i];
+      if (!child.is_object()) json_io::wrong_type(at, "an object", child);
+      for_each_resource(child, at, string_member(child, "address", at, true), fn);
+    }
+  }
+}
+
 /// Reads resource_changes (and checks planned_values against it) into instances.
 inline std::vector<instance> plan_instances(const json& doc, std::vector<terraform_note>& notes) {
   std::vector<instance> out;
@@ -301,33 +334,13 @@ inline std::vector<instance> plan_instances(const json& doc, std::vector<terrafo
   // planned_values must not hold an instance resource_changes lacks: its unknowns would be
   // indistinguishable from nulls.
   std::vector<std::string> planned;
-  auto walk = [&](auto&& self, const json& module, const std::string& where) -> void {
-    if (!module.is_object()) json_io::wrong_type(where, "an object", module);
-    if (auto* resources = json_io::find(module, "resources")) {
-      if (!resources->is_array())
-        json_io::wrong_type(join_path(where, "resources"), "an array", *resources);
-      for (std::size_t i = 0; i < resources->size(); ++i) {
-        const json& r = (*resources)[i];
-        const std::string at = json_io::indexed(join_path(where, "resources"), i);
-        if (!r.is_object()) json_io::wrong_type(at, "an object", r);
-        const std::string mode = string_member(r, "mode", at, false);
-        const std::string type = string_member(r, "type", at, true);
-        if ((!mode.empty() && mode != "managed") || !known_type(type)) continue;
-        check_schema_version(r, type, at);
-        planned.push_back(string_member(r, "address", at, true));
-      }
-    }
-    if (auto* children = json_io::find(module, "child_modules")) {
-      if (!children->is_array())
-        json_io::wrong_type(join_path(where, "child_modules"), "an array", *children);
-      for (std::size_t i = 0; i < children->size(); ++i)
-        self(self, (*children)[i], json_io::indexed(join_path(where, "child_modules"), i));
-    }
-  };
   if (auto* pv = json_io::find(doc, "planned_values")) {
     if (!pv->is_object()) json_io::wrong_type("planned_values", "an object", *pv);
     if (auto* root = json_io::find(*pv, "root_module"))
-      walk(walk, *root, "planned_values.root_module");
+      for_each_resource(*root, "planned_values.root_module", "",
+                        [&](const json& r, const std::string& at, const std::string&) {
+                          planned.push_back(string_member(r, "address", at, true));
+                        });
   }
   for (const auto& address : planned)
     if (std::none_of(out.begin(), out.end(),
@@ -341,49 +354,24 @@ inline std::vector<instance> plan_instances(const json& doc, std::vector<terrafo
 /// Reads values.root_module of a state document into instances.
 inline std::vector<instance> state_instances(const json& doc) {
   std::vector<instance> out;
-  auto walk = [&](auto&& self, const json& module, const std::string& where,
-                  const std::string& module_address) -> void {
-    if (!module.is_object()) json_io::wrong_type(where, "an object", module);
-    if (auto* resources = json_io::find(module, "resources")) {
-      if (!resources->is_array())
-        json_io::wrong_type(join_path(where, "resources"), "an array", *resources);
-      for (std::size_t i = 0; i < resources->size(); ++i) {
-        const json& r = (*resources)[i];
-        const std::string at = json_io::indexed(join_path(where, "resources"), i);
-        if (!r.is_object()) json_io::wrong_type(at, "an object", r);
-        const std::string mode = string_member(r, "mode", at, false);
-        const std::string type = string_member(r, "type", at, true);
-        if ((!mode.empty() && mode != "managed") || !known_type(type)) continue;
-        if (json_io::find(r, "deposed_key")) continue;
-        check_schema_version(r, type, at);
-        instance in;
-        in.type = type;
-        in.address = string_member(r, "address", at, true);
-        in.name = string_member(r, "name", at, true);
-        in.module_address = module_address;
-        in.index = index_text(json_io::find(r, "index"), join_path(at, "index"));
-        in.after = json_io::find(r, "values");
-        if (!in.after) bad_resource(join_path(at, "values"), "required key is missing or null");
-        if (!in.after->is_object())
-          json_io::wrong_type(join_path(at, "values"), "an object", *in.after);
-        out.push_back(std::move(in));
-      }
-    }
-    if (auto* children = json_io::find(module, "child_modules")) {
-      if (!children->is_array())
-        json_io::wrong_type(join_path(where, "child_modules"), "an array", *children);
-      for (std::size_t i = 0; i < children->size(); ++i) {
-        const std::string at = json_io::indexed(join_path(where, "child_modules"), i);
-        const json& child = (*children)[i];
-        if (!child.is_object()) json_io::wrong_type(at, "an object", child);
-        self(self, child, at, string_member(child, "address", at, true));
-      }
-    }
+  auto add = [&](const json& r, const std::string& at, const std::string& module_address) {
+    if (json_io::find(r, "deposed_key")) return;
+    instance in;
+    in.type = string_member(r, "type", at, true);
+    in.address = string_member(r, "address", at, true);
+    in.name = string_member(r, "name", at, true);
+    in.module_address = module_address;
+    in.index = index_text(json_io::find(r, "index"), join_path(at, "index"));
+    in.after = json_io::find(r, "values");
+    if (!in.after) bad_resource(join_path(at, "values"), "required key is missing or null");
+    if (!in.after->is_object())
+      json_io::wrong_type(join_path(at, "values"), "an object", *in.after);
+    out.push_back(std::move(in));
   };
   if (auto* values = json_io::find(doc, "values")) {
     if (!values->is_object()) json_io::wrong_type("values", "an object", *values);
     if (auto* root = json_io::find(*values, "root_module"))
-      walk(walk, *root, "values.root_module", "");
+      for_each_resource(*root, "values.root_module", "", add);
   }
   return out;
 }
