@@ -13,6 +13,7 @@
 // per-segment allocation; milliseconds for thousands of rules.
 // This is the common source of decision_map (its Boost.ICL form, for analysis) and
 // compiled_policy (its flat lookup form).
+// Also here: covers(), whether a union of boxes holds a box, answered by a partition.
 #pragma once
 
 #include <algorithm>
@@ -63,17 +64,17 @@ class partition {
   /// box `b`, clipped to it, in canonical order (protocol class, ports, addresses).
   template <class F>
   void for_each_region_in(const box<S>& b, F&& f) const {
-    if (b.addresses.hi < b.addresses.lo) return;
+    if (b.addresses.empty()) return;
     const auto first = static_cast<std::uint32_t>(segment_of(address_starts_, b.addresses.lo));
     const auto last = static_cast<std::uint32_t>(segment_of(address_starts_, b.addresses.hi));
     for (auto c : all_proto_classes) {
       if (!(b.protocols & mask_of(c))) continue;
       const interval<port_type> want = has_ports(c) ? b.ports : interval<port_type>{0, 0};
-      if (want.hi < want.lo) continue;
+      if (want.empty()) continue;
       for (auto j = port_class_of_port(c, want.lo); j < port_class_count(c); ++j) {
         auto ports = port_class(c, j);
         if (want.hi < ports.lo) break;
-        ports = {std::max(ports.lo, want.lo), std::min(ports.hi, want.hi)};
+        ports = intersect(ports, want);
         const auto& runs = maps_[port_class_map(c, j)];
         auto it = std::upper_bound(runs.begin(), runs.end(), first,
                                    [](std::uint32_t v, const run& r) { return v < r.first; });
@@ -81,8 +82,8 @@ class partition {
           auto end = std::next(it) == runs.end()
                          ? static_cast<std::uint32_t>(address_starts_.size())
                          : std::next(it)->first;
-          interval<address_type> a{address_starts_[it->first], last_address(end)};
-          a = {std::max(a.lo, b.addresses.lo), std::min(a.hi, b.addresses.hi)};
+          auto a = intersect(interval<address_type>{address_starts_[it->first], last_address(end)},
+                             b.addresses);
           f(c, a, ports, it->rule);
         }
       }
@@ -244,5 +245,17 @@ class partition {
   std::array<plane, proto_class_count> planes_;
   std::vector<std::vector<run>> maps_;
 };
+
+/// Returns true iff the union of the boxes of `cover` holds every point of `target`.
+template <class S>
+bool covers(const std::vector<box<S>>& cover, const box<S>& target) {
+  policy<S> pol;
+  for (const auto& b : cover) pol.rules.push_back({b, action::accept});
+  bool all = true;
+  partition<S>(pol).for_each_region_in(target, [&](auto, auto&, auto&, std::uint32_t rule) {
+    all = all && rule != decision::no_rule;
+  });
+  return all;
+}
 
 SECGROUP_END_NAMESPACE

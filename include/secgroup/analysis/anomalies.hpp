@@ -35,6 +35,7 @@
 #include <tuple>
 #include <vector>
 
+#include "../box.hpp"
 #include "../config.hpp"
 #include "../decision.hpp"
 #include "../lower.hpp"
@@ -92,76 +93,6 @@ struct policy_anomalies {
 };
 
 namespace detail {
-
-/// Volume of a box (points), as a floating-point estimate for ordering overlaps.
-template <class S>
-long double volume(const box<S>& b) {
-  auto width = [](auto lo, auto hi) {
-    if constexpr (std::is_same_v<decltype(lo), secgroup::detail::uint128>)
-      return static_cast<long double>(hi.hi - lo.hi) * 18446744073709551616.0L +
-             static_cast<long double>(hi.lo) - static_cast<long double>(lo.lo) + 1;
-    else
-      return static_cast<long double>(hi - lo) + 1;
-  };
-  // Classes without ports (ICMP, other) count once per address even when the port range is
-  // empty, as it is in the intersection of boxes with disjoint ports.
-  if (b.addresses.hi < b.addresses.lo) return 0;
-  const long double ports = b.ports.hi < b.ports.lo ? 0 : width(b.ports.lo, b.ports.hi);
-  long double classes = 0;
-  for (auto c : all_proto_classes)
-    if (b.protocols & mask_of(c)) classes += has_ports(c) ? ports : 1;
-  return classes * width(b.addresses.lo, b.addresses.hi);
-}
-
-/// The intersection of two boxes (empty intervals or mask when disjoint).
-template <class S>
-box<S> intersect(const box<S>& a, const box<S>& b) {
-  box<S> r;
-  r.protocols = a.protocols & b.protocols;
-  r.addresses = {std::max(a.addresses.lo, b.addresses.lo),
-                 std::min(a.addresses.hi, b.addresses.hi)};
-  r.ports = {std::max(a.ports.lo, b.ports.lo), std::min(a.ports.hi, b.ports.hi)};
-  return r;
-}
-
-/// True iff the two boxes share a point.
-template <class S>
-bool meets(const box<S>& a, const box<S>& b) {
-  auto valid = [](const auto& i) { return !(i.hi < i.lo); };  // reversed intervals are empty
-  auto common = a.protocols & b.protocols;
-  if (!common || !valid(a.addresses) || !valid(b.addresses) ||
-      !a.addresses.overlaps(b.addresses))
-    return false;
-  const proto_mask port_classes = mask_of(proto_class::tcp) | mask_of(proto_class::udp);
-  return (common & ~port_classes) ||
-         (valid(a.ports) && valid(b.ports) && a.ports.overlaps(b.ports));
-}
-
-/// True iff every point of `inner` is in `outer`.
-template <class S>
-bool contains(const box<S>& outer, const box<S>& inner) {
-  auto valid = [](const auto& i) { return !(i.hi < i.lo); };  // reversed intervals are empty
-  const proto_mask port_classes = mask_of(proto_class::tcp) | mask_of(proto_class::udp);
-  proto_mask classes = inner.protocols;  // the classes holding points of `inner`
-  if (!valid(inner.ports)) classes &= static_cast<proto_mask>(~port_classes);
-  if (!classes || !valid(inner.addresses)) return true;
-  if ((classes & ~outer.protocols) || !valid(outer.addresses) ||
-      !outer.addresses.contains(inner.addresses))
-    return false;
-  return !(classes & port_classes) || (valid(outer.ports) && outer.ports.contains(inner.ports));
-}
-
-/// True iff the union of `cover` holds every point of `target`.
-template <class S>
-bool covers(const std::vector<box<S>>& cover, const box<S>& target) {
-  policy<S> pol;
-  for (const auto& b : cover) pol.rules.push_back({b, action::accept});
-  bool all = true;
-  partition<S>(pol).for_each_region_in(target, [&](auto, auto&, auto&, std::uint32_t rule) {
-    all = all && rule != decision::no_rule;
-  });
-  return all;
-}
 
 /// Batfish-style blocking set of dead rule `i`: the shortest prefix of the earlier
 /// overlapping rules, by decreasing overlap, that covers it; plus, when `other` is set, the
@@ -253,21 +184,21 @@ struct box_columns {
     address_hi.push_back(b.addresses.hi);
     port_lo.push_back(b.ports.lo);
     port_hi.push_back(b.ports.hi);
-    ports_valid.push_back(!(b.ports.hi < b.ports.lo));
+    ports_valid.push_back(!b.ports.empty());
   }
   /// Appends to `out` the listed rules below `end` whose box meets `b` (same as meets()).
   void meeting(const box<S>& b, std::uint32_t end, std::vector<std::uint32_t>& out) const {
-    if (b.addresses.hi < b.addresses.lo || !b.protocols) return;
-    const proto_mask port_classes = mask_of(proto_class::tcp) | mask_of(proto_class::udp);
-    const std::uint8_t valid = !(b.ports.hi < b.ports.lo);
+    if (b.addresses.empty() || !b.protocols) return;
+    const std::uint8_t valid = !b.ports.empty();
     const auto count = static_cast<std::size_t>(
         std::lower_bound(index.begin(), index.end(), end) - index.begin());
     for (std::size_t k = 0; k < count; ++k) {
       const proto_mask common = protocols[k] & b.protocols;
-      const bool hit =
-          (common != 0) & (address_lo[k] <= b.addresses.hi) & (b.addresses.lo <= address_hi[k]) &
-          (((common & ~port_classes) != 0) |
-           ((ports_valid[k] & valid) != 0 && (port_lo[k] <= b.ports.hi) & (b.ports.lo <= port_hi[k])));
+      const bool hit = (common != 0) & (address_lo[k] <= b.addresses.hi) &
+                       (b.addresses.lo <= address_hi[k]) &
+                       (((common & ~port_protocols) != 0) |
+                        ((ports_valid[k] & valid) != 0 &&
+                         (port_lo[k] <= b.ports.hi) & (b.ports.lo <= port_hi[k])));
       if (hit) out.push_back(index[k]);
     }
   }
@@ -450,8 +381,8 @@ policy_anomalies<S> anomalies_of(const policy<S>& pol, bool with_order) {
         detail::best_witness<S> any;
         const auto& m = pol.rules[i].match;
         for (auto c : all_proto_classes)
-          if ((m.protocols & mask_of(c)) && !(m.addresses.hi < m.addresses.lo) &&
-              !(has_ports(c) && m.ports.hi < m.ports.lo))
+          if ((m.protocols & mask_of(c)) && !m.addresses.empty() &&
+              !(has_ports(c) && m.ports.empty()))
             any.offer(c, m.addresses, has_ports(c) ? m.ports : interval<P>{0, 0});
         v.witness = any.point_;
       }
@@ -499,14 +430,14 @@ policy_anomalies<S> anomalies_of(const policy<S>& pol, bool with_order) {
     by_action[static_cast<std::size_t>(!later.action)].meeting(later.match, j, candidates);
     for (auto i : candidates) {
       const auto& earlier = pol.rules[i];
-      if (!detail::meets(bounds[i], later.match)) continue;
-      const bool shadowing = detail::contains(earlier.match, later.match);
-      const bool inside = !shadowing && detail::contains(later.match, earlier.match);
+      if (!meets(bounds[i], later.match)) continue;
+      const bool shadowing = contains(earlier.match, later.match);
+      const bool inside = !shadowing && contains(later.match, earlier.match);
       const auto& boxes = effective[i];
       const auto& group = groups[i];
       for (std::size_t g = 0; g + 1 < group.size(); ++g) {
         const auto& head = boxes[group[g]];
-        if (!detail::meets(box<S>{head.protocols, later.match.addresses, head.ports}, later.match))
+        if (!meets(box<S>{head.protocols, later.match.addresses, head.ports}, later.match))
           continue;
         // The first run of the group reaching the later rule's addresses, if it meets them.
         auto it = std::partition_point(
@@ -514,7 +445,7 @@ policy_anomalies<S> anomalies_of(const policy<S>& pol, bool with_order) {
             [&](const box<S>& e) { return e.addresses.hi < later.match.addresses.lo; });
         if (it == boxes.begin() + group[g + 1] || later.match.addresses.hi < it->addresses.lo)
           continue;
-        auto x = detail::intersect(*it, later.match);
+        auto x = intersect(*it, later.match);
         proto_class c = all_proto_classes[static_cast<std::size_t>(__builtin_ctz(x.protocols))];
         rule_pair<S> pair{i, j, inside, witness_point<S>(c, x.addresses, x.ports)};
         if (with_order) out.order.push_back(pair);

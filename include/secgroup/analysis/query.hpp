@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "../address.hpp"
+#include "../box.hpp"
 #include "../config.hpp"
 #include "../decision.hpp"
 #include "../detail/text.hpp"
@@ -33,7 +34,6 @@
 #include "../partition.hpp"
 #include "../security_group.hpp"
 #include "../space.hpp"
-#include "anomalies.hpp"
 #include "witness.hpp"
 
 SECGROUP_BEGIN_NAMESPACE

@@ -289,10 +289,11 @@ class effective_group {
     }
     for (const auto& r : remotes) {
       box<S> b = base;
-      auto lo = secgroup::detail::address_value<S>({F, r.lo});
-      auto hi = secgroup::detail::address_value<S>({F, r.hi});
-      b.addresses = {std::max(b.addresses.lo, lo), std::min(b.addresses.hi, hi)};
-      if (b.addresses.hi < b.addresses.lo) continue;
+      const interval<typename S::address_type> remote{
+          secgroup::detail::address_value<S>({F, r.lo}),
+          secgroup::detail::address_value<S>({F, r.hi})};
+      b.addresses = intersect(b.addresses, remote);
+      if (b.addresses.empty()) continue;
       s.part.for_each_region_in(
           b, [&](proto_class c, const auto& a, const auto& p, std::uint32_t rule) {
             if (only_rule && rule != wanted) return;
