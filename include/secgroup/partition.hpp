@@ -25,6 +25,7 @@
 
 #include "config.hpp"
 #include "decision.hpp"
+#include "detail/sorted.hpp"
 #include "space.hpp"
 
 SECGROUP_BEGIN_NAMESPACE
@@ -144,8 +145,7 @@ class partition {
       if (r.match.addresses.hi < S::max_address)
         starts.push_back(r.match.addresses.hi + address_type{1});
     }
-    std::sort(starts.begin(), starts.end());
-    starts.erase(std::unique(starts.begin(), starts.end()), starts.end());
+    detail::sort_unique(starts);
     return starts;
   }
 
@@ -186,9 +186,7 @@ class partition {
         pl.port_starts.push_back(m.ports.lo);
         if (m.ports.hi < S::max_port) pl.port_starts.push_back(m.ports.hi + 1);
       }
-      std::sort(pl.port_starts.begin(), pl.port_starts.end());
-      pl.port_starts.erase(std::unique(pl.port_starts.begin(), pl.port_starts.end()),
-                           pl.port_starts.end());
+      detail::sort_unique(pl.port_starts);
       std::vector<port_type> starts;
       for (auto port : pl.port_starts) {
         auto id = map_for(paint(candidates, ports, port));

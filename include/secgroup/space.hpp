@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "config.hpp"
+#include "decision.hpp"
 #include "detail/uint128.hpp"
 #include "protocol.hpp"
 
@@ -166,6 +167,20 @@ struct policy {
   std::vector<box_rule<S>> rules;
   std::vector<std::uint32_t> origin;
   secgroup::action default_action = secgroup::action::accept;
+
+  /// The action of rule `rule` (an index into `rules`), or the default action for
+  /// decision::no_rule.
+  secgroup::action action_of(std::uint32_t rule) const {
+    return rule == decision::no_rule ? default_action : rules[rule].action;
+  }
+  /// The index in ordered_rules() of rule `rule` (an index into `rules`); decision::no_rule
+  /// stays decision::no_rule.
+  std::uint32_t origin_of(std::uint32_t rule) const {
+    return rule == decision::no_rule ? rule : origin[rule];
+  }
+  /// The decision, in terms of ordered_rules(), for the packets rule `rule` (an index into
+  /// `rules`, or decision::no_rule for the default policy) decides.
+  decision decision_of(std::uint32_t rule) const { return {action_of(rule), origin_of(rule)}; }
 };
 
 SECGROUP_END_NAMESPACE

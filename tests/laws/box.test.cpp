@@ -1,4 +1,5 @@
-// Laws of the box algebra (box.hpp, covers() in partition.hpp), checked against point membership (box::contains(point)) on every point of a tiny space.
+// Laws of the box algebra (box.hpp, covers() in partition.hpp) and of policy::decision_of,
+// checked against point membership (box::contains(point)) on every point of a tiny space.
 // The random boxes are those of random policies with many empty spellings (empty masks,
 // reversed address and port intervals), so the laws are exercised on empty boxes too.
 #include <catch2/catch.hpp>
@@ -187,6 +188,32 @@ TEST_CASE("law: covers holds iff the union holds every point", "[laws][box]") {
   CHECK(law_checks == cases);
   CHECK(covered > 100);
   CHECK(uncovered > 300);
+}
+
+TEST_CASE("law: decision_of maps a rule index to the group's decision", "[laws][box]") {
+  const std::uint64_t seed = 73;
+  constexpr int policies = 200;
+  rng_type rng(seed);
+  std::uint64_t law_checks = 0;
+  int by_default = 0, by_rule = 0;
+  for (int n = 0; n < policies; ++n) {
+    const auto pol = secgroup_test::random_policy<S>(rng);
+    auto context = [&] {
+      return "seed " + std::to_string(seed) + ", policy " + std::to_string(n) + ":\n" +
+             secgroup_test::describe(pol);
+    };
+    for (const auto& x : points()) {
+      const auto i = first_match(pol, x);
+      const auto d = pol.decision_of(i);
+      LAW_CHECK(d == secgroup_test::decide_linear(pol, x));
+      LAW_CHECK(pol.action_of(i) == d.action);
+      LAW_CHECK(pol.origin_of(i) == d.rule);
+      ++(d.by_default() ? by_default : by_rule);
+    }
+  }
+  CHECK(law_checks == policies * 3 * points().size());
+  CHECK(by_default > 1000);
+  CHECK(by_rule > 1000);
 }
 
 #undef LAW_CHECK

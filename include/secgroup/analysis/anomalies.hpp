@@ -38,6 +38,7 @@
 #include "../box.hpp"
 #include "../config.hpp"
 #include "../decision.hpp"
+#include "../detail/sorted.hpp"
 #include "../lower.hpp"
 #include "../packet.hpp"
 #include "../partition.hpp"
@@ -161,8 +162,7 @@ std::vector<typename S::address_type> address_starts(const policy<S>& pol) {
     starts.push_back(r.match.addresses.lo);
     if (r.match.addresses.hi < S::max_address) starts.push_back(r.match.addresses.hi + A{1});
   }
-  std::sort(starts.begin(), starts.end());
-  starts.erase(std::unique(starts.begin(), starts.end()), starts.end());
+  secgroup::detail::sort_unique(starts);
   return starts;
 }
 
@@ -236,9 +236,6 @@ painting<S> paint(const policy<S>& pol, bool details) {
   const auto n_rules = static_cast<std::uint32_t>(pol.rules.size());
   const auto starts = detail::address_starts(pol);
   const auto n = static_cast<std::uint32_t>(starts.size());
-  auto action_of = [&](std::uint32_t r) {
-    return r == decision::no_rule ? pol.default_action : pol.rules[r].action;
-  };
   auto addresses_of = [&](std::uint32_t from, std::uint32_t to) {  // segments [from, to)
     return interval<A>{starts[from], to < n ? A(starts[to] - A{1}) : S::max_address};
   };
@@ -281,7 +278,7 @@ painting<S> paint(const policy<S>& pol, bool details) {
           effective[i].push_back({mask_of(c), addresses_of(k, end), port_class});
         }
         for (auto q = k; q < end; ++q) {
-          if (action_of(second[q]) != pol.rules[i].action) falls[i] = 0;
+          if (pol.action_of(second[q]) != pol.rules[i].action) falls[i] = 0;
           if (second[q] == decision::no_rule) to_default[i] = 1;
           if (second[q] != decision::no_rule &&
               (takers[i].empty() || takers[i].back() != second[q]))
@@ -304,8 +301,7 @@ painting<S> paint(const policy<S>& pol, bool details) {
       port_starts.push_back(m.ports.lo);
       if (m.ports.hi < S::max_port) port_starts.push_back(m.ports.hi + 1);
     }
-    std::sort(port_starts.begin(), port_starts.end());
-    port_starts.erase(std::unique(port_starts.begin(), port_starts.end()), port_starts.end());
+    secgroup::detail::sort_unique(port_starts);
     for (std::size_t j = 0; j < port_starts.size(); ++j) {
       const interval<P> port_class{port_starts[j], j + 1 < port_starts.size()
                                                        ? port_starts[j + 1] - 1
@@ -338,14 +334,15 @@ painting<S> paint(const policy<S>& pol, bool details) {
       // change[k]: the first segment after k whose first-match action differs from k's.
       change[n] = n;
       for (std::uint32_t k = n; k-- > 0;)
-        change[k] =
-            k + 1 < n && action_of(owner[k + 1]) == action_of(owner[k]) ? change[k + 1] : k + 1;
+        change[k] = k + 1 < n && pol.action_of(owner[k + 1]) == pol.action_of(owner[k])
+                        ? change[k + 1]
+                        : k + 1;
       paint_owned(c, port_class);
       // Contradiction: a segment of the rule decided with the other action.
       for (auto i : here) {
         auto [lo, hi] = seg[i];
         auto a = pol.rules[i].action;
-        std::uint32_t at = action_of(owner[lo]) != a ? lo : change[lo];
+        std::uint32_t at = pol.action_of(owner[lo]) != a ? lo : change[lo];
         if (at >= hi) continue;
         contradicted[i] = 1;
         opposite[i].offer(c, addresses_of(at, std::min(change[at], hi)), port_class);
@@ -389,10 +386,8 @@ policy_anomalies<S> anomalies_of(const policy<S>& pol, bool with_order) {
     } else if (falls[i]) {
       v.redundant = true;
       v.reason = redundancy::falls_through;
-      auto& t = takers[i];
-      std::sort(t.begin(), t.end());
-      t.erase(std::unique(t.begin(), t.end()), t.end());
-      v.related = t;
+      v.related = std::move(takers[i]);
+      secgroup::detail::sort_unique(v.related);
       v.to_default = to_default[i];
       v.witness = own[i].point_;
     }
