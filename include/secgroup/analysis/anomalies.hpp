@@ -14,10 +14,11 @@
 //
 // Algorithm. For every protocol class and elementary port class, the rules are painted onto
 // the address segments in priority order, recording each segment's first *and second*
-// matching rule (two skip-pointer layers). A rule is live iff it owns a segment; it falls
-// through iff every segment it owns has a second owner (or the default) with its action; a
-// dead rule is contradicted iff its segments hold the other action somewhere, found in O(1)
-// per port class with "next action change" links. Cost O(port classes × (segments + rules)).
+// matching rule (the partition's painter, detail/painter.hpp, with two owner layers). A rule
+// is live iff it owns a segment; it falls through iff every segment it owns has a second owner
+// (or the default) with its action; a dead rule is contradicted iff its segments hold the
+// other action somewhere, found in O(1) per port class with "next action change" links.
+// Cost O(port classes × (segments + rules)).
 // Blocking sets follow Batfish's approach D: earlier overlapping rules by decreasing overlap,
 // the shortest prefix that covers the dead rule (found by bisection, each step a partition of
 // the clipped boxes), plus the largest overlapping rule of the other action; when the first
@@ -29,7 +30,6 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
-#include <numeric>
 #include <optional>
 #include <string_view>
 #include <tuple>
@@ -38,6 +38,7 @@
 #include "../box.hpp"
 #include "../config.hpp"
 #include "../decision.hpp"
+#include "../detail/painter.hpp"
 #include "../detail/sorted.hpp"
 #include "../lower.hpp"
 #include "../packet.hpp"
@@ -151,21 +152,6 @@ std::vector<std::uint32_t> blocking_set(const policy<S>& pol, std::uint32_t i,
   return out;
 }
 
-/// The first addresses of the elementary address segments of `pol`'s rules, ascending; the
-/// first is 0 (the address axis of the rules' partition).
-template <class S>
-std::vector<typename S::address_type> address_starts(const policy<S>& pol) {
-  using A = typename S::address_type;
-  std::vector<A> starts{A{}};
-  for (const auto& r : pol.rules) {
-    if (r.match.addresses.hi < r.match.addresses.lo) continue;
-    starts.push_back(r.match.addresses.lo);
-    if (r.match.addresses.hi < S::max_address) starts.push_back(r.match.addresses.hi + A{1});
-  }
-  secgroup::detail::sort_unique(starts);
-  return starts;
-}
-
 /// The boxes of one action's rules as struct-of-arrays, for branch-free overlap scans; only
 /// rules with a non-empty address interval are listed, ascending.
 template <class S>
@@ -231,21 +217,12 @@ struct painting {
 /// fall-through and the takers (the rest of `contradicted` stays 0).
 template <class S>
 painting<S> paint(const policy<S>& pol, bool details) {
-  using A = typename S::address_type;
   using P = typename S::port_type;
   const auto n_rules = static_cast<std::uint32_t>(pol.rules.size());
-  const auto starts = detail::address_starts(pol);
-  const auto n = static_cast<std::uint32_t>(starts.size());
-  auto addresses_of = [&](std::uint32_t from, std::uint32_t to) {  // segments [from, to)
-    return interval<A>{starts[from], to < n ? A(starts[to] - A{1}) : S::max_address};
-  };
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> seg(n_rules, {0, 0});  // [lo, hi)
-  for (std::uint32_t i = 0; i < n_rules; ++i) {
-    const auto& a = pol.rules[i].match.addresses;
-    if (!(a.hi < a.lo))
-      seg[i] = {static_cast<std::uint32_t>(partition<S>::segment_of(starts, a.lo)),
-                static_cast<std::uint32_t>(partition<S>::segment_of(starts, a.hi)) + 1};
-  }
+  secgroup::detail::painter<S, 2> painter(pol);
+  const auto n = painter.segment_count();
+  const auto& owner = painter.owner(0);
+  const auto& second = painter.owner(1);
 
   painting<S> out;
   out.live.assign(n_rules, 0);
@@ -258,13 +235,7 @@ painting<S> paint(const policy<S>& pol, bool details) {
     out.opposite.resize(n_rules);
     out.effective.resize(n_rules);
   }
-  auto& [live, contradicted, falls, to_default, takers, own, opposite, effective] = out;
 
-  std::vector<std::uint32_t> owner(n), second(n), next2(n + 1), change(n + 1);
-  auto find = [](std::vector<std::uint32_t>& next, std::uint32_t k) {
-    while (next[k] != k) k = next[k] = next[next[k]];
-    return k;
-  };
   // Owned segments: liveness, fall-through, effective boxes.
   auto paint_owned = [&](proto_class c, const interval<P>& port_class) {
     for (std::uint32_t k = 0; k < n;) {
@@ -272,65 +243,35 @@ painting<S> paint(const policy<S>& pol, bool details) {
       std::uint32_t end = k + 1;
       while (end < n && owner[end] == i) ++end;
       if (i != decision::no_rule) {
-        live[i] = 1;
+        out.live[i] = 1;
         if (details) {
-          own[i].offer(c, addresses_of(k, end), port_class);
-          effective[i].push_back({mask_of(c), addresses_of(k, end), port_class});
+          out.own[i].offer(c, painter.addresses(k, end), port_class);
+          out.effective[i].push_back({mask_of(c), painter.addresses(k, end), port_class});
         }
+        auto& takers = out.takers[i];
         for (auto q = k; q < end; ++q) {
-          if (pol.action_of(second[q]) != pol.rules[i].action) falls[i] = 0;
-          if (second[q] == decision::no_rule) to_default[i] = 1;
-          if (second[q] != decision::no_rule &&
-              (takers[i].empty() || takers[i].back() != second[q]))
-            takers[i].push_back(second[q]);
+          if (pol.action_of(second[q]) != pol.rules[i].action) out.falls[i] = 0;
+          if (second[q] == decision::no_rule) out.to_default[i] = 1;
+          if (second[q] != decision::no_rule && (takers.empty() || takers.back() != second[q]))
+            takers.push_back(second[q]);
         }
       }
       k = end;
     }
   };
+  std::vector<std::uint32_t> change(n + 1);  // next action change (see below)
+  std::vector<std::uint32_t> here;           // candidates holding the port class
   for (auto c : all_proto_classes) {
-    const bool ports = has_ports(c);
-    std::vector<std::uint32_t> candidates;
-    std::vector<P> port_starts{0};
-    for (std::uint32_t i = 0; i < n_rules; ++i) {
-      const auto& m = pol.rules[i].match;
-      if (!(m.protocols & mask_of(c)) || seg[i].second == 0 || (ports && m.ports.hi < m.ports.lo))
-        continue;
-      candidates.push_back(i);
-      if (!ports) continue;
-      port_starts.push_back(m.ports.lo);
-      if (m.ports.hi < S::max_port) port_starts.push_back(m.ports.hi + 1);
-    }
-    secgroup::detail::sort_unique(port_starts);
-    for (std::size_t j = 0; j < port_starts.size(); ++j) {
-      const interval<P> port_class{port_starts[j], j + 1 < port_starts.size()
-                                                       ? port_starts[j + 1] - 1
-                                                       : (ports ? S::max_port : 0)};
-      // Paint first and second owners.
-      std::fill(owner.begin(), owner.end(), decision::no_rule);
-      std::fill(second.begin(), second.end(), decision::no_rule);
-      std::iota(next2.begin(), next2.end(), 0u);
-      std::vector<std::uint32_t> here;  // candidates holding this port class
-      std::uint32_t without_second = n;
-      for (auto i : candidates) {
-        if (ports && !pol.rules[i].match.ports.contains(port_class.lo)) continue;
-        here.push_back(i);
-        if (without_second == 0) continue;
-        auto [lo, hi] = seg[i];
-        for (auto k = find(next2, lo); k < hi; k = find(next2, k + 1)) {
-          if (owner[k] == decision::no_rule) {
-            owner[k] = i;  // stays unseconded: the next rule over it becomes its second
-          } else {
-            second[k] = i;
-            next2[k] = k + 1;
-            --without_second;
-          }
-        }
-      }
+    painter.start_class(c);
+    for (std::size_t j = 0; j < painter.port_class_count(); ++j) {
+      const auto port_class = painter.port_class(j);
       if (!details) {
+        painter.paint(j);
         paint_owned(c, port_class);
         continue;
       }
+      here.clear();
+      painter.paint(j, &here);
       // change[k]: the first segment after k whose first-match action differs from k's.
       change[n] = n;
       for (std::uint32_t k = n; k-- > 0;)
@@ -340,16 +281,15 @@ painting<S> paint(const policy<S>& pol, bool details) {
       paint_owned(c, port_class);
       // Contradiction: a segment of the rule decided with the other action.
       for (auto i : here) {
-        auto [lo, hi] = seg[i];
+        auto [lo, hi] = painter.segments_of(i);
         auto a = pol.rules[i].action;
         std::uint32_t at = pol.action_of(owner[lo]) != a ? lo : change[lo];
         if (at >= hi) continue;
-        contradicted[i] = 1;
-        opposite[i].offer(c, addresses_of(at, std::min(change[at], hi)), port_class);
+        out.contradicted[i] = 1;
+        out.opposite[i].offer(c, painter.addresses(at, std::min(change[at], hi)), port_class);
       }
     }
   }
-
   return out;
 }
 
@@ -359,21 +299,20 @@ policy_anomalies<S> anomalies_of(const policy<S>& pol, bool with_order) {
   using P = typename S::port_type;
   const auto n_rules = static_cast<std::uint32_t>(pol.rules.size());
   auto painted = detail::paint(pol, true);
-  auto& [live, contradicted, falls, to_default, takers, own, opposite, effective] = painted;
 
   policy_anomalies<S> out;
   out.rules.resize(n_rules);
   for (std::uint32_t i = 0; i < n_rules; ++i) {
     auto& v = out.rules[i];
-    v.dead = !live[i];
+    v.dead = !painted.live[i];
     if (v.dead) {
-      v.shadowed = contradicted[i];
+      v.shadowed = painted.contradicted[i];
       v.redundant = !v.shadowed;
       v.reason = redundancy::covered;
       v.related = detail::blocking_set(
           pol, i, v.shadowed ? std::optional(!pol.rules[i].action) : std::nullopt);
       if (v.shadowed) {
-        v.witness = opposite[i].point_;
+        v.witness = painted.opposite[i].point_;
       } else {
         detail::best_witness<S> any;
         const auto& m = pol.rules[i].match;
@@ -383,13 +322,13 @@ policy_anomalies<S> anomalies_of(const policy<S>& pol, bool with_order) {
             any.offer(c, m.addresses, has_ports(c) ? m.ports : interval<P>{0, 0});
         v.witness = any.point_;
       }
-    } else if (falls[i]) {
+    } else if (painted.falls[i]) {
       v.redundant = true;
       v.reason = redundancy::falls_through;
-      v.related = std::move(takers[i]);
+      v.related = std::move(painted.takers[i]);
       secgroup::detail::sort_unique(v.related);
-      v.to_default = to_default[i];
-      v.witness = own[i].point_;
+      v.to_default = painted.to_default[i];
+      v.witness = painted.own[i].point_;
     }
   }
 
@@ -402,21 +341,22 @@ policy_anomalies<S> anomalies_of(const policy<S>& pol, bool with_order) {
   std::vector<std::vector<std::uint32_t>> groups(n_rules);
   for (std::uint32_t i = 0; i < n_rules; ++i) {
     const auto& m = pol.rules[i].match;
-    if (!live[i] || m.addresses.hi < m.addresses.lo) continue;
+    if (!painted.live[i] || m.addresses.empty()) continue;
     by_action[static_cast<std::size_t>(pol.rules[i].action)].add(i, m);
+    const auto& effective = painted.effective[i];
     auto& b = bounds[i];
-    b = effective[i].front();
-    for (std::uint32_t k = 0; k < effective[i].size(); ++k) {
-      const auto& e = effective[i][k];
-      if (k == 0 || e.protocols != effective[i][k - 1].protocols ||
-          !(e.ports == effective[i][k - 1].ports))
+    b = effective.front();
+    for (std::uint32_t k = 0; k < effective.size(); ++k) {
+      const auto& e = effective[k];
+      if (k == 0 || e.protocols != effective[k - 1].protocols ||
+          !(e.ports == effective[k - 1].ports))
         groups[i].push_back(k);
       b.protocols |= e.protocols;
       b.addresses = {std::min(b.addresses.lo, e.addresses.lo),
                      std::max(b.addresses.hi, e.addresses.hi)};
       b.ports = {std::min(b.ports.lo, e.ports.lo), std::max(b.ports.hi, e.ports.hi)};
     }
-    groups[i].push_back(static_cast<std::uint32_t>(effective[i].size()));
+    groups[i].push_back(static_cast<std::uint32_t>(effective.size()));
   }
   std::vector<std::uint32_t> candidates;
   for (std::uint32_t j = 0; j < n_rules; ++j) {
@@ -428,7 +368,7 @@ policy_anomalies<S> anomalies_of(const policy<S>& pol, bool with_order) {
       if (!meets(bounds[i], later.match)) continue;
       const bool shadowing = contains(earlier.match, later.match);
       const bool inside = !shadowing && contains(later.match, earlier.match);
-      const auto& boxes = effective[i];
+      const auto& boxes = painted.effective[i];
       const auto& group = groups[i];
       for (std::size_t g = 0; g + 1 < group.size(); ++g) {
         const auto& head = boxes[group[g]];

@@ -20,6 +20,7 @@
 #include "../check.hpp"
 #include "../config.hpp"
 #include "../decision.hpp"
+#include "../detail/painter.hpp"
 #include "../detail/sorted.hpp"
 #include "../lower.hpp"
 #include "../partition.hpp"
@@ -88,8 +89,7 @@ void walk_diff(const policy<S>& a, const policy<S>& b, Emit&& emit, Wanted&& wan
     secgroup::detail::sort_unique(starts);
     std::vector<diff_region<S>> previous;  // pieces of the previous port interval
     for (std::size_t j = 0; j < starts.size(); ++j) {
-      interval<P> ports{
-          starts[j], j + 1 < starts.size() ? starts[j + 1] - 1 : (has_ports(c) ? S::max_port : 0)};
+      const auto ports = secgroup::detail::port_class_at<S>(starts, j, c);
       auto ra = detail::address_runs(pa, a, c, ports.lo);
       auto rb = detail::address_runs(pb, b, c, ports.lo);
       std::vector<diff_region<S>> pieces;
