@@ -45,7 +45,6 @@ class compiled_policy {
 
   /// Compiles `pol` from its first-match partition `map` (the content of its decision map).
   compiled_policy(const policy<S>& pol, const partition<S>& map) {
-    const std::uint32_t fallback = pack(decision::no_rule, pol.default_action, pol);
     std::vector<std::uint32_t> table_of_map(map.map_count(), no_table);
     std::vector<address_type> starts;
     auto table_for = [&](std::uint32_t m) {  // builds tables only for maps still in use
@@ -54,8 +53,7 @@ class compiled_policy {
       auto first_value = static_cast<std::uint32_t>(values_.size());
       map.for_each_segment(m, [&](const interval<address_type>& a, std::uint32_t rule) {
         starts.push_back(a.lo);
-        values_.push_back(rule == decision::no_rule ? fallback
-                                                    : pack(rule, pol.rules[rule].action, pol));
+        values_.push_back(pack(pol.decision_of(rule)));
       });
       tables_.push_back({forest_.add(starts, S::max_address), first_value});
       return table_of_map[m] = static_cast<std::uint32_t>(tables_.size() - 1);
@@ -105,10 +103,9 @@ class compiled_policy {
     std::vector<std::uint32_t> leaves;      // 256 entries per mixed high byte
   };
 
-  /// Packs rule (index into pol.rules, or no_rule) and action: (group index + 1) << 1 | drop.
-  static std::uint32_t pack(std::uint32_t rule, action a, const policy<S>& pol) {
-    std::uint32_t id = rule == decision::no_rule ? 0 : pol.origin[rule] + 1;
-    return id << 1 | (a == action::drop ? 1u : 0u);
+  /// Packs a decision: (rule + 1) << 1 | drop; the default policy's rule, no_rule, wraps to 0.
+  static std::uint32_t pack(decision d) {
+    return (d.rule + 1) << 1 | (d.action == action::drop ? 1u : 0u);
   }
   static decision unpack(std::uint32_t v) {
     return {v & 1 ? action::drop : action::accept, (v >> 1) - 1};

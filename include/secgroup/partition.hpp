@@ -7,12 +7,14 @@
 // protocol class whose run lists are equal share one map.
 //
 // Construction paints the rules that can hold a port class's points, in priority order, onto
-// the address segments: a rule claims the segments of its interval that no earlier rule
-// claimed (skip pointers jump over claimed runs, so each segment is claimed once), and painting
-// stops once every segment is claimed. Cost: O(port classes × (segments + rules)), with no
-// per-segment allocation; milliseconds for thousands of rules.
+// the address segments (detail/painter.hpp, with one owner layer): a rule claims the segments
+// of its interval that no earlier rule claimed (skip pointers jump over claimed runs, so each
+// segment is claimed once), and painting stops once every segment is claimed. Cost: O(port
+// classes × (segments + rules)), with no per-segment allocation; milliseconds for thousands of
+// rules.
 // This is the common source of decision_map (its Boost.ICL form, for analysis) and
-// compiled_policy (its flat lookup form).
+// compiled_policy (its flat lookup form); the anomaly analysis paints with the same painter.
+// Also here: covers(), whether a union of boxes holds a box, answered by a partition.
 #pragma once
 
 #include <algorithm>
@@ -24,6 +26,7 @@
 
 #include "config.hpp"
 #include "decision.hpp"
+#include "detail/painter.hpp"
 #include "space.hpp"
 
 SECGROUP_BEGIN_NAMESPACE
@@ -42,9 +45,10 @@ class partition {
     friend bool operator==(const run&, const run&) = default;
   };
 
-  explicit partition(const policy<S>& pol) : address_starts_(compress_addresses(pol)) {
-    builder b{pol, *this};
+  explicit partition(const policy<S>& pol) {
+    builder b{detail::painter<S, 1>(pol), *this, {}};
     for (auto c : all_proto_classes) b.build_plane(c);
+    address_starts_ = std::move(b.painter).take_address_starts();
   }
 
   /// Calls `f(addresses, rule)` for the runs of address map `map` in ascending order; they
@@ -63,17 +67,17 @@ class partition {
   /// box `b`, clipped to it, in canonical order (protocol class, ports, addresses).
   template <class F>
   void for_each_region_in(const box<S>& b, F&& f) const {
-    if (b.addresses.hi < b.addresses.lo) return;
+    if (b.addresses.empty()) return;
     const auto first = static_cast<std::uint32_t>(segment_of(address_starts_, b.addresses.lo));
     const auto last = static_cast<std::uint32_t>(segment_of(address_starts_, b.addresses.hi));
     for (auto c : all_proto_classes) {
       if (!(b.protocols & mask_of(c))) continue;
       const interval<port_type> want = has_ports(c) ? b.ports : interval<port_type>{0, 0};
-      if (want.hi < want.lo) continue;
+      if (want.empty()) continue;
       for (auto j = port_class_of_port(c, want.lo); j < port_class_count(c); ++j) {
         auto ports = port_class(c, j);
         if (want.hi < ports.lo) break;
-        ports = {std::max(ports.lo, want.lo), std::min(ports.hi, want.hi)};
+        ports = intersect(ports, want);
         const auto& runs = maps_[port_class_map(c, j)];
         auto it = std::upper_bound(runs.begin(), runs.end(), first,
                                    [](std::uint32_t v, const run& r) { return v < r.first; });
@@ -81,8 +85,8 @@ class partition {
           auto end = std::next(it) == runs.end()
                          ? static_cast<std::uint32_t>(address_starts_.size())
                          : std::next(it)->first;
-          interval<address_type> a{address_starts_[it->first], last_address(end)};
-          a = {std::max(a.lo, b.addresses.lo), std::min(a.hi, b.addresses.hi)};
+          auto a = intersect(interval<address_type>{address_starts_[it->first], last_address(end)},
+                             b.addresses);
           f(c, a, ports, it->rule);
         }
       }
@@ -97,9 +101,7 @@ class partition {
   std::size_t port_class_count(proto_class c) const { return plane_of(c).maps.size(); }
   /// The ports of port class `j` of protocol class `c` ([0, 0] for classes without ports).
   interval<port_type> port_class(proto_class c, std::size_t j) const {
-    const auto& starts = plane_of(c).port_starts;
-    return {starts[j],
-            j + 1 < starts.size() ? starts[j + 1] - 1 : (has_ports(c) ? S::max_port : 0)};
+    return detail::port_class_at<S>(plane_of(c).port_starts, j, c);
   }
   /// The index of the port class holding point `x`.
   std::size_t port_class_of(const point<S>& x) const {
@@ -115,16 +117,13 @@ class partition {
   const std::vector<address_type>& address_starts() const { return address_starts_; }
   /// The last address of the segments before compressed index `end`.
   address_type last_address(std::uint32_t end) const {
-    return end < address_starts_.size() ? address_type(address_starts_[end] - address_type{1})
-                                        : S::max_address;
+    return detail::last_address<S>(address_starts_, end);
   }
 
   /// Index of the segment of `starts` (ascending, starting at the minimum) holding `v`.
   template <class T>
   static std::size_t segment_of(const std::vector<T>& starts, const T& v) {
-    return static_cast<std::size_t>(std::upper_bound(starts.begin(), starts.end(), v) -
-                                    starts.begin()) -
-           1;
+    return detail::segment_of(starts, v);
   }
 
  private:
@@ -134,94 +133,28 @@ class partition {
   };
   const plane& plane_of(proto_class c) const { return planes_[static_cast<std::size_t>(c)]; }
 
-  /// Sorted distinct starts of the elementary address segments; the first is 0.
-  static std::vector<address_type> compress_addresses(const policy<S>& pol) {
-    std::vector<address_type> starts{address_type{}};
-    for (const auto& r : pol.rules) {
-      if (r.match.addresses.hi < r.match.addresses.lo) continue;
-      starts.push_back(r.match.addresses.lo);
-      if (r.match.addresses.hi < S::max_address)
-        starts.push_back(r.match.addresses.hi + address_type{1});
-    }
-    std::sort(starts.begin(), starts.end());
-    starts.erase(std::unique(starts.begin(), starts.end()), starts.end());
-    return starts;
-  }
-
   /// Construction state, shared by the four planes so that equal maps are stored once.
   struct builder {
-    const policy<S>& pol;
+    detail::painter<S, 1> painter;
     partition& part;
-    std::vector<std::pair<std::uint32_t, std::uint32_t>> addresses;  // [lo, hi) segments
-    std::vector<std::uint32_t> next;   // skip pointers: next unclaimed segment >= k
-    std::vector<std::uint32_t> owner;  // first-matching rule of each segment
     std::unordered_map<std::size_t, std::vector<std::uint32_t>> by_hash;  // runs hash -> maps
-
-    builder(const policy<S>& p, partition& pa) : pol(p), part(pa) {
-      for (const auto& r : pol.rules) {
-        const auto& a = r.match.addresses;
-        if (a.hi < a.lo) {
-          addresses.push_back({0, 0});
-          continue;
-        }
-        addresses.push_back(
-            {static_cast<std::uint32_t>(segment_of(part.address_starts_, a.lo)),
-             static_cast<std::uint32_t>(segment_of(part.address_starts_, a.hi)) + 1});
-      }
-    }
 
     void build_plane(proto_class c) {
       auto& pl = part.planes_[static_cast<std::size_t>(c)];
-      const bool ports = has_ports(c);
-      std::vector<std::uint32_t> candidates;  // rules that can hold a point of the plane
-      pl.port_starts = {0};
-      for (std::uint32_t i = 0; i < pol.rules.size(); ++i) {
-        const auto& m = pol.rules[i].match;
-        if (!(m.protocols & mask_of(c)) || addresses[i].second == 0 ||
-            (ports && m.ports.hi < m.ports.lo))
-          continue;
-        candidates.push_back(i);
-        if (!ports) continue;
-        pl.port_starts.push_back(m.ports.lo);
-        if (m.ports.hi < S::max_port) pl.port_starts.push_back(m.ports.hi + 1);
-      }
-      std::sort(pl.port_starts.begin(), pl.port_starts.end());
-      pl.port_starts.erase(std::unique(pl.port_starts.begin(), pl.port_starts.end()),
-                           pl.port_starts.end());
-      std::vector<port_type> starts;
-      for (auto port : pl.port_starts) {
-        auto id = map_for(paint(candidates, ports, port));
+      painter.start_class(c);
+      for (std::size_t j = 0; j < painter.port_class_count(); ++j) {
+        painter.paint(j);
+        auto id = map_for(runs_of(painter.owner()));
         if (!pl.maps.empty() && pl.maps.back() == id) continue;  // equal neighbours merge
-        starts.push_back(port);
+        pl.port_starts.push_back(painter.port_class(j).lo);
         pl.maps.push_back(id);
       }
-      pl.port_starts = std::move(starts);
     }
 
-    /// Returns the runs of first-matching rules over the address axis for port `port`.
-    std::vector<run> paint(const std::vector<std::uint32_t>& candidates, bool ports,
-                           port_type port) {
-      const auto n = static_cast<std::uint32_t>(part.address_starts_.size());
-      next.resize(n + 1);
-      for (std::uint32_t k = 0; k <= n; ++k) next[k] = k;
-      owner.assign(n, decision::no_rule);
-      auto unclaimed = [&](std::uint32_t k) {  // first unclaimed segment >= k, halving paths
-        while (next[k] != k) k = next[k] = next[next[k]];
-        return k;
-      };
-      std::uint32_t left = n;
-      for (auto i : candidates) {
-        if (ports && !pol.rules[i].match.ports.contains(port)) continue;
-        auto [lo, hi] = addresses[i];
-        for (auto k = unclaimed(lo); k < hi; k = unclaimed(k)) {
-          owner[k] = i;
-          next[k] = k + 1;
-          --left;
-        }
-        if (left == 0) break;
-      }
+    /// Returns the runs of first-matching rules over the address axis painted as `owner`.
+    static std::vector<run> runs_of(const std::vector<std::uint32_t>& owner) {
       std::vector<run> runs;
-      for (std::uint32_t k = 0; k < n; ++k)
+      for (std::uint32_t k = 0; k < owner.size(); ++k)
         if (runs.empty() || runs.back().rule != owner[k]) runs.push_back({k, owner[k]});
       return runs;
     }
@@ -244,5 +177,17 @@ class partition {
   std::array<plane, proto_class_count> planes_;
   std::vector<std::vector<run>> maps_;
 };
+
+/// Returns true iff the union of the boxes of `cover` holds every point of `target`.
+template <class S>
+bool covers(const std::vector<box<S>>& cover, const box<S>& target) {
+  policy<S> pol;
+  for (const auto& b : cover) pol.rules.push_back({b, action::accept});
+  bool all = true;
+  partition<S>(pol).for_each_region_in(target, [&](auto, auto&, auto&, std::uint32_t rule) {
+    all = all && rule != decision::no_rule;
+  });
+  return all;
+}
 
 SECGROUP_END_NAMESPACE

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "address.hpp"
+#include "box.hpp"
 #include "check.hpp"
 #include "compiled.hpp"
 #include "config.hpp"

@@ -6,8 +6,12 @@
 // class is normalised to 0 so that region sizes are not inflated.
 // `space<AddrBits, PortBits>` fixes the widths: space<32> is IPv4, space<128> IPv6, and tests
 // use tiny spaces such as space<4, 3> to enumerate every point.
+// Also here: closed intervals, points, boxes (protocol classes × address interval × port
+// interval), and policies (ordered box rules with a default action). Set operations on boxes
+// live in box.hpp.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <string_view>
@@ -15,6 +19,7 @@
 #include <vector>
 
 #include "config.hpp"
+#include "decision.hpp"
 #include "detail/uint128.hpp"
 #include "protocol.hpp"
 
@@ -32,6 +37,8 @@ constexpr proto_mask mask_of(proto_class c) {
   return static_cast<proto_mask>(1u << static_cast<unsigned>(c));
 }
 inline constexpr proto_mask all_protocols = 0xf;
+/// The classes whose packets carry ports: TCP and UDP.
+inline constexpr proto_mask port_protocols = mask_of(proto_class::tcp) | mask_of(proto_class::udp);
 
 /// True iff packets of class `c` carry ports (TCP, UDP).
 constexpr bool has_ports(proto_class c) { return c == proto_class::tcp || c == proto_class::udp; }
@@ -106,11 +113,19 @@ template <class T>
 struct interval {
   T lo{};
   T hi{};
+  /// True iff the interval is reversed (hi < lo): it holds no value.
+  constexpr bool empty() const { return hi < lo; }
   constexpr bool contains(const T& v) const { return !(v < lo) && !(hi < v); }
   constexpr bool contains(const interval& o) const { return !(o.lo < lo) && !(hi < o.hi); }
   constexpr bool overlaps(const interval& o) const { return !(o.hi < lo) && !(hi < o.lo); }
   friend constexpr bool operator==(const interval&, const interval&) = default;
 };
+
+/// The intersection of `a` and `b`: reversed (hi < lo, empty) when they do not overlap.
+template <class T>
+constexpr interval<T> intersect(const interval<T>& a, const interval<T>& b) {
+  return {std::max(a.lo, b.lo), std::min(a.hi, b.hi)};
+}
 
 /// A point of the header space. For classes without ports, `port` is 0.
 template <class S>
@@ -152,6 +167,20 @@ struct policy {
   std::vector<box_rule<S>> rules;
   std::vector<std::uint32_t> origin;
   secgroup::action default_action = secgroup::action::accept;
+
+  /// The action of rule `rule` (an index into `rules`), or the default action for
+  /// decision::no_rule.
+  secgroup::action action_of(std::uint32_t rule) const {
+    return rule == decision::no_rule ? default_action : rules[rule].action;
+  }
+  /// The index in ordered_rules() of rule `rule` (an index into `rules`); decision::no_rule
+  /// stays decision::no_rule.
+  std::uint32_t origin_of(std::uint32_t rule) const {
+    return rule == decision::no_rule ? rule : origin[rule];
+  }
+  /// The decision, in terms of ordered_rules(), for the packets rule `rule` (an index into
+  /// `rules`, or decision::no_rule for the default policy) decides.
+  decision decision_of(std::uint32_t rule) const { return {action_of(rule), origin_of(rule)}; }
 };
 
 SECGROUP_END_NAMESPACE

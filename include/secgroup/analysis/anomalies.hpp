@@ -14,10 +14,11 @@
 //
 // Algorithm. For every protocol class and elementary port class, the rules are painted onto
 // the address segments in priority order, recording each segment's first *and second*
-// matching rule (two skip-pointer layers). A rule is live iff it owns a segment; it falls
-// through iff every segment it owns has a second owner (or the default) with its action; a
-// dead rule is contradicted iff its segments hold the other action somewhere, found in O(1)
-// per port class with "next action change" links. Cost O(port classes × (segments + rules)).
+// matching rule (the partition's painter, detail/painter.hpp, with two owner layers). A rule
+// is live iff it owns a segment; it falls through iff every segment it owns has a second owner
+// (or the default) with its action; a dead rule is contradicted iff its segments hold the
+// other action somewhere, found in O(1) per port class with "next action change" links.
+// Cost O(port classes × (segments + rules)).
 // Blocking sets follow Batfish's approach D: earlier overlapping rules by decreasing overlap,
 // the shortest prefix that covers the dead rule (found by bisection, each step a partition of
 // the clipped boxes), plus the largest overlapping rule of the other action; when the first
@@ -29,14 +30,16 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
-#include <numeric>
 #include <optional>
 #include <string_view>
 #include <tuple>
 #include <vector>
 
+#include "../box.hpp"
 #include "../config.hpp"
 #include "../decision.hpp"
+#include "../detail/painter.hpp"
+#include "../detail/sorted.hpp"
 #include "../lower.hpp"
 #include "../packet.hpp"
 #include "../partition.hpp"
@@ -92,76 +95,6 @@ struct policy_anomalies {
 };
 
 namespace detail {
-
-/// Volume of a box (points), as a floating-point estimate for ordering overlaps.
-template <class S>
-long double volume(const box<S>& b) {
-  auto width = [](auto lo, auto hi) {
-    if constexpr (std::is_same_v<decltype(lo), secgroup::detail::uint128>)
-      return static_cast<long double>(hi.hi - lo.hi) * 18446744073709551616.0L +
-             static_cast<long double>(hi.lo) - static_cast<long double>(lo.lo) + 1;
-    else
-      return static_cast<long double>(hi - lo) + 1;
-  };
-  // Classes without ports (ICMP, other) count once per address even when the port range is
-  // empty, as it is in the intersection of boxes with disjoint ports.
-  if (b.addresses.hi < b.addresses.lo) return 0;
-  const long double ports = b.ports.hi < b.ports.lo ? 0 : width(b.ports.lo, b.ports.hi);
-  long double classes = 0;
-  for (auto c : all_proto_classes)
-    if (b.protocols & mask_of(c)) classes += has_ports(c) ? ports : 1;
-  return classes * width(b.addresses.lo, b.addresses.hi);
-}
-
-/// The intersection of two boxes (empty intervals or mask when disjoint).
-template <class S>
-box<S> intersect(const box<S>& a, const box<S>& b) {
-  box<S> r;
-  r.protocols = a.protocols & b.protocols;
-  r.addresses = {std::max(a.addresses.lo, b.addresses.lo),
-                 std::min(a.addresses.hi, b.addresses.hi)};
-  r.ports = {std::max(a.ports.lo, b.ports.lo), std::min(a.ports.hi, b.ports.hi)};
-  return r;
-}
-
-/// True iff the two boxes share a point.
-template <class S>
-bool meets(const box<S>& a, const box<S>& b) {
-  auto valid = [](const auto& i) { return !(i.hi < i.lo); };  // reversed intervals are empty
-  auto common = a.protocols & b.protocols;
-  if (!common || !valid(a.addresses) || !valid(b.addresses) ||
-      !a.addresses.overlaps(b.addresses))
-    return false;
-  const proto_mask port_classes = mask_of(proto_class::tcp) | mask_of(proto_class::udp);
-  return (common & ~port_classes) ||
-         (valid(a.ports) && valid(b.ports) && a.ports.overlaps(b.ports));
-}
-
-/// True iff every point of `inner` is in `outer`.
-template <class S>
-bool contains(const box<S>& outer, const box<S>& inner) {
-  auto valid = [](const auto& i) { return !(i.hi < i.lo); };  // reversed intervals are empty
-  const proto_mask port_classes = mask_of(proto_class::tcp) | mask_of(proto_class::udp);
-  proto_mask classes = inner.protocols;  // the classes holding points of `inner`
-  if (!valid(inner.ports)) classes &= static_cast<proto_mask>(~port_classes);
-  if (!classes || !valid(inner.addresses)) return true;
-  if ((classes & ~outer.protocols) || !valid(outer.addresses) ||
-      !outer.addresses.contains(inner.addresses))
-    return false;
-  return !(classes & port_classes) || (valid(outer.ports) && outer.ports.contains(inner.ports));
-}
-
-/// True iff the union of `cover` holds every point of `target`.
-template <class S>
-bool covers(const std::vector<box<S>>& cover, const box<S>& target) {
-  policy<S> pol;
-  for (const auto& b : cover) pol.rules.push_back({b, action::accept});
-  bool all = true;
-  partition<S>(pol).for_each_region_in(target, [&](auto, auto&, auto&, std::uint32_t rule) {
-    all = all && rule != decision::no_rule;
-  });
-  return all;
-}
 
 /// Batfish-style blocking set of dead rule `i`: the shortest prefix of the earlier
 /// overlapping rules, by decreasing overlap, that covers it; plus, when `other` is set, the
@@ -219,22 +152,6 @@ std::vector<std::uint32_t> blocking_set(const policy<S>& pol, std::uint32_t i,
   return out;
 }
 
-/// The first addresses of the elementary address segments of `pol`'s rules, ascending; the
-/// first is 0 (the address axis of the rules' partition).
-template <class S>
-std::vector<typename S::address_type> address_starts(const policy<S>& pol) {
-  using A = typename S::address_type;
-  std::vector<A> starts{A{}};
-  for (const auto& r : pol.rules) {
-    if (r.match.addresses.hi < r.match.addresses.lo) continue;
-    starts.push_back(r.match.addresses.lo);
-    if (r.match.addresses.hi < S::max_address) starts.push_back(r.match.addresses.hi + A{1});
-  }
-  std::sort(starts.begin(), starts.end());
-  starts.erase(std::unique(starts.begin(), starts.end()), starts.end());
-  return starts;
-}
-
 /// The boxes of one action's rules as struct-of-arrays, for branch-free overlap scans; only
 /// rules with a non-empty address interval are listed, ascending.
 template <class S>
@@ -253,21 +170,21 @@ struct box_columns {
     address_hi.push_back(b.addresses.hi);
     port_lo.push_back(b.ports.lo);
     port_hi.push_back(b.ports.hi);
-    ports_valid.push_back(!(b.ports.hi < b.ports.lo));
+    ports_valid.push_back(!b.ports.empty());
   }
   /// Appends to `out` the listed rules below `end` whose box meets `b` (same as meets()).
   void meeting(const box<S>& b, std::uint32_t end, std::vector<std::uint32_t>& out) const {
-    if (b.addresses.hi < b.addresses.lo || !b.protocols) return;
-    const proto_mask port_classes = mask_of(proto_class::tcp) | mask_of(proto_class::udp);
-    const std::uint8_t valid = !(b.ports.hi < b.ports.lo);
+    if (b.addresses.empty() || !b.protocols) return;
+    const std::uint8_t valid = !b.ports.empty();
     const auto count = static_cast<std::size_t>(
         std::lower_bound(index.begin(), index.end(), end) - index.begin());
     for (std::size_t k = 0; k < count; ++k) {
       const proto_mask common = protocols[k] & b.protocols;
-      const bool hit =
-          (common != 0) & (address_lo[k] <= b.addresses.hi) & (b.addresses.lo <= address_hi[k]) &
-          (((common & ~port_classes) != 0) |
-           ((ports_valid[k] & valid) != 0 && (port_lo[k] <= b.ports.hi) & (b.ports.lo <= port_hi[k])));
+      const bool hit = (common != 0) & (address_lo[k] <= b.addresses.hi) &
+                       (b.addresses.lo <= address_hi[k]) &
+                       (((common & ~port_protocols) != 0) |
+                        ((ports_valid[k] & valid) != 0 &&
+                         (port_lo[k] <= b.ports.hi) & (b.ports.lo <= port_hi[k])));
       if (hit) out.push_back(index[k]);
     }
   }
@@ -300,24 +217,12 @@ struct painting {
 /// fall-through and the takers (the rest of `contradicted` stays 0).
 template <class S>
 painting<S> paint(const policy<S>& pol, bool details) {
-  using A = typename S::address_type;
   using P = typename S::port_type;
   const auto n_rules = static_cast<std::uint32_t>(pol.rules.size());
-  const auto starts = detail::address_starts(pol);
-  const auto n = static_cast<std::uint32_t>(starts.size());
-  auto action_of = [&](std::uint32_t r) {
-    return r == decision::no_rule ? pol.default_action : pol.rules[r].action;
-  };
-  auto addresses_of = [&](std::uint32_t from, std::uint32_t to) {  // segments [from, to)
-    return interval<A>{starts[from], to < n ? A(starts[to] - A{1}) : S::max_address};
-  };
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> seg(n_rules, {0, 0});  // [lo, hi)
-  for (std::uint32_t i = 0; i < n_rules; ++i) {
-    const auto& a = pol.rules[i].match.addresses;
-    if (!(a.hi < a.lo))
-      seg[i] = {static_cast<std::uint32_t>(partition<S>::segment_of(starts, a.lo)),
-                static_cast<std::uint32_t>(partition<S>::segment_of(starts, a.hi)) + 1};
-  }
+  secgroup::detail::painter<S, 2> painter(pol);
+  const auto n = painter.segment_count();
+  const auto& owner = painter.owner(0);
+  const auto& second = painter.owner(1);
 
   painting<S> out;
   out.live.assign(n_rules, 0);
@@ -330,13 +235,7 @@ painting<S> paint(const policy<S>& pol, bool details) {
     out.opposite.resize(n_rules);
     out.effective.resize(n_rules);
   }
-  auto& [live, contradicted, falls, to_default, takers, own, opposite, effective] = out;
 
-  std::vector<std::uint32_t> owner(n), second(n), next2(n + 1), change(n + 1);
-  auto find = [](std::vector<std::uint32_t>& next, std::uint32_t k) {
-    while (next[k] != k) k = next[k] = next[next[k]];
-    return k;
-  };
   // Owned segments: liveness, fall-through, effective boxes.
   auto paint_owned = [&](proto_class c, const interval<P>& port_class) {
     for (std::uint32_t k = 0; k < n;) {
@@ -344,84 +243,53 @@ painting<S> paint(const policy<S>& pol, bool details) {
       std::uint32_t end = k + 1;
       while (end < n && owner[end] == i) ++end;
       if (i != decision::no_rule) {
-        live[i] = 1;
+        out.live[i] = 1;
         if (details) {
-          own[i].offer(c, addresses_of(k, end), port_class);
-          effective[i].push_back({mask_of(c), addresses_of(k, end), port_class});
+          out.own[i].offer(c, painter.addresses(k, end), port_class);
+          out.effective[i].push_back({mask_of(c), painter.addresses(k, end), port_class});
         }
+        auto& takers = out.takers[i];
         for (auto q = k; q < end; ++q) {
-          if (action_of(second[q]) != pol.rules[i].action) falls[i] = 0;
-          if (second[q] == decision::no_rule) to_default[i] = 1;
-          if (second[q] != decision::no_rule &&
-              (takers[i].empty() || takers[i].back() != second[q]))
-            takers[i].push_back(second[q]);
+          if (pol.action_of(second[q]) != pol.rules[i].action) out.falls[i] = 0;
+          if (second[q] == decision::no_rule) out.to_default[i] = 1;
+          if (second[q] != decision::no_rule && (takers.empty() || takers.back() != second[q]))
+            takers.push_back(second[q]);
         }
       }
       k = end;
     }
   };
+  std::vector<std::uint32_t> change(n + 1);  // next action change (see below)
+  std::vector<std::uint32_t> here;           // candidates holding the port class
   for (auto c : all_proto_classes) {
-    const bool ports = has_ports(c);
-    std::vector<std::uint32_t> candidates;
-    std::vector<P> port_starts{0};
-    for (std::uint32_t i = 0; i < n_rules; ++i) {
-      const auto& m = pol.rules[i].match;
-      if (!(m.protocols & mask_of(c)) || seg[i].second == 0 || (ports && m.ports.hi < m.ports.lo))
-        continue;
-      candidates.push_back(i);
-      if (!ports) continue;
-      port_starts.push_back(m.ports.lo);
-      if (m.ports.hi < S::max_port) port_starts.push_back(m.ports.hi + 1);
-    }
-    std::sort(port_starts.begin(), port_starts.end());
-    port_starts.erase(std::unique(port_starts.begin(), port_starts.end()), port_starts.end());
-    for (std::size_t j = 0; j < port_starts.size(); ++j) {
-      const interval<P> port_class{port_starts[j], j + 1 < port_starts.size()
-                                                       ? port_starts[j + 1] - 1
-                                                       : (ports ? S::max_port : 0)};
-      // Paint first and second owners.
-      std::fill(owner.begin(), owner.end(), decision::no_rule);
-      std::fill(second.begin(), second.end(), decision::no_rule);
-      std::iota(next2.begin(), next2.end(), 0u);
-      std::vector<std::uint32_t> here;  // candidates holding this port class
-      std::uint32_t without_second = n;
-      for (auto i : candidates) {
-        if (ports && !pol.rules[i].match.ports.contains(port_class.lo)) continue;
-        here.push_back(i);
-        if (without_second == 0) continue;
-        auto [lo, hi] = seg[i];
-        for (auto k = find(next2, lo); k < hi; k = find(next2, k + 1)) {
-          if (owner[k] == decision::no_rule) {
-            owner[k] = i;  // stays unseconded: the next rule over it becomes its second
-          } else {
-            second[k] = i;
-            next2[k] = k + 1;
-            --without_second;
-          }
-        }
-      }
+    painter.start_class(c);
+    for (std::size_t j = 0; j < painter.port_class_count(); ++j) {
+      const auto port_class = painter.port_class(j);
       if (!details) {
+        painter.paint(j);
         paint_owned(c, port_class);
         continue;
       }
+      here.clear();
+      painter.paint(j, &here);
       // change[k]: the first segment after k whose first-match action differs from k's.
       change[n] = n;
       for (std::uint32_t k = n; k-- > 0;)
-        change[k] =
-            k + 1 < n && action_of(owner[k + 1]) == action_of(owner[k]) ? change[k + 1] : k + 1;
+        change[k] = k + 1 < n && pol.action_of(owner[k + 1]) == pol.action_of(owner[k])
+                        ? change[k + 1]
+                        : k + 1;
       paint_owned(c, port_class);
       // Contradiction: a segment of the rule decided with the other action.
       for (auto i : here) {
-        auto [lo, hi] = seg[i];
+        auto [lo, hi] = painter.segments_of(i);
         auto a = pol.rules[i].action;
-        std::uint32_t at = action_of(owner[lo]) != a ? lo : change[lo];
+        std::uint32_t at = pol.action_of(owner[lo]) != a ? lo : change[lo];
         if (at >= hi) continue;
-        contradicted[i] = 1;
-        opposite[i].offer(c, addresses_of(at, std::min(change[at], hi)), port_class);
+        out.contradicted[i] = 1;
+        out.opposite[i].offer(c, painter.addresses(at, std::min(change[at], hi)), port_class);
       }
     }
   }
-
   return out;
 }
 
@@ -431,39 +299,36 @@ policy_anomalies<S> anomalies_of(const policy<S>& pol, bool with_order) {
   using P = typename S::port_type;
   const auto n_rules = static_cast<std::uint32_t>(pol.rules.size());
   auto painted = detail::paint(pol, true);
-  auto& [live, contradicted, falls, to_default, takers, own, opposite, effective] = painted;
 
   policy_anomalies<S> out;
   out.rules.resize(n_rules);
   for (std::uint32_t i = 0; i < n_rules; ++i) {
     auto& v = out.rules[i];
-    v.dead = !live[i];
+    v.dead = !painted.live[i];
     if (v.dead) {
-      v.shadowed = contradicted[i];
+      v.shadowed = painted.contradicted[i];
       v.redundant = !v.shadowed;
       v.reason = redundancy::covered;
       v.related = detail::blocking_set(
           pol, i, v.shadowed ? std::optional(!pol.rules[i].action) : std::nullopt);
       if (v.shadowed) {
-        v.witness = opposite[i].point_;
+        v.witness = painted.opposite[i].point_;
       } else {
         detail::best_witness<S> any;
         const auto& m = pol.rules[i].match;
         for (auto c : all_proto_classes)
-          if ((m.protocols & mask_of(c)) && !(m.addresses.hi < m.addresses.lo) &&
-              !(has_ports(c) && m.ports.hi < m.ports.lo))
+          if ((m.protocols & mask_of(c)) && !m.addresses.empty() &&
+              !(has_ports(c) && m.ports.empty()))
             any.offer(c, m.addresses, has_ports(c) ? m.ports : interval<P>{0, 0});
         v.witness = any.point_;
       }
-    } else if (falls[i]) {
+    } else if (painted.falls[i]) {
       v.redundant = true;
       v.reason = redundancy::falls_through;
-      auto& t = takers[i];
-      std::sort(t.begin(), t.end());
-      t.erase(std::unique(t.begin(), t.end()), t.end());
-      v.related = t;
-      v.to_default = to_default[i];
-      v.witness = own[i].point_;
+      v.related = std::move(painted.takers[i]);
+      secgroup::detail::sort_unique(v.related);
+      v.to_default = painted.to_default[i];
+      v.witness = painted.own[i].point_;
     }
   }
 
@@ -476,21 +341,22 @@ policy_anomalies<S> anomalies_of(const policy<S>& pol, bool with_order) {
   std::vector<std::vector<std::uint32_t>> groups(n_rules);
   for (std::uint32_t i = 0; i < n_rules; ++i) {
     const auto& m = pol.rules[i].match;
-    if (!live[i] || m.addresses.hi < m.addresses.lo) continue;
+    if (!painted.live[i] || m.addresses.empty()) continue;
     by_action[static_cast<std::size_t>(pol.rules[i].action)].add(i, m);
+    const auto& effective = painted.effective[i];
     auto& b = bounds[i];
-    b = effective[i].front();
-    for (std::uint32_t k = 0; k < effective[i].size(); ++k) {
-      const auto& e = effective[i][k];
-      if (k == 0 || e.protocols != effective[i][k - 1].protocols ||
-          !(e.ports == effective[i][k - 1].ports))
+    b = effective.front();
+    for (std::uint32_t k = 0; k < effective.size(); ++k) {
+      const auto& e = effective[k];
+      if (k == 0 || e.protocols != effective[k - 1].protocols ||
+          !(e.ports == effective[k - 1].ports))
         groups[i].push_back(k);
       b.protocols |= e.protocols;
       b.addresses = {std::min(b.addresses.lo, e.addresses.lo),
                      std::max(b.addresses.hi, e.addresses.hi)};
       b.ports = {std::min(b.ports.lo, e.ports.lo), std::max(b.ports.hi, e.ports.hi)};
     }
-    groups[i].push_back(static_cast<std::uint32_t>(effective[i].size()));
+    groups[i].push_back(static_cast<std::uint32_t>(effective.size()));
   }
   std::vector<std::uint32_t> candidates;
   for (std::uint32_t j = 0; j < n_rules; ++j) {
@@ -499,14 +365,14 @@ policy_anomalies<S> anomalies_of(const policy<S>& pol, bool with_order) {
     by_action[static_cast<std::size_t>(!later.action)].meeting(later.match, j, candidates);
     for (auto i : candidates) {
       const auto& earlier = pol.rules[i];
-      if (!detail::meets(bounds[i], later.match)) continue;
-      const bool shadowing = detail::contains(earlier.match, later.match);
-      const bool inside = !shadowing && detail::contains(later.match, earlier.match);
-      const auto& boxes = effective[i];
+      if (!meets(bounds[i], later.match)) continue;
+      const bool shadowing = contains(earlier.match, later.match);
+      const bool inside = !shadowing && contains(later.match, earlier.match);
+      const auto& boxes = painted.effective[i];
       const auto& group = groups[i];
       for (std::size_t g = 0; g + 1 < group.size(); ++g) {
         const auto& head = boxes[group[g]];
-        if (!detail::meets(box<S>{head.protocols, later.match.addresses, head.ports}, later.match))
+        if (!meets(box<S>{head.protocols, later.match.addresses, head.ports}, later.match))
           continue;
         // The first run of the group reaching the later rule's addresses, if it meets them.
         auto it = std::partition_point(
@@ -514,7 +380,7 @@ policy_anomalies<S> anomalies_of(const policy<S>& pol, bool with_order) {
             [&](const box<S>& e) { return e.addresses.hi < later.match.addresses.lo; });
         if (it == boxes.begin() + group[g + 1] || later.match.addresses.hi < it->addresses.lo)
           continue;
-        auto x = detail::intersect(*it, later.match);
+        auto x = intersect(*it, later.match);
         proto_class c = all_proto_classes[static_cast<std::size_t>(__builtin_ctz(x.protocols))];
         rule_pair<S> pair{i, j, inside, witness_point<S>(c, x.addresses, x.ports)};
         if (with_order) out.order.push_back(pair);

@@ -20,6 +20,8 @@
 #include "../check.hpp"
 #include "../config.hpp"
 #include "../decision.hpp"
+#include "../detail/painter.hpp"
+#include "../detail/sorted.hpp"
 #include "../lower.hpp"
 #include "../partition.hpp"
 #include "../security_group.hpp"
@@ -50,9 +52,7 @@ std::vector<std::pair<typename S::address_type, decision>> address_runs(
   std::vector<std::pair<typename S::address_type, decision>> out;
   part.for_each_segment(part.port_class_map(c, part.port_class_of_port(c, port)),
                         [&](const interval<typename S::address_type>& a, std::uint32_t rule) {
-                          auto act = rule == decision::no_rule ? pol.default_action
-                                                               : pol.rules[rule].action;
-                          out.push_back({a.hi, decision{act, rule}});
+                          out.push_back({a.hi, decision{pol.action_of(rule), rule}});
                         });
   return out;
 }
@@ -86,12 +86,10 @@ void walk_diff(const policy<S>& a, const policy<S>& b, Emit&& emit, Wanted&& wan
     for (const auto* part : {&pa, &pb})
       for (std::size_t j = 0; j < part->port_class_count(c); ++j)
         starts.push_back(part->port_class(c, j).lo);
-    std::sort(starts.begin(), starts.end());
-    starts.erase(std::unique(starts.begin(), starts.end()), starts.end());
+    secgroup::detail::sort_unique(starts);
     std::vector<diff_region<S>> previous;  // pieces of the previous port interval
     for (std::size_t j = 0; j < starts.size(); ++j) {
-      interval<P> ports{
-          starts[j], j + 1 < starts.size() ? starts[j + 1] - 1 : (has_ports(c) ? S::max_port : 0)};
+      const auto ports = secgroup::detail::port_class_at<S>(starts, j, c);
       auto ra = detail::address_runs(pa, a, c, ports.lo);
       auto rb = detail::address_runs(pb, b, c, ports.lo);
       std::vector<diff_region<S>> pieces;
@@ -202,10 +200,6 @@ void add_diff(const group_diff& g, direction d, action da, action db, group_diff
   auto pa = lower<F>(g.rules_a, d, da);
   auto pb = lower<F>(g.rules_b, d, db);
   auto regions = diff_regions(pa, pb);
-  auto to_group = [](decision x, const policy<S>& p) {
-    if (!x.by_default()) x.rule = p.origin[x.rule];
-    return x;
-  };
   auto address = [](typename S::address_type v) {
     if constexpr (F == family::v4)
       return ip_address::v4(v);
@@ -214,14 +208,15 @@ void add_diff(const group_diff& g, direction d, action da, action db, group_diff
   };
   for (const auto& r : regions)
     out.regions.push_back({d, F, r.protocol, address(r.addresses.lo), address(r.addresses.hi),
-                           r.ports, to_group(r.a, pa), to_group(r.b, pb)});
+                           r.ports, pa.decision_of(r.a.rule), pb.decision_of(r.b.rule)});
   if (auto w = best_region_witness(regions)) {
     auto [pc, port_rank] = witness_rank<S>(regions[w->second].protocol, regions[w->second].ports);
     std::tuple<int, int, int> rank{pc, port_rank, F == family::v4 ? 0 : 1};
     if (!best_rank || rank < *best_rank) {
       best_rank = rank;
       const auto& r = regions[w->second];
-      out.witness = diff_witness{to_packet<F>(w->first, d), to_group(r.a, pa), to_group(r.b, pb)};
+      out.witness = diff_witness{to_packet<F>(w->first, d), pa.decision_of(r.a.rule),
+                                 pb.decision_of(r.b.rule)};
     }
   }
 }
@@ -263,10 +258,6 @@ void add_witness(const std::vector<rule>& rules_a, const std::vector<rule>& rule
   if (!wanted(all_proto_classes.front())) return;
   auto pa = lower<F>(rules_a, d, da);
   auto pb = lower<F>(rules_b, d, db);
-  auto to_group = [](decision x, const policy<S>& p) {
-    if (!x.by_default()) x.rule = p.origin[x.rule];
-    return x;
-  };
   walk_diff(
       pa, pb,
       [&](const diff_region<S>& r) {
@@ -275,7 +266,7 @@ void add_witness(const std::vector<rule>& rules_a, const std::vector<rule>& rule
         if (best_rank && !(rank < *best_rank)) return;
         best_rank = rank;
         witness = diff_witness{to_packet<F>(witness_point<S>(r.protocol, r.addresses, r.ports), d),
-                               to_group(r.a, pa), to_group(r.b, pb)};
+                               pa.decision_of(r.a.rule), pb.decision_of(r.b.rule)};
       },
       wanted);
 }

@@ -71,8 +71,7 @@ void add_exposure(const security_group& g, direction d, std::vector<exposure_ent
     for (std::size_t j = 0; j < part.port_class_count(c); ++j) {
       addresses accepted;  // segments come in ascending order: each add is O(1)
       part.for_each_segment(part.port_class_map(c, j), [&](const auto& a, std::uint32_t rule) {
-        auto act = rule == decision::no_rule ? pol.default_action : pol.rules[rule].action;
-        if (act == action::accept) accepted.add(a);
+        if (pol.action_of(rule) == action::accept) accepted.add(a);
       });
       if (accepted.empty()) continue;
       classes[accepted].add(part.port_class(c, j));

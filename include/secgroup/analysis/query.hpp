@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "../address.hpp"
+#include "../box.hpp"
 #include "../config.hpp"
 #include "../decision.hpp"
 #include "../detail/text.hpp"
@@ -33,7 +34,6 @@
 #include "../partition.hpp"
 #include "../security_group.hpp"
 #include "../space.hpp"
-#include "anomalies.hpp"
 #include "witness.hpp"
 
 SECGROUP_BEGIN_NAMESPACE
@@ -126,13 +126,12 @@ struct witness_pair {
              const interval<typename space_of<F>::address_type>& a,
              const interval<std::uint32_t>& ports, std::uint32_t rule) {
     using S = space_of<F>;
-    auto act = rule == decision::no_rule ? pol.default_action : pol.rules[rule].action;
+    const auto dec = pol.decision_of(rule);
     auto [pc, port_rank] = witness_rank<S>(c, ports);
     std::tuple<int, int, int> rank{pc, port_rank, F == family::v4 ? 0 : 1};
-    auto& slot = act == action::accept ? accepted : dropped;
-    auto& slot_rank = act == action::accept ? accepted_rank : dropped_rank;
+    auto& slot = dec.action == action::accept ? accepted : dropped;
+    auto& slot_rank = dec.action == action::accept ? accepted_rank : dropped_rank;
     if (slot && !(rank < slot_rank)) return;
-    decision dec{act, rule == decision::no_rule ? rule : pol.origin[rule]};
     slot = query_witness{to_packet<F>(witness_point<S>(c, a, ports), d), dec};
     slot_rank = rank;
   }
@@ -253,8 +252,7 @@ void add_accepted_ports(const security_group& g, direction d, proto_class c,
   partition<S>(pol).for_each_region_in(
       box<S>{mask_of(c), {v, v}, ports},
       [&](proto_class, const auto&, const interval<std::uint32_t>& p, std::uint32_t rule) {
-        auto act = rule == decision::no_rule ? pol.default_action : pol.rules[rule].action;
-        if (act == action::accept) out.add(p);
+        if (pol.action_of(rule) == action::accept) out.add(p);
       });
 }
 

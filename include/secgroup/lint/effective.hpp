@@ -28,6 +28,7 @@
 #include "../analysis/witness.hpp"
 #include "../config.hpp"
 #include "../decision.hpp"
+#include "../detail/sorted.hpp"
 #include "../interval_set.hpp"
 #include "../lower.hpp"
 #include "../partition.hpp"
@@ -134,8 +135,7 @@ struct region_scan {
   std::vector<std::uint32_t> rules() const {
     auto out = accept_rules;
     out.insert(out.end(), drop_rules.begin(), drop_rules.end());
-    std::sort(out.begin(), out.end());
-    out.erase(std::unique(out.begin(), out.end()), out.end());
+    secgroup::detail::sort_unique(out);
     return out;
   }
 
@@ -167,8 +167,7 @@ struct region_scan {
   }
   static void append(std::vector<std::uint32_t>& a, const std::vector<std::uint32_t>& b) {
     a.insert(a.end(), b.begin(), b.end());
-    std::sort(a.begin(), a.end());
-    a.erase(std::unique(a.begin(), a.end()), a.end());
+    secgroup::detail::sort_unique(a);
   }
   // While a scan runs: the accepted regions' addresses, by family, in the order met (building
   // the set once at the end costs O(n log n), adding each region could cost O(n) each).
@@ -289,10 +288,11 @@ class effective_group {
     }
     for (const auto& r : remotes) {
       box<S> b = base;
-      auto lo = secgroup::detail::address_value<S>({F, r.lo});
-      auto hi = secgroup::detail::address_value<S>({F, r.hi});
-      b.addresses = {std::max(b.addresses.lo, lo), std::min(b.addresses.hi, hi)};
-      if (b.addresses.hi < b.addresses.lo) continue;
+      const interval<typename S::address_type> remote{
+          secgroup::detail::address_value<S>({F, r.lo}),
+          secgroup::detail::address_value<S>({F, r.hi})};
+      b.addresses = intersect(b.addresses, remote);
+      if (b.addresses.empty()) continue;
       s.part.for_each_region_in(
           b, [&](proto_class c, const auto& a, const auto& p, std::uint32_t rule) {
             if (only_rule && rule != wanted) return;
@@ -306,35 +306,31 @@ class effective_group {
                     const interval<typename space_of<F>::address_type>& a,
                     const interval<std::uint32_t>& p, std::uint32_t rule, region_scan& out) {
     using S = space_of<F>;
-    const bool by_default = rule == decision::no_rule;
-    const auto act = by_default ? pol.default_action : pol.rules[rule].action;
-    const auto index = by_default ? decision::no_rule : pol.origin[rule];
+    const decision dec = pol.decision_of(rule);
     auto [pc, port_rank] = analysis::witness_rank<S>(c, p);
     const auto x = analysis::witness_point<S>(c, a, p);
     region_scan::rank_type rank{pc, port_rank, F == family::v4 ? 0 : 1, address_rank<F>(x.address)};
-    auto make = [&] {
-      return analysis::query_witness{analysis::to_packet<F>(x, d), decision{act, index}};
-    };
+    auto make = [&] { return analysis::query_witness{analysis::to_packet<F>(x, d), dec}; };
     auto take = [&](std::optional<analysis::query_witness>& slot, region_scan::rank_type& r) {
       if (slot && !(rank < r)) return;
       slot = make();
       r = rank;
     };
-    if (act == action::accept) {
+    if (dec.action == action::accept) {
       take(out.accepted, out.accepted_rank);
-      if (by_default)
+      if (dec.by_default())
         out.accept_by_default = true;
       else
-        out.accept_rules.push_back(index);
+        out.accept_rules.push_back(dec.rule);
       out.accepted_runs_[index_of(F)].push_back({uint128(a.lo), uint128(a.hi)});
     } else {
       take(out.dropped, out.dropped_rank);
-      if (by_default)
+      if (dec.by_default())
         out.drop_by_default = true;
       else
-        out.drop_rules.push_back(index);
+        out.drop_rules.push_back(dec.rule);
     }
-    if (by_default) take(out.by_default, out.default_rank);
+    if (dec.by_default()) take(out.by_default, out.default_rank);
   }
 
   /// 0 for a well-known public address (8.8.8.8, 1.1.1.1, 2001:4860:4860::8888), 1 for other
@@ -350,10 +346,8 @@ class effective_group {
   }
 
   static void finish(region_scan& out) {
-    for (auto* v : {&out.accept_rules, &out.drop_rules}) {
-      std::sort(v->begin(), v->end());
-      v->erase(std::unique(v->begin(), v->end()), v->end());
-    }
+    secgroup::detail::sort_unique(out.accept_rules);
+    secgroup::detail::sort_unique(out.drop_rules);
     for (std::size_t f = 0; f < 2; ++f) {
       out.accepted_addresses[f] = range_set(std::move(out.accepted_runs_[f]));
       out.accepted_runs_[f].clear();

@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "../config.hpp"
+#include "../detail/sorted.hpp"
 #include "../security_group.hpp"
 #include "catalogue.hpp"
 #include "check_table.hpp"
@@ -61,9 +62,7 @@ inline void order_report(group_report& r) {
   std::vector<finding> sorted;
   for (auto i : idx) sorted.push_back(std::move(r.findings[i]));
   r.findings = std::move(sorted);
-  auto& u = r.used_suppressions;
-  std::sort(u.begin(), u.end());
-  u.erase(std::unique(u.begin(), u.end()), u.end());
+  secgroup::detail::sort_unique(r.used_suppressions);
 }
 }  // namespace detail
 

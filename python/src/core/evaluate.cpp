@@ -26,12 +26,9 @@ py::list regions_of(const security_group& g, direction d) {
       else
         return to_string(ip_address::v6(v));
     };
+    const decision dec = pol.decision_of(r.rule);
     std::optional<std::uint32_t> index;
-    action act = pol.default_action;
-    if (r.rule != decision::no_rule) {
-      index = pol.origin[r.rule];
-      act = pol.rules[r.rule].action;
-    }
+    if (!dec.by_default()) index = dec.rule;
     py::dict item;
     item["protocol"] = std::string(to_string(r.protocol));
     item["first"] = address(r.addresses.lo);
@@ -42,7 +39,7 @@ py::list regions_of(const security_group& g, direction d) {
     item["rule_id"] = index && !rules[*index].id.empty() ? py::object(py::str(rules[*index].id))
                                                         : py::object(py::none());
     item["position"] = index ? py::object(py::int_(rules[*index].position)) : py::object(py::none());
-    item["action"] = std::string(to_string(act));
+    item["action"] = std::string(to_string(dec.action));
     out.append(item);
   });
   return out;

@@ -43,9 +43,10 @@ inline range_set open_everywhere(const std::vector<analysis::exposure_entry>& en
     if (!has_ports(c)) return ranges_of(e.accepted);
     bool touches = false;
     for (const auto& p : e.ports) {
-      if (p.hi < 1) continue;
+      const auto q = intersect(p, interval<std::uint32_t>{1, 65535});
+      if (q.empty()) continue;
       touches = true;
-      covered.add({std::max<std::uint32_t>(p.lo, 1), p.hi});
+      covered.add(q);
     }
     if (!touches) continue;
     acc = acc ? *acc & ranges_of(e.accepted) : ranges_of(e.accepted);

@@ -44,8 +44,7 @@ inline std::vector<std::pair<interval<std::uint32_t>, reach>> internet_reach(
                    : n > (net.size[index_of(f)] >> 1) ? reach::most
                                                       : reach::some;
     for (const auto& p : e.ports) {
-      interval<std::uint32_t> q{std::max(p.lo, axis.lo), std::min(p.hi, axis.hi)};
-      if (!(q.hi < q.lo)) pieces.push_back({q, r});
+      if (const auto q = intersect(p, axis); !q.empty()) pieces.push_back({q, r});
     }
   }
   std::sort(pieces.begin(), pieces.end(),

@@ -40,12 +40,13 @@ inline void stateless(check_context& cx, direction services) {
     for (const auto& e : ex) {
       if (e.protocol != c) continue;
       bool any = false;
-      for (const auto& p : e.ports) {  // the ports outside the ephemeral range
-        if (p.hi < 1) continue;
-        interval<std::uint32_t> q{std::max<std::uint32_t>(p.lo, 1), p.hi};
-        for (const auto& part : {interval<std::uint32_t>{q.lo, std::min(q.hi, eph.lo - 1)},
-                                 interval<std::uint32_t>{std::max(q.lo, eph.hi + 1), q.hi}}) {
-          if (part.hi < part.lo) continue;
+      for (const auto& p : e.ports) {  // the ports from 1 outside the ephemeral range
+        using ports = interval<std::uint32_t>;
+        const auto q = intersect(p, ports{1, 65535});
+        if (q.empty()) continue;
+        for (const auto& part :
+             {intersect(q, ports{0, eph.lo - 1}), intersect(q, ports{eph.hi + 1, q.hi})}) {
+          if (part.empty()) continue;
           service_ports.add(part);
           any = true;
         }
