@@ -2,6 +2,7 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <CLI/CLI.hpp>
 #include <iostream>
 #include <secgroup/mock/rest.hpp>
 #include <secgroup/mock/store.hpp>
