@@ -1,7 +1,10 @@
 // End-to-end tests of `secgroup lint`: the tool's code (secgroup_cli_commands) is driven in
 // process through secgroup::cli::run, as cli/main.cpp drives it, so arguments, configuration
 // discovery, formats and exit codes are checked with the output captured.
+#include <unistd.h>
+
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <sstream>
 
@@ -120,4 +123,18 @@ TEST_CASE("cli lint: configuration from --config or ./.secgroup.json") {
   o = lint_cli({"."}, tree);
   CHECK(has(o.out, "./a/c.json: bastion"));
   CHECK(has(o.out, "2 groups in 2 files"));
+}
+
+TEST_CASE("cli lint: a number no double holds is exit 2 naming its field, not exit 3") {
+  // Issue 12, item 10: 1e309 anywhere (here the configuration) was an "internal error".
+  const auto config = fs::temp_directory_path() /
+                      ("secgroup-cli-lint-huge-" + std::to_string(static_cast<long>(::getpid())) +
+                       ".json");
+  std::ofstream(config) << R"({"ephemeral_ports": [1e309, 2]})";
+  auto o = lint_cli({"clean.json", "--config", config.string()});
+  CHECK(o.code == 2);
+  CHECK(o.out.empty());
+  CHECK(has(o.err, "[secgroup.parse.107] " + config.string() +
+                       ": ephemeral_ports[0]: number 1e309 is out of range"));
+  fs::remove(config);
 }

@@ -825,3 +825,42 @@ TEST_CASE("load_groups prefixes error fields with the path") {
               errc::port_order, "web.json: rules[0].dest_port_to");
   fs::remove_all(dir);
 }
+
+// -- Hostile input: nothing hidden, nothing ignored, nothing crashes (issue 12) --------------
+
+TEST_CASE("a number beyond a double's range is a parse error naming its path") {
+  auto rule_text = [](const std::string& port) {
+    return R"({"protocol": "TCP", "direction": "inbound", "action": "accept",
+               "ip_range": "0.0.0.0/0", "dest_port_from": )" +
+           port + "}";
+  };
+  const std::string group = R"({"name": "g", "rules": [)" + rule_text("22") + ", " +
+                            rule_text("1e309") + "]}";
+  auto e = thrown<parse_error>([&] { parse_groups(group, "web.json"); });
+  CHECK(std::string(e.id()) == errc::bad_number);
+  CHECK(e.field() == "web.json: rules[1].dest_port_from");
+  CHECK(e.message().find("1e309") != std::string::npos);
+
+  const std::vector<std::pair<std::string, std::string>> cases{
+      {"1e309", ""},
+      {"-1e309", ""},
+      {"[1, 2, 1E+400]", "[2]"},
+      {R"({"security_groups": [{"name": "a"}, )" + group + "]}",
+       "security_groups[1].rules[1].dest_port_from"},
+      {R"([{"name": "a"}, {"security_group": {"name": "b", "position": )" + std::string(400, '9') +
+           "}}]",
+       "[1].security_group.position"},
+      {R"({"name": "a", "unknown": [[], {"deep": [0, {"x": -2e308}]}]})", "unknown[1].deep[1].x"},
+      {R"({"name": "a", "tags": [], "rules": [], "x": 1e309, "y": 1})", "x"}};
+  for (const auto& [text, path] : cases) {
+    CAPTURE(text);
+    CHECK_ERROR(parse_error, parse_groups(text), errc::bad_number, path);
+    CHECK_ERROR(parse_error, parse_json(text, "s.json"), errc::bad_number,
+                path.empty() ? "s.json" : "s.json: " + path);
+  }
+  // In range, however written: read as usual.
+  CHECK(parse_json("[1e308, -1.7976931348623157e308, 1e-400]").size() == 3);
+  // Comments, when allowed, do not shift the path.
+  CHECK_ERROR(parse_error, parse_json("{/* c */ \"a\": [0, // x\n 1e999]}", "c.json", true),
+              errc::bad_number, "c.json: a[1]");
+}

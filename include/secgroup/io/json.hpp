@@ -8,7 +8,10 @@
 // a default-rule id are dropped on load: `enable_default_security` implies them.
 // Writing uses nlohmann::ordered_json so keys come out in the API's order (§4, §5 of the spec).
 // Errors carry the full field path (`security_groups[1].rules[0].protocol`); parse_groups() and
-// load_groups() prefix it with the source: `web.json: rules[2].ip_range`. See docs/json.md.
+// load_groups() prefix it with the source: `web.json: rules[2].ip_range`. parse_json() is the
+// one place JSON text becomes a value, for every reader (groups, mock bodies, lint config,
+// state files): a number beyond a double's range (`1e309`) is a parse_error naming its path.
+// See docs/json.md.
 #pragma once
 
 #include <algorithm>
@@ -43,6 +46,76 @@ namespace detail::json_io {
 
 inline std::string indexed(std::string_view name, std::size_t i) {
   return std::string(name) + "[" + std::to_string(i) + "]";
+}
+
+/// A SAX consumer that builds nothing: it follows the path of the value being read and stops at
+/// the first error, recording the path of the value that failed and its token. Run only after
+/// json::parse failed, to name the field (the fast path pays nothing for it).
+class path_finder {
+ public:
+  bool null() { return value(); }
+  bool boolean(bool) { return value(); }
+  bool number_integer(json::number_integer_t) { return value(); }
+  bool number_unsigned(json::number_unsigned_t) { return value(); }
+  bool number_float(json::number_float_t, const json::string_t&) { return value(); }
+  bool string(json::string_t&) { return value(); }
+  bool binary(json::binary_t&) { return value(); }
+  bool start_object(std::size_t) { return open(false); }
+  bool key(json::string_t& k) {
+    frames_.back().key = k;
+    return true;
+  }
+  bool end_object() { return close(); }
+  bool start_array(std::size_t) { return open(true); }
+  bool end_array() { return close(); }
+  template <class Exception>
+  bool parse_error(std::size_t, const std::string& token, const Exception&) {
+    token_ = token;
+    path_.clear();
+    for (std::size_t k = 0; k < frames_.size(); ++k) {
+      const auto& f = frames_[k];
+      // The failing value has not begun: it is element `next` of the innermost array, while
+      // every outer array is inside its element `next - 1`.
+      if (f.array)
+        path_ += indexed("", k + 1 == frames_.size() ? f.next : f.next - 1);
+      else
+        path_ += (path_.empty() ? "" : ".") + f.key;
+    }
+    return false;
+  }
+
+  /// The path of the value that failed ("rules[0].dest_port_from"; "" at the root).
+  const std::string& path() const { return path_; }
+  /// The text of the token that failed ("1e309").
+  const std::string& token() const { return token_; }
+
+ private:
+  struct frame {
+    bool array;
+    std::string key;
+    std::size_t next;  ///< arrays: the elements begun so far
+  };
+  bool value() {
+    if (!frames_.empty() && frames_.back().array) ++frames_.back().next;
+    return true;
+  }
+  bool open(bool array) {
+    value();
+    frames_.push_back({array, {}, 0});
+    return true;
+  }
+  bool close() {
+    frames_.pop_back();
+    return true;
+  }
+  std::vector<frame> frames_;
+  std::string path_, token_;
+};
+
+/// `field` under `source` as error fields write it: "web.json: rules[0].id".
+inline std::string under_source(const std::string& source, const std::string& field) {
+  if (source.empty()) return field;
+  return field.empty() ? source : source + ": " + field;
 }
 
 /// Runs `fn`, prefixing `outer` to the field of its errors unless `outer` is empty.
@@ -300,9 +373,7 @@ inline std::vector<security_group> read_document_object(const json& doc) {
 template <class Fn>
 decltype(auto) from_source(const std::string& source, Fn&& fn) {
   if (source.empty()) return std::forward<Fn>(fn)();
-  auto join = [&](const error& e) {
-    return e.field().empty() ? source : source + ": " + e.field();
-  };
+  auto join = [&](const error& e) { return under_source(source, e.field()); };
   try {
     return std::forward<Fn>(fn)();
   } catch (const parse_error& e) {
@@ -350,13 +421,15 @@ inline std::vector<security_group> groups_from_json(const json& doc) {
   return out;
 }
 
-/// Parses JSON text and reads its groups. Error fields start with `source` ("web.json: ...");
-/// a syntax error throws parse_error (secgroup.parse.104) with the line and column.
-inline std::vector<security_group> parse_groups(std::string_view text,
-                                                const std::string& source = "") {
-  json doc;
+/// Parses JSON text into a value: the one parser of every secgroup reader. `comments` allows
+/// `//` and `/* */` comments. Throws parse_error naming `source`: secgroup.parse.104 with the
+/// line and column for a syntax error, secgroup.parse.107 naming the value's path
+/// ("web.json: rules[0].dest_port_from") for a number beyond a double's range (`1e309`, valid
+/// JSON that no double holds).
+inline json parse_json(std::string_view text, const std::string& source = "",
+                       bool comments = false) {
   try {
-    doc = json::parse(text.begin(), text.end());
+    return json::parse(text.begin(), text.end(), nullptr, true, comments);
   } catch (const json::parse_error& e) {
     std::size_t offset = e.byte == 0 ? 0 : std::min<std::size_t>(e.byte - 1, text.size());
     auto before = text.substr(0, offset);
@@ -369,7 +442,23 @@ inline std::vector<security_group> parse_groups(std::string_view text,
     SECGROUP_THROW(parse_error(errc::bad_json, source,
                                "invalid JSON at line " + std::to_string(line) + ", column " +
                                    std::to_string(column) + ": " + reason));
+  } catch (const json::out_of_range&) {
+    // json::parse stops at a number no double holds (out_of_range.406) without saying where;
+    // a second pass that builds nothing finds the value's path.
+    detail::json_io::path_finder where;
+    json::sax_parse(text.begin(), text.end(), &where, json::input_format_t::json, true, comments);
+    SECGROUP_THROW(parse_error(errc::bad_number, detail::json_io::under_source(source, where.path()),
+                               "number " + where.token() +
+                                   " is out of range: a JSON number must fit a double "
+                                   "(magnitude below about 1.8e308)"));
   }
+}
+
+/// Parses JSON text and reads its groups. Error fields start with `source` ("web.json: ...");
+/// a syntax error throws parse_error (secgroup.parse.104) with the line and column.
+inline std::vector<security_group> parse_groups(std::string_view text,
+                                                const std::string& source = "") {
+  const json doc = parse_json(text, source);
   return detail::json_io::from_source(source, [&] { return groups_from_json(doc); });
 }
 

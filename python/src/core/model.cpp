@@ -1,6 +1,8 @@
 // python/src/core/model.cpp: the model (rules, groups, packets, decisions), JSON I/O and
 // evaluation, reference and compiled, single and vectorised; the decision-map regions the
 // plots draw.
+#include <cmath>
+
 #include <pybind11/numpy.h>
 #include <pybind11/operators.h>
 
@@ -61,7 +63,13 @@ json from_python_at(const py::handle& o, const std::string& field, int depth) {
       throw validation_error(errc::bad_value, field, "integer out of range");
     }
   }
-  if (py::isinstance<py::float_>(o)) return o.cast<double>();
+  if (py::isinstance<py::float_>(o)) {
+    const double d = o.cast<double>();  // json.loads("1e309") gives inf: no JSON number is one
+    if (!std::isfinite(d))
+      throw parse_error(errc::bad_number, field,
+                        "number " + std::string(py::str(o)) + " is not finite");
+    return d;
+  }
   if (py::isinstance<py::str>(o)) return o.cast<std::string>();
   if (py::isinstance<py::dict>(o)) {
     json out = json::object();

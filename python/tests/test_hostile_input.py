@@ -1,0 +1,55 @@
+"""Hostile input (issue 12, items 9, 10, 14): nothing hidden, nothing ignored, typed errors."""
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+
+import secgroup
+from conftest import CLI_DATA, EXAMPLES
+
+ZONE = "fr-par-1"
+PROJECT = "192b4fed-58e5-4883-8298-69c00b493b0b"
+
+
+@pytest.fixture
+def web():
+    return json.loads((EXAMPLES / "web.json").read_text())
+
+
+def raised(kind, call):
+    with pytest.raises(kind) as e:
+        call()
+    return e.value
+
+
+def test_a_number_no_double_holds_is_a_parse_error_naming_its_field():
+    text = (CLI_DATA / "bad-huge-number.json").read_text()
+    for source in (text, text.encode(), CLI_DATA / "bad-huge-number.json"):
+        err = raised(secgroup.ParseError, lambda: secgroup.load(source))
+        assert err.id == "secgroup.parse.107"
+        assert err.field.endswith("rules[7].dest_port_from")
+        assert "1e309" in err.message
+    # json.loads reads 1e309 as inf; no JSON number is one, so a dict holding it is refused too.
+    doc = json.loads(text)
+    assert doc["rules"][7]["dest_port_from"] == float("inf")
+    err = raised(secgroup.ParseError, lambda: secgroup.load(doc))
+    assert (err.id, err.field) == ("secgroup.parse.107", "rules[7].dest_port_from")
+    err = raised(secgroup.ParseError, lambda: secgroup.lint(text))
+    assert err.id == "secgroup.parse.107"
+
+
+def test_the_mock_answers_400_naming_the_field_for_a_number_no_double_holds():
+    store = secgroup.MockStore(seed=1)
+    api = secgroup.MockApi(store)
+    base = f"/instance/v1/zones/{ZONE}/security_groups"
+    status, _, body = api.handle("POST", base, body='{"name": "x", "project": "%s", "tags": [1e309]}'
+                                 % PROJECT)
+    assert status == 400, body
+    answer = json.loads(body)
+    assert answer["type"] == "invalid_arguments"
+    assert [d["argument_name"] for d in answer["details"]] == ["tags[0]"]
+    err = raised(secgroup.ParseError, lambda: store.restore('{"security_groups": [1e309]}'))
+    assert (err.id, err.field) == ("secgroup.parse.107", "snapshot: security_groups[0]")
+    assert len(store) == 0
