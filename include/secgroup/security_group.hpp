@@ -1,9 +1,9 @@
 // secgroup/security_group.hpp: a security group, every field of the API object.
 //
 // `rules` holds the user (editable) rules. The six default SMTP rules are not stored: they
-// exist iff `enable_default_security` is true, and ordered_rules() puts them first. A rule that
-// carries one of their fixed ids is never stored twice (loaders drop such rules; see
-// docs/semantics.md).
+// exist iff `enable_default_security` is true, and ordered_rules() puts them first. The file
+// readers drop a listed default rule only when it is exactly that rule, and refuse any other
+// rule bearing a default id; in memory, such a rule is an ordinary user rule (docs/semantics.md).
 #pragma once
 
 #include <algorithm>
@@ -75,14 +75,15 @@ struct security_group {
 };
 
 /// Returns the rules in evaluation order: the default SMTP rules (when enabled), then the user
-/// rules by ascending position, ties kept in stored order. Rules bearing a default-rule id are
-/// never included twice.
+/// rules by ascending position, ties kept in stored order. A stored copy of a default rule
+/// (is_default_rule) is left out when the flag already implies it: it could decide nothing.
+/// Every other stored rule is listed, whatever its id.
 inline std::vector<rule> ordered_rules(const security_group& g) {
   std::vector<rule> out;
   if (g.enable_default_security) out = default_rules(g.zone);
   auto user_begin = out.size();
   for (const auto& r : g.rules)
-    if (!is_default_rule_id(r.id)) out.push_back(normalize(r));
+    if (!(g.enable_default_security && is_default_rule(r))) out.push_back(normalize(r));
   std::stable_sort(out.begin() + static_cast<std::ptrdiff_t>(user_begin), out.end(),
                    [](const rule& a, const rule& b) { return a.position < b.position; });
   return out;

@@ -40,6 +40,32 @@ def test_a_number_no_double_holds_is_a_parse_error_naming_its_field():
     assert err.id == "secgroup.parse.107"
 
 
+def test_a_default_rule_id_on_another_rule_is_refused(web):
+    hidden = copy.deepcopy(web)
+    hidden["rules"][0].update(direction="inbound", action="accept", dest_port_from=22)
+    err = raised(secgroup.ValidationError, lambda: secgroup.load(hidden))
+    assert (err.id, err.field) == ("secgroup.validation.205", "rules[0].id")
+    assert "inbound accept TCP 0.0.0.0/0 22" in err.message
+    err = raised(secgroup.ValidationError, lambda: secgroup.lint(CLI_DATA / "bad-hidden-ssh.json"))
+    assert err.id == "secgroup.validation.205"
+    # The genuine listing still loads, the default rules implied by the flag.
+    (g,) = secgroup.load(web)
+    assert len(g.rules) == 10
+    # In memory, such a rule is an ordinary user rule: it is evaluated, never dropped.
+    g.rules = [secgroup.Rule(id=web["rules"][0]["id"], direction="inbound", action="accept",
+                             protocol="tcp", ip_range="0.0.0.0/0", ports=22, position=1)]
+    g.inbound_default_policy = "drop"
+    decision = g.evaluate("inbound tcp 203.0.113.9 22")
+    assert decision.action == "accept" and decision.rule_id == web["rules"][0]["id"]
+
+
+def test_a_dest_ip_range_is_refused_not_ignored(web):
+    with_dest = copy.deepcopy(web)
+    with_dest["rules"][11]["dest_ip_range"] = "10.0.0.5"
+    err = raised(secgroup.ValidationError, lambda: secgroup.load(with_dest))
+    assert (err.id, err.field) == ("secgroup.validation.204", "rules[11].dest_ip_range")
+
+
 def test_the_mock_answers_400_naming_the_field_for_a_number_no_double_holds():
     store = secgroup.MockStore(seed=1)
     api = secgroup.MockApi(store)

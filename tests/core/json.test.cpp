@@ -130,7 +130,7 @@ rule random_rule(std::mt19937& rng, std::uint32_t position) {
     r.ports = port_range{from, to};
   }
   r.position = position;
-  r.editable = rng() % 10 != 0;
+  r.editable = true;  // a group file refuses `editable: false` on a rule not a default one
   r.zone = rng() % 5 == 0 ? std::string() : std::string("nl-ams-1");
   return r;
 }
@@ -281,7 +281,7 @@ TEST_CASE("optional rule fields: defaults, nulls, unknown keys") {
 
   auto n = rule_from_json(api_rule(json{{"id", nullptr}, {"editable", nullptr},
                                         {"position", nullptr}, {"zone", nullptr},
-                                        {"dest_port_from", nullptr}, {"dest_ip_range", "10.0.0.1"}}));
+                                        {"dest_port_from", nullptr}, {"dest_ip_range", nullptr}}));
   CHECK(n.id.empty());
   CHECK(n.editable);
   CHECK(n.position == 0);
@@ -508,6 +508,9 @@ TEST_CASE("random groups round-trip through every writer (fixed seed)") {
     for (const auto& r : g.rules) {
       json j = r;
       CHECK(j.get<rule>() == r);
+      auto fixed = r;  // a single rule reads any `editable`; only group files check it
+      fixed.editable = false;
+      CHECK(json(fixed).get<rule>() == fixed);
     }
     security_group no_rules = g;
     no_rules.rules.clear();
@@ -827,6 +830,85 @@ TEST_CASE("load_groups prefixes error fields with the path") {
 }
 
 // -- Hostile input: nothing hidden, nothing ignored, nothing crashes (issue 12) --------------
+
+TEST_CASE("a rule bearing a default-rule id must be that default rule") {
+  auto doc_with = [](json rules) {
+    return json{{"security_group", api_group()}, {"rules", std::move(rules)}};
+  };
+  SECTION("an inbound SSH accept behind default rule 1's id is refused, not dropped") {
+    json rules = api_default_rules();
+    rules[0] = api_rule(json{{"id", rules[0]["id"]}, {"position", 1}});  // TCP in 0.0.0.0/0 22
+    auto e = thrown<validation_error>([&] { parse_groups(doc_with(rules).dump(), "x.json"); });
+    CHECK(std::string(e.id()) == errc::not_default_rule);
+    CHECK(e.field() == "x.json: rules[0].id");
+    CHECK(e.message().find("inbound accept TCP 0.0.0.0/0 22") != std::string::npos);
+    CHECK(e.message().find("outbound drop TCP 0.0.0.0/0 25") != std::string::npos);
+    // The same in the list form, embedded: the full path is named.
+    json g = api_group();
+    g["rules"] = rules;
+    CHECK_ERROR(validation_error, groups_from_json(json{{"security_groups", json::array({g})}}),
+                errc::not_default_rule, "security_groups[0].rules[0].id");
+  }
+  SECTION("every field that decides something must be the default rule's") {
+    const std::vector<std::pair<const char*, json>> changes{
+        {"direction", "inbound"}, {"action", "accept"},        {"protocol", "UDP"},
+        {"protocol", "ANY"},      {"ip_range", "10.0.0.0/8"},  {"ip_range", "::/0"},
+        {"dest_port_from", 22},   {"dest_port_from", nullptr}, {"dest_port_to", 587}};
+    for (const auto& [key, value] : changes) {
+      CAPTURE(key, value.dump());
+      json rules = api_default_rules();
+      rules[1][key] = value;  // TCP outbound drop 0.0.0.0/0 465
+      CHECK_ERROR(validation_error, groups_from_json(doc_with(rules)), errc::not_default_rule,
+                  "rules[1].id");
+    }
+  }
+  SECTION("position and editable, when given, must be the default rule's") {
+    json rules = api_default_rules();
+    rules[2]["position"] = 7;
+    CHECK_ERROR(validation_error, groups_from_json(doc_with(rules)), errc::not_default_rule,
+                "rules[2].position");
+    rules = api_default_rules();
+    rules[4]["editable"] = true;
+    CHECK_ERROR(validation_error, groups_from_json(doc_with(rules)), errc::not_default_rule,
+                "rules[4].editable");
+  }
+  SECTION("the exact default rules are dropped, also written by hand (null = absent)") {
+    json rules = api_default_rules();
+    for (auto& r : rules) {
+      r.erase("position");
+      r["editable"] = nullptr;
+      r.erase("zone");
+      r["protocol"] = "tcp";
+    }
+    rules[0]["ip_range"] = "0.0.0.0/0";
+    rules[1]["dest_port_to"] = 465;  // a single port written as a range
+    rules.push_back(api_rule());
+    auto g = groups_from_json(doc_with(rules)).at(0);
+    REQUIRE(g.rules.size() == 1);
+    CHECK(g.rules[0].id == api_rule()["id"]);
+    CHECK(g.rules[0].position == 1);  // numbered among user rules only
+  }
+  SECTION("only default rules may say editable: false") {
+    json rules = api_default_rules();
+    rules.push_back(api_rule(json{{"editable", false}}));
+    CHECK_ERROR(validation_error, groups_from_json(doc_with(rules)), errc::not_default_rule,
+                "rules[6].editable");
+  }
+}
+
+TEST_CASE("a non-null dest_ip_range is refused, not ignored") {
+  for (const char* value : {"10.0.0.1", "0.0.0.0/0", ""}) {
+    CAPTURE(value);
+    json doc{{"security_group", api_group()},
+             {"rules", json::array({api_rule(json{{"dest_ip_range", value}})})}};
+    auto e = thrown<validation_error>([&] { groups_from_json(doc); });
+    CHECK(std::string(e.id()) == errc::unsupported);
+    CHECK(e.field() == "rules[0].dest_ip_range");
+    CHECK_ERROR(validation_error, rule_from_json(api_rule(json{{"dest_ip_range", value}})),
+                errc::unsupported, "dest_ip_range");
+  }
+  CHECK(rule_from_json(api_rule(json{{"dest_ip_range", nullptr}})).id == api_rule()["id"]);
+}
 
 TEST_CASE("a number beyond a double's range is a parse error naming its path") {
   auto rule_text = [](const std::string& port) {

@@ -4,8 +4,11 @@
 // [...]}`, a bare group object with optional embedded `rules`, `{"security_groups": [...]}`, and
 // a top-level array of these). Enum values are read in any case and written in the API's
 // canonical case; `null` stands for an absent field everywhere except `description` and the
-// dates, whose null is a value. Unknown keys are ignored, as the SDKs ignore them. Rules bearing
-// a default-rule id are dropped on load: `enable_default_security` implies them.
+// dates, whose null is a value. Unknown keys are ignored, as the SDKs ignore them. A listed
+// default SMTP rule is dropped on load (`enable_default_security` implies it) only when it is
+// exactly that rule; nothing else is dropped or ignored: a rule bearing a default id with other
+// content, `editable: false` on another rule and a non-null `dest_ip_range` (not modelled) are
+// errors naming the field.
 // Writing uses nlohmann::ordered_json so keys come out in the API's order (§4, §5 of the spec).
 // Errors carry the full field path (`security_groups[1].rules[0].protocol`); parse_groups() and
 // load_groups() prefix it with the source: `web.json: rules[2].ip_range`. parse_json() is the
@@ -30,6 +33,7 @@
 #include "../address.hpp"
 #include "../config.hpp"
 #include "../default_rules.hpp"
+#include "../detail/text.hpp"
 #include "../error.hpp"
 #include "../port_range.hpp"
 #include "../protocol.hpp"
@@ -196,8 +200,16 @@ inline rule read_rule(const json& j) {
   r.direction = parse_direction(required_string(j, "direction"), "direction");
   r.action = parse_action(required_string(j, "action"), "action");
   r.ip_range = parse_network(required_string(j, "ip_range"), "ip_range");
-  if (auto* d = find(j, "dest_ip_range"); d && !d->is_string())
-    wrong_type("dest_ip_range", "a string or null", *d);
+  if (auto* d = find(j, "dest_ip_range")) {
+    if (!d->is_string()) wrong_type("dest_ip_range", "a string or null", *d);
+    // Every recorded rule has null here [C] and no SDK models the field: ignoring a value
+    // would analyse a rule other than the one written.
+    SECGROUP_THROW(validation_error(
+        errc::unsupported, "dest_ip_range",
+        "dest_ip_range " + detail::quoted(d->get<std::string>()) +
+            " is not supported: secgroup models no destination range, so the rule cannot be "
+            "analysed as written (every API export has null here)"));
+  }
   r.ports = make_port_range(optional_port(j, "dest_port_from"), optional_port(j, "dest_port_to"));
   if (auto p = optional_integer(j, "position", std::numeric_limits<std::uint32_t>::max(),
                                 errc::bad_value, "position")) {
@@ -211,15 +223,47 @@ inline rule read_rule(const json& j) {
   return normalize(r);
 }
 
-/// Reads the rule array `arr` named `name`: drops default rules, then checks or assigns the
-/// positions of the user rules (all given, or none given and numbered 1..N in file order).
+/// Checks that `r`, read from `j` at `field` and bearing a default-rule id, is exactly that
+/// default rule as the API lists it: what it matches and decides, and its position and
+/// `editable` when given. Throws validation_error secgroup.validation.205 naming the field.
+inline void check_listed_default_rule(const json& j, const rule& r, const std::string& field) {
+  const auto k = *default_rule_index(r.id);
+  const rule d = default_rule(k);
+  const std::string which = "default SMTP rule " + std::to_string(k + 1);
+  if (!is_default_rule(r))
+    SECGROUP_THROW(validation_error(errc::not_default_rule, field + ".id",
+                                    "this rule (" + to_string(r) + ") bears the id of " + which +
+                                        " (" + to_string(d) + "); a default-rule id names that "
+                                        "rule only"));
+  if (r.position != 0 && r.position != d.position)
+    SECGROUP_THROW(validation_error(errc::not_default_rule, field + ".position",
+                                    which + " has position " + std::to_string(d.position) +
+                                        ", not " + std::to_string(r.position)));
+  if (auto* e = find(j, "editable"); e && e->get<bool>())
+    SECGROUP_THROW(validation_error(errc::not_default_rule, field + ".editable",
+                                    which + " is not editable"));
+}
+
+/// Reads the rule array `arr` named `name`: drops the listed default rules (each checked to be
+/// exactly its default rule), then checks or assigns the positions of the user rules (all
+/// given, or none given and numbered 1..N in file order). Only default rules may say
+/// `editable: false`.
 inline std::vector<rule> read_user_rules(const json& arr, const std::string& name) {
   if (!arr.is_array()) wrong_type(name, "an array", arr);
   std::vector<rule> out;
   std::vector<std::size_t> file_index;
   for (std::size_t i = 0; i < arr.size(); ++i) {
-    auto r = with_field_prefix(indexed(name, i), [&] { return read_rule(arr[i]); });
-    if (is_default_rule_id(r.id)) continue;
+    const std::string field = indexed(name, i);
+    auto r = with_field_prefix(field, [&] { return read_rule(arr[i]); });
+    if (is_default_rule_id(r.id)) {
+      check_listed_default_rule(arr[i], r, field);
+      continue;
+    }
+    if (!r.editable)
+      SECGROUP_THROW(validation_error(
+          errc::not_default_rule, field + ".editable",
+          "only the six default SMTP rules are not editable, and this rule (" + to_string(r) +
+              ") is none of them: analyses would treat it as one and not report it"));
     out.push_back(std::move(r));
     file_index.push_back(i);
   }
