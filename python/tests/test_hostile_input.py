@@ -66,6 +66,17 @@ def test_a_dest_ip_range_is_refused_not_ignored(web):
     assert (err.id, err.field) == ("secgroup.validation.204", "rules[11].dest_ip_range")
 
 
+def test_repeated_ids_are_refused(web):
+    twice = copy.deepcopy(web)
+    twice["rules"][9]["id"] = twice["rules"][7]["id"]
+    err = raised(secgroup.ValidationError, lambda: secgroup.load(twice))
+    assert (err.id, err.field) == ("secgroup.validation.206", "rules[9].id")
+    group = dict(web["security_group"], rules=web["rules"])
+    doc = {"security_groups": [group, dict(group, name="copy")]}
+    err = raised(secgroup.ValidationError, lambda: secgroup.load_group(doc, group["id"]))
+    assert (err.id, err.field) == ("secgroup.validation.206", "security_groups[1].id")
+
+
 def test_the_mock_answers_400_naming_the_field_for_a_number_no_double_holds():
     store = secgroup.MockStore(seed=1)
     api = secgroup.MockApi(store)

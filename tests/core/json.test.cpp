@@ -62,6 +62,17 @@ json api_rule(const json& overrides = json::object()) {
   return r;
 }
 
+/// `rules` with an id of its own for every rule not bearing a default id: rule ids are unique
+/// in a group, while api_rule() gives every rule the same one.
+json distinct_ids(json rules) {
+  for (std::size_t k = 0; k < rules.size(); ++k) {
+    if (is_default_rule_id(rules[k].value("id", ""))) continue;
+    auto n = std::to_string(k);
+    rules[k]["id"] = "0d3fdb6e-3c7a-4f39-8c0e-" + std::string(12 - n.size(), '0') + n;
+  }
+  return rules;
+}
+
 /// The six default rules as the API returns them (spec §6), zone fr-par-1.
 json api_default_rules() {
   return json::parse(R"([
@@ -384,19 +395,34 @@ TEST_CASE("every export form yields the same groups") {
   SECTION("export wrapper with rules inside security_group") {
     CHECK(groups_from_json(json{{"security_group", embedded}}) == reference);
   }
+  // Group ids are unique in a document, so the copies below get ids of their own.
+  const std::array<std::string, 3> ids{group["id"].get<std::string>(),
+                                       "0b7d5c1e-2f4a-4b6c-9d8e-1a2b3c4d5e6f",
+                                       "3e4f5a6b-7c8d-4e9f-a0b1-c2d3e4f5a6b7"};
+  auto with_id = [](json j, const std::string& id) {
+    (j.contains("security_group") ? j["security_group"] : j)["id"] = id;
+    return j;
+  };
+  auto expected = [&](std::size_t k) {
+    auto g = reference[0];
+    g.id = ids[k];
+    return g;
+  };
   SECTION("list form, with the total_count the Python SDK adds") {
-    auto gs = groups_from_json(json{{"security_groups", json::array({embedded, embedded})},
-                                    {"total_count", "2"}});
+    auto gs = groups_from_json(
+        json{{"security_groups", json::array({embedded, with_id(embedded, ids[1])})},
+             {"total_count", "2"}});
     REQUIRE(gs.size() == 2);
     CHECK(gs[0] == reference[0]);
-    CHECK(gs[1] == reference[0]);
+    CHECK(gs[1] == expected(1));
   }
   SECTION("top-level array mixing the forms") {
-    json doc = json::array({json{{"security_group", group}, {"rules", rules}}, embedded,
-                            json{{"security_groups", json::array({embedded})}}});
+    json doc = json::array({json{{"security_group", group}, {"rules", rules}},
+                            with_id(embedded, ids[1]),
+                            json{{"security_groups", json::array({with_id(embedded, ids[2])})}}});
     auto gs = groups_from_json(doc);
     REQUIRE(gs.size() == 3);
-    for (const auto& g : gs) CHECK(g == reference[0]);
+    for (std::size_t k = 0; k < gs.size(); ++k) CHECK(gs[k] == expected(k));
   }
   SECTION("export wrapper without rules") {
     auto gs = groups_from_json(json{{"security_group", group}});
@@ -450,7 +476,9 @@ TEST_CASE("default rules are dropped on load and exported exactly once") {
 
 TEST_CASE("user rule positions") {
   auto rules_of = [](json rules) {
-    return groups_from_json(json{{"name", "p"}, {"rules", std::move(rules)}}).at(0).rules;
+    return groups_from_json(json{{"name", "p"}, {"rules", distinct_ids(std::move(rules))}})
+        .at(0)
+        .rules;
   };
   auto positions = [](const std::vector<rule>& rs) {
     std::vector<std::uint32_t> out;
@@ -706,7 +734,8 @@ TEST_CASE("unknown enum values are parse errors with full paths") {
 
 TEST_CASE("bad CIDRs are parse errors") {
   json g = api_group();
-  g["rules"] = json::array({api_rule(), api_rule(), api_rule(json{{"ip_range", "10.0.0.0/33"}})});
+  g["rules"] = distinct_ids(
+      json::array({api_rule(), api_rule(), api_rule(json{{"ip_range", "10.0.0.0/33"}})}));
   CHECK_ERROR(parse_error, group_from_json(g), errc::bad_cidr, "rules[2].ip_range");
   CHECK_ERROR(parse_error, group_from_json(g, "groups[3]"), errc::bad_cidr,
               "groups[3].rules[2].ip_range");
@@ -799,7 +828,8 @@ TEST_CASE("load_groups prefixes error fields with the path") {
   fs::create_directories(dir);
   auto path = dir / "web.json";
   json doc{{"security_group", api_group()},
-           {"rules", json::array({api_rule(), api_rule(), api_rule(json{{"ip_range", "10.0.0.0/33"}})})}};
+           {"rules", distinct_ids(json::array(
+                         {api_rule(), api_rule(), api_rule(json{{"ip_range", "10.0.0.0/33"}})}))}};
   { std::ofstream(path) << doc.dump(2); }
 
   auto e = thrown<parse_error>([&] { load_groups(path); });
@@ -908,6 +938,41 @@ TEST_CASE("a non-null dest_ip_range is refused, not ignored") {
                 errc::unsupported, "dest_ip_range");
   }
   CHECK(rule_from_json(api_rule(json{{"dest_ip_range", nullptr}})).id == api_rule()["id"]);
+}
+
+TEST_CASE("ids are unique: rules within a group, groups within a document") {
+  json g = api_group();
+  g["rules"] = distinct_ids(json::array({api_rule(), api_rule(), api_rule()}));
+  g["rules"][2]["id"] = g["rules"][0]["id"];
+  auto e = thrown<validation_error>([&] { groups_from_json(g); });
+  CHECK(std::string(e.id()) == errc::duplicate_id);
+  CHECK(e.field() == "rules[2].id");
+  CHECK(e.message().find("rules[0].id") != std::string::npos);
+  // A default rule listed twice is a repeated id too.
+  json twice = api_default_rules();
+  twice.push_back(twice[5]);
+  CHECK_ERROR(validation_error,
+              groups_from_json(json{{"security_group", api_group()}, {"rules", twice}}),
+              errc::duplicate_id, "rules[6].id");
+  // Rules without id are new rules, never duplicates.
+  g["rules"] = json::array({api_rule(json{{"id", nullptr}}), api_rule(json{{"id", nullptr}})});
+  CHECK(groups_from_json(g).at(0).rules.size() == 2);
+
+  json a = api_group(), b = api_group();
+  b["name"] = "other";
+  CHECK_ERROR(validation_error, groups_from_json(json{{"security_groups", json::array({a, b})}}),
+              errc::duplicate_id, "security_groups[1].id");
+  CHECK_ERROR(validation_error,
+              parse_groups(json::array({json{{"security_group", a}}, b}).dump(), "f.json"),
+              errc::duplicate_id, "f.json: [1].id");
+  CHECK_ERROR(validation_error,
+              groups_from_json(json::array({a, json{{"security_groups", json::array({b})}}})),
+              errc::duplicate_id, "[1].security_groups[0].id");
+  b["id"] = "0b7d5c1e-2f4a-4b6c-9d8e-1a2b3c4d5e6f";
+  CHECK(groups_from_json(json{{"security_groups", json::array({a, b})}}).size() == 2);
+  a.erase("id");
+  b.erase("id");
+  CHECK(groups_from_json(json{{"security_groups", json::array({a, b})}}).size() == 2);
 }
 
 TEST_CASE("a number beyond a double's range is a parse error naming its path") {

@@ -7,8 +7,8 @@
 // dates, whose null is a value. Unknown keys are ignored, as the SDKs ignore them. A listed
 // default SMTP rule is dropped on load (`enable_default_security` implies it) only when it is
 // exactly that rule; nothing else is dropped or ignored: a rule bearing a default id with other
-// content, `editable: false` on another rule and a non-null `dest_ip_range` (not modelled) are
-// errors naming the field.
+// content, `editable: false` on another rule, a non-null `dest_ip_range` (not modelled) and ids
+// repeated in a group or a document are errors naming the field.
 // Writing uses nlohmann::ordered_json so keys come out in the API's order (§4, §5 of the spec).
 // Errors carry the full field path (`security_groups[1].rules[0].protocol`); parse_groups() and
 // load_groups() prefix it with the source: `web.json: rules[2].ip_range`. parse_json() is the
@@ -28,6 +28,7 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <unordered_map>
 #include <vector>
 
 #include "../address.hpp"
@@ -246,15 +247,21 @@ inline void check_listed_default_rule(const json& j, const rule& r, const std::s
 
 /// Reads the rule array `arr` named `name`: drops the listed default rules (each checked to be
 /// exactly its default rule), then checks or assigns the positions of the user rules (all
-/// given, or none given and numbered 1..N in file order). Only default rules may say
-/// `editable: false`.
+/// given, or none given and numbered 1..N in file order). Ids must be unique in the array, and
+/// only default rules may say `editable: false`.
 inline std::vector<rule> read_user_rules(const json& arr, const std::string& name) {
   if (!arr.is_array()) wrong_type(name, "an array", arr);
   std::vector<rule> out;
   std::vector<std::size_t> file_index;
+  std::unordered_map<std::string, std::size_t> seen;  // rule id -> index in `arr`
   for (std::size_t i = 0; i < arr.size(); ++i) {
     const std::string field = indexed(name, i);
     auto r = with_field_prefix(field, [&] { return read_rule(arr[i]); });
+    if (!r.id.empty())
+      if (auto [at, fresh] = seen.emplace(r.id, i); !fresh)
+        SECGROUP_THROW(validation_error(errc::duplicate_id, field + ".id",
+                                        "rule id " + detail::quoted(r.id) + " appears twice (" +
+                                            indexed(name, at->second) + ".id has it too)"));
     if (is_default_rule_id(r.id)) {
       check_listed_default_rule(arr[i], r, field);
       continue;
@@ -369,8 +376,10 @@ inline constexpr const char* accepted_forms =
     "a security group object (optionally with \"rules\"), {\"security_groups\": [...]}, "
     "or an array of these";
 
-/// Reads one non-array document item in any of the object forms.
-inline std::vector<security_group> read_document_object(const json& doc) {
+/// Reads one non-array document item in any of the object forms; appends to `id_fields` the
+/// field of each group's id ("security_groups[1].id"), in the order of the groups returned.
+inline std::vector<security_group> read_document_object(const json& doc,
+                                                        std::vector<std::string>& id_fields) {
   if (!doc.is_object())
     SECGROUP_THROW(
         parse_error(errc::bad_file, "", std::string(accepted_forms) + ", got " + doc.type_name()));
@@ -382,12 +391,14 @@ inline std::vector<security_group> read_document_object(const json& doc) {
   if (many) {
     const json& list = doc["security_groups"];
     if (!list.is_array()) wrong_type("security_groups", "an array", list);
-    for (std::size_t i = 0; i < list.size(); ++i)
+    for (std::size_t i = 0; i < list.size(); ++i) {
       out.push_back(with_field_prefix(indexed("security_groups", i), [&] {
         auto g = read_group_fields(list[i]);
         if (auto* rules = find(list[i], "rules")) g.rules = read_user_rules(*rules, "rules");
         return g;
       }));
+      id_fields.push_back(indexed("security_groups", i) + ".id");
+    }
   } else if (one) {
     const json& object = doc["security_group"];
     expect_object(object, "security_group");
@@ -402,15 +413,32 @@ inline std::vector<security_group> read_document_object(const json& doc) {
       g.rules =
           with_field_prefix("security_group", [&] { return read_user_rules(*inside, "rules"); });
     out.push_back(std::move(g));
+    id_fields.push_back("security_group.id");
   } else if (looks_like_group(doc)) {
     auto g = read_group_fields(doc);
     if (auto* rules = find(doc, "rules")) g.rules = read_user_rules(*rules, "rules");
     out.push_back(std::move(g));
+    id_fields.push_back("id");
   } else {
     SECGROUP_THROW(parse_error(errc::bad_file, "",
                                std::string(accepted_forms) + "; found none of their keys"));
   }
   return out;
+}
+
+/// Throws validation_error secgroup.validation.206 naming the later id field when two of
+/// `groups` share a non-empty id; `id_fields[i]` is the field of `groups[i].id`.
+inline void check_unique_group_ids(const std::vector<security_group>& groups,
+                                   const std::vector<std::string>& id_fields) {
+  std::unordered_map<std::string_view, std::size_t> seen;
+  for (std::size_t i = 0; i < groups.size(); ++i) {
+    if (groups[i].id.empty()) continue;
+    if (auto [at, fresh] = seen.emplace(groups[i].id, i); !fresh)
+      SECGROUP_THROW(validation_error(errc::duplicate_id, id_fields[i],
+                                      "group id " + detail::quoted(groups[i].id) +
+                                          " appears twice (" + id_fields[at->second] +
+                                          " has it too)"));
+  }
 }
 
 /// Runs `fn`, prefixing `source` to the field of its errors as "source: field".
@@ -453,15 +481,25 @@ inline security_group group_from_json(const json& j, const std::string& field = 
 }
 
 /// Reads every group of a document in any export form (see the file comment), in order.
-/// Throws parse_error (secgroup.parse.109) when the document has none of those forms.
+/// Throws parse_error (secgroup.parse.109) when the document has none of those forms, and
+/// validation_error (secgroup.validation.206) naming the later one when two groups share an
+/// id.
 inline std::vector<security_group> groups_from_json(const json& doc) {
-  if (!doc.is_array()) return detail::json_io::read_document_object(doc);
+  std::vector<std::string> id_fields;
   std::vector<security_group> out;
-  for (std::size_t i = 0; i < doc.size(); ++i) {
-    auto part = with_field_prefix(detail::json_io::indexed("", i),
-                                  [&] { return detail::json_io::read_document_object(doc[i]); });
-    out.insert(out.end(), part.begin(), part.end());
+  if (!doc.is_array()) {
+    out = detail::json_io::read_document_object(doc, id_fields);
+  } else {
+    for (std::size_t i = 0; i < doc.size(); ++i) {
+      const auto item = detail::json_io::indexed("", i);
+      std::vector<std::string> fields;
+      auto part = with_field_prefix(
+          item, [&] { return detail::json_io::read_document_object(doc[i], fields); });
+      out.insert(out.end(), part.begin(), part.end());
+      for (auto& f : fields) id_fields.push_back(item + "." + f);
+    }
   }
+  detail::json_io::check_unique_group_ids(out, id_fields);
   return out;
 }
 
