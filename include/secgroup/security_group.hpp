@@ -115,14 +115,26 @@ inline const security_group& select_group(const std::vector<security_group>& gro
   return *found;
 }
 
+/// Throws parse_error secgroup.parse.109 naming `source`, "<holder> holds no security group",
+/// when `groups` is empty: every front end refuses an input with nothing to analyse (`[]`,
+/// `{"security_groups": []}`) rather than answer about nothing.
+inline void require_groups(const std::vector<security_group>& groups, const std::string& source,
+                           std::string_view holder = "the file") {
+  if (groups.empty())
+    SECGROUP_THROW(
+        parse_error(errc::bad_file, source, std::string(holder) + " holds no security group"));
+}
+
 /// Returns a group of `groups` chosen the way every front end chooses one: the group `key`
 /// selects (select_group, errors naming `field`), or without a key the only group. Throws
-/// lookup_error secgroup.lookup.302 naming `source` when there is no key and `groups` holds
-/// none or several; its message reads "<holder> holds N groups; <how_to_choose> (names)".
+/// require_groups()'s parse_error when `groups` is empty, and lookup_error secgroup.lookup.302
+/// naming `source` when there is no key and `groups` holds several; its message reads
+/// "<holder> holds N groups; <how_to_choose> (names)".
 inline security_group pick_group(const std::vector<security_group>& groups,
                                  const std::optional<std::string>& key, const std::string& field,
                                  const std::string& source, std::string_view holder,
                                  std::string_view how_to_choose) {
+  require_groups(groups, source, holder);
   if (key) return select_group(groups, *key, field);
   if (groups.size() != 1) {
     std::string names;

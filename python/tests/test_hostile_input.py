@@ -77,6 +77,21 @@ def test_repeated_ids_are_refused(web):
     assert (err.id, err.field) == ("secgroup.validation.206", "security_groups[1].id")
 
 
+def test_an_input_of_no_group_is_refused_everywhere(tmp_path):
+    empty = tmp_path / "empty.json"
+    empty.write_text("[]")
+    for call in (lambda: secgroup.lint(empty), lambda: secgroup.lint([str(empty)])):
+        err = raised(secgroup.ParseError, call)
+        assert (err.id, err.field) == ("secgroup.parse.109", str(empty))
+        assert err.message == "the file holds no security group"
+    for source in ("[]", '{"security_groups": []}', []):
+        err = raised(secgroup.ParseError, lambda: secgroup.lint(source))
+        assert err.message == "the input holds no security group"
+        err = raised(secgroup.ParseError, lambda: secgroup.load_group(source))
+        assert err.message == "the input holds no security group"
+    assert secgroup.load("[]") == []  # reading is not refusing: a list response may be empty
+
+
 def test_the_mock_answers_400_naming_the_field_for_a_number_no_double_holds():
     store = secgroup.MockStore(seed=1)
     api = secgroup.MockApi(store)

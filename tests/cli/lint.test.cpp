@@ -138,3 +138,27 @@ TEST_CASE("cli lint: a number no double holds is exit 2 naming its field, not ex
                        ": ephemeral_ports[0]: number 1e309 is out of range"));
   fs::remove(config);
 }
+
+TEST_CASE("cli lint: a file of no group is exit 2 naming it, never a vacuous PASSED") {
+  // Issue 12, item 14: `[]` used to lint as PASSED with exit 0.
+  const auto dir = fs::temp_directory_path() /
+                   ("secgroup-cli-lint-empty-" + std::to_string(static_cast<long>(::getpid())));
+  fs::create_directories(dir / "tree");
+  std::ofstream(dir / "empty.json") << "[]";
+  std::ofstream(dir / "empty-list.json") << R"({"security_groups": []})";
+  std::ofstream(dir / "tree" / "a.json") << "[]";
+  for (const auto* file : {"empty.json", "empty-list.json"}) {
+    auto o = lint_cli({file}, dir);
+    CAPTURE(file, o.out, o.err);
+    CHECK(o.code == 2);
+    CHECK(o.out.empty());
+    CHECK(has(o.err, "[secgroup.parse.109] " + std::string(file) +
+                         ": the file holds no security group"));
+  }
+  // One file of no group among others fails the run too, named.
+  auto o = lint_cli({(data / "clean.json").string(), "tree"}, dir);
+  CHECK(o.code == 2);
+  CHECK(o.out.empty());
+  CHECK(has(o.err, "tree/a.json: the file holds no security group"));
+  fs::remove_all(dir);
+}

@@ -483,7 +483,7 @@ inline security_group group_from_json(const json& j, const std::string& field = 
 /// Reads every group of a document in any export form (see the file comment), in order.
 /// Throws parse_error (secgroup.parse.109) when the document has none of those forms, and
 /// validation_error (secgroup.validation.206) naming the later one when two groups share an
-/// id.
+/// id. A document of no group (`[]`) reads as none: front ends refuse it (require_groups).
 inline std::vector<security_group> groups_from_json(const json& doc) {
   std::vector<std::string> id_fields;
   std::vector<security_group> out;

@@ -3,8 +3,8 @@
 // Arguments are files or directories; a directory stands for every `*.json` file below it,
 // recursively, in sorted path order, skipping names that start with '.' (so a `.secgroup.json`
 // configuration beside the exports is not read as one). Every file is read before any is
-// linted: a file that cannot be read or parsed throws the library's error naming it (the CLI
-// exits 2), so a run never reports on a partial input.
+// linted: a file that cannot be read or parsed, or holds no group, throws the library's error
+// naming it (the CLI exits 2), so a run never reports on a partial or empty input.
 // Findings are located in their file: a group at the line of its id, a rule at the line of its
 // id after its group's (the six default SMTP rules appear once per group); what cannot be
 // found (no id, default rules implied by the flag) falls back to the group's line, then line 1.
@@ -170,6 +170,7 @@ inline lint_run run_lint(const std::vector<std::string>& arguments, const lint_c
     std::ostringstream text;
     text << in.rdbuf();
     loaded l{parse_groups(text.str(), file), text.str()};
+    require_groups(l.groups, file);  // a file of no group is refused, never a vacuous PASSED
     inputs.push_back(std::move(l));
   }
   const linter lint(config);

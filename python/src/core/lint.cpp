@@ -54,6 +54,7 @@ void init_lint(py::module_& m) {
   }, py::arg("paths"), py::arg("config"), py::arg("fail_on"));
   m.def("_lint_groups", [](const std::vector<security_group>& groups, const py::object& config,
                            const std::optional<std::string>& fail_on, const std::string& source) {
+    require_groups(groups, source, "the input");
     auto c = config_from(config);
     lint::lint_run run;
     run.threshold = threshold_of(c, fail_on);
