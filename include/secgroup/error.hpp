@@ -75,6 +75,12 @@ inline constexpr const char* bad_resource = "secgroup.parse.113";  ///< a resour
 inline constexpr const char* port_out_of_range = "secgroup.validation.201";
 inline constexpr const char* port_order = "secgroup.validation.202";
 inline constexpr const char* bad_value = "secgroup.validation.203";
+/// A field the model does not represent has a value (a non-null `dest_ip_range`).
+inline constexpr const char* unsupported = "secgroup.validation.204";
+/// A rule claims to be a default SMTP rule (by its id or `editable: false`) and is not it.
+inline constexpr const char* not_default_rule = "secgroup.validation.205";
+/// Two rules of a group, or two groups of a document, share an id.
+inline constexpr const char* duplicate_id = "secgroup.validation.206";
 inline constexpr const char* not_found = "secgroup.lookup.301";
 inline constexpr const char* ambiguous = "secgroup.lookup.302";
 }  // namespace errc

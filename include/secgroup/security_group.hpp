@@ -1,9 +1,9 @@
 // secgroup/security_group.hpp: a security group, every field of the API object.
 //
 // `rules` holds the user (editable) rules. The six default SMTP rules are not stored: they
-// exist iff `enable_default_security` is true, and ordered_rules() puts them first. A rule that
-// carries one of their fixed ids is never stored twice (loaders drop such rules; see
-// docs/semantics.md).
+// exist iff `enable_default_security` is true, and ordered_rules() puts them first. The file
+// readers drop a listed default rule only when it is exactly that rule, and refuse any other
+// rule bearing a default id; in memory, such a rule is an ordinary user rule (docs/semantics.md).
 #pragma once
 
 #include <algorithm>
@@ -75,14 +75,15 @@ struct security_group {
 };
 
 /// Returns the rules in evaluation order: the default SMTP rules (when enabled), then the user
-/// rules by ascending position, ties kept in stored order. Rules bearing a default-rule id are
-/// never included twice.
+/// rules by ascending position, ties kept in stored order. A stored copy of a default rule
+/// (is_default_rule) is left out when the flag already implies it: it could decide nothing.
+/// Every other stored rule is listed, whatever its id.
 inline std::vector<rule> ordered_rules(const security_group& g) {
   std::vector<rule> out;
   if (g.enable_default_security) out = default_rules(g.zone);
   auto user_begin = out.size();
   for (const auto& r : g.rules)
-    if (!is_default_rule_id(r.id)) out.push_back(normalize(r));
+    if (!(g.enable_default_security && is_default_rule(r))) out.push_back(normalize(r));
   std::stable_sort(out.begin() + static_cast<std::ptrdiff_t>(user_begin), out.end(),
                    [](const rule& a, const rule& b) { return a.position < b.position; });
   return out;
@@ -114,14 +115,26 @@ inline const security_group& select_group(const std::vector<security_group>& gro
   return *found;
 }
 
+/// Throws parse_error secgroup.parse.109 naming `source`, "<holder> holds no security group",
+/// when `groups` is empty: every front end refuses an input with nothing to analyse (`[]`,
+/// `{"security_groups": []}`) rather than answer about nothing.
+inline void require_groups(const std::vector<security_group>& groups, const std::string& source,
+                           std::string_view holder = "the file") {
+  if (groups.empty())
+    SECGROUP_THROW(
+        parse_error(errc::bad_file, source, std::string(holder) + " holds no security group"));
+}
+
 /// Returns a group of `groups` chosen the way every front end chooses one: the group `key`
 /// selects (select_group, errors naming `field`), or without a key the only group. Throws
-/// lookup_error secgroup.lookup.302 naming `source` when there is no key and `groups` holds
-/// none or several; its message reads "<holder> holds N groups; <how_to_choose> (names)".
+/// require_groups()'s parse_error when `groups` is empty, and lookup_error secgroup.lookup.302
+/// naming `source` when there is no key and `groups` holds several; its message reads
+/// "<holder> holds N groups; <how_to_choose> (names)".
 inline security_group pick_group(const std::vector<security_group>& groups,
                                  const std::optional<std::string>& key, const std::string& field,
                                  const std::string& source, std::string_view holder,
                                  std::string_view how_to_choose) {
+  require_groups(groups, source, holder);
   if (key) return select_group(groups, *key, field);
   if (groups.size() != 1) {
     std::string names;

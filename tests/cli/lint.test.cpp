@@ -1,7 +1,10 @@
 // End-to-end tests of `secgroup lint`: the tool's code (secgroup_cli_commands) is driven in
 // process through secgroup::cli::run, as cli/main.cpp drives it, so arguments, configuration
 // discovery, formats and exit codes are checked with the output captured.
+#include <unistd.h>
+
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <sstream>
 
@@ -120,4 +123,42 @@ TEST_CASE("cli lint: configuration from --config or ./.secgroup.json") {
   o = lint_cli({"."}, tree);
   CHECK(has(o.out, "./a/c.json: bastion"));
   CHECK(has(o.out, "2 groups in 2 files"));
+}
+
+TEST_CASE("cli lint: a number no double holds is exit 2 naming its field, not exit 3") {
+  // Issue 12, item 10: 1e309 anywhere (here the configuration) was an "internal error".
+  const auto config = fs::temp_directory_path() /
+                      ("secgroup-cli-lint-huge-" + std::to_string(static_cast<long>(::getpid())) +
+                       ".json");
+  std::ofstream(config) << R"({"ephemeral_ports": [1e309, 2]})";
+  auto o = lint_cli({"clean.json", "--config", config.string()});
+  CHECK(o.code == 2);
+  CHECK(o.out.empty());
+  CHECK(has(o.err, "[secgroup.parse.107] " + config.string() +
+                       ": ephemeral_ports[0]: number 1e309 is out of range"));
+  fs::remove(config);
+}
+
+TEST_CASE("cli lint: a file of no group is exit 2 naming it, never a vacuous PASSED") {
+  // Issue 12, item 14: `[]` used to lint as PASSED with exit 0.
+  const auto dir = fs::temp_directory_path() /
+                   ("secgroup-cli-lint-empty-" + std::to_string(static_cast<long>(::getpid())));
+  fs::create_directories(dir / "tree");
+  std::ofstream(dir / "empty.json") << "[]";
+  std::ofstream(dir / "empty-list.json") << R"({"security_groups": []})";
+  std::ofstream(dir / "tree" / "a.json") << "[]";
+  for (const auto* file : {"empty.json", "empty-list.json"}) {
+    auto o = lint_cli({file}, dir);
+    CAPTURE(file, o.out, o.err);
+    CHECK(o.code == 2);
+    CHECK(o.out.empty());
+    CHECK(has(o.err, "[secgroup.parse.109] " + std::string(file) +
+                         ": the file holds no security group"));
+  }
+  // One file of no group among others fails the run too, named.
+  auto o = lint_cli({(data / "clean.json").string(), "tree"}, dir);
+  CHECK(o.code == 2);
+  CHECK(o.out.empty());
+  CHECK(has(o.err, "tree/a.json: the file holds no security group"));
+  fs::remove_all(dir);
 }

@@ -62,6 +62,17 @@ json api_rule(const json& overrides = json::object()) {
   return r;
 }
 
+/// `rules` with an id of its own for every rule not bearing a default id: rule ids are unique
+/// in a group, while api_rule() gives every rule the same one.
+json distinct_ids(json rules) {
+  for (std::size_t k = 0; k < rules.size(); ++k) {
+    if (is_default_rule_id(rules[k].value("id", ""))) continue;
+    auto n = std::to_string(k);
+    rules[k]["id"] = "0d3fdb6e-3c7a-4f39-8c0e-" + std::string(12 - n.size(), '0') + n;
+  }
+  return rules;
+}
+
 /// The six default rules as the API returns them (spec §6), zone fr-par-1.
 json api_default_rules() {
   return json::parse(R"([
@@ -130,7 +141,7 @@ rule random_rule(std::mt19937& rng, std::uint32_t position) {
     r.ports = port_range{from, to};
   }
   r.position = position;
-  r.editable = rng() % 10 != 0;
+  r.editable = true;  // a group file refuses `editable: false` on a rule not a default one
   r.zone = rng() % 5 == 0 ? std::string() : std::string("nl-ams-1");
   return r;
 }
@@ -281,7 +292,7 @@ TEST_CASE("optional rule fields: defaults, nulls, unknown keys") {
 
   auto n = rule_from_json(api_rule(json{{"id", nullptr}, {"editable", nullptr},
                                         {"position", nullptr}, {"zone", nullptr},
-                                        {"dest_port_from", nullptr}, {"dest_ip_range", "10.0.0.1"}}));
+                                        {"dest_port_from", nullptr}, {"dest_ip_range", nullptr}}));
   CHECK(n.id.empty());
   CHECK(n.editable);
   CHECK(n.position == 0);
@@ -384,19 +395,34 @@ TEST_CASE("every export form yields the same groups") {
   SECTION("export wrapper with rules inside security_group") {
     CHECK(groups_from_json(json{{"security_group", embedded}}) == reference);
   }
+  // Group ids are unique in a document, so the copies below get ids of their own.
+  const std::array<std::string, 3> ids{group["id"].get<std::string>(),
+                                       "0b7d5c1e-2f4a-4b6c-9d8e-1a2b3c4d5e6f",
+                                       "3e4f5a6b-7c8d-4e9f-a0b1-c2d3e4f5a6b7"};
+  auto with_id = [](json j, const std::string& id) {
+    (j.contains("security_group") ? j["security_group"] : j)["id"] = id;
+    return j;
+  };
+  auto expected = [&](std::size_t k) {
+    auto g = reference[0];
+    g.id = ids[k];
+    return g;
+  };
   SECTION("list form, with the total_count the Python SDK adds") {
-    auto gs = groups_from_json(json{{"security_groups", json::array({embedded, embedded})},
-                                    {"total_count", "2"}});
+    auto gs = groups_from_json(
+        json{{"security_groups", json::array({embedded, with_id(embedded, ids[1])})},
+             {"total_count", "2"}});
     REQUIRE(gs.size() == 2);
     CHECK(gs[0] == reference[0]);
-    CHECK(gs[1] == reference[0]);
+    CHECK(gs[1] == expected(1));
   }
   SECTION("top-level array mixing the forms") {
-    json doc = json::array({json{{"security_group", group}, {"rules", rules}}, embedded,
-                            json{{"security_groups", json::array({embedded})}}});
+    json doc = json::array({json{{"security_group", group}, {"rules", rules}},
+                            with_id(embedded, ids[1]),
+                            json{{"security_groups", json::array({with_id(embedded, ids[2])})}}});
     auto gs = groups_from_json(doc);
     REQUIRE(gs.size() == 3);
-    for (const auto& g : gs) CHECK(g == reference[0]);
+    for (std::size_t k = 0; k < gs.size(); ++k) CHECK(gs[k] == expected(k));
   }
   SECTION("export wrapper without rules") {
     auto gs = groups_from_json(json{{"security_group", group}});
@@ -450,7 +476,9 @@ TEST_CASE("default rules are dropped on load and exported exactly once") {
 
 TEST_CASE("user rule positions") {
   auto rules_of = [](json rules) {
-    return groups_from_json(json{{"name", "p"}, {"rules", std::move(rules)}}).at(0).rules;
+    return groups_from_json(json{{"name", "p"}, {"rules", distinct_ids(std::move(rules))}})
+        .at(0)
+        .rules;
   };
   auto positions = [](const std::vector<rule>& rs) {
     std::vector<std::uint32_t> out;
@@ -508,6 +536,9 @@ TEST_CASE("random groups round-trip through every writer (fixed seed)") {
     for (const auto& r : g.rules) {
       json j = r;
       CHECK(j.get<rule>() == r);
+      auto fixed = r;  // a single rule reads any `editable`; only group files check it
+      fixed.editable = false;
+      CHECK(json(fixed).get<rule>() == fixed);
     }
     security_group no_rules = g;
     no_rules.rules.clear();
@@ -703,7 +734,8 @@ TEST_CASE("unknown enum values are parse errors with full paths") {
 
 TEST_CASE("bad CIDRs are parse errors") {
   json g = api_group();
-  g["rules"] = json::array({api_rule(), api_rule(), api_rule(json{{"ip_range", "10.0.0.0/33"}})});
+  g["rules"] = distinct_ids(
+      json::array({api_rule(), api_rule(), api_rule(json{{"ip_range", "10.0.0.0/33"}})}));
   CHECK_ERROR(parse_error, group_from_json(g), errc::bad_cidr, "rules[2].ip_range");
   CHECK_ERROR(parse_error, group_from_json(g, "groups[3]"), errc::bad_cidr,
               "groups[3].rules[2].ip_range");
@@ -796,7 +828,8 @@ TEST_CASE("load_groups prefixes error fields with the path") {
   fs::create_directories(dir);
   auto path = dir / "web.json";
   json doc{{"security_group", api_group()},
-           {"rules", json::array({api_rule(), api_rule(), api_rule(json{{"ip_range", "10.0.0.0/33"}})})}};
+           {"rules", distinct_ids(json::array(
+                         {api_rule(), api_rule(), api_rule(json{{"ip_range", "10.0.0.0/33"}})}))}};
   { std::ofstream(path) << doc.dump(2); }
 
   auto e = thrown<parse_error>([&] { load_groups(path); });
@@ -824,4 +857,157 @@ TEST_CASE("load_groups prefixes error fields with the path") {
                            "web.json"),
               errc::port_order, "web.json: rules[0].dest_port_to");
   fs::remove_all(dir);
+}
+
+// -- Hostile input: nothing hidden, nothing ignored, nothing crashes (issue 12) --------------
+
+TEST_CASE("a rule bearing a default-rule id must be that default rule") {
+  auto doc_with = [](json rules) {
+    return json{{"security_group", api_group()}, {"rules", std::move(rules)}};
+  };
+  SECTION("an inbound SSH accept behind default rule 1's id is refused, not dropped") {
+    json rules = api_default_rules();
+    rules[0] = api_rule(json{{"id", rules[0]["id"]}, {"position", 1}});  // TCP in 0.0.0.0/0 22
+    auto e = thrown<validation_error>([&] { parse_groups(doc_with(rules).dump(), "x.json"); });
+    CHECK(std::string(e.id()) == errc::not_default_rule);
+    CHECK(e.field() == "x.json: rules[0].id");
+    CHECK(e.message().find("inbound accept TCP 0.0.0.0/0 22") != std::string::npos);
+    CHECK(e.message().find("outbound drop TCP 0.0.0.0/0 25") != std::string::npos);
+    // The same in the list form, embedded: the full path is named.
+    json g = api_group();
+    g["rules"] = rules;
+    CHECK_ERROR(validation_error, groups_from_json(json{{"security_groups", json::array({g})}}),
+                errc::not_default_rule, "security_groups[0].rules[0].id");
+  }
+  SECTION("every field that decides something must be the default rule's") {
+    const std::vector<std::pair<const char*, json>> changes{
+        {"direction", "inbound"}, {"action", "accept"},        {"protocol", "UDP"},
+        {"protocol", "ANY"},      {"ip_range", "10.0.0.0/8"},  {"ip_range", "::/0"},
+        {"dest_port_from", 22},   {"dest_port_from", nullptr}, {"dest_port_to", 587}};
+    for (const auto& [key, value] : changes) {
+      CAPTURE(key, value.dump());
+      json rules = api_default_rules();
+      rules[1][key] = value;  // TCP outbound drop 0.0.0.0/0 465
+      CHECK_ERROR(validation_error, groups_from_json(doc_with(rules)), errc::not_default_rule,
+                  "rules[1].id");
+    }
+  }
+  SECTION("position and editable, when given, must be the default rule's") {
+    json rules = api_default_rules();
+    rules[2]["position"] = 7;
+    CHECK_ERROR(validation_error, groups_from_json(doc_with(rules)), errc::not_default_rule,
+                "rules[2].position");
+    rules = api_default_rules();
+    rules[4]["editable"] = true;
+    CHECK_ERROR(validation_error, groups_from_json(doc_with(rules)), errc::not_default_rule,
+                "rules[4].editable");
+  }
+  SECTION("the exact default rules are dropped, also written by hand (null = absent)") {
+    json rules = api_default_rules();
+    for (auto& r : rules) {
+      r.erase("position");
+      r["editable"] = nullptr;
+      r.erase("zone");
+      r["protocol"] = "tcp";
+    }
+    rules[0]["ip_range"] = "0.0.0.0/0";
+    rules[1]["dest_port_to"] = 465;  // a single port written as a range
+    rules.push_back(api_rule());
+    auto g = groups_from_json(doc_with(rules)).at(0);
+    REQUIRE(g.rules.size() == 1);
+    CHECK(g.rules[0].id == api_rule()["id"]);
+    CHECK(g.rules[0].position == 1);  // numbered among user rules only
+  }
+  SECTION("only default rules may say editable: false") {
+    json rules = api_default_rules();
+    rules.push_back(api_rule(json{{"editable", false}}));
+    CHECK_ERROR(validation_error, groups_from_json(doc_with(rules)), errc::not_default_rule,
+                "rules[6].editable");
+  }
+}
+
+TEST_CASE("a non-null dest_ip_range is refused, not ignored") {
+  for (const char* value : {"10.0.0.1", "0.0.0.0/0", ""}) {
+    CAPTURE(value);
+    json doc{{"security_group", api_group()},
+             {"rules", json::array({api_rule(json{{"dest_ip_range", value}})})}};
+    auto e = thrown<validation_error>([&] { groups_from_json(doc); });
+    CHECK(std::string(e.id()) == errc::unsupported);
+    CHECK(e.field() == "rules[0].dest_ip_range");
+    CHECK_ERROR(validation_error, rule_from_json(api_rule(json{{"dest_ip_range", value}})),
+                errc::unsupported, "dest_ip_range");
+  }
+  CHECK(rule_from_json(api_rule(json{{"dest_ip_range", nullptr}})).id == api_rule()["id"]);
+}
+
+TEST_CASE("ids are unique: rules within a group, groups within a document") {
+  json g = api_group();
+  g["rules"] = distinct_ids(json::array({api_rule(), api_rule(), api_rule()}));
+  g["rules"][2]["id"] = g["rules"][0]["id"];
+  auto e = thrown<validation_error>([&] { groups_from_json(g); });
+  CHECK(std::string(e.id()) == errc::duplicate_id);
+  CHECK(e.field() == "rules[2].id");
+  CHECK(e.message().find("rules[0].id") != std::string::npos);
+  // A default rule listed twice is a repeated id too.
+  json twice = api_default_rules();
+  twice.push_back(twice[5]);
+  CHECK_ERROR(validation_error,
+              groups_from_json(json{{"security_group", api_group()}, {"rules", twice}}),
+              errc::duplicate_id, "rules[6].id");
+  // Rules without id are new rules, never duplicates.
+  g["rules"] = json::array({api_rule(json{{"id", nullptr}}), api_rule(json{{"id", nullptr}})});
+  CHECK(groups_from_json(g).at(0).rules.size() == 2);
+
+  json a = api_group(), b = api_group();
+  b["name"] = "other";
+  CHECK_ERROR(validation_error, groups_from_json(json{{"security_groups", json::array({a, b})}}),
+              errc::duplicate_id, "security_groups[1].id");
+  CHECK_ERROR(validation_error,
+              parse_groups(json::array({json{{"security_group", a}}, b}).dump(), "f.json"),
+              errc::duplicate_id, "f.json: [1].id");
+  CHECK_ERROR(validation_error,
+              groups_from_json(json::array({a, json{{"security_groups", json::array({b})}}})),
+              errc::duplicate_id, "[1].security_groups[0].id");
+  b["id"] = "0b7d5c1e-2f4a-4b6c-9d8e-1a2b3c4d5e6f";
+  CHECK(groups_from_json(json{{"security_groups", json::array({a, b})}}).size() == 2);
+  a.erase("id");
+  b.erase("id");
+  CHECK(groups_from_json(json{{"security_groups", json::array({a, b})}}).size() == 2);
+}
+
+TEST_CASE("a number beyond a double's range is a parse error naming its path") {
+  auto rule_text = [](const std::string& port) {
+    return R"({"protocol": "TCP", "direction": "inbound", "action": "accept",
+               "ip_range": "0.0.0.0/0", "dest_port_from": )" +
+           port + "}";
+  };
+  const std::string group = R"({"name": "g", "rules": [)" + rule_text("22") + ", " +
+                            rule_text("1e309") + "]}";
+  auto e = thrown<parse_error>([&] { parse_groups(group, "web.json"); });
+  CHECK(std::string(e.id()) == errc::bad_number);
+  CHECK(e.field() == "web.json: rules[1].dest_port_from");
+  CHECK(e.message().find("1e309") != std::string::npos);
+
+  const std::vector<std::pair<std::string, std::string>> cases{
+      {"1e309", ""},
+      {"-1e309", ""},
+      {"[1, 2, 1E+400]", "[2]"},
+      {R"({"security_groups": [{"name": "a"}, )" + group + "]}",
+       "security_groups[1].rules[1].dest_port_from"},
+      {R"([{"name": "a"}, {"security_group": {"name": "b", "position": )" + std::string(400, '9') +
+           "}}]",
+       "[1].security_group.position"},
+      {R"({"name": "a", "unknown": [[], {"deep": [0, {"x": -2e308}]}]})", "unknown[1].deep[1].x"},
+      {R"({"name": "a", "tags": [], "rules": [], "x": 1e309, "y": 1})", "x"}};
+  for (const auto& [text, path] : cases) {
+    CAPTURE(text);
+    CHECK_ERROR(parse_error, parse_groups(text), errc::bad_number, path);
+    CHECK_ERROR(parse_error, parse_json(text, "s.json"), errc::bad_number,
+                path.empty() ? "s.json" : "s.json: " + path);
+  }
+  // In range, however written: read as usual.
+  CHECK(parse_json("[1e308, -1.7976931348623157e308, 1e-400]").size() == 3);
+  // Comments, when allowed, do not shift the path.
+  CHECK_ERROR(parse_error, parse_json("{/* c */ \"a\": [0, // x\n 1e999]}", "c.json", true),
+              errc::bad_number, "c.json: a[1]");
 }

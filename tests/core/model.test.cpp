@@ -337,22 +337,82 @@ TEST_CASE("model: ordered_rules puts defaults first iff enabled, then users by p
   CHECK(rules[0].zone == g.zone);
 }
 
-TEST_CASE("model: a user rule carrying a default id never appears twice", "[model][order]") {
+TEST_CASE("model: is_default_rule needs the default rule's content, not only its id",
+          "[model][order]") {
+  for (std::size_t k = 0; k < 6; ++k) {
+    CAPTURE(k);
+    const auto d = default_rule(k, "nl-ams-1");
+    CHECK(d == default_rules("nl-ams-1")[k]);
+    CHECK(default_rule_index(d.id) == k);
+    CHECK(is_default_rule(d));
+    auto bookkeeping = d;  // position, editable and zone decide nothing
+    bookkeeping.position = 42;
+    bookkeeping.editable = true;
+    bookkeeping.zone = "";
+    CHECK(is_default_rule(bookkeeping));
+    auto other = d;
+    other.direction = direction::inbound;
+    CHECK_FALSE(is_default_rule(other));
+    other = d;
+    other.action = action::accept;
+    CHECK_FALSE(is_default_rule(other));
+    other = d;
+    other.protocol = protocol::udp;
+    CHECK_FALSE(is_default_rule(other));
+    other = d;
+    other.ip_range = parse_network(k < 3 ? "10.0.0.0/8" : "2001:db8::/32");
+    CHECK_FALSE(is_default_rule(other));
+    other = d;
+    other.ports = port_range{22, 22};
+    CHECK_FALSE(is_default_rule(other));
+    other = d;
+    other.ports.reset();
+    CHECK_FALSE(is_default_rule(other));
+    other = d;
+    other.id = std::string(default_rule_ids[(k + 1) % 6]);  // another default rule's id
+    CHECK_FALSE(is_default_rule(other));
+    other.id = "a-user-rule";
+    CHECK_FALSE(is_default_rule(other));
+  }
+  CHECK_FALSE(default_rule_index("11111111-2222-4333-8444-000000000007"));
+}
+
+TEST_CASE("model: a rule bearing a default id with other content is an ordinary user rule",
+          "[model][order]") {
+  // Issue 12, item 9: such a rule used to vanish from ordered_rules(), hiding an inbound accept.
   security_group g;
   auto fake = user_rule(std::string(default_rule_ids[0]), 1, action::accept);
   g.rules = {user_rule("u1", 2), fake, user_rule("u0", 1)};
   for (bool enabled : {true, false}) {
     g.enable_default_security = enabled;
-    auto ids = ids_of(ordered_rules(g));
     CAPTURE(enabled);
+    const auto rules = ordered_rules(g);
+    auto ids = ids_of(rules);
+    const std::size_t users = enabled ? 6 : 0;
+    REQUIRE(ids.size() == users + 3);
     CHECK(std::count(ids.begin(), ids.end(), std::string(default_rule_ids[0])) ==
-          (enabled ? 1 : 0));
-    CHECK(ids.size() == (enabled ? 8u : 2u));
-    CHECK(ids[ids.size() - 2] == "u0");
+          (enabled ? 2 : 1));
+    // Position 1, stored before u0 (also position 1): ties keep stored order.
+    CHECK(rules[users] == fake);
+    CHECK(ids[users + 1] == "u0");
     CHECK(ids.back() == "u1");
+    if (enabled) CHECK(rules[0] == default_rule(0, g.zone));
   }
+}
+
+TEST_CASE("model: a stored copy of a default rule is listed once", "[model][order]") {
+  security_group g;
+  auto copy = default_rule(1, g.zone);
+  copy.position = 2;
+  g.rules = {user_rule("u1", 1), copy};
   g.enable_default_security = true;
-  CHECK(ordered_rules(g)[0].action == action::drop);  // the real default, not the stored copy
+  auto ids = ids_of(ordered_rules(g));
+  CHECK(ids.size() == 7u);  // the flag implies it already: the copy could decide nothing
+  CHECK(std::count(ids.begin(), ids.end(), copy.id) == 1);
+  g.enable_default_security = false;
+  auto rules = ordered_rules(g);
+  REQUIRE(rules.size() == 2u);  // without the flag, the stored rule is the only one: kept
+  CHECK(rules[1] == copy);
 }
 
 TEST_CASE("model: ordered_rules normalises the rules it returns", "[model][order]") {

@@ -130,8 +130,8 @@ TEST_CASE("law: rule order depends on positions, not on storage order", "[laws][
     CHECK(ordered_rules(again) == before);
     CHECK(ordered_rules(again).size() ==
           (g.enable_default_security ? 6u : 0u) +
-              static_cast<std::size_t>(std::count_if(g.rules.begin(), g.rules.end(), [](const rule& r) {
-                return !is_default_rule_id(r.id);
+              static_cast<std::size_t>(std::count_if(g.rules.begin(), g.rules.end(), [&](const rule& r) {
+                return !(g.enable_default_security && is_default_rule(r));
               })));
   }
 }

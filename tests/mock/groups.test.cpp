@@ -388,6 +388,17 @@ TEST_CASE("malformed path ids and bodies are 400 invalid_arguments", "[mock][gro
   CHECK(argument_names(f.call("POST", base, "[1, 2]")) == std::vector<std::string>{"body"});
   CHECK(argument_names(f.call("PUT", base + "/" + id, "\"x\"")) ==
         std::vector<std::string>{"body"});
+  // A number no double holds is a 400 naming its field, not a 500 (issue 12, item 10).
+  auto huge = f.call("PATCH", base + "/" + id, R"({"name": "x", "tags": ["a", 1e309]})");
+  CHECK(huge.status == 400);
+  CHECK(body_of(huge)["type"] == "invalid_arguments");
+  CHECK(argument_names(huge) == std::vector<std::string>{"tags[1]"});
+  CHECK(reason_for(huge, "tags[1]") == "format");
+  CHECK(argument_names(f.call("POST", base, "-1e309")) == std::vector<std::string>{"body"});
+  auto rules = f.call("PUT", base + "/" + id + "/rules",
+                      R"({"rules": [{"protocol": "TCP", "position": 1e400}]})");
+  CHECK(rules.status == 400);
+  CHECK(argument_names(rules) == std::vector<std::string>{"rules[0].position"});
   CHECK(f.store.snapshot() == before);
 }
 

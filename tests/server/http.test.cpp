@@ -322,6 +322,13 @@ TEST_CASE("server: every error body is JSON, also where the router is not reache
     CHECK(r->status == 400);
     CHECK(body_of(r)["details"][0]["argument_name"] == "body");
   }
+  SECTION("a number no double holds is a 400 naming its field, not a 500") {
+    auto r = s.client.Post(base.c_str(), R"({"name": "x", "tags": [1e309]})", json_type);
+    require_json(r);
+    CHECK(r->status == 400);
+    CHECK(body_of(r)["type"] == "invalid_arguments");
+    CHECK(body_of(r)["details"][0]["argument_name"] == "tags[0]");
+  }
 }
 
 TEST_CASE("server: the state file survives a restart and is written after each change",
@@ -391,6 +398,18 @@ TEST_CASE("server: a corrupt state file is a clear error and nothing is bound", 
     }
     CHECK(http.port() == 0);
     CHECK_FALSE(http.running());
+  }
+  SECTION("a number no double holds names its field") {
+    std::ofstream(file) << R"({"security_groups": [{"id": "x", "name": "x", "tags": [1e309]}]})";
+    server::http_server http(store, {}, options);
+    try {
+      http.bind();
+      FAIL("bind() accepted 1e309");
+    } catch (const parse_error& e) {
+      CHECK(e.id() == errc::bad_number);
+      CHECK(e.field() == file.string() + ": security_groups[0].tags[0]");
+    }
+    CHECK(http.port() == 0);
   }
   SECTION("JSON that is not a valid snapshot names the field") {
     std::ofstream(file) << R"({"security_groups": [{"id": "not-a-uuid", "name": "x"}]})";

@@ -23,7 +23,8 @@
 //   - ports (drawn for every protocol, since ordered_rules() clears them for ICMP/ANY): none
 //     25%, 1-65535 10%, a single port 25% (often 25/465/587/1/65535), a range otherwise.
 //   - positions uniform in 1..n/2+1 (ties exercise the stable order); an id is one of the six
-//     default ids with `default_id_percent` (ordered_rules() drops those rules).
+//     default ids with `default_id_percent` (ordinary user rules for ordered_rules(), unless
+//     they happen to equal that default rule: see is_default_rule()).
 //   - enable_default_security and both default policies are fair coins.
 //
 // edge_packets(group): for every ordered rule, the first and last address of its network and

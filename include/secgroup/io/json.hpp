@@ -4,11 +4,17 @@
 // [...]}`, a bare group object with optional embedded `rules`, `{"security_groups": [...]}`, and
 // a top-level array of these). Enum values are read in any case and written in the API's
 // canonical case; `null` stands for an absent field everywhere except `description` and the
-// dates, whose null is a value. Unknown keys are ignored, as the SDKs ignore them. Rules bearing
-// a default-rule id are dropped on load: `enable_default_security` implies them.
+// dates, whose null is a value. Unknown keys are ignored, as the SDKs ignore them. A listed
+// default SMTP rule is dropped on load (`enable_default_security` implies it) only when it is
+// exactly that rule; nothing else is dropped or ignored: a rule bearing a default id with other
+// content, `editable: false` on another rule, a non-null `dest_ip_range` (not modelled) and ids
+// repeated in a group or a document are errors naming the field.
 // Writing uses nlohmann::ordered_json so keys come out in the API's order (§4, §5 of the spec).
 // Errors carry the full field path (`security_groups[1].rules[0].protocol`); parse_groups() and
-// load_groups() prefix it with the source: `web.json: rules[2].ip_range`. See docs/json.md.
+// load_groups() prefix it with the source: `web.json: rules[2].ip_range`. parse_json() is the
+// one place JSON text becomes a value, for every reader (groups, mock bodies, lint config,
+// state files): a number beyond a double's range (`1e309`) is a parse_error naming its path.
+// See docs/json.md.
 #pragma once
 
 #include <algorithm>
@@ -22,11 +28,13 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <unordered_map>
 #include <vector>
 
 #include "../address.hpp"
 #include "../config.hpp"
 #include "../default_rules.hpp"
+#include "../detail/text.hpp"
 #include "../error.hpp"
 #include "../port_range.hpp"
 #include "../protocol.hpp"
@@ -43,6 +51,76 @@ namespace detail::json_io {
 
 inline std::string indexed(std::string_view name, std::size_t i) {
   return std::string(name) + "[" + std::to_string(i) + "]";
+}
+
+/// A SAX consumer that builds nothing: it follows the path of the value being read and stops at
+/// the first error, recording the path of the value that failed and its token. Run only after
+/// json::parse failed, to name the field (the fast path pays nothing for it).
+class path_finder {
+ public:
+  bool null() { return value(); }
+  bool boolean(bool) { return value(); }
+  bool number_integer(json::number_integer_t) { return value(); }
+  bool number_unsigned(json::number_unsigned_t) { return value(); }
+  bool number_float(json::number_float_t, const json::string_t&) { return value(); }
+  bool string(json::string_t&) { return value(); }
+  bool binary(json::binary_t&) { return value(); }
+  bool start_object(std::size_t) { return open(false); }
+  bool key(json::string_t& k) {
+    frames_.back().key = k;
+    return true;
+  }
+  bool end_object() { return close(); }
+  bool start_array(std::size_t) { return open(true); }
+  bool end_array() { return close(); }
+  template <class Exception>
+  bool parse_error(std::size_t, const std::string& token, const Exception&) {
+    token_ = token;
+    path_.clear();
+    for (std::size_t k = 0; k < frames_.size(); ++k) {
+      const auto& f = frames_[k];
+      // The failing value has not begun: it is element `next` of the innermost array, while
+      // every outer array is inside its element `next - 1`.
+      if (f.array)
+        path_ += indexed("", k + 1 == frames_.size() ? f.next : f.next - 1);
+      else
+        path_ += (path_.empty() ? "" : ".") + f.key;
+    }
+    return false;
+  }
+
+  /// The path of the value that failed ("rules[0].dest_port_from"; "" at the root).
+  const std::string& path() const { return path_; }
+  /// The text of the token that failed ("1e309").
+  const std::string& token() const { return token_; }
+
+ private:
+  struct frame {
+    bool array;
+    std::string key;
+    std::size_t next;  ///< arrays: the elements begun so far
+  };
+  bool value() {
+    if (!frames_.empty() && frames_.back().array) ++frames_.back().next;
+    return true;
+  }
+  bool open(bool array) {
+    value();
+    frames_.push_back({array, {}, 0});
+    return true;
+  }
+  bool close() {
+    frames_.pop_back();
+    return true;
+  }
+  std::vector<frame> frames_;
+  std::string path_, token_;
+};
+
+/// `field` under `source` as error fields write it: "web.json: rules[0].id".
+inline std::string under_source(const std::string& source, const std::string& field) {
+  if (source.empty()) return field;
+  return field.empty() ? source : source + ": " + field;
 }
 
 /// Runs `fn`, prefixing `outer` to the field of its errors unless `outer` is empty.
@@ -123,8 +201,16 @@ inline rule read_rule(const json& j) {
   r.direction = parse_direction(required_string(j, "direction"), "direction");
   r.action = parse_action(required_string(j, "action"), "action");
   r.ip_range = parse_network(required_string(j, "ip_range"), "ip_range");
-  if (auto* d = find(j, "dest_ip_range"); d && !d->is_string())
-    wrong_type("dest_ip_range", "a string or null", *d);
+  if (auto* d = find(j, "dest_ip_range")) {
+    if (!d->is_string()) wrong_type("dest_ip_range", "a string or null", *d);
+    // Every recorded rule has null here [C] and no SDK models the field: ignoring a value
+    // would analyse a rule other than the one written.
+    SECGROUP_THROW(validation_error(
+        errc::unsupported, "dest_ip_range",
+        "dest_ip_range " + detail::quoted(d->get<std::string>()) +
+            " is not supported: secgroup models no destination range, so the rule cannot be "
+            "analysed as written (every API export has null here)"));
+  }
   r.ports = make_port_range(optional_port(j, "dest_port_from"), optional_port(j, "dest_port_to"));
   if (auto p = optional_integer(j, "position", std::numeric_limits<std::uint32_t>::max(),
                                 errc::bad_value, "position")) {
@@ -138,15 +224,53 @@ inline rule read_rule(const json& j) {
   return normalize(r);
 }
 
-/// Reads the rule array `arr` named `name`: drops default rules, then checks or assigns the
-/// positions of the user rules (all given, or none given and numbered 1..N in file order).
+/// Checks that `r`, read from `j` at `field` and bearing a default-rule id, is exactly that
+/// default rule as the API lists it: what it matches and decides, and its position and
+/// `editable` when given. Throws validation_error secgroup.validation.205 naming the field.
+inline void check_listed_default_rule(const json& j, const rule& r, const std::string& field) {
+  const auto k = *default_rule_index(r.id);
+  const rule d = default_rule(k);
+  const std::string which = "default SMTP rule " + std::to_string(k + 1);
+  if (!is_default_rule(r))
+    SECGROUP_THROW(validation_error(errc::not_default_rule, field + ".id",
+                                    "this rule (" + to_string(r) + ") bears the id of " + which +
+                                        " (" + to_string(d) + "); a default-rule id names that "
+                                        "rule only"));
+  if (r.position != 0 && r.position != d.position)
+    SECGROUP_THROW(validation_error(errc::not_default_rule, field + ".position",
+                                    which + " has position " + std::to_string(d.position) +
+                                        ", not " + std::to_string(r.position)));
+  if (auto* e = find(j, "editable"); e && e->get<bool>())
+    SECGROUP_THROW(validation_error(errc::not_default_rule, field + ".editable",
+                                    which + " is not editable"));
+}
+
+/// Reads the rule array `arr` named `name`: drops the listed default rules (each checked to be
+/// exactly its default rule), then checks or assigns the positions of the user rules (all
+/// given, or none given and numbered 1..N in file order). Ids must be unique in the array, and
+/// only default rules may say `editable: false`.
 inline std::vector<rule> read_user_rules(const json& arr, const std::string& name) {
   if (!arr.is_array()) wrong_type(name, "an array", arr);
   std::vector<rule> out;
   std::vector<std::size_t> file_index;
+  std::unordered_map<std::string, std::size_t> seen;  // rule id -> index in `arr`
   for (std::size_t i = 0; i < arr.size(); ++i) {
-    auto r = with_field_prefix(indexed(name, i), [&] { return read_rule(arr[i]); });
-    if (is_default_rule_id(r.id)) continue;
+    const std::string field = indexed(name, i);
+    auto r = with_field_prefix(field, [&] { return read_rule(arr[i]); });
+    if (!r.id.empty())
+      if (auto [at, fresh] = seen.emplace(r.id, i); !fresh)
+        SECGROUP_THROW(validation_error(errc::duplicate_id, field + ".id",
+                                        "rule id " + detail::quoted(r.id) + " appears twice (" +
+                                            indexed(name, at->second) + ".id has it too)"));
+    if (is_default_rule_id(r.id)) {
+      check_listed_default_rule(arr[i], r, field);
+      continue;
+    }
+    if (!r.editable)
+      SECGROUP_THROW(validation_error(
+          errc::not_default_rule, field + ".editable",
+          "only the six default SMTP rules are not editable, and this rule (" + to_string(r) +
+              ") is none of them: analyses would treat it as one and not report it"));
     out.push_back(std::move(r));
     file_index.push_back(i);
   }
@@ -252,8 +376,10 @@ inline constexpr const char* accepted_forms =
     "a security group object (optionally with \"rules\"), {\"security_groups\": [...]}, "
     "or an array of these";
 
-/// Reads one non-array document item in any of the object forms.
-inline std::vector<security_group> read_document_object(const json& doc) {
+/// Reads one non-array document item in any of the object forms; appends to `id_fields` the
+/// field of each group's id ("security_groups[1].id"), in the order of the groups returned.
+inline std::vector<security_group> read_document_object(const json& doc,
+                                                        std::vector<std::string>& id_fields) {
   if (!doc.is_object())
     SECGROUP_THROW(
         parse_error(errc::bad_file, "", std::string(accepted_forms) + ", got " + doc.type_name()));
@@ -265,12 +391,14 @@ inline std::vector<security_group> read_document_object(const json& doc) {
   if (many) {
     const json& list = doc["security_groups"];
     if (!list.is_array()) wrong_type("security_groups", "an array", list);
-    for (std::size_t i = 0; i < list.size(); ++i)
+    for (std::size_t i = 0; i < list.size(); ++i) {
       out.push_back(with_field_prefix(indexed("security_groups", i), [&] {
         auto g = read_group_fields(list[i]);
         if (auto* rules = find(list[i], "rules")) g.rules = read_user_rules(*rules, "rules");
         return g;
       }));
+      id_fields.push_back(indexed("security_groups", i) + ".id");
+    }
   } else if (one) {
     const json& object = doc["security_group"];
     expect_object(object, "security_group");
@@ -285,10 +413,12 @@ inline std::vector<security_group> read_document_object(const json& doc) {
       g.rules =
           with_field_prefix("security_group", [&] { return read_user_rules(*inside, "rules"); });
     out.push_back(std::move(g));
+    id_fields.push_back("security_group.id");
   } else if (looks_like_group(doc)) {
     auto g = read_group_fields(doc);
     if (auto* rules = find(doc, "rules")) g.rules = read_user_rules(*rules, "rules");
     out.push_back(std::move(g));
+    id_fields.push_back("id");
   } else {
     SECGROUP_THROW(parse_error(errc::bad_file, "",
                                std::string(accepted_forms) + "; found none of their keys"));
@@ -296,13 +426,26 @@ inline std::vector<security_group> read_document_object(const json& doc) {
   return out;
 }
 
+/// Throws validation_error secgroup.validation.206 naming the later id field when two of
+/// `groups` share a non-empty id; `id_fields[i]` is the field of `groups[i].id`.
+inline void check_unique_group_ids(const std::vector<security_group>& groups,
+                                   const std::vector<std::string>& id_fields) {
+  std::unordered_map<std::string_view, std::size_t> seen;
+  for (std::size_t i = 0; i < groups.size(); ++i) {
+    if (groups[i].id.empty()) continue;
+    if (auto [at, fresh] = seen.emplace(groups[i].id, i); !fresh)
+      SECGROUP_THROW(validation_error(errc::duplicate_id, id_fields[i],
+                                      "group id " + detail::quoted(groups[i].id) +
+                                          " appears twice (" + id_fields[at->second] +
+                                          " has it too)"));
+  }
+}
+
 /// Runs `fn`, prefixing `source` to the field of its errors as "source: field".
 template <class Fn>
 decltype(auto) from_source(const std::string& source, Fn&& fn) {
   if (source.empty()) return std::forward<Fn>(fn)();
-  auto join = [&](const error& e) {
-    return e.field().empty() ? source : source + ": " + e.field();
-  };
+  auto join = [&](const error& e) { return under_source(source, e.field()); };
   try {
     return std::forward<Fn>(fn)();
   } catch (const parse_error& e) {
@@ -338,25 +481,37 @@ inline security_group group_from_json(const json& j, const std::string& field = 
 }
 
 /// Reads every group of a document in any export form (see the file comment), in order.
-/// Throws parse_error (secgroup.parse.109) when the document has none of those forms.
+/// Throws parse_error (secgroup.parse.109) when the document has none of those forms, and
+/// validation_error (secgroup.validation.206) naming the later one when two groups share an
+/// id. A document of no group (`[]`) reads as none: front ends refuse it (require_groups).
 inline std::vector<security_group> groups_from_json(const json& doc) {
-  if (!doc.is_array()) return detail::json_io::read_document_object(doc);
+  std::vector<std::string> id_fields;
   std::vector<security_group> out;
-  for (std::size_t i = 0; i < doc.size(); ++i) {
-    auto part = with_field_prefix(detail::json_io::indexed("", i),
-                                  [&] { return detail::json_io::read_document_object(doc[i]); });
-    out.insert(out.end(), part.begin(), part.end());
+  if (!doc.is_array()) {
+    out = detail::json_io::read_document_object(doc, id_fields);
+  } else {
+    for (std::size_t i = 0; i < doc.size(); ++i) {
+      const auto item = detail::json_io::indexed("", i);
+      std::vector<std::string> fields;
+      auto part = with_field_prefix(
+          item, [&] { return detail::json_io::read_document_object(doc[i], fields); });
+      out.insert(out.end(), part.begin(), part.end());
+      for (auto& f : fields) id_fields.push_back(item + "." + f);
+    }
   }
+  detail::json_io::check_unique_group_ids(out, id_fields);
   return out;
 }
 
-/// Parses JSON text and reads its groups. Error fields start with `source` ("web.json: ...");
-/// a syntax error throws parse_error (secgroup.parse.104) with the line and column.
-inline std::vector<security_group> parse_groups(std::string_view text,
-                                                const std::string& source = "") {
-  json doc;
+/// Parses JSON text into a value: the one parser of every secgroup reader. `comments` allows
+/// `//` and `/* */` comments. Throws parse_error naming `source`: secgroup.parse.104 with the
+/// line and column for a syntax error, secgroup.parse.107 naming the value's path
+/// ("web.json: rules[0].dest_port_from") for a number beyond a double's range (`1e309`, valid
+/// JSON that no double holds).
+inline json parse_json(std::string_view text, const std::string& source = "",
+                       bool comments = false) {
   try {
-    doc = json::parse(text.begin(), text.end());
+    return json::parse(text.begin(), text.end(), nullptr, true, comments);
   } catch (const json::parse_error& e) {
     std::size_t offset = e.byte == 0 ? 0 : std::min<std::size_t>(e.byte - 1, text.size());
     auto before = text.substr(0, offset);
@@ -369,7 +524,23 @@ inline std::vector<security_group> parse_groups(std::string_view text,
     SECGROUP_THROW(parse_error(errc::bad_json, source,
                                "invalid JSON at line " + std::to_string(line) + ", column " +
                                    std::to_string(column) + ": " + reason));
+  } catch (const json::out_of_range&) {
+    // json::parse stops at a number no double holds (out_of_range.406) without saying where;
+    // a second pass that builds nothing finds the value's path.
+    detail::json_io::path_finder where;
+    json::sax_parse(text.begin(), text.end(), &where, json::input_format_t::json, true, comments);
+    SECGROUP_THROW(parse_error(errc::bad_number, detail::json_io::under_source(source, where.path()),
+                               "number " + where.token() +
+                                   " is out of range: a JSON number must fit a double "
+                                   "(magnitude below about 1.8e308)"));
   }
+}
+
+/// Parses JSON text and reads its groups. Error fields start with `source` ("web.json: ...");
+/// a syntax error throws parse_error (secgroup.parse.104) with the line and column.
+inline std::vector<security_group> parse_groups(std::string_view text,
+                                                const std::string& source = "") {
+  const json doc = parse_json(text, source);
   return detail::json_io::from_source(source, [&] { return groups_from_json(doc); });
 }
 

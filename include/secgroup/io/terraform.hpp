@@ -801,26 +801,11 @@ inline bool looks_like_terraform(const json& doc) {
 /// parse_error or validation_error naming the resource address and attribute path.
 inline terraform_document read_terraform(const json& doc) { return detail::terraform::read(doc); }
 
-/// Parses JSON text and reads its groups. Error fields start with `source` ("plan.json: ...");
-/// a syntax error throws parse_error (secgroup.parse.104) with the line and column.
+/// Parses JSON text (parse_json()) and reads its groups. Error fields start with `source`
+/// ("plan.json: ..."); a syntax error throws parse_error (secgroup.parse.104) with the line and
+/// column.
 inline terraform_document parse_terraform(std::string_view text, const std::string& source = "") {
-  json doc;
-  try {
-    doc = json::parse(text.begin(), text.end());
-  } catch (const json::parse_error& e) {
-    // NOTE: the same conversion as parse_groups(); one shared parser would serve both.
-    std::size_t offset = e.byte == 0 ? 0 : std::min<std::size_t>(e.byte - 1, text.size());
-    auto before = text.substr(0, offset);
-    auto line = 1 + static_cast<std::size_t>(std::count(before.begin(), before.end(), '\n'));
-    auto newline = before.rfind('\n');
-    auto column = offset + 1 - (newline == std::string_view::npos ? 0 : newline + 1);
-    std::string reason = e.what();
-    if (auto at = reason.find(": ", reason.find("column ")); at != std::string::npos)
-      reason.erase(0, at + 2);
-    SECGROUP_THROW(parse_error(errc::bad_json, source,
-                               "invalid JSON at line " + std::to_string(line) + ", column " +
-                                   std::to_string(column) + ": " + reason));
-  }
+  const json doc = parse_json(text, source);
   return detail::json_io::from_source(source, [&] { return read_terraform(doc); });
 }
 

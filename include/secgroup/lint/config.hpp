@@ -348,19 +348,7 @@ inline lint_config config_from_json(const json& doc) {
 /// Parses configuration text; error fields start with `source` ("lint.json: checks...").
 /// Invalid JSON throws parse_error (secgroup.parse.104) with the line and column.
 inline lint_config parse_config(std::string_view text, const std::string& source = "") {
-  json doc;
-  try {
-    doc = json::parse(text.begin(), text.end(), nullptr, true, true);
-  } catch (const json::parse_error& e) {
-    std::size_t offset = e.byte == 0 ? 0 : std::min<std::size_t>(e.byte - 1, text.size());
-    auto before = text.substr(0, offset);
-    auto line = 1 + static_cast<std::size_t>(std::count(before.begin(), before.end(), '\n'));
-    auto newline = before.rfind('\n');
-    auto column = offset + 1 - (newline == std::string_view::npos ? 0 : newline + 1);
-    SECGROUP_THROW(parse_error(
-        errc::bad_json, source,
-        "invalid JSON at line " + std::to_string(line) + ", column " + std::to_string(column)));
-  }
+  const json doc = parse_json(text, source, true);
   auto c = secgroup::detail::json_io::from_source(source, [&] { return config_from_json(doc); });
   for (auto& s : c.suppressions) s.field = source.empty() ? s.field : source + ": " + s.field;
   return c;

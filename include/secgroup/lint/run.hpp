@@ -3,8 +3,8 @@
 // Arguments are files or directories; a directory stands for every `*.json` file below it,
 // recursively, in sorted path order, skipping names that start with '.' (so a `.secgroup.json`
 // configuration beside the exports is not read as one). Every file is read before any is
-// linted: a file that cannot be read or parsed throws the library's error naming it (the CLI
-// exits 2), so a run never reports on a partial input.
+// linted: a file that cannot be read or parsed, or holds no group, throws the library's error
+// naming it (the CLI exits 2), so a run never reports on a partial or empty input.
 // Findings are located in their file: a group at the line of its id, a rule at the line of its
 // id after its group's (the six default SMTP rules appear once per group); what cannot be
 // found (no id, default rules implied by the flag) falls back to the group's line, then line 1.
@@ -152,6 +152,16 @@ inline std::vector<std::string> collect_inputs(const std::vector<std::string>& a
   return out;
 }
 
+/// Sets run.unused_suppressions: the indices of `config`'s suppressions no report of `run` used.
+inline void list_unused_suppressions(lint_run& run, const lint_config& config) {
+  std::vector<char> used(config.suppressions.size(), 0);
+  for (const auto& g : run.groups)
+    for (auto k : g.report.used_suppressions) used[k] = 1;
+  run.unused_suppressions.clear();
+  for (std::size_t k = 0; k < used.size(); ++k)
+    if (!used[k]) run.unused_suppressions.push_back(k);
+}
+
 /// Reads every file of `arguments`, lints every group with `config`, and locates the findings.
 /// Throws secgroup::error for bad input (nothing is linted then).
 inline lint_run run_lint(const std::vector<std::string>& arguments, const lint_config& config,
@@ -170,22 +180,35 @@ inline lint_run run_lint(const std::vector<std::string>& arguments, const lint_c
     std::ostringstream text;
     text << in.rdbuf();
     loaded l{parse_groups(text.str(), file), text.str()};
+    require_groups(l.groups, file);  // a file of no group is refused, never a vacuous PASSED
     inputs.push_back(std::move(l));
   }
   const linter lint(config);
-  std::vector<char> used(config.suppressions.size(), 0);
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     const source_text text(std::move(inputs[i].text));
     std::size_t cursor = 0;
     for (const auto& g : inputs[i].groups) {
       located_report r{lint.run(g, run.files[i]), {}};
       r.location = locate(text, g, r.report.rules, cursor);
-      for (auto k : r.report.used_suppressions) used[k] = 1;
       run.groups.push_back(std::move(r));
     }
   }
-  for (std::size_t k = 0; k < used.size(); ++k)
-    if (!used[k]) run.unused_suppressions.push_back(k);
+  list_unused_suppressions(run, config);
+  return run;
+}
+
+/// Lints `groups` held in memory (named `source` in the report) with `config`: run_lint()
+/// without files, so findings carry no source lines. Throws parse_error secgroup.parse.109 when
+/// `groups` is empty.
+inline lint_run lint_groups(const std::vector<security_group>& groups, const std::string& source,
+                            const lint_config& config, fail_threshold threshold) {
+  require_groups(groups, source, "the input");
+  lint_run run;
+  run.threshold = threshold;
+  run.files = {source};
+  const linter lint(config);
+  for (const auto& g : groups) run.groups.push_back({lint.run(g, source), {}});
+  list_unused_suppressions(run, config);
   return run;
 }
 

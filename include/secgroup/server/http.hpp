@@ -75,16 +75,18 @@ inline bool load_state(mock::store& s, const std::filesystem::path& path) {
   std::stringstream text;
   if (!in || !(text << in.rdbuf()))
     SECGROUP_THROW(parse_error(errc::bad_file, where, "cannot read the state file"));
-  json doc;
-  try {
-    doc = json::parse(text.str());
-  } catch (const json::exception& e) {
-    SECGROUP_THROW(parse_error(errc::bad_file, where,
-                               std::string("the state file is not valid JSON: ") + e.what()));
-  }
   auto prefixed = [&](const error& e) {
     return e.field().empty() ? where : where + ": " + e.field();
   };
+  json doc;
+  try {
+    doc = parse_json(text.str());
+  } catch (const parse_error& e) {
+    if (e.id() == errc::bad_json)
+      SECGROUP_THROW(
+          parse_error(errc::bad_file, where, "the state file is not valid JSON: " + e.message()));
+    SECGROUP_THROW(parse_error(e.id(), prefixed(e), "invalid state file: " + e.message()));
+  }
   try {
     s.restore(doc);
   } catch (const parse_error& e) {

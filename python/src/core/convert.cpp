@@ -1,5 +1,7 @@
 // python/src/core/convert.cpp: Python objects to and from the library's types: JSON documents,
 // packets, ports and groups in every form the bindings accept, and decisions for Python.
+#include <cmath>
+
 #include <secgroup/analysis/query.hpp>
 
 #include "common.hpp"
@@ -56,7 +58,13 @@ json from_python_at(const py::handle& o, const std::string& field, int depth) {
       throw validation_error(errc::bad_value, field, "integer out of range");
     }
   }
-  if (py::isinstance<py::float_>(o)) return o.cast<double>();
+  if (py::isinstance<py::float_>(o)) {
+    const double d = o.cast<double>();  // json.loads("1e309") gives inf: no JSON number is one
+    if (!std::isfinite(d))
+      throw parse_error(errc::bad_number, field,
+                        "number " + std::string(py::str(o)) + " is not finite");
+    return d;
+  }
   if (py::isinstance<py::str>(o)) return o.cast<std::string>();
   if (py::isinstance<py::dict>(o)) {
     json out = json::object();

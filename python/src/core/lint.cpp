@@ -54,21 +54,8 @@ py::object lint_files(const std::vector<std::string>& paths, const py::object& c
 /// Lints groups in memory: their findings have no source lines.
 py::object lint_groups(const std::vector<security_group>& groups, const py::object& config,
                        const std::optional<std::string>& fail_on) {
-  const std::string source = "<memory>";
   auto c = config_from(config);
-  lint::lint_run run;
-  run.threshold = threshold_of(c, fail_on);
-  run.files = {source};
-  const lint::linter linter(c);
-  std::vector<char> used(c.suppressions.size(), 0);
-  for (const auto& g : groups) {
-    lint::located_report r{linter.run(g, source), {}};
-    for (auto k : r.report.used_suppressions) used[k] = 1;
-    run.groups.push_back(std::move(r));
-  }
-  for (std::size_t k = 0; k < used.size(); ++k)
-    if (!used[k]) run.unused_suppressions.push_back(k);
-  return outputs(run, c);
+  return outputs(lint::lint_groups(groups, "<memory>", c, threshold_of(c, fail_on)), c);
 }
 
 /// True iff `o` names a file or directory: an os.PathLike, or a str that is not JSON text.

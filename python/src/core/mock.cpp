@@ -52,12 +52,7 @@ std::optional<action> action_opt(const std::optional<std::string>& s, const char
 
 json json_from(const py::object& o, const char* field) {
   if (py::isinstance<py::str>(o)) {
-    auto s = o.cast<std::string>();
-    try {
-      return json::parse(s);
-    } catch (const json::parse_error& e) {
-      throw parse_error(errc::bad_json, field, std::string("invalid JSON: ") + e.what());
-    }
+    return parse_json(o.cast<std::string>(), field);
   }
   return from_python(o, field);
 }

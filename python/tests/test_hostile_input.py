@@ -1,0 +1,107 @@
+"""Hostile input (issue 12, items 9, 10, 14): nothing hidden, nothing ignored, typed errors."""
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+
+import secgroup
+from conftest import CLI_DATA, EXAMPLES
+
+ZONE = "fr-par-1"
+PROJECT = "192b4fed-58e5-4883-8298-69c00b493b0b"
+
+
+@pytest.fixture
+def web():
+    return json.loads((EXAMPLES / "web.json").read_text())
+
+
+def raised(kind, call):
+    with pytest.raises(kind) as e:
+        call()
+    return e.value
+
+
+def test_a_number_no_double_holds_is_a_parse_error_naming_its_field():
+    text = (CLI_DATA / "bad-huge-number.json").read_text()
+    for source in (text, text.encode(), CLI_DATA / "bad-huge-number.json"):
+        err = raised(secgroup.ParseError, lambda: secgroup.load(source))
+        assert err.id == "secgroup.parse.107"
+        assert err.field.endswith("rules[7].dest_port_from")
+        assert "1e309" in err.message
+    # json.loads reads 1e309 as inf; no JSON number is one, so a dict holding it is refused too.
+    doc = json.loads(text)
+    assert doc["rules"][7]["dest_port_from"] == float("inf")
+    err = raised(secgroup.ParseError, lambda: secgroup.load(doc))
+    assert (err.id, err.field) == ("secgroup.parse.107", "rules[7].dest_port_from")
+    err = raised(secgroup.ParseError, lambda: secgroup.lint(text))
+    assert err.id == "secgroup.parse.107"
+
+
+def test_a_default_rule_id_on_another_rule_is_refused(web):
+    hidden = copy.deepcopy(web)
+    hidden["rules"][0].update(direction="inbound", action="accept", dest_port_from=22)
+    err = raised(secgroup.ValidationError, lambda: secgroup.load(hidden))
+    assert (err.id, err.field) == ("secgroup.validation.205", "rules[0].id")
+    assert "inbound accept TCP 0.0.0.0/0 22" in err.message
+    err = raised(secgroup.ValidationError, lambda: secgroup.lint(CLI_DATA / "bad-hidden-ssh.json"))
+    assert err.id == "secgroup.validation.205"
+    # The genuine listing still loads, the default rules implied by the flag.
+    (g,) = secgroup.load(web)
+    assert len(g.rules) == 10
+    # In memory, such a rule is an ordinary user rule: it is evaluated, never dropped.
+    g.rules = [secgroup.Rule(id=web["rules"][0]["id"], direction="inbound", action="accept",
+                             protocol="tcp", ip_range="0.0.0.0/0", ports=22, position=1)]
+    g.inbound_default_policy = "drop"
+    decision = g.evaluate("inbound tcp 203.0.113.9 22")
+    assert decision.action == "accept" and decision.rule_id == web["rules"][0]["id"]
+
+
+def test_a_dest_ip_range_is_refused_not_ignored(web):
+    with_dest = copy.deepcopy(web)
+    with_dest["rules"][11]["dest_ip_range"] = "10.0.0.5"
+    err = raised(secgroup.ValidationError, lambda: secgroup.load(with_dest))
+    assert (err.id, err.field) == ("secgroup.validation.204", "rules[11].dest_ip_range")
+
+
+def test_repeated_ids_are_refused(web):
+    twice = copy.deepcopy(web)
+    twice["rules"][9]["id"] = twice["rules"][7]["id"]
+    err = raised(secgroup.ValidationError, lambda: secgroup.load(twice))
+    assert (err.id, err.field) == ("secgroup.validation.206", "rules[9].id")
+    group = dict(web["security_group"], rules=web["rules"])
+    doc = {"security_groups": [group, dict(group, name="copy")]}
+    err = raised(secgroup.ValidationError, lambda: secgroup.load_group(doc, group["id"]))
+    assert (err.id, err.field) == ("secgroup.validation.206", "security_groups[1].id")
+
+
+def test_an_input_of_no_group_is_refused_everywhere(tmp_path):
+    empty = tmp_path / "empty.json"
+    empty.write_text("[]")
+    for call in (lambda: secgroup.lint(empty), lambda: secgroup.lint([str(empty)])):
+        err = raised(secgroup.ParseError, call)
+        assert (err.id, err.field) == ("secgroup.parse.109", str(empty))
+        assert err.message == "the file holds no security group"
+    for source in ("[]", '{"security_groups": []}', []):
+        err = raised(secgroup.ParseError, lambda: secgroup.lint(source))
+        assert err.message == "the input holds no security group"
+        err = raised(secgroup.ParseError, lambda: secgroup.load_group(source))
+        assert err.message == "the input holds no security group"
+    assert secgroup.load("[]") == []  # reading is not refusing: a list response may be empty
+
+
+def test_the_mock_answers_400_naming_the_field_for_a_number_no_double_holds():
+    store = secgroup.MockStore(seed=1)
+    api = secgroup.MockApi(store)
+    base = f"/instance/v1/zones/{ZONE}/security_groups"
+    status, _, body = api.handle("POST", base, body='{"name": "x", "project": "%s", "tags": [1e309]}'
+                                 % PROJECT)
+    assert status == 400, body
+    answer = json.loads(body)
+    assert answer["type"] == "invalid_arguments"
+    assert [d["argument_name"] for d in answer["details"]] == ["tags[0]"]
+    err = raised(secgroup.ParseError, lambda: store.restore('{"security_groups": [1e309]}'))
+    assert (err.id, err.field) == ("secgroup.parse.107", "snapshot: security_groups[0]")
+    assert len(store) == 0
