@@ -105,7 +105,7 @@ class interval_set {
   bool contains(const T& v) const { return contains(interval<T>{v, v}); }
   /// True iff the set holds every value of `r` (always, for an empty `r`).
   bool contains(const interval<T>& r) const {
-    if (r.hi < r.lo) return true;
+    if (r.empty()) return true;
     auto it = std::upper_bound(runs_.begin(), runs_.end(), r.lo,
                                [](const T& v, const interval<T>& run) { return v < run.lo; });
     return it != runs_.begin() && std::prev(it)->contains(r);
@@ -124,7 +124,7 @@ class interval_set {
 
   /// Adds the values of `r` (nothing if hi < lo).
   interval_set& add(const interval<T>& r) {
-    if (r.hi < r.lo) return *this;
+    if (r.empty()) return *this;
     if (runs_.empty() || !(r.lo < runs_.back().lo)) {
       append(r);
       return *this;
@@ -163,8 +163,8 @@ class interval_set {
   friend interval_set operator&(const interval_set& a, const interval_set& b) {
     interval_set out;
     for (auto i = a.runs_.begin(), j = b.runs_.begin(); i != a.runs_.end() && j != b.runs_.end();) {
-      const T lo = std::max(i->lo, j->lo), hi = std::min(i->hi, j->hi);
-      if (!(hi < lo)) out.runs_.push_back({lo, hi});  // the gaps of a and b keep these apart
+      const auto both = intersect(*i, *j);
+      if (!both.empty()) out.runs_.push_back(both);  // the gaps of a and b keep these apart
       if (i->hi < j->hi)
         ++i;
       else
@@ -200,7 +200,7 @@ class interval_set {
  private:
   /// Adds non-empty `r`, which starts at or after the last run.
   void append(const interval<T>& r) {
-    if (r.hi < r.lo) return;
+    if (r.empty()) return;
     if (!runs_.empty() && detail::joins(runs_.back(), r)) {
       if (runs_.back().hi < r.hi) runs_.back().hi = r.hi;
     } else {
