@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config git ccache
-  libboost-dev librange-v3-dev nlohmann-json3-dev libcli11-dev catch2 libbenchmark-dev
+  libboost-dev nlohmann-json3-dev libcli11-dev catch2 libbenchmark-dev
   libz3-dev libcpp-httplib-dev
   pybind11-dev python3-pybind11 python3-dev python3-pytest python3-setuptools python3-pip
   python3-matplotlib python3-nbclient python3-ipykernel
