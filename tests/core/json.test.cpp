@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "support/files.hpp"
+
 using namespace secgroup;
 namespace fs = std::filesystem;
 
@@ -21,13 +23,7 @@ namespace {
 
 const fs::path examples_dir = fs::path(SECGROUP_SOURCE_DIR) / "examples" / "groups";
 
-std::string read_text(const fs::path& p) {
-  std::ifstream file(p, std::ios::binary);
-  REQUIRE(file);
-  std::ostringstream s;
-  s << file.rdbuf();
-  return s.str();
-}
+using secgroup_test::read_text;
 
 /// Runs `fn` and returns the exception of type E it throws; fails the test otherwise.
 template <class E, class Fn>

@@ -18,6 +18,7 @@
 #include <sstream>
 
 #include "lint/support.hpp"
+#include "support/files.hpp"
 #include "support/random_groups.hpp"
 
 using namespace lint_test;
@@ -30,12 +31,7 @@ const fs::path here = fs::path(SECGROUP_SOURCE_DIR) / "tests" / "lint";
 const fs::path data = here / "data";
 const fs::path examples = here.parent_path().parent_path() / "examples";
 
-std::string read(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using secgroup_test::read_text;
 
 /// Compares `actual` with the golden file `name`, or rewrites it when asked.
 void golden(const std::string& name, const std::string& actual) {
@@ -46,7 +42,7 @@ void golden(const std::string& name, const std::string& actual) {
     return;
   }
   REQUIRE(fs::exists(path));
-  CHECK(actual == read(path));
+  CHECK(actual == read_text(path));
 }
 
 /// Runs `fn` with the working directory set to `dir`.
@@ -201,7 +197,7 @@ TEST_CASE("run: findings point at the lines of their rules") {
   auto run = lint::run_lint({str(file)}, {}, lint::severity::low);
   std::vector<std::string> lines;
   {
-    std::istringstream in(read(file));
+    std::istringstream in(read_text(file));
     for (std::string l; std::getline(in, l);) lines.push_back(l);
   }
   REQUIRE(run.groups.size() == 4);

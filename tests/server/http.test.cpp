@@ -10,6 +10,7 @@
 #include <secgroup/server/http.hpp>
 
 #include "mock/fixture.hpp"
+#include "support/files.hpp"
 
 using namespace mock_test;
 
@@ -70,10 +71,7 @@ struct temp_dir {
   }
 };
 
-std::string read_text(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+using secgroup_test::read_text;
 
 const char* const json_type = "application/json";
 
