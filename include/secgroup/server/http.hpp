@@ -37,7 +37,6 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
-#include <limits>
 #include <mutex>
 #include <optional>
 #include <sstream>
@@ -288,11 +287,12 @@ class http_server {
     if (detail::http_connections::current) detail::http_connections::current->close = true;
   }
 
-  json body_too_large(std::uint64_t size) const {
+  /// The 413 body; `size` when known (Content-Length, or a body read whole).
+  json body_too_large(std::optional<std::uint64_t> size) const {
     return detail::mock_errors::message_body(
-        "request_too_large", "the request body (" + std::to_string(size) +
-                                 " bytes) exceeds the limit of " +
-                                 std::to_string(options_.limits.max_body_bytes) + " bytes");
+        "request_too_large",
+        "the request body" + (size ? " (" + std::to_string(*size) + " bytes)" : std::string()) +
+            " exceeds the limit of " + std::to_string(options_.limits.max_body_bytes) + " bytes");
   }
 
   // -- Request checks before routing -------------------------------------------------------
@@ -364,7 +364,7 @@ class http_server {
                                                    end == length.data() + length.size())) {
         write_json(
             res, 413,
-            body_too_large(ec == std::errc() ? n : std::numeric_limits<std::uint64_t>::max()));
+            body_too_large(ec == std::errc() ? std::optional(n) : std::nullopt));
         close_after(res);
         return true;
       }
@@ -404,7 +404,7 @@ class http_server {
               return httplib::Server::HandlerResponse::Handled;
             }
             if (flags->body_too_large) {
-              write_json(res, 413, body_too_large(options_.limits.max_body_bytes + 1));
+              write_json(res, 413, body_too_large(std::nullopt));
               return httplib::Server::HandlerResponse::Handled;
             }
             if (flags->timed_out) {
