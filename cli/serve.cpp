@@ -3,7 +3,12 @@
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
 #include <iostream>
+#include <map>
 #include <secgroup/mock/rest.hpp>
 #include <secgroup/mock/store.hpp>
 #include <secgroup/server/http.hpp>
@@ -17,8 +22,85 @@ struct serve_options {
   std::string host = "127.0.0.1";
   int port = 8080;
   std::optional<std::string> state;
-  std::vector<std::string> tokens, zones;
+  std::vector<std::string> tokens, zones, allowed_hosts;
+  std::optional<std::string> token_file;
+  server::http_limits limits;
+  double request_timeout = 10, idle_timeout = 5;  // seconds
+  std::size_t max_rules = mock::default_max_rules_per_group;
 };
+
+/// The environment variable that may hold tokens, separated by spaces, commas or newlines.
+constexpr const char* tokens_variable = "SECGROUP_SERVE_TOKENS";
+
+using token_table = std::map<std::string, std::vector<std::string>, std::less<>>;
+
+/// Adds the pairs of `more` to `table` (a secret keeps every project it is given).
+void merge_tokens(token_table& table, const token_table& more) {
+  for (const auto& [secret, projects] : more) {
+    auto& mine = table[secret];
+    for (const auto& p : projects)
+      if (std::find(mine.begin(), mine.end(), p) == mine.end()) mine.push_back(p);
+  }
+}
+
+/// The tokens of --token, --token-file (one SECRET:PROJECT_ID a line; blank lines and lines
+/// starting with '#' skipped) and SECGROUP_SERVE_TOKENS, merged; nullopt when none names any.
+/// Errors name the source (flag, FILE:LINE, variable) and never quote a secret.
+std::optional<token_table> read_tokens(const serve_options& o) {
+  token_table table;
+  bool any = false;
+  if (!o.tokens.empty()) {
+    merge_tokens(table, mock::parse_tokens(o.tokens, "--token"));
+    any = true;
+  }
+  if (o.token_file) {
+    std::ifstream in(*o.token_file);
+    if (!in)
+      throw parse_error(errc::bad_file, "--token-file",
+                        "cannot read the token file " + *o.token_file);
+    std::string line;
+    for (int number = 1; std::getline(in, line); ++number) {
+      const auto text = std::string(detail::trim(line));
+      if (text.empty() || text.front() == '#') continue;
+      try {
+        merge_tokens(table, mock::parse_tokens({text}, "--token-file"));
+      } catch (const validation_error& e) {
+        throw validation_error(e.id(), *o.token_file + ":" + std::to_string(number), e.message());
+      }
+      any = true;
+    }
+  }
+  if (const char* value = std::getenv(tokens_variable); value && *value) {
+    std::vector<std::string> specs;
+    std::string spec;
+    for (const char* c = value;; ++c) {
+      if (*c == '\0' || *c == ' ' || *c == ',' || *c == '\n' || *c == '\t' || *c == '\r') {
+        if (!spec.empty()) specs.push_back(std::move(spec));
+        spec.clear();
+        if (*c == '\0') break;
+      } else {
+        spec += *c;
+      }
+    }
+    merge_tokens(table, mock::parse_tokens(specs, tokens_variable));
+    any = any || !specs.empty();
+  }
+  if (!any) return std::nullopt;
+  return table;
+}
+
+/// `seconds` as milliseconds; throws validation_error naming `flag` unless it is positive and
+/// at most a day.
+std::chrono::milliseconds checked_seconds(double seconds, const char* flag) {
+  if (!(seconds > 0 && seconds <= 86400))
+    throw validation_error(errc::bad_value, flag, "expected seconds in (0, 86400]");
+  return std::chrono::milliseconds(std::max<long long>(1, std::llround(seconds * 1000)));
+}
+
+/// Throws validation_error naming `flag` unless `value` is at least 1.
+void check_positive(std::size_t value, const char* flag) {
+  if (value == 0) throw validation_error(errc::bad_value, flag, "must be at least 1");
+}
 
 int run_serve(const serve_options& o) {
   if (o.port < 0 || o.port > 65535)
@@ -26,13 +108,23 @@ int run_serve(const serve_options& o) {
                            "port " + std::to_string(o.port) + " is outside 0..65535");
   mock::store_options store_options;
   if (!o.zones.empty()) store_options.zones = mock::checked_zone_names(o.zones, "--zone");
-  mock::store store(std::move(store_options));
+  check_positive(o.max_rules, "--max-rules-per-group");
+  store_options.max_rules_per_group = o.max_rules;
   mock::router_options routing;
-  if (!o.tokens.empty()) routing.tokens = mock::parse_tokens(o.tokens, "--token");
+  routing.tokens = read_tokens(o);
   server::http_options http;
   http.host = o.host;
   http.port = o.port;
   if (o.state) http.state_file = *o.state;
+  http.limits = o.limits;
+  http.limits.request_timeout = checked_seconds(o.request_timeout, "--request-timeout");
+  http.limits.idle_timeout = checked_seconds(o.idle_timeout, "--idle-timeout");
+  check_positive(http.limits.max_body_bytes, "--max-body-bytes");
+  check_positive(http.limits.max_header_bytes, "--max-header-bytes");
+  check_positive(http.limits.max_headers, "--max-headers");
+  check_positive(http.limits.max_connections, "--max-connections");
+  http.allowed_hosts = o.allowed_hosts;
+  mock::store store(std::move(store_options));
 
   // SIGINT and SIGTERM are taken by sigwait() below: blocked here, before any thread starts, so
   // every server thread inherits the mask and none of them is interrupted.
@@ -51,7 +143,7 @@ int run_serve(const serve_options& o) {
             << (o.state ? ", state " + *o.state : std::string()) << ")" << std::endl;
   if (!routing.tokens)
     std::cerr << "secgroup serve: WARNING: no --token given: every request is served, "
-                 "X-Auth-Token is ignored\n";
+                 "X-Auth-Token is ignored (writes must be JSON, Host must be local)\n";
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
   server.stop();
@@ -72,8 +164,32 @@ void register_serve(CLI::App& app, command& run) {
                   "State file: loaded at start, saved atomically after every change and on exit");
   cmd->add_option("--token", o->tokens,
                   "SECRET:PROJECT_ID: accept X-Auth-Token SECRET for that project; repeatable "
-                  "(none: open, no authentication)")
+                  "(none here, in --token-file or in SECGROUP_SERVE_TOKENS: open, no "
+                  "authentication). Visible in ps: prefer --token-file")
       ->allow_extra_args(false);
+  cmd->add_option("--token-file", o->token_file,
+                  "File of tokens, one SECRET:PROJECT_ID a line ('#' comments); also read: "
+                  "SECGROUP_SERVE_TOKENS (separated by spaces, commas or newlines)");
+  cmd->add_option("--allow-host", o->allowed_hosts,
+                  "Open mode: a host name to accept in the Host header besides IP literals, "
+                  "localhost and --host; repeatable")
+      ->allow_extra_args(false);
+  cmd->add_option("--max-body-bytes", o->limits.max_body_bytes,
+                  "Largest request body (default 2097152; 413 beyond)");
+  cmd->add_option("--max-header-bytes", o->limits.max_header_bytes,
+                  "Largest request line plus headers (default 65536; 431 beyond)");
+  cmd->add_option("--max-headers", o->limits.max_headers,
+                  "Most header lines in a request (default 100; 431 beyond)");
+  cmd->add_option(
+      "--max-connections", o->limits.max_connections,
+      "Connections open at once; idle ones yield to a newcomer, else 503 (default 128)");
+  cmd->add_option("--request-timeout", o->request_timeout,
+                  "Seconds for a request to arrive whole, and for its response to be taken "
+                  "(default 10)");
+  cmd->add_option("--idle-timeout", o->idle_timeout,
+                  "Seconds a kept-alive connection may wait for its next request (default 5)");
+  cmd->add_option("--max-rules-per-group", o->max_rules,
+                  "User rules one group may hold (default 1000; 403 quotas_exceeded beyond)");
   cmd->add_option("--zone", o->zones,
                   "Zone to serve; repeatable (default: the 10 Instance zones of the Go SDK)")
       ->allow_extra_args(false);

@@ -2,12 +2,22 @@
 // port. The endpoints' semantics are tested through the router (tests/mock); here: that requests
 // and responses cross HTTP intact (status, headers, bodies), auth shapes, GET/DELETE bodies,
 // JSON errors for what the router never sees, and the state file.
+#include <arpa/inet.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <secgroup/server/http.hpp>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include "mock/fixture.hpp"
 #include "support/files.hpp"
@@ -230,7 +240,10 @@ TEST_CASE("server: GET and DELETE accept a body such as {} on a kept-alive conne
     req.method = method;
     req.path = path;
     req.body = body;
-    if (!body.empty()) req.set_header("Content-Length", std::to_string(body.size()));
+    if (!body.empty()) {
+      req.set_header("Content-Length", std::to_string(body.size()));
+      req.set_header("Content-Type", json_type);  // open mode refuses an undeclared write body
+    }
     auto res = s.client.send(req);
     REQUIRE(res);
     return std::move(res).value();
@@ -438,4 +451,351 @@ TEST_CASE("server: listen() blocks until stop() from another thread", "[server]"
   http.stop();
   serving.join();
   CHECK_FALSE(http.running());
+}
+
+// -- Hostile clients (issue 12) ----------------------------------------------------------------
+
+namespace http_hostile {
+
+using std::chrono::milliseconds;
+using steady = std::chrono::steady_clock;
+
+/// A raw TCP connection to 127.0.0.1:port: send bytes as they are, read what comes back.
+class raw_connection {
+ public:
+  explicit raw_connection(int port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+    REQUIRE(fd_ >= 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<std::uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  }
+  raw_connection(const raw_connection&) = delete;
+  raw_connection& operator=(const raw_connection&) = delete;
+  ~raw_connection() { ::close(fd_); }
+
+  /// Sends `text`; false when the peer closed or reset the connection.
+  bool send(std::string_view text) {
+    while (!text.empty()) {
+      auto n = ::send(fd_, text.data(), text.size(), MSG_NOSIGNAL);
+      if (n <= 0) return false;
+      text.remove_prefix(static_cast<std::size_t>(n));
+    }
+    return true;
+  }
+
+  /// Reads until the peer closes, `within` passes, or a complete response (head plus
+  /// Content-Length bytes) arrived; returns what was read.
+  std::string read_response(milliseconds within = milliseconds(3000)) {
+    const auto until = steady::now() + within;
+    std::string out;
+    for (;;) {
+      if (complete(out)) return out;
+      const auto left = std::chrono::duration_cast<milliseconds>(until - steady::now()).count();
+      if (left <= 0) return out;
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, static_cast<int>(left)) <= 0) continue;
+      char buffer[4096];
+      auto n = ::recv(fd_, buffer, sizeof buffer, 0);
+      if (n <= 0) return out;
+      out.append(buffer, static_cast<std::size_t>(n));
+    }
+  }
+
+  /// True once the peer closed the connection (within `within`), reading and dropping data.
+  bool closed_within(milliseconds within) {
+    const auto until = steady::now() + within;
+    for (;;) {
+      const auto left = std::chrono::duration_cast<milliseconds>(until - steady::now()).count();
+      if (left <= 0) return false;
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, static_cast<int>(left)) <= 0) continue;
+      char buffer[4096];
+      if (::recv(fd_, buffer, sizeof buffer, 0) <= 0) return true;
+    }
+  }
+
+ private:
+  static bool complete(const std::string& text) {
+    const auto head_end = text.find("\r\n\r\n");
+    if (head_end == std::string::npos) return false;
+    const auto at = text.find("Content-Length: ");
+    if (at == std::string::npos || at > head_end) return true;
+    const auto length = std::stoul(text.substr(at + 16));
+    return text.size() >= head_end + 4 + length;
+  }
+  int fd_;
+};
+
+/// The status code of a raw response, or 0.
+int status_of(const std::string& response) {
+  if (response.rfind("HTTP/1.1 ", 0) != 0) return 0;
+  return std::atoi(response.c_str() + 9);
+}
+
+/// The JSON body of a raw response.
+json body_of_raw(const std::string& response) {
+  const auto head_end = response.find("\r\n\r\n");
+  REQUIRE(head_end != std::string::npos);
+  return json::parse(response.substr(head_end + 4));
+}
+
+/// A request head for `method path` with `headers` (each ending in CRLF) and Host 127.0.0.1.
+std::string head(const std::string& method, const std::string& path,
+                 const std::string& headers = "") {
+  return method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + headers + "\r\n";
+}
+
+/// Options of a served test server with `limits`.
+server::http_options with_limits(server::http_limits limits) {
+  auto o = any_port();
+  o.limits = limits;
+  return o;
+}
+
+/// Milliseconds a fresh client takes for one GET of the group list.
+long long fresh_get_ms(served& s) {
+  httplib::Client fresh(s.http.url());
+  fresh.set_connection_timeout(5);
+  fresh.set_read_timeout(5);
+  const auto start = steady::now();
+  auto r = fresh.Get(base.c_str());
+  const auto took = std::chrono::duration_cast<milliseconds>(steady::now() - start).count();
+  REQUIRE(r);
+  CHECK(r->status == 200);
+  return took;
+}
+
+}  // namespace http_hostile
+
+using namespace http_hostile;
+
+TEST_CASE("server: clients trickling their headers do not starve a new client",
+          "[server][hostile]") {
+  served s;
+  std::vector<std::unique_ptr<raw_connection>> tricklers;
+  for (int i = 0; i < 24; ++i) {  // three times cpp-httplib's default pool on two cores
+    tricklers.push_back(std::make_unique<raw_connection>(s.http.port()));
+    REQUIRE(tricklers.back()->send("GET " + base + " HTTP/1.1\r\n"));
+  }
+  std::this_thread::sleep_for(milliseconds(100));
+  for (auto& t : tricklers) t->send("X-Slow: 1\r\n");
+  CHECK(fresh_get_ms(s) < 1000);
+}
+
+TEST_CASE("server: a request must arrive whole within request_timeout", "[server][hostile]") {
+  server::http_limits limits;
+  limits.request_timeout = milliseconds(400);
+  served s({}, with_limits(limits));
+  raw_connection slow(s.http.port());
+  REQUIRE(slow.send("GET " + base + " HTTP/1.1\r\n"));
+  const auto start = steady::now();
+  std::string answer;
+  // One header byte every 100 ms: each read is quick, the request as a whole is not.
+  for (int i = 0; i < 30 && answer.empty(); ++i) {
+    if (!slow.send("X")) break;
+    answer = slow.read_response(milliseconds(100));
+  }
+  if (answer.empty()) answer = slow.read_response(milliseconds(500));
+  const auto took = std::chrono::duration_cast<milliseconds>(steady::now() - start).count();
+  CHECK(status_of(answer) == 408);
+  CHECK(took < 1500);
+  CHECK(slow.closed_within(milliseconds(1000)));
+}
+
+TEST_CASE("server: idle connections yield their slots to a new client", "[server][hostile]") {
+  server::http_limits limits;
+  limits.max_connections = 16;
+  limits.idle_timeout = milliseconds(60'000);
+  served s({}, with_limits(limits));
+  std::vector<std::unique_ptr<raw_connection>> idle;
+  for (int i = 0; i < 64; ++i) idle.push_back(std::make_unique<raw_connection>(s.http.port()));
+  std::this_thread::sleep_for(milliseconds(200));
+  CHECK(fresh_get_ms(s) < 1500);
+  CHECK(s.http.running());
+}
+
+TEST_CASE("server: a kept-alive connection answers without the delayed-ACK stall",
+          "[server][hostile]") {
+  served s;
+  s.client.set_keep_alive(true);
+  REQUIRE(s.client.Get(base.c_str()));
+  const int n = 40;
+  const auto start = steady::now();
+  for (int i = 0; i < n; ++i) {
+    auto r = s.client.Get(base.c_str());
+    REQUIRE(r);
+    REQUIRE(r->status == 200);
+  }
+  const auto took = std::chrono::duration_cast<milliseconds>(steady::now() - start).count();
+  CAPTURE(took);
+  CHECK(took < n * 10);  // ~40 ms each with Nagle on; ~1 ms without
+}
+
+TEST_CASE("server: a body over max_body_bytes is a 413 in the API's shape, unread",
+          "[server][hostile]") {
+  server::http_limits limits;
+  limits.max_body_bytes = 1000;
+  served s({}, with_limits(limits));
+  SECTION("announced by Content-Length: refused before the body is sent") {
+    raw_connection c(s.http.port());
+    REQUIRE(c.send(
+        head("POST", base, "Content-Type: application/json\r\nContent-Length: 50000000\r\n")));
+    auto answer = c.read_response();
+    CHECK(status_of(answer) == 413);
+    CHECK(body_of_raw(answer)["type"] == "request_too_large");
+    CHECK(body_of_raw(answer)["message"].get<std::string>().find("1000") != std::string::npos);
+  }
+  SECTION("a Content-Length beyond 64 bits") {
+    raw_connection c(s.http.port());
+    REQUIRE(c.send(head("POST", base,
+                        "Content-Type: application/json\r\nContent-Length: "
+                        "99999999999999999999999\r\n")));
+    CHECK(status_of(c.read_response()) == 413);
+  }
+  SECTION("chunked: cut off past the limit") {
+    raw_connection c(s.http.port());
+    REQUIRE(c.send(
+        head("POST", base, "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n")));
+    const std::string chunk = "400\r\n" + std::string(1024, ' ') + "\r\n";
+    for (int i = 0; i < 64; ++i)
+      if (!c.send(chunk)) break;
+    auto answer = c.read_response();
+    CHECK(status_of(answer) == 413);
+    CHECK(body_of_raw(answer)["type"] == "request_too_large");
+  }
+  SECTION("a body at the limit is served") {
+    std::string body = json({{"name", "web"}, {"project", project_a}}).dump();
+    body += std::string(1000 - body.size(), ' ');
+    auto r = s.client.Post(base.c_str(), body, json_type);
+    REQUIRE(r);
+    CHECK(r->status == 201);
+  }
+  CHECK(s.store.size() <= 1);
+}
+
+TEST_CASE("server: a compressed request body is refused, never inflated", "[server][hostile]") {
+  served s;
+  raw_connection c(s.http.port());
+  const std::string bogus_gzip = "\x1f\x8b\x08\x00\x00\x00\x00\x00";
+  REQUIRE(c.send(head("POST", base,
+                      "Content-Type: application/json\r\nContent-Encoding: gzip\r\n"
+                      "Content-Length: " +
+                          std::to_string(bogus_gzip.size()) + "\r\n") +
+                 bogus_gzip));
+  auto answer = c.read_response();
+  CHECK(status_of(answer) == 415);
+  CHECK(body_of_raw(answer).contains("type"));
+  CHECK(s.store.size() == 0);
+}
+
+TEST_CASE("server: too many or too large headers are a 431", "[server][hostile]") {
+  server::http_limits limits;
+  limits.max_headers = 20;
+  limits.max_header_bytes = 4096;
+  served s({}, with_limits(limits));
+  SECTION("count") {
+    raw_connection c(s.http.port());
+    std::string many;
+    for (int i = 0; i < 30; ++i) many += "X-H" + std::to_string(i) + ": 1\r\n";
+    REQUIRE(c.send(head("GET", base, many)));
+    auto answer = c.read_response();
+    CHECK(status_of(answer) == 431);
+    CHECK(body_of_raw(answer)["type"] == "request_header_fields_too_large");
+  }
+  SECTION("bytes: refused as they arrive, not after") {
+    raw_connection c(s.http.port());
+    REQUIRE(c.send("GET " + base + " HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: "));
+    const std::string filler(1024, 'a');
+    for (int i = 0; i < 64; ++i)
+      if (!c.send(filler)) break;
+    auto answer = c.read_response();
+    CHECK(status_of(answer) == 431);
+    CHECK(body_of_raw(answer)["type"] == "request_header_fields_too_large");
+  }
+  SECTION("within the limits") {
+    auto r = s.client.Get(base.c_str(), {{"X-One", std::string(1000, 'b')}});
+    REQUIRE(r);
+    CHECK(r->status == 200);
+  }
+}
+
+TEST_CASE("server: invalid UTF-8 and %2F in the path over HTTP are 400s, not 500 or a reroute",
+          "[server][hostile]") {
+  served s;
+  auto r = s.client.Get((base + "/%ff").c_str());
+  require_json(r);
+  CHECK(r->status == 400);
+  r = s.client.Get((base + "?name=%ff%fe").c_str());
+  require_json(r);
+  CHECK(r->status == 400);
+  const auto id =
+      body_of(s.client.Post(base.c_str(), json({{"name", "web"}, {"project", project_a}}).dump(),
+                            json_type))["security_group"]["id"]
+          .get<std::string>();
+  REQUIRE(s.client.Get((base + "/" + id + "/rules").c_str())->status == 200);
+  r = s.client.Get((base + "/" + id + "%2Frules").c_str());
+  require_json(r);
+  CHECK(r->status == 400);
+  CHECK(body_of(r)["details"][0]["argument_name"] == "security_group_id");
+}
+
+TEST_CASE("server: open mode refuses writes not declared JSON (CSRF)", "[server][hostile]") {
+  served s;
+  const std::string body = json({{"name", "csrf"}, {"project", project_a}}).dump();
+  for (const char* type :
+       {"text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", ""}) {
+    CAPTURE(type);
+    raw_connection c(s.http.port());
+    std::string headers = "Content-Length: " + std::to_string(body.size()) + "\r\n";
+    if (*type) headers += std::string("Content-Type: ") + type + "\r\n";
+    REQUIRE(c.send(head("POST", base, headers) + body));
+    auto answer = c.read_response();
+    CHECK(status_of(answer) == 415);
+    CHECK(body_of_raw(answer).contains("message"));
+  }
+  CHECK(s.store.size() == 0);
+  auto r = s.client.Post(base.c_str(), body, "application/json; charset=utf-8");
+  REQUIRE(r);
+  CHECK(r->status == 201);
+}
+
+TEST_CASE("server: a token server accepts any content type (no CSRF without the token)",
+          "[server][hostile]") {
+  mock::router_options routing;
+  routing.tokens = mock::parse_tokens({token_a + ":" + project_a}, "--token");
+  served s(routing);
+  auto r = s.client.Post(base.c_str(), {{"X-Auth-Token", token_a}, {"Host", "mock.example"}},
+                         json({{"name", "web"}, {"project", project_a}}).dump(), "text/plain");
+  REQUIRE(r);
+  CHECK(r->status == 201);
+}
+
+TEST_CASE("server: open mode answers only local Host names (DNS rebinding)", "[server][hostile]") {
+  auto options = any_port();
+  options.allowed_hosts = {"mock.internal"};
+  served s({}, options);
+  const std::string port = std::to_string(s.http.port());
+  struct probe {
+    std::string host;
+    int status;
+  };
+  for (const auto& p : std::vector<probe>{{"attacker.example", 403},
+                                          {"attacker.example:" + port, 403},
+                                          {"localhost.attacker.example", 403},
+                                          {"127.0.0.1:" + port, 200},
+                                          {"localhost:" + port, 200},
+                                          {"LOCALHOST", 200},
+                                          {"api.localhost", 200},
+                                          {"[::1]:" + port, 200},
+                                          {"mock.internal:" + port, 200},
+                                          {"10.1.2.3", 200}}) {
+    CAPTURE(p.host);
+    raw_connection c(s.http.port());
+    REQUIRE(c.send("GET " + base + " HTTP/1.1\r\nHost: " + p.host + "\r\n\r\n"));
+    auto answer = c.read_response();
+    CHECK(status_of(answer) == p.status);
+    if (p.status == 403) CHECK(body_of_raw(answer)["type"] == "invalid_request");
+  }
 }

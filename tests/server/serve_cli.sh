@@ -29,6 +29,21 @@ expect_bad_input() {
 
 expect_bad_input 'secgroup\.validation\.203.*--token' --port 0 --token no-colon
 expect_bad_input 'secgroup\.validation\.203.*--token.*not a UUID' --port 0 --token s:p
+# A malformed token never echoes its secret, wherever it comes from.
+secret=s3cr3t-never-shown
+expect_bad_input 'secgroup\.validation\.203.*--token' --port 0 --token "$secret"
+grep -q "$secret" "$work/err" && fail "--token $secret: the error shows the secret"
+expect_bad_input 'secgroup\.validation\.203.*--token.*not a UUID' --port 0 \
+  --token "b4b9ae3c-2c44-4c5a-8f3e-2d6a1fb0c001:$secret"
+grep -q "$secret" "$work/err" && fail "a backwards --token: the error shows the secret"
+printf '# tokens\n\n%s\n' "$secret:not-a-project" >"$work/bad-tokens"
+expect_bad_input "secgroup\\.validation\\.203.*bad-tokens:3" --port 0 --token-file "$work/bad-tokens"
+grep -q "$secret" "$work/err" && fail "--token-file: the error shows the secret"
+expect_bad_input 'secgroup\.parse\.109.*--token-file' --port 0 --token-file "$work/missing"
+SECGROUP_SERVE_TOKENS="$secret" expect_bad_input 'secgroup\.validation\.203.*SECGROUP_SERVE_TOKENS' --port 0
+grep -q "$secret" "$work/err" && fail "SECGROUP_SERVE_TOKENS: the error shows the secret"
+expect_bad_input 'secgroup\.validation\.203.*--request-timeout' --port 0 --request-timeout 0
+expect_bad_input 'secgroup\.validation\.203.*--max-body-bytes' --port 0 --max-body-bytes 0
 expect_bad_input 'secgroup\.validation\.201.*--port' --port 70000
 expect_bad_input 'secgroup\.validation\.203.*--zone' --port 0 --zone nowhere
 expect_bad_input 'not expected' --port 0 --frobnicate
@@ -92,6 +107,19 @@ token=wrong
 denied=$(request GET "$base" "")
 grep -q '^HTTP/1.1 401' <<<"$denied" || fail "wrong token: $denied"
 grep -q '"type": "denied_authentication"' <<<"$denied" || fail "401 body: $denied"
+stop TERM
+
+# Tokens from a file and from the environment, none on the command line (out of `ps`).
+token=3f0c1d2e-aaaa-4bbb-8ccc-000000000002
+printf '%s:%s\n' "$token" "$project" >"$work/tokens"
+start --token-file "$work/tokens"
+grep -q "1 token" "$work/serve.out" || fail "--token-file: $(head -n 1 "$work/serve.out")"
+grep -q '^HTTP/1.1 200' <<<"$(request GET "$base" "")" || fail "--token-file: the token is refused"
+stop TERM
+token=3f0c1d2e-aaaa-4bbb-8ccc-000000000003
+SECGROUP_SERVE_TOKENS="  $token:$project,other:$project " start
+grep -q "2 token" "$work/serve.out" || fail "SECGROUP_SERVE_TOKENS: $(head -n 1 "$work/serve.out")"
+grep -q '^HTTP/1.1 200' <<<"$(request GET "$base" "")" || fail "SECGROUP_SERVE_TOKENS: refused"
 stop TERM
 
 start

@@ -12,6 +12,7 @@
 // recordings do not show (401, 403) use the alphabetical order of Scaleway's newer services.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -183,6 +184,25 @@ inline api_error permissions_denied_error(std::string_view resource_name, std::s
   body["type"] = "permissions_denied";
   return {403, errc::permissions_denied, field,
           "insufficient permissions to " + std::string(action) + " " + std::string(resource_name),
+          std::move(body)};
+}
+
+/// 403 `{"details": [{"current": ..., "quota": ..., "resource": ...}], "message": "quota(s)
+/// exceeded for this resource", "type": "quotas_exceeded"}` (spec §9.2): `current` is what the
+/// call would reach, `quota` the limit.
+inline api_error quotas_exceeded_error(std::string_view resource_name, std::uint64_t quota,
+                                       std::uint64_t current, const std::string& field = "") {
+  json item = json::object();
+  item["current"] = current;
+  item["quota"] = quota;
+  item["resource"] = std::string(resource_name);
+  json body = json::object();
+  body["details"] = json::array({std::move(item)});
+  body["message"] = "quota(s) exceeded for this resource";
+  body["type"] = "quotas_exceeded";
+  return {403, errc::permissions_denied, field,
+          "quota exceeded: " + std::to_string(current) + " " + std::string(resource_name) +
+              " where at most " + std::to_string(quota) + " are allowed",
           std::move(body)};
 }
 

@@ -77,6 +77,9 @@ struct group_patch {
   std::optional<action> inbound_default_policy;
   std::optional<action> outbound_default_policy;
   std::optional<bool> enable_default_security;
+  /// As in a PUT: when non-empty, must be the group's own (groups never move); never applied.
+  std::optional<std::string> project;
+  std::optional<std::string> organization;
 };
 
 /// A partial update of a rule (PATCH). Ports are the API's raw values: 0 unsets the bound, and
@@ -132,6 +135,9 @@ inline void validate_group_spec(const group_spec& spec, bool creating, argument_
 inline void validate_group_patch(const group_patch& patch, argument_errors& errs) {
   if (patch.name && patch.name->empty())
     errs.add("name", reason::constraint, "name must not be empty");
+  if (patch.project && !patch.project->empty()) expect_uuid("project", *patch.project, errs);
+  if (patch.organization && !patch.organization->empty())
+    expect_uuid("organization", *patch.organization, errs);
 }
 
 /// Adds to `errs` every invalid field of the typed rule `r`, named under `prefix`; `check_id`

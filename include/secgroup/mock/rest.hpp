@@ -13,8 +13,9 @@
 // Authentication: with a token table, a request must carry `X-Auth-Token` with a known token
 // (else 401 denied_authentication) and reaches only the groups of that token's projects (else
 // 403 permissions_denied); without one, every request is served.
-// Order of checks: route (404, 405), token (401), zone and path ids (400), query or body (400),
-// then the store: existence (404), project (403), state (400, 409). GET and DELETE bodies are
+// Order of checks: the path is valid UTF-8 once decoded (400), route (404, 405), token (401),
+// zone and path ids (400), query or body (400; both valid UTF-8 too), then the store: existence
+// (404), project (403), state (400, 409), a group's rule cap (400, 403). GET and DELETE bodies are
 // ignored (the Python SDK sends `{}`). handle() never throws and may run on many threads at
 // once: the router is immutable and the store locks.
 #pragma once
@@ -54,8 +55,10 @@ inline const std::string* find_header(const header_list& headers, std::string_vi
 /// A request as the router sees it.
 struct request {
   std::string method;  ///< "GET", "POST", "PUT", "PATCH", "DELETE" (any case)
-  std::string path;    ///< "/instance/v1/zones/fr-par-1/security_groups"; may end in "?query"
-  std::string query;   ///< the raw query string without '?', percent-encoded as received
+  /// "/instance/v1/zones/fr-par-1/security_groups", percent-encoded as received (decoded one
+  /// segment at a time: `%2F` stays inside its segment); may end in "?query"
+  std::string path;
+  std::string query;  ///< the raw query string without '?', percent-encoded as received
   header_list headers;
   std::string body;
 };
@@ -81,7 +84,9 @@ struct router_options {
 /// Returns the token table of `specs`, each "SECRET:PROJECT_ID" (the secret is everything
 /// before the last colon; a secret may repeat, one project each time; a repeated pair counts
 /// once). Throws validation_error (bad_value, "<field>[i]") for a spec without a secret or
-/// whose project is not a UUID. An empty list gives an empty table (see router_options).
+/// whose project is not a UUID; the message never quotes the spec, which holds a secret (or,
+/// written backwards, holds it where the project should be). An empty list gives an empty
+/// table (see router_options).
 inline std::map<std::string, std::vector<std::string>, std::less<>> parse_tokens(
     const std::vector<std::string>& specs, std::string_view field) {
   std::map<std::string, std::vector<std::string>, std::less<>> table;
@@ -91,11 +96,12 @@ inline std::map<std::string, std::vector<std::string>, std::less<>> parse_tokens
     const std::string where = std::string(field) + "[" + std::to_string(i) + "]";
     if (colon == std::string::npos || colon == 0)
       throw validation_error(errc::bad_value, where,
-                             "expected SECRET:PROJECT_ID, got " + detail::quoted(t));
+                             "expected SECRET:PROJECT_ID (a " + std::to_string(t.size()) +
+                                 "-character value without a secret before a colon; not shown)");
     auto project = t.substr(colon + 1);
     if (!is_uuid(project))
       throw validation_error(errc::bad_value, where,
-                             "the project " + detail::quoted(project) + " is not a UUID");
+                             "the project after the last colon is not a UUID (value not shown)");
     auto& projects = table[t.substr(0, colon)];
     if (std::find(projects.begin(), projects.end(), project) == projects.end())
       projects.push_back(std::move(project));
@@ -186,15 +192,17 @@ class router {
     return table;
   }
 
-  /// True iff `path` has the segments of `pattern`, where `{zone}`, `{sg}` and `{rule}` each
-  /// stand for one non-empty segment, copied into `out`.
+  /// True iff `path` (percent-encoded) has the segments of `pattern`, where `{zone}`, `{sg}`
+  /// and `{rule}` each stand for one non-empty segment, copied decoded into `out`. Segments are
+  /// split before decoding: `%2F` never separates two.
   static bool matches(std::string_view pattern, std::string_view path, routed& out) {
     if (!path.starts_with('/')) return false;
     for (;;) {
       pattern.remove_prefix(1);  // both start with '/'
       path.remove_prefix(1);
       auto pattern_end = pattern.find('/'), path_end = path.find('/');
-      auto want = pattern.substr(0, pattern_end), have = path.substr(0, path_end);
+      auto want = pattern.substr(0, pattern_end);
+      const std::string have = wire::decode_segment(path.substr(0, path_end));
       if (!want.starts_with('{')) {
         if (want != have) return false;
       } else if (have.empty()) {
@@ -215,6 +223,13 @@ class router {
     if (auto mark = path.find('?'); mark != std::string_view::npos) {
       if (query.empty()) query = path.substr(mark + 1);
       path = path.substr(0, mark);
+    }
+    for (std::string_view rest = path; !rest.empty();) {
+      const auto slash = rest.find('/');
+      if (!wire::valid_utf8(wire::decode_segment(rest.substr(0, slash))))
+        SECGROUP_THROW(invalid_argument_error("path", reason::format,
+                                              "the path is not valid UTF-8 once decoded"));
+      rest = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash + 1);
     }
     routed matched;
     const route_entry* found = nullptr;
@@ -306,6 +321,19 @@ class router {
   }
 
   response set_rules(const routed& c) const {
+    // The cap first, from the ids alone: a body of 100,000 rules is refused before they are read.
+    namespace jio = secgroup::detail::json_io;
+    if (const auto* list = jio::find(c.body, "rules"); list && list->is_array()) {
+      std::size_t user_rules = 0;
+      for (const auto& r : *list) {
+        const auto* id = r.is_object() ? jio::find(r, "id") : nullptr;
+        if (!(id && id->is_string() && is_default_rule_id(id->get_ref<const std::string&>())))
+          ++user_rules;
+      }
+      if (user_rules > store_.max_rules_per_group())
+        SECGROUP_THROW(quotas_exceeded_error(resource::security_group_rule,
+                                             store_.max_rules_per_group(), user_rules, "rules"));
+    }
     auto rules = checked([&](argument_errors& errs) { return wire::read_rule_list(c.body, errs); });
     return rule_list(store_.set_rules(c.zone, c.group_id, rules, c.who));
   }

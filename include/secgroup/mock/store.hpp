@@ -21,8 +21,10 @@
 // Thread safety: one mutex guards the whole state; every public method takes it, and calls the
 // clock and the id generator with it held, so they never run concurrently for one store.
 // Complexity: groups are found by a linear scan (O(groups)); ids are checked for uniqueness over
-// the whole store (O(groups + rules)); a change copies its group (O(rules)). The mock is a test
-// double, not a database.
+// the whole store (O(groups + rules), once per call: set-rules gathers the store's ids in one
+// set for all its new rules); a change copies its group (O(rules)). A group holds at most
+// store_options::max_rules_per_group user rules (403 quotas_exceeded), counted before the lock,
+// so no call holds the lock for long. The mock is a test double, not a database.
 #pragma once
 
 #include <algorithm>
@@ -33,6 +35,8 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -81,10 +85,17 @@ inline std::vector<std::string> checked_zone_names(std::vector<std::string> zone
 }
 
 /// Construction parameters of a store.
+/// The default cap on the user rules of one group. The API's own limit is not known (the spec
+/// is silent): this one is documented in docs/mock-api.md and generous for real groups.
+inline constexpr std::size_t default_max_rules_per_group = 1000;
+
 struct store_options {
   std::vector<std::string> zones = instance_zones();  ///< the zones served; others are refused
   clock_fn clock;                                     ///< empty: wall_clock()
   id_fn new_id;                                       ///< empty: random_id_generator()
+  /// User rules one group may hold; a call that would exceed it is refused (403
+  /// quotas_exceeded). A restored snapshot is not checked against it.
+  std::size_t max_rules_per_group = default_max_rules_per_group;
 };
 
 }  // namespace mock
@@ -127,7 +138,8 @@ class store {
   explicit store(store_options options = {})
       : zones_(std::move(options.zones)),
         clock_(options.clock ? std::move(options.clock) : wall_clock()),
-        new_id_(options.new_id ? std::move(options.new_id) : random_id_generator()) {}
+        new_id_(options.new_id ? std::move(options.new_id) : random_id_generator()),
+        max_rules_(options.max_rules_per_group) {}
 
   store(const store&) = delete;
   store& operator=(const store&) = delete;
@@ -146,6 +158,8 @@ class store {
   }
   /// The zones served, fixed at construction.
   const std::vector<std::string>& zones() const noexcept { return zones_; }
+  /// The cap on the user rules of one group, fixed at construction.
+  std::size_t max_rules_per_group() const noexcept { return max_rules_; }
   /// True iff `zone` is served.
   bool has_zone(std::string_view zone) const {
     return std::find(zones_.begin(), zones_.end(), zone) != zones_.end();
@@ -241,26 +255,22 @@ class store {
         zone, id, nullptr, who,
         [&](argument_errors& errs) { validate_group_spec(spec, false, errs); },
         [&](security_group& g) {
-          argument_errors errs;
-          if (!spec.project.empty() && spec.project != g.project)
-            errs.add("project", reason::constraint,
-                     "a group cannot move to another project (it belongs to " + g.project + ")");
-          if (!spec.organization.empty() && spec.organization != g.organization)
-            errs.add("organization", reason::constraint,
-                     "a group cannot move to another organization (it belongs to " +
-                         g.organization + ")");
-          errs.raise_if_any();
+          check_owner(g, spec.project, spec.organization);
           apply(spec, g);
         });
   }
 
   /// Applies the set fields of `patch` to group `id` (PATCH). A patch that changes nothing
-  /// leaves the group, modification_date included, as it was.
+  /// leaves the group, modification_date included, as it was. A `project` or `organization`,
+  /// when set, must be the group's own, as for a PUT (400 constraint otherwise).
   security_group update_group(const std::string& zone, const std::string& id,
                               const group_patch& patch, const scope& who = {}) {
     return mutate_group(
         zone, id, nullptr, who, [&](argument_errors& errs) { validate_group_patch(patch, errs); },
-        [&](security_group& g) { apply(patch, g); });
+        [&](security_group& g) {
+          check_owner(g, patch.project.value_or(""), patch.organization.value_or(""));
+          apply(patch, g);
+        });
   }
 
   /// Deletes group `id`; throws conflict (409) while servers are attached to it.
@@ -308,35 +318,45 @@ class store {
   /// 1..N.
   std::vector<rule> set_rules(const std::string& zone, const std::string& group_id,
                               const std::vector<rule>& rules, const scope& who = {}) {
+    // Everything that does not need the store runs before the lock: the cap (403), then the
+    // rules and their duplicate ids (400). Under the lock the work is linear in the store.
     auto validate = [&](argument_errors& errs) {
+      const auto user_rules = static_cast<std::size_t>(std::count_if(
+          rules.begin(), rules.end(), [](const rule& r) { return !is_default_rule_id(r.id); }));
+      if (user_rules > max_rules_)
+        SECGROUP_THROW(
+            quotas_exceeded_error(resource::security_group_rule, max_rules_, user_rules, "rules"));
+      std::unordered_map<std::string_view, std::size_t> first;
       for (std::size_t i = 0; i < rules.size(); ++i) {
         auto name = "rules[" + std::to_string(i) + "]";
         validate_rule(rules[i], name, true, errs);
         if (rules[i].id.empty() || is_default_rule_id(rules[i].id)) continue;
-        for (std::size_t k = 0; k < i; ++k)
-          if (rules[k].id == rules[i].id)
-            errs.add(name + ".id", reason::constraint,
-                     "rule id " + rules[i].id + " appears twice (also rules[" + std::to_string(k) +
-                         "])");
+        auto [at, fresh] = first.emplace(rules[i].id, i);
+        if (!fresh)
+          errs.add(name + ".id", reason::constraint,
+                   "rule id " + rules[i].id + " appears twice (also rules[" +
+                       std::to_string(at->second) + "])");
       }
     };
     auto change = [&](security_group& g) {
+      std::unordered_set<std::string_view> existing;
+      for (const auto& r : g.rules) existing.insert(r.id);
+      std::size_t missing_ids = 0;
       for (std::size_t i = 0; i < rules.size(); ++i) {
         const auto& id = rules[i].id;
+        if (id.empty()) ++missing_ids;
         if (id.empty() || is_default_rule_id(id)) continue;
-        if (find_rule(g, id) == g.rules.size())
+        if (!existing.contains(id))
           SECGROUP_THROW(not_found_error(resource::security_group_rule, id,
                                          "rules[" + std::to_string(i) + "].id"));
       }
+      auto new_ids = fresh_ids(missing_ids);
+      std::size_t next_id = 0;
       std::vector<rule> positioned, appended;
-      std::vector<std::string> new_ids;
       for (const auto& r : rules) {
         if (is_default_rule_id(r.id)) continue;
         auto stored = detail::mock_store::stored_rule(r, g.zone);
-        if (stored.id.empty()) {
-          stored.id = fresh_id(new_ids);
-          new_ids.push_back(stored.id);
-        }
+        if (stored.id.empty()) stored.id = std::move(new_ids[next_id++]);
         (r.position == 0 ? appended : positioned).push_back(std::move(stored));
       }
       std::stable_sort(positioned.begin(), positioned.end(),
@@ -358,6 +378,9 @@ class store {
         zone, group_id, nullptr, who,
         [&](argument_errors& errs) { validate_rule(r, "", false, errs); },
         [&](security_group& g) {
+          if (g.rules.size() >= max_rules_)
+            SECGROUP_THROW(quotas_exceeded_error(resource::security_group_rule, max_rules_,
+                                                 g.rules.size() + 1, "security_group_id"));
           auto stored = detail::mock_store::stored_rule(r, g.zone);
           id = stored.id = fresh_id({});
           detail::mock_store::insert_at(g.rules, std::move(stored), r.position);
@@ -586,6 +609,21 @@ class store {
                        });
   }
 
+  /// Throws invalid_arguments (constraint) when a non-empty `project` or `organization` is not
+  /// `g`'s own: a PUT or PATCH cannot move a group.
+  static void check_owner(const security_group& g, const std::string& project,
+                          const std::string& organization) {
+    argument_errors errs;
+    if (!project.empty() && project != g.project)
+      errs.add("project", reason::constraint,
+               "a group cannot move to another project (it belongs to " + g.project + ")");
+    if (!organization.empty() && organization != g.organization)
+      errs.add(
+          "organization", reason::constraint,
+          "a group cannot move to another organization (it belongs to " + g.organization + ")");
+    errs.raise_if_any();
+  }
+
   // The members below expect mutex_ to be held.
 
   /// The index of group `id` of `zone`; throws not_found (404), or permissions_denied (403)
@@ -654,6 +692,35 @@ class store {
     SECGROUP_THROW(internal_error("the id generator returned 64 ids in use in a row"));
   }
 
+  /// `count` new ids from the generator, distinct and unused in the store; the store's ids are
+  /// gathered once (linear), not once per id.
+  std::vector<std::string> fresh_ids(std::size_t count) const {
+    if (count == 0) return {};
+    std::unordered_set<std::string_view> taken;
+    for (const auto& g : groups_) {
+      taken.insert(g.id);
+      for (const auto& r : g.rules) taken.insert(r.id);
+    }
+    std::vector<std::string> fresh;  // owns the ids `taken` views beyond the store's
+    fresh.reserve(count);
+    while (fresh.size() < count) {
+      int attempt = 0;
+      for (;; ++attempt) {
+        if (attempt == 64)
+          SECGROUP_THROW(internal_error("the id generator returned 64 ids in use in a row"));
+        auto id = new_id_();
+        if (!is_uuid(id))
+          SECGROUP_THROW(internal_error("the id generator returned " + detail::quoted(id) +
+                                        ", which is not a UUID"));
+        if (is_default_rule_id(id) || taken.contains(id)) continue;
+        fresh.push_back(std::move(id));
+        taken.insert(fresh.back());  // reserved above: the view stays valid
+        break;
+      }
+    }
+    return fresh;
+  }
+
   /// Reads the clock into g's modification_date and returns the reading. When `g` becomes its
   /// project's default (it was not: `was_default` false), clears project_default on the other
   /// groups of its project and zone, dating their change alike.
@@ -683,6 +750,7 @@ class store {
   const std::vector<std::string> zones_;
   clock_fn clock_;
   id_fn new_id_;
+  const std::size_t max_rules_;
   std::vector<security_group> groups_;
 };
 

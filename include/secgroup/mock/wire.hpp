@@ -42,7 +42,8 @@ inline std::string dump(const json& j) {
     std::string out = "{";
     for (auto it = j.begin(); it != j.end(); ++it) {
       if (it != j.begin()) out += ", ";
-      out += json(it.key()).dump(-1, ' ', true) + ": " + dump(it.value());
+      out += json(it.key()).dump(-1, ' ', true, json::error_handler_t::replace) + ": " +
+             dump(it.value());
     }
     return out + "}";
   }
@@ -51,7 +52,38 @@ inline std::string dump(const json& j) {
     for (std::size_t i = 0; i < j.size(); ++i) out += (i ? ", " : "") + dump(j[i]);
     return out + "]";
   }
-  return j.dump(-1, ' ', true);
+  return j.dump(-1, ' ', true, json::error_handler_t::replace);
+}
+
+/// True iff `s` is well-formed UTF-8 (no overlongs, surrogates or code points past U+10FFFF).
+inline bool valid_utf8(std::string_view s) {
+  static constexpr std::uint32_t least[] = {0, 0x80, 0x800, 0x10000};
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    std::size_t n = 0;  // continuation bytes
+    std::uint32_t cp = c;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if ((c & 0xE0) == 0xC0) {
+      n = 1, cp = c & 0x1Fu;
+    } else if ((c & 0xF0) == 0xE0) {
+      n = 2, cp = c & 0x0Fu;
+    } else if ((c & 0xF8) == 0xF0) {
+      n = 3, cp = c & 0x07u;
+    } else {
+      return false;
+    }
+    if (s.size() - i <= n) return false;
+    for (std::size_t k = 1; k <= n; ++k) {
+      const auto b = static_cast<unsigned char>(s[i + k]);
+      if ((b & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (b & 0x3Fu);
+    }
+    if (cp < least[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    i += n + 1;
+  }
+  return true;
 }
 
 /// Parses a request body: empty (or blank) text is `{}`; anything but a JSON object throws
@@ -59,6 +91,8 @@ inline std::string dump(const json& j) {
 /// (`rules[0].position`).
 inline json parse_body(std::string_view text) {
   if (secgroup::detail::trim(text).empty()) return json::object();
+  if (!valid_utf8(text))
+    SECGROUP_THROW(invalid_argument_error("body", reason::format, "the body is not valid UTF-8"));
   json doc;
   try {
     doc = parse_json(text);
@@ -159,6 +193,8 @@ inline group_patch read_group_patch(const json& body, argument_errors& errs) {
   p.inbound_default_policy = policy("inbound_default_policy");
   p.outbound_default_policy = policy("outbound_default_policy");
   p.enable_default_security = flag("enable_default_security");
+  p.project = text("project");
+  p.organization = text("organization");
   validate_group_patch(p, errs);
   return p;
 }
@@ -287,6 +323,23 @@ struct query_param {
   std::string raw;
 };
 
+/// Decodes the %XX escapes of one path segment (`+` stays); a malformed escape stays as
+/// written. `%2F` becomes a '/' inside the segment: it never splits a path.
+inline std::string decode_segment(std::string_view s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && secgroup::detail::hex_digit(s[i + 1]) >= 0 &&
+        secgroup::detail::hex_digit(s[i + 2]) >= 0) {
+      out += static_cast<char>(secgroup::detail::hex_digit(s[i + 1]) * 16 +
+                               secgroup::detail::hex_digit(s[i + 2]));
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
 /// Decodes %XX escapes and `+` (a space); a malformed escape stays as written.
 inline std::string percent_decode(std::string_view s) {
   std::string out;
@@ -309,6 +362,8 @@ inline std::string percent_decode(std::string_view s) {
 inline std::string percent_encode(std::string_view s) { return secgroup::detail::percent_encode(s); }
 
 /// Splits a query string (without `?`) into its parameters, in order; empty parts are skipped.
+/// Throws invalid_arguments (format, naming the parameter, or `query` for its name) when a
+/// decoded name or value is not valid UTF-8.
 inline std::vector<query_param> parse_query(std::string_view query) {
   std::vector<query_param> out;
   while (!query.empty()) {
@@ -317,9 +372,14 @@ inline std::vector<query_param> parse_query(std::string_view query) {
     query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
     if (part.empty()) continue;
     auto eq = part.find('=');
-    out.push_back({percent_decode(part.substr(0, eq)),
-                   eq == std::string_view::npos ? std::string() : percent_decode(part.substr(eq + 1)),
-                   std::string(part)});
+    query_param p{
+        percent_decode(part.substr(0, eq)),
+        eq == std::string_view::npos ? std::string() : percent_decode(part.substr(eq + 1)),
+        std::string(part)};
+    if (!valid_utf8(p.key) || !valid_utf8(p.value))
+      SECGROUP_THROW(invalid_argument_error(valid_utf8(p.key) ? p.key : "query", reason::format,
+                                            "the query string is not valid UTF-8 once decoded"));
+    out.push_back(std::move(p));
   }
   return out;
 }
@@ -340,12 +400,12 @@ inline std::optional<bool> parse_bool(std::string_view text) {
   return std::nullopt;
 }
 
-/// Reads integer parameter `key` into `out` (unchanged when absent or empty); records a
-/// format error for anything but a decimal integer.
-inline void read_integer(const std::vector<query_param>& params, const char* key,
-                         std::int64_t& out, argument_errors& errs) {
+/// Reads integer parameter `key` into `out` (unchanged when absent); records a format error
+/// for anything but a decimal integer, an empty value (`page=`) included.
+inline void read_integer(const std::vector<query_param>& params, const char* key, std::int64_t& out,
+                         argument_errors& errs) {
   auto v = query_value(params, key);
-  if (!v || v->empty()) return;
+  if (!v) return;
   std::int64_t n = 0;
   auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
   if (ec != std::errc() || end != v->data() + v->size())

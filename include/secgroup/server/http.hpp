@@ -1,27 +1,35 @@
 // secgroup/server/http.hpp: the mock Instance API over HTTP (cpp-httplib), for real clients.
 //
 // server::http_server serves a mock::router on a host and port: it copies each request's method,
-// percent-decoded path, raw query string, headers and body into a mock::request, and the
-// router's status, headers and body back. It adds only what a socket needs: every error body is
-// JSON, also for what the router never sees (a request cpp-httplib rejects, an exception); a
-// body on a GET (the Python SDK sends `{}`) is ignored, and since cpp-httplib does not read it,
-// the connection is closed after such a response so the stray bytes cannot poison the next
-// request. Port 0 binds a free port; port() tells which.
-// State file (optional): loaded when the server binds (a missing file is an empty store; an
-// unreadable or invalid one throws and nothing is bound), and written after every successful
-// (2xx) POST, PUT, PATCH or DELETE and once more on stop(), atomically: a temporary file in the
-// same directory, flushed to disk, then renamed over the old one. A failed write is reported to
-// the log and does not change the response: the store already holds the change.
-// Two ways to run: listen() blocks the calling thread until stop(); start() runs the server on a
-// background thread and returns once it accepts connections (tests, Python). stop() may be
-// called from any thread, and the destructor stops a running server.
+// path and query string (both as received: the router decodes them), headers and body into a
+// mock::request, and the router's status, headers and body back. It adds only what a socket
+// needs: every error body is JSON, also for what the router never sees (a request cpp-httplib
+// rejects, an exception); a body on a GET (the Python SDK sends `{}`) is ignored, and since
+// cpp-httplib does not read it, the connection is closed after such a response so the stray bytes
+// cannot poison the next request. Port 0 binds a free port; port() tells which. Limits
+// (http_limits, connections.hpp): connections, timeouts, header and body sizes; a request over a
+// limit gets 413 or 431 in the API's error shape before its body is read, and a body with a
+// Content-Encoding is refused (415), never decompressed. Open mode (no tokens) also refuses a Host
+// header naming a host other than an IP literal, localhost, the bound host or allowed_hosts (403,
+// against DNS rebinding), and a POST, PUT or PATCH body not declared `application/json` (415,
+// against cross-site form posts). See docs/security.md. State file (optional): loaded when the
+// server binds (a missing file is an empty store; an unreadable or invalid one throws and nothing
+// is bound), and written after every successful (2xx) POST, PUT, PATCH or DELETE and once more on
+// stop(), atomically: a temporary file in the same directory, flushed to disk, then renamed over
+// the old one. A failed write is reported to the log and does not change the response: the store
+// already holds the change. Two ways to run: listen() blocks the calling thread until stop();
+// start() runs the server on a background thread and returns once it accepts connections (tests,
+// Python). stop() may be called from any thread, and the destructor stops a running server.
 // Requires the target secgroup::server (cpp-httplib, with the library's own compile defines).
 #pragma once
 
+#include <arpa/inet.h>
 #include <httplib.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <exception>
@@ -37,6 +45,7 @@
 #include <system_error>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include "../config.hpp"
 #include "../error.hpp"
@@ -45,6 +54,7 @@
 #include "../mock/rest.hpp"
 #include "../mock/store.hpp"
 #include "../mock/wire.hpp"
+#include "connections.hpp"
 
 SECGROUP_BEGIN_NAMESPACE
 namespace server {
@@ -62,6 +72,11 @@ struct http_options {
   std::optional<std::string> base_url;
   /// Where log lines go; empty: standard error.
   log_fn log;
+  /// Sizes, timeouts and connection counts (connections.hpp; docs/security.md).
+  http_limits limits;
+  /// Open mode only (no tokens): host names accepted in the Host header besides IP literals,
+  /// `localhost` and the bound host (DNS rebinding guard; see http_server).
+  std::vector<std::string> allowed_hosts;
 };
 
 /// Reads the snapshot in `path` into `s` (mock::store::restore). A missing file leaves `s` as
@@ -165,7 +180,7 @@ class http_server {
   /// it returns.
   void listen() {
     bind();
-    server_.listen_after_bind();
+    server_.serve();
     save_if_configured();
   }
 
@@ -176,18 +191,18 @@ class http_server {
     if (thread_.joinable()) return;
     finished_ = false;
     thread_ = std::thread([this] {
-      server_.listen_after_bind();
+      server_.serve();
       finished_ = true;
     });
-    while (!server_.is_running() && !finished_)
+    while (!server_.serving() && !finished_)
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
 
   /// Stops serving (in-flight requests finish), joins the background thread and saves the
-  /// state; does nothing when not running.
+  /// state; does nothing when not running. A stopped server does not serve again.
   void stop() {
     std::lock_guard lock(control_);
-    if (server_.is_running()) server_.stop();
+    server_.halt();
     if (thread_.joinable()) {
       thread_.join();
       save_if_configured();
@@ -195,7 +210,7 @@ class http_server {
   }
 
   /// True while connections are accepted.
-  bool running() const { return server_.is_running(); }
+  bool running() const { return server_.serving(); }
   /// The bound port, or 0 before bind().
   int port() const noexcept { return port_; }
   /// "http://HOST:PORT" (IPv6 hosts in brackets); valid after bind().
@@ -225,10 +240,15 @@ class http_server {
   }
 
   void serve(const httplib::Request& req, httplib::Response& res) {
+    if (req.body.size() > options_.limits.max_body_bytes) {  // a chunked body, read to its end
+      write_json(res, 413, body_too_large(req.body.size()));
+      return;
+    }
     mock::request in;
     in.method = req.method;
-    in.path = req.path;
+    // The path as received: the router decodes each segment, so `%2F` never splits one.
     auto mark = req.target.find('?');
+    in.path = req.target.substr(0, mark);
     if (mark != std::string::npos) in.query = req.target.substr(mark + 1);
     for (const auto& [name, value] : req.headers) in.headers.emplace_back(name, value);
     in.body = req.body;
@@ -246,16 +266,110 @@ class http_server {
     else
       res.set_content(out.body, content_type);
     // cpp-httplib leaves a GET body unread on the socket: close rather than parse it next.
-    const std::string length = req.get_header_value("Content-Length");
-    if (!expects_body(req.method) &&
-        ((!length.empty() && length != "0") || req.has_header("Transfer-Encoding")))
-      res.set_header("Connection", "close");
+    if (!expects_body(req.method) && has_body(req)) close_after(res);
     const bool changes = req.method != "GET" && req.method != "HEAD";
     if (changes && out.status >= 200 && out.status < 300) save_if_configured();
   }
 
   static bool expects_body(const std::string& method) {
     return method == "POST" || method == "PUT" || method == "PATCH" || method == "DELETE";
+  }
+
+  /// True iff `req` announces a body (a non-zero Content-Length, or any Transfer-Encoding).
+  static bool has_body(const httplib::Request& req) {
+    const std::string length = req.get_header_value("Content-Length");
+    return (!length.empty() && length != "0") || req.has_header("Transfer-Encoding");
+  }
+
+  /// Closes the connection after this response (its request's body may be left unread).
+  static void close_after(httplib::Response& res) {
+    res.set_header("Connection", "close");
+    if (detail::http_connections::current) detail::http_connections::current->close = true;
+  }
+
+  /// The 413 body; `size` when known (Content-Length, or a body read whole).
+  json body_too_large(std::optional<std::uint64_t> size) const {
+    return detail::mock_errors::message_body(
+        "request_too_large",
+        "the request body" + (size ? " (" + std::to_string(*size) + " bytes)" : std::string()) +
+            " exceeds the limit of " + std::to_string(options_.limits.max_body_bytes) + " bytes");
+  }
+
+  // -- Request checks before routing -------------------------------------------------------
+
+  /// True iff the Host header `host` may reach an open server: absent, an IP literal,
+  /// `localhost` (or a name under it), the bound host, or one of allowed_hosts. A web page can
+  /// point a name it controls at 127.0.0.1 (DNS rebinding), never an IP literal.
+  bool host_allowed(std::string_view host) const {
+    if (host.empty()) return true;
+    std::string name;
+    if (host.front() == '[') {
+      const auto close = host.find(']');
+      if (close == std::string_view::npos) return false;
+      name = host.substr(1, close - 1);
+    } else {
+      name = host.substr(0, host.rfind(':') == host.find(':') ? host.find(':') : host.size());
+    }
+    unsigned char address[16];
+    if (::inet_pton(AF_INET, name.c_str(), address) == 1 ||
+        ::inet_pton(AF_INET6, name.c_str(), address) == 1)
+      return true;
+    for (auto& c : name)
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (!name.empty() && name.back() == '.') name.pop_back();
+    if (name == "localhost" || name.ends_with(".localhost")) return true;
+    if (detail::iequals(name, options_.host)) return true;
+    return std::any_of(options_.allowed_hosts.begin(), options_.allowed_hosts.end(),
+                       [&](const std::string& h) { return detail::iequals(name, h); });
+  }
+
+  /// Refuses, before its body is read, a request over the limits (431, 413), one with a
+  /// Content-Encoding (415: bodies are never decompressed, so no gzip bomb), and in open mode
+  /// a foreign Host (403, DNS rebinding) or a write whose body is not declared JSON (415: a
+  /// cross-site form or `fetch` can post text/plain without a preflight; JSON needs one).
+  /// Returns true when it answered.
+  bool refuse_early(const httplib::Request& req, httplib::Response& res) const {
+    auto refuse = [&](int status, const char* type, const std::string& message) {
+      write_json(res, status, detail::mock_errors::message_body(type, message));
+      close_after(res);
+      return true;
+    };
+    const auto& limits = options_.limits;
+    if (req.headers.size() > limits.max_headers)
+      return refuse(431, "request_header_fields_too_large",
+                    "the request has " + std::to_string(req.headers.size()) +
+                        " header lines; the limit is " + std::to_string(limits.max_headers));
+    const bool open = !routing_.tokens;
+    if (open && !host_allowed(req.get_header_value("Host")))
+      return refuse(403, "invalid_request",
+                    "the Host header names a host this server does not answer for (an open "
+                    "server answers only IP literals, localhost, its --host and --allow-host)");
+    const std::string encoding = req.get_header_value("Content-Encoding");
+    if (!encoding.empty() && !detail::iequals(encoding, "identity"))
+      return refuse(415, "invalid_request",
+                    "Content-Encoding is not accepted: send the request body uncompressed");
+    if (open && expects_body(req.method) && req.method != "DELETE" && has_body(req)) {
+      const std::string declared = req.get_header_value("Content-Type");
+      const std::string_view type =
+          detail::trim(std::string_view(declared).substr(0, declared.find(';')));
+      if (!detail::iequals(type, "application/json"))
+        return refuse(415, "invalid_request",
+                      "a request body must be sent as Content-Type: application/json");
+    }
+    const std::string length = req.get_header_value("Content-Length");
+    if (!length.empty()) {
+      std::uint64_t n = 0;
+      auto [end, ec] = std::from_chars(length.data(), length.data() + length.size(), n);
+      if (ec == std::errc::result_out_of_range || (ec == std::errc() && n > limits.max_body_bytes &&
+                                                   end == length.data() + length.size())) {
+        write_json(
+            res, 413,
+            body_too_large(ec == std::errc() ? std::optional(n) : std::nullopt));
+        close_after(res);
+        return true;
+      }
+    }
+    return false;
   }
 
   void install_handlers() {
@@ -267,12 +381,41 @@ class http_server {
     server_.Patch(everything, handler);
     server_.Delete(everything, handler);
     server_.Options(everything, handler);
+    using routing_handler = httplib::Server::HandlerWithResponse;
+    server_.set_pre_routing_handler(
+        routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+          return refuse_early(req, res) ? httplib::Server::HandlerResponse::Handled
+                                        : httplib::Server::HandlerResponse::Unhandled;
+        }));
     // Errors cpp-httplib answers itself (unknown method, bad request line, no handler) get a
     // JSON body; the router's own error bodies are never empty and are kept.
     using error_handler = httplib::Server::HandlerWithResponse;
     server_.set_error_handler(
-        error_handler([](const httplib::Request& req, httplib::Response& res) {
+        error_handler([this](const httplib::Request& req, httplib::Response& res) {
           if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+          // What the connection layer cut short reached cpp-httplib as a plain 400.
+          if (const auto* flags = detail::http_connections::current) {
+            if (flags->head_too_large) {
+              write_json(res, 431,
+                         detail::mock_errors::message_body(
+                             "request_header_fields_too_large",
+                             "the request line and headers exceed the limit of " +
+                                 std::to_string(options_.limits.max_header_bytes) + " bytes"));
+              return httplib::Server::HandlerResponse::Handled;
+            }
+            if (flags->body_too_large) {
+              write_json(res, 413, body_too_large(std::nullopt));
+              return httplib::Server::HandlerResponse::Handled;
+            }
+            if (flags->timed_out) {
+              write_json(res, 408,
+                         detail::mock_errors::message_body(
+                             "request_timeout",
+                             "the request did not arrive within " +
+                                 std::to_string(options_.limits.request_timeout.count()) + " ms"));
+              return httplib::Server::HandlerResponse::Handled;
+            }
+          }
           if (res.status == 404) {
             write_json(res, 404, mock::route_not_found_error(req.method, req.path).body());
           } else {
@@ -301,7 +444,7 @@ class http_server {
   mock::store& store_;
   const mock::router_options routing_;
   http_options options_;
-  httplib::Server server_;
+  detail::http_connections::engine server_{options_.limits};
   std::optional<mock::router> router_;
   std::thread thread_;
   std::atomic<bool> finished_{false};

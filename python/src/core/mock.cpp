@@ -152,7 +152,8 @@ deterministic, stepping by ``clock_step`` at every reading.
                               std::optional<bool> eds, const std::optional<std::vector<std::string>>& who) {
              mock::group_patch p{std::move(name), std::move(description), std::move(tags), project_default,
                                  organization_default, stateful, action_opt(inbound, "inbound_default_policy"),
-                                 action_opt(outbound, "outbound_default_policy"), eds};
+                                 action_opt(outbound, "outbound_default_policy"), eds,
+                                 std::nullopt, std::nullopt};  // project, organization: unchecked
              return s.update_group(zone, id, p, scope_of(who));
            }, py::arg("zone"), py::arg("id"), py::arg("name") = py::none(), py::arg("description") = py::none(),
            py::arg("tags") = py::none(), py::arg("project_default") = py::none(),

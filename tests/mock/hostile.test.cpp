@@ -1,0 +1,225 @@
+// Hostile input at the router (issue 12): invalid UTF-8 in the path, zone, query and body
+// answers 400 naming the place, never 500; `1e309` in a body is a 400 naming its field;
+// `%2F` never splits a path segment; an empty `page=` is refused; a PATCH cannot move a group
+// to another project (as a PUT cannot); the rule cap of a group (403 quotas_exceeded) and
+// tokens whose errors never quote the secret.
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "fixture.hpp"
+
+using namespace mock_test;
+
+namespace hostile_test {
+
+std::string rules_of(const std::string& group) { return base + "/" + group + "/rules"; }
+
+json tcp_rule(int port) {
+  return {{"protocol", "TCP"},       {"direction", "inbound"}, {"action", "accept"},
+          {"ip_range", "0.0.0.0/0"}, {"dest_port_from", port}, {"dest_port_to", port}};
+}
+
+/// A PUT .../rules body of `n` rules (written as text: quick also at -O0).
+std::string rules_body(int n) {
+  std::string out = R"({"rules": [)";
+  for (int i = 0; i < n; ++i) {
+    const auto port = std::to_string(1 + i % 60000);
+    out += (i ? ", " : "") + std::string(R"({"protocol": "TCP", "direction": "inbound", )") +
+           R"("action": "accept", "ip_range": "0.0.0.0/0", "dest_port_from": )" + port +
+           R"(, "dest_port_to": )" + port + "}";
+  }
+  return out + "]}";
+}
+
+/// True iff the body of `r` is an API error (JSON object with a type and a message).
+bool is_api_error(const mock::response& r) {
+  auto body = json::parse(r.body);
+  return body.is_object() && body.contains("type") && body.contains("message");
+}
+
+}  // namespace hostile_test
+
+using namespace hostile_test;
+
+TEST_CASE("hostile: invalid UTF-8 in the path, zone, query or body is a 400, never a 500",
+          "[mock][hostile]") {
+  fixture f;
+  auto group = f.create("web");
+  struct probe {
+    std::string method, target, body, argument;
+  };
+  const std::vector<probe> probes = {
+      {"GET", base + "/%ff", "", "path"},
+      {"GET", base + "/\xff\xfe", "", "path"},
+      {"GET", "/instance/v1/zones/%C0%AF/security_groups", "", "path"},
+      {"GET", base + "?name=%ff", "", "name"},
+      {"GET", base + "?%ff=1", "", "query"},
+      {"GET", rules_of(group) + "?page=%ed%a0%80", "", "page"},
+      {"POST", base, "{\"name\": \"\xff\", \"project\": \"" + project_a + "\"}", "body"},
+      {"PATCH", base + "/" + group, "{\"name\": \"caf\xc3\"}", "body"},
+  };
+  for (const auto& p : probes) {
+    CAPTURE(p.method, p.target);
+    auto r = f.call(p.method, p.target, p.body);
+    CHECK(r.status == 400);
+    CHECK(is_api_error(r));
+    CHECK(argument_names(r) == std::vector<std::string>{p.argument});
+  }
+  // Also without a route: the error still dumps as JSON.
+  auto r = f.call("GET", "/nowhere/%ff");
+  CHECK(r.status == 400);
+  CHECK(is_api_error(r));
+  CHECK(f.store.list_groups(zone).security_groups.size() == 1);
+  CHECK(f.store.get_group(zone, group).name == "web");
+}
+
+TEST_CASE("hostile: valid UTF-8 still passes through the path and the query", "[mock][hostile]") {
+  fixture f;
+  f.create("caf\xc3\xa9");
+  auto r = f.call("GET", base + "?name=caf%C3%A9");
+  REQUIRE(r.status == 200);
+  CHECK(body_of(r)["security_groups"].size() == 1);
+  CHECK(mock::wire::valid_utf8("\xf0\x9f\x94\x92 ok"));
+  CHECK_FALSE(mock::wire::valid_utf8("\xf0\x9f\x94"));      // truncated
+  CHECK_FALSE(mock::wire::valid_utf8("\xc0\x80"));          // overlong NUL
+  CHECK_FALSE(mock::wire::valid_utf8("\xed\xa0\x80"));      // a surrogate
+  CHECK_FALSE(mock::wire::valid_utf8("\xf4\x90\x80\x80"));  // past U+10FFFF
+}
+
+TEST_CASE("hostile: a number beyond double in a body is a 400 naming its field",
+          "[mock][hostile]") {
+  fixture f;
+  auto group = f.create("web");
+  auto r = f.call("PUT", rules_of(group),
+                  R"({"rules": [{"protocol": "TCP", "direction": "inbound", "action": "accept",
+                     "ip_range": "0.0.0.0/0", "dest_port_from": 1e309}]})");
+  CHECK(r.status == 400);
+  CHECK(is_api_error(r));
+  CHECK(argument_names(r) == std::vector<std::string>{"rules[0].dest_port_from"});
+}
+
+TEST_CASE("hostile: %2F stays inside its path segment", "[mock][hostile]") {
+  fixture f;
+  auto group = f.create("web");
+  REQUIRE(f.call("GET", rules_of(group)).status == 200);
+  auto r = f.call("GET", base + "/" + group + "%2Frules");
+  CHECK(r.status == 400);
+  CHECK(argument_names(r) == std::vector<std::string>{"security_group_id"});
+  r = f.call("GET", base + "/" + group + "%2frules");
+  CHECK(r.status == 400);
+  // An escaped character that is no separator decodes as before.
+  std::string escaped = group;
+  escaped.replace(0, 1, "%3" + group.substr(0, 1));  // ids start with a digit
+  CHECK(f.call("GET", base + "/" + escaped).status == 200);
+}
+
+TEST_CASE("hostile: an empty page or per_page is refused", "[mock][hostile]") {
+  fixture f;
+  auto group = f.create("web");
+  for (const auto& target : {base + "?page=", base + "?per_page=&page=1",
+                             rules_of(group) + "?page=", base + "/default/rules?per_page="}) {
+    CAPTURE(target);
+    auto r = f.call("GET", target);
+    CHECK(r.status == 400);
+    const auto names = argument_names(r);
+    REQUIRE(names.size() == 1);
+    CHECK((names[0] == "page" || names[0] == "per_page"));
+  }
+  CHECK(f.call("GET", base + "?page=1").status == 200);
+}
+
+TEST_CASE("hostile: PATCH refuses another project or organization, as PUT does",
+          "[mock][hostile]") {
+  fixture f;
+  auto group = f.create("web");
+  const auto before = f.store.get_group(zone, group);
+  auto r =
+      f.call("PATCH", base + "/" + group, json{{"name", "moved"}, {"project", project_b}}.dump());
+  CHECK(r.status == 400);
+  CHECK(argument_names(r) == std::vector<std::string>{"project"});
+  CHECK(reason_for(r, "project") == "constraint");
+  r = f.call("PATCH", base + "/" + group, json{{"organization", project_b}}.dump());
+  CHECK(r.status == 400);
+  CHECK(argument_names(r) == std::vector<std::string>{"organization"});
+  r = f.call("PATCH", base + "/" + group, json{{"project", "not-a-uuid"}}.dump());
+  CHECK(r.status == 400);
+  CHECK(argument_names(r) == std::vector<std::string>{"project"});
+  CHECK(f.store.get_group(zone, group) == before);
+  // The group's own project (and organization) are accepted, and the rest applies.
+  r = f.call(
+      "PATCH", base + "/" + group,
+      json{{"name", "renamed"}, {"project", before.project}, {"organization", before.organization}}
+          .dump());
+  CHECK(r.status == 200);
+  CHECK(f.store.get_group(zone, group).name == "renamed");
+  CHECK(f.store.get_group(zone, group).project == before.project);
+}
+
+TEST_CASE("hostile: a group holds at most max_rules_per_group user rules", "[mock][hostile]") {
+  auto options = test_options();
+  options.max_rules_per_group = 5;
+  mock::store store(options);
+  mock::router api(store);
+  auto created = api.call("POST", base, json{{"name", "web"}, {"project", project_a}}.dump());
+  REQUIRE(created.status == 201);
+  const auto group = body_of(created)["security_group"]["id"].get<std::string>();
+
+  auto r = api.call("PUT", rules_of(group), rules_body(6));
+  CHECK(r.status == 403);
+  auto body = body_of(r);
+  CHECK(body["type"] == "quotas_exceeded");
+  CHECK(body["details"][0]["quota"] == 5);
+  CHECK(body["details"][0]["current"] == 6);
+  CHECK(body["details"][0]["resource"] == "instance_security_group_rule");
+  CHECK(store.get_group(zone, group).rules.empty());
+
+  REQUIRE(api.call("PUT", rules_of(group), rules_body(5)).status == 200);
+  r = api.call("POST", rules_of(group), tcp_rule(80).dump());
+  CHECK(r.status == 403);
+  CHECK(body_of(r)["type"] == "quotas_exceeded");
+  CHECK(store.get_group(zone, group).rules.size() == 5);
+  CHECK(store.max_rules_per_group() == 5);
+  CHECK(mock::store(test_options()).max_rules_per_group() == mock::default_max_rules_per_group);
+}
+
+TEST_CASE("hostile: a huge PUT .../rules never blocks the other callers", "[mock][hostile]") {
+  fixture f;
+  auto group = f.create("web");
+  auto other = f.create("other");
+  const auto body = rules_body(10'000);  // before the cap: seconds under the store lock
+  std::atomic<bool> done{false};
+  mock::response put;
+  std::thread writer([&] {
+    put = f.call("PUT", rules_of(group), body);
+    done = true;
+  });
+  std::chrono::steady_clock::duration worst{};
+  int reads = 0;
+  while (!done || reads < 3) {
+    const auto start = std::chrono::steady_clock::now();
+    REQUIRE(f.call("GET", base + "/" + other).status == 200);
+    worst = std::max(worst, std::chrono::steady_clock::now() - start);
+    ++reads;
+  }
+  writer.join();
+  CHECK(put.status == 403);
+  CHECK(body_of(put)["type"] == "quotas_exceeded");
+  CHECK(f.store.get_group(zone, group).rules.empty());
+  CHECK(worst < std::chrono::milliseconds(300));
+}
+
+TEST_CASE("hostile: a malformed token never appears in the error", "[mock][hostile][auth]") {
+  const std::string secret = "s3cr3t-value-never-printed";
+  for (const auto& spec : {secret, secret + ":", project_a + ":" + secret, ":" + secret}) {
+    CAPTURE(spec.size());
+    try {
+      mock::parse_tokens({spec}, "--token");
+      FAIL("accepted a malformed token");
+    } catch (const validation_error& e) {
+      CHECK(std::string(e.what()).find("s3cr3t") == std::string::npos);
+      CHECK(e.message().find("s3cr3t") == std::string::npos);
+      CHECK(e.field() == "--token[0]");
+    }
+  }
+}
