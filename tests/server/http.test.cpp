@@ -357,8 +357,11 @@ TEST_CASE("server: the state file survives a restart and is journaled before eac
     REQUIRE(rule->status == 201);
     rule_id = body_of(rule)["rule"]["id"].get<std::string>();
     CHECK(server::read_state(file).doc == s.store.snapshot());
-    // A failed call does not write; a read does not either.
+    // A change appends one line to the journal; the snapshot is left alone (still empty).
     const auto journal = read_text(server::journal_path(file));
+    CHECK(std::count(journal.begin(), journal.end(), '\n') == 2);
+    CHECK(json::parse(read_text(file))["security_groups"].empty());
+    // A failed call does not write; a read does not either.
     auto bad = s.client.Patch((base + "/" + id).c_str(), R"({"name": ""})", json_type);
     REQUIRE(bad);
     CHECK(bad->status == 400);

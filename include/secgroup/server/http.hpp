@@ -91,7 +91,9 @@ class http_server {
     std::lock_guard lock(control_);
     if (port_ > 0) return port_;
     if (!options_.state_file.empty()) {
-      state_.emplace(options_.state_file, server::state_file_options{{}, options_.log});
+      server::state_file_options state_options;
+      state_options.log = options_.log;
+      state_.emplace(options_.state_file, std::move(state_options));
       try {
         state_->open(store_);
       } catch (...) {
