@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
 #include <secgroup/mock/rest.hpp>
 #include <secgroup/server/http.hpp>
 #include <secgroup/server/state_file.hpp>
@@ -394,4 +395,35 @@ TEST_CASE("state file: a change whose journal write fails is answered 500, not a
   CHECK(store.size() == 2);
   http.stop();
   CHECK(json::parse(slurp(file)) == store.snapshot());
+}
+
+TEST_CASE("state file: concurrent changes and compactions keep exactly the synced state",
+          "[server][state]") {
+  scratch dir("concurrent");
+  const auto file = dir.path / "state.json";
+  json expected;
+  {
+    opened s(file, 3000);
+    const auto shared = s.create("shared", {{"project_default", true}});
+    std::vector<std::thread> writers;
+    for (int w = 0; w < 4; ++w)
+      writers.emplace_back([&, w] {
+        for (int i = 0; i < 40; ++i) {
+          const auto name = "w" + std::to_string(w) + "-" + std::to_string(i);
+          auto r = s.api.call("POST", base,
+                              json{{"name", name}, {"project", project_a},
+                                   {"project_default", i % 3 == 0}}
+                                  .dump());
+          s.api.call("PATCH", base + "/" + shared,
+                     json{{"description", name}}.dump());
+          if (r.status == 201) s.state.sync();
+        }
+      });
+    for (auto& t : writers) t.join();
+    s.state.sync();
+    expected = s.store.snapshot();
+    CHECK(expected["security_groups"].size() == 161);
+    CHECK(server::read_state(file).doc == expected);
+  }  // no checkpoint
+  CHECK(reloaded(file) == expected);
 }

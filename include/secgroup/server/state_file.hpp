@@ -19,8 +19,9 @@
 // caller that returns from sync() after its change knows the change is on disk. checkpoint()
 // syncs and compacts (on a clean stop); sync() compacts by itself once the journal outgrows
 // max(journal_limit, the snapshot's size), which keeps the cost of a change proportional to the
-// groups it wrote, amortised. Compaction writes the state read back from the disk (never the
-// store's), so a snapshot never holds a change whose journal line is not durable.
+// groups it wrote, amortised. Compaction writes exactly the durable state, never a change whose
+// journal line is not on disk: the store's snapshot when every change is flushed and none
+// slipped in while it was taken (counted), else the state read back from the files.
 //
 // Guarantees: a change is durable when sync() returns; after kill -9 or a crash, the next open()
 // sees every synced change. A last journal line without its newline is a torn write (it was
@@ -44,6 +45,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
@@ -462,6 +464,8 @@ class state_file {
       auto line = detail::state_file::journal_line(change);
       std::lock_guard lock(pending_mutex_);
       pending_ += line;
+      ++pending_lines_;
+      ++changes_;
     });
   }
 
@@ -474,7 +478,7 @@ class state_file {
     flush();
     if (journal_size_ > std::max<std::uint64_t>(options_.journal_limit, snapshot_size_)) {
       try {
-        compact(read_state(path_).doc);
+        compact(durable_state());
       } catch (const std::exception& e) {
         snapshot_size_ = journal_size_;  // retry once the journal has doubled, not at every sync
         options_.log(std::string("secgroup serve: state: compaction failed: ") + e.what());
@@ -487,7 +491,7 @@ class state_file {
   void checkpoint() {
     std::lock_guard lock(io_mutex_);
     flush();
-    compact(read_state(path_).doc);
+    compact(durable_state());
   }
 
   /// The snapshot's path.
@@ -516,6 +520,18 @@ class state_file {
     }
   }
 
+  /// The state the files hold now that everything is flushed: the store's snapshot if no change
+  /// is unflushed before it and none slipped in while it was taken, else the files read back.
+  /// Needs io_mutex_.
+  json durable_state() {
+    const auto before = changes_.load();
+    if (before == flushed_lines_) {
+      json doc = store_->snapshot();
+      if (changes_.load() == before) return doc;
+    }
+    return read_state(path_).doc;
+  }
+
   /// Removes FILE.tmp-* leftovers of earlier runs (exact pattern, files and symlinks only).
   void remove_stale_temporaries() {
     const auto base = path_.filename().string();
@@ -541,9 +557,11 @@ class state_file {
       broken_ = false;
     }
     std::string text;
+    std::uint64_t lines = 0;
     {
       std::lock_guard lock(pending_mutex_);
       text.swap(pending_);
+      std::swap(lines, pending_lines_);
     }
     if (text.empty()) return;
     int err = detail::state_file::write_all(fd_, text);
@@ -553,11 +571,13 @@ class state_file {
       {
         std::lock_guard lock(pending_mutex_);
         pending_.insert(0, text);
+        pending_lines_ += lines;
       }
       detail::state_file::fail(journal_,
                                detail::state_file::os_error("cannot append to the journal", err));
     }
     journal_size_ += text.size();
+    flushed_lines_ += lines;
   }
 
   /// Writes `doc` as the snapshot (atomically), then empties the journal. Needs io_mutex_ (or
@@ -583,6 +603,9 @@ class state_file {
   mutable std::mutex io_mutex_;  ///< the files; taken before pending_mutex_
   std::mutex pending_mutex_;     ///< pending_
   std::string pending_;          ///< journal lines not yet written
+  std::uint64_t pending_lines_ = 0;       ///< lines in pending_
+  std::uint64_t flushed_lines_ = 0;       ///< lines written since open(); needs io_mutex_
+  std::atomic<std::uint64_t> changes_{0};  ///< lines queued since open(), under the store's lock
 };
 
 }  // namespace server
