@@ -14,7 +14,7 @@
 //
 // state_file::open() loads that state into a store, compacts it (writes the snapshot, empties
 // the journal) and then listens to the store's changes (mock::store::set_change_listener): each
-// change is encoded under the store's lock and queued; sync() appends everything queued to the
+// change's groups are copied under the store's lock and queued; sync() encodes and appends everything queued to the
 // journal with one write and one fdatasync (concurrent callers share it: group commit), so a
 // caller that returns from sync() after its change knows the change is on disk. checkpoint()
 // syncs and compacts (on a clean stop); sync() compacts by itself once the journal outgrows
@@ -185,25 +185,23 @@ inline void write_atomically(const std::filesystem::path& path, std::string_view
   }
 }
 
-/// The snapshot form of one group (rules embedded), as a journal line carries it.
-inline json group_item(const security_group& g) {
-  return groups_to_json(std::vector<security_group>{g})["security_groups"][0];
-}
+/// A change waiting for its journal line: copies of the groups written, the groups deleted.
+struct queued_change {
+  std::vector<security_group> written;
+  std::vector<mock::deleted_group> deleted;
+};
 
-/// The journal line of `change`, newline included.
-inline std::string journal_line(const mock::store_change& change) {
+/// The journal line of `change`, newline included. Invalid UTF-8 (which the API layer refuses)
+/// is replaced rather than thrown: one bad string must not block every later line.
+inline std::string journal_line(const queued_change& change) {
   json line = json::object();
-  if (!change.written.empty()) {
-    json put = json::array();
-    for (const auto* g : change.written) put.push_back(group_item(*g));
-    line["put"] = std::move(put);
-  }
+  if (!change.written.empty()) line["put"] = groups_to_json(change.written)["security_groups"];
   if (!change.deleted.empty()) {
     json gone = json::array();
     for (const auto& d : change.deleted) gone.push_back(json{{"zone", d.zone}, {"id", d.id}});
     line["delete"] = std::move(gone);
   }
-  return line.dump() + "\n";
+  return line.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 /// "zone/id" of a group item of a snapshot or journal line; empty when either is not a string.
@@ -460,11 +458,14 @@ class state_file {
       throw;
     }
     store_ = &s;
+    // Under the store's lock: only copies; the JSON is written by flush(), outside it.
     s.set_change_listener([this](const mock::store_change& change) {
-      auto line = detail::state_file::journal_line(change);
+      detail::state_file::queued_change queued;
+      queued.written.reserve(change.written.size());
+      for (const auto* g : change.written) queued.written.push_back(*g);
+      queued.deleted = change.deleted;
       std::lock_guard lock(pending_mutex_);
-      pending_ += line;
-      ++pending_lines_;
+      queued_.push_back(std::move(queued));
       ++changes_;
     });
   }
@@ -558,11 +559,15 @@ class state_file {
     }
     std::string text;
     std::uint64_t lines = 0;
+    std::vector<detail::state_file::queued_change> queued;
     {
       std::lock_guard lock(pending_mutex_);
       text.swap(pending_);
       std::swap(lines, pending_lines_);
+      queued.swap(queued_);
     }
+    for (const auto& change : queued) text += detail::state_file::journal_line(change);
+    lines += queued.size();
     if (text.empty()) return;
     int err = detail::state_file::write_all(fd_, text);
     if (!err && ::fdatasync(fd_) != 0) err = errno;
@@ -601,9 +606,11 @@ class state_file {
   bool broken_ = false;  ///< a failed append could not be cut back
   std::uint64_t journal_size_ = 0, snapshot_size_ = 0;
   mutable std::mutex io_mutex_;  ///< the files; taken before pending_mutex_
-  std::mutex pending_mutex_;     ///< pending_
-  std::string pending_;          ///< journal lines not yet written
-  std::uint64_t pending_lines_ = 0;       ///< lines in pending_
+  std::mutex pending_mutex_;     ///< pending_, pending_lines_, queued_
+  /// Journal lines whose write failed, to be written first, and how many.
+  std::string pending_;
+  std::uint64_t pending_lines_ = 0;
+  std::vector<detail::state_file::queued_change> queued_;  ///< changes after pending_
   std::uint64_t flushed_lines_ = 0;       ///< lines written since open(); needs io_mutex_
   std::atomic<std::uint64_t> changes_{0};  ///< lines queued since open(), under the store's lock
 };
