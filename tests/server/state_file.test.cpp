@@ -4,6 +4,7 @@
 // never an acknowledgement).
 #include <httplib.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -335,6 +336,14 @@ TEST_CASE("state file: a missing directory or a second user is refused", "[serve
     std::ofstream(dir.path / "plain") << "x";
     mock::store store(test_options());
     server::state_file state(dir.path / "plain" / "x.json");
+    CHECK_THROWS_AS(state.open(store), parse_error);
+  }
+  SECTION("a FIFO at the journal or the snapshot is refused, without hanging") {
+    const auto file = dir.path / "state.json";
+    const auto fifo = GENERATE(as<std::string>(), "state.json", "state.json.journal");
+    REQUIRE(::mkfifo((dir.path / fifo).c_str(), 0600) == 0);
+    mock::store store(test_options());
+    server::state_file state(file);
     CHECK_THROWS_AS(state.open(store), parse_error);
   }
   SECTION("two state_files on one file: the second is refused") {

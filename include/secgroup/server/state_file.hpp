@@ -345,7 +345,7 @@ inline stored_state replay_state(const std::optional<std::string>& snapshot,
 /// and parse_error (bad_file) naming a file that exists but cannot be read.
 inline stored_state read_state(const std::filesystem::path& file) {
   auto read = [](const std::filesystem::path& p) -> std::optional<std::string> {
-    const int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
+    const int fd = ::open(p.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) {
       if (errno == ENOENT) return std::nullopt;
       detail::state_file::fail(p, detail::state_file::os_error("cannot read", errno));
@@ -399,9 +399,10 @@ class state_file {
     SECGROUP_ASSERT(fd_ < 0);
     detail::state_file::check_directory(path_);
     bool created = false;
-    int fd = ::open(journal_.c_str(), O_RDWR | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
+    int fd = ::open(journal_.c_str(), O_RDWR | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0 && errno == ENOENT) {
-      fd = ::open(journal_.c_str(), O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+      fd = ::open(journal_.c_str(),
+                  O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
                   0600);
       created = fd >= 0;
     }
@@ -428,7 +429,7 @@ class state_file {
     try {
       remove_stale_temporaries();
       std::optional<std::string> snapshot;
-      if (const int in = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC); in >= 0) {
+      if (const int in = ::open(path_.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC); in >= 0) {
         try {
           snapshot = detail::state_file::read_all(in, path_);
         } catch (...) {
