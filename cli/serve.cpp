@@ -161,7 +161,9 @@ void register_serve(CLI::App& app, command& run) {
   cmd->add_option("--host", o->host, "Address to bind (default 127.0.0.1)");
   cmd->add_option("--port", o->port, "Port to bind (default 8080; 0: any free port)");
   cmd->add_option("--state", o->state,
-                  "State file: loaded at start, saved atomically after every change and on exit");
+                  "State file: loaded at start (its directory must exist and be writable); every "
+                  "change is journaled to FILE.journal before it is answered, and compacted "
+                  "into FILE at start and on exit");
   cmd->add_option("--token", o->tokens,
                   "SECRET:PROJECT_ID: accept X-Auth-Token SECRET for that project; repeatable "
                   "(none here, in --token-file or in SECGROUP_SERVE_TOKENS: open, no "

@@ -342,7 +342,7 @@ TEST_CASE("server: every error body is JSON, also where the router is not reache
   }
 }
 
-TEST_CASE("server: the state file survives a restart and is written after each change",
+TEST_CASE("server: the state file survives a restart and is journaled before each answer",
           "[server][state]") {
   temp_dir dir("state");
   const auto file = dir.path / "store.json";
@@ -357,9 +357,9 @@ TEST_CASE("server: the state file survives a restart and is written after each c
     REQUIRE(created);
     REQUIRE(created->status == 201);
     id = body_of(created)["security_group"]["id"].get<std::string>();
-    // Saved at once, while the server still runs.
+    // Durable before the answer, while the server still runs: in the journal.
     REQUIRE(std::filesystem::exists(file));
-    CHECK(json::parse(read_text(file))["security_groups"][0]["id"] == id);
+    CHECK(server::read_state(file).doc["security_groups"][0]["id"] == id);
     auto rule = s.client.Post((base + "/" + id + "/rules").c_str(),
                               R"({"protocol": "UDP", "direction": "outbound",
                                   "action": "drop", "ip_range": "::/0"})",
@@ -367,17 +367,24 @@ TEST_CASE("server: the state file survives a restart and is written after each c
     REQUIRE(rule);
     REQUIRE(rule->status == 201);
     rule_id = body_of(rule)["rule"]["id"].get<std::string>();
-    CHECK(json::parse(read_text(file)) == s.store.snapshot());
-    // A failed call does not rewrite the file; a read does not either.
-    auto before = std::filesystem::last_write_time(file);
+    CHECK(server::read_state(file).doc == s.store.snapshot());
+    // A change appends one line to the journal; the snapshot is left alone (still empty).
+    const auto journal = read_text(server::journal_path(file));
+    CHECK(std::count(journal.begin(), journal.end(), '\n') == 2);
+    CHECK(json::parse(read_text(file))["security_groups"].empty());
+    // A failed call does not write; a read does not either.
     auto bad = s.client.Patch((base + "/" + id).c_str(), R"({"name": ""})", json_type);
     REQUIRE(bad);
     CHECK(bad->status == 400);
-    CHECK(std::filesystem::last_write_time(file) == before);
-    // No temporary file is left behind.
+    CHECK(s.client.Get(base.c_str()));
+    CHECK(read_text(server::journal_path(file)) == journal);
+    // No temporary file is left behind: the snapshot and its journal.
     CHECK(std::distance(std::filesystem::directory_iterator(dir.path),
-                        std::filesystem::directory_iterator()) == 1);
+                        std::filesystem::directory_iterator()) == 2);
   }
+  // stop() compacted the journal into the snapshot.
+  CHECK(read_text(server::journal_path(file)).empty());
+  CHECK(json::parse(read_text(file))["security_groups"][0]["id"] == id);
   served again({}, options);
   auto got = again.client.Get((base + "/" + id).c_str());
   REQUIRE(got);

@@ -16,12 +16,13 @@ fail() {
   failures=$((failures + 1))
 }
 
-# expect_bad_input REGEX ARGS...: `secgroup serve ARGS` exits 2 with REGEX on stderr.
+# expect_bad_input REGEX ARGS...: `secgroup serve ARGS` exits 2 with REGEX on stderr (within
+# 10 s: a server that starts instead fails the check).
 expect_bad_input() {
   local regex=$1
   shift
   local rc=0
-  "$secgroup" serve "$@" >"$work/out" 2>"$work/err" || rc=$?
+  timeout 10 "$secgroup" serve "$@" >"$work/out" 2>"$work/err" || rc=$?
   [[ $rc -eq 2 ]] || fail "serve $*: exit $rc, expected 2"
   grep -Eq "$regex" "$work/err" || fail "serve $*: stderr lacks /$regex/: $(cat "$work/err")"
   [[ ! -s "$work/out" ]] || fail "serve $*: printed $(cat "$work/out")"
@@ -49,15 +50,21 @@ expect_bad_input 'secgroup\.validation\.203.*--zone' --port 0 --zone nowhere
 expect_bad_input 'not expected' --port 0 --frobnicate
 printf '{"security_groups": [' >"$work/corrupt.json"
 expect_bad_input 'secgroup\.parse\.109.*corrupt\.json.*not valid JSON' --port 0 --state "$work/corrupt.json"
+# A state file that could never be saved: refused at start, naming the file and the directory.
+expect_bad_input "secgroup\.parse\.109.*missing/x\.json.*directory $work/missing" \
+  --port 0 --state "$work/missing/x.json"
+[[ ! -e "$work/missing" ]] || fail "serve --state missing/x.json created the directory"
 
 server=""
 # A failed check must not leave a server behind.
 trap 'if [[ -n "$server" ]]; then kill -TERM "$server" 2>/dev/null || true; fi' EXIT
-# start ARGS...: starts the server in the background; sets $port from its first line. The old
-# output files go first: the shell truncates them only once the child runs.
+# start ARGS...: starts the server in the background (through the command in ${launch[@]}, if
+# any); sets $port from its first line. The old output files go first: the shell truncates them
+# only once the child runs.
+launch=()
 start() {
   rm -f "$work/serve.out" "$work/serve.err"
-  "$secgroup" serve --port 0 "$@" >"$work/serve.out" 2>"$work/serve.err" &
+  "${launch[@]}" "$secgroup" serve --port 0 "$@" >"$work/serve.out" 2>"$work/serve.err" &
   server=$!
   port=""
   for _ in $(seq 1 100); do
@@ -120,6 +127,28 @@ token=3f0c1d2e-aaaa-4bbb-8ccc-000000000003
 SECGROUP_SERVE_TOKENS="  $token:$project,other:$project " start
 grep -q "2 token" "$work/serve.out" || fail "SECGROUP_SERVE_TOKENS: $(head -n 1 "$work/serve.out")"
 grep -q '^HTTP/1.1 200' <<<"$(request GET "$base" "")" || fail "SECGROUP_SERVE_TOKENS: refused"
+stop TERM
+
+# A symlink planted where older versions put their temporary (FILE.tmp-PID) is never written
+# through.
+echo precious >"$work/victim"
+start --state "$work/planted.json"
+ln -s "$work/victim" "$work/planted.json.tmp-$server"
+token=""
+created=$(request POST "$base" "{\"name\": \"planted\", \"project\": \"$project\"}")
+grep -q "^HTTP/1.1 201" <<<"$created" || fail "POST with a planted symlink: $created"
+stop TERM
+[[ "$(cat "$work/victim")" == precious ]] || fail "the state was written through a planted symlink"
+
+# A change that cannot be saved is not acknowledged: files limited to 4 KiB (SIGXFSZ ignored),
+# a 6 KB group cannot reach the journal: 500 internal_error, not 201.
+launch=(bash -c 'ulimit -f 4; trap "" XFSZ; exec "$0" "$@"')
+start --state "$work/limited.json"
+launch=()
+created=$(request POST "$base" "{\"name\": \"big\", \"project\": \"$project\", \"description\": \"$(printf 'x%.0s' $(seq 6000))\"}")
+grep -q "^HTTP/1.1 500" <<<"$created" || fail "an unsaved change was answered: $(head -n 1 <<<"$created")"
+grep -q '"type": "internal_error"' <<<"$created" || fail "unsaved change body: $(tail -c 200 <<<"$created")"
+grep -q 'not saved' <<<"$created" || fail "the 500 does not say the change is not saved"
 stop TERM
 
 start

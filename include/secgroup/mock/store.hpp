@@ -18,6 +18,9 @@
 // the store exactly as it was. Every call that changes a group takes one path, mutate_group():
 // path (400), request (400), then under the lock existence (404) and project (403), then the
 // call's own checks on a copy of the group, committed last.
+// Change feed: set_change_listener() installs a function called, under the lock, after every
+// call that changed something, with the groups it wrote and those it deleted (the state file's
+// journal, server/state_file.hpp, is built on it); restore() is not reported.
 // Thread safety: one mutex guards the whole state; every public method takes it, and calls the
 // clock and the id generator with it held, so they never run concurrently for one store.
 // Complexity: groups are found by a linear scan (O(groups)); ids are checked for uniqueness over
@@ -30,6 +33,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -98,6 +102,24 @@ struct store_options {
   std::size_t max_rules_per_group = default_max_rules_per_group;
 };
 
+/// A group a change deleted.
+struct deleted_group {
+  std::string zone;
+  std::string id;
+};
+
+/// What one call changed, as a change listener sees it: every group it wrote, in its new
+/// state (the pointers are valid only during the call), and every group it deleted.
+struct store_change {
+  std::vector<const security_group*> written;
+  std::vector<deleted_group> deleted;
+};
+
+/// Receives each store_change; called with the store's lock held, so changes arrive in the
+/// order they were made. It must not call the store, and should not throw (a throw reaches the
+/// caller of the change, which is made all the same).
+using change_fn = std::function<void(const store_change&)>;
+
 }  // namespace mock
 
 /// \cond
@@ -155,6 +177,11 @@ class store {
   void set_id_generator(id_fn new_id) {
     std::lock_guard lock(mutex_);
     new_id_ = new_id ? std::move(new_id) : random_id_generator();
+  }
+  /// Replaces the change listener (empty: none); see change_fn.
+  void set_change_listener(change_fn listener) {
+    std::lock_guard lock(mutex_);
+    on_change_ = std::move(listener);
   }
   /// The zones served, fixed at construction.
   const std::vector<std::string>& zones() const noexcept { return zones_; }
@@ -224,6 +251,8 @@ class store {
     validate_group_spec(spec, true, errs);
     errs.raise_if_any();
     std::lock_guard lock(mutex_);
+    touched_.clear();
+    deleted_.clear();
     security_group g;
     g.project = spec.project.empty() ? spec.organization : spec.project;
     if (!who.allows(g.project))
@@ -235,6 +264,8 @@ class store {
     g.id = fresh_id({});
     g.creation_date = date_change(g, false);
     groups_.push_back(g);
+    touched_.push_back(g.id);
+    publish();
     return g;
   }
 
@@ -279,6 +310,7 @@ class store {
       if (!groups_[index].servers.empty())
         SECGROUP_THROW(
             conflict_error("Group is in use. You cannot delete it.", "security_group_id"));
+      deleted_.push_back({groups_[index].zone, groups_[index].id});
       groups_.erase(groups_.begin() + static_cast<std::ptrdiff_t>(index));
     });
   }
@@ -465,11 +497,13 @@ class store {
           for (auto& g : groups_) {
             if (g.zone != zone) continue;
             auto& s = g.servers;
-            s.erase(std::remove_if(s.begin(), s.end(),
-                                   [&](const server_ref& have) { return have.id == server.id; }),
-                    s.end());
+            auto gone = std::remove_if(s.begin(), s.end(),
+                                       [&](const server_ref& have) { return have.id == server.id; });
+            if (gone != s.end()) touched_.push_back(g.id);
+            s.erase(gone, s.end());
           }
           groups_[index].servers.push_back(server);
+          touched_.push_back(groups_[index].id);
         });
   }
 
@@ -484,6 +518,7 @@ class store {
       if (it == servers.end())
         SECGROUP_THROW(not_found_error("instance_server", server_id, "server_id"));
       servers.erase(it);
+      touched_.push_back(groups_[index].id);
     });
   }
 
@@ -591,7 +626,16 @@ class store {
     validate(errs);
     errs.raise_if_any();
     std::lock_guard lock(mutex_);
-    return write(locate(zone, group_id, who, "write"));
+    touched_.clear();
+    deleted_.clear();
+    if constexpr (std::is_void_v<std::invoke_result_t<Write&, std::size_t>>) {
+      write(locate(zone, group_id, who, "write"));
+      publish();
+    } else {
+      auto result = write(locate(zone, group_id, who, "write"));
+      publish();
+      return result;
+    }
   }
 
   /// write_group() for a change to the group itself: `change(g)` edits a copy of the group
@@ -733,6 +777,7 @@ class store {
             other.zone == g.zone) {
           other.project_default = false;
           other.modification_date = now;
+          touched_.push_back(other.id);
         }
     return now;
   }
@@ -743,7 +788,25 @@ class store {
     if (g == groups_[index]) return groups_[index];
     date_change(g, groups_[index].project_default);
     groups_[index] = std::move(g);
+    touched_.push_back(groups_[index].id);
     return groups_[index];
+  }
+
+  /// Reports the groups written (touched_) and deleted (deleted_) by the call that ends to the
+  /// change listener, if any and if something changed; clears both.
+  void publish() {
+    if (on_change_ && (!touched_.empty() || !deleted_.empty())) {
+      store_change change;
+      for (const auto& g : groups_)
+        if (std::find(touched_.begin(), touched_.end(), g.id) != touched_.end())
+          change.written.push_back(&g);
+      change.deleted = std::move(deleted_);
+      touched_.clear();
+      deleted_.clear();
+      on_change_(change);
+    }
+    touched_.clear();
+    deleted_.clear();
   }
 
   mutable std::mutex mutex_;
@@ -752,6 +815,9 @@ class store {
   id_fn new_id_;
   const std::size_t max_rules_;
   std::vector<security_group> groups_;
+  change_fn on_change_;
+  std::vector<std::string> touched_;     ///< ids of the groups written by the current call
+  std::vector<deleted_group> deleted_;  ///< the groups deleted by the current call
 };
 
 }  // namespace mock

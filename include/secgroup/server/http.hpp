@@ -12,14 +12,15 @@
 // Content-Encoding is refused (415), never decompressed. Open mode (no tokens) also refuses a Host
 // header naming a host other than an IP literal, localhost, the bound host or allowed_hosts (403,
 // against DNS rebinding), and a POST, PUT or PATCH body not declared `application/json` (415,
-// against cross-site form posts). See docs/security.md. State file (optional): loaded when the
-// server binds (a missing file is an empty store; an unreadable or invalid one throws and nothing
-// is bound), and written after every successful (2xx) POST, PUT, PATCH or DELETE and once more on
-// stop(), atomically: a temporary file in the same directory, flushed to disk, then renamed over
-// the old one. A failed write is reported to the log and does not change the response: the store
-// already holds the change. Two ways to run: listen() blocks the calling thread until stop();
-// start() runs the server on a background thread and returns once it accepts connections (tests,
-// Python). stop() may be called from any thread, and the destructor stops a running server.
+// against cross-site form posts). See docs/security.md.
+// State file (optional, server/state_file.hpp): opened when the server binds (a missing file is
+// an empty store; a bad directory or an invalid file throws and nothing is bound); every
+// successful (2xx) POST, PUT, PATCH or DELETE is in the journal on disk before its answer is
+// sent, and stop() compacts the journal into the snapshot. When the journal cannot be written,
+// the answer is a 500 `internal_error` saying the change is not saved (the store holds it).
+// Two ways to run: listen() blocks the calling thread until stop(); start() runs the server on a
+// background thread and returns once it accepts connections (tests, Python). stop() may be
+// called from any thread, and the destructor stops a running server.
 // Requires the target secgroup::server (cpp-httplib, with the library's own compile defines).
 #pragma once
 
@@ -55,18 +56,16 @@
 #include "../mock/store.hpp"
 #include "../mock/wire.hpp"
 #include "connections.hpp"
+#include "state_file.hpp"
 
 SECGROUP_BEGIN_NAMESPACE
 namespace server {
-
-/// Receives one line of the server's log (a failed state write, an exception in a handler).
-using log_fn = std::function<void(std::string_view)>;
 
 /// Settings of an http_server.
 struct http_options {
   std::string host = "127.0.0.1";  ///< address to bind; loopback by default
   int port = 8080;                 ///< 0: any free port (see http_server::port())
-  /// Store snapshot to load on bind and to save after each successful change; empty: none.
+  /// State file (server/state_file.hpp) to load on bind and journal each change to; empty: none.
   std::filesystem::path state_file;
   /// Prefix of `Location` headers; nullopt: this server's own URL (http://host:port).
   std::optional<std::string> base_url;
@@ -78,59 +77,6 @@ struct http_options {
   /// `localhost` and the bound host (DNS rebinding guard; see http_server).
   std::vector<std::string> allowed_hosts;
 };
-
-/// Reads the snapshot in `path` into `s` (mock::store::restore). A missing file leaves `s` as
-/// it is and returns false; throws parse_error or validation_error (field "PATH: ...") for an
-/// unreadable or invalid one, leaving `s` unchanged.
-inline bool load_state(mock::store& s, const std::filesystem::path& path) {
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec) && !ec) return false;
-  const std::string where = path.string();
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  if (!in || !(text << in.rdbuf()))
-    SECGROUP_THROW(parse_error(errc::bad_file, where, "cannot read the state file"));
-  auto prefixed = [&](const error& e) {
-    return e.field().empty() ? where : where + ": " + e.field();
-  };
-  json doc;
-  try {
-    doc = parse_json(text.str());
-  } catch (const parse_error& e) {
-    if (e.id() == errc::bad_json)
-      SECGROUP_THROW(
-          parse_error(errc::bad_file, where, "the state file is not valid JSON: " + e.message()));
-    SECGROUP_THROW(parse_error(e.id(), prefixed(e), "invalid state file: " + e.message()));
-  }
-  try {
-    s.restore(doc);
-  } catch (const parse_error& e) {
-    SECGROUP_THROW(parse_error(e.id(), prefixed(e), "invalid state file: " + e.message()));
-  } catch (const validation_error& e) {
-    SECGROUP_THROW(validation_error(e.id(), prefixed(e), "invalid state file: " + e.message()));
-  }
-  return true;
-}
-
-/// Writes `s.snapshot()` to `path` atomically (temporary file, fsync, rename); throws
-/// parse_error (secgroup.parse.109) naming `path` on failure, leaving the old file in place.
-inline void save_state(const mock::store& s, const std::filesystem::path& path) {
-  const std::string text = s.snapshot().dump(2) + "\n";
-  const std::string where = path.string();
-  auto temp = path;
-  temp += ".tmp-" + std::to_string(::getpid());
-  std::FILE* f = std::fopen(temp.c_str(), "wb");
-  if (!f) SECGROUP_THROW(parse_error(errc::bad_file, where, "cannot write " + temp.string()));
-  bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size() && std::fflush(f) == 0 &&
-            ::fsync(::fileno(f)) == 0;
-  ok = std::fclose(f) == 0 && ok;
-  std::error_code ec;
-  if (ok) std::filesystem::rename(temp, path, ec);
-  if (!ok || ec) {
-    std::filesystem::remove(temp, ec);
-    SECGROUP_THROW(parse_error(errc::bad_file, where, "cannot save the state file"));
-  }
-}
 
 /// Serves a mock::router over HTTP with cpp-httplib.
 class http_server {
@@ -160,7 +106,17 @@ class http_server {
   int bind() {
     std::lock_guard lock(control_);
     if (port_ > 0) return port_;
-    if (!options_.state_file.empty()) load_state(store_, options_.state_file);
+    if (!options_.state_file.empty()) {
+      server::state_file_options state_options;
+      state_options.log = options_.log;
+      state_.emplace(options_.state_file, std::move(state_options));
+      try {
+        state_->open(store_);
+      } catch (...) {
+        state_.reset();
+        throw;
+      }
+    }
     const int port = options_.port == 0 ? server_.bind_to_any_port(options_.host)
                      : server_.bind_to_port(options_.host, options_.port) ? options_.port
                                                                           : -1;
@@ -223,12 +179,11 @@ class http_server {
     return options_.host.find(':') == std::string::npos ? options_.host : "[" + options_.host + "]";
   }
 
-  /// Saves the store to the state file, if there is one; logs a failure.
+  /// Compacts the state file, if there is one; logs a failure.
   void save_if_configured() {
-    if (options_.state_file.empty()) return;
-    std::lock_guard lock(save_);
+    if (!state_) return;
     try {
-      save_state(store_, options_.state_file);
+      state_->checkpoint();
     } catch (const std::exception& e) {
       options_.log(std::string("secgroup serve: state not saved: ") + e.what());
     }
@@ -268,7 +223,18 @@ class http_server {
     // cpp-httplib leaves a GET body unread on the socket: close rather than parse it next.
     if (!expects_body(req.method) && has_body(req)) close_after(res);
     const bool changes = req.method != "GET" && req.method != "HEAD";
-    if (changes && out.status >= 200 && out.status < 300) save_if_configured();
+    if (changes && out.status >= 200 && out.status < 300 && state_) {
+      try {
+        state_->sync();
+      } catch (const std::exception& e) {
+        options_.log(std::string("secgroup serve: state not saved: ") + e.what());
+        write_json(res, 500,
+                   mock::internal_error(std::string("the change was made in memory but is not "
+                                                    "saved to the state file: ") +
+                                        e.what())
+                       .body());
+      }
+    }
   }
 
   static bool expects_body(const std::string& method) {
@@ -446,9 +412,10 @@ class http_server {
   http_options options_;
   detail::http_connections::engine server_{options_.limits};
   std::optional<mock::router> router_;
+  std::optional<server::state_file> state_;
   std::thread thread_;
   std::atomic<bool> finished_{false};
-  std::mutex control_, save_;
+  std::mutex control_;
   int port_ = 0;
 };
 
