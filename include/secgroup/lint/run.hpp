@@ -163,9 +163,11 @@ inline void list_unused_suppressions(lint_run& run, const lint_config& config) {
 }
 
 /// Reads every file of `arguments`, lints every group with `config`, and locates the findings.
-/// Throws secgroup::error for bad input (nothing is linted then).
+/// Throws secgroup::error for bad input (nothing is linted then), parse_error secgroup.parse.114
+/// for a file of more than `max_size` bytes (io/read.hpp).
 inline lint_run run_lint(const std::vector<std::string>& arguments, const lint_config& config,
-                         fail_threshold threshold) {
+                         fail_threshold threshold,
+                         std::size_t max_size = default_max_input_size) {
   lint_run run;
   run.threshold = threshold;
   run.files = collect_inputs(arguments);
@@ -175,11 +177,8 @@ inline lint_run run_lint(const std::vector<std::string>& arguments, const lint_c
   };
   std::vector<loaded> inputs;
   for (const auto& file : run.files) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) SECGROUP_THROW(parse_error(errc::bad_file, file, "cannot read file"));
-    std::ostringstream text;
-    text << in.rdbuf();
-    loaded l{parse_groups(text.str(), file), text.str()};
+    loaded l{{}, read_text_file(file, max_size)};
+    l.groups = parse_groups(l.text, file);
     require_groups(l.groups, file);  // a file of no group is refused, never a vacuous PASSED
     inputs.push_back(std::move(l));
   }
