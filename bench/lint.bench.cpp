@@ -50,8 +50,8 @@ inline security_group random_lint_group(std::size_t n, std::mt19937_64& rng, std
       const unsigned prefixes[] = {0, 32, 48, 64, 128};
       const unsigned p = prefixes[pick(5)];
       r.ip_range = parse_network(p == 0 ? std::string("::/0")
-                                        : "2001:db8:" + std::to_string(pick(10000)) +
-                                              "::/" + std::to_string(p));
+                                        : "2001:db8:" + std::to_string(pick(10000)) + "::/" +
+                                              std::to_string(p));
     } else {
       const unsigned prefixes[] = {0, 8, 16, 24, 32, 0};
       unsigned p = prefixes[pick(6)];
@@ -71,8 +71,8 @@ inline security_group random_lint_group(std::size_t n, std::mt19937_64& rng, std
         r.ports = port_range{port, port};
       } else if (x < 8) {
         const auto lo = static_cast<std::uint16_t>(1 + pick(65000));
-        r.ports = port_range{lo, static_cast<std::uint16_t>(std::min<std::uint64_t>(
-                                     65535, lo + 1 + pick(2000)))};
+        r.ports = port_range{
+            lo, static_cast<std::uint16_t>(std::min<std::uint64_t>(65535, lo + 1 + pick(2000)))};
       }
     }
     r.position = static_cast<std::uint32_t>(i + 1);
@@ -109,9 +109,9 @@ inline const lint_input& input(std::size_t groups, std::size_t rules) {
     for (const auto& r : slot->groups.back().rules) j["rules"].push_back(rule_to_json(r));
     doc["security_groups"].push_back(std::move(j));
   }
-  slot->file = std::filesystem::temp_directory_path() /
-               ("secgroup-lint-bench-" + std::to_string(groups) + "x" + std::to_string(rules) +
-                ".json");
+  slot->file =
+      std::filesystem::temp_directory_path() /
+      ("secgroup-lint-bench-" + std::to_string(groups) + "x" + std::to_string(rules) + ".json");
   std::ofstream(slot->file) << doc.dump(1);
   return *slot;
 }
@@ -145,15 +145,15 @@ void lint_checks(benchmark::State& state, std::size_t rules) {
   state.counters["findings"] = static_cast<double>(findings);
 }
 
-BENCHMARK_CAPTURE(lint_checks, rules-1k, 1000)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(lint_checks, rules-4k, 4000)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(lint_checks, rules-10k, 10000)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(lint_file, rules-1k, 1, 1000)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(lint_file, rules-4k, 1, 4000)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(lint_file, rules-10k, 1, 10000)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(lint_file, groups-100, 100, 0)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(lint_file, groups-400, 400, 0)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(lint_file, groups-2000, 2000, 0)->Unit(benchmark::kMillisecond)->Iterations(1);
+BENCHMARK_CAPTURE(lint_checks, rules - 1k, 1000)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(lint_checks, rules - 4k, 4000)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(lint_checks, rules - 10k, 10000)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(lint_file, rules - 1k, 1, 1000)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(lint_file, rules - 4k, 1, 4000)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(lint_file, rules - 10k, 1, 10000)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(lint_file, groups - 100, 100, 0)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(lint_file, groups - 400, 400, 0)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(lint_file, groups - 2000, 2000, 0)->Unit(benchmark::kMillisecond)->Iterations(1);
 
 }  // namespace lint_bench
 }  // namespace secgroup_bench

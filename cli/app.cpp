@@ -3,13 +3,13 @@
 
 #include <CLI/CLI.hpp>
 #include <exception>
-#include <optional>
-#include <string>
 #include <iostream>
+#include <optional>
 #include <secgroup/error.hpp>
 #include <secgroup/format.hpp>
 #include <secgroup/io/read.hpp>
 #include <secgroup/version.hpp>
+#include <string>
 
 #include "cli.hpp"
 

@@ -20,8 +20,8 @@ void add_format_option(CLI::App& cmd, output_format& format, const char* help) {
 
 security_group load_group(const std::string& file, const std::optional<std::string>& key,
                           const std::string& option) {
-  return pick_group(load_groups(file, max_input_size()), key, file + ": " + option, file, "the file",
-                    "choose one with " + option + " ID_OR_NAME");
+  return pick_group(load_groups(file, max_input_size()), key, file + ": " + option, file,
+                    "the file", "choose one with " + option + " ID_OR_NAME");
 }
 
 void print_json(const json& j) { std::cout << j.dump(2) << "\n"; }

@@ -82,8 +82,8 @@ std::string output_problem(const std::string& text) {
       return "line " + std::to_string(n) + " starts a CI command: " + line;
     for (std::size_t i = 0; i < line.size(); ++i) {
       const auto c = static_cast<unsigned char>(line[i]);
-      if ((c < 0x20 && c != '\t') || c == 0x7f) return "line " + std::to_string(n) + " has control byte " +
-                                        std::to_string(c) + ": " + line;
+      if ((c < 0x20 && c != '\t') || c == 0x7f)
+        return "line " + std::to_string(n) + " has control byte " + std::to_string(c) + ": " + line;
     }
     // Escaping a line that is already clean changes nothing: no invalid UTF-8 or C1/bidi.
     std::string untabbed = line;
@@ -98,17 +98,21 @@ std::string output_problem(const std::string& text) {
 // Names, ids and a description holding a newline, a CI command, ANSI and OSC sequences, a
 // NUL, a C1 control, a bidi override and invalid UTF-8 (written as JSON escapes, except the
 // raw invalid byte \xff, which the JSON reader refuses, so it appears only in non-JSON input).
-const std::string evil = "x\\n::error::pwned\\u001b[31mred\\u001b]0;title\\u0007\\u0000nul"
-                         "\\u009bc1\\u202eevil";
+const std::string evil =
+    "x\\n::error::pwned\\u001b[31mred\\u001b]0;title\\u0007\\u0000nul"
+    "\\u009bc1\\u202eevil";
 const std::string group_json = R"({
-  "id": "::error file=a::)" + evil + R"(",
-  "name": "  ##vso[task.complete])" + evil + R"(",
+  "id": "::error file=a::)" + evil +
+                               R"(",
+  "name": "  ##vso[task.complete])" +
+                               evil + R"(",
   "description": ")" + evil + R"(",
   "inbound_default_policy": "drop",
   "outbound_default_policy": "accept",
   "enable_default_security": false,
   "rules": [
-    {"id": "::warning::)" + evil + R"(", "protocol": "TCP", "direction": "inbound",
+    {"id": "::warning::)" + evil +
+                               R"(", "protocol": "TCP", "direction": "inbound",
      "action": "accept", "ip_range": "0.0.0.0/0", "dest_port_from": 22},
     {"id": "r2\r\n::error::y", "protocol": "TCP", "direction": "inbound",
      "action": "drop", "ip_range": "0.0.0.0/0", "dest_port_from": 22},
@@ -129,8 +133,10 @@ TEST_CASE("escaped: one printable line for any input, plain text unchanged") {
   CHECK(escaped("a\nb\r\tc") == "a\\nb\\r\\tc");
   CHECK(escaped(std::string("a\0b", 3)) == "a\\x00b");
   CHECK(escaped("\x1b[31m\x1b]0;t\x07\x7f") == "\\x1b[31m\\x1b]0;t\\x07\\x7f");
-  CHECK(escaped("\xc2\x9b" "c1") == "\\u{009b}c1");
-  CHECK(escaped("\xe2\x80\xae" "x\xe2\x80\xa8") == "\\u{202e}x\\u{2028}");
+  CHECK(escaped("\xc2\x9b"
+                "c1") == "\\u{009b}c1");
+  CHECK(escaped("\xe2\x80\xae"
+                "x\xe2\x80\xa8") == "\\u{202e}x\\u{2028}");
   CHECK(escaped("\xef\xbb\xbf") == "\\u{feff}");
   CHECK(escaped("bad\xff\xc3(") == "bad\\xff\\xc3(");
   CHECK(escaped("\xed\xa0\x80") == "\\xed\\xa0\\x80");  // a UTF-16 surrogate is no UTF-8
@@ -180,10 +186,10 @@ TEST_CASE("cli: hostile names, ids and descriptions stay on their line") {
       {"diff", file, file},
       {"exposure", file},
       {"query", file, "--direction", "inbound", "--protocol", "tcp", "--ports", "22"},
-      {"connect", file, file, "--client", "10.0.0.1", "--server", "10.0.0.2", "--protocol",
-       "tcp", "--port", "22"},
-      {"check", file, "--group", "nope\n::error::x\x1b[2J", "--direction", "inbound",
-       "--protocol", "tcp", "--remote", "1.2.3.4", "--port", "22"},
+      {"connect", file, file, "--client", "10.0.0.1", "--server", "10.0.0.2", "--protocol", "tcp",
+       "--port", "22"},
+      {"check", file, "--group", "nope\n::error::x\x1b[2J", "--direction", "inbound", "--protocol",
+       "tcp", "--remote", "1.2.3.4", "--port", "22"},
   };
   for (const auto& args : commands) {
     const auto o = run_cli(args);
@@ -197,8 +203,7 @@ TEST_CASE("cli: hostile names, ids and descriptions stay on their line") {
   const auto m = run_cli({"minimize", file});
   CHECK(m.code == 0);
   CHECK(output_problem(m.err) == "");
-  CHECK(secgroup::parse_groups(m.out).at(0).name ==
-        secgroup::parse_groups(group_json).at(0).name);
+  CHECK(secgroup::parse_groups(m.out).at(0).name == secgroup::parse_groups(group_json).at(0).name);
   // The values are there, escaped, not dropped.
   const auto o = run_cli({"lint", file, "--color", "never"});
   CHECK(o.out.find("\\x23#vso[task.complete]x\\n::error::pwned\\x1b[31mred\\x1b]0;title\\x07"
@@ -210,11 +215,10 @@ TEST_CASE("cli: hostile names, ids and descriptions stay on their line") {
 
 TEST_CASE("cli: error lines name hostile values escaped, a NUL included") {
   scratch s;
-  const auto file =
-      s.write("bad.json",
-              R"({"id": "g", "rules": [{"protocol": "TCP\u0000\n::error::x\u001b[2J",
+  const auto file = s.write("bad.json",
+                            R"({"id": "g", "rules": [{"protocol": "TCP\u0000\n::error::x\u001b[2J",
                   "direction": "inbound", "action": "accept", "ip_range": "0.0.0.0/0"}]})")
-          .string();
+                        .string();
   auto o = run_cli({"analyze", file});
   CHECK(o.code == 2);
   CHECK(o.err.find("secgroup.parse.103") != std::string::npos);
@@ -243,8 +247,8 @@ TEST_CASE("parse_byte_size: bytes with K, M, G suffixes") {
   CHECK(parse_byte_size("256M", "s") == 256u << 20);
   CHECK(parse_byte_size("2GB", "s") == std::size_t{2} << 30);
   CHECK(parse_byte_size("100b", "s") == 100);
-  for (const char* bad : {"", "0", "K", "-1", "1.5M", "12x", "1KX", "99999999999999999999",
-                          "17179869184G"}) {
+  for (const char* bad :
+       {"", "0", "K", "-1", "1.5M", "12x", "1KX", "99999999999999999999", "17179869184G"}) {
     INFO(bad);
     CHECK_THROWS_AS(parse_byte_size(bad, "--max-input-size"), secgroup::parse_error);
   }

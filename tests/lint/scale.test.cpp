@@ -32,14 +32,14 @@ bool falls_to_default_oracle(const std::vector<rule>& rules, const security_grou
   later.rules.assign(pol.rules.begin() + j + 1, pol.rules.end());
   const partition<S> rest(later);
   bool found = false;
-  part.for_each_region_in(pol.rules[j].match, [&](proto_class c, const auto& a, const auto& p,
-                                                  std::uint32_t rule) {
-    if (found || rule != j) return;
-    rest.for_each_region_in(box<S>{mask_of(c), a, p},
-                            [&](auto, const auto&, const auto&, std::uint32_t r) {
-                              found = found || r == decision::no_rule;
-                            });
-  });
+  part.for_each_region_in(
+      pol.rules[j].match, [&](proto_class c, const auto& a, const auto& p, std::uint32_t rule) {
+        if (found || rule != j) return;
+        rest.for_each_region_in(box<S>{mask_of(c), a, p},
+                                [&](auto, const auto&, const auto&, std::uint32_t r) {
+                                  found = found || r == decision::no_rule;
+                                });
+      });
   return found;
 }
 

@@ -58,10 +58,14 @@ inline void hex_byte(std::string& out, unsigned char c) {
 inline std::size_t utf8_sequence(std::string_view s, std::size_t i, char32_t& cp) {
   const auto b = static_cast<unsigned char>(s[i]);
   std::size_t n = 0;
-  if (b >= 0xc2 && b <= 0xdf) n = 2, cp = b & 0x1f;
-  else if (b >= 0xe0 && b <= 0xef) n = 3, cp = b & 0x0f;
-  else if (b >= 0xf0 && b <= 0xf4) n = 4, cp = b & 0x07;
-  else return 0;
+  if (b >= 0xc2 && b <= 0xdf)
+    n = 2, cp = b & 0x1f;
+  else if (b >= 0xe0 && b <= 0xef)
+    n = 3, cp = b & 0x0f;
+  else if (b >= 0xf0 && b <= 0xf4)
+    n = 4, cp = b & 0x07;
+  else
+    return 0;
   if (i + n > s.size()) return 0;
   for (std::size_t k = 1; k < n; ++k) {
     const auto c = static_cast<unsigned char>(s[i + k]);
@@ -105,13 +109,18 @@ inline std::string escaped(std::string_view s, backslash bs = backslash::escape,
     const auto c = static_cast<unsigned char>(s[i]);
     if (c < 0x80) {
       ++i;
-      if (c == '\n') out += "\\n";
-      else if (c == '\r') out += "\\r";
-      else if (c == '\t') out += "\\t";
-      else if (c == '\\' && bs == backslash::escape) out += "\\\\";
+      if (c == '\n')
+        out += "\\n";
+      else if (c == '\r')
+        out += "\\r";
+      else if (c == '\t')
+        out += "\\t";
+      else if (c == '\\' && bs == backslash::escape)
+        out += "\\\\";
       else if (c < 0x20 || c == 0x7f || (leading && (c == ':' || c == '#')))
         escape_detail::hex_byte(out, c);
-      else out += static_cast<char>(c);
+      else
+        out += static_cast<char>(c);
       leading = leading && c == ' ';
       continue;
     }

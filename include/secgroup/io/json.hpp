@@ -38,9 +38,9 @@
 #include "../error.hpp"
 #include "../port_range.hpp"
 #include "../protocol.hpp"
-#include "read.hpp"
 #include "../rule.hpp"
 #include "../security_group.hpp"
+#include "read.hpp"
 
 SECGROUP_BEGIN_NAMESPACE
 

@@ -141,8 +141,8 @@ inline void write_text(std::ostream& out, const lint_run& run, const text_option
           f.suppressed ? std::string("suppressed") : std::string(to_string(f.level));
       level.resize(std::max<std::size_t>(level.size(), 9), ' ');
       out << "  " << paint(o, f.suppressed ? "2" : color_of(f.level), level) << " "
-          << paint(o, "1", std::string(check.id)) << " " << check.name << ": " << line_text(f.message)
-          << "\n";
+          << paint(o, "1", std::string(check.id)) << " " << check.name << ": "
+          << line_text(f.message) << "\n";
       if (f.suppressed) out << pad << paint(o, "2", "reason  ") << line_text(*f.suppressed) << "\n";
       if (f.witness)
         out << pad << paint(o, "2", "witness ") << describe_witness(*f.witness, r.rules) << "\n";

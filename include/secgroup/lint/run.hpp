@@ -23,8 +23,8 @@
 #include <vector>
 
 #include "../config.hpp"
-#include "../error.hpp"
 #include "../default_rules.hpp"
+#include "../error.hpp"
 #include "../io/json.hpp"
 #include "config.hpp"
 #include "lint.hpp"
@@ -212,8 +212,7 @@ inline void list_unused_suppressions(lint_run& run, const lint_config& config) {
 /// Throws secgroup::error for bad input (nothing is linted then), parse_error secgroup.parse.114
 /// for a file of more than `max_size` bytes (io/read.hpp).
 inline lint_run run_lint(const std::vector<std::string>& arguments, const lint_config& config,
-                         fail_threshold threshold,
-                         std::size_t max_size = default_max_input_size) {
+                         fail_threshold threshold, std::size_t max_size = default_max_input_size) {
   lint_run run;
   run.threshold = threshold;
   run.files = collect_inputs(arguments);
