@@ -4,12 +4,23 @@
 #include <CLI/CLI.hpp>
 #include <exception>
 #include <iostream>
+#include <optional>
 #include <secgroup/error.hpp>
+#include <secgroup/format.hpp>
+#include <secgroup/io/read.hpp>
 #include <secgroup/version.hpp>
+#include <string>
 
 #include "cli.hpp"
 
 namespace secgroup::cli {
+namespace {
+
+/// An error message as one line of printable text (arguments and file names may hold
+/// anything); values the library quoted are escaped already and pass unchanged.
+std::string one_line(const char* what) { return escaped(what, detail::backslash::keep); }
+
+}  // namespace
 
 int run(int argc, const char* const* argv) {
   CLI::App app{"secgroup: exact analysis of Scaleway security groups"};
@@ -24,6 +35,12 @@ int run(int argc, const char* const* argv) {
   register_connect(app, run);
   register_exposure(app, run);
   register_minimize(app, run);
+  // Every command that reads files takes --max-input-size (serve reads its own state file).
+  std::optional<std::string> max_input;
+  for (auto* cmd : app.get_subcommands([](CLI::App*) { return true; }))
+    cmd->add_option("--max-input-size", max_input,
+                    "Refuse input files larger than this: bytes, or with a suffix K, M or G "
+                    "(default 256M)");
 #if SECGROUP_HAS_SERVER
   register_serve(app, run);
 #endif
@@ -32,16 +49,18 @@ int run(int argc, const char* const* argv) {
   } catch (const CLI::Success& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << "secgroup: error: " << e.what() << " (see --help)\n";
+    std::cerr << "secgroup: error: " << one_line(e.what()) << " (see --help)\n";
     return exit_bad_input;
   }
   try {
+    set_max_input_size(max_input ? parse_byte_size(*max_input, "--max-input-size")
+                                 : default_max_input_size);
     return run();
   } catch (const secgroup::error& e) {
-    std::cerr << "secgroup: error: " << e.what() << "\n";
+    std::cerr << "secgroup: error: " << one_line(e.what()) << "\n";
     return exit_bad_input;
   } catch (const std::exception& e) {
-    std::cerr << "secgroup: internal error: " << e.what() << "\n";
+    std::cerr << "secgroup: internal error: " << one_line(e.what()) << "\n";
     return exit_internal;
   }
 }

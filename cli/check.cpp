@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 #include <secgroup/compiled.hpp>
+#include <secgroup/format.hpp>
 #include <secgroup/io/packets.hpp>
 
 #include "cli.hpp"
@@ -28,7 +29,7 @@ void print(const decision& d, const packet& p, const std::vector<rule>& rules,
     return;
   }
   std::cout << to_string(d.action) << "\t" << to_string(p) << "\t"
-            << (r ? "rule " + r->id + " (position " + std::to_string(r->position) + ")"
+            << (r ? "rule " + escaped(r->id) + " (position " + std::to_string(r->position) + ")"
                   : std::string("default policy"))
             << "\n";
 }
@@ -40,7 +41,7 @@ int run_check(const check_options& o) {
     if (o.direction || o.protocol || o.remote || o.port)
       throw parse_error(errc::bad_packet, "--packets",
                         "give either --packets or --direction/--protocol/--remote/--port");
-    packets = load_packets(*o.packets);
+    packets = load_packets(*o.packets, max_input_size());
   } else {
     if (!o.direction || !o.protocol || !o.remote)
       throw parse_error(errc::missing_field, "check",

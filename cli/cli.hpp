@@ -8,6 +8,7 @@
 // the tests link; each command file includes the parts of secgroup it uses.
 #pragma once
 
+#include <cstddef>
 #include <functional>
 #include <optional>
 #include <secgroup/io/json.hpp>
@@ -30,9 +31,14 @@ void add_format_option(CLI::App& cmd, output_format& format,
 
 /// Loads the groups of `file` and returns the one `key` selects; with no key, the file must
 /// hold exactly one group. `option` names the selecting option in messages. Throws
-/// secgroup::error on bad input.
+/// secgroup::error on bad input, a file above max_input_size() included.
 security_group load_group(const std::string& file, const std::optional<std::string>& key,
                           const std::string& option = "--group");
+
+/// The size limit of every input file of this run: --max-input-size, else
+/// default_max_input_size (io/read.hpp). run() sets it once the arguments are parsed.
+std::size_t max_input_size();
+void set_max_input_size(std::size_t bytes);
 
 /// Prints a JSON document, indented by two spaces.
 void print_json(const json& j);

@@ -35,12 +35,12 @@ struct lint_options {
 lint::lint_config find_config(const lint_options& o, std::string& used) {
   if (o.config) {
     used = *o.config;
-    return lint::load_config(*o.config);
+    return lint::load_config(*o.config, max_input_size());
   }
   std::error_code ec;
   if (!o.no_config && std::filesystem::is_regular_file(".secgroup.json", ec)) {
     used = ".secgroup.json";
-    return lint::load_config(used);
+    return lint::load_config(used, max_input_size());
   }
   return {};
 }
@@ -66,9 +66,10 @@ int run_lint(const lint_options& o) {
   lint::fail_threshold threshold = lint::severity::low;
   if (config.fail_on) threshold = *config.fail_on;
   if (o.fail_on) threshold = lint::parse_fail_on(*o.fail_on, "--fail-on");
-  auto run = lint::run_lint(o.inputs, config, threshold);
+  auto run = lint::run_lint(o.inputs, config, threshold, max_input_size());
   for (auto k : run.unused_suppressions)
-    std::cerr << "secgroup: warning: " << config.suppressions[k].field
+    std::cerr << "secgroup: warning: "
+              << escaped(config.suppressions[k].field, detail::backslash::keep)
               << ": this suppression matched no finding\n";
   switch (o.format) {
     case lint_format::json:

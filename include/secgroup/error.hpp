@@ -5,6 +5,9 @@
 // "[secgroup.parse.102] rules[2].ip_range: invalid CIDR '10.0.0.0/33': prefix length above 32".
 // Ids are listed in docs/errors.md and never reused. Expected outcomes (a packet is dropped, a
 // mock call returns 404) are data, not exceptions.
+// Field and message are kept to one line of printable text: control characters, invalid UTF-8
+// and the other characters detail::escaped() names are escaped (backslashes are kept, so values
+// already quoted() are not escaped twice), whatever text from input they hold.
 #pragma once
 
 #include <stdexcept>
@@ -12,6 +15,7 @@
 #include <utility>
 
 #include "config.hpp"
+#include "detail/text.hpp"
 
 SECGROUP_BEGIN_NAMESPACE
 
@@ -19,10 +23,11 @@ SECGROUP_BEGIN_NAMESPACE
 class error : public std::runtime_error {
  public:
   error(std::string id, std::string field, const std::string& message)
-      : std::runtime_error(format(id, field, message)),
+      : std::runtime_error(format(id, detail::escaped(field, detail::backslash::keep),
+                                  detail::escaped(message, detail::backslash::keep))),
         id_(std::move(id)),
-        field_(std::move(field)),
-        message_(message) {}
+        field_(detail::escaped(field, detail::backslash::keep)),
+        message_(detail::escaped(message, detail::backslash::keep)) {}
 
   /// The stable id, e.g. "secgroup.parse.102".
   const std::string& id() const noexcept { return id_; }
@@ -72,6 +77,7 @@ inline constexpr const char* bad_where = "secgroup.parse.110";  ///< a malformed
 inline constexpr const char* not_terraform = "secgroup.parse.111";  ///< no Terraform JSON form
 inline constexpr const char* unsupported_version = "secgroup.parse.112";  ///< format/state version
 inline constexpr const char* bad_resource = "secgroup.parse.113";  ///< a resource of unknown shape
+inline constexpr const char* too_large = "secgroup.parse.114";  ///< an input beyond its size limit
 inline constexpr const char* port_out_of_range = "secgroup.validation.201";
 inline constexpr const char* port_order = "secgroup.validation.202";
 inline constexpr const char* bad_value = "secgroup.validation.203";

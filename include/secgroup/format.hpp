@@ -5,6 +5,8 @@
 // (position N)" for the six rules `enable_default_security` implies; "accept by rule ...",
 // "drop by the default policy". Rule indices refer to ordered_rules(group). A value quoted in a
 // message or a repr reads 'like this', cut after 64 characters, as in every library error.
+// Text from input (ids, names, descriptions) goes through escaped() (detail/text.hpp) before it
+// is printed, so one line of output stays one line whatever the input holds.
 #pragma once
 
 #include <cstdint>
@@ -21,18 +23,22 @@
 
 SECGROUP_BEGIN_NAMESPACE
 
-/// Returns 'VALUE', cut to its first 64 characters ("'...'" marks the cut): values in messages.
+/// Returns 'VALUE', escaped and cut to its first 64 characters ("'...'" marks the cut): values in
+/// messages.
 /// CAUTION: call it as secgroup::quoted; for a std::string, unqualified `quoted(s)` finds
 /// std::quoted by argument-dependent lookup.
 using detail::quoted;
 
+/// Returns text from input (an id, a name) fit for one line of output: see detail::escaped().
+using detail::escaped;
+
 /// "rule ID (position N)", "rule at position N" without an id, and "default SMTP rule ID
-/// (position N)" for the non-editable default rules; `i` indexes `rules`.
+/// (position N)" for the non-editable default rules; `i` indexes `rules`. The id is escaped().
 inline std::string rule_label(const std::vector<rule>& rules, std::uint32_t i) {
   const auto& r = rules[i];
   std::string kind = r.editable ? "rule" : "default SMTP rule";
   if (r.id.empty()) return kind + " at position " + std::to_string(r.position);
-  return kind + " " + r.id + " (position " + std::to_string(r.position) + ")";
+  return kind + " " + escaped(r.id) + " (position " + std::to_string(r.position) + ")";
 }
 
 /// The deciding rule's label, or "the default policy".

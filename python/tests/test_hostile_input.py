@@ -105,3 +105,23 @@ def test_the_mock_answers_400_naming_the_field_for_a_number_no_double_holds():
     err = raised(secgroup.ParseError, lambda: store.restore('{"security_groups": [1e309]}'))
     assert (err.id, err.field) == ("secgroup.parse.107", "snapshot: security_groups[0]")
     assert len(store) == 0
+
+
+def test_input_text_in_error_messages_is_escaped_to_one_line():
+    """Issue 12, item 11: a NUL, a newline, a CI command and an escape sequence from the file."""
+    doc = {"id": "g", "rules": [{"protocol": "TCP\u0000\n::error::x\u001b[2J", "direction": "inbound",
+                                 "action": "accept", "ip_range": "0.0.0.0/0"}]}
+    err = raised(secgroup.ParseError, lambda: secgroup.load(json.dumps(doc)))
+    assert err.id == "secgroup.parse.103"
+    assert "'TCP\\x00\\n::error::x\\x1b[2J'" in err.message
+    for bad in ("\n", "\x00", "\x1b"):
+        assert bad not in str(err)
+
+
+def test_an_endless_file_is_refused_at_the_input_limit():
+    """Issue 12, item 12: /dev/zero stops at 256 MiB instead of growing without bound."""
+    import pathlib
+    err = raised(secgroup.ParseError, lambda: secgroup.load(pathlib.Path("/dev/zero")))
+    assert err.id == "secgroup.parse.114"
+    assert err.field == "/dev/zero"
+    assert "268435456 bytes (256 MiB)" in err.message

@@ -1,6 +1,8 @@
-// secgroup/detail/text.hpp: small string helpers shared by the parsers.
+// secgroup/detail/text.hpp: small string helpers shared by the parsers, and the escaping of
+// untrusted text for one-line output (escaped(), quoted()), described in docs/cli.md.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -42,9 +44,113 @@ inline std::optional<unsigned> parse_decimal(std::string_view s, std::size_t max
   return v;
 }
 
-/// Quotes a value for an error message, cutting it to 64 characters.
+// -- Escaping untrusted text --------------------------------------------------------------
+
+namespace escape_detail {
+inline void hex_byte(std::string& out, unsigned char c) {
+  static constexpr char hex[] = "0123456789abcdef";
+  out += "\\x";
+  out += hex[c >> 4];
+  out += hex[c & 15];
+}
+/// The length of the valid UTF-8 sequence at s[i] (2..4), or 0 when it is not one
+/// (overlong forms, surrogates and code points above U+10FFFF are not valid); sets `cp`.
+inline std::size_t utf8_sequence(std::string_view s, std::size_t i, char32_t& cp) {
+  const auto b = static_cast<unsigned char>(s[i]);
+  std::size_t n = 0;
+  if (b >= 0xc2 && b <= 0xdf)
+    n = 2, cp = b & 0x1f;
+  else if (b >= 0xe0 && b <= 0xef)
+    n = 3, cp = b & 0x0f;
+  else if (b >= 0xf0 && b <= 0xf4)
+    n = 4, cp = b & 0x07;
+  else
+    return 0;
+  if (i + n > s.size()) return 0;
+  for (std::size_t k = 1; k < n; ++k) {
+    const auto c = static_cast<unsigned char>(s[i + k]);
+    if ((c & 0xc0) != 0x80) return 0;
+    cp = (cp << 6) | (c & 0x3f);
+  }
+  if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+      (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+    return 0;
+  return n;
+}
+/// True for the code points a terminal or log viewer may act on or hide text with: C1
+/// controls, line and paragraph separators, bidirectional overrides and isolates, the byte
+/// order mark.
+constexpr bool unsafe_code_point(char32_t cp) {
+  return (cp >= 0x80 && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029 ||
+         (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200e ||
+         cp == 0x200f || cp == 0x061c || cp == 0xfeff;
+}
+}  // namespace escape_detail
+
+/// How escaped() treats a backslash.
+enum class backslash { escape, keep };
+
+/// Returns `s` fit for one line of terminal or CI-log text, at most `max_chars` characters of
+/// it (code points; the rest is dropped and `cut` set when not null): `\n`, `\r`, `\t` and
+/// `\\` (with backslash::escape) as in C, other ASCII controls, DEL and bytes that are not
+/// valid UTF-8 as `\xNN`, and C1 controls, line separators, bidirectional controls and the
+/// BOM as `\u{XXXX}`. A ':' or '#' before which `s` holds only spaces is written `\x3a` or
+/// `\x23`, so text from input never starts a CI log command (`::error::`, `##vso[`) even when
+/// printed at the start of a line. Everything else, valid UTF-8 included, is kept.
+/// With backslash::keep, text escaped once passes unchanged (for whole messages built from
+/// escaped values); a string without any of these characters is returned as it is.
+inline std::string escaped(std::string_view s, backslash bs = backslash::escape,
+                           std::size_t max_chars = std::string_view::npos, bool* cut = nullptr) {
+  std::string out;
+  out.reserve(s.size());
+  bool leading = true;  // only spaces so far
+  std::size_t chars = 0, i = 0;
+  for (; i < s.size() && chars < max_chars; ++chars) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      ++i;
+      if (c == '\n')
+        out += "\\n";
+      else if (c == '\r')
+        out += "\\r";
+      else if (c == '\t')
+        out += "\\t";
+      else if (c == '\\' && bs == backslash::escape)
+        out += "\\\\";
+      else if (c < 0x20 || c == 0x7f || (leading && (c == ':' || c == '#')))
+        escape_detail::hex_byte(out, c);
+      else
+        out += static_cast<char>(c);
+      leading = leading && c == ' ';
+      continue;
+    }
+    leading = false;
+    char32_t cp = 0;
+    const std::size_t n = escape_detail::utf8_sequence(s, i, cp);
+    if (n == 0) {
+      escape_detail::hex_byte(out, c);
+      ++i;
+    } else if (escape_detail::unsafe_code_point(cp)) {
+      static constexpr char hex[] = "0123456789abcdef";
+      std::string digits;
+      for (char32_t v = cp; v; v >>= 4) digits.insert(digits.begin(), hex[v & 15]);
+      out += "\\u{" + std::string(4 - std::min<std::size_t>(4, digits.size()), '0') + digits + "}";
+      i += n;
+    } else {
+      out.append(s.substr(i, n));
+      i += n;
+    }
+  }
+  if (cut) *cut = i < s.size();
+  return out;
+}
+
+/// Quotes a value for a message: 'VALUE', escaped() and cut after 64 characters ("...'" marks
+/// the cut), so a value from input never breaks the message's line.
 inline std::string quoted(std::string_view s) {
-  return "'" + std::string(s.substr(0, 64)) + (s.size() > 64 ? "...'" : "'");
+  bool cut = false;
+  std::string body = escaped(s, backslash::escape, 64, &cut);
+  return "'" + body + (cut ? "...'" : "'");
 }
 
 /// `s` with every byte but RFC 3986 unreserved characters and those in `also_plain` escaped

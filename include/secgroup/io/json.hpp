@@ -40,6 +40,7 @@
 #include "../protocol.hpp"
 #include "../rule.hpp"
 #include "../security_group.hpp"
+#include "read.hpp"
 
 SECGROUP_BEGIN_NAMESPACE
 
@@ -544,29 +545,12 @@ inline std::vector<security_group> parse_groups(std::string_view text,
   return detail::json_io::from_source(source, [&] { return groups_from_json(doc); });
 }
 
-/// The whole content of a file. Throws parse_error (secgroup.parse.109) naming the path when
-/// it cannot be read (missing, a directory, no permission, I/O error).
-inline std::string read_text_file(const std::filesystem::path& path) {
-  const std::string source = path.string();
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec))
-    SECGROUP_THROW(parse_error(errc::bad_file, source, "cannot read file: is a directory"));
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    SECGROUP_THROW(parse_error(errc::bad_file, source,
-                               std::filesystem::exists(path, ec)
-                                   ? "cannot read file: permission denied or I/O error"
-                                   : "cannot read file: no such file"));
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) SECGROUP_THROW(parse_error(errc::bad_file, source, "cannot read file: I/O error"));
-  return std::move(text).str();
-}
-
 /// Reads the groups of a JSON file; error fields start with the path as given ("web.json: ").
-/// Throws parse_error (secgroup.parse.109) naming the path when the file cannot be read.
-inline std::vector<security_group> load_groups(const std::filesystem::path& path) {
-  return parse_groups(read_text_file(path), path.string());
+/// Throws parse_error naming the path when the file cannot be read (secgroup.parse.109) or holds
+/// more than `max_size` bytes (secgroup.parse.114; see io/read.hpp).
+inline std::vector<security_group> load_groups(const std::filesystem::path& path,
+                                               std::size_t max_size = default_max_input_size) {
+  return parse_groups(read_text_file(path, max_size), path.string());
 }
 
 // -- Writing --------------------------------------------------------------------------------

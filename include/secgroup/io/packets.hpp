@@ -5,7 +5,7 @@
 #pragma once
 
 #include <filesystem>
-#include <fstream>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,14 +14,16 @@
 #include "../detail/text.hpp"
 #include "../error.hpp"
 #include "../packet.hpp"
+#include "read.hpp"
 
 SECGROUP_BEGIN_NAMESPACE
 
 /// Reads the packets of the file at `path`. Throws parse_error: secgroup.parse.109 naming the
-/// path when it cannot be read, or the error of the first bad line, naming "PATH:LINE".
-inline std::vector<packet> load_packets(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  if (!in) SECGROUP_THROW(parse_error(errc::bad_file, path.string(), "cannot read the packet file"));
+/// path when it cannot be read, secgroup.parse.114 when it holds more than `max_size` bytes
+/// (io/read.hpp), or the error of the first bad line, naming "PATH:LINE".
+inline std::vector<packet> load_packets(const std::filesystem::path& path,
+                                        std::size_t max_size = default_max_input_size) {
+  std::istringstream in(read_text_file(path, max_size));
   std::vector<packet> out;
   std::string line;
   for (std::size_t n = 1; std::getline(in, line); ++n) {

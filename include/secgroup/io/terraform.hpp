@@ -809,9 +809,11 @@ inline terraform_document parse_terraform(std::string_view text, const std::stri
   return detail::json_io::from_source(source, [&] { return read_terraform(doc); });
 }
 
-/// Reads the groups of a Terraform JSON file; error fields start with the path as given.
-inline terraform_document load_terraform(const std::filesystem::path& path) {
-  return parse_terraform(read_text_file(path), path.string());
+/// Reads the groups of a Terraform JSON file; error fields start with the path as given. A file
+/// of more than `max_size` bytes is refused (secgroup.parse.114; see io/read.hpp).
+inline terraform_document load_terraform(const std::filesystem::path& path,
+                                         std::size_t max_size = default_max_input_size) {
+  return parse_terraform(read_text_file(path, max_size), path.string());
 }
 
 // -- Sources --------------------------------------------------------------------------------
@@ -820,7 +822,7 @@ inline terraform_document load_terraform(const std::filesystem::path& path) {
 /// finding its `resource "<type>" "<name>" {` block in the .tf files of that directory under
 /// `root` (the root module's directory). source_file is relative to `root`
 /// ("modules/net/main.tf"). Groups whose block is not found keep them empty; unreadable
-/// files are skipped.
+/// files and files above default_max_input_size are skipped.
 inline void locate_terraform_sources(terraform_document& doc, const std::filesystem::path& root) {
   namespace fs = std::filesystem;
   for (auto& g : doc.groups) {
@@ -835,7 +837,13 @@ inline void locate_terraform_sources(terraform_document& doc, const std::filesys
       if (it->path().extension() == ".tf") files.push_back(it->path());
     std::sort(files.begin(), files.end());
     for (const auto& file : files) {
-      std::ifstream in(file);
+      std::string content;
+      try {
+        content = read_text_file(file);
+      } catch (const parse_error&) {
+        continue;
+      }
+      std::istringstream in(std::move(content));
       std::string line;
       for (std::size_t n = 1; std::getline(in, line); ++n) {
         // Blanks between the words do not matter: compare with runs of blanks collapsed.

@@ -354,10 +354,11 @@ inline lint_config parse_config(std::string_view text, const std::string& source
   return c;
 }
 
-/// Reads a configuration file; throws parse_error (secgroup.parse.109) naming the path when it
-/// cannot be read.
-inline lint_config load_config(const std::filesystem::path& path) {
-  return parse_config(read_text_file(path), path.string());
+/// Reads a configuration file; throws parse_error naming the path when it cannot be read
+/// (secgroup.parse.109) or holds more than `max_size` bytes (secgroup.parse.114).
+inline lint_config load_config(const std::filesystem::path& path,
+                               std::size_t max_size = default_max_input_size) {
+  return parse_config(read_text_file(path, max_size), path.string());
 }
 
 }  // namespace lint

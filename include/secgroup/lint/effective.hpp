@@ -12,6 +12,10 @@
 // Also here: sets of addresses of one family (range_set, an interval_set of address values) and
 // "the internet" built from catalogue.hpp's non-public ranges.
 // Cost: building is O(partition) per direction and family; a scan is O(regions met).
+// NOTE: falls_to_default() used to build the partition of the rules after the one asked about,
+// one partition per call (cubic in rules over a group's redundant rules); the last-match
+// partition (the rules reversed, built once) answers the same question: a packet a rule decides
+// matches no later rule iff that rule is also its last match.
 #pragma once
 
 #include <algorithm>
@@ -223,7 +227,8 @@ class effective_group {
   }
 
   /// True iff some packet that rule `index` decides matches no later rule of its direction and
-  /// family, so that without the rule the default policy decides it.
+  /// family, so that without the rule the default policy decides it. Cost: the regions of the
+  /// rule's box in two partitions (the first-match one and the last-match one, built once).
   bool falls_to_default(std::uint32_t index) const {
     return rules_[index].ip_range.af() == family::v4 ? falls_to_default<family::v4>(index)
                                                      : falls_to_default<family::v6>(index);
@@ -237,17 +242,17 @@ class effective_group {
     auto it = std::find(s.pol.origin.begin(), s.pol.origin.end(), index);
     if (it == s.pol.origin.end()) return false;
     const auto j = static_cast<std::uint32_t>(it - s.pol.origin.begin());
-    policy<S> later;
-    later.default_action = s.pol.default_action;
-    later.rules.assign(s.pol.rules.begin() + j + 1, s.pol.rules.end());
-    const partition<S> rest(later);
+    // A packet rule j decides (first match j) matches no later rule iff its last match is j
+    // too: look for one in the last-match partition, within j's regions.
+    const auto& last = s.last_match();
+    const auto last_j = static_cast<std::uint32_t>(s.pol.rules.size() - 1 - j);
     bool found = false;
     s.part.for_each_region_in(
         s.pol.rules[j].match, [&](proto_class c, const auto& a, const auto& p, std::uint32_t rule) {
           if (found || rule != j) return;
-          rest.for_each_region_in(box<S>{mask_of(c), a, p},
+          last.for_each_region_in(box<S>{mask_of(c), a, p},
                                   [&](auto, const auto&, const auto&, std::uint32_t r) {
-                                    found = found || r == decision::no_rule;
+                                    found = found || r == last_j;
                                   });
         });
     return found;
@@ -259,6 +264,22 @@ class effective_group {
     partition<space_of<F>> part;
     side(const std::vector<rule>& rules, direction d, action default_action)
         : pol(lower<F>(rules, d, default_action)), part(pol) {}
+
+    /// The partition of the rules in reverse order: each point's last matching rule, as the
+    /// index into the reversed list (pol.rules.size() - 1 - i for rule i). Built on first use.
+    const partition<space_of<F>>& last_match() const {
+      if (!last_) {
+        policy<space_of<F>> reversed;
+        reversed.default_action = pol.default_action;
+        reversed.rules.assign(pol.rules.rbegin(), pol.rules.rend());
+        reversed.origin.assign(pol.origin.rbegin(), pol.origin.rend());
+        last_.emplace(reversed);
+      }
+      return *last_;
+    }
+
+   private:
+    mutable std::optional<partition<space_of<F>>> last_;
   };
 
   template <family F>

@@ -52,13 +52,14 @@ namespace detail {
 /// emission order of equal keys; sorts the used suppressions and drops repeats.
 inline void order_report(group_report& r) {
   std::vector<std::size_t> idx(r.findings.size());
-  for (std::size_t i = 0; i < idx.size(); ++i) idx[i] = i;
-  std::stable_sort(idx.begin(), idx.end(), [&](std::size_t a, std::size_t b) {
-    const auto& x = r.findings[a];
-    const auto& y = r.findings[b];
-    return std::make_tuple(-static_cast<int>(x.level), lint_config::index(x.check)) <
-           std::make_tuple(-static_cast<int>(y.level), lint_config::index(y.check));
-  });
+  // The keys once per finding: lint_config::index() searches the catalogue.
+  std::vector<std::tuple<int, std::size_t>> keys(r.findings.size());
+  for (std::size_t i = 0; i < idx.size(); ++i) {
+    idx[i] = i;
+    keys[i] = {-static_cast<int>(r.findings[i].level), lint_config::index(r.findings[i].check)};
+  }
+  std::stable_sort(idx.begin(), idx.end(),
+                   [&](std::size_t a, std::size_t b) { return keys[a] < keys[b]; });
   std::vector<finding> sorted;
   for (auto i : idx) sorted.push_back(std::move(r.findings[i]));
   r.findings = std::move(sorted);

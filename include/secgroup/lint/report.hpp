@@ -4,7 +4,8 @@
 // witness packet with its decision, the rules it is about (id, line, rule), related rules and
 // the fix hint; then a summary and the verdict against the threshold. ANSI colours only when
 // asked (the CLI asks when stdout is a terminal and NO_COLOR is unset). Suppressed findings
-// are counted, and listed only on request.
+// are counted, and listed only on request. Text from input (names, ids, paths, messages quoting
+// values) is escaped (detail::escaped(), docs/cli.md), so every line of the report is one line.
 // JSON: {"version", "tool", "fail_on", "failed", "summary", "groups": [{"source", "id",
 // "name", "line", "findings": [...]}]}; every finding has check, name, title, severity,
 // subject, message, line, witness (or null), rules, related, default_policy, fix and
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "../config.hpp"
+#include "../format.hpp"
 #include "../io/json.hpp"
 #include "../packet.hpp"
 #include "../version.hpp"
@@ -100,13 +102,18 @@ inline std::string_view color_of(severity s) {
   return "0";
 }
 inline std::string group_title(const security_group& g) {
-  if (g.name.empty()) return g.id.empty() ? std::string("(unnamed group)") : g.id;
-  return g.id.empty() ? g.name : g.name + " (" + g.id + ")";
+  const auto name = secgroup::escaped(g.name), id = secgroup::escaped(g.id);
+  if (name.empty()) return id.empty() ? std::string("(unnamed group)") : id;
+  return id.empty() ? name : name + " (" + id + ")";
+}
+/// Whole lines built by the library (messages, paths) with values escaped in them already.
+inline std::string line_text(std::string_view s) {
+  return secgroup::detail::escaped(s, secgroup::detail::backslash::keep);
 }
 inline std::string rule_line(const std::vector<rule>& rules, const source_location& at,
                              std::uint32_t i) {
   const auto& r = rules[i];
-  std::string id = r.id.empty() ? "(no id)" : r.id;
+  std::string id = r.id.empty() ? "(no id)" : secgroup::escaped(r.id);
   std::string line = at.rule_lines.size() > i && at.rule_lines[i] != 0
                          ? " line " + std::to_string(at.rule_lines[i])
                          : std::string();
@@ -122,7 +129,7 @@ inline void write_text(std::ostream& out, const lint_run& run, const text_option
     const auto& r = lr.report;
     std::size_t shown = 0, hidden = 0;
     for (const auto& f : r.findings) (f.suppressed ? hidden : shown) += 1;
-    out << paint(o, "1", r.source + ": " + group_title(r.group)) << ": ";
+    out << paint(o, "1", line_text(r.source) + ": " + group_title(r.group)) << ": ";
     out << (shown == 0 ? std::string("no findings")
                        : std::to_string(shown) + (shown == 1 ? " finding" : " findings"));
     if (hidden) out << " (" << hidden << " suppressed)";
@@ -134,8 +141,9 @@ inline void write_text(std::ostream& out, const lint_run& run, const text_option
           f.suppressed ? std::string("suppressed") : std::string(to_string(f.level));
       level.resize(std::max<std::size_t>(level.size(), 9), ' ');
       out << "  " << paint(o, f.suppressed ? "2" : color_of(f.level), level) << " "
-          << paint(o, "1", std::string(check.id)) << " " << check.name << ": " << f.message << "\n";
-      if (f.suppressed) out << pad << paint(o, "2", "reason  ") << *f.suppressed << "\n";
+          << paint(o, "1", std::string(check.id)) << " " << check.name << ": "
+          << line_text(f.message) << "\n";
+      if (f.suppressed) out << pad << paint(o, "2", "reason  ") << line_text(*f.suppressed) << "\n";
       if (f.witness)
         out << pad << paint(o, "2", "witness ") << describe_witness(*f.witness, r.rules) << "\n";
       for (auto i : f.rules)

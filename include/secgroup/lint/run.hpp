@@ -19,9 +19,11 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <unordered_map>
 #include <vector>
 
 #include "../config.hpp"
+#include "../default_rules.hpp"
 #include "../error.hpp"
 #include "../io/json.hpp"
 #include "config.hpp"
@@ -43,6 +45,12 @@ struct source_location {
 };
 
 /// The text of a file, searchable for JSON string values.
+/// NOTE: find() used to search the text from `from` for `"value"`: linear in the text per call,
+/// so locating every rule of a file was quadratic in its size, and an id the file does not
+/// hold (the default rules a flag implies, six per group) scanned the rest of the file each
+/// time. The text is now scanned once for the JSON strings equal to the values asked about
+/// (index()); find() is then a binary search among their offsets. The offsets are those of
+/// the old search for every value without a '"' or '\\' (ids are such values).
 class source_text {
  public:
   explicit source_text(std::string text) : text_(std::move(text)) {
@@ -50,9 +58,41 @@ class source_text {
       if (text_[i] == '\n') newlines_.push_back(i);
   }
 
+  /// Records the offsets of the JSON strings (keys or values, compared as written, escapes
+  /// and all) equal to one of `values`, for find(). One pass over the text.
+  void index(const std::vector<std::string_view>& values) {
+    for (auto v : values)
+      if (!v.empty()) offsets_.emplace(std::string(v), std::vector<std::size_t>{});
+    bool in_string = false;
+    std::size_t start = 0;
+    for (std::size_t i = 0; i < text_.size(); ++i) {
+      const char c = text_[i];
+      if (!in_string) {
+        if (c == '"') in_string = true, start = i;
+      } else if (c == '\\') {
+        ++i;  // the escaped character cannot end the string
+      } else if (c == '"') {
+        in_string = false;
+        auto it = offsets_.find(std::string_view(text_).substr(start + 1, i - start - 1));
+        if (it != offsets_.end()) it->second.push_back(start);
+      }
+    }
+    indexed_ = true;
+  }
+
   /// Returns the offset of the first JSON string `"value"` at or after `from`, or nullopt.
+  /// After index(), values it was given are found by binary search (O(log n)); others by a
+  /// search of the text.
   std::optional<std::size_t> find(std::string_view value, std::size_t from) const {
     if (value.empty()) return std::nullopt;
+    if (indexed_) {
+      auto it = offsets_.find(value);
+      if (it != offsets_.end()) {
+        const auto& v = it->second;
+        auto at = std::lower_bound(v.begin(), v.end(), from);
+        return at == v.end() ? std::nullopt : std::optional(*at);
+      }
+    }
     const std::string needle = '"' + std::string(value) + '"';
     auto at = text_.find(needle, from);
     return at == std::string::npos ? std::nullopt : std::optional(at);
@@ -67,8 +107,14 @@ class source_text {
   const std::string& text() const { return text_; }
 
  private:
+  struct hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
   std::string text_;
   std::vector<std::size_t> newlines_;
+  std::unordered_map<std::string, std::vector<std::size_t>, hash, std::equal_to<>> offsets_;
+  bool indexed_ = false;
 };
 
 /// Locates group `g` (whose ordered rules are `rules`) in `text`, searching from `cursor`;
@@ -163,9 +209,10 @@ inline void list_unused_suppressions(lint_run& run, const lint_config& config) {
 }
 
 /// Reads every file of `arguments`, lints every group with `config`, and locates the findings.
-/// Throws secgroup::error for bad input (nothing is linted then).
+/// Throws secgroup::error for bad input (nothing is linted then), parse_error secgroup.parse.114
+/// for a file of more than `max_size` bytes (io/read.hpp).
 inline lint_run run_lint(const std::vector<std::string>& arguments, const lint_config& config,
-                         fail_threshold threshold) {
+                         fail_threshold threshold, std::size_t max_size = default_max_input_size) {
   lint_run run;
   run.threshold = threshold;
   run.files = collect_inputs(arguments);
@@ -175,17 +222,21 @@ inline lint_run run_lint(const std::vector<std::string>& arguments, const lint_c
   };
   std::vector<loaded> inputs;
   for (const auto& file : run.files) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) SECGROUP_THROW(parse_error(errc::bad_file, file, "cannot read file"));
-    std::ostringstream text;
-    text << in.rdbuf();
-    loaded l{parse_groups(text.str(), file), text.str()};
+    loaded l{{}, read_text_file(file, max_size)};
+    l.groups = parse_groups(l.text, file);
     require_groups(l.groups, file);  // a file of no group is refused, never a vacuous PASSED
     inputs.push_back(std::move(l));
   }
   const linter lint(config);
   for (std::size_t i = 0; i < inputs.size(); ++i) {
-    const source_text text(std::move(inputs[i].text));
+    source_text text(std::move(inputs[i].text));
+    std::vector<std::string_view> ids;  // what locate() looks for, found in one pass
+    for (const auto& g : inputs[i].groups) {
+      ids.push_back(g.id);
+      for (const auto& r : g.rules) ids.push_back(r.id);
+    }
+    ids.insert(ids.end(), default_rule_ids.begin(), default_rule_ids.end());
+    text.index(ids);
     std::size_t cursor = 0;
     for (const auto& g : inputs[i].groups) {
       located_report r{lint.run(g, run.files[i]), {}};

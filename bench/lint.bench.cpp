@@ -1,0 +1,159 @@
+// bench/lint.bench.cpp: `secgroup lint` at scale: one group of 1K, 4K and 10K rules, and
+// exports of 100 to 2,000 groups (20 to 200 rules each), as lint::run_lint reads them from a
+// file (parsing, the checks, locating each finding's line), and the checks alone
+// (lint::linter::run) on the large groups.
+//
+// The groups are generated (seeded, reproducible), unlike the inbound-only ClassBench sets of
+// support.hpp: both directions, TCP/UDP/ICMP/ANY, 20 % IPv6, prefixes from /0 to host routes
+// clustered around a few networks, single ports and ranges, the default SMTP rules on, so that
+// every check family finds something. Files are written once to the temporary directory and
+// removed at exit; nothing is timed but run_lint / run.
+#include <benchmark/benchmark.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <random>
+#include <secgroup/io/json.hpp>
+#include <secgroup/lint/run.hpp>
+#include <string>
+#include <vector>
+
+namespace secgroup_bench {
+namespace lint_bench {
+
+using namespace secgroup;
+
+/// A group of `n` random user rules (see the file comment), drawn from `rng`.
+inline security_group random_lint_group(std::size_t n, std::mt19937_64& rng, std::size_t index) {
+  auto pick = [&](std::uint64_t k) { return rng() % k; };
+  security_group g;
+  g.id = "00000000-0000-4000-8000-" + std::to_string(100000000000ull + index);
+  g.name = "group-" + std::to_string(index);
+  g.description = "generated";
+  g.inbound_default_policy = action::drop;
+  g.outbound_default_policy = action::accept;
+  g.enable_default_security = true;
+  const std::uint32_t anchors[] = {0x0a000000u, 0xc0a80000u, 0xcb007100u,
+                                   static_cast<std::uint32_t>(rng())};
+  for (std::size_t i = 0; i < n; ++i) {
+    rule r;
+    r.id = "10000000-0000-4000-8000-" + std::to_string(100000000000ull + index * 100000 + i);
+    const protocol protos[] = {protocol::tcp, protocol::tcp, protocol::udp, protocol::icmp,
+                               protocol::any};
+    r.protocol = protos[pick(5)];
+    r.direction = pick(2) ? direction::inbound : direction::outbound;
+    r.action = pick(3) ? action::accept : action::drop;
+    if (pick(5) == 0) {
+      const unsigned prefixes[] = {0, 32, 48, 64, 128};
+      const unsigned p = prefixes[pick(5)];
+      r.ip_range = parse_network(p == 0 ? std::string("::/0")
+                                        : "2001:db8:" + std::to_string(pick(10000)) + "::/" +
+                                              std::to_string(p));
+    } else {
+      const unsigned prefixes[] = {0, 8, 16, 24, 32, 0};
+      unsigned p = prefixes[pick(6)];
+      if (p == 0 && pick(2)) p = 1 + static_cast<unsigned>(pick(32));
+      std::uint32_t a = anchors[pick(4)] ^ static_cast<std::uint32_t>(pick(1u << 16));
+      a = p == 0 ? 0 : a & (0xffffffffu << (32 - p));
+      r.ip_range = parse_network(std::to_string(a >> 24) + "." + std::to_string((a >> 16) & 255) +
+                                 "." + std::to_string((a >> 8) & 255) + "." +
+                                 std::to_string(a & 255) + "/" + std::to_string(p));
+    }
+    if (r.protocol == protocol::tcp || r.protocol == protocol::udp) {
+      const auto x = pick(10);
+      const std::uint16_t wellknown[] = {22, 80, 443, 3306, 5432};
+      if (x < 4) {
+        const std::uint16_t port =
+            pick(2) ? wellknown[pick(5)] : static_cast<std::uint16_t>(1 + pick(65535));
+        r.ports = port_range{port, port};
+      } else if (x < 8) {
+        const auto lo = static_cast<std::uint16_t>(1 + pick(65000));
+        r.ports = port_range{
+            lo, static_cast<std::uint16_t>(std::min<std::uint64_t>(65535, lo + 1 + pick(2000)))};
+      }
+    }
+    r.position = static_cast<std::uint32_t>(i + 1);
+    g.rules.push_back(r);
+  }
+  return g;
+}
+
+/// A generated export, written to a file once.
+struct lint_input {
+  std::filesystem::path file;
+  std::vector<security_group> groups;
+  std::size_t rules = 0;
+  ~lint_input() {
+    std::error_code ec;
+    std::filesystem::remove(file, ec);
+  }
+};
+
+/// `groups` groups of `rules` rules each, or of 20..200 rules when `rules` is 0.
+inline const lint_input& input(std::size_t groups, std::size_t rules) {
+  static std::map<std::pair<std::size_t, std::size_t>, std::unique_ptr<lint_input>> cache;
+  auto& slot = cache[{groups, rules}];
+  if (slot) return *slot;
+  slot = std::make_unique<lint_input>();
+  std::mt19937_64 rng(20261203 + groups * 7 + rules);
+  json doc = {{"security_groups", json::array()}};
+  for (std::size_t k = 0; k < groups; ++k) {
+    const std::size_t n = rules ? rules : 20 + rng() % 181;
+    slot->groups.push_back(random_lint_group(n, rng, k));
+    slot->rules += n;
+    auto j = group_to_json(slot->groups.back());
+    j["rules"] = json::array();
+    for (const auto& r : slot->groups.back().rules) j["rules"].push_back(rule_to_json(r));
+    doc["security_groups"].push_back(std::move(j));
+  }
+  slot->file =
+      std::filesystem::temp_directory_path() /
+      ("secgroup-lint-bench-" + std::to_string(groups) + "x" + std::to_string(rules) + ".json");
+  std::ofstream(slot->file) << doc.dump(1);
+  return *slot;
+}
+
+/// run_lint over the file, as `secgroup lint FILE` runs it.
+void lint_file(benchmark::State& state, std::size_t groups, std::size_t rules) {
+  const auto& in = input(groups, rules);
+  std::size_t findings = 0;
+  for (auto _ : state) {
+    auto run = lint::run_lint({in.file.string()}, {}, lint::severity::low);
+    findings = 0;
+    for (const auto& g : run.groups) findings += g.report.findings.size();
+    benchmark::DoNotOptimize(run);
+  }
+  state.counters["groups"] = static_cast<double>(groups);
+  state.counters["rules"] = static_cast<double>(in.rules);
+  state.counters["findings"] = static_cast<double>(findings);
+}
+
+/// The checks alone on one group (no file, no locating).
+void lint_checks(benchmark::State& state, std::size_t rules) {
+  const auto& in = input(1, rules);
+  const lint::linter lint;
+  std::size_t findings = 0;
+  for (auto _ : state) {
+    auto report = lint.run(in.groups.front());
+    findings = report.findings.size();
+    benchmark::DoNotOptimize(report);
+  }
+  state.counters["rules"] = static_cast<double>(in.rules);
+  state.counters["findings"] = static_cast<double>(findings);
+}
+
+BENCHMARK_CAPTURE(lint_checks, rules - 1k, 1000)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(lint_checks, rules - 4k, 4000)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(lint_checks, rules - 10k, 10000)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(lint_file, rules - 1k, 1, 1000)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(lint_file, rules - 4k, 1, 4000)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(lint_file, rules - 10k, 1, 10000)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(lint_file, groups - 100, 100, 0)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(lint_file, groups - 400, 400, 0)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(lint_file, groups - 2000, 2000, 0)->Unit(benchmark::kMillisecond)->Iterations(1);
+
+}  // namespace lint_bench
+}  // namespace secgroup_bench

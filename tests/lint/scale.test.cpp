@@ -1,0 +1,103 @@
+// Exactness of the faster paths of lint (issue 12 item 13): effective_group::falls_to_default
+// (now answered from the last-match partition) against its former definition (a partition of
+// the rules after the one asked about), and source_text::find after index() against the plain
+// search of the text, on random groups. Timings are in bench/lint.bench.cpp, not here.
+#include <random>
+#include <secgroup/io/json.hpp>
+#include <secgroup/lint/run.hpp>
+#include <secgroup/lower.hpp>
+#include <secgroup/partition.hpp>
+
+#include "lint/support.hpp"
+#include "support/random_groups.hpp"
+
+namespace lint_scale_test {
+
+using namespace secgroup;
+
+/// The former falls_to_default: some packet rule `index` decides matches no later rule of its
+/// direction and family (the partition of the later rules leaves it to the default).
+template <family F>
+bool falls_to_default_oracle(const std::vector<rule>& rules, const security_group& g,
+                             std::uint32_t index) {
+  using S = space_of<F>;
+  const auto d = rules[index].direction;
+  const auto pol = lower<F>(rules, d, g.default_policy(d));
+  const partition<S> part(pol);
+  auto it = std::find(pol.origin.begin(), pol.origin.end(), index);
+  if (it == pol.origin.end()) return false;
+  const auto j = static_cast<std::uint32_t>(it - pol.origin.begin());
+  policy<S> later;
+  later.default_action = pol.default_action;
+  later.rules.assign(pol.rules.begin() + j + 1, pol.rules.end());
+  const partition<S> rest(later);
+  bool found = false;
+  part.for_each_region_in(
+      pol.rules[j].match, [&](proto_class c, const auto& a, const auto& p, std::uint32_t rule) {
+        if (found || rule != j) return;
+        rest.for_each_region_in(box<S>{mask_of(c), a, p},
+                                [&](auto, const auto&, const auto&, std::uint32_t r) {
+                                  found = found || r == decision::no_rule;
+                                });
+      });
+  return found;
+}
+
+TEST_CASE("falls_to_default: the last-match partition answers as the later rules' partition") {
+  secgroup_test::rng_type rng(20261203);
+  std::size_t yes = 0, asked = 0;
+  for (int round = 0; round < 300; ++round) {
+    secgroup_test::group_options o;
+    const auto g = secgroup_test::random_group(rng, o);
+    const lint::effective_group eg(g);
+    const auto& rules = eg.rules();
+    for (std::uint32_t i = 0; i < rules.size(); ++i) {
+      const bool want = rules[i].ip_range.af() == family::v4
+                            ? falls_to_default_oracle<family::v4>(rules, g, i)
+                            : falls_to_default_oracle<family::v6>(rules, g, i);
+      INFO("round " << round << " rule " << i);
+      CHECK(eg.falls_to_default(i) == want);
+      yes += want;
+      ++asked;
+    }
+  }
+  CHECK(asked > 1000);  // not vacuous: both answers occur often
+  CHECK(yes > 100);
+  CHECK(asked - yes > 100);
+}
+
+TEST_CASE("source_text: find() after index() equals the search of the text") {
+  secgroup_test::rng_type rng(7);
+  for (int round = 0; round < 50; ++round) {
+    json doc = {{"security_groups", json::array()}};
+    std::vector<std::string> ids;
+    for (int k = 0; k < 3; ++k) {
+      auto g = secgroup_test::random_group(rng);
+      g.id = "g" + std::to_string(round) + "-" + std::to_string(k);
+      auto j = group_to_json(g);
+      j["rules"] = json::array();
+      for (std::size_t i = 0; i < g.rules.size(); ++i) {
+        auto r = g.rules[i];
+        r.id = "r" + std::to_string(rng() % 20);  // repeats across groups
+        ids.push_back(r.id);
+        j["rules"].push_back(rule_to_json(r));
+      }
+      ids.push_back(g.id);
+      doc["security_groups"].push_back(j);
+    }
+    ids.push_back("absent");
+    ids.push_back("protocol");  // a key
+    ids.push_back("TCP");       // a value of another field
+    const std::string text = doc.dump(round % 2 ? 1 : -1);
+    const lint::source_text plain(text);
+    lint::source_text indexed(text);
+    indexed.index(std::vector<std::string_view>(ids.begin(), ids.end()));
+    for (const auto& id : ids)
+      for (std::size_t from : {std::size_t{0}, text.size() / 3, text.size() / 2, text.size()}) {
+        INFO(id << " from " << from);
+        CHECK(indexed.find(id, from) == plain.find(id, from));
+      }
+  }
+}
+
+}  // namespace lint_scale_test
