@@ -11,8 +11,11 @@
 # secgroup_precompile(<target> [HEADERS <header>...] [REUSE_FROM <target>])
 #   With SECGROUP_PCH (default ON), gives <target> a precompiled header holding the third-party
 #   headers every secgroup translation unit parses (the standard library, nlohmann/json,
-#   Boost.ICL), secgroup's core umbrella headers, and HEADERS; or reuses <other>'s, which must
-#   have been compiled with the same flags. Parsing these costs 3-10 s per translation unit.
+#   Boost.ICL) and HEADERS; or reuses <other>'s, which must have been compiled with the same
+#   flags. Parsing these costs 3-10 s per translation unit. secgroup's own umbrella headers join
+#   them only with SECGROUP_UNITY (builds from scratch, where they save a parse per suite):
+#   without it (quick, dev: the edit-test loop) an edit to any secgroup header would make every
+#   precompiled header stale and so recompile every test, CLI and module source.
 #   NOTE: a precompiled header makes the headers it holds visible in every source of the
 #   target; header self-containment is checked by tests/hygiene/, which never uses one.
 #   With SECGROUP_UNITY, a target compiles as one translation unit: it gets no precompiled
@@ -50,8 +53,10 @@ endmacro()
 set(SECGROUP_PCH_HEADERS
     <algorithm> <array> <cstdint> <functional> <iostream> <map> <memory> <optional> <random>
     <set> <sstream> <string> <string_view> <tuple> <utility> <vector>
-    <boost/icl/interval_map.hpp> <boost/icl/interval_set.hpp> <nlohmann/json.hpp>
-    <secgroup/secgroup.hpp> <secgroup/analysis.hpp>)
+    <boost/icl/interval_map.hpp> <boost/icl/interval_set.hpp> <nlohmann/json.hpp>)
+if(SECGROUP_UNITY)
+  list(APPEND SECGROUP_PCH_HEADERS <secgroup/secgroup.hpp> <secgroup/analysis.hpp>)
+endif()
 
 function(secgroup_precompile target)
   cmake_parse_arguments(PARSE_ARGV 1 arg "SHARED" "REUSE_FROM" "HEADERS")
