@@ -121,9 +121,6 @@ const std::string group_json = R"({
   ]
 })";
 
-}  // namespace hostile_tests
-
-using namespace hostile_tests;
 
 // -- Escaping ---------------------------------------------------------------------------------
 
@@ -325,3 +322,5 @@ TEST_CASE("cli: --max-input-size on every reading command, exit 2 above it") {
   // The limit of one run does not leak into the next.
   CHECK(run_cli({"analyze", web}).code == 0);
 }
+
+}  // namespace hostile_tests

@@ -38,9 +38,6 @@ bool is_api_error(const mock::response& r) {
   return body.is_object() && body.contains("type") && body.contains("message");
 }
 
-}  // namespace hostile_test
-
-using namespace hostile_test;
 
 TEST_CASE("hostile: invalid UTF-8 in the path, zone, query or body is a 400, never a 500",
           "[mock][hostile]") {
@@ -223,3 +220,5 @@ TEST_CASE("hostile: a malformed token never appears in the error", "[mock][hosti
     }
   }
 }
+
+}  // namespace hostile_test

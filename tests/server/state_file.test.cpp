@@ -92,9 +92,6 @@ json reloaded(const fs::path& file) {
   return again.store.snapshot();
 }
 
-}  // namespace state_file_test
-
-using namespace state_file_test;
 
 TEST_CASE("state file: the store reports what each call changed", "[server][state]") {
   fixture f;
@@ -436,3 +433,5 @@ TEST_CASE("state file: concurrent changes and compactions keep exactly the synce
   }  // no checkpoint
   CHECK(reloaded(file) == expected);
 }
+
+}  // namespace state_file_test
