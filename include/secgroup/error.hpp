@@ -91,22 +91,31 @@ inline constexpr const char* not_found = "secgroup.lookup.301";
 inline constexpr const char* ambiguous = "secgroup.lookup.302";
 }  // namespace errc
 
+/// Runs `fn`; an error it throws is thrown again, of the same class, id and message, with the
+/// field `rename(e)` gives it (a string from the error).
+template <class Rename, class Fn>
+decltype(auto) with_field_renamed(Rename&& rename, Fn&& fn) {
+  try {
+    return std::forward<Fn>(fn)();
+  } catch (const parse_error& e) {
+    SECGROUP_THROW(parse_error(e.id(), rename(e), e.message()));
+  } catch (const validation_error& e) {
+    SECGROUP_THROW(validation_error(e.id(), rename(e), e.message()));
+  } catch (const lookup_error& e) {
+    SECGROUP_THROW(lookup_error(e.id(), rename(e), e.message()));
+  }
+}
+
 /// Prefixes `outer` to the field of errors thrown by `fn`, so nested parsers report full paths
 /// such as "security_groups[1].rules[0].protocol".
 template <class Fn>
 decltype(auto) with_field_prefix(const std::string& outer, Fn&& fn) {
-  auto join = [&](const error& e) {
-    return e.field().empty() ? outer : outer + (e.field().front() == '[' ? "" : ".") + e.field();
-  };
-  try {
-    return std::forward<Fn>(fn)();
-  } catch (const parse_error& e) {
-    SECGROUP_THROW(parse_error(e.id(), join(e), e.message()));
-  } catch (const validation_error& e) {
-    SECGROUP_THROW(validation_error(e.id(), join(e), e.message()));
-  } catch (const lookup_error& e) {
-    SECGROUP_THROW(lookup_error(e.id(), join(e), e.message()));
-  }
+  return with_field_renamed(
+      [&](const error& e) {
+        return e.field().empty() ? outer
+                                 : outer + (e.field().front() == '[' ? "" : ".") + e.field();
+      },
+      std::forward<Fn>(fn));
 }
 
 SECGROUP_END_NAMESPACE

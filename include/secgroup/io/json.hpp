@@ -446,16 +446,8 @@ inline void check_unique_group_ids(const std::vector<security_group>& groups,
 template <class Fn>
 decltype(auto) from_source(const std::string& source, Fn&& fn) {
   if (source.empty()) return std::forward<Fn>(fn)();
-  auto join = [&](const error& e) { return under_source(source, e.field()); };
-  try {
-    return std::forward<Fn>(fn)();
-  } catch (const parse_error& e) {
-    SECGROUP_THROW(parse_error(e.id(), join(e), e.message()));
-  } catch (const validation_error& e) {
-    SECGROUP_THROW(validation_error(e.id(), join(e), e.message()));
-  } catch (const lookup_error& e) {
-    SECGROUP_THROW(lookup_error(e.id(), join(e), e.message()));
-  }
+  return with_field_renamed([&](const error& e) { return under_source(source, e.field()); },
+                            std::forward<Fn>(fn));
 }
 
 }  // namespace detail::json_io

@@ -112,6 +112,24 @@ inline json parse_body(std::string_view text) {
 namespace detail::mock_wire {
 namespace jio = json_io;
 
+/// `s` with its %XX escapes decoded, and `+` read as a space when `plus_is_space` (a query);
+/// a malformed escape stays as written.
+inline std::string percent_decoded(std::string_view s, bool plus_is_space) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (plus_is_space && s[i] == '+') {
+      out += ' ';
+    } else if (s[i] == '%' && i + 2 < s.size() && hex_digit(s[i + 1]) >= 0 &&
+               hex_digit(s[i + 2]) >= 0) {
+      out += static_cast<char>(hex_digit(s[i + 1]) * 16 + hex_digit(s[i + 2]));
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
 /// An array of strings at `key` (absent or null: nullopt); elements are named `key[i]`.
 inline std::optional<std::vector<std::string>> optional_strings(const json& obj, const char* key) {
   const json* v = jio::find(obj, key);
@@ -326,36 +344,12 @@ struct query_param {
 /// Decodes the %XX escapes of one path segment (`+` stays); a malformed escape stays as
 /// written. `%2F` becomes a '/' inside the segment: it never splits a path.
 inline std::string decode_segment(std::string_view s) {
-  std::string out;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && secgroup::detail::hex_digit(s[i + 1]) >= 0 &&
-        secgroup::detail::hex_digit(s[i + 2]) >= 0) {
-      out += static_cast<char>(secgroup::detail::hex_digit(s[i + 1]) * 16 +
-                               secgroup::detail::hex_digit(s[i + 2]));
-      i += 2;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
+  return secgroup::detail::mock_wire::percent_decoded(s, false);
 }
 
 /// Decodes %XX escapes and `+` (a space); a malformed escape stays as written.
 inline std::string percent_decode(std::string_view s) {
-  std::string out;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '+') {
-      out += ' ';
-    } else if (s[i] == '%' && i + 2 < s.size() && secgroup::detail::hex_digit(s[i + 1]) >= 0 &&
-               secgroup::detail::hex_digit(s[i + 2]) >= 0) {
-      out += static_cast<char>(secgroup::detail::hex_digit(s[i + 1]) * 16 +
-                               secgroup::detail::hex_digit(s[i + 2]));
-      i += 2;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
+  return secgroup::detail::mock_wire::percent_decoded(s, true);
 }
 
 /// Escapes everything but unreserved characters (RFC 3986) as %XX.
