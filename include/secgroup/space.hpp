@@ -87,8 +87,10 @@ template <class T, unsigned Bits>
 constexpr T all_ones() {
   if constexpr (std::is_same_v<T, uint128>)
     return uint128_max >> (128 - Bits);
+  else if constexpr (Bits == sizeof(T) * 8)
+    return ~T{0};
   else
-    return Bits == sizeof(T) * 8 ? ~T{0} : static_cast<T>((T{1} << Bits) - 1);
+    return static_cast<T>((T{1} << Bits) - 1);
 }
 }  // namespace detail
 

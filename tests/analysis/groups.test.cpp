@@ -214,7 +214,9 @@ std::string check_analyze(const security_group& g) {
   for (const auto& f : report.findings) {
     const auto text = text_of(f);
     const auto& r = rules[f.rule];
-    const auto& [s, k] = where.at(f.rule);
+    const auto& [s_binding, k_binding] = where.at(f.rule);  // Clang 14 cannot capture bindings
+    const auto* const s = s_binding;
+    const auto k = k_binding;
     if (f.kind == shadowed || f.reason == reason::covered) {
       for (auto j : f.related) {
         auto it = std::find(s->index.begin(), s->index.end(), j);

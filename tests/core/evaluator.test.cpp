@@ -365,7 +365,9 @@ TEST_CASE("evaluator: edge_packets probe both sides of every rule bound", "[eval
 
 // -- Hand-written cases -------------------------------------------------------------------
 
-namespace {
+// The hand-written cases below, in their own namespace: the suite compiles as one unity unit,
+// and names such as `in` and `out` must not reach the other files.
+namespace evaluator_hand {
 
 rule hand_rule(direction d, action a, protocol p, const char* cidr,
                std::optional<port_range> ports = std::nullopt, std::uint32_t position = 1) {
@@ -403,8 +405,6 @@ constexpr auto out = direction::outbound;
 constexpr auto accepted = action::accept;
 constexpr auto dropped = action::drop;
 constexpr auto none = decision::no_rule;
-
-}  // namespace
 
 TEST_CASE("evaluator: 0.0.0.0/0 and ::/0 never cross families", "[evaluator][hand]") {
   security_group g;
@@ -563,15 +563,15 @@ TEST_CASE("evaluator: default SMTP rules decide outbound TCP 25, 465, 587", "[ev
 TEST_CASE("evaluator: default policies decide when no rule matches", "[evaluator][hand]") {
   security_group g;
   g.enable_default_security = false;
-  for (auto in : {accepted, dropped})
-    for (auto out : {accepted, dropped}) {
-      g.inbound_default_policy = in;
-      g.outbound_default_policy = out;
+  for (auto in_policy : {accepted, dropped})
+    for (auto out_policy : {accepted, dropped}) {
+      g.inbound_default_policy = in_policy;
+      g.outbound_default_policy = out_policy;
       check_cases(g, {
-                         {"inbound tcp 1.2.3.4 80", {in, none}},
-                         {"inbound 47 ::1", {in, none}},
-                         {"outbound udp ::1 53", {out, none}},
-                         {"outbound icmp 8.8.8.8", {out, none}},
+                         {"inbound tcp 1.2.3.4 80", {in_policy, none}},
+                         {"inbound 47 ::1", {in_policy, none}},
+                         {"outbound udp ::1 53", {out_policy, none}},
+                         {"outbound icmp 8.8.8.8", {out_policy, none}},
                      });
       const auto d = reference_evaluator(g).evaluate(parse_packet("inbound tcp 1.2.3.4 80"));
       CHECK(d.by_default());
@@ -602,3 +602,5 @@ TEST_CASE("evaluator: a default-constructed compiled_group decides by default", 
   for (const char* line : {"inbound tcp 1.2.3.4 22", "outbound udp ::1 53", "inbound 47 ::"})
     CHECK(empty.evaluate(parse_packet(line)).by_default());
 }
+
+}  // namespace evaluator_hand

@@ -180,12 +180,15 @@ struct box_columns {
         std::lower_bound(index.begin(), index.end(), end) - index.begin());
     for (std::size_t k = 0; k < count; ++k) {
       const proto_mask common = protocols[k] & b.protocols;
-      const bool hit = (common != 0) & (address_lo[k] <= b.addresses.hi) &
-                       (b.addresses.lo <= address_hi[k]) &
-                       (((common & ~port_protocols) != 0) |
-                        ((ports_valid[k] & valid) != 0 &&
-                         (port_lo[k] <= b.ports.hi) & (b.ports.lo <= port_hi[k])));
-      if (hit) out.push_back(index[k]);
+      // Branch-free: each test is a 0/1 word, combined with bitwise operators.
+      const unsigned shares_protocol = common != 0;
+      const unsigned addresses_meet =
+          unsigned{address_lo[k] <= b.addresses.hi} & unsigned{b.addresses.lo <= address_hi[k]};
+      const unsigned portless = (common & ~port_protocols) != 0;
+      const unsigned ports_meet = unsigned{(ports_valid[k] & valid) != 0} &
+                                  unsigned{port_lo[k] <= b.ports.hi} &
+                                  unsigned{b.ports.lo <= port_hi[k]};
+      if (shares_protocol & addresses_meet & (portless | ports_meet)) out.push_back(index[k]);
     }
   }
 };

@@ -235,7 +235,7 @@ inline group_spec read_group_spec(const json& body, bool creating, argument_erro
   s.outbound_default_policy = p.outbound_default_policy.value_or(action::accept);
   s.enable_default_security = p.enable_default_security.value_or(true);
   for (auto [key, field] : {std::pair{"project", &s.project}, {"organization", &s.organization}})
-    *field = detail::mock_wire::optional_field(errs, [&] {
+    *field = detail::mock_wire::optional_field(errs, [&, key = key] {
                return jio::optional_string(body, key);
              }).value_or("");
   validate_group_spec(s, creating, errs);
