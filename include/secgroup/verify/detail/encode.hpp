@@ -13,6 +13,12 @@
 // matches`: decision = ite(b_0, a_0, ite(b_1, a_1, ... default)), and the deciding rule's index
 // is the same chain over 32-bit constants. The literals are named after the rule's index in
 // ordered_rules() ("<tag>r<i>"), so models and unsat cores name rules.
+//
+// Order of construction. Z3's models depend on the order in which terms are created, so every
+// term is built in an order the language fixes: `&&`, `||` and braced lists evaluate left to
+// right, while `==` and function arguments do not (GCC and clang differ), so the operands of
+// those are named first. Otherwise the same binary built by two compilers names different
+// witnesses.
 // This header is an implementation detail of secgroup::z3 (it includes <z3++.h>).
 #pragma once
 
@@ -63,7 +69,8 @@ inline z3::expr bits(z3::context& c, secgroup::detail::uint128 v, unsigned width
 /// IPv4 packets have zero in the high 96 address bits.
 inline z3::expr well_formed(const packet_terms& p) {
   auto& c = p.address.ctx();
-  return p.v6 || p.address.extract(127, 32) == c.bv_val(0, 96);
+  const auto zero = c.bv_val(0, 96);  // made before the extract (see "Order of construction")
+  return p.v6 || p.address.extract(127, 32) == zero;
 }
 
 /// The remote address lies in network `n` (and is of its family).
@@ -74,8 +81,8 @@ inline z3::expr in_network(const packet_terms& p, const ip_network& n) {
   const unsigned width = address_bits(n.af());
   const unsigned low = width - n.prefix;
   auto& c = p.address.ctx();
-  return family_ok &&
-         p.address.extract(width - 1, low) == bits(c, n.address.value >> low, n.prefix);
+  const auto network = bits(c, n.address.value >> low, n.prefix);  // made before the extract
+  return family_ok && p.address.extract(width - 1, low) == network;
 }
 
 /// The protocol number equals `number`.
