@@ -5,6 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config git ccache
+  clang-14 libclang-rt-14-dev
   libboost-dev nlohmann-json3-dev libcli11-dev catch2 libbenchmark-dev
   libz3-dev libcpp-httplib-dev
   pybind11-dev python3-pybind11 python3-dev python3-pytest python3-setuptools python3-pip
