@@ -1009,3 +1009,67 @@ TEST_CASE("a number beyond a double's range is a parse error naming its path") {
   CHECK_ERROR(parse_error, parse_json("{/* c */ \"a\": [0, // x\n 1e999]}", "c.json", true),
               errc::bad_number, "c.json: a[1]");
 }
+
+namespace json_streaming {
+
+/// What reading `text` gives: the groups written back, or the error's text.
+template <class Read>
+std::string outcome(Read&& read) {
+  try {
+    return groups_to_json(read()).dump();
+  } catch (const error& e) {
+    return std::string("error: ") + e.what();
+  }
+}
+
+}  // namespace json_streaming
+
+TEST_CASE("a list of groups read while it is parsed gives what the parsed document gives") {
+  using json_streaming::outcome;
+  const std::string g1 = R"({"id": "a", "name": "web", "rules": [{"protocol": "TCP",
+      "direction": "inbound", "action": "accept", "ip_range": "0.0.0.0/0", "dest_port_from": 22}]})";
+  const std::string g2 = R"({"id": "b", "name": "db", "stateful": false})";
+  const std::string bad = R"({"id": "c", "rules": [{"protocol": "TCP", "direction": "in"}]})";
+  const std::string bad2 = R"({"id": "d", "inbound_default_policy": "maybe"})";
+  const std::vector<std::string> documents = {
+      "{\"security_groups\": [" + g1 + ", " + g2 + "]}",
+      "{\"total_count\": 2, \"security_groups\": [" + g1 + ", " + g2 + "], \"x\": [1]}",
+      "{\"security_groups\": []}",
+      // The parsed value keeps the last of repeated keys.
+      "{\"security_groups\": [" + bad + "], \"security_groups\": [" + g2 + "]}",
+      "{\"security_groups\": [" + g1 + "], \"security_groups\": 3}",
+      "{\"security_groups\": 3, \"security_groups\": [" + g1 + "]}",
+      // Errors come in the same order: both forms, then the first bad group, then repeated ids.
+      "{\"security_group\": " + g1 + ", \"security_groups\": [" + bad + "]}",
+      "{\"security_groups\": [" + g1 + ", " + bad + ", " + bad2 + "]}",
+      "{\"security_groups\": [" + g1 + ", " + g1 + "]}",
+      "{\"security_groups\": [" + g1 + ", " + g1 + ", " + bad + "]}",
+      "{\"security_groups\": [" + g1 + ", 7, [1]]}",
+      // A syntax error after a bad group is still the syntax error.
+      "{\"security_groups\": [" + bad + ", " + g2 + "] ,}",
+      // Lists elsewhere are not the document's list.
+      "{\"security_group\": " + g1 + ", \"extra\": {\"security_groups\": [" + bad + "]}}",
+      "[{\"security_groups\": [" + g1 + "]}, {\"security_groups\": [" + g2 + "]}]",
+      "[{\"security_groups\": [" + g1 + "]}, {\"security_groups\": [" + g1 + "]}]",
+      g1,
+  };
+  for (const auto& text : documents) {
+    CAPTURE(text);
+    const auto streamed = outcome([&] { return parse_groups(text, "f.json"); });
+    const auto whole = outcome([&] {
+      const json doc = parse_json(text, "f.json");
+      return detail::json_io::from_source("f.json", [&] { return groups_from_json(doc); });
+    });
+    CHECK(streamed == whole);
+  }
+  // The parsed value does not keep the groups read from it: memory follows one group.
+  detail::json_io::group_list_reader reader;
+  const json doc = parse_json(documents[1], "", false, reader.callback());
+  CHECK(doc.at("security_groups").empty());
+  CHECK(doc.at("x").size() == 1);
+  CHECK(reader.finish(doc).size() == 2);
+  // The cases above do reach both outcomes.
+  CHECK(outcome([&] { return parse_groups(documents[0]); }).find("error") == std::string::npos);
+  CHECK(outcome([&] { return parse_groups(documents[7]); }).find("rules[0].direction") !=
+        std::string::npos);
+}
