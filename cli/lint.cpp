@@ -66,22 +66,27 @@ int run_lint(const lint_options& o) {
   lint::fail_threshold threshold = lint::severity::low;
   if (config.fail_on) threshold = *config.fail_on;
   if (o.fail_on) threshold = lint::parse_fail_on(*o.fail_on, "--fail-on");
-  auto run = lint::run_lint(o.inputs, config, threshold, max_input_size());
-  for (auto k : run.unused_suppressions)
-    std::cerr << "secgroup: warning: "
-              << escaped(config.suppressions[k].field, detail::backslash::keep)
-              << ": this suppression matched no finding\n";
-  switch (o.format) {
-    case lint_format::json:
-      lint::write_json(std::cout, run);
-      break;
-    case lint_format::sarif:
-      lint::write_sarif(std::cout, run, config);
-      break;
-    case lint_format::text:
-      lint::write_text(std::cout, run, {use_color(o.color), o.show_suppressed, !o.no_fix});
-      break;
+  const auto warn_unused = [&](const std::vector<std::size_t>& unused) {
+    for (auto k : unused)
+      std::cerr << "secgroup: warning: "
+                << escaped(config.suppressions[k].field, detail::backslash::keep)
+                << ": this suppression matched no finding\n";
+  };
+  if (o.format == lint_format::text) {  // each group is printed as soon as it is linted
+    const lint::text_options text{use_color(o.color), o.show_suppressed, !o.no_fix};
+    auto outcome = lint::lint_each(
+        o.inputs, config, threshold, max_input_size(),
+        [&](lint::located_report&& r) { lint::write_text_group(std::cout, r, text); });
+    warn_unused(outcome.unused_suppressions);
+    lint::write_text_summary(std::cout, outcome, text);
+    return outcome.exit_code();
   }
+  auto run = lint::run_lint(o.inputs, config, threshold, max_input_size());
+  warn_unused(run.unused_suppressions);
+  if (o.format == lint_format::json)
+    lint::write_json(std::cout, run);
+  else
+    lint::write_sarif(std::cout, run, config);
   return run.exit_code();
 }
 
@@ -93,10 +98,10 @@ void register_lint(CLI::App& app, command& run) {
       "lint", "Lint groups on their effective policy (order, drops, defaults, IPv4 and IPv6)");
   cmd->add_option("inputs", o->inputs,
                   "Group files (API JSON exports) or directories (every *.json below, sorted)");
-  add_enum_option(*cmd, "--format", o->format,
-                  {{"text", lint_format::text}, {"json", lint_format::json},
-                   {"sarif", lint_format::sarif}},
-                  "Output: text (default), json or sarif");
+  add_enum_option(
+      *cmd, "--format", o->format,
+      {{"text", lint_format::text}, {"json", lint_format::json}, {"sarif", lint_format::sarif}},
+      "Output: text (default), json or sarif");
   cmd->add_option("--fail-on", o->fail_on,
                   "Exit 1 when an unsuppressed finding is at or above this severity: info, low "
                   "(default), medium, high, critical, or none");
@@ -104,7 +109,8 @@ void register_lint(CLI::App& app, command& run) {
                                  "Configuration file (JSON); default ./.secgroup.json if present");
   cmd->add_flag("--no-config", o->no_config, "Ignore ./.secgroup.json")->excludes(config);
   add_enum_option(*cmd, "--color", o->color,
-                  {{"auto", color_mode::automatic}, {"always", color_mode::always},
+                  {{"auto", color_mode::automatic},
+                   {"always", color_mode::always},
                    {"never", color_mode::never}},
                   "Colour text output: auto (default), always, never");
   cmd->add_flag("--show-suppressed", o->show_suppressed, "List suppressed findings in text output");

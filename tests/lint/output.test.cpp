@@ -192,6 +192,46 @@ TEST_CASE("run: exit codes follow the threshold, bad input throws before any rep
   }
 }
 
+TEST_CASE("run: lint_each hands on each report at once and adds them up as run_lint does") {
+  const auto clean = str(data / "clean.json"), ssh = str(data / "ssh-open.json");
+  const auto examples_dir = str(examples / "groups");
+  const auto suppressing = lint::load_config(data / "suppress.json");
+  for (const auto threshold :
+       {lint::fail_threshold{lint::severity::low}, lint::fail_threshold{lint::severity::critical},
+        lint::fail_threshold{}}) {
+    const std::vector<std::string> inputs = {clean, ssh, examples_dir};
+    const auto run = lint::run_lint(inputs, suppressing, threshold);
+    std::ostringstream streamed;
+    std::vector<std::string> order;
+    const auto outcome = lint::lint_each(inputs, suppressing, threshold, default_max_input_size,
+                                         [&](lint::located_report&& r) {
+                                           order.push_back(r.report.group.id);
+                                           lint::write_text_group(streamed, r);
+                                         });
+    lint::write_text_summary(streamed, outcome);
+    std::ostringstream whole;
+    lint::write_text(whole, run);
+    CHECK(streamed.str() == whole.str());
+    REQUIRE(order.size() == run.groups.size());
+    for (std::size_t i = 0; i < order.size(); ++i) CHECK(order[i] == run.groups[i].report.group.id);
+    const auto expected = run.outcome();
+    CHECK(outcome.files == expected.files);
+    CHECK(outcome.groups == expected.groups);
+    CHECK(outcome.findings.by_severity == expected.findings.by_severity);
+    CHECK(outcome.findings.suppressed == expected.findings.suppressed);
+    CHECK(outcome.failed == run.failed());
+    CHECK(outcome.exit_code() == run.exit_code());
+    CHECK(outcome.unused_suppressions == run.unused_suppressions);
+  }
+  // Bad input throws before any report is handed on.
+  std::size_t reports = 0;
+  CHECK_THROWS_AS(
+      lint::lint_each({clean, str(data / "bad-cidr.json")}, {}, lint::severity::low,
+                      default_max_input_size, [&](lint::located_report&&) { ++reports; }),
+      parse_error);
+  CHECK(reports == 0);
+}
+
 TEST_CASE("run: findings point at the lines of their rules") {
   const auto file = examples / "groups" / "exposed.json";
   auto run = lint::run_lint({str(file)}, {}, lint::severity::low);

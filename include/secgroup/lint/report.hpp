@@ -52,29 +52,6 @@ inline std::string describe_witness(const analysis::query_witness& w,
          describe_decision(w.decision, rules, w.packet.direction);
 }
 
-/// The number of findings per severity (unsuppressed) and of suppressed ones.
-struct tally {
-  std::array<std::size_t, 5> by_severity{};
-  std::size_t suppressed = 0;
-  std::size_t total() const {
-    std::size_t n = 0;
-    for (auto x : by_severity) n += x;
-    return n;
-  }
-};
-
-inline tally count(const lint_run& run) {
-  tally t;
-  for (const auto& g : run.groups)
-    for (const auto& f : g.report.findings) {
-      if (f.suppressed)
-        ++t.suppressed;
-      else
-        ++t.by_severity[static_cast<std::size_t>(f.level)];
-    }
-  return t;
-}
-
 /// "none" or the severity name.
 inline std::string threshold_text(fail_threshold t) {
   return t ? std::string(to_string(*t)) : std::string("none");
@@ -121,44 +98,47 @@ inline std::string rule_line(const std::vector<rule>& rules, const source_locati
 }
 }  // namespace detail_report
 
-/// Writes the text report of `run`.
-inline void write_text(std::ostream& out, const lint_run& run, const text_options& o = {}) {
+/// Writes the text of one group's report: its title line, then each finding with its details.
+inline void write_text_group(std::ostream& out, const located_report& lr,
+                             const text_options& o = {}) {
   using namespace detail_report;
   const std::string pad(11, ' ');
-  for (const auto& lr : run.groups) {
-    const auto& r = lr.report;
-    std::size_t shown = 0, hidden = 0;
-    for (const auto& f : r.findings) (f.suppressed ? hidden : shown) += 1;
-    out << paint(o, "1", line_text(r.source) + ": " + group_title(r.group)) << ": ";
-    out << (shown == 0 ? std::string("no findings")
-                       : std::to_string(shown) + (shown == 1 ? " finding" : " findings"));
-    if (hidden) out << " (" << hidden << " suppressed)";
-    out << "\n";
-    for (const auto& f : r.findings) {
-      if (f.suppressed && !o.show_suppressed) continue;
-      const auto& check = check_of(f.check);
-      std::string level =
-          f.suppressed ? std::string("suppressed") : std::string(to_string(f.level));
-      level.resize(std::max<std::size_t>(level.size(), 9), ' ');
-      out << "  " << paint(o, f.suppressed ? "2" : color_of(f.level), level) << " "
-          << paint(o, "1", std::string(check.id)) << " " << check.name << ": "
-          << line_text(f.message) << "\n";
-      if (f.suppressed) out << pad << paint(o, "2", "reason  ") << line_text(*f.suppressed) << "\n";
-      if (f.witness)
-        out << pad << paint(o, "2", "witness ") << describe_witness(*f.witness, r.rules) << "\n";
-      for (auto i : f.rules)
-        out << pad << paint(o, "2", "rule    ") << rule_line(r.rules, lr.location, i) << "\n";
-      if (f.by_default)
-        out << pad << paint(o, "2", "rule    ") << "the default policy takes part\n";
-      for (auto i : f.related)
-        out << pad << paint(o, "2", "related ") << rule_line(r.rules, lr.location, i) << "\n";
-      if (o.show_fix && !f.suppressed) out << pad << paint(o, "2", "fix     ") << check.fix << "\n";
-    }
+  const auto& r = lr.report;
+  std::size_t shown = 0, hidden = 0;
+  for (const auto& f : r.findings) (f.suppressed ? hidden : shown) += 1;
+  out << paint(o, "1", line_text(r.source) + ": " + group_title(r.group)) << ": ";
+  out << (shown == 0 ? std::string("no findings")
+                     : std::to_string(shown) + (shown == 1 ? " finding" : " findings"));
+  if (hidden) out << " (" << hidden << " suppressed)";
+  out << "\n";
+  for (const auto& f : r.findings) {
+    if (f.suppressed && !o.show_suppressed) continue;
+    const auto& check = check_of(f.check);
+    std::string level = f.suppressed ? std::string("suppressed") : std::string(to_string(f.level));
+    level.resize(std::max<std::size_t>(level.size(), 9), ' ');
+    out << "  " << paint(o, f.suppressed ? "2" : color_of(f.level), level) << " "
+        << paint(o, "1", std::string(check.id)) << " " << check.name << ": " << line_text(f.message)
+        << "\n";
+    if (f.suppressed) out << pad << paint(o, "2", "reason  ") << line_text(*f.suppressed) << "\n";
+    if (f.witness)
+      out << pad << paint(o, "2", "witness ") << describe_witness(*f.witness, r.rules) << "\n";
+    for (auto i : f.rules)
+      out << pad << paint(o, "2", "rule    ") << rule_line(r.rules, lr.location, i) << "\n";
+    if (f.by_default) out << pad << paint(o, "2", "rule    ") << "the default policy takes part\n";
+    for (auto i : f.related)
+      out << pad << paint(o, "2", "related ") << rule_line(r.rules, lr.location, i) << "\n";
+    if (o.show_fix && !f.suppressed) out << pad << paint(o, "2", "fix     ") << check.fix << "\n";
   }
-  const auto t = count(run);
+}
+
+/// Writes the closing lines of a text report: the counts, then PASSED or FAILED.
+inline void write_text_summary(std::ostream& out, const run_outcome& run,
+                               const text_options& o = {}) {
+  using namespace detail_report;
+  const auto& t = run.findings;
   out << "\n"
-      << run.groups.size() << (run.groups.size() == 1 ? " group" : " groups") << " in "
-      << run.files.size() << (run.files.size() == 1 ? " file" : " files") << ": ";
+      << run.groups << (run.groups == 1 ? " group" : " groups") << " in " << run.files.size()
+      << (run.files.size() == 1 ? " file" : " files") << ": ";
   std::string parts;
   for (std::size_t k = all_severities.size(); k-- > 0;)
     if (t.by_severity[k])
@@ -167,9 +147,14 @@ inline void write_text(std::ostream& out, const lint_run& run, const text_option
   out << (parts.empty() ? std::string("no findings") : parts);
   if (t.suppressed) out << " (" << t.suppressed << " suppressed)";
   out << "\n";
-  const bool failed = run.failed();
-  out << (failed ? paint(o, "1;31", "FAILED") : paint(o, "1;32", "PASSED")) << " (--fail-on "
+  out << (run.failed ? paint(o, "1;31", "FAILED") : paint(o, "1;32", "PASSED")) << " (--fail-on "
       << threshold_text(run.threshold) << ")\n";
+}
+
+/// Writes the text report of `run`: each group's, then the summary.
+inline void write_text(std::ostream& out, const lint_run& run, const text_options& o = {}) {
+  for (const auto& lr : run.groups) write_text_group(out, lr, o);
+  write_text_summary(out, run.outcome(), o);
 }
 
 // -- JSON -----------------------------------------------------------------------------------
@@ -209,8 +194,9 @@ inline json json_report(const lint_run& run) {
   doc["version"] = 1;
   doc["tool"] = {{"name", "secgroup"}, {"version", version_string}};
   doc["fail_on"] = threshold_text(run.threshold);
-  doc["failed"] = run.failed();
-  const auto t = count(run);
+  const auto outcome = run.outcome();
+  const auto& t = outcome.findings;
+  doc["failed"] = outcome.failed;
   json by = json::object();
   for (auto s : all_severities)
     by[std::string(to_string(s))] = t.by_severity[static_cast<std::size_t>(s)];
