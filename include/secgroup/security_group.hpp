@@ -89,6 +89,21 @@ inline std::vector<rule> ordered_rules(const security_group& g) {
   return out;
 }
 
+/// \cond
+namespace detail {
+/// The names of `groups` (the id where a group has no name) for an error message: the first
+/// ten, then how many more, so that a message about a large export stays one readable line.
+inline std::string group_names(const std::vector<security_group>& groups) {
+  constexpr std::size_t shown = 10;
+  std::string names;
+  for (std::size_t i = 0; i < groups.size() && i < shown; ++i)
+    names += (i ? ", " : "") + (groups[i].name.empty() ? groups[i].id : groups[i].name);
+  if (groups.size() > shown) names += ", and " + std::to_string(groups.size() - shown) + " more";
+  return names;
+}
+}  // namespace detail
+/// \endcond
+
 /// Returns the group of `groups` whose id is `key`, else the one whose name is `key`.
 /// Throws lookup_error: secgroup.lookup.301 when none matches, secgroup.lookup.302 when several
 /// groups bear that name. The message lists the candidates.
@@ -98,9 +113,7 @@ inline const security_group& select_group(const std::vector<security_group>& gro
   for (const auto& g : groups)
     if (g.id == key) return g;
   const security_group* found = nullptr;
-  std::string names;
   for (const auto& g : groups) {
-    names += (names.empty() ? "" : ", ") + (g.name.empty() ? g.id : g.name);
     if (g.name != key) continue;
     if (found)
       SECGROUP_THROW(
@@ -110,8 +123,8 @@ inline const security_group& select_group(const std::vector<security_group>& gro
   }
   if (!found)
     SECGROUP_THROW(lookup_error(errc::not_found, field,
-                                "no group has id or name " + detail::quoted(key) +
-                                    " (groups: " + (names.empty() ? "none" : names) + ")"));
+                                "no group has id or name " + detail::quoted(key) + " (groups: " +
+                                    (groups.empty() ? "none" : detail::group_names(groups)) + ")"));
   return *found;
 }
 
@@ -137,13 +150,10 @@ inline security_group pick_group(const std::vector<security_group>& groups,
   require_groups(groups, source, holder);
   if (key) return select_group(groups, *key, field);
   if (groups.size() != 1) {
-    std::string names;
-    for (const auto& g : groups)
-      names += (names.empty() ? "" : ", ") + (g.name.empty() ? g.id : g.name);
     SECGROUP_THROW(lookup_error(errc::ambiguous, source,
                                 std::string(holder) + " holds " + std::to_string(groups.size()) +
-                                    " groups; " + std::string(how_to_choose) + " (" + names +
-                                    ")"));
+                                    " groups; " + std::string(how_to_choose) + " (" +
+                                    detail::group_names(groups) + ")"));
   }
   return groups.front();
 }

@@ -459,6 +459,29 @@ TEST_CASE("model: select_group prefers ids, then a unique name", "[model][lookup
   CHECK_THROWS_AS(select_group({}, "x"), lookup_error);
 }
 
+TEST_CASE("model: lookup errors list ten candidates, then how many more", "[model][lookup]") {
+  std::vector<security_group> groups(25);
+  for (std::size_t i = 0; i < groups.size(); ++i) groups[i].name = "g" + std::to_string(i);
+  groups[3].name.clear();
+  groups[3].id = "id-3";  // a group without a name is listed by id
+  const std::string listed = "g0, g1, g2, id-3, g4, g5, g6, g7, g8, g9, and 15 more";
+  try {
+    select_group(groups, "cache");
+    FAIL("unknown name accepted");
+  } catch (const lookup_error& e) {
+    CHECK(e.message() == "no group has id or name 'cache' (groups: " + listed + ")");
+  }
+  try {
+    pick_group(groups, std::nullopt, "--group", "f.json", "the file", "choose one with --group");
+    FAIL("several groups accepted without a key");
+  } catch (const lookup_error& e) {
+    CHECK(e.message() == "the file holds 25 groups; choose one with --group (" + listed + ")");
+  }
+  groups.resize(10);  // ten or fewer: every one
+  CHECK_THROWS_WITH(pick_group(groups, std::nullopt, "--group", "f.json", "the file", "choose"),
+                    Catch::EndsWith("(g0, g1, g2, id-3, g4, g5, g6, g7, g8, g9)"));
+}
+
 TEST_CASE("model: errors format id, field and message", "[model][errors]") {
   parse_error e(errc::bad_cidr, "rules[2].ip_range", "invalid CIDR");
   CHECK(std::string(e.what()) == "[secgroup.parse.102] rules[2].ip_range: invalid CIDR");
