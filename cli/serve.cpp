@@ -27,6 +27,9 @@ struct serve_options {
   server::http_limits limits;
   double request_timeout = 10, idle_timeout = 5;  // seconds
   std::size_t max_rules = mock::default_max_rules_per_group;
+  mock::fault_options faults;
+  std::vector<int> fault_statuses;  // empty: the plan's default
+  std::optional<unsigned> retry_after;
 };
 
 /// The environment variable that may hold tokens, separated by spaces, commas or newlines.
@@ -112,6 +115,11 @@ int run_serve(const serve_options& o) {
   store_options.max_rules_per_group = o.max_rules;
   mock::router_options routing;
   routing.tokens = read_tokens(o);
+  routing.faults = o.faults;
+  if (!o.fault_statuses.empty()) routing.faults.statuses = o.fault_statuses;
+  routing.faults.retry_after = o.retry_after;
+  mock::validate(routing.faults,
+                 {"--fault-rate", "--fault-status", "--fault-retry-after", "--fault-delay"});
   server::http_options http;
   http.host = o.host;
   http.port = o.port;
@@ -141,6 +149,9 @@ int run_serve(const serve_options& o) {
             << (routing.tokens ? std::to_string(routing.tokens->size()) + " token(s)"
                                : std::string("OPEN: no --token, no authentication"))
             << (o.state ? ", state " + *o.state : std::string()) << ")" << std::endl;
+  if (routing.faults.active())
+    std::cerr << "secgroup serve: injecting faults: rate " << routing.faults.rate << ", seed "
+              << routing.faults.seed << ", delay " << routing.faults.delay_ms << " ms\n";
   if (!routing.tokens)
     std::cerr << "secgroup serve: WARNING: no --token given: every request is served, "
                  "X-Auth-Token is ignored (writes must be JSON, Host must be local)\n";
@@ -192,6 +203,19 @@ void register_serve(CLI::App& app, command& run) {
                   "Seconds a kept-alive connection may wait for its next request (default 5)");
   cmd->add_option("--max-rules-per-group", o->max_rules,
                   "User rules one group may hold (default 1000; 403 quotas_exceeded beyond)");
+  cmd->add_option("--fault-rate", o->faults.rate,
+                  "Testing clients: answer this fraction of requests (0..1) with a failure "
+                  "instead of serving them (default 0)");
+  cmd->add_option("--fault-status", o->fault_statuses,
+                  "Statuses of those failures, drawn evenly: 429, 500, 502, 503, 504; "
+                  "repeatable (default 429 and 503)")
+      ->allow_extra_args(false);
+  cmd->add_option("--fault-retry-after", o->retry_after,
+                  "Send Retry-After: SECONDS with each failure (0..3600; default none)");
+  cmd->add_option("--fault-delay", o->faults.delay_ms,
+                  "Milliseconds to wait before every answer (0..60000; default 0)");
+  cmd->add_option("--fault-seed", o->faults.seed,
+                  "Seed of the failures: the same seed fails the same request numbers (default 1)");
   cmd->add_option("--zone", o->zones,
                   "Zone to serve; repeatable (default: the 10 Instance zones of the Go SDK)")
       ->allow_extra_args(false);

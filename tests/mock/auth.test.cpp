@@ -13,7 +13,8 @@ struct auth_fixture {
   mock::store store{test_options()};
   mock::router api{store, {"https://api.scaleway.com",
                            std::map<std::string, std::vector<std::string>, std::less<>>{
-                               {token_a, {project_a}}, {token_ab, {project_a, project_b}}}}};
+                               {token_a, {project_a}}, {token_ab, {project_a, project_b}}},
+                           {}}};
 
   mock::response as(const std::string& token, const std::string& method,
                     const std::string& target, const std::string& body = "") const {
@@ -108,7 +109,7 @@ TEST_CASE("auth: an empty token table refuses everyone, no table serves everyone
           "[mock][auth]") {
   mock::store s(test_options());
   mock::router closed(s, {"https://api.scaleway.com",
-                          std::map<std::string, std::vector<std::string>, std::less<>>{}});
+                          std::map<std::string, std::vector<std::string>, std::less<>>{}, {}});
   CHECK(closed.call("GET", base, "", {{"X-Auth-Token", "anything"}}).status == 401);
   mock::router open(s);
   CHECK_FALSE(open.options().tokens);

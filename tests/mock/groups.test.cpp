@@ -486,7 +486,7 @@ TEST_CASE("bodies are written Python style with non-ASCII escaped", "[mock][grou
 
 TEST_CASE("the Location base URL is configurable for an HTTP front", "[mock][groups]") {
   mock::store s(test_options());
-  mock::router api(s, {"http://127.0.0.1:8080", std::nullopt});
+  mock::router api(s, {"http://127.0.0.1:8080", std::nullopt, {}});
   auto r = api.call("POST", base, R"({"name": "n", "project": ")" + project_a + R"("})");
   CHECK(*r.header("Location") ==
         "http://127.0.0.1:8080/instance/v1/zones/fr-par-1/security_groups/" + nth_id(1));

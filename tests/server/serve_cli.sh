@@ -48,6 +48,10 @@ expect_bad_input 'secgroup\.validation\.203.*--max-body-bytes' --port 0 --max-bo
 expect_bad_input 'secgroup\.validation\.201.*--port' --port 70000
 expect_bad_input 'secgroup\.validation\.203.*--zone' --port 0 --zone nowhere
 expect_bad_input 'not expected' --port 0 --frobnicate
+expect_bad_input 'secgroup\.validation\.203.*--fault-rate' --port 0 --fault-rate 1.5
+expect_bad_input 'secgroup\.validation\.203.*--fault-status\[1\].*404' --port 0 --fault-rate 0.5 \
+  --fault-status 429 --fault-status 404
+expect_bad_input 'secgroup\.validation\.203.*--fault-delay' --port 0 --fault-delay 70000
 printf '{"security_groups": [' >"$work/corrupt.json"
 expect_bad_input 'secgroup\.parse\.109.*corrupt\.json.*not valid JSON' --port 0 --state "$work/corrupt.json"
 # A state file that could never be saved: refused at start, naming the file and the directory.
@@ -114,6 +118,20 @@ token=wrong
 denied=$(request GET "$base" "")
 grep -q '^HTTP/1.1 401' <<<"$denied" || fail "wrong token: $denied"
 grep -q '"type": "denied_authentication"' <<<"$denied" || fail "401 body: $denied"
+stop TERM
+
+# Injected faults: every request fails with the status asked for and its Retry-After, and
+# changes nothing.
+token=""
+start --fault-rate 1 --fault-status 503 --fault-retry-after 7
+grep -q "injecting faults: rate 1" "$work/serve.err" || fail "no fault line: $(cat "$work/serve.err")"
+faulted=$(request POST "$base" "{\"name\": \"never\", \"project\": \"$project\"}")
+grep -q "^HTTP/1.1 503" <<<"$faulted" || fail "--fault-rate 1: $faulted"
+grep -qi "^Retry-After: 7" <<<"$faulted" || fail "--fault-retry-after 7: $faulted"
+grep -q '"type": "service_unavailable"' <<<"$faulted" || fail "fault body: $faulted"
+stop TERM
+start
+grep -q '"security_groups": \[\]' <<<"$(request GET "$base" "")" || fail "a failed POST created a group"
 stop TERM
 
 # Tokens from a file and from the environment, none on the command line (out of `ps`).

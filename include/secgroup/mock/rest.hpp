@@ -13,6 +13,8 @@
 // Authentication: with a token table, a request must carry `X-Auth-Token` with a known token
 // (else 401 denied_authentication) and reaches only the groups of that token's projects (else
 // 403 permissions_denied); without one, every request is served.
+// Faults (faults.hpp, router_options::faults; none by default): before anything else, the
+// plan's delay, and the requests it fails are answered 429/5xx without being served.
 // Order of checks: the path is valid UTF-8 once decoded (400), route (404, 405), token (401),
 // zone and path ids (400), query or body (400; both valid UTF-8 too), then the store: existence
 // (404), project (403), state (400, 409), a group's rule cap (400, 403). GET and DELETE bodies are
@@ -21,11 +23,14 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -35,6 +40,7 @@
 #include "../error.hpp"
 #include "../io/json.hpp"
 #include "errors.hpp"
+#include "faults.hpp"
 #include "requests.hpp"
 #include "store.hpp"
 #include "wire.hpp"
@@ -79,6 +85,8 @@ struct router_options {
   std::string base_url = "https://api.scaleway.com";
   /// token → the projects it may use; nullopt serves every request without authentication.
   std::optional<std::map<std::string, std::vector<std::string>, std::less<>>> tokens;
+  /// Injected failures and delay (faults.hpp); none by default.
+  fault_options faults;
 };
 
 /// Returns the token table of `specs`, each "SECRET:PROJECT_ID" (the secret is everything
@@ -119,8 +127,15 @@ class router {
   /// The settings given at construction.
   const router_options& options() const noexcept { return options_; }
 
-  /// Returns the API's response to `req`; never throws (a mock bug answers 500).
+  /// Returns the API's response to `req`; never throws (a mock bug answers 500). With a fault
+  /// plan, waits its delay first, and answers the requests it fails without serving them.
   response handle(const request& req) const {
+    if (options_.faults.active()) {
+      if (options_.faults.delay_ms)
+        std::this_thread::sleep_for(std::chrono::milliseconds(options_.faults.delay_ms));
+      if (auto f = fault_for(options_.faults, arrivals_.fetch_add(1, std::memory_order_relaxed)))
+        return fault_response(*f);
+    }
     try {
       return route(req);
     } catch (const api_error& e) {
@@ -414,6 +429,21 @@ class router {
     return {status, {{"Content-Type", "application/json"}}, wire::dump(body)};
   }
   static response error_response(const api_error& e) { return json_response(e.status(), e.body()); }
+
+  /// The answer of an injected failure: `{"type", "message"}` (types guessed: the API's 429 and
+  /// 5xx bodies are not recorded), with `Retry-After` when the plan sets one.
+  static response fault_response(const fault& f) {
+    const char* type = f.status == 429   ? "too_many_requests"
+                       : f.status == 502 ? "bad_gateway"
+                       : f.status == 503 ? "service_unavailable"
+                       : f.status == 504 ? "gateway_timeout"
+                                         : "internal_error";
+    auto out = json_response(
+        f.status, detail::mock_errors::message_body(
+                      type, "injected failure (secgroup serve --fault-rate): retry the request"));
+    if (f.retry_after) out.headers.emplace_back("Retry-After", std::to_string(*f.retry_after));
+    return out;
+  }
   /// 201 with `body` and an absolute `Location`.
   static response created(const json& body, std::string url) {
     auto out = json_response(201, body);
@@ -463,6 +493,7 @@ class router {
 
   store& store_;
   const router_options options_;
+  mutable std::atomic<std::uint64_t> arrivals_{0};  ///< requests seen, numbering the fault plan's
 };
 
 }  // namespace mock
