@@ -9,7 +9,6 @@
 // D.7, open question 5): the body shapes here are guessed and documented in docs/mock-api.md.
 #pragma once
 
-#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <string>
