@@ -169,7 +169,7 @@ TEST_CASE("run_lint: a plan lints its groups after the change, located in the .t
   for (const auto& g : api.groups) CHECK_FALSE(g.terraform);
 }
 
-TEST_CASE("pick_input_group: by address, id or name; destroyed and ambiguous refused") {
+TEST_CASE("pick_input_group: by address, id or name, never a destroyed or an ambiguous group") {
   auto in = load_group_input(terraform_dir / "plan.json");
   REQUIRE(in.is_terraform());
   auto pick = [&](const std::optional<std::string>& key) {
