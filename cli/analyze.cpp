@@ -106,8 +106,9 @@ void register_analyze(CLI::App& app, command& run) {
   auto o = std::make_shared<analyze_options>();
   auto* cmd = app.add_subcommand("analyze",
                                  "Report shadowed, redundant, correlated and generalization rules");
-  cmd->add_option("file", o->file, "Group file (API JSON export)")->required();
-  cmd->add_option("--group", o->group, "Group id or name, when the file holds several");
+  cmd->add_option("file", o->file, "Group file: an API export or a Terraform document")->required();
+  cmd->add_option("--group", o->group,
+                  "Group id or name (or Terraform address), when the file holds several");
   add_format_option(*cmd, o->format);
   add_engine_options(*cmd, o->engine);
   cmd->callback([o, &run] { run = [o] { return run_analyze(*o); }; });

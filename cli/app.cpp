@@ -56,6 +56,9 @@ int run(int argc, const char* const* argv) {
     set_max_input_size(max_input ? parse_byte_size(*max_input, "--max-input-size")
                                  : default_max_input_size);
     return run();
+  } catch (const unknown_values& e) {
+    std::cerr << "secgroup: unknown: " << one_line(e.what()) << "\n";
+    return exit_unknown;
   } catch (const secgroup::error& e) {
     std::cerr << "secgroup: error: " << one_line(e.what()) << "\n";
     return exit_bad_input;

@@ -1,9 +1,12 @@
-// cli/check.cpp: `secgroup check`: decide packets against a group.
+// cli/check.cpp: `secgroup check`: decide packets against a group. A group with values unknown
+// until apply (a Terraform plan) decides the packets whose action no completion of the unknowns
+// changes (possible_actions()); the others are undecided, and the command exits 4.
 #include <CLI/CLI.hpp>
 #include <iostream>
 #include <secgroup/compiled.hpp>
 #include <secgroup/format.hpp>
 #include <secgroup/io/packets.hpp>
+#include <secgroup/partial_group.hpp>
 
 #include "cli.hpp"
 
@@ -34,8 +37,30 @@ void print(const decision& d, const packet& p, const std::vector<rule>& rules,
             << "\n";
 }
 
+/// Prints how the partial group `g` decides packet `p`: its action when every completion of the
+/// unknowns agrees, else "undecided" with the unknown values. Returns whether it was decided.
+bool print_partial(const input_group& g, const packet& p, output_format format) {
+  const auto possible = possible_actions(*g.partial, p);
+  if (format == output_format::json) {
+    json j;
+    j["action"] =
+        possible.decided() ? json(std::string(to_string(possible.only()))) : json("undecided");
+    j["rule_id"] = nullptr;
+    j["position"] = nullptr;
+    j["default"] = nullptr;
+    j["unknown"] = possible.decided() ? json::array() : json(g.unknown);
+    std::cout << j.dump() << "\n";
+  } else if (possible.decided()) {
+    std::cout << to_string(possible.only()) << "\t" << to_string(p)
+              << "\twhatever the values unknown until apply\n";
+  } else {
+    std::cout << "undecided\t" << to_string(p) << "\t" << escaped(unknown_text(g)) << "\n";
+  }
+  return possible.decided();
+}
+
 int run_check(const check_options& o) {
-  auto group = load_group(o.file, o.group);
+  const auto chosen = choose_group(load_input(o.file), o.file, o.group, "--group");
   std::vector<packet> packets;
   if (o.packets) {
     if (o.direction || o.protocol || o.remote || o.port)
@@ -50,6 +75,16 @@ int run_check(const check_options& o) {
                                   o.port ? std::optional<std::string_view>(*o.port) : std::nullopt,
                                   "--"));
   }
+  if (!chosen.group) {
+    bool all = true;
+    for (const auto& p : packets) all = print_partial(chosen, p, o.format) && all;
+    if (all) return exit_ok;
+    std::cerr << "secgroup: unknown: "
+              << escaped(o.file + ": " + chosen.address, detail::backslash::keep)
+              << ": some packets are undecided until apply\n";
+    return exit_unknown;
+  }
+  const auto& group = *chosen.group;
   compiled_group compiled(group);
   auto rules = ordered_rules(group);
   std::vector<decision> decisions(packets.size());
@@ -63,8 +98,9 @@ int run_check(const check_options& o) {
 void register_check(CLI::App& app, command& run) {
   auto o = std::make_shared<check_options>();
   auto* cmd = app.add_subcommand("check", "Decide packets against a group (first match)");
-  cmd->add_option("file", o->file, "Group file (API JSON export)")->required();
-  cmd->add_option("--group", o->group, "Group id or name, when the file holds several");
+  cmd->add_option("file", o->file, "Group file: an API export or a Terraform document")->required();
+  cmd->add_option("--group", o->group,
+                  "Group id or name (or Terraform address), when the file holds several");
   cmd->add_option("--direction", o->direction, "inbound or outbound");
   cmd->add_option("--protocol", o->protocol, "tcp, udp, icmp, icmpv6 or a protocol number");
   cmd->add_option("--remote", o->remote, "Remote address (IPv4 or IPv6)");

@@ -12,7 +12,9 @@
 #include <functional>
 #include <optional>
 #include <secgroup/io/json.hpp>
+#include <secgroup/io/source.hpp>
 #include <secgroup/security_group.hpp>
+#include <stdexcept>
 #include <string>
 
 #include "app.hpp"
@@ -29,9 +31,29 @@ enum class output_format { text, json };
 void add_format_option(CLI::App& cmd, output_format& format,
                        const char* help = "Output format: text (default) or json");
 
-/// Loads the groups of `file` and returns the one `key` selects; with no key, the file must
-/// hold exactly one group. `option` names the selecting option in messages. Throws
-/// secgroup::error on bad input, a file above max_input_size() included.
+/// Thrown when a command needs a whole group and the chosen one holds values unknown until
+/// apply (a Terraform plan): run() prints "secgroup: unknown: MESSAGE" and exits 4.
+struct unknown_values : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+/// Loads a group file (an API export or a Terraform document, io/source.hpp) of at most
+/// max_input_size() bytes. Throws secgroup::error on bad input.
+group_input load_input(const std::string& file);
+
+/// Returns the group of `in` (read from `file`) that `key` selects (an id or name; for
+/// Terraform also an address); with no key, the file must hold exactly one group. `option`
+/// names the selecting option in messages. The group may hold unknown values.
+input_group choose_group(const group_input& in, const std::string& file,
+                         const std::optional<std::string>& key, const std::string& option);
+
+/// Returns the whole group of `g` (from `file`); throws unknown_values naming `g`'s unknown
+/// values when it holds some.
+security_group whole_group(const input_group& g, const std::string& file);
+
+/// Loads `file` and returns the whole group `key` selects (load_input(), choose_group(),
+/// whole_group()). Throws secgroup::error on bad input, unknown_values for a group with values
+/// unknown until apply.
 security_group load_group(const std::string& file, const std::optional<std::string>& key,
                           const std::string& option = "--group");
 

@@ -18,10 +18,24 @@ void add_format_option(CLI::App& cmd, output_format& format, const char* help) {
                   {{"text", output_format::text}, {"json", output_format::json}}, help);
 }
 
+group_input load_input(const std::string& file) { return load_group_input(file, max_input_size()); }
+
+input_group choose_group(const group_input& in, const std::string& file,
+                         const std::optional<std::string>& key, const std::string& option) {
+  return pick_input_group(in, key, file + ": " + option, file, "the file",
+                          "choose one with " + option + " ID_OR_NAME");
+}
+
+security_group whole_group(const input_group& g, const std::string& file) {
+  if (g.group) return *g.group;
+  throw unknown_values(file + ": " + g.address + ": " + unknown_text(g) +
+                       "; this command needs every value of the group (secgroup lint reports "
+                       "what the plan decides)");
+}
+
 security_group load_group(const std::string& file, const std::optional<std::string>& key,
                           const std::string& option) {
-  return pick_group(load_groups(file, max_input_size()), key, file + ": " + option, file,
-                    "the file", "choose one with " + option + " ID_OR_NAME");
+  return whole_group(choose_group(load_input(file), file, key, option), file);
 }
 
 void print_json(const json& j) { std::cout << j.dump(2) << "\n"; }

@@ -26,9 +26,6 @@
 
 namespace secgroup::cli {
 
-/// Exit code of a Z3 question left unknown by --timeout or --resource-limit.
-inline constexpr int exit_unknown = 4;
-
 /// True iff this build has the Z3 engine.
 inline constexpr bool has_z3 =
 #if SECGROUP_HAS_Z3

@@ -53,8 +53,9 @@ void register_exposure(CLI::App& app, command& run) {
   auto o = std::make_shared<exposure_options>();
   auto* cmd = app.add_subcommand(
       "exposure", "List the remote addresses a group accepts, per protocol and port class");
-  cmd->add_option("file", o->file, "Group file (API JSON export)")->required();
-  cmd->add_option("--group", o->group, "Group id or name, when the file holds several");
+  cmd->add_option("file", o->file, "Group file: an API export or a Terraform document")->required();
+  cmd->add_option("--group", o->group,
+                  "Group id or name (or Terraform address), when the file holds several");
   cmd->add_option("--direction", o->direction, "inbound (default) or outbound");
   add_format_option(*cmd, o->format);
   cmd->callback([o, &run] { run = [o] { return run_exposure(*o); }; });

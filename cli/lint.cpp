@@ -1,8 +1,9 @@
 // cli/lint.cpp: `secgroup lint`: order-aware lint of groups, as text, JSON or SARIF.
 //
 // A thin layer over secgroup/lint/: it parses arguments, finds the configuration, calls
-// lint::run_lint and prints. Exit codes: 0 no unsuppressed finding at or above --fail-on, 1
-// some, 2 bad input (thrown as secgroup::error and printed by main).
+// lint::run_lint (which reads API exports and Terraform documents alike) and prints. Exit codes: 0
+// no unsuppressed finding at or above --fail-on, 1 some, 2 bad input (thrown as secgroup::error and
+// printed by main).
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -97,7 +98,8 @@ void register_lint(CLI::App& app, command& run) {
   auto* cmd = app.add_subcommand(
       "lint", "Lint groups on their effective policy (order, drops, defaults, IPv4 and IPv6)");
   cmd->add_option("inputs", o->inputs,
-                  "Group files (API JSON exports) or directories (every *.json below, sorted)");
+                  "Group files (API JSON exports, Terraform plans or state) or directories "
+                  "(every *.json below, sorted)");
   add_enum_option(
       *cmd, "--format", o->format,
       {{"text", lint_format::text}, {"json", lint_format::json}, {"sarif", lint_format::sarif}},

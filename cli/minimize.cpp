@@ -58,8 +58,9 @@ void register_minimize(CLI::App& app, command& run) {
   auto o = std::make_shared<minimize_options>();
   auto* cmd = app.add_subcommand(
       "minimize", "Print an equivalent group without redundant user rules (API JSON)");
-  cmd->add_option("file", o->file, "Group file (API JSON export)")->required();
-  cmd->add_option("--group", o->group, "Group id or name, when the file holds several");
+  cmd->add_option("file", o->file, "Group file: an API export or a Terraform document")->required();
+  cmd->add_option("--group", o->group,
+                  "Group id or name (or Terraform address), when the file holds several");
   add_format_option(*cmd, o->format,
                     "Output format: json (default; the minimal group as an API export, the "
                     "summary on stderr) or text (the summary)");

@@ -147,8 +147,9 @@ void register_query(CLI::App& app, command& run) {
   auto o = std::make_shared<query_options>();
   auto* cmd =
       app.add_subcommand("query", "Does a group accept ALL, NONE or PART of a box of packets?");
-  cmd->add_option("file", o->file, "Group file (API JSON export)")->required();
-  cmd->add_option("--group", o->group, "Group id or name, when the file holds several");
+  cmd->add_option("file", o->file, "Group file: an API export or a Terraform document")->required();
+  cmd->add_option("--group", o->group,
+                  "Group id or name (or Terraform address), when the file holds several");
   auto* direction = cmd->add_option("--direction", o->direction,
                                     "inbound or outbound (required unless --where)");
   auto* protocol = cmd->add_option(
@@ -180,8 +181,10 @@ void register_connect(CLI::App& app, command& run) {
       "connect", "Can a client group open a connection to a server group (replies included)?");
   cmd->add_option("client_file", o->client_file, "Client group file")->required();
   cmd->add_option("server_file", o->server_file, "Server group file")->required();
-  cmd->add_option("--client-group", o->client_group, "Client group id or name in its file");
-  cmd->add_option("--server-group", o->server_group, "Server group id or name in its file");
+  cmd->add_option("--client-group", o->client_group,
+                  "Client group id, name or Terraform address in its file");
+  cmd->add_option("--server-group", o->server_group,
+                  "Server group id, name or Terraform address in its file");
   cmd->add_option("--client", o->client, "Client address")->required();
   cmd->add_option("--server", o->server, "Server address")->required();
   cmd->add_option("--protocol", o->protocol, "tcp, udp, icmp, icmpv6 or a protocol number")

@@ -85,7 +85,8 @@ struct check_context {
   /// Adds `f` (its level already set), suppressed if the configuration says so; returns
   /// its index in report.findings.
   std::size_t emit(finding f) {
-    apply_suppressions(f, cfg.suppressions, group(), rules(), report.used_suppressions);
+    apply_suppressions(f, cfg.suppressions, group(), rules(), report.used_suppressions,
+                       report.address);
     report.findings.push_back(std::move(f));
     return report.findings.size() - 1;
   }

@@ -77,10 +77,13 @@ class linter {
   /// The addresses that count as the internet (public, not trusted).
   const lint::internet& public_addresses() const { return internet_; }
 
-  /// Returns the findings of every enabled check about `g`; `source` is recorded as given.
-  group_report run(const security_group& g, std::string source = "") const {
+  /// Returns the findings of every enabled check about `g`; `source` and `address` (a
+  /// Terraform address, which suppressions may name as the group) are recorded as given.
+  group_report run(const security_group& g, std::string source = "",
+                   const std::string& address = "") const {
     check_context cx(config_, internet_, g);
     cx.report.source = std::move(source);
+    cx.report.address = address;
     for (const auto& row : check_table)
       if (std::any_of(row.ids.begin(), row.ids.end(),
                       [&](std::string_view id) { return cx.enabled(id); }))

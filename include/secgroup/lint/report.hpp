@@ -9,7 +9,11 @@
 // JSON: {"version", "tool", "fail_on", "failed", "summary", "groups": [{"source", "id",
 // "name", "line", "findings": [...]}]}; every finding has check, name, title, severity,
 // subject, message, line, witness (or null), rules, related, default_policy, fix and
-// suppressed (the reasons, or null). Documented in docs/lint.md.
+// suppressed (the reasons, or null). When some input is a Terraform document, the summary adds
+// "undecided" and the document "notes" (groups not linted); each group read from Terraform adds
+// "address", "change", "file" (the file "line" refers to), "unknown" and "notes", and each of
+// its findings "undecided". Text names such groups by address, prints their notes, and counts
+// undecided findings in the summary. Documented in docs/lint.md and docs/terraform.md.
 #pragma once
 
 #include <array>
@@ -83,6 +87,13 @@ inline std::string group_title(const security_group& g) {
   if (name.empty()) return id.empty() ? std::string("(unnamed group)") : id;
   return id.empty() ? name : name + " (" + id + ")";
 }
+/// The group of a report: its Terraform address and name when it has an address
+/// ("module.net.scaleway_instance_security_group.bastion[0] (bastion)"), else group_title().
+inline std::string group_title(const group_report& r) {
+  if (r.address.empty()) return group_title(r.group);
+  const auto name = secgroup::escaped(r.group.name);
+  return secgroup::escaped(r.address) + (name.empty() ? "" : " (" + name + ")");
+}
 /// Whole lines built by the library (messages, paths) with values escaped in them already.
 inline std::string line_text(std::string_view s) {
   return secgroup::detail::escaped(s, secgroup::detail::backslash::keep);
@@ -98,7 +109,8 @@ inline std::string rule_line(const std::vector<rule>& rules, const source_locati
 }
 }  // namespace detail_report
 
-/// Writes the text of one group's report: its title line, then each finding with its details.
+/// Writes the text of one group's report: its title line, its Terraform notes, then each
+/// finding with its details.
 inline void write_text_group(std::ostream& out, const located_report& lr,
                              const text_options& o = {}) {
   using namespace detail_report;
@@ -106,11 +118,15 @@ inline void write_text_group(std::ostream& out, const located_report& lr,
   const auto& r = lr.report;
   std::size_t shown = 0, hidden = 0;
   for (const auto& f : r.findings) (f.suppressed ? hidden : shown) += 1;
-  out << paint(o, "1", line_text(r.source) + ": " + group_title(r.group)) << ": ";
+  out << paint(o, "1", line_text(r.source) + ": " + group_title(r)) << ": ";
   out << (shown == 0 ? std::string("no findings")
                      : std::to_string(shown) + (shown == 1 ? " finding" : " findings"));
   if (hidden) out << " (" << hidden << " suppressed)";
   out << "\n";
+  if (lr.terraform)
+    for (const auto& n : lr.terraform->notes)
+      out << "  " << paint(o, "2", "note     ") << " " << line_text(n.field) << ": "
+          << line_text(n.message) << "\n";
   for (const auto& f : r.findings) {
     if (f.suppressed && !o.show_suppressed) continue;
     const auto& check = check_of(f.check);
@@ -131,10 +147,12 @@ inline void write_text_group(std::ostream& out, const located_report& lr,
   }
 }
 
-/// Writes the closing lines of a text report: the counts, then PASSED or FAILED.
+/// Writes the closing lines of a text report: the run's notes, the counts, then PASSED or
+/// FAILED.
 inline void write_text_summary(std::ostream& out, const run_outcome& run,
                                const text_options& o = {}) {
   using namespace detail_report;
+  for (const auto& n : run.notes) out << line_text(n) << "\n";
   const auto& t = run.findings;
   out << "\n"
       << run.groups << (run.groups == 1 ? " group" : " groups") << " in " << run.files.size()
@@ -145,6 +163,7 @@ inline void write_text_summary(std::ostream& out, const run_outcome& run,
       parts += (parts.empty() ? "" : ", ") + std::to_string(t.by_severity[k]) + " " +
                std::string(to_string(all_severities[k]));
   out << (parts.empty() ? std::string("no findings") : parts);
+  if (t.undecided) out << " (" << t.undecided << " undecided until apply)";
   if (t.suppressed) out << " (" << t.suppressed << " suppressed)";
   out << "\n";
   out << (run.failed ? paint(o, "1;31", "FAILED") : paint(o, "1;32", "PASSED")) << " (--fail-on "
@@ -205,6 +224,10 @@ inline json json_report(const lint_run& run) {
                     {"findings", t.total()},
                     {"suppressed", t.suppressed},
                     {"by_severity", by}};
+  if (run.terraform) {
+    doc["summary"]["undecided"] = t.undecided;
+    doc["notes"] = run.notes;
+  }
   json groups = json::array();
   for (const auto& lr : run.groups) {
     const auto& r = lr.report;
@@ -213,6 +236,16 @@ inline json json_report(const lint_run& run) {
     g["id"] = r.group.id;
     g["name"] = r.group.name;
     g["line"] = lr.location.group_line ? json(lr.location.group_line) : json(nullptr);
+    if (lr.terraform) {
+      g["address"] = r.address;
+      g["change"] = to_string(lr.terraform->change);
+      g["file"] = lr.located_file();
+      g["unknown"] = lr.terraform->unknown;
+      json notes = json::array();
+      for (const auto& n : lr.terraform->notes)
+        notes.push_back({{"field", n.field}, {"message", n.message}});
+      g["notes"] = std::move(notes);
+    }
     json findings = json::array();
     for (const auto& f : r.findings) {
       const auto& check = check_of(f.check);
@@ -235,6 +268,7 @@ inline json json_report(const lint_run& run) {
       j["default_policy"] = f.by_default;
       j["fix"] = check.fix;
       j["suppressed"] = f.suppressed ? json(*f.suppressed) : json(nullptr);
+      if (lr.terraform) j["undecided"] = f.undecided;
       findings.push_back(std::move(j));
     }
     g["findings"] = std::move(findings);

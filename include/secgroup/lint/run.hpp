@@ -1,4 +1,5 @@
-// secgroup/lint/run.hpp: linting files and directories of API exports, as `secgroup lint` does.
+// secgroup/lint/run.hpp: linting files and directories of API exports and Terraform documents,
+// as `secgroup lint` does.
 //
 // Arguments are files or directories; a directory stands for every `*.json` file below it,
 // recursively, in sorted path order, skipping names that start with '.' (so a `.secgroup.json`
@@ -8,6 +9,10 @@
 // Findings are located in their file: a group at the line of its id, a rule at the line of its
 // id after its group's (the six default SMTP rules appear once per group); what cannot be
 // found (no id, default rules implied by the flag) falls back to the group's line, then line 1.
+// A file that is a Terraform document (plan, state, terraform.tfstate; io/source.hpp) is linted
+// group by group after the change (lint_terraform(): groups with unknown values by
+// lint_partial(), destroyed ones named in the run's notes); its groups are located at their
+// resource block in the .tf files beside the document when found, else in the document.
 #pragma once
 
 #include <algorithm>
@@ -27,8 +32,11 @@
 #include "../default_rules.hpp"
 #include "../error.hpp"
 #include "../io/json.hpp"
+#include "../io/source.hpp"
+#include "../io/terraform.hpp"
 #include "config.hpp"
 #include "lint.hpp"
+#include "partial.hpp"
 
 SECGROUP_BEGIN_NAMESPACE
 namespace lint {
@@ -141,16 +149,32 @@ inline source_location locate(const source_text& text, const security_group& g,
   return out;
 }
 
+/// What a Terraform document says about a linted group.
+struct terraform_context {
+  terraform_change change = terraform_change::none;  ///< what the plan does to it
+  std::vector<std::string> unknown;   ///< values deciding traffic unknown until apply
+  std::vector<terraform_note> notes;  ///< how the provider treats its inputs
+};
+
 /// A group's report with where it is written.
 struct located_report {
   group_report report;
   source_location location;
+  /// The file the location's lines refer to when it is not report.source: a Terraform
+  /// group's .tf file ("terraform/main.tf"), relative as report.source is.
+  std::string file;
+  std::optional<terraform_context> terraform;  ///< set for a group read from Terraform
+
+  /// The file the location's lines refer to.
+  const std::string& located_file() const { return file.empty() ? report.source : file; }
 };
 
-/// The number of findings per severity (unsuppressed) and of suppressed ones.
+/// The number of findings per severity (unsuppressed), of suppressed ones, and of unsuppressed
+/// undecided ones (also counted by severity).
 struct tally {
   std::array<std::size_t, 5> by_severity{};
   std::size_t suppressed = 0;
+  std::size_t undecided = 0;
 
   std::size_t total() const {
     std::size_t n = 0;
@@ -160,10 +184,12 @@ struct tally {
   /// Counts the findings of `report`.
   void add(const group_report& report) {
     for (const auto& f : report.findings) {
-      if (f.suppressed)
+      if (f.suppressed) {
         ++suppressed;
-      else
+      } else {
         ++by_severity[static_cast<std::size_t>(f.level)];
+        undecided += f.undecided ? 1 : 0;
+      }
     }
   }
 };
@@ -177,6 +203,10 @@ struct run_outcome {
   fail_threshold threshold = severity::low;
   bool failed = false;  ///< some unsuppressed finding is at or above the threshold
   std::vector<std::size_t> unused_suppressions;  ///< indices into the configuration's
+  /// Remarks on the inputs: the Terraform groups not linted (destroyed by the plan).
+  std::vector<std::string> notes;
+  /// True iff some input is a Terraform document (its outputs then carry Terraform keys).
+  bool terraform = false;
 
   /// 0 when the run passes, 1 when it fails (bad input throws before a run exists).
   int exit_code() const { return failed ? 1 : 0; }
@@ -188,6 +218,11 @@ struct lint_run {
   std::vector<located_report> groups;
   fail_threshold threshold = severity::low;
   std::vector<std::size_t> unused_suppressions;  ///< indices into the configuration's
+  /// Remarks on the inputs: the Terraform groups not linted (destroyed by the plan).
+  std::vector<std::string> notes;
+
+  /// True iff some input is a Terraform document (its outputs then carry Terraform keys).
+  bool terraform = false;
 
   /// True iff some unsuppressed finding is at or above the threshold.
   bool failed() const {
@@ -199,7 +234,8 @@ struct lint_run {
 
   /// What the run's reports add up to.
   run_outcome outcome() const {
-    run_outcome out{files, groups.size(), {}, threshold, failed(), unused_suppressions};
+    run_outcome out{files,    groups.size(),       {},    threshold,
+                    failed(), unused_suppressions, notes, terraform};
     for (const auto& g : groups) out.findings.add(g.report);
     return out;
   }
@@ -257,12 +293,57 @@ inline void list_unused_suppressions(lint_run& run, const lint_config& config) {
   run.unused_suppressions = unused_of(used);
 }
 
+/// The line of the first JSON string `value` in `text`, 0 when there is none.
+inline std::uint32_t line_of_value(const source_text& text, const std::string& value) {
+  const std::string dumped = json(value).dump();  // the value as JSON writes it, quotes around
+  auto at = text.find(std::string_view(dumped).substr(1, dumped.size() - 2), 0);
+  return at ? text.line_of(*at) : 0;
+}
+
+/// Lints the groups of Terraform document `doc`, read from `file` whose text is `text`, handing
+/// each report to `on_report`: each group after the change (or as recorded), partial ones by
+/// lint_partial(); groups the plan destroys or forgets are named in `notes`. A group is located at
+/// its resource block when locate_terraform_sources() finds it under the file's directory, else at
+/// the first line of `file` naming its address.
+template <class OnReport>
+void lint_terraform(const linter& lint, terraform_document doc, const std::string& file,
+                    const source_text& text, std::vector<std::string>& notes,
+                    OnReport&& on_report) {
+  namespace fs = std::filesystem;
+  const fs::path root = fs::path(file).parent_path();
+  locate_terraform_sources(doc, root.empty() ? fs::path(".") : root);
+  for (const auto& g : doc.groups) {
+    if (!g.after) {
+      notes.push_back(file + ": " + g.address + ": " +
+                      (g.change == terraform_change::forget ? "forgotten" : "destroyed") +
+                      " by the plan: not linted");
+      continue;
+    }
+    const auto unknown = decision_unknowns(*g.after, g.address);
+    const bool description_unknown = std::find(g.unknown.begin(), g.unknown.end(),
+                                               g.address + ".description") != g.unknown.end();
+    located_report r{lint_partial(lint, *g.after, unknown, description_unknown, file, g.address),
+                     {},
+                     {},
+                     terraform_context{g.change, unknown, g.notes}};
+    if (g.source_line != 0) {
+      r.file = (root / g.source_file).lexically_normal().generic_string();
+      r.location.group_line = static_cast<std::uint32_t>(g.source_line);
+    } else {
+      r.location.group_line = line_of_value(text, g.address);
+    }
+    on_report(std::move(r));
+  }
+}
+
 /// Reads every file of `arguments`, then lints every group with `config`, locates its
 /// findings, and hands the report to `on_report(located_report&&)` at once, in file order then
 /// group order, keeping none: memory holds the input and one report, not every report (2,000
-/// groups with 350K findings took 483 MB kept, the input's 68 MB read). Returns what the
-/// reports add up to. Throws secgroup::error for bad input before any report is made;
-/// parse_error secgroup.parse.114 for a file of more than `max_size` bytes (io/read.hpp).
+/// groups with 315K findings took 483 MB kept, the input's 67 MB read). A file that is a
+/// Terraform document (looks_like_terraform()) is linted by lint_terraform(); any other is read
+/// as an API export. Returns what the reports add up to. Throws secgroup::error for bad input
+/// before any report is made; parse_error secgroup.parse.114 for a file of more than
+/// `max_size` bytes (io/read.hpp).
 template <class OnReport>
 run_outcome lint_each(const std::vector<std::string>& arguments, const lint_config& config,
                       fail_threshold threshold, std::size_t max_size, OnReport&& on_report) {
@@ -270,36 +351,48 @@ run_outcome lint_each(const std::vector<std::string>& arguments, const lint_conf
   out.threshold = threshold;
   out.files = collect_inputs(arguments);
   struct loaded {
-    std::vector<security_group> groups;
+    group_input input;
     std::string text;
   };
   std::vector<loaded> inputs;
   for (const auto& file : out.files) {
     loaded l{{}, read_text_file(file, max_size)};
-    l.groups = parse_groups(l.text, file);
-    require_groups(l.groups, file);  // a file of no group is refused, never a vacuous PASSED
+    l.input = parse_group_input(l.text, file);
+    // A file of no group is refused, never a vacuous PASSED.
+    if (l.input.terraform && l.input.terraform->groups.empty())
+      SECGROUP_THROW(parse_error(errc::bad_file, file, "the file holds no security group"));
+    if (!l.input.terraform) require_groups(l.input.groups, file);
+    out.terraform = out.terraform || l.input.terraform.has_value();
     inputs.push_back(std::move(l));
   }
   const linter lint(config);
   std::vector<char> used(config.suppressions.size(), 0);
+  auto take = [&](located_report&& r) {
+    ++out.groups;
+    out.findings.add(r.report);
+    out.failed = out.failed || fails(r.report, threshold);
+    for (auto k : r.report.used_suppressions) used[k] = 1;
+    on_report(std::move(r));
+  };
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     source_text text(std::move(inputs[i].text));
-    std::vector<std::string_view> ids;  // what locate() looks for, found in one pass
-    for (const auto& g : inputs[i].groups) {
-      ids.push_back(g.id);
-      for (const auto& r : g.rules) ids.push_back(r.id);
-    }
-    ids.insert(ids.end(), default_rule_ids.begin(), default_rule_ids.end());
-    text.index(ids);
-    std::size_t cursor = 0;
-    for (const auto& g : inputs[i].groups) {
-      located_report r{lint.run(g, out.files[i]), {}};
-      r.location = locate(text, g, r.report.rules, cursor);
-      ++out.groups;
-      out.findings.add(r.report);
-      out.failed = out.failed || fails(r.report, threshold);
-      for (auto k : r.report.used_suppressions) used[k] = 1;
-      on_report(std::move(r));
+    if (inputs[i].input.terraform) {
+      lint_terraform(lint, std::move(*inputs[i].input.terraform), out.files[i], text, out.notes,
+                     take);
+    } else {
+      std::vector<std::string_view> ids;  // what locate() looks for, found in one pass
+      for (const auto& g : inputs[i].input.groups) {
+        ids.push_back(g.id);
+        for (const auto& r : g.rules) ids.push_back(r.id);
+      }
+      ids.insert(ids.end(), default_rule_ids.begin(), default_rule_ids.end());
+      text.index(ids);
+      std::size_t cursor = 0;
+      for (const auto& g : inputs[i].input.groups) {
+        located_report r{lint.run(g, out.files[i]), {}, {}, std::nullopt};
+        r.location = locate(text, g, r.report.rules, cursor);
+        take(std::move(r));
+      }
     }
     inputs[i] = {};  // this file is done: its groups are no longer needed
   }
@@ -317,6 +410,8 @@ inline lint_run run_lint(const std::vector<std::string>& arguments, const lint_c
   run.files = std::move(outcome.files);
   run.threshold = threshold;
   run.unused_suppressions = std::move(outcome.unused_suppressions);
+  run.notes = std::move(outcome.notes);
+  run.terraform = outcome.terraform;
   return run;
 }
 
@@ -330,7 +425,7 @@ inline lint_run lint_groups(const std::vector<security_group>& groups, const std
   run.threshold = threshold;
   run.files = {source};
   const linter lint(config);
-  for (const auto& g : groups) run.groups.push_back({lint.run(g, source), {}});
+  for (const auto& g : groups) run.groups.push_back({lint.run(g, source), {}, {}, std::nullopt});
   list_unused_suppressions(run, config);
   return run;
 }

@@ -7,12 +7,15 @@
 // medium 5.5, low 3.0, info 1.0). Each finding is a result: ruleId and ruleIndex, level
 // (critical/high: error, medium: warning, low/info: note), message.text (message and witness),
 // one location (the file as a relative URI when the path is relative, a file:// URI otherwise,
-// and the line of the first rule it is about, else of its group, else 1), related locations
+// and the line of the first rule it is about, else of its group, else 1; for a group read from
+// Terraform, its resource block in the .tf file when located, else its address in the
+// document), related locations
 // for the other rules, partialFingerprints (a stable hash of check, group and subject, so
 // alerts survive line moves) and, when suppressed, suppressions [{kind: external,
 // justification}].
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <ostream>
@@ -103,7 +106,7 @@ inline json to_sarif(const lint_run& run, const lint_config& config = {}) {
   json results = json::array();
   for (const auto& lr : run.groups) {
     const auto& r = lr.report;
-    const std::string uri = artifact_uri(r.source);
+    const std::string uri = artifact_uri(lr.located_file());
     auto location = [&](std::uint32_t line) {
       return json{{"physicalLocation",
                    {{"artifactLocation", {{"uri", uri}}}, {"region", {{"startLine", line}}}}}};
@@ -115,7 +118,7 @@ inline json to_sarif(const lint_run& run, const lint_config& config = {}) {
       res["level"] = sarif_level(f.level);
       std::string text = f.message + ".";
       if (f.witness) text += " Witness: " + describe_witness(*f.witness, r.rules) + ".";
-      text += " Group: " + detail_report::group_title(r.group) + ".";
+      text += " Group: " + detail_report::group_title(r) + ".";
       res["message"] = {{"text", text}};
       const std::uint32_t line = f.rules.empty()
                                      ? (lr.location.group_line ? lr.location.group_line : 1)
@@ -133,12 +136,18 @@ inline json to_sarif(const lint_run& run, const lint_config& config = {}) {
       for (auto i : f.related) add_related(i);
       if (!related.empty()) res["relatedLocations"] = std::move(related);
       res["partialFingerprints"] = {
-          {"secgroupFinding/v1",
-           fingerprint(f.check + "|" + (r.group.id.empty() ? r.group.name : r.group.id) + "|" +
-                       f.subject)}};
+          {"secgroupFinding/v1", fingerprint(f.check + "|" +
+                                             (!r.address.empty()   ? r.address
+                                              : r.group.id.empty() ? r.group.name
+                                                                   : r.group.id) +
+                                             "|" + f.subject)}};
       json props;
       props["severity"] = to_string(f.level);
       props["group"] = {{"id", r.group.id}, {"name", r.group.name}};
+      if (lr.terraform) {
+        props["group"]["address"] = r.address;
+        props["undecided"] = f.undecided;
+      }
       if (f.witness) props["witness"] = witness_json(*f.witness, r.rules);
       json ids = json::array();
       for (auto i : f.rules) ids.push_back(r.rules[i].id);
@@ -152,8 +161,11 @@ inline json to_sarif(const lint_run& run, const lint_config& config = {}) {
     }
   }
   json artifacts = json::array();
-  for (const auto& file : run.files)
-    artifacts.push_back({{"location", {{"uri", artifact_uri(file)}}}});
+  std::vector<std::string> files = run.files;  // the inputs, then the .tf files located
+  for (const auto& lr : run.groups)
+    if (!lr.file.empty() && std::find(files.begin(), files.end(), lr.file) == files.end())
+      files.push_back(lr.file);
+  for (const auto& file : files) artifacts.push_back({{"location", {{"uri", artifact_uri(file)}}}});
   json driver;
   driver["name"] = "secgroup";
   driver["version"] = version_string;

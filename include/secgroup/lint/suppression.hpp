@@ -25,10 +25,11 @@ namespace lint {
 
 /// Suppresses `f` (about group `g`, whose ordered rules are `rules`) if `suppressions` say so:
 /// sets f.suppressed to the reasons and appends the indices of the suppressions used to `used`.
-/// Returns true iff `f` is suppressed.
+/// Returns true iff `f` is suppressed. A suppression's group matches the group's id or name, or
+/// `address` (the group's Terraform address) when not empty.
 inline bool apply_suppressions(finding& f, const std::vector<suppression>& suppressions,
                                const security_group& g, const std::vector<rule>& rules,
-                               std::vector<std::size_t>& used) {
+                               std::vector<std::size_t>& used, const std::string& address = "") {
   std::vector<std::string> reasons;
   std::vector<std::size_t> matched;
   std::vector<std::string> covered;  // rule ids covered by rule suppressions
@@ -37,7 +38,9 @@ inline bool apply_suppressions(finding& f, const std::vector<suppression>& suppr
   for (std::size_t k = 0; k < suppressions.size(); ++k) {
     const auto& s = suppressions[k];
     if (!s.check.empty() && s.check != f.check) continue;
-    if (!s.group.empty() && s.group != g.id && s.group != g.name) continue;
+    if (!s.group.empty() && s.group != g.id && s.group != g.name &&
+        (address.empty() || s.group != address))
+      continue;
     if (s.rule.empty()) {
       reasons.push_back(s.reason);
       matched.push_back(k);

@@ -30,6 +30,7 @@
 
 #include <secgroup/analysis/query.hpp>
 #include <secgroup/io/json.hpp>
+#include <secgroup/io/source.hpp>
 #include <secgroup/secgroup.hpp>
 #include <secgroup/where.hpp>
 
@@ -76,6 +77,14 @@ security_group group_from(const py::handle& o, const std::string& field = "group
 
 /// Reads groups from a path, JSON text, dict or list.
 std::vector<security_group> groups_from(const py::handle& source);
+
+/// Reads a source as groups_from() does, keeping a Terraform document whole (io/source.hpp):
+/// a path, JSON text, bytes or a dict may be an API export or a Terraform document.
+group_input input_from(const py::handle& source);
+
+/// The whole group of `g` (of `in`); throws validation_error secgroup.validation.203 naming
+/// it and its values unknown until apply when it holds some.
+security_group whole_group(const input_group& g, const group_input& in);
 
 /// The pickle state of a group: its fields and stored user rules (order and positions kept),
 /// as JSON text; group_from_state() reads it back.

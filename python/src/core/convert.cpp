@@ -185,24 +185,45 @@ interval<std::uint32_t> port_interval_from(const py::handle& o, const std::strin
   return analysis::parse_port_interval(text, field);
 }
 
-std::vector<security_group> groups_from(const py::handle& source) {
-  if (py::isinstance<security_group>(source)) return {source.cast<security_group>()};
+group_input input_from(const py::handle& source) {
+  group_input in;
+  if (py::isinstance<security_group>(source)) {
+    in.groups = {source.cast<security_group>()};
+    return in;
+  }
   if (py::isinstance<py::str>(source)) {
     auto s = source.cast<std::string>();
-    return is_json_text(source) ? parse_groups(s) : load_groups(s);
+    return is_json_text(source) ? parse_group_input(s) : load_group_input(s);
   }
   if (py::hasattr(source, "__fspath__"))
-    return load_groups(py::str(source.attr("__fspath__")()).cast<std::string>());
-  if (py::isinstance<py::bytes>(source)) return parse_groups(source.cast<std::string>());
-  if (py::isinstance<py::dict>(source)) return groups_from_json(from_python(source));
+    return load_group_input(py::str(source.attr("__fspath__")()).cast<std::string>());
+  if (py::isinstance<py::bytes>(source)) return parse_group_input(source.cast<std::string>());
+  if (py::isinstance<py::dict>(source)) return read_group_input(from_python(source));
   if (py::isinstance<py::list>(source) || py::isinstance<py::tuple>(source)) {
     bool all_groups = py::len(source) > 0;
     for (auto item : source) all_groups = all_groups && py::isinstance<security_group>(item);
-    if (all_groups) return source.cast<std::vector<security_group>>();
-    return groups_from_json(from_python(source));
+    in.groups = all_groups ? source.cast<std::vector<security_group>>()
+                           : groups_from_json(from_python(source));
+    return in;
   }
   throw parse_error(errc::wrong_type, "source",
                     "expected a path, JSON text, a dict, a list or a SecurityGroup");
+}
+
+security_group whole_group(const input_group& g, const group_input& in) {
+  if (g.group) return *g.group;
+  throw validation_error(errc::bad_value, in.path.empty() ? g.address : in.path + ": " + g.address,
+                         unknown_text(g) +
+                             "; an analysis needs every value of the group (secgroup.lint() "
+                             "reports what the plan decides)");
+}
+
+std::vector<security_group> groups_from(const py::handle& source) {
+  auto in = input_from(source);
+  if (!in.is_terraform()) return std::move(in.groups);
+  std::vector<security_group> out;
+  for (const auto& g : input_groups(in)) out.push_back(whole_group(g, in));
+  return out;
 }
 
 security_group group_from(const py::handle& o, const std::string& field) {

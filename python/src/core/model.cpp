@@ -281,13 +281,21 @@ returns a copy: assign the list back, or use ``add_rule``.
 
   m.def("load", &groups_from, py::arg("source"), R"pbdoc(
 Reads every group of `source`: a path (str or os.PathLike), JSON text (a str starting with '{'
-or '['), bytes, a dict or a list in any export form of the API.
+or '['), bytes, a dict or a list in any export form of the API, or a Terraform document
+(`terraform show -json` of a plan or state, a terraform.tfstate): its groups after the change.
+A Terraform group with values unknown until apply raises ValidationError naming them.
 )pbdoc");
   m.def("load_group", [](const py::object& source, const std::optional<std::string>& key) {
-    return pick_group(groups_from(source), key, "group", "group", "the input",
-                      "choose one by id or name");
+    auto in = input_from(source);
+    if (!in.is_terraform())
+      return pick_group(in.groups, key, "group", "group", "the input",
+                        "choose one by id or name");
+    return whole_group(pick_input_group(in, key, "group", "group", "the input",
+                                        "choose one by address, id or name"),
+                       in);
   }, py::arg("source"), py::arg("key") = py::none(),
-     "Reads the group of `source` with id or name `key` (the only group when key is None).");
+     "Reads the group of `source` with id or name `key` (for Terraform also its address; the "
+     "only group when key is None).");
   m.def("groups_to_dict", [](const std::vector<security_group>& groups) {
     return to_python(groups_to_json(groups));
   }, py::arg("groups"), "{'security_groups': [...]}, each group with its ordered rules.");

@@ -325,6 +325,10 @@ class LintFinding(Result):
     message = property(lambda self: self._data["message"])
     group = property(lambda self: self._data["group"])
     suppressed = property(lambda self: self._data.get("suppressed"))
+    #: The group's Terraform address (None for a group of an API export).
+    address = property(lambda self: self._data.get("address"))
+    #: True when the check depends on values unknown until apply (a Terraform plan).
+    undecided = property(lambda self: self._data.get("undecided", False))
 
     def _summary(self) -> str:
         return f"{self.check} {self.severity}: {self.message}"
@@ -355,6 +359,8 @@ class LintReport(Result):
             for f in g["findings"]:
                 item = dict(f)
                 item["group"] = g.get("name") or g.get("id")
+                if "address" in g:
+                    item["address"] = g["address"]
                 out.append(LintFinding(item))
         return out
 
