@@ -6,7 +6,7 @@
 #                                   # the Python tests against the ci build's module
 #   scripts/test.sh quick           # the edit-test loop: setup, the quick preset (-O0, no header
 #                                   # checks, no benches), its tests without the labels slow,
-#                                   # package, sdk and bench; the Python tests only when python/
+#                                   # package, sdk, bench and fuzz; the Python tests when python/
 #                                   # changed (SECGROUP_QUICK_PYTHON=1 or 0 forces it)
 #   scripts/test.sh ci              # only the named presets (setup and Python still run)
 #

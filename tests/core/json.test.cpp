@@ -1072,4 +1072,31 @@ TEST_CASE("a list of groups read while it is parsed gives what the parsed docume
   CHECK(outcome([&] { return parse_groups(documents[0]); }).find("error") == std::string::npos);
   CHECK(outcome([&] { return parse_groups(documents[7]); }).find("rules[0].direction") !=
         std::string::npos);
+
+// Found by the deep-input run of the fuzz targets (docs/fuzzing.md): nlohmann::json copies
+// values recursively, and an ordered object copies its members when it grows, so a deep value
+// followed by one more key overflowed the stack while parsing (200 KB of `[[[...` in a
+// Terraform plan's after_unknown, or in a `secgroup serve` request body).
+TEST_CASE("JSON nesting deeper than max_json_depth is refused before parsing") {
+  auto nested = [](std::size_t depth) {
+    return std::string(depth, '[') + "0" + std::string(depth, ']');
+  };
+  CHECK(parse_json(nested(max_json_depth)).is_array());
+  auto e = thrown<parse_error>([&] { parse_json(nested(max_json_depth + 1), "deep.json"); });
+  CHECK(std::string(e.id()) == errc::too_large);
+  CHECK(e.field() == "deep.json");
+  CHECK(e.message() == "JSON nests arrays and objects deeper than 512 levels at line 1, column " +
+                           std::to_string(max_json_depth + 1));
+  // The crash: a deep value with a key after it, far past the stack's reach.
+  const std::string hostile = "{\"junk\": " + nested(100000) + ", \"name\": \"x\", \"tags\": []}";
+  CHECK_ERROR(parse_error, parse_groups(hostile, "h.json"), errc::too_large, "h.json");
+  CHECK_ERROR(parse_error, parse_json(std::string(100000, '{')), errc::too_large, "");
+  // Brackets in strings and (when allowed) comments do not count; escaped quotes stay inside.
+  const std::string brackets(600, '[');
+  CHECK(parse_json("{\"a\": \"" + brackets + "\\\"" + brackets + "\"}").size() == 1);
+  CHECK(parse_json("// " + brackets + "\n/* " + brackets + " */ [1]", "", true).size() == 1);
+  CHECK_ERROR(parse_error, parse_json("// " + brackets + "\n[1]"), errc::too_large, "");
+  // The line and column point at the first bracket too deep.
+  auto at = thrown<parse_error>([&] { parse_json("[\n  " + nested(600) + "]"); });
+  CHECK(at.message().ends_with("at line 2, column 514"));
 }

@@ -1045,6 +1045,19 @@ TEST_CASE("errors: JSON text and files name their source", "[terraform][error]")
                  (example_dir / "no-such-plan.json").string());
 }
 
+// Found by the deep-input run of the fuzz targets (docs/fuzzing.md): 200 KB of nested arrays
+// in a change's after_unknown, with more keys after it, overflowed the stack while parsing.
+TEST_CASE("errors: JSON nesting deeper than max_json_depth is refused", "[terraform][error]") {
+  const std::string deep = std::string(100000, '[') + "true" + std::string(100000, ']');
+  const std::string plan =
+      R"({"format_version": "1.2", "resource_changes": [{"address": ")" + std::string(sg) +
+      R"(.g", "mode": "managed", "type": ")" + sg +
+      R"(", "name": "g", "change": {"actions": ["create"], "before": null, "after": {},
+          "after_unknown": {"tags": )" +
+      deep + R"(}, "before_sensitive": false}}]})";
+  TF_CHECK_ERROR(parse_error, parse_terraform(plan, "plan.json"), errc::too_large, "plan.json");
+}
+
 // -- Sources --------------------------------------------------------------------------------
 
 TEST_CASE("locate_terraform_sources finds each resource block", "[terraform][example]") {

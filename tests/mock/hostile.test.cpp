@@ -96,6 +96,22 @@ TEST_CASE("hostile: a number beyond double in a body is a 400 naming its field",
   CHECK(argument_names(r) == std::vector<std::string>{"rules[0].dest_port_from"});
 }
 
+// Found by the deep-input run of the fuzz targets (docs/fuzzing.md): a 200 KB body nesting
+// 100,000 arrays, followed by one more key, overflowed the stack of the thread serving it.
+TEST_CASE("hostile: a body nesting deeper than max_json_depth is a 400, not a crash",
+          "[mock][hostile]") {
+  fixture f;
+  const std::string deep(100000, '[');
+  auto r = f.call("POST", base,
+                  R"({"junk": )" + deep + std::string(100000, ']') +
+                      R"(, "name": "x", "project": ")" + project_a + R"("})");
+  CHECK(r.status == 400);
+  CHECK(is_api_error(r));
+  CHECK(argument_names(r) == std::vector<std::string>{"body"});
+  CHECK(r.body.find("deeper than 512 levels") != std::string::npos);
+  CHECK(f.call("GET", base).body == R"({"security_groups": []})");
+}
+
 TEST_CASE("hostile: %2F stays inside its path segment", "[mock][hostile]") {
   fixture f;
   auto group = f.create("web");

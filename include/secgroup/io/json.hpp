@@ -13,7 +13,8 @@
 // Errors carry the full field path (`security_groups[1].rules[0].protocol`); parse_groups() and
 // load_groups() prefix it with the source: `web.json: rules[2].ip_range`. parse_json() is the
 // one place JSON text becomes a value, for every reader (groups, mock bodies, lint config,
-// state files): a number beyond a double's range (`1e309`) is a parse_error naming its path.
+// state files): a number beyond a double's range (`1e309`) is a parse_error naming its path,
+// and text nesting arrays and objects deeper than max_json_depth (512) is refused unparsed.
 // See docs/json.md.
 #pragma once
 
@@ -454,6 +455,40 @@ inline void check_unique_group_ids(const std::vector<security_group>& groups,
   }
 }
 
+/// "line L, column C" of byte `offset` of `text` (both 1-based; a line ends at '\n').
+inline std::string line_column(std::string_view text, std::size_t offset) {
+  auto before = text.substr(0, std::min(offset, text.size()));
+  auto line = 1 + static_cast<std::size_t>(std::count(before.begin(), before.end(), '\n'));
+  auto newline = before.rfind('\n');
+  auto column = before.size() + 1 - (newline == std::string_view::npos ? 0 : newline + 1);
+  return "line " + std::to_string(line) + ", column " + std::to_string(column);
+}
+
+/// The offset of the bracket at which `text` opens its (limit + 1)-th nested array or object,
+/// or npos when it nests at most `limit` deep. One pass that skips strings (with their
+/// escapes) and, with `comments`, `//` and `/* */` comments; malformed text is scanned all the
+/// same (the parser reports it).
+inline std::size_t nesting_overflow(std::string_view text, bool comments, std::size_t limit) {
+  std::size_t depth = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '"') {
+      for (++i; i < text.size() && text[i] != '"'; ++i)
+        if (text[i] == '\\') ++i;
+    } else if (comments && c == '/' && i + 1 < text.size() && text[i + 1] == '/') {
+      i = std::min(text.find('\n', i), text.size());
+    } else if (comments && c == '/' && i + 1 < text.size() && text[i + 1] == '*') {
+      const auto end = text.find("*/", i + 2);
+      i = end == std::string_view::npos ? text.size() : end + 1;
+    } else if (c == '[' || c == '{') {
+      if (++depth > limit) return i;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return std::string_view::npos;
+}
+
 /// Runs `fn`, prefixing `source` to the field of its errors as "source: field".
 template <class Fn>
 decltype(auto) from_source(const std::string& source, Fn&& fn) {
@@ -508,28 +543,38 @@ inline std::vector<security_group> groups_from_json(const json& doc) {
   return out;
 }
 
+/// The deepest nesting of arrays and objects parse_json() reads. Deeper text is refused before
+/// it is parsed: nlohmann::json copies and destroys values recursively (an ordered object copies
+/// its members when it grows), so a few hundred kilobytes of `[[[[...` would overflow the stack
+/// of the reader, or of a `secgroup serve` connection thread. Real documents nest a few levels
+/// (Terraform plans, the deepest, about ten per module level).
+inline constexpr std::size_t max_json_depth = 512;
+
 /// Parses JSON text into a value: the one parser of every secgroup reader. `comments` allows
 /// `//` and `/* */` comments; `callback`, if given, is json::parse's (it may drop values as they
-/// are parsed). Throws parse_error naming `source`: secgroup.parse.104 with the
-/// line and column for a syntax error, secgroup.parse.107 naming the value's path
-/// ("web.json: rules[0].dest_port_from") for a number beyond a double's range (`1e309`, valid
-/// JSON that no double holds).
+/// are parsed). Throws parse_error naming `source`: secgroup.parse.104 with the line and column
+/// for a syntax error, secgroup.parse.114 with the line and column for text nesting arrays and
+/// objects deeper than max_json_depth, secgroup.parse.107 naming the value's path ("web.json:
+/// rules[0].dest_port_from") for a number beyond a double's range (`1e309`, valid JSON that no
+/// double holds).
 inline json parse_json(std::string_view text, const std::string& source = "", bool comments = false,
                        json::parser_callback_t callback = nullptr) {
+  if (auto at = detail::json_io::nesting_overflow(text, comments, max_json_depth);
+      at != std::string_view::npos)
+    SECGROUP_THROW(parse_error(errc::too_large, source,
+                               "JSON nests arrays and objects deeper than " +
+                                   std::to_string(max_json_depth) + " levels at " +
+                                   detail::json_io::line_column(text, at)));
   try {
     return json::parse(text.begin(), text.end(), std::move(callback), true, comments);
   } catch (const json::parse_error& e) {
     std::size_t offset = e.byte == 0 ? 0 : std::min<std::size_t>(e.byte - 1, text.size());
-    auto before = text.substr(0, offset);
-    auto line = 1 + static_cast<std::size_t>(std::count(before.begin(), before.end(), '\n'));
-    auto newline = before.rfind('\n');
-    auto column = offset + 1 - (newline == std::string_view::npos ? 0 : newline + 1);
     std::string reason = e.what();  // "[json.exception...] parse error at line L, column C: ..."
     if (auto at = reason.find(": ", reason.find("column ")); at != std::string::npos)
       reason.erase(0, at + 2);
-    SECGROUP_THROW(parse_error(errc::bad_json, source,
-                               "invalid JSON at line " + std::to_string(line) + ", column " +
-                                   std::to_string(column) + ": " + reason));
+    SECGROUP_THROW(parse_error(
+        errc::bad_json, source,
+        "invalid JSON at " + detail::json_io::line_column(text, offset) + ": " + reason));
   } catch (const json::out_of_range&) {
     // json::parse stops at a number no double holds (out_of_range.406) without saying where;
     // a second pass that builds nothing finds the value's path.
