@@ -9,6 +9,9 @@
 #                                   # package, sdk, bench and fuzz; the Python tests when python/
 #                                   # changed (SECGROUP_QUICK_PYTHON=1 or 0 forces it)
 #   scripts/test.sh ci              # only the named presets (setup and Python still run)
+#   scripts/test.sh tsan            # ThreadSanitizer over the mock and server suites and
+#                                   # `secgroup serve`; not in the default run (about 2 minutes
+#                                   # on 2 cores, over what the 20-minute budget can spare)
 #
 # Works on a fresh Debian 12 as root: scripts/setup.sh installs the Debian packages first.
 # For each preset: configure, build and ctest with -j$(nproc), in the preset's build directory
