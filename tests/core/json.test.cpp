@@ -8,6 +8,7 @@
 #include <fstream>
 #include <random>
 #include <secgroup/io/json.hpp>
+#include <secgroup/io/source.hpp>
 #include <secgroup/reference.hpp>
 #include <sstream>
 #include <stdexcept>
@@ -1061,6 +1062,8 @@ TEST_CASE("a list of groups read while it is parsed gives what the parsed docume
       return detail::json_io::from_source("f.json", [&] { return groups_from_json(doc); });
     });
     CHECK(streamed == whole);
+    // A group file of either kind (io/source.hpp) reads an export the same way.
+    CHECK(outcome([&] { return parse_group_input(text, "f.json").groups; }) == whole);
   }
   // The parsed value does not keep the groups read from it: memory follows one group.
   detail::json_io::group_list_reader reader;
@@ -1072,6 +1075,7 @@ TEST_CASE("a list of groups read while it is parsed gives what the parsed docume
   CHECK(outcome([&] { return parse_groups(documents[0]); }).find("error") == std::string::npos);
   CHECK(outcome([&] { return parse_groups(documents[7]); }).find("rules[0].direction") !=
         std::string::npos);
+}
 
 // Found by the deep-input run of the fuzz targets (docs/fuzzing.md): nlohmann::json copies
 // values recursively, and an ordered object copies its members when it grows, so a deep value

@@ -606,6 +606,9 @@ class group_list_reader {
     };
   }
 
+  /// True iff the parsed document's list of groups was read (and dropped) while parsing.
+  bool streamed() const { return streamed_; }
+
   std::vector<security_group> finish(const json& doc) {
     if (!streamed_) return groups_from_json(doc);
     if (doc.contains("security_group")) refuse_both_forms();

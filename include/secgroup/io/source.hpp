@@ -126,9 +126,17 @@ inline group_input read_group_input(const json& doc, const std::string& path = "
   return in;
 }
 
-/// Parses JSON text (parse_json()) and reads it as a group file named `path`.
+/// Parses JSON text (parse_json()) and reads it as a group file named `path`. An export's
+/// list of groups is read while it is parsed (io/json.hpp, group_list_reader): the same
+/// result and errors, one group's JSON in memory at a time.
 inline group_input parse_group_input(std::string_view text, const std::string& path = "") {
-  return read_group_input(parse_json(text, path), path);
+  detail::json_io::group_list_reader reader;
+  const json doc = parse_json(text, path, false, reader.callback());
+  if (!reader.streamed() || looks_like_terraform(doc)) return read_group_input(doc, path);
+  group_input in;
+  in.path = path;
+  in.groups = detail::json_io::from_source(path, [&] { return reader.finish(doc); });
+  return in;
 }
 
 /// Reads the group file at `path`, of at most `max_size` bytes (io/read.hpp).
