@@ -141,7 +141,8 @@ z3_inputs build_z3_inputs(const dataset& d) {
     in.changed.rules[k].action = !in.changed.rules[k].action;
     if (!analysis::diff(in.base, in.changed).equivalent) break;
   }
-  if (analysis::diff(in.base, in.changed).equivalent) fail(d.name, "no rule flip changes the group");
+  if (analysis::diff(in.base, in.changed).equivalent)
+    fail(d.name, "no rule flip changes the group");
   in.with_flag = in.base;
   in.with_flag.enable_default_security = true;
   in.written_out = in.base;
@@ -199,8 +200,8 @@ void z3_analyze(benchmark::State& state, const dataset_spec& spec) {
   }
 }
 
-void equivalence(benchmark::State& state, const dataset& d, const security_group& x,
-                 const security_group& y) {
+void z3_equivalence(benchmark::State& state, const dataset& d, const security_group& x,
+                    const security_group& y) {
   const bool expected = analysis::diff(x, y).equivalent;
   for (auto _ : state) {
     const double interval = interval_ms([&] { benchmark::DoNotOptimize(analysis::diff(x, y)); });
@@ -216,12 +217,12 @@ void equivalence(benchmark::State& state, const dataset& d, const security_group
 
 void z3_equivalent(benchmark::State& state, const dataset_spec& spec) {
   const auto& in = z3_inputs_of(spec);
-  equivalence(state, load(spec), in.with_flag, in.written_out);
+  z3_equivalence(state, load(spec), in.with_flag, in.written_out);
 }
 
 void z3_changed(benchmark::State& state, const dataset_spec& spec) {
   const auto& in = z3_inputs_of(spec);
-  equivalence(state, load(spec), in.base, in.changed);
+  z3_equivalence(state, load(spec), in.base, in.changed);
 }
 
 /// The generated acl and fw sets of all_specs() (100, 1K, 10K rules), and 3K-rule ones of the
@@ -245,10 +246,11 @@ std::vector<dataset_spec> z3_specs() {
 /// Registers the Z3 benchmarks at static initialisation (main.cpp knows nothing of them).
 const bool registered = [] {
   for (const auto& spec : z3_specs()) {
-    for (auto [kind, fn] : {std::pair<const char*, void (*)(benchmark::State&, const dataset_spec&)>{
-                                "z3_analyze", z3_analyze},
-                            {"z3_equivalent", z3_equivalent},
-                            {"z3_changed", z3_changed}})
+    for (auto [kind, fn] :
+         {std::pair<const char*, void (*)(benchmark::State&, const dataset_spec&)>{"z3_analyze",
+                                                                                   z3_analyze},
+          {"z3_equivalent", z3_equivalent},
+          {"z3_changed", z3_changed}})
       benchmark::RegisterBenchmark((std::string(kind) + "/" + spec.name).c_str(), fn, spec)
           ->Iterations(1)
           ->Unit(benchmark::kMillisecond);

@@ -25,7 +25,7 @@
 # secgroup_unity(<target>)
 #   With SECGROUP_UNITY (default OFF; ON in the presets ci, asan-ubsan and no-optional-deps),
 #   compiles all sources of <target> as one translation unit (CMake's UNITY_BUILD). The test
-#   suites, CLI commands and Python module instantiate the same analysis templates in each of
+#   suites, CLI commands, Python module and benches instantiate the same analysis templates in each of
 #   their sources; one unit instantiates and optimises them once: measured about half the
 #   compile time of the separate sources. The quick preset keeps it OFF, so that an edit to one
 #   test file recompiles that file alone. Sources must not clash in their anonymous namespaces.
@@ -34,7 +34,8 @@ option(SECGROUP_CCACHE "Compile secgroup's own targets through ccache when it is
        ${PROJECT_IS_TOP_LEVEL})
 option(SECGROUP_PCH "Precompiled headers for secgroup's own tests, CLI, benches and module"
        ${PROJECT_IS_TOP_LEVEL})
-option(SECGROUP_UNITY "Compile each test suite, the CLI commands and the Python module as one unit"
+option(SECGROUP_UNITY
+       "Compile each test suite, the CLI commands, the Python module and the benches as one unit"
        OFF)
 
 macro(secgroup_use_ccache)
