@@ -153,7 +153,8 @@ void require_valid_sarif(const json& log) {
 
 // -- Inputs and exit codes ------------------------------------------------------------------
 
-TEST_CASE("run: directories expand to their *.json files, sorted, hidden names skipped") {
+TEST_CASE("run: directories expand to their *.json and *.tfstate files, sorted, hidden names "
+          "skipped") {
   auto files = lint::collect_inputs({str(data / "tree"), str(data / "clean.json")});
   CHECK(files == std::vector<std::string>{(data / "tree/a/c.json").generic_string(),
                                           (data / "tree/b.json").generic_string(),
@@ -165,6 +166,10 @@ TEST_CASE("run: directories expand to their *.json files, sorted, hidden names s
   std::ofstream(empty / "notes.txt") << "no groups here\n";
   CHECK_THROWS_WITH(lint::collect_inputs({str(empty)}),
                     Catch::Contains("secgroup.parse.109") && Catch::Contains("no *.json"));
+  // A raw Terraform state file (terraform.tfstate) is an input like a JSON document.
+  fs::copy_file(examples / "terraform" / "terraform.tfstate", empty / "terraform.tfstate");
+  CHECK(lint::collect_inputs({str(empty)}) ==
+        std::vector<std::string>{(empty / "terraform.tfstate").generic_string()});
   fs::remove_all(empty);
 }
 
