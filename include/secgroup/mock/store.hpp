@@ -583,16 +583,21 @@ class store {
   /// Replaces the whole state with the groups of `doc`, a document of snapshot()'s form, after
   /// validating all of it (mock::read_snapshot); on error the store is unchanged. Throws
   /// parse_error or validation_error naming the field, e.g. "security_groups[1].rules[7].id".
-  /// A group `syncing` in `doc` stays so until its modification_date plus the delay (the
-  /// delay is this store's: 0 makes it `available` at the next call), so its modification_date
-  /// must be a date of the API's format (parse_api_date), else validation_error
-  /// ("security_groups[i].modification_date").
+  /// A group `syncing` in `doc` stays so until its modification_date plus this store's delay,
+  /// as it would have in the store that wrote `doc`, so its modification_date must be a date of
+  /// the API's format (parse_api_date), else validation_error
+  /// ("security_groups[i].modification_date"). With a delay of 0 (no sync), it is restored
+  /// `available`, its modification_date as stored.
   void restore(const json& doc) {
     auto loaded = read_snapshot(doc, zones_);
     std::unordered_map<std::string, time_point> deadlines;
     for (std::size_t i = 0; i < loaded.size(); ++i) {
-      const auto& g = loaded[i];
+      auto& g = loaded[i];
       if (g.state != group_state::syncing) continue;
+      if (sync_delay_.count() == 0) {
+        g.state = group_state::available;
+        continue;
+      }
       auto started = parse_api_date(g.modification_date.value_or(""));
       if (!started)
         throw validation_error(errc::bad_value,
