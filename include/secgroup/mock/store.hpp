@@ -20,8 +20,8 @@
 // takes the lock first settles the groups whose deadline has passed (reading the clock once,
 // only while some group is syncing) and reports them to the change listener, so every reader
 // (get, list, snapshot, the state file's journal) sees the same answer. A syncing group's
-// deadline is always its modification_date plus the delay, so it needs no storage of its own:
-// restore() recomputes it from a snapshot.
+// deadline is always its modification_date plus the delay, so a snapshot needs no field of its
+// own for it: restore() recomputes it (docs/mock-api.md, "Sync").
 // Failures throw mock::api_error (mock/errors.hpp) in the API's shapes, after complete
 // validation: every invalid argument of a call is reported at once, and a failed call leaves
 // the store exactly as it was. Every call that changes a group takes one path, mutate_group():
