@@ -29,7 +29,8 @@
 // call's own checks on a copy of the group, committed last.
 // Change feed: set_change_listener() installs a function called, under the lock, after every
 // call that changed something, with the groups it wrote and those it deleted (the state file's
-// journal, server/state_file.hpp, is built on it); restore() is not reported.
+// journal, server/state_file.hpp, is built on it), and after every end of a sync (a change of
+// its own, made by whichever call settles it, a read included); restore() is not reported.
 // Thread safety: one mutex guards the whole state; every public method takes it, and calls the
 // clock and the id generator with it held, so they never run concurrently for one store.
 // Complexity: groups are found by a linear scan (O(groups)); ids are checked for uniqueness over
