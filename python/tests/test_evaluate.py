@@ -113,3 +113,64 @@ def test_compiled_group_belongs_to_its_group(groups):
     back = pickle.loads(pickle.dumps(compiled))
     assert back.group == a and back.memory() == compiled.memory()
     assert a.evaluate_many(packets, compiled=back) == a.evaluate_many(packets, compiled=compiled)
+
+
+def test_evaluate_many_broadcasts_one_value_per_column(groups):
+    for gi, g in enumerate(groups):
+        raw = [r for r in random_packets(g, 300, seed=300 + gi) if r[0] == "inbound" and r[1] == 6]
+        remotes = [r[2] for r in raw]
+        ports = [r[3] for r in raw]
+        explicit = secgroup.evaluate_many(g, directions=["inbound"] * len(raw), protocols=["tcp"] * len(raw),
+                                          remotes=remotes, ports=ports)
+        broadcast = secgroup.evaluate_many(g, directions="inbound", protocols="tcp", remotes=remotes,
+                                           ports=np.array(ports))
+        assert (explicit[0] == broadcast[0]).all() and (explicit[1] == broadcast[1]).all()
+        # One remote, many ports: the ports column sets the length.
+        accepted, rule = secgroup.evaluate_many(g, directions="inbound", protocols=6, remotes=remotes[0],
+                                                ports=range(20, 30))
+        assert len(accepted) == 10
+        for k, port in enumerate(range(20, 30)):
+            action, index = decide(g, "inbound", 6, remotes[0], port)
+            assert accepted[k] == (action == "accept") and rule[k] == (-1 if index is None else index)
+        # Every column one value: one packet.
+        accepted, _ = secgroup.evaluate_many(g, directions="inbound", protocols="tcp", remotes=remotes[0],
+                                             ports=ports[0])
+        assert len(accepted) == 1
+    with pytest.raises(secgroup.ValidationError, match="ports has 2 items, remotes has 3"):
+        secgroup.evaluate_many(groups[0], directions="inbound", protocols="tcp",
+                               remotes=["1.1.1.1", "2.2.2.2", "3.3.3.3"], ports=[1, 2])
+
+
+def test_remotes_as_ipaddress_objects_and_integers(web):
+    import ipaddress
+    texts = ["203.0.113.7", "10.0.0.1", "2001:db8::1", "0.0.0.0", "255.255.255.255"]
+    objects = [ipaddress.ip_address(t) for t in texts]
+    integers = [int(o) for o in objects]
+    by_text = secgroup.evaluate_many(web, directions="inbound", protocols="tcp", remotes=texts, ports=22)
+    for remotes in (objects, integers):
+        got = secgroup.evaluate_many(web, directions="inbound", protocols="tcp", remotes=remotes, ports=22)
+        assert (got[0] == by_text[0]).all() and (got[1] == by_text[1]).all()
+    v4 = np.array(integers[:2] + integers[3:], dtype=np.uint32)  # a NumPy array of IPv4 addresses
+    got = secgroup.evaluate_many(web, directions="inbound", protocols="tcp", remotes=v4, ports=22)
+    assert list(got[1]) == [by_text[1][k] for k in (0, 1, 3, 4)]
+    assert web.evaluate(("inbound", "tcp", objects[0], 22)) == web.evaluate("inbound tcp 203.0.113.7 22")
+    for bad in (-1, 2**128):
+        with pytest.raises(secgroup.ValidationError, match="is no address"):
+            web.evaluate(("inbound", "tcp", bad, 22))
+    with pytest.raises(secgroup.ParseError, match="an address"):
+        web.evaluate(("inbound", "tcp", 1.5, 22))
+
+
+def test_compiled_group_evaluates(groups):
+    for gi, g in enumerate(groups):
+        compiled = g.compile()
+        packets = [secgroup.Packet(d, pr, rm, po if pr in (6, 17) else None)
+                   for d, pr, rm, po in random_packets(g, 200, seed=400 + gi)]
+        assert [compiled.evaluate(p) for p in packets] == [g.evaluate(p, "reference") for p in packets]
+        assert compiled.evaluate_many(packets) == g.evaluate_many(packets, engine="reference")
+        arrays = compiled.evaluate_many(directions=[p.direction for p in packets],
+                                        protocols=[p.protocol for p in packets],
+                                        remotes=[p.remote for p in packets],
+                                        ports=[-1 if p.port is None else p.port for p in packets])
+        assert list(arrays[1]) == [-1 if d.rule is None else d.rule
+                                   for d in g.evaluate_many(packets, engine="reference")]

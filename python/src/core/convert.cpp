@@ -149,6 +149,27 @@ bool is_json_text(const py::handle& o, std::string_view openers) {
   return first != std::string::npos && openers.find(s[first]) != std::string_view::npos;
 }
 
+std::string remote_text(const py::handle& o, const std::string& field) {
+  if (py::isinstance<py::str>(o)) return o.cast<std::string>();
+  const py::module_ ipaddress = py::module_::import("ipaddress");  // a sys.modules lookup
+  // ipaddress.IPv4Address / IPv6Address, and integers as ipaddress.ip_address() reads them
+  // (below 2**32: IPv4), NumPy integers included.
+  if (py::isinstance(o, ipaddress.attr("IPv4Address")) ||
+      py::isinstance(o, ipaddress.attr("IPv6Address")))
+    return std::string(py::str(o));
+  if (!py::isinstance<py::bool_>(o) && py::hasattr(o, "__index__")) {
+    const py::int_ value(py::reinterpret_borrow<py::object>(o));
+    try {
+      return std::string(py::str(ipaddress.attr("ip_address")(value)));
+    } catch (const py::error_already_set&) {
+      throw validation_error(errc::bad_address, field,
+                             "the integer " + std::string(py::repr(value)) +
+                                 " is no address (IPv4: 0..2**32-1, IPv6: 2**32..2**128-1)");
+    }
+  }
+  return text_of(o, field, "an address (str, int or ipaddress object)");
+}
+
 packet packet_from(const py::handle& o, const std::string& field) {
   if (py::isinstance<packet>(o)) return o.cast<packet>();
   if (py::isinstance<py::str>(o)) return parse_packet(o.cast<std::string>(), field);
@@ -162,7 +183,7 @@ packet packet_from(const py::handle& o, const std::string& field) {
                                                   : text_of(seq[1], field + " protocol", "a protocol");
     std::optional<std::string> port = seq.size() == 4 ? port_text(seq[3], field + " port") : std::nullopt;
     return make_packet(text_of(seq[0], field + " direction", "a direction"), proto,
-                       text_of(seq[2], field + " remote", "an address"),
+                       remote_text(seq[2], field + " remote"),
                        port ? std::optional<std::string_view>(*port) : std::nullopt, field + " ");
   }
   throw parse_error(errc::bad_packet, field,

@@ -101,34 +101,52 @@ std::vector<py_decision> decisions_of(const security_group& g, const py_compiled
   return result;
 }
 
-/// The decisions of the packets of parallel sequences (a negative port: none), as NumPy arrays:
-/// accepted (bool) and rule (int64 index into ordered_rules(), -1 for the default policy).
-py::tuple arrays_of(const security_group& g, const py_compiled* compiled, const py::sequence& directions,
-                    const py::sequence& protocols, const py::sequence& remotes, const py::object& ports,
-                    const std::string& engine) {
-  const auto n = static_cast<std::size_t>(py::len(directions));
-  auto check_len = [&](const py::handle& s, const char* name) {
-    if (static_cast<std::size_t>(py::len(s)) != n)
-      throw validation_error(errc::bad_value, name,
-                             std::string(name) + " has " + std::to_string(py::len(s)) +
-                                 " items, directions has " + std::to_string(n));
-  };
-  check_len(protocols, "protocols");
-  check_len(remotes, "remotes");
-  if (!ports.is_none()) check_len(ports, "ports");
+/// One field of the packets in the parallel form: a sequence (one item per packet: a list, a
+/// tuple, a NumPy array) or one value for every packet (a str, a number, an ipaddress object).
+struct packet_column {
+  const char* name;
+  py::object value;
+  bool broadcast() const { return py::isinstance<py::str>(value) || !py::isinstance<py::sequence>(value); }
+  py::object at(std::size_t k) const {
+    return broadcast() ? value : py::object(value[py::int_(k)]);
+  }
+};
+
+/// The decisions of the packets of parallel columns (a negative port: none; ports None: none),
+/// as NumPy arrays: accepted (bool) and rule (int64 index into ordered_rules(), -1 for the
+/// default policy). Columns given as one value apply to every packet; the sequences must agree
+/// in length (their length is the number of packets; 1 when every column is one value).
+py::tuple arrays_of(const security_group& g, const py_compiled* compiled,
+                    const std::vector<packet_column>& columns, const std::string& engine) {
+  const packet_column* sized = nullptr;
+  for (const auto& c : columns)
+    if (!c.broadcast() && !c.value.is_none()) {
+      if (!sized) {
+        sized = &c;
+      } else if (py::len(c.value) != py::len(sized->value)) {
+        throw validation_error(errc::bad_value, c.name,
+                               std::string(c.name) + " has " + std::to_string(py::len(c.value)) +
+                                   " items, " + sized->name + " has " +
+                                   std::to_string(py::len(sized->value)));
+      }
+    }
+  const std::size_t n = sized ? static_cast<std::size_t>(py::len(sized->value)) : 1;
+  const auto& directions = columns[0];
+  const auto& protocols = columns[1];
+  const auto& remotes = columns[2];
+  const auto& ports = columns[3];
   std::vector<packet> in(n);
-  py::sequence port_seq = ports.is_none() ? py::sequence(py::list()) : ports.cast<py::sequence>();
   for (std::size_t k = 0; k < n; ++k) {
     auto field = "packets[" + std::to_string(k) + "]";
-    py::object port = ports.is_none() ? py::object(py::none()) : py::object(port_seq[k]);
+    py::object port = ports.value.is_none() ? py::object(py::none()) : ports.at(k);
     if (!port.is_none() && !py::isinstance<py::int_>(port) && py::hasattr(port, "__index__"))
       port = py::int_(port);  // numpy integers
-    py::object proto = protocols[k];
+    py::object proto = protocols.at(k);
     if (!py::isinstance<py::str>(proto) && py::hasattr(proto, "__index__")) proto = py::int_(proto);
     bool portless = !port.is_none() && py::isinstance<py::int_>(port) && port.cast<long long>() < 0;
     in[k] = packet_from(portless || port.is_none()
-                            ? py::make_tuple(directions[k], proto, remotes[k])
-                            : py::make_tuple(directions[k], proto, remotes[k], port),
+                            ? py::make_tuple(directions.at(k), proto, remotes.at(k))
+                            : py::make_tuple(directions.at(k), proto, remotes.at(k), port),
                         field);
   }
   const auto out = decide_all(g, compiled, in, engine);
@@ -143,12 +161,6 @@ py::tuple arrays_of(const security_group& g, const py_compiled* compiled, const 
   return py::make_tuple(accepted, index);
 }
 
-/// Returns `o` as a sequence; throws TypeError naming `name` for other objects.
-py::sequence sequence_of(const py::object& o, const char* name) {
-  if (!py::isinstance<py::sequence>(o)) throw py::type_error(std::string(name) + " must be a sequence");
-  return py::reinterpret_borrow<py::sequence>(o);
-}
-
 py::object evaluate_many(const security_group& g, const py::object& packets, const py::object& directions,
                          const py::object& protocols, const py::object& remotes, const py::object& ports,
                          const std::string& engine, const py_compiled* compiled) {
@@ -160,8 +172,12 @@ py::object evaluate_many(const security_group& g, const py::object& packets, con
   }
   if (directions.is_none() || protocols.is_none() || remotes.is_none())
     throw py::value_error("give packets, or directions, protocols and remotes");
-  return arrays_of(g, compiled, sequence_of(directions, "directions"), sequence_of(protocols, "protocols"),
-                   sequence_of(remotes, "remotes"), ports, engine);
+  return arrays_of(g, compiled,
+                   {{"directions", directions},
+                    {"protocols", protocols},
+                    {"remotes", remotes},
+                    {"ports", ports}},
+                   engine);
 }
 
 py::list regions(const security_group& g, const std::string& direction, const std::string& family_name) {
@@ -184,13 +200,24 @@ void init_evaluate(py::module_& m) {
   }, "Draws the decision map: secgroup.plot.decision_map(self, **options); returns the axes.");
 
   py::class_<py_compiled>(m, "CompiledGroup", R"pbdoc(
-A group compiled for fast lookups (flat tables). Build once with ``group.compile()`` and decide
-many packets of that same group with ``evaluate_many(..., compiled=)``.
+A group compiled for fast lookups (flat tables). Build once with ``group.compile()``, then
+``compiled.evaluate(packet)`` or ``compiled.evaluate_many(...)`` (or ``evaluate_many(group, ...,
+compiled=)``) for many packets of that same group.
 )pbdoc")
       .def_property_readonly("group", [](const py_compiled& c) { return c.group; },
                              "The group this was compiled from (a copy).")
       .def("memory", [](const py_compiled& c) { return c.table.memory(); },
            "Bytes used by the lookup tables.")
+      .def("evaluate", [](const py_compiled& c, const py::object& p) {
+             return make_decision(decide_all(c.group, &c, {packet_from(p)}, "compiled")[0],
+                                  ordered_rules(c.group));
+           }, py::arg("packet"), "Decides one packet (Packet, text or tuple) with the tables.")
+      .def("evaluate_many", [](const py_compiled& c, const py::object& packets, const py::object& directions,
+                               const py::object& protocols, const py::object& remotes, const py::object& ports) {
+             return evaluate_many(c.group, packets, directions, protocols, remotes, ports, "compiled", &c);
+           }, py::arg("packets") = py::none(), py::kw_only(), py::arg("directions") = py::none(),
+           py::arg("protocols") = py::none(), py::arg("remotes") = py::none(), py::arg("ports") = py::none(),
+           "secgroup.evaluate_many(self.group, ..., compiled=self): the same arguments and results.")
       .def("__repr__", [](const py_compiled& c) {
         return "CompiledGroup(" + secgroup::quoted(c.group.id) + ", memory=" +
                std::to_string(c.table.memory()) + ")";
@@ -213,9 +240,12 @@ Decides many packets at once, compiling the group once (or using ``compiled``, a
 this same group).
 
 With ``packets`` (an iterable of packets, strings or tuples) returns a list of Decision.
-With the parallel sequences ``directions``, ``protocols``, ``remotes`` and optionally
-``ports`` (a negative port stands for none) returns ``(accepted, rule)`` NumPy arrays:
-booleans, and rule indices into ``group.ordered_rules()`` with -1 for the default policy.
+With the parallel columns ``directions``, ``protocols``, ``remotes`` and optionally ``ports``
+(a negative port stands for none) returns ``(accepted, rule)`` NumPy arrays: booleans, and rule
+indices into ``group.ordered_rules()`` with -1 for the default policy. A column is a sequence
+(list, tuple, NumPy array) with one item per packet, or one value for every packet
+(``directions="inbound"``, ``protocols="tcp"``, ``ports=443``). Remotes are strings,
+``ipaddress`` objects or integers (below 2**32: IPv4, as ``ipaddress.ip_address`` reads them).
 )pbdoc");
   bind_group_function(m, "regions", "group", &regions, py::arg("direction") = "inbound",
                       py::arg("family") = "ipv4",

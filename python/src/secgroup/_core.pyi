@@ -4,6 +4,7 @@ SecurityGroup's analysis methods return the classes of secgroup._results, which 
 build when they return (python/src/core/common.hpp).
 """
 import datetime
+import ipaddress
 import os
 from typing import Any, Dict, Iterable, List, Literal, Optional, Sequence, Tuple, Union
 
@@ -32,6 +33,7 @@ class ApiError(Error):
     body: Dict[str, Any]
     type: str
 
+RemoteLike = Union[str, int, "ipaddress.IPv4Address", "ipaddress.IPv6Address"]
 PacketLike = Union["Packet", str, Tuple[str, Union[str, int], str], Tuple[str, Union[str, int], str, Optional[int]]]
 PortsLike = Union[None, int, str, Tuple[int, int]]
 Source = Union["SecurityGroup", str, bytes, "os.PathLike[str]", Dict[str, Any], List[Any]]
@@ -93,6 +95,12 @@ class CompiledGroup:
     @property
     def group(self) -> SecurityGroup: ...
     def memory(self) -> int: ...
+    def evaluate(self, packet: PacketLike) -> Decision: ...
+    def evaluate_many(self, packets: Optional[Iterable[PacketLike]] = None, *,
+                      directions: Optional[Union[str, Sequence[str]]] = None,
+                      protocols: Optional[Union[str, int, Sequence[Union[str, int]]]] = None,
+                      remotes: Optional[Union[RemoteLike, Sequence[RemoteLike]]] = None,
+                      ports: Optional[Union[int, Sequence[int]]] = None) -> Any: ...
 
 class SecurityGroup:
     id: str
@@ -129,9 +137,10 @@ class SecurityGroup:
     def default_policy(self, direction: str) -> str: ...
     def evaluate(self, packet: PacketLike, engine: str = "compiled") -> Decision: ...
     def evaluate_many(self, packets: Optional[Iterable[PacketLike]] = None, *,
-                      directions: Optional[Sequence[str]] = None,
-                      protocols: Optional[Sequence[Union[str, int]]] = None,
-                      remotes: Optional[Sequence[str]] = None, ports: Optional[Sequence[int]] = None,
+                      directions: Optional[Union[str, Sequence[str]]] = None,
+                      protocols: Optional[Union[str, int, Sequence[Union[str, int]]]] = None,
+                      remotes: Optional[Union[RemoteLike, Sequence[RemoteLike]]] = None,
+                      ports: Optional[Union[int, Sequence[int]]] = None,
                       engine: str = "compiled", compiled: Optional[CompiledGroup] = None) -> Any: ...
     def compile(self) -> CompiledGroup: ...
     def regions(self, direction: str = "inbound", family: str = "ipv4") -> List[Dict[str, Any]]: ...
