@@ -25,9 +25,17 @@ def test_rule_fields_and_normalisation():
     assert str(r) == "inbound drop TCP 10.0.0.0/8 20-25"
     assert secgroup.Rule(ports=22).ports == (22, 22)
     assert secgroup.Rule(ports=(1, 1024)).ports == (1, 1024)
-    icmp = secgroup.Rule("ICMP", ports=22)
-    assert icmp.ports is None  # ICMP rules never keep ports
-    r.protocol = "ANY"
+    # Ports written for an ICMP or ANY rule are refused, not silently dropped.
+    for protocol in ("ICMP", "ANY"):
+        with pytest.raises(secgroup.ValidationError, match="have no ports") as e:
+            secgroup.Rule(protocol, ports=22)
+        assert e.value.field == "ports"
+    icmp = secgroup.Rule("ICMP")
+    with pytest.raises(secgroup.ValidationError, match="ICMP rules have no ports"):
+        icmp.ports = (1, 2)
+    assert icmp.ports is None
+    icmp.ports = None
+    r.protocol = "ANY"  # a protocol without ports clears them, as the API does
     assert r.ports is None
     assert "Rule(" in repr(r)
 

@@ -19,9 +19,10 @@ def _random_group(rng: random.Random, i: int) -> secgroup.SecurityGroup:
         addr = ".".join(str(rng.randrange(256)) for _ in range(4))
         proto = rng.choice(["TCP", "UDP", "ICMP", "ANY"])
         lo = rng.randrange(1, 65536)
-        rules.append(secgroup.Rule(proto, rng.choice(["inbound", "outbound"]), rng.choice(["accept", "drop"]),
-                                   f"{addr}/{prefix}" if prefix else "0.0.0.0/0",
-                                   ports=(lo, min(65535, lo + rng.randrange(100))) if rng.random() < 0.7 else None))
+        direction, action = rng.choice(["inbound", "outbound"]), rng.choice(["accept", "drop"])
+        ports = (lo, min(65535, lo + rng.randrange(100))) if rng.random() < 0.7 else None
+        rules.append(secgroup.Rule(proto, direction, action, f"{addr}/{prefix}" if prefix else "0.0.0.0/0",
+                                   ports=ports if proto in ("TCP", "UDP") else None))
     return secgroup.SecurityGroup(f"g{i}", rules, inbound_default_policy=rng.choice(["accept", "drop"]))
 
 

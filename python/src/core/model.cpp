@@ -41,6 +41,16 @@ security_group group_from_state(const std::string& text) {
 
 namespace {
 
+// Ports given to an ICMP or ANY rule are an error here, where a user writes them: the API would
+// drop them (and the JSON readers do, as the API does), so the rule would not say what its
+// author meant.
+void refuse_portless_ports(const rule& r) {
+  if (r.ports && (r.protocol == protocol::icmp || r.protocol == protocol::any))
+    throw validation_error(errc::bad_value, "ports",
+                           std::string(to_string(r.protocol)) +
+                               " rules have no ports (the API would drop them); give ports=None");
+}
+
 py::object ports_to_python(const std::optional<port_range>& r) {
   if (!r) return py::none();
   return py::make_tuple(r->from, r->to);
@@ -142,7 +152,8 @@ A packet as one group sees it: direction, IP protocol number, remote address, de
 
   py::class_<rule>(m, "Rule", R"pbdoc(
 A security-group rule, field names as in the API. ``ports`` is None (every port), a port, a
-(from, to) pair or "A-B"; ICMP and ANY rules never keep ports.
+(from, to) pair or "A-B"; ports given to an ICMP or ANY rule are a ValidationError (the API would
+drop them), and changing a rule's protocol to one of those clears them, as the API does.
 )pbdoc")
       .def(py::init([](const std::string& protocol, const std::string& direction,
                        const std::string& act, const std::string& ip_range, const py::object& ports,
@@ -154,6 +165,7 @@ A security-group rule, field names as in the API. ``ports`` is None (every port)
              r.action = parse_action(act);
              r.ip_range = parse_network(ip_range, "ip_range");
              r.ports = rule_ports_from(ports);
+             refuse_portless_ports(r);
              r.position = position;
              r.id = id;
              r.editable = editable;
@@ -177,7 +189,12 @@ A security-group rule, field names as in the API. ``ports`` is None (every port)
       .def_property("ip_range", [](const rule& r) { return to_string(r.ip_range); },
                     [](rule& r, const std::string& s) { r.ip_range = parse_network(s, "ip_range"); })
       .def_property("ports", [](const rule& r) { return ports_to_python(r.ports); },
-                    [](rule& r, const py::object& o) { r.ports = rule_ports_from(o); r = normalize(r); })
+                    [](rule& r, const py::object& o) {
+                      auto changed = r;
+                      changed.ports = rule_ports_from(o);
+                      refuse_portless_ports(changed);
+                      r = changed;
+                    })
       .def_readwrite("position", &rule::position)
       .def_readwrite("editable", &rule::editable)
       .def_readwrite("zone", &rule::zone)
