@@ -89,6 +89,28 @@ inline std::vector<rule> ordered_rules(const security_group& g) {
   return out;
 }
 
+/// Two rules of a list, one with a position and one without (indices into the list).
+struct position_mix {
+  std::size_t with = 0, without = 0;
+};
+
+/// Numbers `rules` 1..N in list order when none has a position (every position 0), as the
+/// readers number a file's rules. When some have one, the list is left unchanged: returns the
+/// first rule with a position and the first without when both kinds exist (an error for every
+/// front end: a position is given for every rule or for none), else nullopt.
+inline std::optional<position_mix> number_rules(std::vector<rule>& rules) {
+  std::optional<std::size_t> with, without;
+  for (std::size_t k = 0; k < rules.size(); ++k) {
+    if (rules[k].position != 0 && !with) with = k;
+    if (rules[k].position == 0 && !without) without = k;
+  }
+  if (!with)
+    for (std::size_t k = 0; k < rules.size(); ++k)
+      rules[k].position = static_cast<std::uint32_t>(k + 1);
+  if (with && without) return position_mix{*with, *without};
+  return std::nullopt;
+}
+
 /// \cond
 namespace detail {
 /// `names` for an error message, "A, B, C": the first ten, then how many more, so that a

@@ -49,11 +49,33 @@ def test_rule_dict_round_trip():
     assert secgroup.Rule.from_dict(d) == r
 
 
+def test_rules_built_in_code_are_numbered_as_a_file_numbers_them():
+    rules = [secgroup.Rule(ports=22), secgroup.Rule(ports=443), secgroup.Rule("ICMP")]
+    g = secgroup.SecurityGroup("api", rules)
+    assert [r.position for r in g.rules] == [1, 2, 3]
+    assert [r.position for r in rules] == [0, 0, 0]  # the caller's rules are not changed
+    g.rules = list(reversed(rules))
+    assert [(r.position, str(r)) for r in g.rules] == [
+        (1, "inbound accept ICMP 0.0.0.0/0"), (2, "inbound accept TCP 0.0.0.0/0 443"),
+        (3, "inbound accept TCP 0.0.0.0/0 22")]
+    given = [secgroup.Rule(ports=22, position=5), secgroup.Rule(ports=443, position=2)]
+    assert [r.position for r in secgroup.SecurityGroup("x", given).rules] == [5, 2]
+    with pytest.raises(secgroup.ValidationError, match=r"rules\[0\] has one") as e:
+        secgroup.SecurityGroup("x", [secgroup.Rule(position=1), secgroup.Rule(ports=443)])
+    assert e.value.field == "rules[1].position"
+    with pytest.raises(secgroup.ValidationError):
+        g.rules = [secgroup.Rule(position=1), secgroup.Rule()]
+    assert len(g.rules) == 3  # unchanged by the refused assignment
+    # Two rules built in code are told apart in findings: each has its own position.
+    report = secgroup.lint(secgroup.SecurityGroup("dup", [secgroup.Rule(ports=22), secgroup.Rule(ports=22)]))
+    assert "position 2" in report.text()
+
+
 def test_group_build_and_export(web):
     g = secgroup.SecurityGroup("demo", [secgroup.Rule(ports=22, ip_range="10.0.0.0/8")],
                                inbound_default_policy="drop")
     added = g.add_rule(secgroup.Rule(ports=443))
-    assert added.position == 1 and len(g.rules) == 2  # 0 then max+1
+    assert added.position == 2 and len(g.rules) == 2  # numbered 1 when built, then max+1
     d = g.to_dict()
     assert set(d) == {"security_group", "rules"}
     assert d["security_group"]["inbound_default_policy"] == "drop"

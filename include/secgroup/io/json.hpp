@@ -278,20 +278,11 @@ inline std::vector<rule> read_user_rules(const json& arr, const std::string& nam
     out.push_back(std::move(r));
     file_index.push_back(i);
   }
-  std::size_t with_position = 0, first_with = 0, first_without = out.size();
-  for (std::size_t k = 0; k < out.size(); ++k) {
-    if (out[k].position != 0 && with_position++ == 0) first_with = k;
-    if (out[k].position == 0 && first_without == out.size()) first_without = k;
-  }
-  if (with_position == 0) {
-    for (std::size_t k = 0; k < out.size(); ++k)
-      out[k].position = static_cast<std::uint32_t>(k + 1);
-  } else if (first_without != out.size()) {
+  if (auto mix = number_rules(out))
     SECGROUP_THROW(
-        parse_error(errc::missing_field, indexed(name, file_index[first_without]) + ".position",
-                    "rule has no position while " + indexed(name, file_index[first_with]) +
+        parse_error(errc::missing_field, indexed(name, file_index[mix->without]) + ".position",
+                    "rule has no position while " + indexed(name, file_index[mix->with]) +
                         " has one: give every user rule a position (>= 1), or none"));
-  }
   return out;
 }
 

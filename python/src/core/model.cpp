@@ -44,6 +44,19 @@ namespace {
 // Ports given to an ICMP or ANY rule are an error here, where a user writes them: the API would
 // drop them (and the JSON readers do, as the API does), so the rule would not say what its
 // author meant.
+// `rules` normalised and numbered as a file's are (number_rules): 1..N when none has a position;
+// some with and some without is a ValidationError naming the first without.
+std::vector<rule> numbered(const std::vector<rule>& rules) {
+  std::vector<rule> out;
+  for (const auto& r : rules) out.push_back(normalize(r));
+  if (auto mix = number_rules(out))
+    throw validation_error(errc::missing_field,
+                           "rules[" + std::to_string(mix->without) + "].position",
+                           "rule has no position while rules[" + std::to_string(mix->with) +
+                               "] has one: give every rule a position (>= 1), or none");
+  return out;
+}
+
 void refuse_portless_ports(const rule& r) {
   if (r.ports && (r.protocol == protocol::icmp || r.protocol == protocol::any))
     throw validation_error(errc::bad_value, "ports",
@@ -211,7 +224,9 @@ drop them), and changing a rule's protocol to one of those clears them, as the A
   py::class_<security_group>(m, "SecurityGroup", R"pbdoc(
 A security group with every field of the API object; ``rules`` are the user rules (the default
 SMTP rules are implied by ``enable_default_security``; see ``ordered_rules()``). ``rules``
-returns a copy: assign the list back, or use ``add_rule``.
+returns a copy: assign the list back, or use ``add_rule``. Rules given (to the constructor or
+assigned to ``rules``) without positions are numbered 1..N in list order, as a file's are; a
+list where some rules have a position and some not is a ValidationError.
 )pbdoc")
       .def(py::init([](const std::string& name, const std::vector<rule>& rules, const std::string& id,
                        bool stateful, const std::string& inbound, const std::string& outbound,
@@ -220,7 +235,7 @@ returns a copy: assign the list back, or use ``add_rule``.
                        const std::string& organization, std::vector<std::string> tags) {
              security_group g;
              g.name = name;
-             for (const auto& r : rules) g.rules.push_back(normalize(r));
+             g.rules = numbered(rules);
              g.id = id;
              g.stateful = stateful;
              g.inbound_default_policy = parse_action(inbound, "inbound_default_policy");
@@ -283,10 +298,7 @@ returns a copy: assign the list back, or use ``add_rule``.
                       for (const auto& [id, name] : v) g.servers.push_back({id, name});
                     })
       .def_property("rules", [](const security_group& g) { return g.rules; },
-                    [](security_group& g, const std::vector<rule>& rules) {
-                      g.rules.clear();
-                      for (const auto& r : rules) g.rules.push_back(normalize(r));
-                    })
+                    [](security_group& g, const std::vector<rule>& rules) { g.rules = numbered(rules); })
       .def("add_rule", [](security_group& g, const rule& r) {
              auto copy = normalize(r);
              if (copy.position == 0) {
