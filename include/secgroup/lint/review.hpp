@@ -398,8 +398,8 @@ inline std::string finding_identity(const finding& f, const std::vector<rule>& r
 }
 
 /// Matches the findings of `before` and `after` one to one by finding_identity(): sets
-/// `introduced` (after's unmatched findings) and `resolved` (before's unmatched findings), in
-/// their reports' order.
+/// `introduced` (after's unmatched findings) and `resolved` (before's unmatched findings whose
+/// check is not undecided after the change), in their reports' order.
 inline void match_findings(const group_report* before, const group_report* after,
                            std::vector<finding>& introduced, std::vector<finding>& resolved) {
   std::vector<std::string> old_ids;
@@ -415,8 +415,14 @@ inline void match_findings(const group_report* before, const group_report* after
         if (!matched[k] && old_ids[k] == id) matched[k] = 1, found = true;
       if (!found) introduced.push_back(f);
     }
+  // A check undecided after the change resolves nothing for sure: its findings before stay.
+  auto undecided_after = [&](const std::string& check) {
+    return after && std::any_of(after->findings.begin(), after->findings.end(),
+                                [&](const finding& f) { return f.undecided && f.check == check; });
+  };
   for (std::size_t k = 0; k < old_ids.size(); ++k)
-    if (!matched[k]) resolved.push_back(before->findings[k]);
+    if (!matched[k] && !undecided_after(before->findings[k].check))
+      resolved.push_back(before->findings[k]);
 }
 
 // -- Review ---------------------------------------------------------------------------------

@@ -72,6 +72,22 @@ inline const std::vector<rule>& rules_of(const group_review& g, bool introduced)
   return r ? r->rules : none;
 }
 
+/// The undecided findings of `findings`, grouped by message: (message, "SG001 (critical),
+/// SG002 (critical)"), in order of first appearance.
+inline std::vector<std::pair<std::string, std::string>> undecided_lines(
+    const std::vector<finding>& findings) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& f : findings) {
+    if (!f.undecided) continue;
+    auto it = std::find_if(out.begin(), out.end(),
+                           [&](const auto& line) { return line.first == f.message; });
+    if (it == out.end()) it = out.insert(out.end(), {f.message, ""});
+    it->second += (it->second.empty() ? "" : ", ") + f.check + " (" +
+                  std::string(to_string(f.level)) + (f.suppressed ? ", suppressed" : "") + ")";
+  }
+  return out;
+}
+
 inline std::string count(std::size_t n, std::string_view what) {
   return std::to_string(n) + " " + std::string(what) + (n == 1 ? "" : "s");
 }
@@ -140,6 +156,7 @@ inline void write_review_text(std::ostream& out, const review_result& r) {
       }
     for (bool introduced : {true, false})
       for (const auto& f : introduced ? g.introduced : g.resolved) {
+        if (introduced && f.undecided) continue;  // below, one line per message
         std::string level(to_string(f.level));
         level.resize(9, ' ');
         out << "  " << (introduced ? "introduces " : "resolves   ") << level << f.check << " "
@@ -149,6 +166,8 @@ inline void write_review_text(std::ostream& out, const review_result& r) {
           out << "             witness " << describe_witness(*f.witness, rules_of(g, introduced))
               << "\n";
       }
+    for (const auto& [message, ids] : undecided_lines(g.introduced))
+      out << "  undecided  " << ids << ": " << line_text(message) << "\n";
   }
   out << "\n" << totals(r) << "\n";
   out << verdict_word(r) << " (--fail-on " << threshold_text(r.threshold) << ")\n";
@@ -321,9 +340,15 @@ inline void write_review_markdown(std::ostream& out, const review_result& r) {
     out << "\n### " << md_code(g.address.empty() ? (g.name.empty() ? g.id : g.name) : g.address);
     if (!g.address.empty() && !g.name.empty()) out << " (" << md(g.name) << ")";
     out << ": " << md(change_word(g)) << "\n\n";
-    std::string summary = g.summary();
-    if (!summary.empty()) summary[0] = static_cast<char>(std::toupper(summary[0]));
-    out << md(summary) << ".\n";
+    if (g.traffic == traffic_outcome::undecided) {  // the values as code spans
+      std::vector<std::string> values;
+      for (const auto& u : g.unknown) values.push_back(md_code(u));
+      out << "Not compared: unknown until apply: " << joined_list(values) << ".\n";
+    } else {
+      std::string summary = g.summary();
+      summary[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(summary[0])));
+      out << md(summary) << ".\n";
+    }
     for (const auto& n : g.notes) out << "\n- " << md(n);
     if (!g.notes.empty()) out << "\n";
     std::vector<std::string> rows;
@@ -336,7 +361,8 @@ inline void write_review_markdown(std::ostream& out, const review_result& r) {
                        md(decision_text(t.witness.b, g.rules_after)) + " |");
     for (bool introduced : {true, false})
       for (const auto& f : introduced ? g.introduced : g.resolved)
-        rows.push_back("| " + std::string(introduced ? "introduces" : "resolves") + " | **" +
+        if (!introduced || !f.undecided)
+          rows.push_back("| " + std::string(introduced ? "introduces" : "resolves") + " | **" +
                        std::string(to_string(f.level)) + "** " + f.check + " " +
                        std::string(check_of(f.check).name) + ": " + md(f.message) +
                        (f.suppressed ? " (suppressed)" : "") + " | " +
@@ -344,6 +370,8 @@ inline void write_review_markdown(std::ostream& out, const review_result& r) {
                                         std::string(to_string(f.witness->decision.action))
                                   : std::string()) +
                        " |");
+    for (const auto& [message, ids] : undecided_lines(g.introduced))
+      rows.push_back("| undecided | " + md(ids) + ": " + md(message) + " | |");
     if (rows.empty()) continue;
     const bool fold = rows.size() > 10;
     out << "\n";
