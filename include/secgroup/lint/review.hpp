@@ -40,6 +40,9 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "../analysis/diff.hpp"
@@ -676,8 +679,10 @@ inline review_result review(const std::vector<std::string>& paths, const lint_co
   std::vector<group_input> inputs;
   for (const auto& p : paths) {
     inputs.push_back(load_group_input(p, max_size));
-    if (inputs.back().terraform && inputs.back().terraform->groups.empty() && paths.size() == 1)
+    // A file of no group is refused, as lint refuses it: never a vacuous review.
+    if (inputs.back().terraform && inputs.back().terraform->groups.empty())
       SECGROUP_THROW(parse_error(errc::bad_file, p, "the file holds no security group"));
+    if (!inputs.back().terraform) require_groups(inputs.back().groups, p);
   }
   std::vector<change_input> changes;
   std::size_t unchanged = 0;
