@@ -22,7 +22,7 @@ lint::group_review reviewed(const std::optional<security_group>& before,
                             const std::optional<security_group>& after) {
   lint::change_input c;
   c.address = "scaleway_instance_security_group.test";
-  c.change = !before ? terraform_change::create
+  c.change = !before  ? terraform_change::create
              : !after ? terraform_change::destroy
                       : terraform_change::update;
   if (before) c.before = lint::review_side{make_partial(*before), {}, false};
@@ -44,7 +44,6 @@ std::vector<std::string> checks_of(const std::vector<lint::finding>& findings) {
 
 const fs::path data_dir = fs::path(SECGROUP_SOURCE_DIR) / "tests" / "cli" / "data" / "terraform";
 const fs::path examples_dir = fs::path(SECGROUP_SOURCE_DIR) / "examples";
-
 
 TEST_CASE("review: an SSH rule for the internet opens TCP 22 from every IPv4 address") {
   auto before = group_of({"inbound accept tcp 0.0.0.0/0 443"});
@@ -99,9 +98,9 @@ TEST_CASE("review: address wording is exact when short, relative to the internet
     return lint::ranges_of(nets, family::v4);
   };
   CHECK(lint::address_words(net, v4({"0.0.0.0/0"}), family::v4) == "every IPv4 address");
-  CHECK(lint::address_words(net, v4({"0.0.0.0/5", "16.0.0.0/4", "32.0.0.0/3", "64.0.0.0/2",
-                                     "128.0.0.0/1", "8.0.0.0/7", "11.0.0.0/8",
-                                     "12.0.0.0/6"}),
+  CHECK(lint::address_words(net,
+                            v4({"0.0.0.0/5", "16.0.0.0/4", "32.0.0.0/3", "64.0.0.0/2",
+                                "128.0.0.0/1", "8.0.0.0/7", "11.0.0.0/8", "12.0.0.0/6"}),
                             family::v4) == "every IPv4 address except 10.0.0.0/8");
   CHECK(lint::address_words(net, v4({"10.0.0.0/8", "192.168.0.0/16"}), family::v4) ==
         "10.0.0.0/8, 192.168.0.0/16");
@@ -114,8 +113,10 @@ TEST_CASE("review: address wording is exact when short, relative to the internet
 }
 
 TEST_CASE("review: reordered or rewritten rules change no decision and say so") {
-  auto before = group_of({"inbound accept tcp 10.0.0.0/16 5432", "inbound accept tcp 10.0.0.0/16 6432"});
-  auto swapped = group_of({"inbound accept tcp 10.0.0.0/16 6432", "inbound accept tcp 10.0.0.0/16 5432"});
+  auto before =
+      group_of({"inbound accept tcp 10.0.0.0/16 5432", "inbound accept tcp 10.0.0.0/16 6432"});
+  auto swapped =
+      group_of({"inbound accept tcp 10.0.0.0/16 6432", "inbound accept tcp 10.0.0.0/16 5432"});
   auto r = reviewed(before, swapped);
   CHECK(r.traffic == lint::traffic_outcome::unchanged);
   CHECK(r.edit == lint::rules_edit::reordered);
@@ -124,7 +125,8 @@ TEST_CASE("review: reordered or rewritten rules change no decision and say so") 
   CHECK(r.resolved.empty());
 
   auto wide = group_of({"inbound accept tcp 10.0.0.0/8 80"});
-  auto halves = group_of({"inbound accept tcp 10.0.0.0/9 80", "inbound accept tcp 10.128.0.0/9 80"});
+  auto halves =
+      group_of({"inbound accept tcp 10.0.0.0/9 80", "inbound accept tcp 10.128.0.0/9 80"});
   auto w = reviewed(wide, halves);
   CHECK(w.traffic == lint::traffic_outcome::unchanged);
   CHECK(w.edit == lint::rules_edit::rewritten);
@@ -150,7 +152,8 @@ TEST_CASE("review: finding identities survive renumbering") {
   };
   const auto fb = redundant(rb), fa = redundant(ra);
   CHECK(fb.subject != fa.subject);  // the ids differ ...
-  CHECK(lint::finding_identity(fb, rb.rules) == lint::finding_identity(fa, ra.rules));  // ... not this
+  CHECK(lint::finding_identity(fb, rb.rules) ==
+        lint::finding_identity(fa, ra.rules));  // ... not this
   CHECK(lint::finding_identity(fb, rb.rules) == "SG012|[inbound accept TCP 0.0.0.0/0 443]");
   auto r = reviewed(before, after);
   CHECK(std::none_of(r.introduced.begin(), r.introduced.end(),

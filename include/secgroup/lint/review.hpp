@@ -457,7 +457,7 @@ inline std::string group_review::summary() const {
   return out;
 }
 
-/// Reviews one group's change `c` with `lint` (see the file comment); `net` words addresses.
+/// Reviews one group's change `c` with `lint`, whose internet words the addresses.
 inline group_review review_group(const linter& lint, const change_input& c) {
   group_review out;
   out.address = c.address;

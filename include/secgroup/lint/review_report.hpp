@@ -45,7 +45,8 @@ namespace detail_review {
 /// "scaleway_instance_security_group.web (web)", "web (ID)", "ID": the group, escaped.
 inline std::string title(const group_review& g) {
   const auto name = secgroup::escaped(g.name), id = secgroup::escaped(g.id);
-  if (!g.address.empty()) return secgroup::escaped(g.address) + (name.empty() ? "" : " (" + name + ")");
+  if (!g.address.empty())
+    return secgroup::escaped(g.address) + (name.empty() ? "" : " (" + name + ")");
   if (name.empty()) return id.empty() ? std::string("(unnamed group)") : id;
   return id.empty() ? name : name + " (" + id + ")";
 }
@@ -113,7 +114,8 @@ inline std::string totals(const review_result& r) {
   add(created, "created");
   add(updated, "updated");
   add(deleted, "deleted");
-  if (r.unchanged_groups) parts += (parts.empty() ? "" : "; ") + std::to_string(r.unchanged_groups) + " unchanged";
+  if (r.unchanged_groups)
+    parts += (parts.empty() ? "" : "; ") + std::to_string(r.unchanged_groups) + " unchanged";
   return count(r.groups.size(), "group") + " changed" + (parts.empty() ? "" : " (" + parts + ")") +
          ": " + count(opened, "region") + " opened, " + std::to_string(closed) + " closed; " +
          count(introduced, "finding") + " introduced, " + std::to_string(resolved) + " resolved";
@@ -268,12 +270,9 @@ inline json review_json(const review_result& r) {
     j["resolved"] = std::move(re);
     groups.push_back(std::move(j));
   }
-  doc["summary"] = {{"groups", r.groups.size()},
-                    {"unchanged_groups", r.unchanged_groups},
-                    {"opened", opened},
-                    {"closed", closed},
-                    {"introduced", introduced},
-                    {"resolved", resolved}};
+  doc["summary"] = {{"groups", r.groups.size()}, {"unchanged_groups", r.unchanged_groups},
+                    {"opened", opened},          {"closed", closed},
+                    {"introduced", introduced},  {"resolved", resolved}};
   doc["groups"] = std::move(groups);
   return doc;
 }
@@ -297,7 +296,15 @@ inline std::string md(std::string_view s) {
       case '&':
         out += "&amp;";
         break;
-      case '\\': case '`': case '*': case '_': case '[': case ']': case '|': case '#': case '~':
+      case '\\':
+      case '`':
+      case '*':
+      case '_':
+      case '[':
+      case ']':
+      case '|':
+      case '#':
+      case '~':
         out += '\\';
         out += c;
         break;
@@ -363,13 +370,13 @@ inline void write_review_markdown(std::ostream& out, const review_result& r) {
       for (const auto& f : introduced ? g.introduced : g.resolved)
         if (!introduced || !f.undecided)
           rows.push_back("| " + std::string(introduced ? "introduces" : "resolves") + " | **" +
-                       std::string(to_string(f.level)) + "** " + f.check + " " +
-                       std::string(check_of(f.check).name) + ": " + md(f.message) +
-                       (f.suppressed ? " (suppressed)" : "") + " | " +
-                       (f.witness ? md_code(to_string(f.witness->packet)) + ": " +
-                                        std::string(to_string(f.witness->decision.action))
-                                  : std::string()) +
-                       " |");
+                         std::string(to_string(f.level)) + "** " + f.check + " " +
+                         std::string(check_of(f.check).name) + ": " + md(f.message) +
+                         (f.suppressed ? " (suppressed)" : "") + " | " +
+                         (f.witness ? md_code(to_string(f.witness->packet)) + ": " +
+                                          std::string(to_string(f.witness->decision.action))
+                                    : std::string()) +
+                         " |");
     for (const auto& [message, ids] : undecided_lines(g.introduced))
       rows.push_back("| undecided | " + md(ids) + ": " + md(message) + " | |");
     if (rows.empty()) continue;
@@ -396,8 +403,9 @@ inline json review_sarif(const review_result& r, const lint_config& config = {})
   opened_rule["name"] = "newly-opened-traffic";
   opened_rule["shortDescription"] = {{"text", "The change opens traffic"}};
   opened_rule["fullDescription"] = {
-      {"text", "Packets the group dropped before the change (or that no group accepted, for a "
-               "created group) are accepted after it."}};
+      {"text",
+       "Packets the group dropped before the change (or that no group accepted, for a "
+       "created group) are accepted after it."}};
   opened_rule["help"] = {{"text", "Check that the change means to accept these packets."}};
   opened_rule["defaultConfiguration"] = {{"level", "note"}, {"enabled", true}};
   opened_rule["properties"] = {{"tags", json::array({"security", "network", "security-group"})}};
@@ -408,13 +416,13 @@ inline json review_sarif(const review_result& r, const lint_config& config = {})
     if (std::find(files.begin(), files.end(), file) == files.end()) files.push_back(file);
     const std::string who = !g.address.empty() ? g.address : g.id.empty() ? g.name : g.id;
     auto located = [&](json res) {
-      res["locations"] = json::array(
-          {{{"physicalLocation",
-             {{"artifactLocation", {{"uri", artifact_uri(file)}}},
-              {"region", {{"startLine", g.line ? g.line : 1}}}}},
-            {"logicalLocations",
-             json::array({{{"fullyQualifiedName", who},
-                           {"kind", g.address.empty() ? "object" : "resource"}}})}}});
+      res["locations"] =
+          json::array({{{"physicalLocation",
+                         {{"artifactLocation", {{"uri", artifact_uri(file)}}},
+                          {"region", {{"startLine", g.line ? g.line : 1}}}}},
+                        {"logicalLocations",
+                         json::array({{{"fullyQualifiedName", who},
+                                       {"kind", g.address.empty() ? "object" : "resource"}}})}}});
       return res;
     };
     for (const auto& f : g.introduced) {
