@@ -259,6 +259,18 @@ TEST_CASE("review: Markdown escapes text from input") {
   CHECK(md.find("<script>") == std::string::npos);
   CHECK(md.find("a\\|b &lt;script&gt;\\`x\\`") != std::string::npos);
   CHECK(md.find("`inbound tcp 8.8.8.8 22`") != std::string::npos);
+  CHECK(md.find("<details>") == std::string::npos);  // 3 rows: one table, not folded
+
+  // More than 10 rows fold into <details>.
+  std::vector<std::string> lines;
+  for (int k = 1; k <= 11; ++k)
+    lines.push_back("inbound accept tcp 10.0.0." + std::to_string(k) + " " +
+                    std::to_string(1000 + k));
+  r.groups.push_back(reviewed(std::nullopt, group_of(lines)));
+  CHECK(r.groups.back().opened.size() == 11);
+  std::ostringstream folded;
+  lint::write_review_markdown(folded, r);
+  CHECK(folded.str().find("<details><summary>") != std::string::npos);
 }
 
 }  // namespace review_test

@@ -41,6 +41,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <tuple>
 #include <utility>
 #include <vector>
@@ -666,33 +667,33 @@ inline std::vector<change_input> file_changes(const group_input& old_in, const g
   return out;
 }
 
-/// Reviews the change `paths` stand for, as `secgroup review` does: one path, a Terraform plan;
-/// two, OLD and NEW group files. Files of at most `max_size` bytes. Throws secgroup::error on
-/// bad input (parse_error secgroup.parse.106 for a wrong number of paths; validation_error
-/// secgroup.validation.203 for one file that is not a plan).
-inline review_result review(const std::vector<std::string>& paths, const lint_config& config,
-                            fail_threshold threshold,
-                            std::size_t max_size = default_max_input_size) {
-  if (paths.empty() || paths.size() > 2)
+/// Reviews the change `inputs` stand for (io/source.hpp; any source a group_input holds): one
+/// input, a Terraform plan; two, OLD and NEW. A group not located in a .tf file is located at
+/// its first line in its input when that input is a readable file of at most `max_size` bytes.
+/// Throws secgroup::error on bad input (parse_error secgroup.parse.106 for a wrong number of
+/// inputs, secgroup.parse.109 for one of no group; validation_error secgroup.validation.203
+/// for one input that is not a plan).
+inline review_result review_inputs(std::vector<group_input> inputs, const lint_config& config,
+                                   fail_threshold threshold,
+                                   std::size_t max_size = default_max_input_size) {
+  if (inputs.empty() || inputs.size() > 2)
     SECGROUP_THROW(parse_error(errc::missing_field, "FILE",
                                "give a Terraform plan, or two group files (OLD NEW)"));
-  std::vector<group_input> inputs;
-  for (const auto& p : paths) {
-    inputs.push_back(load_group_input(p, max_size));
+  for (const auto& in : inputs) {
     // A file of no group is refused, as lint refuses it: never a vacuous review.
-    if (inputs.back().terraform && inputs.back().terraform->groups.empty())
-      SECGROUP_THROW(parse_error(errc::bad_file, p, "the file holds no security group"));
-    if (!inputs.back().terraform) require_groups(inputs.back().groups, p);
+    if (in.terraform && in.terraform->groups.empty())
+      SECGROUP_THROW(parse_error(errc::bad_file, in.path, "the file holds no security group"));
+    if (!in.terraform) require_groups(in.groups, in.path);
   }
   std::vector<change_input> changes;
   std::size_t unchanged = 0;
-  if (paths.size() == 1) {
+  if (inputs.size() == 1) {
     if (!inputs[0].terraform || inputs[0].terraform->format != terraform_format::plan)
       SECGROUP_THROW(validation_error(
-          errc::bad_value, paths[0],
+          errc::bad_value, inputs[0].path,
           "one file is reviewed only when it is a Terraform plan (terraform show -json of a "
           "plan); else give two group files, OLD NEW"));
-    changes = plan_changes(std::move(*inputs[0].terraform), paths[0]);
+    changes = plan_changes(std::move(*inputs[0].terraform), inputs[0].path);
   } else {
     for (auto* d : {&inputs[0], &inputs[1]})
       if (d->terraform) detail_review::locate(*d->terraform, d->path);
@@ -704,7 +705,8 @@ inline review_result review(const std::vector<std::string>& paths, const lint_co
     const auto& key = !c.address.empty() ? c.address
                       : c.after          ? c.after->group.group.id
                                          : c.before->group.group.id;
-    if (key.empty()) continue;
+    std::error_code ec;
+    if (key.empty() || !std::filesystem::is_regular_file(c.source, ec)) continue;
     auto it = std::find_if(texts.begin(), texts.end(),
                            [&](const auto& t) { return t.first == c.source; });
     if (it == texts.end())
@@ -712,9 +714,23 @@ inline review_result review(const std::vector<std::string>& paths, const lint_co
     c.line = line_of_value(it->second, key);
   }
   auto out = review_changes(changes, config, threshold);
-  out.sources = paths;
+  for (const auto& in : inputs) out.sources.push_back(in.path);
   out.unchanged_groups = unchanged;
   return out;
+}
+
+/// Reviews the change `paths` stand for, as `secgroup review` does: one path, a Terraform plan;
+/// two, OLD and NEW group files (load_group_input(), files of at most `max_size` bytes), by
+/// review_inputs(). Throws as review_inputs() does, and on a file that cannot be read.
+inline review_result review(const std::vector<std::string>& paths, const lint_config& config,
+                            fail_threshold threshold,
+                            std::size_t max_size = default_max_input_size) {
+  if (paths.empty() || paths.size() > 2)
+    SECGROUP_THROW(parse_error(errc::missing_field, "FILE",
+                               "give a Terraform plan, or two group files (OLD NEW)"));
+  std::vector<group_input> inputs;
+  for (const auto& p : paths) inputs.push_back(load_group_input(p, max_size));
+  return review_inputs(std::move(inputs), config, threshold, max_size);
 }
 
 }  // namespace lint
