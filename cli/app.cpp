@@ -28,6 +28,7 @@ int run(int argc, const char* const* argv) {
   app.require_subcommand(1);
   command run;
   register_lint(app, run);
+  register_review(app, run);
   register_check(app, run);
   register_analyze(app, run);
   register_diff(app, run);

@@ -75,6 +75,7 @@ void register_connect(CLI::App& app, command& run);
 void register_exposure(CLI::App& app, command& run);
 void register_minimize(CLI::App& app, command& run);
 void register_lint(CLI::App& app, command& run);
+void register_review(CLI::App& app, command& run);
 #if SECGROUP_HAS_SERVER
 void register_serve(CLI::App& app, command& run);
 #endif

@@ -1,8 +1,10 @@
 // cli/common.cpp: the helpers of cli.hpp, compiled once for every subcommand.
 #include <CLI/CLI.hpp>
+#include <filesystem>
 #include <iostream>
 
 #include "cli.hpp"
+#include "lint_config.hpp"
 #include "options.hpp"
 
 namespace secgroup::cli {
@@ -39,5 +41,20 @@ security_group load_group(const std::string& file, const std::optional<std::stri
 }
 
 void print_json(const json& j) { std::cout << j.dump(2) << "\n"; }
+
+lint::lint_config find_lint_config(const std::optional<std::string>& config, bool no_config,
+                                   std::string& used) {
+  used.clear();
+  if (config) {
+    used = *config;
+    return lint::load_config(*config, max_input_size());
+  }
+  std::error_code ec;
+  if (!no_config && std::filesystem::is_regular_file(".secgroup.json", ec)) {
+    used = ".secgroup.json";
+    return lint::load_config(used, max_input_size());
+  }
+  return {};
+}
 
 }  // namespace secgroup::cli

@@ -16,6 +16,7 @@
 #include <secgroup/lint/sarif.hpp>
 
 #include "cli.hpp"
+#include "lint_config.hpp"
 #include "options.hpp"
 
 namespace secgroup::cli {
@@ -34,16 +35,7 @@ struct lint_options {
 
 /// The configuration file: --config, else ./.secgroup.json when present (unless --no-config).
 lint::lint_config find_config(const lint_options& o, std::string& used) {
-  if (o.config) {
-    used = *o.config;
-    return lint::load_config(*o.config, max_input_size());
-  }
-  std::error_code ec;
-  if (!o.no_config && std::filesystem::is_regular_file(".secgroup.json", ec)) {
-    used = ".secgroup.json";
-    return lint::load_config(used, max_input_size());
-  }
-  return {};
+  return find_lint_config(o.config, o.no_config, used);
 }
 
 bool use_color(color_mode mode) {

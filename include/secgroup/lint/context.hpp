@@ -34,6 +34,41 @@ namespace lint {
 /// Indices into ordered_rules().
 using rule_set = std::vector<std::uint32_t>;
 
+/// Words the public part of `addresses` (by index_of(family)) relative to the internet `net`:
+/// "every public IPv4 address", "every public IPv4 address except 192.0.2.0/24", "the public
+/// IPv4 address 8.8.8.8", "2^24 public IPv4 addresses (...)", joined by " and " across
+/// families; "no public address" when none is public.
+inline std::string where_text(const lint::internet& net,
+                              const std::array<range_set, 2>& addresses) {
+  std::string out;
+  for (auto f : both_families) {
+    const auto& a = addresses[index_of(f)];
+    if (a.empty()) continue;
+    std::string fam(to_string(f));
+    std::string part;
+    auto listed = [](const std::vector<ip_network>& nets) {
+      std::string list;
+      for (const auto& x : nets) list += (list.empty() ? "" : ", ") + to_string(x);
+      return list;
+    };
+    const auto missing = net.of(f) - a;
+    const auto n = a.count();
+    if (missing.empty()) {
+      part = "every public " + fam + " address";
+    } else if (auto gaps = networks_of(missing, f); gaps.size() <= 3 && missing.count() < n) {
+      part = "every public " + fam + " address except " + listed(gaps);
+    } else if (auto nets = networks_of(a, f); nets.size() <= 3) {
+      part = n == uint128{1}
+                 ? "the public " + fam + " address " + listed(nets)
+                 : count_text(n) + " public " + fam + " addresses (" + listed(nets) + ")";
+    } else {
+      part = count_text(n) + " public " + fam + " addresses";
+    }
+    out += (out.empty() ? "" : " and ") + part;
+  }
+  return out.empty() ? "no public address" : out;
+}
+
 /// The state of one lint run on one group, shared by the checks.
 struct check_context {
   const lint_config& cfg;
@@ -100,35 +135,9 @@ struct check_context {
 
   // -- Text ---------------------------------------------------------------------------------
 
-  /// "every public IPv4 address and 256 public IPv6 addresses (2001:db8::/120)".
+  /// "every public IPv4 address and 256 public IPv6 addresses (2001:db8::/120)": where_text().
   std::string where(const std::array<range_set, 2>& addresses) const {
-    std::string out;
-    for (auto f : both_families) {
-      const auto& a = addresses[index_of(f)];
-      if (a.empty()) continue;
-      std::string fam(to_string(f));
-      std::string part;
-      auto listed = [](const std::vector<ip_network>& nets) {
-        std::string list;
-        for (const auto& x : nets) list += (list.empty() ? "" : ", ") + to_string(x);
-        return list;
-      };
-      const auto missing = net.of(f) - a;
-      const auto n = a.count();
-      if (missing.empty()) {
-        part = "every public " + fam + " address";
-      } else if (auto gaps = networks_of(missing, f); gaps.size() <= 3 && missing.count() < n) {
-        part = "every public " + fam + " address except " + listed(gaps);
-      } else if (auto nets = networks_of(a, f); nets.size() <= 3) {
-        part = n == uint128{1}
-                   ? "the public " + fam + " address " + listed(nets)
-                   : count_text(n) + " public " + fam + " addresses (" + listed(nets) + ")";
-      } else {
-        part = count_text(n) + " public " + fam + " addresses";
-      }
-      out += (out.empty() ? "" : " and ") + part;
-    }
-    return out.empty() ? "no public address" : out;
+    return where_text(net, addresses);
   }
 
   /// "rule at position 1 (...), rule at position 2 (...) and default SMTP rule (...)".

@@ -6,6 +6,8 @@
 #include <vector>
 
 #include <secgroup/lint/report.hpp>
+#include <secgroup/lint/review.hpp>
+#include <secgroup/lint/review_report.hpp>
 #include <secgroup/lint/run.hpp>
 #include <secgroup/lint/sarif.hpp>
 
@@ -93,9 +95,35 @@ py::object lint_any(const py::object& groups, const py::object& config,
                                           config, fail_on));
 }
 
+/// Reviews the change from `old_or_plan` to `new_file` (or the plan alone) as `secgroup review`.
+py::object review(const py::object& old_or_plan, const py::object& new_file,
+                  const py::object& config, const std::optional<std::string>& fail_on) {
+  std::vector<std::string> paths{path_of(old_or_plan)};
+  if (!new_file.is_none()) paths.push_back(path_of(new_file));
+  auto c = config_from(config);
+  const auto r = lint::review(paths, c, threshold_of(c, fail_on));
+  py::dict out;
+  out["report"] = to_python(lint::review_json(r));
+  out["sarif"] = to_python(lint::review_sarif(r, c));
+  std::ostringstream text, markdown;
+  lint::write_review_text(text, r);
+  lint::write_review_markdown(markdown, r);
+  out["text"] = text.str();
+  out["markdown"] = markdown.str();
+  out["failed"] = r.failed();
+  out["undecided"] = r.undecided();
+  out["exit_code"] = r.exit_code();
+  return result("ReviewReport", out);
+}
+
 }  // namespace
 
 void init_lint(py::module_& m) {
+  m.def("_review", &review, py::arg("old_or_plan"), py::arg("new") = py::none(),
+        py::arg("config") = py::none(), py::kw_only(), py::arg("fail_on") = py::none(), R"pbdoc(
+Reviews a change as ``secgroup review``: a Terraform plan, or two group files (old, new); a
+ReviewReport.
+)pbdoc");
   bind_group_function(m, "lint", "groups", &lint_any, py::arg("config") = py::none(), py::kw_only(),
                       py::arg("fail_on") = py::none(), R"pbdoc(
 Lints groups: paths (files or directories, exactly as ``secgroup lint``), or groups; a LintReport.

@@ -52,6 +52,7 @@ from ._results import (
     Minimized,
     QueryResult,
     QueryWitness,
+    ReviewReport,
     Verdict,
 )
 
@@ -63,11 +64,11 @@ __all__ = [
     "evaluate", "evaluate_many", "compile",
     "analyze", "diff", "equivalent", "includes", "query", "where", "connect", "exposure",
     "minimize", "order_constraints", "reordered", "check_reorder", "explain",
-    "lint", "lint_checks",
+    "lint", "lint_checks", "review",
     "MockStore", "MockApi", "HAS_SERVER",
     "AnomalyReport", "Finding", "Diff", "DiffRegion", "DiffWitness", "Verdict", "QueryResult",
     "QueryWitness", "ConnectionResult", "ConnectionLeg", "Exposure", "ExposureEntry",
-    "Minimized", "LintReport", "LintFinding",
+    "Minimized", "LintReport", "LintFinding", "ReviewReport",
 ]
 
 if HAS_SERVER:
@@ -195,6 +196,17 @@ def lint(groups: Any, config: Any = None, *, fail_on: Optional[str] = None) -> L
     ``fail_on`` a severity or "none" (default: the config's, else "low").
     """
     return _core._lint(groups, config, fail_on=fail_on)
+
+
+def review(old_or_plan: Union[str, "os.PathLike[str]"],
+           new: Optional[Union[str, "os.PathLike[str]"]] = None, config: Any = None, *,
+           fail_on: Optional[str] = None) -> ReviewReport:
+    """Reviews a change exactly as ``secgroup review``: a Terraform plan alone, or two group
+    files (old, new: API exports or Terraform state). The ReviewReport's ``to_dict()``,
+    ``sarif()``, ``markdown()``, ``text()`` and ``exit_code`` are the CLI's outputs.
+    ``config`` and ``fail_on`` as for ``lint``.
+    """
+    return _core._review(old_or_plan, new, config, fail_on=fail_on)
 
 
 def lint_checks(config: Any = None) -> List[Dict[str, Any]]:

@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ._results import (AnomalyReport, ConnectionResult, Diff, Exposure, LintReport, Minimized,
-                       QueryResult, Verdict)
+                       QueryResult, ReviewReport, Verdict)
 
 __version__: str
 HAS_Z3: bool
@@ -252,6 +252,7 @@ def _order_constraints(group: Source) -> List[Dict[str, Any]]: ...
 def _reordered(group: Source, ids: List[str]) -> SecurityGroup: ...
 def _check_reorder(group: Source, ids: List[str]) -> Diff: ...
 def _lint_catalogue(config: Any = None) -> List[Dict[str, Any]]: ...
+def _review(old_or_plan: Any, new: Any = None, config: Any = None, *, fail_on: Optional[str] = None) -> ReviewReport: ...
 
 class MockServer:
     """Only when HAS_SERVER."""

@@ -15,7 +15,7 @@ from . import _core
 __all__ = [
     "Result", "Finding", "AnomalyReport", "DiffRegion", "DiffWitness", "Diff", "Verdict",
     "QueryWitness", "QueryResult", "ConnectionLeg", "ConnectionResult", "ExposureEntry",
-    "Exposure", "Minimized", "LintFinding", "LintReport",
+    "Exposure", "Minimized", "LintFinding", "LintReport", "ReviewReport",
 ]
 
 
@@ -386,3 +386,54 @@ class LintReport(Result):
                 for f in self.findings]
         return _table(["group", "check", "severity", "message", "suppressed"], rows,
                       f"{len(rows)} lint findings")
+
+
+class ReviewReport(Result):
+    """A review of a change: ``to_dict()`` is ``secgroup review --format json``; ``sarif()``,
+    ``markdown()`` and ``text()`` the other formats; ``exit_code`` the CLI's (0, 1 or 4)."""
+
+    __slots__ = ("_sarif", "_text", "_markdown", "failed", "undecided", "exit_code")
+
+    def __init__(self, outputs: Dict[str, Any]) -> None:
+        super().__init__(outputs["report"])
+        self._sarif = outputs["sarif"]
+        self._text = outputs["text"]
+        self._markdown = outputs["markdown"]
+        self.failed: bool = outputs["failed"]
+        self.undecided: bool = outputs["undecided"]
+        self.exit_code: int = outputs["exit_code"]
+
+    def sarif(self) -> Dict[str, Any]:
+        return copy.deepcopy(self._sarif)
+
+    def text(self) -> str:
+        return self._text
+
+    def markdown(self) -> str:
+        return self._markdown
+
+    @property
+    def groups(self) -> List[Dict[str, Any]]:
+        """The reviewed groups, as in ``to_dict()["groups"]``."""
+        return copy.deepcopy(self._data["groups"])
+
+    def __bool__(self) -> bool:
+        """True iff the review passes (exit code 0)."""
+        return self.exit_code == 0
+
+    def __getstate__(self) -> Dict[str, Any]:
+        return {"data": self._data, "sarif": self._sarif, "text": self._text,
+                "markdown": self._markdown, "failed": self.failed, "undecided": self.undecided,
+                "exit_code": self.exit_code}
+
+    def __setstate__(self, state: Dict[str, Any]) -> None:
+        self._data = state["data"]
+        self._sarif, self._text, self._markdown = state["sarif"], state["text"], state["markdown"]
+        self.failed, self.undecided = state["failed"], state["undecided"]
+        self.exit_code = state["exit_code"]
+
+    def _summary(self) -> str:
+        s = self._data["summary"]
+        verdict = "failed" if self.failed else "undecided" if self.undecided else "passed"
+        return (f"{s['groups']} groups changed, {s['opened']} opened, {s['closed']} closed, "
+                f"{s['introduced']} introduced, {s['resolved']} resolved: {verdict}")
