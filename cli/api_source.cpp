@@ -64,7 +64,9 @@ std::string read_api_source(const std::string& argument) {
       return client::read_groups(s, source, {allow_partial});
     } catch (const remote_error& e) {
       if (e.id() != errc::partial_read || allow_partial) throw;
-      throw remote_error(e.id(), e.field(), e.message() + "; see --allow-partial");
+      throw remote_error(e.id(), e.field(),
+                         e.message() + " (--allow-partial goes on with the zones that answer, "
+                                       "naming the missing ones)");
     }
   }();
   for (const auto& m : read.missing)

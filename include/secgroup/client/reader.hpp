@@ -195,7 +195,7 @@ class connection {
       std::string failure;
       if (!res) {
         const auto e = res.error();
-        failure = "cannot reach " + host() + ": " + httplib::to_string(e);
+        failure = "cannot reach " + host() + ": " + describe(e);
         if (!transient(e) || attempt >= r.max_attempts)
           fail<remote_error>(errc::unreachable, where,
                              failure + tries(attempt) + hint_of(e));
@@ -263,12 +263,22 @@ class connection {
            e == httplib::Error::Write || e == httplib::Error::ConnectionTimeout ||
            e == httplib::Error::SSLConnection;
   }
+  static std::string describe(httplib::Error e) {
+    switch (e) {
+      case httplib::Error::Connection: return "the connection failed (refused, or no route)";
+      case httplib::Error::ConnectionTimeout: return "the connection timed out";
+      case httplib::Error::Read: return "reading the answer failed or timed out";
+      case httplib::Error::Write: return "sending the request failed";
+      case httplib::Error::SSLConnection: return "the TLS handshake failed";
+      case httplib::Error::SSLServerVerification:
+        return "the server's TLS certificate could not be verified";
+      case httplib::Error::SSLLoadingCerts: return "the CA certificates could not be loaded";
+      default: return httplib::to_string(e);
+    }
+  }
   static std::string hint_of(httplib::Error e) {
     if (e == httplib::Error::SSLServerVerification)
-      return " (the server's TLS certificate is not trusted; SCW_INSECURE=true skips the check, "
-             "for test servers only)";
-    if (e == httplib::Error::SSLLoadingCerts)
-      return " (the system's CA certificates could not be loaded)";
+      return " (settings.insecure, SCW_INSECURE=true, skips the check: for test servers only)";
     return "";
   }
   std::string tries(unsigned attempt) const {
@@ -451,9 +461,7 @@ inline read_result read_groups(const settings& s, const api_source& source,
       if (!options.allow_partial)
         c.fail<remote_error>(errc::partial_read, source.text,
                              "zone " + zone + " could not be read (" + e.what() +
-                                 "); a partial read is refused: nothing is reported for the "
-                                 "other zones (allow a partial read to get the zones that "
-                                 "answer, with the missing ones named)");
+                                 "); a partial read is refused, nothing is reported");
       out.missing.push_back({zone, e.id(), e.message()});
     }
   }
