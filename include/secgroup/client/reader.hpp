@@ -33,8 +33,11 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <exception>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
