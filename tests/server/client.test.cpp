@@ -144,6 +144,9 @@ TEST_CASE("client: more than 100 groups and a group of more than 100 rules, page
   CHECK(got.groups.back().rules.size() == 250);
   CHECK(got.groups.back().rules[249].ports->from == 1249);
   CHECK(c.waits.empty());
+  // Smaller pages: 19 of groups, 36 of rules for the big group, same result.
+  c.s.per_page = 7;
+  CHECK(c.read("api:fr-par-1").groups == got.groups);
   // What the export command writes reads back to the same groups.
   const auto back = parse_group_input(client::export_text(got.groups), "export.json");
   CHECK(back.groups == got.groups);
@@ -346,6 +349,11 @@ TEST_CASE("client: settings no request can succeed with are refused first", "[cl
   s.api_url = "ftp://x";
   CHECK(thrown<validation_error>([&] { client::validate_settings(s); }).field() == "api_url");
   s.api_url = "https://api.scaleway.com";
+  s.secret_key = key_a + "\r\nX-Injected: 1";
+  auto bad_key = thrown<validation_error>([&] { client::validate_settings(s); });
+  CHECK(bad_key.field() == "secret_key");
+  CHECK_THAT(bad_key.what(), !Catch::Contains(key_a));
+  s.secret_key = key_a;
   s.zones = {"fr-par-1", "xx-yyy-1"};
   CHECK(thrown<validation_error>([&] { client::validate_settings(s); }).field() == "zones[1]");
   CHECK_THAT(client::default_user_agent(), Catch::StartsWith("secgroup/"));

@@ -10,8 +10,8 @@
 // the result equals reading the export the `export` command writes (export_text()).
 //
 // Pagination (spec D.6, scaleway-api.md §8): group lists carry `X-Total-Count`, rule lists no
-// count. A list ends when the count is reached, at an empty page, or at a page shorter than
-// per_page (the API honours per_page up to 100); a server that repeats an item or never ends
+// count. A list ends at an empty page, else when the count is reached, else (no count) at a
+// page shorter than per_page (the API honours per_page up to 100); a server that repeats an item or never ends
 // (settings.max_pages) is a remote_error secgroup.remote.405, never an endless loop.
 // Every request has the connection and read timeouts of the settings, the `X-Auth-Token` and a
 // User-Agent (default_user_agent(), spec D.8); TLS is verified unless settings.insecure. 429,
@@ -372,8 +372,12 @@ inline json read_all_pages(connection& c, const settings& s, const std::string& 
                                  ": the list does not progress");
       all.push_back(std::move(item));
     }
-    if (items.empty() || items.size() < s.per_page) break;
-    if (a.total_count && all.size() >= *a.total_count) break;
+    if (items.empty()) break;
+    if (a.total_count) {  // a server may cap per_page lower: the count decides
+      if (all.size() >= *a.total_count) break;
+      continue;
+    }
+    if (items.size() < s.per_page) break;
   }
   return all;
 }

@@ -115,13 +115,19 @@ inline const std::vector<std::string>& every_zone(const settings& s) {
 }
 
 /// Throws validation_error (bad_value, missing_field, unknown_zone) naming the setting for
-/// settings no request can succeed with: no secret key, an API URL that is not http(s) or ends
+/// settings no request can succeed with: no secret key or one a header cannot carry, an API URL that is not http(s) or ends
 /// with a slash, a zone not an Instance zone, zero attempts or page size outside 1..100.
 inline void validate_settings(const settings& s) {
   if (s.secret_key.empty())
     SECGROUP_THROW(parse_error(errc::missing_field, "secret_key",
                                "no secret key: set SCW_SECRET_KEY (or secret_key in a profile "
                                "of the scw config file)"));
+  for (char c : s.secret_key)
+    if (static_cast<unsigned char>(c) < 0x21 || static_cast<unsigned char>(c) > 0x7e)
+      SECGROUP_THROW(validation_error(errc::bad_value, "secret_key",
+                                      "the secret key holds a character an HTTP header cannot "
+                                      "carry (a space, a control character or non-ASCII; the "
+                                      "key is not shown)"));
   const std::string_view url = s.api_url;
   if (!(url.rfind("https://", 0) == 0 || url.rfind("http://", 0) == 0) ||
       url.find_first_of(" \t\r\n") != std::string_view::npos)
