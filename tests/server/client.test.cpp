@@ -340,6 +340,18 @@ TEST_CASE("client: an unreachable port is retried, then named", "[client]") {
   CHECK(waits.size() == 2);
 }
 
+TEST_CASE("client: https to a server that speaks no TLS fails the handshake, never falls back",
+          "[client]") {
+  api_server api;
+  client_of c(api);
+  c.s.api_url = "https://127.0.0.1:" + std::to_string(api.http.port());
+  c.s.retry.max_attempts = 2;
+  auto e = thrown<remote_error>([&] { c.read("api:fr-par-1"); });
+  CHECK(e.id() == errc::unreachable);
+  CHECK_THAT(e.message(), Catch::Contains("TLS"));
+  CHECK(c.waits.size() == 1);  // a failed handshake may be transient: retried
+}
+
 TEST_CASE("client: settings no request can succeed with are refused first", "[client]") {
   client::settings s;
   CHECK(thrown<parse_error>([&] { client::validate_settings(s); }).field() == "secret_key");
