@@ -123,6 +123,62 @@ void print_analysis_report(const collecting_reporter& rep, const std::vector<dat
   }
 }
 
+/// DPDK's rte_acl beside secgroup (dpdk.bench.cpp), one row per set where both ran: ns/packet
+/// single and in batches (DPDK: its fastest method at that size, named), build ms and MiB, and
+/// how many times faster secgroup is ("DPDK / secgroup"; above 1: secgroup leads).
+void print_dpdk_report(const collecting_reporter& rep, const std::vector<dataset_spec>& specs) {
+  auto counter = [&](const std::string& name, const char* key) -> std::optional<double> {
+    const auto* run = rep.find(name);
+    if (!run) return std::nullopt;
+    auto it = run->counters.find(key);
+    return it == run->counters.end() ? std::nullopt : std::optional<double>(it->second.value);
+  };
+  auto ns = [&](const std::string& name) {
+    auto s = counter(name, "pkt_time");
+    return s ? std::optional<double>(*s * 1e9) : std::nullopt;
+  };
+  auto pair = [](std::optional<double> peer, std::optional<double> ours, int decimals) {
+    if (!peer || !ours) return std::string("–");
+    return fixed(*peer, decimals) + " / " + fixed(*ours, decimals) + " (" +
+           fixed(*peer / *ours, 1) + "×)";
+  };
+  bool header = false;
+  for (const auto& spec : specs) {
+    const auto& set = spec.name;
+    if (!rep.find("dpdk/" + set)) continue;
+    std::string best_method[2];
+    std::optional<double> best[2];
+    const int sizes[2] = {64, 256};
+    for (int k = 0; k < 2; ++k)
+      for (const char* m : {"scalar", "sse", "avx2", "avx512x16", "avx512x32"}) {
+        auto v = ns("dpdk_batch" + std::to_string(sizes[k]) + "_" + m + "/" + set);
+        if (v && (!best[k] || *v < *best[k])) {
+          best[k] = v;
+          best_method[k] = m;
+        }
+      }
+    std::optional<double> build, our_build;
+    if (const auto* r = rep.find("dpdk_build/" + set)) build = milliseconds(*r, true);
+    if (const auto* r = rep.find("build_compiled/" + set)) our_build = milliseconds(*r, true);
+    if (!header) {
+      std::printf(
+          "\n| set | rules | single ns: DPDK / secgroup | batch 64 ns: DPDK best / secgroup | "
+          "batch 256 ns: DPDK best / secgroup | DPDK best method (64, 256) | build CPU ms: DPDK / "
+          "secgroup | MiB: DPDK / secgroup |\n|---|---:|---:|---:|---:|---|---:|---:|\n");
+      header = true;
+    }
+    std::printf("| %s | %s | %s | %s | %s | %s, %s | %s | %s |\n", set.c_str(),
+                fixed(counter("dpdk/" + set, "rules").value_or(0), 0).c_str(),
+                pair(ns("dpdk/" + set), ns("compiled/" + set), 1).c_str(),
+                pair(best[0], ns("batch64/" + set), 1).c_str(),
+                pair(best[1], ns("batch256/" + set), 1).c_str(), best_method[0].c_str(),
+                best_method[1].c_str(), pair(build, our_build, 2).c_str(),
+                pair(counter("dpdk_build/" + set, "memory_MiB"),
+                     counter("build_compiled/" + set, "memory_MiB"), 2)
+                    .c_str());
+  }
+}
+
 void print_report(const collecting_reporter& rep, const std::vector<dataset_spec>& specs) {
   auto counter = [&](const std::string& name, const char* key) -> std::optional<double> {
     const auto* run = rep.find(name);
@@ -178,6 +234,7 @@ void print_report(const collecting_reporter& rep, const std::vector<dataset_spec
   for (const auto& n : notes) std::printf("\n- %s", n.c_str());
   std::printf("%s", notes.empty() ? "" : "\n");
   print_analysis_report(rep, specs);
+  print_dpdk_report(rep, specs);
 }
 
 }  // namespace
@@ -201,6 +258,9 @@ int main(int argc, char** argv) {
     register_lookup_benches(spec);
     register_build_benches(spec);
     register_analysis_benches(spec);
+#ifdef SECGROUP_BENCH_DPDK
+    register_dpdk_benches(spec);
+#endif
   }
   std::size_t ran = 0;
   if (report) {

@@ -163,5 +163,8 @@ void register_lookup_benches(const dataset_spec& spec);
 void register_build_benches(const dataset_spec& spec);
 /// Registers the analysis benchmarks of one set: anomalies, diff, queries, exposure, minimize.
 void register_analysis_benches(const dataset_spec& spec);
+/// Registers DPDK's rte_acl on one IPv4 set: single, batches per method, build (dpdk.bench.cpp;
+/// only in builds with SECGROUP_BENCH_DPDK).
+void register_dpdk_benches(const dataset_spec& spec);
 
 }  // namespace secgroup_bench

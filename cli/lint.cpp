@@ -80,22 +80,25 @@ int run_lint(const lint_options& o) {
                 << escaped(config.suppressions[k].field, detail::backslash::keep)
                 << ": this suppression matched no finding\n";
   };
-  if (o.format == lint_format::text) {  // each group is printed as soon as it is linted
-    const lint::text_options text{use_color(o.color), o.show_suppressed, !o.no_fix};
+  // Each report is handed to the writer as soon as it is made, none kept (lint::lint_each).
+  const auto run_with = [&](auto&& writer) {
     auto outcome = lint::lint_each(
         o.inputs, config, threshold, max_input_size(),
-        [&](lint::located_report&& r) { lint::write_text_group(std::cout, r, text); }, api_text);
+        [&](lint::located_report&& r) { writer.add(r); }, api_text);
     warn_unused(outcome.unused_suppressions);
-    lint::write_text_summary(std::cout, outcome, text);
+    writer.finish(outcome);
     return outcome.exit_code();
+  };
+  switch (o.format) {
+    case lint_format::json:
+      return run_with(lint::json_report_writer(std::cout));
+    case lint_format::sarif:
+      return run_with(lint::sarif_report_writer(std::cout, config));
+    case lint_format::text:
+      break;
   }
-  auto run = lint::run_lint(o.inputs, config, threshold, max_input_size(), api_text);
-  warn_unused(run.unused_suppressions);
-  if (o.format == lint_format::json)
-    lint::write_json(std::cout, run);
-  else
-    lint::write_sarif(std::cout, run, config);
-  return run.exit_code();
+  return run_with(
+      lint::text_report_writer(std::cout, {use_color(o.color), o.show_suppressed, !o.no_fix}));
 }
 
 }  // namespace

@@ -30,6 +30,7 @@ struct serve_options {
   mock::fault_options faults;
   std::vector<int> fault_statuses;  // empty: the plan's default
   std::optional<unsigned> retry_after;
+  std::string sync_delay = std::to_string(mock::default_sync_delay.count());  // ms, checked
 };
 
 /// The environment variable that may hold tokens, separated by spaces, commas or newlines.
@@ -100,6 +101,19 @@ std::chrono::milliseconds checked_seconds(double seconds, const char* flag) {
   return std::chrono::milliseconds(std::max<long long>(1, std::llround(seconds * 1000)));
 }
 
+/// `text` as a sync delay; throws validation_error naming `flag` unless it is a whole number
+/// of milliseconds that mock::check_sync_delay() accepts.
+std::chrono::milliseconds checked_sync_delay(const std::string& text, const char* flag) {
+  const auto ms = detail::parse_decimal(detail::trim(text), 9);
+  if (!ms)
+    throw validation_error(errc::bad_value, flag,
+                           "expected a whole number of milliseconds (0: no sync), not " +
+                               detail::quoted(text));
+  const std::chrono::milliseconds delay(*ms);
+  mock::check_sync_delay(delay, flag);
+  return delay;
+}
+
 /// Throws validation_error naming `flag` unless `value` is at least 1.
 void check_positive(std::size_t value, const char* flag) {
   if (value == 0) throw validation_error(errc::bad_value, flag, "must be at least 1");
@@ -113,6 +127,7 @@ int run_serve(const serve_options& o) {
   if (!o.zones.empty()) store_options.zones = mock::checked_zone_names(o.zones, "--zone");
   check_positive(o.max_rules, "--max-rules-per-group");
   store_options.max_rules_per_group = o.max_rules;
+  store_options.sync_delay = checked_sync_delay(o.sync_delay, "--sync-delay");
   mock::router_options routing;
   routing.tokens = read_tokens(o);
   routing.faults = o.faults;
@@ -216,6 +231,11 @@ void register_serve(CLI::App& app, command& run) {
                   "Milliseconds to wait before every answer (0..60000; default 0)");
   cmd->add_option("--fault-seed", o->faults.seed,
                   "Seed of the failures: the same seed fails the same request numbers (default 1)");
+  cmd->add_option("--sync-delay", o->sync_delay,
+                  "Milliseconds (of the server's clock) a changed group stays \"syncing\" before "
+                  "it is \"available\" with its modification_date bumped, as the real API does "
+                  "(default 300; 0: never syncing; at most 3600000)")
+      ->type_name("MS");
   cmd->add_option("--zone", o->zones,
                   "Zone to serve; repeatable (default: the 10 Instance zones of the Go SDK)")
       ->allow_extra_args(false);

@@ -1,7 +1,18 @@
 #!/usr/bin/env bash
 # Installs every Debian package secgroup needs to build, test and benchmark.
 # Idempotent: packages already present are left alone. Run as root on Debian 12.
+#   scripts/setup.sh           # what the build, the tests and CI need
+#   scripts/setup.sh --peers   # and DPDK (libdpdk-dev, about 80 packages), the benchmark peer
+#                              # of bench/dpdk/, which the tests and CI do without
 set -euo pipefail
+
+peers=0
+for arg in "$@"; do
+  case "$arg" in
+    --peers) peers=1 ;;
+    *) echo "setup: unknown argument $arg (expected --peers)" >&2; exit 2 ;;
+  esac
+done
 
 packages=(
   build-essential cmake ninja-build pkg-config git ccache
@@ -12,6 +23,7 @@ packages=(
   pybind11-dev python3-pybind11 python3-dev python3-pytest python3-setuptools python3-pip
   python3-matplotlib python3-nbclient python3-ipykernel
 )
+((peers)) && packages+=(libdpdk-dev)
 # Node.js drives the Scaleway JavaScript SDK test; keep a preinstalled one (it bundles npm).
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 

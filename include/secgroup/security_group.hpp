@@ -91,15 +91,21 @@ inline std::vector<rule> ordered_rules(const security_group& g) {
 
 /// \cond
 namespace detail {
-/// The names of `groups` (the id where a group has no name) for an error message: the first
-/// ten, then how many more, so that a message about a large export stays one readable line.
-inline std::string group_names(const std::vector<security_group>& groups) {
+/// `names` for an error message, "A, B, C": the first ten, then how many more, so that a
+/// message about a large input stays one readable line.
+inline std::string name_list(const std::vector<std::string>& names) {
   constexpr std::size_t shown = 10;
-  std::string names;
-  for (std::size_t i = 0; i < groups.size() && i < shown; ++i)
-    names += (i ? ", " : "") + (groups[i].name.empty() ? groups[i].id : groups[i].name);
-  if (groups.size() > shown) names += ", and " + std::to_string(groups.size() - shown) + " more";
-  return names;
+  std::string out;
+  for (std::size_t i = 0; i < names.size() && i < shown; ++i) out += (i ? ", " : "") + names[i];
+  if (names.size() > shown) out += ", and " + std::to_string(names.size() - shown) + " more";
+  return out;
+}
+
+/// The names of `groups` (the id where a group has no name) as name_list() writes them.
+inline std::string group_names(const std::vector<security_group>& groups) {
+  std::vector<std::string> names;
+  for (const auto& g : groups) names.push_back(g.name.empty() ? g.id : g.name);
+  return name_list(names);
 }
 }  // namespace detail
 /// \endcond

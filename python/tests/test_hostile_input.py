@@ -125,3 +125,15 @@ def test_an_endless_file_is_refused_at_the_input_limit():
     assert err.id == "secgroup.parse.114"
     assert err.field == "/dev/zero"
     assert "268435456 bytes (256 MiB)" in err.message
+
+
+@pytest.mark.parametrize("kind", ["Rule", "SecurityGroup", "CompiledGroup"])
+def test_a_hostile_pickle_state_is_a_parse_error_not_a_crash(kind):
+    # Unpickling runs __setstate__ on whatever bytes the pickle holds: deep nesting (which
+    # overflowed the stack through the JSON library's recursion) and broken JSON are refused.
+    cls = getattr(secgroup, kind)
+    deep = "[" * 400_000 + "]" * 400_000
+    for state in (deep, '{"rules": ', "{}"):
+        obj = cls.__new__(cls)
+        with pytest.raises(secgroup.ParseError):
+            obj.__setstate__(state)

@@ -18,7 +18,26 @@ BASE = f"/instance/v1/zones/{ZONE}/security_groups"
 
 @pytest.fixture
 def store():
-    return secgroup.MockStore(seed=7, clock_start=datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc))
+    # No sync (spec §7): a change answers "available" (test_sync_after_a_change has one).
+    return secgroup.MockStore(seed=7, clock_start=datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc),
+                              sync_delay=datetime.timedelta(0))
+
+
+def test_sync_after_a_change():
+    # The clock steps by a second per reading: the read after the change is past its deadline.
+    s = secgroup.MockStore(seed=1, clock_start=datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc))
+    assert s.sync_delay == datetime.timedelta(milliseconds=300)
+    g = s.create_group(ZONE, "web", project=PROJECT)
+    assert g.state == "available"
+    u = s.update_group(ZONE, g.id, description="front")
+    assert u.state == "syncing" and u.modification_date == "2026-01-01T00:00:01.000000+00:00"
+    later = s.get_group(ZONE, g.id)
+    assert later.state == "available" and later.modification_date == "2026-01-01T00:00:01.300000+00:00"
+    assert s.get_group(ZONE, g.id) == later  # bumped once
+    for bad in (datetime.timedelta(milliseconds=-1), datetime.timedelta(microseconds=1500)):
+        with pytest.raises(secgroup.ValidationError) as e:
+            secgroup.MockStore(sync_delay=bad)
+        assert e.value.field == "sync_delay"
 
 
 def test_clock_start_is_an_instant_whatever_the_local_zone(monkeypatch):

@@ -10,6 +10,7 @@
 #include <optional>
 #include <random>
 #include <secgroup/io/json.hpp>
+#include <secgroup/io/source.hpp>
 #include <secgroup/io/terraform.hpp>
 #include <secgroup/partial_group.hpp>
 #include <secgroup/reference.hpp>
@@ -692,6 +693,21 @@ json refs(std::initializer_list<const char*> r) {
   json a = json::array();
   for (const char* x : r) a.push_back(x);
   return json{{"references", a}};
+}
+
+TEST_CASE("lookup errors list ten addresses, then how many more", "[terraform][address]") {
+  json root = json::array();
+  for (int i = 0; i < 12; ++i) root.push_back(state_resource("", sg, "g", sg_values(), i));
+  const auto many = parse_group_input(state_doc(root).dump(), "s.json");
+  std::string listed;
+  for (int i = 0; i < 10; ++i)
+    listed += std::string(i ? ", " : "") + sg + ".g[" + std::to_string(i) + "]";
+  listed += ", and 2 more";
+  CHECK_THROWS_WITH(
+      pick_input_group(many, std::string("nope"), "--group", "s.json", "the file", "choose"),
+      Catch::EndsWith("(groups: " + listed + ")"));
+  CHECK_THROWS_WITH(pick_input_group(many, std::nullopt, "--group", "s.json", "the file", "choose"),
+                    Catch::EndsWith("holds 12 groups; choose (" + listed + ")"));
 }
 
 TEST_CASE("links: through a module output and a module variable", "[terraform][link]") {

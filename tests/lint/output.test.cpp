@@ -11,6 +11,7 @@
 #include <fstream>
 #include <secgroup/analysis/diff.hpp>
 #include <secgroup/analysis/query.hpp>
+#include <secgroup/io/json_spool.hpp>
 #include <secgroup/lint/report.hpp>
 #include <secgroup/lint/run.hpp>
 #include <secgroup/lint/sarif.hpp>
@@ -152,7 +153,8 @@ void require_valid_sarif(const json& log) {
 
 // -- Inputs and exit codes ------------------------------------------------------------------
 
-TEST_CASE("run: directories expand to their *.json files, sorted, hidden names skipped") {
+TEST_CASE("run: directories expand to their *.json and *.tfstate files, sorted, hidden names "
+          "skipped") {
   auto files = lint::collect_inputs({str(data / "tree"), str(data / "clean.json")});
   CHECK(files == std::vector<std::string>{(data / "tree/a/c.json").generic_string(),
                                           (data / "tree/b.json").generic_string(),
@@ -164,6 +166,10 @@ TEST_CASE("run: directories expand to their *.json files, sorted, hidden names s
   std::ofstream(empty / "notes.txt") << "no groups here\n";
   CHECK_THROWS_WITH(lint::collect_inputs({str(empty)}),
                     Catch::Contains("secgroup.parse.109") && Catch::Contains("no *.json"));
+  // A raw Terraform state file (terraform.tfstate) is an input like a JSON document.
+  fs::copy_file(examples / "terraform" / "terraform.tfstate", empty / "terraform.tfstate");
+  CHECK(lint::collect_inputs({str(empty)}) ==
+        std::vector<std::string>{(empty / "terraform.tfstate").generic_string()});
   fs::remove_all(empty);
 }
 
@@ -203,12 +209,13 @@ TEST_CASE("run: lint_each hands on each report at once and adds them up as run_l
     const auto run = lint::run_lint(inputs, suppressing, threshold);
     std::ostringstream streamed;
     std::vector<std::string> order;
+    lint::text_report_writer writer(streamed);
     const auto outcome = lint::lint_each(inputs, suppressing, threshold, default_max_input_size,
                                          [&](lint::located_report&& r) {
                                            order.push_back(r.report.group.id);
-                                           lint::write_text_group(streamed, r);
+                                           writer.add(r);
                                          });
-    lint::write_text_summary(streamed, outcome);
+    writer.finish(outcome);
     std::ostringstream whole;
     lint::write_text(whole, run);
     CHECK(streamed.str() == whole.str());
@@ -230,6 +237,73 @@ TEST_CASE("run: lint_each hands on each report at once and adds them up as run_l
                       default_max_input_size, [&](lint::located_report&&) { ++reports; }),
       parse_error);
   CHECK(reports == 0);
+}
+
+namespace output_writers {
+
+// Feeds `writer` the reports of lint_each() over `inputs`, then the outcome.
+template <class Writer>
+void streamed(const std::vector<std::string>& inputs, const lint_config& config, Writer&& writer) {
+  const auto outcome = lint::lint_each(inputs, config, lint::severity::low, default_max_input_size,
+                                       [&](lint::located_report&& r) { writer.add(r); });
+  writer.finish(outcome);
+}
+
+}  // namespace output_writers
+
+TEST_CASE("run: the JSON and SARIF writers write what the run keeping every report writes") {
+  const auto suppressing = lint::load_config(data / "suppress.json");
+  const std::vector<std::vector<std::string>> runs = {
+      {str(data / "clean.json")},
+      {str(data / "clean.json"), str(data / "ssh-open.json"), str(examples / "groups")},
+      {str(examples / "terraform" / "plan.json"), str(examples / "terraform" / "state.json"),
+       str(data / "ssh-open.json")}};
+  for (const auto& inputs : runs) {
+    for (const auto& config : {lint_config{}, suppressing}) {
+      const auto run = lint::run_lint(inputs, config, lint::severity::low);
+      std::ostringstream json_whole, json_streamed, sarif_whole, sarif_streamed;
+      lint::write_json(json_whole, run);
+      lint::write_sarif(sarif_whole, run, config);
+      output_writers::streamed(inputs, config, lint::json_report_writer(json_streamed));
+      output_writers::streamed(inputs, config, lint::sarif_report_writer(sarif_streamed, config));
+      CHECK(json_streamed.str() == json_whole.str());
+      CHECK(sarif_streamed.str() == sarif_whole.str());
+      CHECK(json::parse(json_streamed.str()) == lint::json_report(run));
+    }
+  }
+}
+
+TEST_CASE("json_spool: a spliced array is what dump(2) writes, kept in memory or spilled") {
+  json doc = {{"a", 1}, {"items", json::array()}, {"z", {{"nested", json::array()}}}};
+  const std::vector<json> elements = {
+      json{{"k", "v\nwith \"quotes\" and \"items\": []"}, {"list", {1, 2, {{"x", nullptr}}}}},
+      json::array(), json::object(), json(42), json("text")};
+  for (std::size_t count = 0; count <= elements.size(); ++count) {
+    for (std::size_t memory_limit : {std::size_t{0}, std::size_t{1} << 20}) {
+      json expected = doc;
+      json_spool spool(2, memory_limit);
+      for (std::size_t i = 0; i < count; ++i) {
+        expected["items"].push_back(elements[i]);
+        spool.push_back(elements[i]);
+      }
+      std::ostringstream out;
+      write_spliced(out, doc, "items", 2, spool);
+      CHECK(out.str() == expected.dump(2) + "\n");
+      CHECK(spool.size() == count);
+    }
+  }
+  // A nested array: the key's indentation tells it apart from a top-level one of the same name.
+  json spool_doc = {{"nested", json::array()}, {"z", {{"nested", json::array()}}}};
+  json expected = spool_doc;
+  expected["z"]["nested"].push_back(7);
+  json_spool nested(4);
+  nested.push_back(7);
+  std::ostringstream out;
+  write_spliced(out, spool_doc, "nested", 4, nested);
+  CHECK(out.str() == expected.dump(2) + "\n");
+  json_spool none(2);
+  std::ostringstream ignored;
+  CHECK_THROWS_AS(write_spliced(ignored, spool_doc, "absent", 2, none), std::logic_error);
 }
 
 TEST_CASE("run: findings point at the lines of their rules") {

@@ -49,8 +49,8 @@ TEST_CASE("format_api_date writes UTC with microseconds and +00:00", "[mock][sto
   CHECK(mock::format_api_date(sys_days{year{2024} / 2 / 29} + 23h + 59min + 59s + 999999us) ==
         "2024-02-29T23:59:59.999999+00:00");
   auto clock = mock::stepping_clock(t0(), 1500ms);
-  CHECK(clock() == "2026-07-30T12:54:21.436730+00:00");
-  CHECK(clock() == "2026-07-30T12:54:22.936730+00:00");
+  CHECK(mock::format_api_date(clock()) == "2026-07-30T12:54:21.436730+00:00");
+  CHECK(mock::format_api_date(clock()) == "2026-07-30T12:54:22.936730+00:00");
 }
 
 TEST_CASE("UUIDs: recognised, generated as version 4, seeded generators repeat",
@@ -110,7 +110,7 @@ TEST_CASE("create_group: the API's defaults, dates from the injected clock",
     CHECK(t.create_group(zone, spec("b")).organization == org_a);
   }
   SECTION("the injected clock and id generator can be replaced") {
-    s.set_clock([] { return std::string("2030-01-01T00:00:00.000000+00:00"); });
+    s.set_clock([] { return std::chrono::sys_days{std::chrono::year{2030} / 1 / 1}; });
     s.set_id_generator([] { return std::string("9d8c7b6a-5f4e-4d3c-8b2a-190817161514"); });
     auto h = s.create_group(zone, spec("x"));
     CHECK(h.id == "9d8c7b6a-5f4e-4d3c-8b2a-190817161514");
@@ -162,7 +162,9 @@ TEST_CASE("api_error carries the status, the body and a stable id", "[mock][stor
 }
 
 TEST_CASE("a store serves only its configured zones", "[mock][store][zones]") {
-  mock::store s({{"test-zone-1"}, mock::stepping_clock(t0()), counting_ids()});
+  auto options = test_options();
+  options.zones = {"test-zone-1"};
+  mock::store s(std::move(options));
   CHECK(s.zones() == std::vector<std::string>{"test-zone-1"});
   CHECK(s.create_group("test-zone-1", spec("a")).zone == "test-zone-1");
   CHECK(api_error_of([&] { s.create_group(zone, spec("a")); }).status() == 400);

@@ -8,7 +8,7 @@
 //   SECGROUP_OTHER_SECRET   a token of another project (403 checks)
 // The server must start empty. Exit 0 when every check passes; an assertion error otherwise.
 import assert from 'node:assert/strict'
-import { createClient, Errors } from '@scaleway/sdk-client'
+import { createClient, Errors, waitForResource } from '@scaleway/sdk-client'
 import { Instancev1 } from '@scaleway/sdk-instance'
 
 const apiURL = process.env.SCW_API_URL
@@ -46,6 +46,17 @@ const rejectsWith = (promise, type, status) =>
   })
 
 const userRules = (rules) => rules.filter((r) => r.editable)
+
+/**
+ * Waits until group `securityGroupId` leaves the SDK's transient states ("syncing", spec §7),
+ * polling with the SDK's own waitForResource, as its waitFor* helpers do; the server's sync
+ * delay is 300 ms by default. Returns the group.
+ */
+const waitForSecurityGroup = (securityGroupId) => waitForResource(
+  async (sg) => !Instancev1.SECURITY_GROUP_TRANSIENT_STATUSES.includes(sg.state),
+  async (request) => (await api.getSecurityGroup(request)).securityGroup,
+  { zone, securityGroupId },
+  { timeout: 30, minDelay: 1, maxDelay: 1 })  // the SDK allows no less than 1 s
 
 // The six default SMTP rules of spec §6: fixed ids, positions 1..6, outbound TCP drops.
 const defaultRuleIds = [1, 2, 3, 4, 5, 6].map((n) => `11111111-2222-4333-8444-00000000000${n}`)
@@ -160,7 +171,14 @@ await step('updateSecurityGroup (PATCH)', async () => {
   assert.equal(securityGroup.inboundDefaultPolicy, 'accept')
   assert.ok(securityGroup.modificationDate >= groups.db.modificationDate)
   assert.equal(securityGroup.creationDate.getTime(), groups.db.creationDate.getTime())
-  groups.db = securityGroup
+  // An effective change answers "syncing"; once the sync is over the group is "available"
+  // and its modificationDate has moved once more, with no call of ours (spec §7).
+  assert.equal(securityGroup.state, 'syncing')
+  const synced = await waitForSecurityGroup(groups.db.id)
+  assert.equal(synced.state, 'available')
+  assert.ok(synced.modificationDate > securityGroup.modificationDate)
+  assert.equal(synced.name, 'database')
+  groups.db = synced
 
   // Making db the project default takes the flag from web-staging.
   const { securityGroup: now } = await api.updateSecurityGroup({
@@ -343,14 +361,16 @@ await step('setSecurityGroupRules: update by id, create without id, delete the r
     securityGroupId: groups.web.id, securityGroupRuleId: rules.ssh.id,
   }), Errors.ResourceNotFoundError, 404)
   rules.any = user[1]
-  // Sending the listed rules back changes nothing.
-  const { securityGroup: before } = await api.getSecurityGroup({ securityGroupId: groups.web.id })
+  // Sending the listed rules back changes nothing (once the sync of the change above is over,
+  // so that its date bump cannot fall between the two reads).
+  const before = await waitForSecurityGroup(groups.web.id)
   const { rules: again } = await api.setSecurityGroupRules({
     securityGroupId: groups.web.id, rules: user,
   })
   assert.deepEqual(userRules(again), user)
   const { securityGroup: after } = await api.getSecurityGroup({ securityGroupId: groups.web.id })
   assert.equal(after.modificationDate.getTime(), before.modificationDate.getTime())
+  assert.equal(after.state, 'available')
 })
 
 await step('deleteSecurityGroupRule', async () => {

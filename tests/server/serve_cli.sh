@@ -52,6 +52,10 @@ expect_bad_input 'secgroup\.validation\.203.*--fault-rate' --port 0 --fault-rate
 expect_bad_input 'secgroup\.validation\.203.*--fault-status\[1\].*404' --port 0 --fault-rate 0.5 \
   --fault-status 429 --fault-status 404
 expect_bad_input 'secgroup\.validation\.203.*--fault-delay' --port 0 --fault-delay 70000
+expect_bad_input 'secgroup\.validation\.203.*--sync-delay.*whole number' --port 0 --sync-delay -5
+expect_bad_input 'secgroup\.validation\.203.*--sync-delay.*whole number' --port 0 --sync-delay 0.5
+expect_bad_input 'secgroup\.validation\.203.*--sync-delay.*whole number' --port 0 --sync-delay x
+expect_bad_input 'secgroup\.validation\.203.*--sync-delay.*0\.\.3600000' --port 0 --sync-delay 3600001
 printf '{"security_groups": [' >"$work/corrupt.json"
 expect_bad_input 'secgroup\.parse\.109.*corrupt\.json.*not valid JSON' --port 0 --state "$work/corrupt.json"
 # A state file that could never be saved: refused at start, naming the file and the directory.
@@ -167,6 +171,30 @@ created=$(request POST "$base" "{\"name\": \"big\", \"project\": \"$project\", \
 grep -q "^HTTP/1.1 500" <<<"$created" || fail "an unsaved change was answered: $(head -n 1 <<<"$created")"
 grep -q '"type": "internal_error"' <<<"$created" || fail "unsaved change body: $(tail -c 200 <<<"$created")"
 grep -q 'not saved' <<<"$created" || fail "the 500 does not say the change is not saved"
+stop TERM
+
+# The sync of spec §7, with a delay (an hour) no test run outlives: a change answers
+# "syncing", GETs show it, and so does the state file across a restart; --sync-delay 0 never
+# syncs.
+token=""
+start --state "$work/sync.json" --sync-delay 3600000
+created=$(request POST "$base" "{\"name\": \"syncs\", \"project\": \"$project\"}")
+grep -q '"state": "available"' <<<"$created" || fail "a new group is not available: $created"
+id=$(sed -n 's/.*"security_group": {"id": "\([0-9a-f-]*\)".*/\1/p' <<<"$created")
+[[ -n "$id" ]] || fail "no id in $created"
+patched=$(request PATCH "$base/$id" '{"description": "changed"}')
+grep -q '"state": "syncing"' <<<"$patched" || fail "--sync-delay: PATCH answered $patched"
+grep -q '"state": "syncing"' <<<"$(request GET "$base/$id" "")" || fail "GET after PATCH: not syncing"
+stop TERM
+grep -q '"state": "syncing"' "$work/sync.json" || fail "the state file lost the sync"
+start --state "$work/sync.json" --sync-delay 3600000
+grep -q '"state": "syncing"' <<<"$(request GET "$base/$id" "")" || fail "the sync did not survive a restart"
+stop TERM
+start --sync-delay 0
+created=$(request POST "$base" "{\"name\": \"never\", \"project\": \"$project\"}")
+id=$(sed -n 's/.*"security_group": {"id": "\([0-9a-f-]*\)".*/\1/p' <<<"$created")
+patched=$(request PATCH "$base/$id" '{"description": "changed"}')
+grep -q '"state": "available"' <<<"$patched" || fail "--sync-delay 0: PATCH answered $patched"
 stop TERM
 
 start

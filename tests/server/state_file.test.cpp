@@ -159,6 +159,66 @@ TEST_CASE("state file: changes are appended to the journal and replayed on load"
   CHECK(json::parse(slurp(file)) == expected);
 }
 
+/// A store syncing for 300 ms on a manual clock at `start`, its state in `file`.
+struct syncing_store {
+  mock::manual_clock clock;
+  mock::store store;
+  mock::router api{store};
+  server::state_file state;
+
+  syncing_store(const fs::path& file, mock::time_point start)
+      : clock(start), store(options(clock)), state(file) {
+    state.open(store);
+  }
+  static mock::store_options options(const mock::manual_clock& c) {
+    auto o = test_options();
+    o.clock = c.fn();
+    o.sync_delay = std::chrono::milliseconds(300);
+    return o;
+  }
+  /// The state and modification_date of group `id`.
+  std::pair<std::string, std::string> seen(const std::string& id) const {
+    const auto g = store.get_group(zone, id);
+    return {std::string(to_string(g.state)), g.modification_date.value_or("")};
+  }
+};
+
+TEST_CASE("state file: a sync survives a restart and ends at its own deadline",
+          "[server][state][sync]") {
+  using namespace std::chrono;
+  scratch dir("sync");
+  const auto file = dir.path / "state.json";
+  std::string id;
+  const auto deadline = mock::format_api_date(t0() + 300ms);
+  {
+    syncing_store s(file, t0());
+    auto made = s.api.call("POST", base, json{{"name", "a"}, {"project", project_a}}.dump());
+    id = json::parse(made.body)["security_group"]["id"].get<std::string>();
+    REQUIRE(s.api.call("PATCH", base + "/" + id, R"({"name": "b"})").status == 200);
+    s.state.sync();
+    const auto stored = server::read_state(file).doc["security_groups"][0];
+    CHECK(stored["state"] == "syncing");
+    CHECK(stored["modification_date"] == mock::format_api_date(t0()));
+  }  // no checkpoint: as after kill -9
+  SECTION("restarted before the deadline: still syncing, then available at it") {
+    syncing_store s(file, t0() + 299ms);
+    CHECK(s.seen(id).first == "syncing");
+    s.clock.advance(1ms);
+    CHECK(s.seen(id) == std::pair<std::string, std::string>("available", deadline));
+    // The end of the sync is journaled like a change.
+    s.state.sync();
+    const auto stored = server::read_state(file).doc["security_groups"][0];
+    CHECK(stored["state"] == "available");
+    CHECK(stored["modification_date"] == deadline);
+  }
+  SECTION("restarted after the deadline: available, dated at the deadline") {
+    syncing_store s(file, t0() + 1h);
+    CHECK(s.seen(id) == std::pair<std::string, std::string>("available", deadline));
+    s.state.checkpoint();
+    CHECK(json::parse(slurp(file))["security_groups"][0]["modification_date"] == deadline);
+  }
+}
+
 TEST_CASE("state file: a torn last journal line is ignored, a corrupt one refused",
           "[server][state]") {
   scratch dir("torn");

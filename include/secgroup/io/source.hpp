@@ -208,11 +208,11 @@ inline const terraform_group* find_terraform_group(const std::vector<terraform_g
   return found;
 }
 
-/// The addresses of `groups`, "A, B" (for messages).
+/// The addresses of `groups` for messages, as detail::name_list() writes them; "none" for none.
 inline std::string terraform_addresses(const std::vector<terraform_group>& groups) {
   std::vector<std::string> list;
   for (const auto& g : groups) list.push_back(g.address);
-  return list.empty() ? std::string("none") : joined_list(list);
+  return list.empty() ? std::string("none") : detail::name_list(list);
 }
 
 /// Returns the group of `in` that `key` selects, or without a key its only group, as every
@@ -256,7 +256,7 @@ inline input_group pick_input_group(const group_input& in, const std::optional<s
             ? std::string(holder) + " holds no security group after the change (every group is "
                                     "destroyed or forgotten by the plan)"
             : std::string(holder) + " holds " + std::to_string(candidates.size()) + " groups; " +
-                  std::string(how_to_choose) + " (" + joined_list(names) + ")"));
+                  std::string(how_to_choose) + " (" + detail::name_list(names) + ")"));
   }
   return candidates.front();
 }

@@ -26,6 +26,7 @@
 #include "../config.hpp"
 #include "../format.hpp"
 #include "../io/json.hpp"
+#include "../io/json_spool.hpp"
 #include "../packet.hpp"
 #include "../version.hpp"
 #include "catalogue.hpp"
@@ -176,6 +177,22 @@ inline void write_text(std::ostream& out, const lint_run& run, const text_option
   write_text_summary(out, run.outcome(), o);
 }
 
+/// The text report written as lint_each() hands on the reports: each group as soon as it is
+/// linted, the summary at the end (finish()). The three report writers (text, JSON, SARIF)
+/// share this shape: constructed on a stream, add() per group, finish() with the outcome.
+class text_report_writer {
+ public:
+  explicit text_report_writer(std::ostream& out, text_options o = {}) : out_(out), o_(o) {}
+  /// Writes the report of the next group.
+  void add(const located_report& lr) { write_text_group(out_, lr, o_); }
+  /// Writes the summary; `outcome` is what lint_each() returned.
+  void finish(const run_outcome& outcome) { write_text_summary(out_, outcome, o_); }
+
+ private:
+  std::ostream& out_;
+  text_options o_;
+};
+
 // -- JSON -----------------------------------------------------------------------------------
 
 /// The witness as JSON: packet text and parts, action, deciding rule id/position or default.
@@ -207,76 +224,101 @@ inline json rule_json(const std::vector<rule>& rules, const source_location& at,
   return j;
 }
 
-/// Returns the JSON report of `run`.
-inline json json_report(const lint_run& run) {
+/// The JSON of one group's report, as an element of the report's "groups".
+inline json group_json(const located_report& lr) {
+  const auto& r = lr.report;
+  json g;
+  g["source"] = r.source;
+  g["id"] = r.group.id;
+  g["name"] = r.group.name;
+  g["line"] = lr.location.group_line ? json(lr.location.group_line) : json(nullptr);
+  if (lr.terraform) {
+    g["address"] = r.address;
+    g["change"] = to_string(lr.terraform->change);
+    g["file"] = lr.located_file();
+    g["unknown"] = lr.terraform->unknown;
+    json notes = json::array();
+    for (const auto& n : lr.terraform->notes)
+      notes.push_back({{"field", n.field}, {"message", n.message}});
+    g["notes"] = std::move(notes);
+  }
+  json findings = json::array();
+  for (const auto& f : r.findings) {
+    const auto& check = check_of(f.check);
+    json j;
+    j["check"] = f.check;
+    j["name"] = check.name;
+    j["title"] = check.title;
+    j["severity"] = to_string(f.level);
+    j["subject"] = f.subject;
+    j["message"] = f.message;
+    j["line"] = f.rules.empty()
+                    ? (lr.location.group_line ? json(lr.location.group_line) : json(nullptr))
+                    : json(lr.location.line_of_rule(f.rules.front()));
+    j["witness"] = f.witness ? witness_json(*f.witness, r.rules) : json(nullptr);
+    json rs = json::array(), rel = json::array();
+    for (auto i : f.rules) rs.push_back(rule_json(r.rules, lr.location, i));
+    for (auto i : f.related) rel.push_back(rule_json(r.rules, lr.location, i));
+    j["rules"] = rs;
+    j["related"] = rel;
+    j["default_policy"] = f.by_default;
+    j["fix"] = check.fix;
+    j["suppressed"] = f.suppressed ? json(*f.suppressed) : json(nullptr);
+    if (lr.terraform) j["undecided"] = f.undecided;
+    findings.push_back(std::move(j));
+  }
+  g["findings"] = std::move(findings);
+  return g;
+}
+
+/// The JSON report of a run that added up to `outcome`, with "groups" an empty array.
+inline json json_report_head(const run_outcome& outcome) {
   json doc;
   doc["version"] = 1;
   doc["tool"] = {{"name", "secgroup"}, {"version", version_string}};
-  doc["fail_on"] = threshold_text(run.threshold);
-  const auto outcome = run.outcome();
+  doc["fail_on"] = threshold_text(outcome.threshold);
   const auto& t = outcome.findings;
   doc["failed"] = outcome.failed;
   json by = json::object();
   for (auto s : all_severities)
     by[std::string(to_string(s))] = t.by_severity[static_cast<std::size_t>(s)];
-  doc["summary"] = {{"files", run.files.size()},
-                    {"groups", run.groups.size()},
+  doc["summary"] = {{"files", outcome.files.size()},
+                    {"groups", outcome.groups},
                     {"findings", t.total()},
                     {"suppressed", t.suppressed},
                     {"by_severity", by}};
-  if (run.terraform) {
+  if (outcome.terraform) {
     doc["summary"]["undecided"] = t.undecided;
-    doc["notes"] = run.notes;
+    doc["notes"] = outcome.notes;
   }
-  json groups = json::array();
-  for (const auto& lr : run.groups) {
-    const auto& r = lr.report;
-    json g;
-    g["source"] = r.source;
-    g["id"] = r.group.id;
-    g["name"] = r.group.name;
-    g["line"] = lr.location.group_line ? json(lr.location.group_line) : json(nullptr);
-    if (lr.terraform) {
-      g["address"] = r.address;
-      g["change"] = to_string(lr.terraform->change);
-      g["file"] = lr.located_file();
-      g["unknown"] = lr.terraform->unknown;
-      json notes = json::array();
-      for (const auto& n : lr.terraform->notes)
-        notes.push_back({{"field", n.field}, {"message", n.message}});
-      g["notes"] = std::move(notes);
-    }
-    json findings = json::array();
-    for (const auto& f : r.findings) {
-      const auto& check = check_of(f.check);
-      json j;
-      j["check"] = f.check;
-      j["name"] = check.name;
-      j["title"] = check.title;
-      j["severity"] = to_string(f.level);
-      j["subject"] = f.subject;
-      j["message"] = f.message;
-      j["line"] = f.rules.empty()
-                      ? (lr.location.group_line ? json(lr.location.group_line) : json(nullptr))
-                      : json(lr.location.line_of_rule(f.rules.front()));
-      j["witness"] = f.witness ? witness_json(*f.witness, r.rules) : json(nullptr);
-      json rs = json::array(), rel = json::array();
-      for (auto i : f.rules) rs.push_back(rule_json(r.rules, lr.location, i));
-      for (auto i : f.related) rel.push_back(rule_json(r.rules, lr.location, i));
-      j["rules"] = rs;
-      j["related"] = rel;
-      j["default_policy"] = f.by_default;
-      j["fix"] = check.fix;
-      j["suppressed"] = f.suppressed ? json(*f.suppressed) : json(nullptr);
-      if (lr.terraform) j["undecided"] = f.undecided;
-      findings.push_back(std::move(j));
-    }
-    g["findings"] = std::move(findings);
-    groups.push_back(std::move(g));
-  }
-  doc["groups"] = std::move(groups);
+  doc["groups"] = json::array();
   return doc;
 }
+
+/// Returns the JSON report of `run`.
+inline json json_report(const lint_run& run) {
+  json doc = json_report_head(run.outcome());
+  for (const auto& lr : run.groups) doc["groups"].push_back(group_json(lr));
+  return doc;
+}
+
+/// The JSON report written as lint_each() hands on the reports: each group's JSON is spooled
+/// (io/json_spool.hpp) the moment it is made, so memory holds one report, not the run's.
+/// finish() then writes byte for byte what write_json() of the run keeping every report would.
+class json_report_writer {
+ public:
+  explicit json_report_writer(std::ostream& out) : out_(out) {}
+  /// Adds the report of the next group.
+  void add(const located_report& lr) { groups_.push_back(group_json(lr)); }
+  /// Writes the report, indented, with a final newline; `outcome` is what lint_each() returned.
+  void finish(const run_outcome& outcome) {
+    write_spliced(out_, json_report_head(outcome), "groups", 2, groups_);
+  }
+
+ private:
+  std::ostream& out_;
+  json_spool groups_{2};
+};
 
 /// Writes the catalogue of checks with their configured severity and state: a text table, or
 /// JSON (`json` true) as an array of {id, name, title, severity, enabled, rationale, fix}.

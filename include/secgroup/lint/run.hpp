@@ -267,11 +267,13 @@ inline std::vector<std::string> collect_inputs(const std::vector<std::string>& a
         if (it->is_directory(ec)) it.disable_recursion_pending();
         continue;
       }
-      if (it->is_regular_file(ec) && it->path().extension() == ".json")
+      const auto extension = it->path().extension();
+      if (it->is_regular_file(ec) && (extension == ".json" || extension == ".tfstate"))
         found.push_back(it->path().generic_string());
     }
     if (found.empty())
-      SECGROUP_THROW(parse_error(errc::bad_file, arg, "no *.json file in this directory"));
+      SECGROUP_THROW(
+          parse_error(errc::bad_file, arg, "no *.json or *.tfstate file in this directory"));
     std::sort(found.begin(), found.end());
     out.insert(out.end(), found.begin(), found.end());
   }

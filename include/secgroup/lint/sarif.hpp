@@ -26,6 +26,7 @@
 #include "../config.hpp"
 #include "../detail/text.hpp"
 #include "../io/json.hpp"
+#include "../io/json_spool.hpp"
 #include "../version.hpp"
 #include "catalogue.hpp"
 #include "config.hpp"
@@ -81,8 +82,75 @@ inline std::string fingerprint(std::string_view text) {
   return out;
 }
 
-/// Returns the SARIF 2.1.0 log of `run`; `config` gives the checks' configured levels.
-inline json to_sarif(const lint_run& run, const lint_config& config = {}) {
+/// Calls `add(json)` with the SARIF result of each finding of `lr`, in order.
+template <class Add>
+void for_each_sarif_result(const located_report& lr, Add&& add) {
+  const auto& r = lr.report;
+  const std::string uri = artifact_uri(lr.located_file());
+  auto location = [&](std::uint32_t line) {
+    return json{{"physicalLocation",
+                 {{"artifactLocation", {{"uri", uri}}}, {"region", {{"startLine", line}}}}}};
+  };
+  for (const auto& f : r.findings) {
+    json res;
+    res["ruleId"] = f.check;
+    res["ruleIndex"] = lint_config::index(f.check);
+    res["level"] = sarif_level(f.level);
+    std::string text = f.message + ".";
+    if (f.witness) text += " Witness: " + describe_witness(*f.witness, r.rules) + ".";
+    text += " Group: " + detail_report::group_title(r) + ".";
+    res["message"] = {{"text", text}};
+    const std::uint32_t line = f.rules.empty()
+                                   ? (lr.location.group_line ? lr.location.group_line : 1)
+                                   : lr.location.line_of_rule(f.rules.front());
+    res["locations"] = json::array({location(line)});
+    json related = json::array();
+    int id = 1;
+    auto add_related = [&](std::uint32_t i) {
+      auto loc = location(lr.location.line_of_rule(i));
+      loc["id"] = id++;
+      loc["message"] = {{"text", describe_rule(r.rules[i])}};
+      related.push_back(std::move(loc));
+    };
+    for (std::size_t k = 1; k < f.rules.size(); ++k) add_related(f.rules[k]);
+    for (auto i : f.related) add_related(i);
+    if (!related.empty()) res["relatedLocations"] = std::move(related);
+    res["partialFingerprints"] = {
+        {"secgroupFinding/v1", fingerprint(f.check + "|" +
+                                           (!r.address.empty()   ? r.address
+                                            : r.group.id.empty() ? r.group.name
+                                                                 : r.group.id) +
+                                           "|" + f.subject)}};
+    json props;
+    props["severity"] = to_string(f.level);
+    props["group"] = {{"id", r.group.id}, {"name", r.group.name}};
+    if (lr.terraform) {
+      props["group"]["address"] = r.address;
+      props["undecided"] = f.undecided;
+    }
+    if (f.witness) props["witness"] = witness_json(*f.witness, r.rules);
+    json ids = json::array();
+    for (auto i : f.rules) ids.push_back(r.rules[i].id);
+    props["rules"] = ids;
+    props["default_policy"] = f.by_default;
+    res["properties"] = std::move(props);
+    if (f.suppressed)
+      res["suppressions"] =
+          json::array({json{{"kind", "external"}, {"justification", *f.suppressed}}});
+    add(std::move(res));
+  }
+}
+
+/// Adds to `files` the file `lr`'s lines refer to when it is not an input (a Terraform group's
+/// .tf file) and not there yet: the artifacts are the inputs, then the .tf files located.
+inline void add_located_file(std::vector<std::string>& files, const located_report& lr) {
+  if (!lr.file.empty() && std::find(files.begin(), files.end(), lr.file) == files.end())
+    files.push_back(lr.file);
+}
+
+/// The SARIF 2.1.0 log naming `files` as artifacts, with an empty results array; `config` gives
+/// the checks' configured levels.
+inline json sarif_log(const std::vector<std::string>& files, const lint_config& config) {
   json rules = json::array();
   for (const auto& c : checks) {
     const auto& s = config.setting(c.id);
@@ -103,68 +171,7 @@ inline json to_sarif(const lint_run& run, const lint_config& config = {}) {
                        {"security-severity", security_severity(s.level)}};
     rules.push_back(std::move(r));
   }
-  json results = json::array();
-  for (const auto& lr : run.groups) {
-    const auto& r = lr.report;
-    const std::string uri = artifact_uri(lr.located_file());
-    auto location = [&](std::uint32_t line) {
-      return json{{"physicalLocation",
-                   {{"artifactLocation", {{"uri", uri}}}, {"region", {{"startLine", line}}}}}};
-    };
-    for (const auto& f : r.findings) {
-      json res;
-      res["ruleId"] = f.check;
-      res["ruleIndex"] = lint_config::index(f.check);
-      res["level"] = sarif_level(f.level);
-      std::string text = f.message + ".";
-      if (f.witness) text += " Witness: " + describe_witness(*f.witness, r.rules) + ".";
-      text += " Group: " + detail_report::group_title(r) + ".";
-      res["message"] = {{"text", text}};
-      const std::uint32_t line = f.rules.empty()
-                                     ? (lr.location.group_line ? lr.location.group_line : 1)
-                                     : lr.location.line_of_rule(f.rules.front());
-      res["locations"] = json::array({location(line)});
-      json related = json::array();
-      int id = 1;
-      auto add_related = [&](std::uint32_t i) {
-        auto loc = location(lr.location.line_of_rule(i));
-        loc["id"] = id++;
-        loc["message"] = {{"text", describe_rule(r.rules[i])}};
-        related.push_back(std::move(loc));
-      };
-      for (std::size_t k = 1; k < f.rules.size(); ++k) add_related(f.rules[k]);
-      for (auto i : f.related) add_related(i);
-      if (!related.empty()) res["relatedLocations"] = std::move(related);
-      res["partialFingerprints"] = {
-          {"secgroupFinding/v1", fingerprint(f.check + "|" +
-                                             (!r.address.empty()   ? r.address
-                                              : r.group.id.empty() ? r.group.name
-                                                                   : r.group.id) +
-                                             "|" + f.subject)}};
-      json props;
-      props["severity"] = to_string(f.level);
-      props["group"] = {{"id", r.group.id}, {"name", r.group.name}};
-      if (lr.terraform) {
-        props["group"]["address"] = r.address;
-        props["undecided"] = f.undecided;
-      }
-      if (f.witness) props["witness"] = witness_json(*f.witness, r.rules);
-      json ids = json::array();
-      for (auto i : f.rules) ids.push_back(r.rules[i].id);
-      props["rules"] = ids;
-      props["default_policy"] = f.by_default;
-      res["properties"] = std::move(props);
-      if (f.suppressed)
-        res["suppressions"] =
-            json::array({json{{"kind", "external"}, {"justification", *f.suppressed}}});
-      results.push_back(std::move(res));
-    }
-  }
   json artifacts = json::array();
-  std::vector<std::string> files = run.files;  // the inputs, then the .tf files located
-  for (const auto& lr : run.groups)
-    if (!lr.file.empty() && std::find(files.begin(), files.end(), lr.file) == files.end())
-      files.push_back(lr.file);
   for (const auto& file : files) artifacts.push_back({{"location", {{"uri", artifact_uri(file)}}}});
   json driver;
   driver["name"] = "secgroup";
@@ -174,7 +181,7 @@ inline json to_sarif(const lint_run& run, const lint_config& config = {}) {
   json one;
   one["tool"] = {{"driver", std::move(driver)}};
   one["artifacts"] = std::move(artifacts);
-  one["results"] = std::move(results);
+  one["results"] = json::array();
   one["columnKind"] = "unicodeCodePoints";
   json doc;
   doc["$schema"] = sarif_schema;
@@ -183,10 +190,51 @@ inline json to_sarif(const lint_run& run, const lint_config& config = {}) {
   return doc;
 }
 
+/// Returns the SARIF 2.1.0 log of `run`; `config` gives the checks' configured levels.
+inline json to_sarif(const lint_run& run, const lint_config& config = {}) {
+  std::vector<std::string> files = run.files;
+  json results = json::array();
+  for (const auto& lr : run.groups) {
+    add_located_file(files, lr);
+    for_each_sarif_result(lr, [&](json&& res) { results.push_back(std::move(res)); });
+  }
+  json doc = sarif_log(files, config);
+  doc["runs"][0]["results"] = std::move(results);
+  return doc;
+}
+
 /// Writes the SARIF log of `run`, indented, with a final newline.
 inline void write_sarif(std::ostream& out, const lint_run& run, const lint_config& config = {}) {
   out << to_sarif(run, config).dump(2) << "\n";
 }
+
+/// The SARIF log written as lint_each() hands on the reports: each result is spooled
+/// (io/json_spool.hpp) the moment it is made, so memory holds one report, not the run's.
+/// finish() then writes byte for byte what write_sarif() of the run keeping every report would.
+class sarif_report_writer {
+ public:
+  /// `config` gives the checks' configured levels.
+  explicit sarif_report_writer(std::ostream& out, const lint_config& config = {})
+      : out_(out), config_(config) {}
+  /// Adds the report of the next group.
+  void add(const located_report& lr) {
+    add_located_file(located_files_, lr);
+    for_each_sarif_result(lr, [&](json&& res) { results_.push_back(res); });
+  }
+  /// Writes the log, indented, with a final newline; `outcome` is what lint_each() returned.
+  void finish(const run_outcome& outcome) {
+    std::vector<std::string> files = outcome.files;
+    for (const auto& f : located_files_)
+      if (std::find(files.begin(), files.end(), f) == files.end()) files.push_back(f);
+    write_spliced(out_, sarif_log(files, config_), "results", 6, results_);
+  }
+
+ private:
+  std::ostream& out_;
+  const lint_config& config_;
+  std::vector<std::string> located_files_;  // the .tf files located, in order
+  json_spool results_{6};
+};
 
 }  // namespace lint
 SECGROUP_END_NAMESPACE

@@ -11,8 +11,17 @@
 // Behaviour follows docs/mock-api.md: default rules are implied by `enable_default_security`
 // and never stored; user rules are kept in position order, numbered 1..N (inbound and outbound
 // share the sequence) and renumbered on every insert, move and delete; `modification_date`
-// moves only when a call really changes the group; `state` stays `available`; a project has at
-// most one `project_default` group per zone.
+// moves only when a call really changes the group; a project has at most one `project_default`
+// group per zone.
+// Sync (spec §7): a call that really changes a group dates the change and, unless
+// store_options::sync_delay is 0, leaves the group `syncing` until the clock reaches the date
+// of the change plus the delay; then the group is `available` and its modification_date is
+// that deadline, with no client call. The transition is made lazily and once: every call that
+// takes the lock first settles the groups whose deadline has passed (reading the clock once,
+// only while some group is syncing) and reports them to the change listener, so every reader
+// (get, list, snapshot, the state file's journal) sees the same answer. A syncing group's
+// deadline is always its modification_date plus the delay, so a snapshot needs no field of its
+// own for it: restore() recomputes it (docs/mock-api.md, "Sync").
 // Failures throw mock::api_error (mock/errors.hpp) in the API's shapes, after complete
 // validation: every invalid argument of a call is reported at once, and a failed call leaves
 // the store exactly as it was. Every call that changes a group takes one path, mutate_group():
@@ -20,7 +29,8 @@
 // call's own checks on a copy of the group, committed last.
 // Change feed: set_change_listener() installs a function called, under the lock, after every
 // call that changed something, with the groups it wrote and those it deleted (the state file's
-// journal, server/state_file.hpp, is built on it); restore() is not reported.
+// journal, server/state_file.hpp, is built on it), and after every end of a sync (a change of
+// its own, made by whichever call settles it, a read included); restore() is not reported.
 // Thread safety: one mutex guards the whole state; every public method takes it, and calls the
 // clock and the id generator with it held, so they never run concurrently for one store.
 // Complexity: groups are found by a linear scan (O(groups)); ids are checked for uniqueness over
@@ -31,6 +41,7 @@
 #pragma once
 
 #include <algorithm>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -93,6 +104,14 @@ inline std::vector<std::string> checked_zone_names(std::vector<std::string> zone
 /// is silent): this one is documented in docs/mock-api.md and generous for real groups.
 inline constexpr std::size_t default_max_rules_per_group = 1000;
 
+/// The default time a changed group stays `syncing`. The real API takes about 0.2–0.5 s
+/// (spec §7): 300 ms of the store's clock is in that range, long enough for a client's
+/// wait-until-available loop to see `syncing` at least once, short enough not to slow it.
+inline constexpr std::chrono::milliseconds default_sync_delay{300};
+
+/// The longest sync delay a store accepts (an hour).
+inline constexpr std::chrono::milliseconds max_sync_delay{3'600'000};
+
 struct store_options {
   std::vector<std::string> zones = instance_zones();  ///< the zones served; others are refused
   clock_fn clock;                                     ///< empty: wall_clock()
@@ -100,7 +119,20 @@ struct store_options {
   /// User rules one group may hold; a call that would exceed it is refused (403
   /// quotas_exceeded). A restored snapshot is not checked against it.
   std::size_t max_rules_per_group = default_max_rules_per_group;
+  /// How long, on the store's clock, a changed group stays `syncing` before it becomes
+  /// `available` with its modification_date bumped (spec §7); 0: never syncing, a change
+  /// answers `available`. At most max_sync_delay.
+  std::chrono::milliseconds sync_delay = default_sync_delay;
 };
+
+/// Throws validation_error (bad_value, `field`) unless 0 <= `delay` <= max_sync_delay.
+inline void check_sync_delay(std::chrono::milliseconds delay, std::string_view field) {
+  if (delay.count() < 0 || delay > max_sync_delay)
+    throw validation_error(errc::bad_value, std::string(field),
+                           "the sync delay is a number of milliseconds in 0.." +
+                               std::to_string(max_sync_delay.count()) + ", not " +
+                               std::to_string(delay.count()));
+}
 
 /// A group a change deleted.
 struct deleted_group {
@@ -156,12 +188,14 @@ namespace mock {
 /// The in-memory Instance API: every security group of every zone, behind one mutex.
 class store {
  public:
-  /// A store serving `options.zones`, empty.
+  /// A store serving `options.zones`, empty. Throws validation_error (`sync_delay`) for a
+  /// delay check_sync_delay() refuses.
   explicit store(store_options options = {})
       : zones_(std::move(options.zones)),
         clock_(options.clock ? std::move(options.clock) : wall_clock()),
         new_id_(options.new_id ? std::move(options.new_id) : random_id_generator()),
-        max_rules_(options.max_rules_per_group) {}
+        max_rules_(options.max_rules_per_group),
+        sync_delay_(checked_delay(options.sync_delay)) {}
 
   store(const store&) = delete;
   store& operator=(const store&) = delete;
@@ -187,6 +221,8 @@ class store {
   const std::vector<std::string>& zones() const noexcept { return zones_; }
   /// The cap on the user rules of one group, fixed at construction.
   std::size_t max_rules_per_group() const noexcept { return max_rules_; }
+  /// How long a changed group stays `syncing` (0: never), fixed at construction.
+  std::chrono::milliseconds sync_delay() const noexcept { return sync_delay_; }
   /// True iff `zone` is served.
   bool has_zone(std::string_view zone) const {
     return std::find(zones_.begin(), zones_.end(), zone) != zones_.end();
@@ -227,6 +263,7 @@ class store {
     std::vector<security_group> matching;
     {
       std::lock_guard lock(mutex_);
+      settle();
       for (const auto& g : groups_)
         if (g.zone == zone && who.allows(g.project) && matches(g, filter)) matching.push_back(g);
     }
@@ -251,6 +288,7 @@ class store {
     validate_group_spec(spec, true, errs);
     errs.raise_if_any();
     std::lock_guard lock(mutex_);
+    settle();
     touched_.clear();
     deleted_.clear();
     security_group g;
@@ -262,7 +300,7 @@ class store {
     g.state = group_state::available;
     g.zone = zone;
     g.id = fresh_id({});
-    g.creation_date = date_change(g, false);
+    g.creation_date = date_change(g, false, false);
     groups_.push_back(g);
     touched_.push_back(g.id);
     publish();
@@ -275,6 +313,7 @@ class store {
                            const scope& who = {}) const {
     check_path(zone, id);
     std::lock_guard lock(mutex_);
+    settle();
     return groups_[locate(zone, id, who, "read")];
   }
 
@@ -311,6 +350,7 @@ class store {
         SECGROUP_THROW(
             conflict_error("Group is in use. You cannot delete it.", "security_group_id"));
       deleted_.push_back({groups_[index].zone, groups_[index].id});
+      deadlines_.erase(groups_[index].id);
       groups_.erase(groups_.begin() + static_cast<std::ptrdiff_t>(index));
     });
   }
@@ -338,6 +378,7 @@ class store {
     validate_page(page, per_page, errs);
     errs.raise_if_any();
     std::lock_guard lock(mutex_);
+    settle();
     return detail::mock_store::page_of(ordered_rules(groups_[locate(zone, group_id, who, "read")]),
                                        page, per_page);
   }
@@ -425,6 +466,7 @@ class store {
                 const scope& who = {}) const {
     check_path(zone, group_id, &rule_id);
     std::lock_guard lock(mutex_);
+    settle();
     const auto& g = groups_[locate(zone, group_id, who, "read")];
     if (g.enable_default_security && is_default_rule_id(rule_id))
       for (const auto& d : secgroup::default_rules(g.zone))
@@ -525,6 +567,7 @@ class store {
   /// Returns every group of every zone, in creation order, user rules included.
   std::vector<security_group> groups() const {
     std::lock_guard lock(mutex_);
+    settle();
     return groups_;
   }
 
@@ -541,10 +584,33 @@ class store {
   /// Replaces the whole state with the groups of `doc`, a document of snapshot()'s form, after
   /// validating all of it (mock::read_snapshot); on error the store is unchanged. Throws
   /// parse_error or validation_error naming the field, e.g. "security_groups[1].rules[7].id".
+  /// A group `syncing` in `doc` stays so until its modification_date plus this store's delay,
+  /// as it would have in the store that wrote `doc`, so its modification_date must be a date of
+  /// the API's format (parse_api_date), else validation_error
+  /// ("security_groups[i].modification_date"). With a delay of 0 (no sync), it is restored
+  /// `available`, its modification_date as stored.
   void restore(const json& doc) {
     auto loaded = read_snapshot(doc, zones_);
+    std::unordered_map<std::string, time_point> deadlines;
+    for (std::size_t i = 0; i < loaded.size(); ++i) {
+      auto& g = loaded[i];
+      if (g.state != group_state::syncing) continue;
+      if (sync_delay_.count() == 0) {
+        g.state = group_state::available;
+        continue;
+      }
+      auto started = parse_api_date(g.modification_date.value_or(""));
+      if (!started)
+        throw validation_error(errc::bad_value,
+                               "security_groups[" + std::to_string(i) + "].modification_date",
+                               "a syncing group needs the date its sync started, in the API's "
+                               "format (2026-07-30T12:54:21.436730+00:00), not " +
+                                   detail::quoted(g.modification_date.value_or("")));
+      deadlines.emplace(g.id, *started + sync_delay_);
+    }
     std::lock_guard lock(mutex_);
     groups_ = std::move(loaded);
+    deadlines_ = std::move(deadlines);
   }
 
  private:
@@ -626,6 +692,7 @@ class store {
     validate(errs);
     errs.raise_if_any();
     std::lock_guard lock(mutex_);
+    settle();
     touched_.clear();
     deleted_.clear();
     if constexpr (std::is_void_v<std::invoke_result_t<Write&, std::size_t>>) {
@@ -765,21 +832,65 @@ class store {
     return fresh;
   }
 
-  /// Reads the clock into g's modification_date and returns the reading. When `g` becomes its
-  /// project's default (it was not: `was_default` false), clears project_default on the other
-  /// groups of its project and zone, dating their change alike.
-  std::string date_change(security_group& g, bool was_default) {
-    auto now = clock_();
-    g.modification_date = now;
+  /// Reads the clock into g's modification_date and returns the date; `syncs`: the change
+  /// starts a sync of `g` (restarts it if one runs). When `g` becomes its project's default (it
+  /// was not: `was_default` false), clears project_default on the other groups of its project
+  /// and zone, dating their change alike and starting their sync (a guess: the spec does not
+  /// say; their change is as effective as a PATCH of the flag).
+  std::string date_change(security_group& g, bool was_default, bool syncs = true) {
+    const auto now = clock_();
+    const auto date = format_api_date(now);
+    g.modification_date = date;
+    if (syncs) start_sync(g, now);
     if (g.project_default && !was_default)
       for (auto& other : groups_)
         if (other.project_default && other.id != g.id && other.project == g.project &&
             other.zone == g.zone) {
           other.project_default = false;
-          other.modification_date = now;
+          other.modification_date = date;
+          start_sync(other, now);
           touched_.push_back(other.id);
         }
-    return now;
+    return date;
+  }
+
+  /// Makes `g` syncing until `now` plus the delay (with a delay of 0: leaves its state).
+  void start_sync(security_group& g, time_point now) {
+    if (sync_delay_.count() == 0) return;
+    g.state = group_state::syncing;
+    deadlines_[g.id] = now + sync_delay_;
+  }
+
+  /// Ends the syncs whose deadline has passed: each such group becomes `available` with its
+  /// modification_date set to the deadline, reported to the change listener as a change of its
+  /// own. Reads the clock once, and only while a group is syncing. Called first by every
+  /// method that takes the lock: the state it updates is a function of the clock, so readers
+  /// (const) call it too.
+  void settle() const {
+    if (deadlines_.empty()) return;
+    const auto now = clock_();
+    touched_.clear();
+    deleted_.clear();
+    for (auto it = deadlines_.begin(); it != deadlines_.end();) {
+      if (it->second > now) {
+        ++it;
+        continue;
+      }
+      for (auto& g : groups_)
+        if (g.id == it->first) {
+          g.state = group_state::available;
+          g.modification_date = format_api_date(it->second);
+          touched_.push_back(g.id);
+          break;
+        }
+      it = deadlines_.erase(it);
+    }
+    publish();
+  }
+
+  static std::chrono::milliseconds checked_delay(std::chrono::milliseconds delay) {
+    check_sync_delay(delay, "sync_delay");
+    return delay;
   }
 
   /// Stores `g` at `index` and returns it; when it differs from the stored group, dates the
@@ -794,7 +905,7 @@ class store {
 
   /// Reports the groups written (touched_) and deleted (deleted_) by the call that ends to the
   /// change listener, if any and if something changed; clears both.
-  void publish() {
+  void publish() const {
     if (on_change_ && (!touched_.empty() || !deleted_.empty())) {
       store_change change;
       for (const auto& g : groups_)
@@ -814,10 +925,15 @@ class store {
   clock_fn clock_;
   id_fn new_id_;
   const std::size_t max_rules_;
-  std::vector<security_group> groups_;
+  const std::chrono::milliseconds sync_delay_;
+  // mutable: settle() brings the groups up to date with the clock in const readers too; the
+  // state they show is a function of the clock, not changed by reading it.
+  mutable std::vector<security_group> groups_;
+  /// id -> end of its sync, for each `syncing` group whose sync this store runs
+  mutable std::unordered_map<std::string, time_point> deadlines_;
   change_fn on_change_;
-  std::vector<std::string> touched_;     ///< ids of the groups written by the current call
-  std::vector<deleted_group> deleted_;  ///< the groups deleted by the current call
+  mutable std::vector<std::string> touched_;     ///< ids of the groups written by the current call
+  mutable std::vector<deleted_group> deleted_;  ///< the groups deleted by the current call
 };
 
 }  // namespace mock

@@ -83,12 +83,19 @@ The state of the mock Instance API, with its typed methods (one per endpoint). F
 ApiError with the API's status and body, and leave the store unchanged. ``projects`` (a list
 of project ids) limits what a call may see, as a token's scope does; None allows every project.
 ``seed`` makes ids deterministic; ``clock_start`` (a datetime; naive means UTC) makes dates
-deterministic, stepping by ``clock_step`` at every reading.
+deterministic, stepping by ``clock_step`` at every reading. ``sync_delay`` (a timedelta, default
+300 ms; 0: never) is how long a changed group stays ``syncing`` before it is ``available`` with
+its modification_date bumped, as the real API does (docs/mock-api.md, "Sync").
 )pbdoc")
       .def(py::init([](const std::optional<std::vector<std::string>>& zones, std::optional<std::uint64_t> seed,
                        const py::object& clock_start,
-                       std::chrono::microseconds clock_step) {
+                       std::chrono::microseconds clock_step,
+                       std::chrono::microseconds sync_delay) {
              mock::store_options o;
+             o.sync_delay = std::chrono::duration_cast<std::chrono::milliseconds>(sync_delay);
+             if (o.sync_delay != sync_delay)
+               throw validation_error(errc::bad_value, "sync_delay",
+                                      "the sync delay is a whole number of milliseconds");
              if (zones) o.zones = *zones;
              if (seed) o.new_id = mock::seeded_id_generator(*seed);
              if (!clock_start.is_none())
@@ -96,8 +103,10 @@ deterministic, stepping by ``clock_step`` at every reading.
              return std::make_shared<mock::store>(std::move(o));
            }),
            py::arg("zones") = py::none(), py::arg("seed") = py::none(), py::arg("clock_start") = py::none(),
-           py::arg("clock_step") = std::chrono::microseconds(std::chrono::seconds(1)))
+           py::arg("clock_step") = std::chrono::microseconds(std::chrono::seconds(1)),
+           py::arg("sync_delay") = std::chrono::microseconds(mock::default_sync_delay))
       .def_property_readonly("zones", &mock::store::zones)
+      .def_property_readonly("sync_delay", &mock::store::sync_delay)
       .def("list_groups", [](const mock::store& s, const std::string& zone, const std::string& name,
                              const std::string& organization, const std::string& project,
                              const std::vector<std::string>& tags, std::optional<bool> project_default,

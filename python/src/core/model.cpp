@@ -17,11 +17,25 @@ std::string group_state(const security_group& g) {
   return j.dump();
 }
 
+// Reads a pickle state (any bytes a pickle holds) as parse_json() reads untrusted text: errors
+// are ParseError naming "pickle state" and the field, never the JSON library's own.
 security_group group_from_state(const std::string& text) {
-  auto j = json::parse(text);
-  auto g = group_from_json(j.at("security_group"));
+  const std::string source = "pickle state";
+  const auto j = parse_json(text, source);
+  const auto member = [&](const char* key) -> const json& {
+    if (!j.is_object() || !j.contains(key))
+      throw parse_error(errc::missing_field, source + ": " + key,
+                        "required field is missing (not a secgroup pickle state)");
+    return j[key];
+  };
+  auto g = group_from_json(member("security_group"), source + ": security_group");
+  const auto& rules = member("rules");
+  if (!rules.is_array())
+    throw parse_error(errc::wrong_type, source + ": rules",
+                      std::string("expected an array, got ") + rules.type_name());
   g.rules.clear();
-  for (const auto& r : j.at("rules")) g.rules.push_back(rule_from_json(r));
+  for (std::size_t i = 0; i < rules.size(); ++i)
+    g.rules.push_back(rule_from_json(rules[i], source + ": rules[" + std::to_string(i) + "]"));
   return g;
 }
 
@@ -173,7 +187,9 @@ A security-group rule, field names as in the API. ``ports`` is None (every port)
       .def("__repr__", &rule_repr)
       .def(py::self == py::self)
       .def(py::pickle([](const rule& r) { return rule_to_json(r).dump(); },
-                      [](const std::string& s) { return rule_from_json(json::parse(s)); }));
+                      [](const std::string& s) {
+                        return rule_from_json(parse_json(s, "pickle state"), "pickle state");
+                      }));
 
   py::class_<security_group>(m, "SecurityGroup", R"pbdoc(
 A security group with every field of the API object; ``rules`` are the user rules (the default
