@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The live API as a source, end to end: `secgroup serve` (two projects, two tokens, zones
-# fr-par-1 and nl-ams-1 only) filled over HTTP, then `secgroup export api:...`, `lint` and
+# fr-par-1 and nl-ams-1 only; no sync delay, so two reads of the same groups are equal) filled
+# over HTTP, then `secgroup export api:...`, `lint` and
 # `check` of api: sources against it. What lint and check say of an api: source is what they say
 # of its export; each key sees its own project; a wrong key is refused naming SCW_SECRET_KEY
 # and never shown; an unknown zone and a partial read fail unless --allow-partial.
@@ -27,7 +28,7 @@ project_b=b4b9ae3c-2c44-4c5a-8f3e-2d6a1fb0c002
 server=""
 trap 'if [[ -n "$server" ]]; then kill -TERM "$server" 2>/dev/null || true; fi' EXIT
 "$secgroup" serve --port 0 --token "$token_a:$project_a" --token "$token_b:$project_b" \
-  --zone fr-par-1 --zone nl-ams-1 >serve.out 2>serve.err &
+  --zone fr-par-1 --zone nl-ams-1 --sync-delay 0 >serve.out 2>serve.err &
 server=$!
 port=""
 for _ in $(seq 1 100); do
