@@ -38,7 +38,8 @@ struct unknown_values : std::runtime_error {
 };
 
 /// Loads a group file (an API export or a Terraform document, io/source.hpp) of at most
-/// max_input_size() bytes. Throws secgroup::error on bad input.
+/// max_input_size() bytes, or an API source `api:...` (read_api_source()). Throws
+/// secgroup::error on bad input.
 group_input load_input(const std::string& file);
 
 /// Returns the group of `in` (read from `file`) that `key` selects (an id or name; for
@@ -56,6 +57,16 @@ security_group whole_group(const input_group& g, const std::string& file);
 /// unknown until apply.
 security_group load_group(const std::string& file, const std::optional<std::string>& key,
                           const std::string& option = "--group");
+
+/// The live Instance API as a source (api_source.cpp): an argument `api:...` (client/source.hpp)
+/// stands for the groups it names, read from the API and written as `secgroup export` writes
+/// them. Returns that text; prints on stderr the zones a partial read (--allow-partial) could
+/// not read. Throws secgroup::error (also, in a build without secgroup::client, an error naming
+/// SECGROUP_WITH_CLIENT).
+std::string read_api_source(const std::string& argument);
+
+/// Adds the options of API sources (--allow-partial) to `cmd`.
+void add_api_source_options(CLI::App& cmd);
 
 /// The size limit of every input file of this run: --max-input-size, else
 /// default_max_input_size (io/read.hpp). run() sets it once the arguments are parsed.
@@ -76,6 +87,7 @@ void register_exposure(CLI::App& app, command& run);
 void register_minimize(CLI::App& app, command& run);
 void register_lint(CLI::App& app, command& run);
 void register_review(CLI::App& app, command& run);
+void register_export(CLI::App& app, command& run);
 #if SECGROUP_HAS_SERVER
 void register_serve(CLI::App& app, command& run);
 #endif

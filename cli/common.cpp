@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 #include <filesystem>
 #include <iostream>
+#include <secgroup/client/source.hpp>
 
 #include "cli.hpp"
 #include "lint_config.hpp"
@@ -20,7 +21,10 @@ void add_format_option(CLI::App& cmd, output_format& format, const char* help) {
                   {{"text", output_format::text}, {"json", output_format::json}}, help);
 }
 
-group_input load_input(const std::string& file) { return load_group_input(file, max_input_size()); }
+group_input load_input(const std::string& file) {
+  if (client::is_api_source(file)) return parse_group_input(read_api_source(file), file);
+  return load_group_input(file, max_input_size());
+}
 
 input_group choose_group(const group_input& in, const std::string& file,
                          const std::optional<std::string>& key, const std::string& option) {

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <secgroup/client/source.hpp>
 #include <secgroup/lint/report.hpp>
 #include <secgroup/lint/run.hpp>
 #include <secgroup/lint/sarif.hpp>
@@ -46,6 +47,12 @@ bool use_color(color_mode mode) {
          !(term && std::string_view(term) == "dumb");
 }
 
+/// The text of an `api:` argument (read_api_source()); nullopt for a file or directory.
+std::optional<std::string> api_text(const std::string& argument) {
+  if (!client::is_api_source(argument)) return std::nullopt;
+  return read_api_source(argument);
+}
+
 int run_lint(const lint_options& o) {
   std::string config_file;
   auto config = find_config(o, config_file);
@@ -67,8 +74,9 @@ int run_lint(const lint_options& o) {
   };
   // Each report is handed to the writer as soon as it is made, none kept (lint::lint_each).
   const auto run_with = [&](auto&& writer) {
-    auto outcome = lint::lint_each(o.inputs, config, threshold, max_input_size(),
-                                   [&](lint::located_report&& r) { writer.add(r); });
+    auto outcome = lint::lint_each(
+        o.inputs, config, threshold, max_input_size(),
+        [&](lint::located_report&& r) { writer.add(r); }, api_text);
     warn_unused(outcome.unused_suppressions);
     writer.finish(outcome);
     return outcome.exit_code();
@@ -92,8 +100,9 @@ void register_lint(CLI::App& app, command& run) {
   auto* cmd = app.add_subcommand(
       "lint", "Lint groups on their effective policy (order, drops, defaults, IPv4 and IPv6)");
   cmd->add_option("inputs", o->inputs,
-                  "Group files (API JSON exports, Terraform plans or state) or directories "
-                  "(every *.json below, sorted)");
+                  "Group files (API JSON exports, Terraform plans or state), directories "
+                  "(every *.json below, sorted) or API sources (api:, api:ZONE[,ZONE...], "
+                  "api:ZONE/GROUP_ID)");
   add_enum_option(
       *cmd, "--format", o->format,
       {{"text", lint_format::text}, {"json", lint_format::json}, {"sarif", lint_format::sarif}},

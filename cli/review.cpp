@@ -32,7 +32,10 @@ int run_review(const review_options& o) {
   lint::fail_threshold threshold = lint::severity::low;
   if (config.fail_on) threshold = *config.fail_on;
   if (o.fail_on) threshold = lint::parse_fail_on(*o.fail_on, "--fail-on");
-  const auto r = lint::review(o.files, config, threshold, max_input_size());
+  // Through load_input(), as every command reads its groups: files and `api:` sources alike.
+  std::vector<group_input> inputs;
+  for (const auto& file : o.files) inputs.push_back(load_input(file));
+  const auto r = lint::review_inputs(std::move(inputs), config, threshold, max_input_size());
   switch (o.format) {
     case review_format::text:
       lint::write_review_text(std::cout, r);

@@ -34,3 +34,9 @@
 #ifndef SECGROUP_HAS_SERVER
 #define SECGROUP_HAS_SERVER 0
 #endif
+
+/// 1 when the optional Instance API client (secgroup::client) is available to this translation
+/// unit.
+#ifndef SECGROUP_HAS_CLIENT
+#define SECGROUP_HAS_CLIENT 0
+#endif

@@ -62,6 +62,14 @@ class lookup_error : public error {
   using error::error;
 };
 
+/// A remote source (the Instance API, secgroup::client) refused or failed a read: credentials
+/// refused, host unreachable, retries exhausted, an answer not understood, a zone missing.
+/// Its messages never hold the secret key (client/redact.hpp).
+class remote_error : public error {
+ public:
+  using error::error;
+};
+
 // -- Stable error ids ---------------------------------------------------------------------
 namespace errc {
 inline constexpr const char* bad_address = "secgroup.parse.101";
@@ -89,6 +97,21 @@ inline constexpr const char* not_default_rule = "secgroup.validation.205";
 inline constexpr const char* duplicate_id = "secgroup.validation.206";
 inline constexpr const char* not_found = "secgroup.lookup.301";
 inline constexpr const char* ambiguous = "secgroup.lookup.302";
+// The Instance API as a source (secgroup::client): remote_error, except unknown_zone.
+/// The API refused the secret key (401) or its permissions (403); names the key's source.
+inline constexpr const char* auth_refused = "secgroup.remote.401";
+/// A zone that is not an Instance zone (validation_error, before any request; or the server's
+/// own refusal of the zone).
+inline constexpr const char* unknown_zone = "secgroup.remote.402";
+/// The host cannot be reached: DNS, connection refused, TLS handshake or verification, timeout.
+inline constexpr const char* unreachable = "secgroup.remote.403";
+/// The API answered an error status (429 and 5xx after the retries, or any other).
+inline constexpr const char* remote_status = "secgroup.remote.404";
+/// The API's answer is not what the Instance API sends (bad JSON, pagination not progressing).
+inline constexpr const char* bad_response = "secgroup.remote.405";
+/// Some zones could not be read: the read as a whole fails (or, when partial reads are allowed,
+/// every zone failed).
+inline constexpr const char* partial_read = "secgroup.remote.406";
 }  // namespace errc
 
 /// Runs `fn`; an error it throws is thrown again, of the same class, id and message, with the
@@ -103,6 +126,8 @@ decltype(auto) with_field_renamed(Rename&& rename, Fn&& fn) {
     SECGROUP_THROW(validation_error(e.id(), rename(e), e.message()));
   } catch (const lookup_error& e) {
     SECGROUP_THROW(lookup_error(e.id(), rename(e), e.message()));
+  } catch (const remote_error& e) {
+    SECGROUP_THROW(remote_error(e.id(), rename(e), e.message()));
   }
 }
 

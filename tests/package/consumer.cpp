@@ -1,6 +1,7 @@
 // The program both consumer projects build: evaluates packets against a small group built in
 // code and exits non-zero if a decision is wrong. With an optional part, it also proves that
-// the part's target carries its dependency: Z3 solves a formula, an httplib server is built.
+// the part's target carries its dependency: Z3 solves a formula, an httplib server is built,
+// the API client's headers compile and link.
 #include <cstdio>
 #include <string>
 
@@ -9,8 +10,14 @@
 #if SECGROUP_HAS_Z3 != CONSUMER_EXPECT_Z3 || SECGROUP_HAS_SERVER != CONSUMER_EXPECT_SERVER
 #error "SECGROUP_HAS_Z3 / SECGROUP_HAS_SERVER do not match the targets this consumer linked"
 #endif
+#if SECGROUP_HAS_CLIENT != CONSUMER_EXPECT_CLIENT
+#error "SECGROUP_HAS_CLIENT does not match the targets this consumer linked"
+#endif
 #if SECGROUP_HAS_Z3
 #include <z3++.h>
+#endif
+#if SECGROUP_HAS_CLIENT
+#include <secgroup/client/reader.hpp>
 #endif
 #if SECGROUP_HAS_SERVER
 #if !defined(CPPHTTPLIB_OPENSSL_SUPPORT) || !defined(CPPHTTPLIB_ZLIB_SUPPORT)
@@ -92,6 +99,14 @@ int main() {
   server.Get("/", [](const httplib::Request&, httplib::Response& res) { res.status = 204; });
   if (!server.is_valid()) {
     std::fprintf(stderr, "httplib: server is not valid\n");
+    ++failures;
+  }
+#endif
+
+#if SECGROUP_HAS_CLIENT
+  if (secgroup::client::parse_api_source("api:fr-par-1").zones.size() != 1 ||
+      secgroup::client::default_user_agent().rfind("secgroup/", 0) != 0) {
+    std::fprintf(stderr, "client: the api: syntax or the User-Agent is wrong\n");
     ++failures;
   }
 #endif

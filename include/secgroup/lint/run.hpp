@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -338,6 +339,11 @@ void lint_terraform(const linter& lint, terraform_document doc, const std::strin
   }
 }
 
+/// The text of an input argument that is no file (an `api:` source, which the CLI reads from
+/// the live API and writes as the `export` command does), or nullopt for an argument it does not
+/// claim (then a file or a directory). Its errors propagate.
+using input_text_fn = std::function<std::optional<std::string>(const std::string& argument)>;
+
 /// Reads every file of `arguments`, then lints every group with `config`, locates its
 /// findings, and hands the report to `on_report(located_report&&)` at once, in file order then
 /// group order, keeping none: memory holds the input and one report, not every report (2,000
@@ -345,20 +351,34 @@ void lint_terraform(const linter& lint, terraform_document doc, const std::strin
 /// Terraform document (looks_like_terraform()) is linted by lint_terraform(); any other is read
 /// as an API export. Returns what the reports add up to. Throws secgroup::error for bad input
 /// before any report is made; parse_error secgroup.parse.114 for a file of more than
-/// `max_size` bytes (io/read.hpp).
+/// `max_size` bytes (io/read.hpp). An argument `text_of` claims is read from the text it
+/// returns, named as given (findings are located in that text).
 template <class OnReport>
 run_outcome lint_each(const std::vector<std::string>& arguments, const lint_config& config,
-                      fail_threshold threshold, std::size_t max_size, OnReport&& on_report) {
+                      fail_threshold threshold, std::size_t max_size, OnReport&& on_report,
+                      const input_text_fn& text_of = {}) {
   run_outcome out;
   out.threshold = threshold;
-  out.files = collect_inputs(arguments);
+  std::vector<std::optional<std::string>> texts;  // the text of each input that is no file
+  for (const auto& arg : arguments) {
+    if (auto text = text_of ? text_of(arg) : std::nullopt) {
+      out.files.push_back(arg);
+      texts.push_back(std::move(text));
+      continue;
+    }
+    for (auto& file : collect_inputs({arg})) {
+      out.files.push_back(std::move(file));
+      texts.emplace_back();
+    }
+  }
   struct loaded {
     group_input input;
     std::string text;
   };
   std::vector<loaded> inputs;
-  for (const auto& file : out.files) {
-    loaded l{{}, read_text_file(file, max_size)};
+  for (std::size_t i = 0; i < out.files.size(); ++i) {
+    const auto& file = out.files[i];
+    loaded l{{}, texts[i] ? std::move(*texts[i]) : read_text_file(file, max_size)};
     l.input = parse_group_input(l.text, file);
     // A file of no group is refused, never a vacuous PASSED.
     if (l.input.terraform && l.input.terraform->groups.empty())
@@ -405,10 +425,12 @@ run_outcome lint_each(const std::vector<std::string>& arguments, const lint_conf
 /// Reads every file of `arguments`, lints every group with `config`, and locates the findings:
 /// lint_each() keeping every report. Throws as lint_each() does.
 inline lint_run run_lint(const std::vector<std::string>& arguments, const lint_config& config,
-                         fail_threshold threshold, std::size_t max_size = default_max_input_size) {
+                         fail_threshold threshold, std::size_t max_size = default_max_input_size,
+                         const input_text_fn& text_of = {}) {
   lint_run run;
-  auto outcome = lint_each(arguments, config, threshold, max_size,
-                           [&](located_report&& r) { run.groups.push_back(std::move(r)); });
+  auto outcome = lint_each(
+      arguments, config, threshold, max_size,
+      [&](located_report&& r) { run.groups.push_back(std::move(r)); }, text_of);
   run.files = std::move(outcome.files);
   run.threshold = threshold;
   run.unused_suppressions = std::move(outcome.unused_suppressions);
