@@ -14,6 +14,9 @@
 #include <secgroup/lint/report.hpp>
 #include <secgroup/lint/run.hpp>
 #include <secgroup/lint/sarif.hpp>
+#if SECGROUP_HAS_YAML
+#include <secgroup/yaml/lint_config.hpp>
+#endif
 
 #include "cli.hpp"
 #include "options.hpp"
@@ -32,18 +35,34 @@ struct lint_options {
   bool no_config = false, list_checks = false, show_suppressed = false, no_fix = false;
 };
 
-/// The configuration file: --config, else ./.secgroup.json when present (unless --no-config).
+/// Reads the configuration file `path`: JSON, or YAML (by its extension) in builds with the
+/// YAML part; without it a YAML file is refused with a message naming SECGROUP_WITH_YAML.
+lint::lint_config load_config_file(const std::string& path) {
+#if SECGROUP_HAS_YAML
+  return yaml::load_lint_config(path, max_input_size());
+#else
+  return lint::load_config(path, max_input_size());
+#endif
+}
+
+/// The configuration file: --config, else the one of ./.secgroup.json, ./.secgroup.yaml and
+/// ./.secgroup.yml that exists (unless --no-config); two of them existing is an error.
 lint::lint_config find_config(const lint_options& o, std::string& used) {
   if (o.config) {
     used = *o.config;
-    return lint::load_config(*o.config, max_input_size());
+    return load_config_file(*o.config);
   }
-  std::error_code ec;
-  if (!o.no_config && std::filesystem::is_regular_file(".secgroup.json", ec)) {
-    used = ".secgroup.json";
-    return lint::load_config(used, max_input_size());
+  if (o.no_config) return {};
+  for (auto name : lint::default_config_names) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(name, ec)) continue;
+    if (!used.empty())
+      throw lookup_error(errc::ambiguous, "--config",
+                         "both ./" + used + " and ./" + std::string(name) +
+                             " exist; keep one, or choose with --config");
+    used = name;
   }
-  return {};
+  return used.empty() ? lint::lint_config{} : load_config_file(used);
 }
 
 bool use_color(color_mode mode) {
@@ -108,8 +127,11 @@ void register_lint(CLI::App& app, command& run) {
                   "Exit 1 when an unsuppressed finding is at or above this severity: info, low "
                   "(default), medium, high, critical, or none");
   auto* config = cmd->add_option("--config", o->config,
-                                 "Configuration file (JSON); default ./.secgroup.json if present");
-  cmd->add_flag("--no-config", o->no_config, "Ignore ./.secgroup.json")->excludes(config);
+                                 "Configuration file: JSON, or YAML (.yaml, .yml) in builds with "
+                                 "SECGROUP_WITH_YAML; default ./.secgroup.json, .yaml or .yml "
+                                 "if present");
+  cmd->add_flag("--no-config", o->no_config, "Ignore ./.secgroup.{json,yaml,yml}")
+      ->excludes(config);
   add_enum_option(*cmd, "--color", o->color,
                   {{"auto", color_mode::automatic},
                    {"always", color_mode::always},
