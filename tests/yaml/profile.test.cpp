@@ -184,6 +184,8 @@ TEST_CASE("scw profile: the profile's chooser and the option beating SCW_PROFILE
   const environment env{{"SCW_CONFIG_PATH", file.string()}, {"SCW_PROFILE", "staging"}};
   auto p = client::resolve_profile(env);
   CHECK(p.profile_source.from == kind::environment);
+  CHECK(to_string(client::resolve_profile({{"SCW_CONFIG_PATH", file.string()}}).profile_source) ==
+        "active_profile in " + file.string() + ":5");
   CHECK(to_string(p.profile_source) == "SCW_PROFILE");
   client::profile_options o;
   o.profile = "prod";
@@ -311,14 +313,14 @@ TEST_CASE("scw profile: validation names the setting and its origin, never the s
   CHECK(refusal({{"SCW_DEFAULT_ZONE", "fr-par-9"}}) ==
         "[secgroup.validation.207] SCW_DEFAULT_ZONE: zone 'fr-par-9' is not an Instance zone "
         "(zones: fr-par-1, fr-par-2, fr-par-3, nl-ams-1, nl-ams-2, nl-ams-3, pl-waw-1, pl-waw-2, "
-        "pl-waw-3, it-mil-1) (from SCW_DEFAULT_ZONE)");
+        "pl-waw-3, it-mil-1)");
   CHECK(refusal({{"SCW_DEFAULT_ZONE", "paris"}}).find("zone 'paris' is no zone name") !=
         std::string::npos);
   CHECK(refusal({{"SCW_DEFAULT_REGION", "us-east"}})
             .find("region 'us-east' has no Instance zones") != std::string::npos);
   CHECK(refusal({{"SCW_DEFAULT_PROJECT_ID", "my-project"}}) ==
         "[secgroup.validation.207] SCW_DEFAULT_PROJECT_ID: project ID 'my-project' is not a UUID "
-        "(xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx) (from SCW_DEFAULT_PROJECT_ID)");
+        "(xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)");
   CHECK(refusal({{"SCW_DEFAULT_PROJECT_ID", ""}}).find("project ID is empty") !=
         std::string::npos);
   CHECK(refusal({{"SCW_ACCESS_KEY", "scwlower"}}).find(

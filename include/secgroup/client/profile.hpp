@@ -175,7 +175,8 @@ struct provenance {
 
 /// Who supplied a setting, for messages: "SCW_SECRET_KEY", "profile 'prod' in
 /// /root/.config/scw/config.yaml:7", "the top level of /root/.config/scw/config.yaml:3",
-/// "--profile", "default_zone (SCW_DEFAULT_ZONE)", "secgroup's default".
+/// "active_profile in /root/.config/scw/config.yaml:4", "--profile",
+/// "default_zone (SCW_DEFAULT_ZONE)", "secgroup's default".
 inline std::string to_string(const provenance& p) {
   using k = provenance::kind;
   switch (p.from) {
@@ -184,6 +185,7 @@ inline std::string to_string(const provenance& p) {
       return p.name;
     case k::config_file: {
       const std::string at = p.file + (p.line ? ":" + std::to_string(p.line) : "");
+      if (p.key == "active_profile") return "active_profile in " + at;
       return p.name == "default" && p.key.rfind("profiles.", 0) != 0
                  ? "the top level of " + at
                  : "profile " + secgroup::detail::quoted(p.name) + " in " + at;
@@ -706,10 +708,15 @@ inline std::string redact(std::string_view text, const scw_profile& profile) {
 /// \cond
 namespace detail {
 
+/// Throws secgroup.validation.207 about the setting from `p`; the message says who supplied it
+/// when the field does not already (a file key: which profile).
 [[noreturn]] inline void bad_setting(const provenance& p, const std::string& message,
                                      const scw_profile& profile) {
-  SECGROUP_THROW(validation_error(errc::bad_credential, redact(field_of(p), profile),
-                                  redact(message + " (from " + to_string(p) + ")", profile)));
+  const std::string field = field_of(p);
+  const std::string who = to_string(p);
+  SECGROUP_THROW(validation_error(
+      errc::bad_credential, redact(field, profile),
+      redact(who == field ? message : message + " (from " + who + ")", profile)));
 }
 
 inline void check_uuid(const std::optional<setting<std::string>>& s, const char* what,
