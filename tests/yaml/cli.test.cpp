@@ -13,7 +13,7 @@ namespace yaml_cli_test {
 
 namespace fs = std::filesystem;
 
-const fs::path lint_data = fs::path(SECGROUP_SOURCE_DIR) / "tests" / "lint" / "data";
+const fs::path cli_lint_data = fs::path(SECGROUP_SOURCE_DIR) / "tests" / "lint" / "data";
 
 struct outcome {
   int code = -1;
@@ -53,8 +53,8 @@ bool contains(const std::string& text, const std::string& part) {
 using namespace yaml_cli_test;
 
 TEST_CASE("yaml cli: --config takes a YAML file, with the JSON one's outcome") {
-  const auto from_yaml = run_lint_in(lint_data, {"ssh-open.json", "--config", "suppress.yaml"});
-  const auto from_json = run_lint_in(lint_data, {"ssh-open.json", "--config", "suppress.json"});
+  const auto from_yaml = run_lint_in(cli_lint_data, {"ssh-open.json", "--config", "suppress.yaml"});
+  const auto from_json = run_lint_in(cli_lint_data, {"ssh-open.json", "--config", "suppress.json"});
   CHECK(from_yaml.code == 0);
   CHECK(from_yaml.code == from_json.code);
   CHECK(from_yaml.out == from_json.out);
@@ -67,7 +67,7 @@ TEST_CASE("yaml cli: ./.secgroup.yaml is found; bad YAML is exit 2 naming file:l
   const auto dir = fs::temp_directory_path() / "secgroup-yaml-cli-test";
   fs::remove_all(dir);
   fs::create_directories(dir);
-  fs::copy_file(lint_data / "ssh-open.json", dir / "ssh-open.json");
+  fs::copy_file(cli_lint_data / "ssh-open.json", dir / "ssh-open.json");
   std::ofstream(dir / ".secgroup.yaml") << "fail_on: critical\n";
   CHECK(run_lint_in(dir, {"ssh-open.json"}).code == 0);
   CHECK(run_lint_in(dir, {"ssh-open.json", "--no-config"}).code == 1);

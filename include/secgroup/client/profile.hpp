@@ -88,8 +88,12 @@ inline bool is_instance_region(std::string_view region) {
          instance_region_names.end();
 }
 
+}  // namespace client
+
 /// \cond
-namespace detail {
+namespace detail::scw_profile_io {
+
+using namespace secgroup::client;
 
 inline bool all_of(std::string_view s, std::size_t min, std::size_t max, int (*pred)(int)) {
   if (s.size() < min || s.size() > max) return false;
@@ -111,21 +115,23 @@ inline std::vector<std::string_view> split_dashes(std::string_view s) {
   }
 }
 
-}  // namespace detail
+}  // namespace detail::scw_profile_io
 /// \endcond
+
+namespace client {
 
 /// True iff `s` has the form of a region, as Go checks it: ^[a-z]{2}-[a-z]{3,7}$.
 inline bool is_region_name(std::string_view s) {
-  const auto p = detail::split_dashes(s);
-  return p.size() == 2 && detail::all_of(p[0], 2, 2, detail::is_lower) &&
-         detail::all_of(p[1], 3, 7, detail::is_lower);
+  const auto p = detail::scw_profile_io::split_dashes(s);
+  return p.size() == 2 && detail::scw_profile_io::all_of(p[0], 2, 2, detail::scw_profile_io::is_lower) &&
+         detail::scw_profile_io::all_of(p[1], 3, 7, detail::scw_profile_io::is_lower);
 }
 
 /// True iff `s` has the form of a zone, as Go checks it: ^[a-z]{2}-[a-z]{3,7}-[0-9]{1,2}$.
 inline bool is_zone_name(std::string_view s) {
-  const auto p = detail::split_dashes(s);
-  return p.size() == 3 && detail::all_of(p[0], 2, 2, detail::is_lower) &&
-         detail::all_of(p[1], 3, 7, detail::is_lower) && detail::all_of(p[2], 1, 2, detail::is_digit);
+  const auto p = detail::scw_profile_io::split_dashes(s);
+  return p.size() == 3 && detail::scw_profile_io::all_of(p[0], 2, 2, detail::scw_profile_io::is_lower) &&
+         detail::scw_profile_io::all_of(p[1], 3, 7, detail::scw_profile_io::is_lower) && detail::scw_profile_io::all_of(p[2], 1, 2, detail::scw_profile_io::is_digit);
 }
 
 /// The region of a zone name ("nl-ams-1" → "nl-ams"), or nullopt when `zone` is no zone name.
@@ -136,18 +142,18 @@ inline std::optional<std::string> region_of_zone(std::string_view zone) {
 
 /// True iff `s` is a UUID (any case), the form of secret keys, organization and project ids.
 inline bool is_uuid(std::string_view s) {
-  const auto p = detail::split_dashes(s);
+  const auto p = detail::scw_profile_io::split_dashes(s);
   constexpr std::size_t sizes[] = {8, 4, 4, 4, 12};
   if (p.size() != 5) return false;
   for (std::size_t i = 0; i < 5; ++i)
-    if (!detail::all_of(p[i], sizes[i], sizes[i], detail::is_hex)) return false;
+    if (!detail::scw_profile_io::all_of(p[i], sizes[i], sizes[i], detail::scw_profile_io::is_hex)) return false;
   return true;
 }
 
 /// True iff `s` is an access key: "SCW" and 17 characters of [A-Z0-9].
 inline bool is_access_key(std::string_view s) {
   return s.size() == 20 && s.substr(0, 3) == "SCW" &&
-         detail::all_of(s.substr(3), 17, 17, detail::is_upper_or_digit);
+         detail::scw_profile_io::all_of(s.substr(3), 17, 17, detail::scw_profile_io::is_upper_or_digit);
 }
 
 // -- Provenance ------------------------------------------------------------------------------
@@ -335,8 +341,12 @@ struct scw_config {
   }
 };
 
+}  // namespace client
+
 /// \cond
-namespace detail {
+namespace detail::scw_profile_io {
+
+using namespace secgroup::client;
 
 /// Go's yaml.v2 booleans (YAML 1.1): the value of a plain scalar, or nullopt.
 inline std::optional<bool> yaml11_bool(std::string_view s) {
@@ -369,15 +379,15 @@ class config_reader {
  private:
   [[noreturn]] void fail(const YAML::Node& at, const std::string& key,
                          const std::string& message) const {
-    const auto pos = yaml::detail::position_of(at.Mark());
-    std::string field = yaml::detail::where(out_.file, {pos.line, 0});
+    const auto pos = secgroup::detail::yaml_io::position_of(at.Mark());
+    std::string field = secgroup::detail::yaml_io::where(out_.file, {pos.line, 0});
     SECGROUP_THROW(parse_error(errc::wrong_type, key.empty() ? field : field + ": " + key, message));
   }
 
   provenance origin(const YAML::Node& key_node, const std::string& profile,
                   const std::string& key) const {
     return {provenance::kind::config_file, profile, out_.file,
-            yaml::detail::position_of(key_node.Mark()).line, key, {}};
+            secgroup::detail::yaml_io::position_of(key_node.Mark()).line, key, {}};
   }
 
   /// A string key, as yaml.v2 reads into *string: any scalar's text; null leaves it unset.
@@ -416,7 +426,7 @@ class config_reader {
       if (std::find(seen.begin(), seen.end(), name) != seen.end())
         SECGROUP_THROW(parse_error(
             errc::bad_yaml,
-            yaml::detail::where(out_.file, {yaml::detail::position_of(k.Mark()).line, 0}) + ": " +
+            secgroup::detail::yaml_io::where(out_.file, {secgroup::detail::yaml_io::position_of(k.Mark()).line, 0}) + ": " +
                 key,
             "key " + secgroup::detail::quoted(name) + " is repeated"));
       seen.push_back(name);
@@ -455,8 +465,8 @@ class config_reader {
       if (out_.find(name))
         SECGROUP_THROW(parse_error(
             errc::bad_yaml,
-            yaml::detail::where(out_.file,
-                                {yaml::detail::position_of(kv.first.Mark()).line, 0}) +
+            secgroup::detail::yaml_io::where(out_.file,
+                                {secgroup::detail::yaml_io::position_of(kv.first.Mark()).line, 0}) +
                 ": profiles." + name,
             "profile " + secgroup::detail::quoted(name) + " is defined twice"));
       file_profile fp{name, {}};
@@ -553,14 +563,16 @@ inline void add_secret(std::vector<std::string>& secrets, const std::string& s) 
     secrets.push_back(s);
 }
 
-}  // namespace detail
+}  // namespace detail::scw_profile_io
 /// \endcond
+
+namespace client {
 
 /// Parses the text of a config file named `file`. Throws parse_error naming file:line:
 /// secgroup.parse.115 for YAML syntax, a repeated key or profile; secgroup.parse.105 for a key
 /// of the wrong type (a mapping where a string goes, `insecure: "true"` quoted).
 inline scw_config parse_scw_config(std::string_view text, const std::string& file) {
-  return detail::config_reader(file).read(yaml::parse_node(text, file));
+  return detail::scw_profile_io::config_reader(file).read(yaml::parse_node(text, file));
 }
 
 // -- Resolution ------------------------------------------------------------------------------
@@ -610,7 +622,7 @@ inline scw_profile resolve_profile(const environment& env, const profile_options
 
   if (file) {
     out.secrets = file->secrets;
-    detail::overlay(out, file->top_level.keys);
+    detail::scw_profile_io::overlay(out, file->top_level.keys);
   }
   if (chosen) {
     out.profile_name = chosen->value;
@@ -631,13 +643,13 @@ inline scw_profile resolve_profile(const environment& env, const profile_options
             "no profile " + secgroup::detail::quoted(chosen->value) + ": no config file at " +
                 (location ? location->path.string() + " (" + to_string(location->source) + ")"
                           : std::string("$HOME/.config/scw/config.yaml (HOME is not set)"))));
-      detail::overlay(out, p->keys);
+      detail::scw_profile_io::overlay(out, p->keys);
     }
   }
 
-  auto env_keys = detail::environment_profile(env, out.warnings);
-  if (env_keys.secret_key) detail::add_secret(out.secrets, env_keys.secret_key->value);
-  detail::overlay(out, env_keys);
+  auto env_keys = detail::scw_profile_io::environment_profile(env, out.warnings);
+  if (env_keys.secret_key) detail::scw_profile_io::add_secret(out.secrets, env_keys.secret_key->value);
+  detail::scw_profile_io::overlay(out, env_keys);
 
   // Layer 5: the region of the zone, when only the zone was given.
   if (out.default_zone && !out.default_region)
@@ -705,8 +717,12 @@ inline std::string redact(std::string_view text, const scw_profile& profile) {
 
 // -- Validation ------------------------------------------------------------------------------
 
+}  // namespace client
+
 /// \cond
-namespace detail {
+namespace detail::scw_profile_io {
+
+using namespace secgroup::client;
 
 /// Throws secgroup.validation.207 about the setting from `p`; the message says who supplied it
 /// when the field does not already (a file key: which profile).
@@ -736,8 +752,10 @@ inline std::string joined(std::span<const std::string_view> names) {
   return out;
 }
 
-}  // namespace detail
+}  // namespace detail::scw_profile_io
 /// \endcond
+
+namespace client {
 
 /// Checks `profile` as the Go SDK checks its client options, with the Instance API's zones:
 /// with a secret key, an access key `SCW` + 17 of [A-Z0-9] and a UUID secret key; UUID
@@ -748,7 +766,7 @@ inline std::string joined(std::span<const std::string_view> names) {
 /// origin ("SCW_DEFAULT_ZONE", "/root/.config/scw/config.yaml:7: profiles.prod.default_zone")
 /// and whose message names the setting and who supplied it; never the secret key's value.
 inline void validate(const scw_profile& profile, bool need_credentials = true) {
-  using detail::bad_setting;
+  using detail::scw_profile_io::bad_setting;
   const auto& secret = profile.secret_key;
   if (need_credentials && !secret)
     SECGROUP_THROW(validation_error(
@@ -781,15 +799,15 @@ inline void validate(const scw_profile& profile, bool need_credentials = true) {
                       std::to_string(secret->value.size()) + " characters, value not shown)",
                   profile);
   }
-  detail::check_uuid(profile.default_organization_id, "organization ID", profile);
-  detail::check_uuid(profile.default_project_id, "project ID", profile);
+  detail::scw_profile_io::check_uuid(profile.default_organization_id, "organization ID", profile);
+  detail::scw_profile_io::check_uuid(profile.default_project_id, "project ID", profile);
   if (const auto& r = profile.default_region) {
     if (r->value.empty()) bad_setting(r->source, "region is empty", profile);
     if (!is_instance_region(r->value))
       bad_setting(r->source,
                   "region " + secgroup::detail::quoted(r->value) +
                       (is_region_name(r->value) ? " has no Instance zones" : " is no region name") +
-                      " (regions: " + detail::joined(instance_regions()) + ")",
+                      " (regions: " + detail::scw_profile_io::joined(instance_regions()) + ")",
                   profile);
   }
   if (const auto& z = profile.default_zone) {
@@ -798,7 +816,7 @@ inline void validate(const scw_profile& profile, bool need_credentials = true) {
       bad_setting(z->source,
                   "zone " + secgroup::detail::quoted(z->value) +
                       (is_zone_name(z->value) ? " is not an Instance zone" : " is no zone name") +
-                      " (zones: " + detail::joined(instance_zones()) + ")",
+                      " (zones: " + detail::scw_profile_io::joined(instance_zones()) + ")",
                   profile);
   }
   if (const auto& u = profile.api_url) {

@@ -81,8 +81,14 @@ struct located_json {
   }
 };
 
+}  // namespace yaml
+
 /// \cond
-namespace detail {
+namespace detail::yaml_io {
+
+using yaml::located_json;
+using yaml::max_yaml_values;
+using yaml::position;
 
 inline position position_of(const YAML::Mark& m) {
   if (m.is_null() || m.line < 0 || m.column < 0) return {};
@@ -355,8 +361,10 @@ class converter {
   std::size_t values_ = 0;
 };
 
-}  // namespace detail
+}  // namespace detail::yaml_io
 /// \endcond
+
+namespace yaml {
 
 /// Parses YAML `text` into yaml-cpp's node tree: its one document, or a null node for an empty
 /// text (or only comments). Throws parse_error secgroup.parse.115 naming `source:line:column`
@@ -366,12 +374,12 @@ inline YAML::Node parse_node(std::string_view text, const std::string& source = 
   try {
     docs = YAML::LoadAll(std::string(text));
   } catch (const YAML::Exception& e) {  // ParserException, DeepRecursion (nesting past 2000)
-    SECGROUP_THROW(parse_error(errc::bad_yaml, detail::where(source, detail::position_of(e.mark)),
+    SECGROUP_THROW(parse_error(errc::bad_yaml, detail::yaml_io::where(source, detail::yaml_io::position_of(e.mark)),
                                "invalid YAML: " + e.msg));
   }
   if (docs.size() > 1)
     SECGROUP_THROW(parse_error(
-        errc::bad_yaml, detail::where(source, detail::position_of(docs[1].Mark())),
+        errc::bad_yaml, detail::yaml_io::where(source, detail::yaml_io::position_of(docs[1].Mark())),
         "the text holds " + std::to_string(docs.size()) + " YAML documents; one is expected"));
   return docs.empty() ? YAML::Node(YAML::NodeType::Null) : docs.front();
 }
@@ -382,7 +390,7 @@ inline YAML::Node parse_node(std::string_view text, const std::string& source = 
 inline located_json parse_located(std::string_view text, const std::string& source = "") {
   const YAML::Node doc = parse_node(text, source);
   located_json out;
-  detail::converter c(source, out, text.size());
+  detail::yaml_io::converter c(source, out, text.size());
   out.value = c.convert(doc, "", 0);
   return out;
 }
