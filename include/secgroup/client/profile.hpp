@@ -70,19 +70,19 @@ inline constexpr std::array<std::string_view, 10> instance_zone_names = {
 inline constexpr std::array<std::string_view, 4> instance_region_names = {"fr-par", "nl-ams",
                                                                           "pl-waw", "it-mil"};
 
-/// Returns the Instance zones ("fr-par-1" … "it-mil-1").
-inline std::span<const std::string_view> instance_zones() { return instance_zone_names; }
+/// Returns the Instance zones ("fr-par-1" … "it-mil-1"), Go's `scw.AllZones`.
+inline std::span<const std::string_view> all_zones() { return instance_zone_names; }
 
 /// Returns the regions of the Instance zones ("fr-par", "nl-ams", "pl-waw", "it-mil").
-inline std::span<const std::string_view> instance_regions() { return instance_region_names; }
+inline std::span<const std::string_view> all_regions() { return instance_region_names; }
 
-/// True iff `zone` is one of instance_zones().
+/// True iff `zone` is one of all_zones().
 inline bool is_instance_zone(std::string_view zone) {
   return std::find(instance_zone_names.begin(), instance_zone_names.end(), zone) !=
          instance_zone_names.end();
 }
 
-/// True iff `region` is one of instance_regions().
+/// True iff `region` is one of all_regions().
 inline bool is_instance_region(std::string_view region) {
   return std::find(instance_region_names.begin(), instance_region_names.end(), region) !=
          instance_region_names.end();
@@ -672,8 +672,8 @@ inline scw_profile resolve_profile_from_process(const profile_options& options =
 
 // -- Redaction -------------------------------------------------------------------------------
 
-/// What a secret key is replaced with.
-inline constexpr std::string_view redacted_secret = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
+/// What a secret key is replaced with (the same text as the client's client/redact.hpp).
+inline constexpr std::string_view redacted_secret = "[REDACTED]";
 
 /// Returns `text` with every occurrence of each of `secrets` (compared ignoring ASCII case, and
 /// also in the escaped form error messages give them) replaced by redacted_secret. Empty
@@ -759,8 +759,8 @@ namespace client {
 
 /// Checks `profile` as the Go SDK checks its client options, with the Instance API's zones:
 /// with a secret key, an access key `SCW` + 17 of [A-Z0-9] and a UUID secret key; UUID
-/// organization and project ids; a region and a zone of the Instance API (instance_regions(),
-/// instance_zones()); an http(s) API URL without a trailing slash; a printable-ASCII user agent
+/// organization and project ids; a region and a zone of the Instance API (all_regions(),
+/// all_zones()); an http(s) API URL without a trailing slash; a printable-ASCII user agent
 /// of at most 512 characters. `need_credentials` also requires a secret key (and so an access
 /// key). Throws validation_error secgroup.validation.207 whose field names the setting's
 /// origin ("SCW_DEFAULT_ZONE", "/root/.config/scw/config.yaml:7: profiles.prod.default_zone")
@@ -807,7 +807,7 @@ inline void validate(const scw_profile& profile, bool need_credentials = true) {
       bad_setting(r->source,
                   "region " + secgroup::detail::quoted(r->value) +
                       (is_region_name(r->value) ? " has no Instance zones" : " is no region name") +
-                      " (regions: " + detail::scw_profile_io::joined(instance_regions()) + ")",
+                      " (regions: " + detail::scw_profile_io::joined(all_regions()) + ")",
                   profile);
   }
   if (const auto& z = profile.default_zone) {
@@ -816,7 +816,7 @@ inline void validate(const scw_profile& profile, bool need_credentials = true) {
       bad_setting(z->source,
                   "zone " + secgroup::detail::quoted(z->value) +
                       (is_zone_name(z->value) ? " is not an Instance zone" : " is no zone name") +
-                      " (zones: " + detail::scw_profile_io::joined(instance_zones()) + ")",
+                      " (zones: " + detail::scw_profile_io::joined(all_zones()) + ")",
                   profile);
   }
   if (const auto& u = profile.api_url) {
