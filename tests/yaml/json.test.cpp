@@ -150,6 +150,22 @@ TEST_CASE("yaml json: syntax errors name file:line:column") {
 }
 
 TEST_CASE("yaml json: what JSON cannot hold is refused, naming the line") {
+  // Found by the fuzz target: yaml-cpp passes invalid UTF-8 through, and JSON text refuses it.
+  CHECK(yaml_error("a: 1\nport\x90s: 2\n") ==
+        "[secgroup.parse.115] doc.yaml:2:5: invalid YAML: byte 0x90 is not UTF-8");
+  CHECK(yaml_error("a: \xc3\x28\n").find("doc.yaml:1:4: invalid YAML: byte 0xc3") != std::string::npos);
+  CHECK(yaml::parse_json("a: \xc3\xa9t\xc3\xa9\n")["a"] == "\xc3\xa9t\xc3\xa9");  // "été"
+  // Controls YAML text cannot hold; NUL bytes at the start would make yaml-cpp guess UTF-32
+  // and decode the text into invalid UTF-8 (also found by the fuzz target).
+  CHECK(yaml_error("a:\x01 b\n") ==
+        "[secgroup.parse.115] doc.yaml:1:3: invalid YAML: byte 0x01 is a control character YAML "
+        "text cannot hold");
+  CHECK(yaml_error(std::string("\0\0\0<cks:\n", 9)) ==
+        "[secgroup.parse.115] doc.yaml:1:1: invalid YAML: byte 0x00 is a control character YAML "
+        "text cannot hold");
+  CHECK(yaml::parse_json("a:\tb\r\n")["a"] == "b");
+  // An escape can still write a NUL, which JSON holds.
+  CHECK(yaml::parse_json("a: \"x\\0y\"\n")["a"] == std::string("x\0y", 3));
   CHECK(yaml_error("a: 1\nb: 2\na: 3\n") ==
         "[secgroup.parse.115] doc.yaml:3:1: key 'a' is repeated in its mapping");
   CHECK(yaml_error("? [1, 2]\n: x\n") ==

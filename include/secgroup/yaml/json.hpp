@@ -18,8 +18,8 @@
 //
 // Errors are parse_error naming `file:line:column` of the fault as their field:
 //   [secgroup.parse.115] lint.yaml:3:9: invalid YAML: illegal map value
-// secgroup.parse.115 for YAML syntax, a second document, a repeated or non-scalar key, an
-// unsupported tag; secgroup.parse.107 for a number no JSON value holds (`1e400`, `.inf`,
+// secgroup.parse.115 for YAML syntax, text that is not UTF-8, a second document, a repeated or
+// non-scalar key, an unsupported tag; secgroup.parse.107 for a number no JSON value holds (`1e400`, `.inf`,
 // `!!int 99999999999999999999`); secgroup.parse.114 for nesting deeper than max_json_depth or
 // aliases expanding to more values than max_yaml_values + 8 per byte of text ("billion laughs").
 // Cost: yaml-cpp builds its node tree, then one pass copies it; memory is a few times the text.
@@ -158,6 +158,21 @@ inline bool is_special_float(std::string_view s) {
   return s == ".inf" || s == ".Inf" || s == ".INF" || s == ".nan" || s == ".NaN" || s == ".NAN";
 }
 
+/// True iff `s` is valid UTF-8.
+inline bool is_utf8(std::string_view s) {
+  for (std::size_t i = 0; i < s.size();) {
+    char32_t cp = 0;
+    if (static_cast<unsigned char>(s[i]) < 0x80) {
+      ++i;
+    } else if (auto n = secgroup::detail::escape_detail::utf8_sequence(s, i, cp)) {
+      i += n;
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
 /// Reads the nodes of one document into JSON, recording positions.
 class converter {
  public:
@@ -202,6 +217,7 @@ class converter {
                                                             : kv.first.IsMap() ? "a mapping"
                                                                                : "a sequence"));
           const std::string& key = kv.first.Scalar();
+          if (!is_utf8(key)) fail(key_at, "the key decodes to text that is not UTF-8");
           if (obj.contains(key))
             fail(key_at, "key " + secgroup::detail::quoted(key) + " is repeated in its mapping");
           const std::string child = path.empty() ? key : path + "." + key;
@@ -249,6 +265,8 @@ class converter {
 
   json scalar(const YAML::Node& node, position at) const {
     const std::string& text = node.Scalar();
+    // A YAML escape ("\\ud800") can write what UTF-8 cannot hold; JSON strings must be UTF-8.
+    if (!is_utf8(text)) fail(at, "the scalar decodes to text that is not UTF-8");
     switch (kind_of(node, at)) {
       case scalar_kind::string:
         return text;
@@ -361,6 +379,35 @@ class converter {
   std::size_t values_ = 0;
 };
 
+/// Throws parse_error secgroup.parse.115 naming `source:line:column` of the first byte of
+/// `text` that YAML text cannot hold: one that does not start a valid UTF-8 sequence, or an
+/// ASCII control other than tab, line feed and carriage return (YAML's printable set).
+/// NOTE: refusing NUL also keeps yaml-cpp from taking the text for UTF-16 or UTF-32, which it
+/// guesses from NUL bytes at the start, and decoding it into invalid UTF-8.
+inline void check_text(std::string_view text, const std::string& source) {
+  std::size_t line = 1, line_start = 0;
+  auto refuse = [&](std::size_t i, unsigned char b, const char* what) {
+    static constexpr char hex[] = "0123456789abcdef";
+    SECGROUP_THROW(parse_error(errc::bad_yaml, where(source, {line, i - line_start + 1}),
+                               std::string("invalid YAML: byte 0x") + hex[b >> 4] +
+                                   hex[b & 15] + what));
+  };
+  for (std::size_t i = 0; i < text.size();) {
+    const auto b = static_cast<unsigned char>(text[i]);
+    if (b < 0x80) {
+      if (b == '\n') line += 1, line_start = i + 1;
+      if ((b < 0x20 && b != '\t' && b != '\n' && b != '\r') || b == 0x7f)
+        refuse(i, b, " is a control character YAML text cannot hold");
+      ++i;
+      continue;
+    }
+    char32_t cp = 0;
+    const auto n = secgroup::detail::escape_detail::utf8_sequence(text, i, cp);
+    if (n == 0) refuse(i, b, " is not UTF-8");
+    i += n;
+  }
+}
+
 }  // namespace detail::yaml_io
 /// \endcond
 
@@ -368,8 +415,11 @@ namespace yaml {
 
 /// Parses YAML `text` into yaml-cpp's node tree: its one document, or a null node for an empty
 /// text (or only comments). Throws parse_error secgroup.parse.115 naming `source:line:column`
-/// for a syntax error or a second document.
+/// for a syntax error, a second document, or text that is not UTF-8 or holds an ASCII control
+/// other than tab, LF and CR (yaml-cpp passes invalid bytes through; JSON strings cannot hold
+/// them).
 inline YAML::Node parse_node(std::string_view text, const std::string& source = "") {
+  detail::yaml_io::check_text(text, source);
   std::vector<YAML::Node> docs;
   try {
     docs = YAML::LoadAll(std::string(text));
