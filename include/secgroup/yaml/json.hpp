@@ -25,6 +25,7 @@
 // Cost: yaml-cpp builds its node tree, then one pass copies it; memory is a few times the text.
 #pragma once
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -35,6 +36,7 @@
 #include <limits>
 #include <map>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -172,6 +174,23 @@ inline bool is_utf8(std::string_view s) {
   }
   return true;
 }
+
+/// An event handler that records where each document starts and ignores the rest.
+struct document_starts final : YAML::EventHandler {
+  std::vector<YAML::Mark> marks;
+  void OnDocumentStart(const YAML::Mark& mark) override { marks.push_back(mark); }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
 
 /// Reads the nodes of one document into JSON, recording positions.
 class converter {
@@ -420,18 +439,34 @@ namespace yaml {
 /// them).
 inline YAML::Node parse_node(std::string_view text, const std::string& source = "") {
   detail::yaml_io::check_text(text, source);
-  std::vector<YAML::Node> docs;
+  const std::string owned(text);
   try {
-    docs = YAML::LoadAll(std::string(text));
+    // CAUTION: never YAML::LoadAll. yaml-cpp 0.7 does not consume a ',' at the top level (",",
+    // "- a\n,"): every further document starts at it, and LoadAll collects empty documents
+    // until memory runs out (found by the fuzz target). Count at most two documents first.
+    std::istringstream in(owned);
+    YAML::Parser parser(in);
+    detail::yaml_io::document_starts starts;
+    for (int k = 0; k < 2 && parser.HandleNextDocument(starts); ++k) {
+    }
+    if (starts.marks.size() > 1) {
+      const auto at = static_cast<std::size_t>(starts.marks[1].pos);
+      const bool stuck = starts.marks[1].pos == starts.marks[0].pos ||
+                         (at < owned.size() && owned[at] == ',');
+      SECGROUP_THROW(parse_error(
+          errc::bad_yaml,
+          detail::yaml_io::where(source, detail::yaml_io::position_of(starts.marks[1])),
+          stuck ? "invalid YAML: a token no document can start with (a stray ',')"
+                : "the text holds more than one YAML document; one is expected"));
+    }
+    if (starts.marks.empty()) return YAML::Node(YAML::NodeType::Null);
+    return YAML::Load(owned);
   } catch (const YAML::Exception& e) {  // ParserException, DeepRecursion (nesting past 2000)
-    SECGROUP_THROW(parse_error(errc::bad_yaml, detail::yaml_io::where(source, detail::yaml_io::position_of(e.mark)),
-                               "invalid YAML: " + e.msg));
-  }
-  if (docs.size() > 1)
     SECGROUP_THROW(parse_error(
-        errc::bad_yaml, detail::yaml_io::where(source, detail::yaml_io::position_of(docs[1].Mark())),
-        "the text holds " + std::to_string(docs.size()) + " YAML documents; one is expected"));
-  return docs.empty() ? YAML::Node(YAML::NodeType::Null) : docs.front();
+        errc::bad_yaml,
+        detail::yaml_io::where(source, detail::yaml_io::position_of(e.mark)),
+        "invalid YAML: " + e.msg));
+  }
 }
 
 /// Parses YAML `text` (one document) into JSON with the position of every value; errors name
