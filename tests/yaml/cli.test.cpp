@@ -63,7 +63,7 @@ TEST_CASE("yaml cli: --config takes a YAML file, with the JSON one's outcome") {
   CHECK(contains(from_yaml.err, "matched no finding"));
 }
 
-TEST_CASE("yaml cli: ./.secgroup.yaml is found; bad YAML is exit 2 naming file:line") {
+TEST_CASE("yaml cli: ./.secgroup.yaml is found, and bad YAML is exit 2 naming file:line") {
   const auto dir = fs::temp_directory_path() / "secgroup-yaml-cli-test";
   fs::remove_all(dir);
   fs::create_directories(dir);

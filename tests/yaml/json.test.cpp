@@ -116,7 +116,7 @@ TEST_CASE("yaml json: integers at the edges of 64 bits") {
   CHECK(yaml::parse_json("x: '.inf'")["x"] == ".inf");
 }
 
-TEST_CASE("yaml json: the empty document is null; aliases are expanded") {
+TEST_CASE("yaml json: the empty document is null, and aliases are expanded") {
   CHECK(yaml::parse_json("").is_null());
   CHECK(yaml::parse_json("# only a comment\n").is_null());
   CHECK(yaml::parse_json("---\n").is_null());
