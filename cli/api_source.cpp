@@ -3,7 +3,8 @@
 // An argument `api:`, `api:ZONE[,ZONE...]` or `api:ZONE/GROUP_ID` (client/source.hpp) is read
 // with secgroup::client and handed to the commands as the text `secgroup export` would write:
 // every command then reads it exactly as it reads that export (lint locates findings in it).
-// The settings come from api_settings() below, the one place that knows where they come from.
+// The settings come from api_settings() below (client/profile.hpp: the environment and the scw
+// config file, as the official clients read them), the one place that knows where they come from.
 // A build without secgroup::client recognises the syntax and says what it cannot do.
 #include <CLI/CLI.hpp>
 #include <cstdlib>
@@ -15,6 +16,7 @@
 #include "cli.hpp"
 
 #if SECGROUP_HAS_CLIENT
+#include <secgroup/client/profile.hpp>
 #include <secgroup/client/reader.hpp>
 #endif
 
@@ -24,23 +26,25 @@ namespace {
 bool allow_partial = false;  // --allow-partial of this run
 
 #if SECGROUP_HAS_CLIENT
-// ---- Settings: a PLACEHOLDER until the merge with client/profile.hpp ---------------------
-// Reads only SCW_SECRET_KEY, SCW_DEFAULT_PROJECT_ID and SCW_API_URL. The merger replaces this
-// function with the full resolution of client/profile.hpp (the scw config file, its profiles,
-// the precedence of spec D.3); nothing else in the CLI knows where settings come from.
+// The settings as the official clients find them: the SCW_* environment over the scw config
+// file and its profiles (client/profile.hpp, docs/sources.md "Credentials and configuration"),
+// checked as they check them. Its warnings (deprecated variables, a config file others may
+// read) go to stderr.
 client::settings api_settings() {
+  const auto profile = client::resolve_profile_from_process();
+  for (const auto& w : profile.warnings)
+    std::cerr << "secgroup: warning: " << escaped(client::redact(w, profile), detail::backslash::keep)
+              << "\n";
+  client::validate(profile);
   client::settings s;
-  auto env = [](const char* name) -> std::string {
-    const char* v = std::getenv(name);
-    return v ? v : "";
-  };
-  s.secret_key = env("SCW_SECRET_KEY");
-  s.secret_key_source = "SCW_SECRET_KEY";
-  s.project_id = env("SCW_DEFAULT_PROJECT_ID");
-  if (auto url = env("SCW_API_URL"); !url.empty()) s.api_url = url;
+  s.secret_key = profile.secret_key->value;
+  s.secret_key_source = to_string(profile.secret_key->source);
+  if (profile.default_project_id) s.project_id = profile.default_project_id->value;
+  if (profile.api_url) s.api_url = profile.api_url->value;
+  if (profile.insecure) s.insecure = profile.insecure->value;
+  if (profile.user_agent) s.user_agent = profile.user_agent->value;
   return s;
 }
-// ---- end of the placeholder ---------------------------------------------------------------
 #endif
 
 }  // namespace

@@ -3,6 +3,11 @@
 #include <filesystem>
 #include <iostream>
 #include <secgroup/client/source.hpp>
+#include <secgroup/lint/config.hpp>
+
+#if SECGROUP_HAS_YAML
+#include <secgroup/yaml/lint_config.hpp>
+#endif
 
 #include "cli.hpp"
 #include "lint_config.hpp"
@@ -46,19 +51,38 @@ security_group load_group(const std::string& file, const std::optional<std::stri
 
 void print_json(const json& j) { std::cout << j.dump(2) << "\n"; }
 
+namespace {
+
+/// Reads the configuration file `path`: JSON, or YAML (by its extension) in builds with the
+/// YAML part; without it a YAML file is refused with a message naming SECGROUP_WITH_YAML.
+lint::lint_config load_config_file(const std::string& path) {
+#if SECGROUP_HAS_YAML
+  return yaml::load_lint_config(path, max_input_size());
+#else
+  return lint::load_config(path, max_input_size());
+#endif
+}
+
+}  // namespace
+
 lint::lint_config find_lint_config(const std::optional<std::string>& config, bool no_config,
                                    std::string& used) {
   used.clear();
   if (config) {
     used = *config;
-    return lint::load_config(*config, max_input_size());
+    return load_config_file(*config);
   }
-  std::error_code ec;
-  if (!no_config && std::filesystem::is_regular_file(".secgroup.json", ec)) {
-    used = ".secgroup.json";
-    return lint::load_config(used, max_input_size());
+  if (no_config) return {};
+  for (auto name : lint::default_config_names) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(name, ec)) continue;
+    if (!used.empty())
+      throw lookup_error(errc::ambiguous, "--config",
+                         "both ./" + used + " and ./" + std::string(name) +
+                             " exist; keep one, or choose with --config");
+    used = name;
   }
-  return {};
+  return used.empty() ? lint::lint_config{} : load_config_file(used);
 }
 
 }  // namespace secgroup::cli

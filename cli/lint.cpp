@@ -34,7 +34,8 @@ struct lint_options {
   bool no_config = false, list_checks = false, show_suppressed = false, no_fix = false;
 };
 
-/// The configuration file: --config, else ./.secgroup.json when present (unless --no-config).
+/// The configuration file: --config, else the one of ./.secgroup.json, ./.secgroup.yaml and
+/// ./.secgroup.yml that exists (unless --no-config); two of them existing is an error.
 lint::lint_config find_config(const lint_options& o, std::string& used) {
   return find_lint_config(o.config, o.no_config, used);
 }
@@ -111,8 +112,11 @@ void register_lint(CLI::App& app, command& run) {
                   "Exit 1 when an unsuppressed finding is at or above this severity: info, low "
                   "(default), medium, high, critical, or none");
   auto* config = cmd->add_option("--config", o->config,
-                                 "Configuration file (JSON); default ./.secgroup.json if present");
-  cmd->add_flag("--no-config", o->no_config, "Ignore ./.secgroup.json")->excludes(config);
+                                 "Configuration file: JSON, or YAML (.yaml, .yml) in builds with "
+                                 "SECGROUP_WITH_YAML; default ./.secgroup.json, .yaml or .yml "
+                                 "if present");
+  cmd->add_flag("--no-config", o->no_config, "Ignore ./.secgroup.{json,yaml,yml}")
+      ->excludes(config);
   add_enum_option(*cmd, "--color", o->color,
                   {{"auto", color_mode::automatic},
                    {"always", color_mode::always},

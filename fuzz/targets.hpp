@@ -1,5 +1,6 @@
 // fuzz/targets.hpp: the table of secgroup_fuzz's targets, by name. The `state` target exists
-// only with secgroup::server (SECGROUP_HAS_SERVER), which owns the state-file header.
+// only with secgroup::server (SECGROUP_HAS_SERVER), which owns the state-file header; the `yaml`
+// target only with secgroup::yaml (SECGROUP_HAS_YAML).
 #pragma once
 
 #include <secgroup/config.hpp>
@@ -17,6 +18,9 @@
 #if SECGROUP_HAS_SERVER
 #include "targets/state.hpp"
 #endif
+#if SECGROUP_HAS_YAML
+#include "targets/yaml.hpp"
+#endif
 
 namespace secgroup_fuzz {
 
@@ -33,6 +37,9 @@ inline std::span<const target> all_targets() {
 #endif
     {"terraform", fuzz_terraform, "parse_terraform(): plans, state, raw state files"},
     {"lint_config", fuzz_lint_config, "lint::parse_config(): lint configuration"},
+#if SECGROUP_HAS_YAML
+    {"yaml", fuzz_yaml, "yaml::parse_located(), YAML lint configuration, scw config file"},
+#endif
   };
   return table;
 }

@@ -19,6 +19,7 @@ packages=(
   clang-14 libclang-rt-14-dev
   libboost-dev nlohmann-json3-dev libcli11-dev catch2 libbenchmark-dev
   libz3-dev libcpp-httplib-dev
+  libyaml-cpp-dev  # secgroup::yaml: YAML lint configuration and the scw config file (profiles)
   wrk curl  # bench/serve_load.sh: the load test of secgroup serve (ctest bench_serve_load)
   pybind11-dev python3-pybind11 python3-dev python3-pytest python3-setuptools python3-pip
   python3-matplotlib python3-nbclient python3-ipykernel

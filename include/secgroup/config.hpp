@@ -40,3 +40,8 @@
 #ifndef SECGROUP_HAS_CLIENT
 #define SECGROUP_HAS_CLIENT 0
 #endif
+
+/// 1 when the optional YAML part (secgroup::yaml, yaml-cpp) is available to this translation unit.
+#ifndef SECGROUP_HAS_YAML
+#define SECGROUP_HAS_YAML 0
+#endif

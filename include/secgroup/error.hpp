@@ -86,6 +86,7 @@ inline constexpr const char* not_terraform = "secgroup.parse.111";  ///< no Terr
 inline constexpr const char* unsupported_version = "secgroup.parse.112";  ///< format/state version
 inline constexpr const char* bad_resource = "secgroup.parse.113";  ///< a resource of unknown shape
 inline constexpr const char* too_large = "secgroup.parse.114";  ///< an input beyond its size limit
+inline constexpr const char* bad_yaml = "secgroup.parse.115";  ///< YAML syntax (secgroup::yaml)
 inline constexpr const char* port_out_of_range = "secgroup.validation.201";
 inline constexpr const char* port_order = "secgroup.validation.202";
 inline constexpr const char* bad_value = "secgroup.validation.203";
@@ -95,6 +96,9 @@ inline constexpr const char* unsupported = "secgroup.validation.204";
 inline constexpr const char* not_default_rule = "secgroup.validation.205";
 /// Two rules of a group, or two groups of a document, share an id.
 inline constexpr const char* duplicate_id = "secgroup.validation.206";
+/// A Scaleway credential or endpoint setting fails the official clients' checks (an access key
+/// not `SCW` + 17 characters, a secret key or project id not a UUID, an unknown zone).
+inline constexpr const char* bad_credential = "secgroup.validation.207";
 inline constexpr const char* not_found = "secgroup.lookup.301";
 inline constexpr const char* ambiguous = "secgroup.lookup.302";
 // The Instance API as a source (secgroup::client): remote_error, except unknown_zone.

@@ -68,6 +68,9 @@ edge=$(group "$token_a" nl-ams-1 edge "$project_a" ', "enable_default_security":
 rule "$token_a" nl-ams-1 "$edge" '{"protocol": "UDP", "direction": "inbound", "action": "accept", "ip_range": "::/0", "dest_port_from": 53}'
 group "$token_b" fr-par-1 other-project "$project_b" >/dev/null
 
+# The settings as the official clients find them (client/profile.hpp): an access key goes with
+# the secret key; no scw config file is read (XDG_CONFIG_HOME points where there is none).
+export XDG_CONFIG_HOME="$work/no-config" SCW_ACCESS_KEY=SCWAAAAAAAAAAAAAAAAA
 export SCW_API_URL="http://127.0.0.1:$port" SCW_SECRET_KEY="$token_a" SCW_DEFAULT_PROJECT_ID="$project_a"
 src=api:fr-par-1,nl-ams-1
 
@@ -123,7 +126,29 @@ SCW_SECRET_KEY=$wrong run wrong lint "$src"
 grep -q 'secgroup\.remote\.401.*SCW_SECRET_KEY' wrong.err || fail "wrong key: $(cat wrong.err)"
 grep -q "$wrong" wrong.err wrong.out && fail "the wrong key is shown"
 env -u SCW_SECRET_KEY "$secgroup" export "$src" >nokey.out 2>nokey.err && fail "no key: exit 0"
-grep -q 'secgroup\.parse\.106.*SCW_SECRET_KEY' nokey.err || fail "no key: $(cat nokey.err)"
+grep -q 'secgroup\.validation\.207.*SCW_SECRET_KEY' nokey.err || fail "no key: $(cat nokey.err)"
+
+# The scw config file: a profile chosen by SCW_PROFILE supplies the key; a refused key names it.
+mkdir -p "$work/scw"
+cat >"$work/scw/config.yaml" <<EOF
+access_key: SCWAAAAAAAAAAAAAAAAA
+secret_key: $wrong
+profiles:
+  a:
+    access_key: SCWAAAAAAAAAAAAAAAAA
+    secret_key: $token_a
+    default_project_id: $project_a
+EOF
+chmod 600 "$work/scw/config.yaml"
+env -u SCW_SECRET_KEY -u SCW_DEFAULT_PROJECT_ID SCW_CONFIG_PATH="$work/scw/config.yaml" \
+  SCW_PROFILE=a "$secgroup" export api:fr-par-1 >profile.out 2>profile.err ||
+  fail "profile a: $(cat profile.err)"
+grep -q '"name": "web"' profile.out || fail "profile a: $(cat profile.out profile.err)"
+env -u SCW_SECRET_KEY -u SCW_DEFAULT_PROJECT_ID SCW_CONFIG_PATH="$work/scw/config.yaml" \
+  "$secgroup" export api:fr-par-1 >toplevel.out 2>toplevel.err && fail "the top level's wrong key: exit 0"
+grep -q "secgroup\.remote\.401.*the top level of $work/scw/config.yaml" toplevel.err ||
+  fail "the top level's wrong key: $(cat toplevel.err)"
+grep -q "$wrong" toplevel.err toplevel.out && fail "the config file's key is shown"
 
 # Unknown zones: one the client does not know, one this server does not serve.
 run unknown export api:fr-par-9

@@ -125,6 +125,23 @@ TEST_CASE("cli lint: configuration from --config or ./.secgroup.json") {
   CHECK(has(o.out, "2 groups in 2 files"));
 }
 
+TEST_CASE("cli lint: two default configuration files are ambiguous, exit 2") {
+  const auto dir = fs::temp_directory_path() / "secgroup-cli-lint-two-configs";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  fs::copy_file(data / "ssh-open.json", dir / "ssh-open.json");
+  std::ofstream(dir / ".secgroup.json") << R"({"fail_on": "critical"})";
+  std::ofstream(dir / ".secgroup.yml") << "fail_on: critical\n";
+  auto o = lint_cli({"ssh-open.json"}, dir);
+  CHECK(o.code == 2);
+  CHECK(has(o.err, "[secgroup.lookup.302] --config: both ./.secgroup.json and ./.secgroup.yml "
+                   "exist; keep one, or choose with --config"));
+  // --config chooses; --no-config ignores both.
+  CHECK(lint_cli({"ssh-open.json", "--config", ".secgroup.json"}, dir).code == 0);
+  CHECK(lint_cli({"ssh-open.json", "--no-config"}, dir).code == 1);
+  fs::remove_all(dir);
+}
+
 TEST_CASE("cli lint: a number no double holds is exit 2 naming its field, not exit 3") {
   // Issue 12, item 10: 1e309 anywhere (here the configuration) was an "internal error".
   const auto config = fs::temp_directory_path() /

@@ -175,6 +175,18 @@ TEST_CASE("config: files that cannot be read") {
                     Catch::Contains("secgroup.parse.109") && Catch::Contains("is a directory"));
 }
 
+TEST_CASE("config: the core reader refuses YAML by name, pointing at SECGROUP_WITH_YAML") {
+  CHECK(lint::is_yaml_path("dir/.secgroup.yaml"));
+  CHECK(lint::is_yaml_path("lint.YML"));
+  CHECK(!lint::is_yaml_path("lint.json"));
+  CHECK(!lint::is_yaml_path("yaml"));
+  // Refused before it is read: the file need not exist.
+  CHECK_THROWS_WITH(lint::load_config("/nonexistent/lint.yaml"),
+                    Catch::StartsWith("[secgroup.parse.109] /nonexistent/lint.yaml: YAML "
+                                      "configuration needs secgroup's optional YAML part") &&
+                        Catch::Contains("SECGROUP_WITH_YAML"));
+}
+
 // -- Suppressions ---------------------------------------------------------------------------
 
 TEST_CASE("suppressions: by check and group, with the reason kept and no failure") {

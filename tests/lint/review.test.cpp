@@ -77,7 +77,7 @@ TEST_CASE("review: a removed outbound rule closes UDP 53 to 10.0.0.0/8") {
   CHECK(to_string(r.closed.front().witness.packet) == "outbound udp 10.0.0.1 53");
 }
 
-TEST_CASE("review: ports with the same addresses merge; both whole families are every address") {
+TEST_CASE("review: ports with the same addresses merge, and both whole families are every address") {
   auto before = group_of({});
   auto after = group_of({"inbound accept tcp 0.0.0.0/0 80", "inbound accept tcp ::/0 80",
                          "inbound accept tcp 0.0.0.0/0 443", "inbound accept tcp ::/0 443",
@@ -199,7 +199,7 @@ TEST_CASE("review: a created group is compared with no group, a deleted one is n
   CHECK(deleted.resolved.size() == created.introduced.size());
 }
 
-TEST_CASE("review: values unknown until apply are named, never guessed; the verdict waits") {
+TEST_CASE("review: values unknown until apply are named, never guessed, and the verdict waits") {
   const auto plan = (data_dir / "plan-updates.json").string();
   auto r = lint::review({plan}, {}, lint::severity::high);
   REQUIRE(r.groups.size() == 2);

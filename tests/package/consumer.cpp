@@ -1,14 +1,15 @@
 // The program both consumer projects build: evaluates packets against a small group built in
 // code and exits non-zero if a decision is wrong. With an optional part, it also proves that
 // the part's target carries its dependency: Z3 solves a formula, an httplib server is built,
-// the API client's headers compile and link.
+// a YAML document is read, the API client's headers compile and link.
 #include <cstdio>
 #include <string>
 
 #include <secgroup/secgroup.hpp>
 
-#if SECGROUP_HAS_Z3 != CONSUMER_EXPECT_Z3 || SECGROUP_HAS_SERVER != CONSUMER_EXPECT_SERVER
-#error "SECGROUP_HAS_Z3 / SECGROUP_HAS_SERVER do not match the targets this consumer linked"
+#if SECGROUP_HAS_Z3 != CONSUMER_EXPECT_Z3 || SECGROUP_HAS_SERVER != CONSUMER_EXPECT_SERVER || \
+    SECGROUP_HAS_YAML != CONSUMER_EXPECT_YAML
+#error "SECGROUP_HAS_Z3 / _SERVER / _YAML do not match the targets this consumer linked"
 #endif
 #if SECGROUP_HAS_CLIENT != CONSUMER_EXPECT_CLIENT
 #error "SECGROUP_HAS_CLIENT does not match the targets this consumer linked"
@@ -24,6 +25,9 @@
 #error "secgroup::server must forward the CPPHTTPLIB_*_SUPPORT defines of cpp-httplib.pc"
 #endif
 #include <httplib.h>
+#endif
+#if SECGROUP_HAS_YAML
+#include <secgroup/yaml/json.hpp>
 #endif
 
 namespace {
@@ -103,6 +107,13 @@ int main() {
   }
 #endif
 
+#if SECGROUP_HAS_YAML
+  if (secgroup::yaml::parse_json("a: [1, two]\n", "consumer.yaml") !=
+      secgroup::json{{"a", {1, "two"}}}) {
+    std::fprintf(stderr, "yaml: a document was not read\n");
+    ++failures;
+  }
+#endif
 #if SECGROUP_HAS_CLIENT
   if (secgroup::client::parse_api_source("api:fr-par-1").zones.size() != 1 ||
       secgroup::client::default_user_agent().rfind("secgroup/", 0) != 0) {

@@ -2,7 +2,9 @@
 // which parameters, and which findings are suppressed (and why).
 //
 // The configuration file is JSON (conventionally `.secgroup.json`; `//` and `/* */` comments
-// are allowed; YAML is not read, to avoid a dependency). Every key is checked: an unknown key, a
+// are allowed). The same document in YAML (`.secgroup.yaml`, a `.yaml`/`.yml` file) is read by
+// secgroup/yaml/lint_config.hpp, in builds with the optional secgroup::yaml; the core reads no
+// YAML, and load_config() refuses a YAML file by name. Every key is checked: an unknown key, a
 // wrong type or a bad value throws a secgroup::error whose field is the full path ("lint.json:
 // checks.SG001.severity"). Shape:
 //
@@ -354,10 +356,27 @@ inline lint_config parse_config(std::string_view text, const std::string& source
   return c;
 }
 
-/// Reads a configuration file; throws parse_error naming the path when it cannot be read
-/// (secgroup.parse.109) or holds more than `max_size` bytes (secgroup.parse.114).
+/// True iff `path` names a YAML file: its extension is `.yaml` or `.yml` (any case).
+inline bool is_yaml_path(const std::filesystem::path& path) {
+  const auto ext = path.extension().string();
+  return secgroup::detail::iequals(ext, ".yaml") || secgroup::detail::iequals(ext, ".yml");
+}
+
+/// The configuration files looked for in a directory when none is given, in this order.
+inline constexpr std::array<std::string_view, 3> default_config_names = {
+    ".secgroup.json", ".secgroup.yaml", ".secgroup.yml"};
+
+/// Reads a JSON configuration file; throws parse_error naming the path when it cannot be read
+/// (secgroup.parse.109), holds more than `max_size` bytes (secgroup.parse.114), or is a YAML
+/// file (is_yaml_path(); secgroup.parse.109: YAML needs secgroup::yaml and
+/// yaml::load_lint_config()).
 inline lint_config load_config(const std::filesystem::path& path,
                                std::size_t max_size = default_max_input_size) {
+  if (is_yaml_path(path))
+    SECGROUP_THROW(parse_error(errc::bad_file, path.string(),
+                               "YAML configuration needs secgroup's optional YAML part "
+                               "(yaml::load_lint_config(), in builds configured with "
+                               "SECGROUP_WITH_YAML and libyaml-cpp-dev); this reader takes JSON"));
   return parse_config(read_text_file(path, max_size), path.string());
 }
 

@@ -10,19 +10,31 @@
 #include <secgroup/lint/review_report.hpp>
 #include <secgroup/lint/run.hpp>
 #include <secgroup/lint/sarif.hpp>
+#if SECGROUP_HAS_YAML
+#include <secgroup/yaml/lint_config.hpp>
+#endif
 
 #include "common.hpp"
 
 namespace secgroup::python {
 namespace {
 
+/// A configuration file: JSON, or YAML by its extension when the module has the YAML part.
+lint::lint_config load_config_file(const std::string& path) {
+#if SECGROUP_HAS_YAML
+  return yaml::load_lint_config(path);
+#else
+  return lint::load_config(path);
+#endif
+}
+
 lint::lint_config config_from(const py::object& o) {
   if (o.is_none()) return {};
   if (py::isinstance<py::dict>(o)) return lint::config_from_json(from_python(o, "config"));
   if (py::isinstance<py::str>(o))
     return is_json_text(o, "{") ? lint::parse_config(o.cast<std::string>(), "config")
-                                : lint::load_config(o.cast<std::string>());
-  if (py::hasattr(o, "__fspath__")) return lint::load_config(py::str(o.attr("__fspath__")()).cast<std::string>());
+                                : load_config_file(o.cast<std::string>());
+  if (py::hasattr(o, "__fspath__")) return load_config_file(py::str(o.attr("__fspath__")()).cast<std::string>());
   throw parse_error(errc::wrong_type, "config", "expected a path, JSON text or a dict");
 }
 
