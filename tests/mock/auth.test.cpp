@@ -147,10 +147,13 @@ TEST_CASE("auth: parse_tokens reads SECRET:PROJECT_ID, the secret up to the last
         "the project after the last colon is not a UUID (value not shown)");
 }
 
-TEST_CASE("auth: zone names are two letters, three letters and a digit", "[mock][store]") {
-  for (auto z : {"fr-par-1", "nl-ams-3", "it-mil-1", "zz-zzz-9"}) CHECK(mock::is_zone_name(z));
-  for (auto z : {"", "fr-par-0", "fr-par-10", "FR-PAR-1", "fr_par_1", "fr-pa-1", "frpar1xx"})
-    CHECK_FALSE(mock::is_zone_name(z));
+TEST_CASE("auth: zone names have the form the Go SDK checks (zones.hpp)", "[mock][store]") {
+  // ^[a-z]{2}-[a-z]{3,7}-[0-9]{1,2}$: the one zone-name test of the library.
+  for (auto z : {"fr-par-1", "nl-ams-3", "it-mil-1", "zz-zzz-9", "fr-par-10", "xx-abcdefg-0"})
+    CHECK(secgroup::is_zone_name(z));
+  for (auto z : {"", "fr-par", "fr-par-100", "FR-PAR-1", "fr_par_1", "fr-pa-1", "frpar1xx",
+                 "xx-abcdefgh-1", "fr-par-1-"})
+    CHECK_FALSE(secgroup::is_zone_name(z));
   CHECK(mock::checked_zone_names({"fr-par-1", "pl-waw-2"}, "--zone").size() == 2);
   try {
     mock::checked_zone_names({"fr-par-1", "mars-1"}, "--zone");

@@ -37,7 +37,7 @@ std::vector<json> user_rules(const mock::response& r) {
 TEST_CASE("concurrent calls from many threads never corrupt the store", "[mock][threads]") {
   constexpr int threads = 8;
   constexpr int steps = 250;
-  mock::store store({mock::instance_zones(), mock::stepping_clock(t0()),
+  mock::store store({secgroup::instance_zones(), mock::stepping_clock(t0()),
                      mock::seeded_id_generator(2026)});
   mock::router api(store);
   const auto shared = store.create_group(zone, [] {

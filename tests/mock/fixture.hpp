@@ -46,7 +46,7 @@ inline mock::id_fn counting_ids() {
 /// Options of a store for tests that are not about syncing: no sync delay, so a change
 /// answers `available` (the sync tests, sync.test.cpp, set their own delay and clock).
 inline mock::store_options test_options() {
-  mock::store_options options{mock::instance_zones(), mock::stepping_clock(t0()), counting_ids()};
+  mock::store_options options{secgroup::instance_zones(), mock::stepping_clock(t0()), counting_ids()};
   options.sync_delay = 0ms;
   return options;
 }

@@ -22,7 +22,7 @@ struct synced {
   mock::router api{store};
 
   static mock::store_options options(const mock::manual_clock& c, std::chrono::milliseconds d) {
-    mock::store_options o{mock::instance_zones(), c.fn(), counting_ids()};
+    mock::store_options o{secgroup::instance_zones(), c.fn(), counting_ids()};
     o.sync_delay = d;
     return o;
   }

@@ -166,7 +166,7 @@ TEST_CASE("client: several zones, every zone, and one group by id", "[client]") 
   CHECK(two.groups[0].rules.size() == 3);
   CHECK(two.groups[1].id == par);
   auto every = c.read("api:");
-  CHECK(every.zones == client::instance_zones());
+  CHECK(every.zones == secgroup::instance_zones());
   REQUIRE(every.groups.size() == 3);
   CHECK(every.groups[2].id == mil);
   auto one = c.read("api:nl-ams-1/" + ams);

@@ -396,25 +396,25 @@ TEST_CASE("scw profile: redact() removes every known secret") {
 }
 
 TEST_CASE("scw profile: zone and region names") {
-  CHECK(client::all_zones().size() == 10);
-  CHECK(client::all_zones().front() == "fr-par-1");
-  CHECK(client::all_zones().back() == "it-mil-1");
-  CHECK(client::all_regions().size() == 4);
-  for (auto z : client::all_zones()) {
-    CHECK(client::is_zone_name(z));
-    CHECK(client::is_instance_region(*client::region_of_zone(z)));
+  CHECK(secgroup::instance_zones().size() == 10);
+  CHECK(secgroup::instance_zones().front() == "fr-par-1");
+  CHECK(secgroup::instance_zones().back() == "it-mil-1");
+  CHECK(secgroup::instance_regions().size() == 4);
+  for (auto z : secgroup::instance_zones()) {
+    CHECK(secgroup::is_zone_name(z));
+    CHECK(secgroup::is_instance_region(*secgroup::region_of_zone(z)));
   }
-  CHECK(client::is_zone_name("xx-abcdefg-12"));
-  CHECK(!client::is_zone_name("xx-abcdefgh-1"));
-  CHECK(!client::is_zone_name("fr-par-123"));
-  CHECK(!client::is_zone_name("FR-par-1"));
-  CHECK(!client::is_zone_name("fr-par"));
-  CHECK(client::is_region_name("fr-par"));
-  CHECK(!client::is_region_name("fr-pa"));
-  CHECK(!client::region_of_zone("fr-par"));
-  CHECK(client::is_uuid("ABCDEF01-2345-6789-abcd-ef0123456789"));
-  CHECK(!client::is_uuid("ABCDEF01-2345-6789-abcd-ef012345678"));
-  CHECK(!client::is_uuid("ABCDEF0123456789abcdef0123456789"));
+  CHECK(secgroup::is_zone_name("xx-abcdefg-12"));
+  CHECK(!secgroup::is_zone_name("xx-abcdefgh-1"));
+  CHECK(!secgroup::is_zone_name("fr-par-123"));
+  CHECK(!secgroup::is_zone_name("FR-par-1"));
+  CHECK(!secgroup::is_zone_name("fr-par"));
+  CHECK(secgroup::is_region_name("fr-par"));
+  CHECK(!secgroup::is_region_name("fr-pa"));
+  CHECK(!secgroup::region_of_zone("fr-par"));
+  CHECK(secgroup::is_uuid("ABCDEF01-2345-6789-abcd-ef0123456789"));
+  CHECK(!secgroup::is_uuid("ABCDEF01-2345-6789-abcd-ef012345678"));
+  CHECK(!secgroup::is_uuid("ABCDEF0123456789abcdef0123456789"));
   CHECK(client::is_access_key("SCW0123456789ABCDEFG"));
   CHECK(!client::is_access_key("SCW0123456789ABCDEFg"));
   CHECK(!client::is_access_key("SCX0123456789ABCDEFG"));

@@ -55,105 +55,18 @@
 #include "../error.hpp"
 #include "../io/read.hpp"
 #include "../yaml/json.hpp"
+#include "../zones.hpp"
 
 SECGROUP_BEGIN_NAMESPACE
 namespace client {
 
-// -- Zones and names -------------------------------------------------------------------------
-
-/// The zones of the Instance API, as the Go SDK lists them (`scw.AllZones`, spec §D.5).
-inline constexpr std::array<std::string_view, 10> instance_zone_names = {
-    "fr-par-1", "fr-par-2", "fr-par-3", "nl-ams-1", "nl-ams-2",
-    "nl-ams-3", "pl-waw-1", "pl-waw-2", "pl-waw-3", "it-mil-1"};
-
-/// The regions of the Instance zones, in the same order.
-inline constexpr std::array<std::string_view, 4> instance_region_names = {"fr-par", "nl-ams",
-                                                                          "pl-waw", "it-mil"};
-
-/// Returns the Instance zones ("fr-par-1" … "it-mil-1"), Go's `scw.AllZones`.
-inline std::span<const std::string_view> all_zones() { return instance_zone_names; }
-
-/// Returns the regions of the Instance zones ("fr-par", "nl-ams", "pl-waw", "it-mil").
-inline std::span<const std::string_view> all_regions() { return instance_region_names; }
-
-/// True iff `zone` is one of all_zones().
-inline bool is_instance_zone(std::string_view zone) {
-  return std::find(instance_zone_names.begin(), instance_zone_names.end(), zone) !=
-         instance_zone_names.end();
-}
-
-/// True iff `region` is one of all_regions().
-inline bool is_instance_region(std::string_view region) {
-  return std::find(instance_region_names.begin(), instance_region_names.end(), region) !=
-         instance_region_names.end();
-}
-
-}  // namespace client
-
-/// \cond
-namespace detail::scw_profile_io {
-
-using namespace secgroup::client;
-
-inline bool all_of(std::string_view s, std::size_t min, std::size_t max, int (*pred)(int)) {
-  if (s.size() < min || s.size() > max) return false;
-  return std::all_of(s.begin(), s.end(),
-                     [&](char c) { return pred(static_cast<unsigned char>(c)) != 0; });
-}
-inline int is_lower(int c) { return c >= 'a' && c <= 'z'; }
-inline int is_digit(int c) { return c >= '0' && c <= '9'; }
-inline int is_hex(int c) { return std::isxdigit(c); }
-inline int is_upper_or_digit(int c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
-
-inline std::vector<std::string_view> split_dashes(std::string_view s) {
-  std::vector<std::string_view> parts;
-  for (std::size_t start = 0;;) {
-    const auto dash = s.find('-', start);
-    parts.push_back(s.substr(start, dash == std::string_view::npos ? dash : dash - start));
-    if (dash == std::string_view::npos) return parts;
-    start = dash + 1;
-  }
-}
-
-}  // namespace detail::scw_profile_io
-/// \endcond
-
-namespace client {
-
-/// True iff `s` has the form of a region, as Go checks it: ^[a-z]{2}-[a-z]{3,7}$.
-inline bool is_region_name(std::string_view s) {
-  const auto p = detail::scw_profile_io::split_dashes(s);
-  return p.size() == 2 && detail::scw_profile_io::all_of(p[0], 2, 2, detail::scw_profile_io::is_lower) &&
-         detail::scw_profile_io::all_of(p[1], 3, 7, detail::scw_profile_io::is_lower);
-}
-
-/// True iff `s` has the form of a zone, as Go checks it: ^[a-z]{2}-[a-z]{3,7}-[0-9]{1,2}$.
-inline bool is_zone_name(std::string_view s) {
-  const auto p = detail::scw_profile_io::split_dashes(s);
-  return p.size() == 3 && detail::scw_profile_io::all_of(p[0], 2, 2, detail::scw_profile_io::is_lower) &&
-         detail::scw_profile_io::all_of(p[1], 3, 7, detail::scw_profile_io::is_lower) && detail::scw_profile_io::all_of(p[2], 1, 2, detail::scw_profile_io::is_digit);
-}
-
-/// The region of a zone name ("nl-ams-1" → "nl-ams"), or nullopt when `zone` is no zone name.
-inline std::optional<std::string> region_of_zone(std::string_view zone) {
-  if (!is_zone_name(zone)) return std::nullopt;
-  return std::string(zone.substr(0, zone.rfind('-')));
-}
-
-/// True iff `s` is a UUID (any case), the form of secret keys, organization and project ids.
-inline bool is_uuid(std::string_view s) {
-  const auto p = detail::scw_profile_io::split_dashes(s);
-  constexpr std::size_t sizes[] = {8, 4, 4, 4, 12};
-  if (p.size() != 5) return false;
-  for (std::size_t i = 0; i < 5; ++i)
-    if (!detail::scw_profile_io::all_of(p[i], sizes[i], sizes[i], detail::scw_profile_io::is_hex)) return false;
-  return true;
-}
-
-/// True iff `s` is an access key: "SCW" and 17 characters of [A-Z0-9].
+/// True iff `s` is an access key: "SCW" and 17 characters of [A-Z0-9]. (Zones, regions and
+/// UUIDs: zones.hpp.)
 inline bool is_access_key(std::string_view s) {
   return s.size() == 20 && s.substr(0, 3) == "SCW" &&
-         detail::scw_profile_io::all_of(s.substr(3), 17, 17, detail::scw_profile_io::is_upper_or_digit);
+         secgroup::detail::all_chars(s.substr(3), 17, 17, [](char c) {
+           return (c >= 'A' && c <= 'Z') || secgroup::detail::is_digit_char(c);
+         });
 }
 
 // -- Provenance ------------------------------------------------------------------------------
@@ -746,9 +659,9 @@ inline void check_uuid(const std::optional<setting<std::string>>& s, const char*
                 profile);
 }
 
-inline std::string joined(std::span<const std::string_view> names) {
+inline std::string joined(const std::vector<std::string>& names) {
   std::string out;
-  for (auto n : names) out += (out.empty() ? "" : ", ") + std::string(n);
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
   return out;
 }
 
@@ -759,8 +672,8 @@ namespace client {
 
 /// Checks `profile` as the Go SDK checks its client options, with the Instance API's zones:
 /// with a secret key, an access key `SCW` + 17 of [A-Z0-9] and a UUID secret key; UUID
-/// organization and project ids; a region and a zone of the Instance API (all_regions(),
-/// all_zones()); an http(s) API URL without a trailing slash; a printable-ASCII user agent
+/// organization and project ids; a region and a zone of the Instance API (instance_regions(),
+/// instance_zones(), zones.hpp); an http(s) API URL without a trailing slash; a printable-ASCII user agent
 /// of at most 512 characters. `need_credentials` also requires a secret key (and so an access
 /// key). Throws validation_error secgroup.validation.207 whose field names the setting's
 /// origin ("SCW_DEFAULT_ZONE", "/root/.config/scw/config.yaml:7: profiles.prod.default_zone")
@@ -807,7 +720,7 @@ inline void validate(const scw_profile& profile, bool need_credentials = true) {
       bad_setting(r->source,
                   "region " + secgroup::detail::quoted(r->value) +
                       (is_region_name(r->value) ? " has no Instance zones" : " is no region name") +
-                      " (regions: " + detail::scw_profile_io::joined(all_regions()) + ")",
+                      " (regions: " + detail::scw_profile_io::joined(instance_regions()) + ")",
                   profile);
   }
   if (const auto& z = profile.default_zone) {
@@ -816,7 +729,7 @@ inline void validate(const scw_profile& profile, bool need_credentials = true) {
       bad_setting(z->source,
                   "zone " + secgroup::detail::quoted(z->value) +
                       (is_zone_name(z->value) ? " is not an Instance zone" : " is no zone name") +
-                      " (zones: " + detail::scw_profile_io::joined(all_zones()) + ")",
+                      " (zones: " + detail::scw_profile_io::joined(instance_zones()) + ")",
                   profile);
   }
   if (const auto& u = profile.api_url) {

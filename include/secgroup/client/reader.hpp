@@ -393,7 +393,7 @@ inline security_group read_rules_of(connection& c, const settings& s, json item,
   if (!item.is_object() || !item.contains("id") || !item["id"].is_string())
     c.fail<remote_error>(errc::bad_response, where, "a listed security group has no id");
   const std::string id = item["id"].get<std::string>();
-  if (!mock::is_uuid(id))
+  if (!is_uuid(id))
     c.fail<remote_error>(errc::bad_response, where,
                          "a listed security group id is not a UUID: " + detail::quoted(id));
   item["rules"] = read_all_pages(c, s, zone_path(zone) + "/" + id + "/rules", {}, "rules", where);

@@ -4,7 +4,7 @@
 // project and the zones to read, the timeout of each request and the retry policy. Front ends
 // fill it (the CLI from the environment and the `scw` config file, client/profile.hpp); the
 // reader (client/reader.hpp) only reads it. validate_settings() checks it before any request.
-// The zones are those of the Instance API (spec terraform-and-clients.md D.5): instance_zones().
+// The zones are those of the Instance API (zones.hpp: instance_zones()).
 // No network code here: this header compiles without cpp-httplib.
 #pragma once
 
@@ -19,18 +19,10 @@
 
 #include "../config.hpp"
 #include "../error.hpp"
+#include "../zones.hpp"
 
 SECGROUP_BEGIN_NAMESPACE
 namespace client {
-
-/// The Instance zones, in the Go SDK's order (`instance.API.Zones()`, spec D.5): what "every
-/// zone" means.
-inline const std::vector<std::string>& instance_zones() {
-  static const std::vector<std::string> zones{"fr-par-1", "fr-par-2", "fr-par-3", "nl-ams-1",
-                                              "nl-ams-2", "nl-ams-3", "pl-waw-1", "pl-waw-2",
-                                              "pl-waw-3", "it-mil-1"};
-  return zones;
-}
 
 /// Timeouts of every request (cpp-httplib's connection and read timeouts).
 struct timeouts {
@@ -81,21 +73,6 @@ struct settings {
   sleep_fn sleep;
 };
 
-/// True iff `zone` has the shape of a zone (`^[a-z]{2}-[a-z]{3,7}-[0-9]{1,2}$`, spec D.4).
-inline bool zone_shaped(std::string_view zone) {
-  auto lower = [](char c) { return c >= 'a' && c <= 'z'; };
-  auto digit = [](char c) { return c >= '0' && c <= '9'; };
-  const auto d1 = zone.find('-');
-  if (d1 != 2) return false;
-  const auto d2 = zone.find('-', 3);
-  if (d2 == std::string_view::npos || d2 - 3 < 3 || d2 - 3 > 7) return false;
-  const auto tail = zone.substr(d2 + 1);
-  if (tail.empty() || tail.size() > 2) return false;
-  return std::all_of(zone.begin(), zone.begin() + 2, lower) &&
-         std::all_of(zone.begin() + 3, zone.begin() + static_cast<std::ptrdiff_t>(d2), lower) &&
-         std::all_of(tail.begin(), tail.end(), digit);
-}
-
 /// Throws validation_error secgroup.remote.402 naming `field` unless `zone` is an Instance zone
 /// (instance_zones()); the message lists them.
 inline void check_zone(const std::string& zone, const std::string& field) {
@@ -104,7 +81,7 @@ inline void check_zone(const std::string& zone, const std::string& field) {
   std::string list;
   for (const auto& z : known) list += (list.empty() ? "" : ", ") + z;
   SECGROUP_THROW(validation_error(errc::unknown_zone, field,
-                                  std::string(zone_shaped(zone) ? "unknown" : "malformed") +
+                                  std::string(is_zone_name(zone) ? "unknown" : "malformed") +
                                       " zone " + detail::quoted(zone) +
                                       " (Instance zones: " + list + ")"));
 }

@@ -22,7 +22,7 @@
 #include "../config.hpp"
 #include "../error.hpp"
 #include "../io/json.hpp"
-#include "../mock/ids.hpp"
+#include "../zones.hpp"
 #include "../security_group.hpp"
 #include "settings.hpp"
 
@@ -54,7 +54,7 @@ inline api_source parse_api_source(const std::string& argument) {
   std::string_view zones = rest.substr(0, slash);
   if (slash != std::string_view::npos) {
     const std::string id(rest.substr(slash + 1));
-    if (!mock::is_uuid(id))
+    if (!is_uuid(id))
       SECGROUP_THROW(parse_error(errc::bad_file, argument,
                                  "the group after the slash must be a group id (a UUID), got " +
                                      detail::quoted(id)));

@@ -15,23 +15,13 @@
 #include <string_view>
 
 #include "../config.hpp"
+#include "../zones.hpp"
 
 SECGROUP_BEGIN_NAMESPACE
 namespace mock {
 
-/// True iff `s` is a UUID in 8-4-4-4-12 hexadecimal form (either case).
-constexpr bool is_uuid(std::string_view s) {
-  if (s.size() != 36) return false;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (i == 8 || i == 13 || i == 18 || i == 23) {
-      if (c != '-') return false;
-    } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
-      return false;
-    }
-  }
-  return true;
-}
+/// The one test of the UUID form (zones.hpp), used for path ids, request fields and snapshots.
+using secgroup::is_uuid;
 
 /// Returns a fresh id (a UUID) for a new group or rule.
 using id_fn = std::function<std::string()>;

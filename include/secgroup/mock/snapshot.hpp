@@ -38,7 +38,7 @@ inline void check(const json& list, const std::vector<std::string>& zones,
     SECGROUP_THROW(validation_error(errc::bad_value, field, message));
   };
   auto need_uuid = [&](const std::string& v, const std::string& field) {
-    if (!mock::is_uuid(v)) bad(field, detail::quoted(v) + " is not a UUID");
+    if (!is_uuid(v)) bad(field, detail::quoted(v) + " is not a UUID");
   };
   std::vector<std::string> ids, servers;
   for (std::size_t i = 0; i < loaded.size(); ++i) {

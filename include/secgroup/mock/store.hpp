@@ -62,6 +62,7 @@
 #include "../port_range.hpp"
 #include "../rule.hpp"
 #include "../security_group.hpp"
+#include "../zones.hpp"
 #include "clock.hpp"
 #include "errors.hpp"
 #include "ids.hpp"
@@ -71,22 +72,6 @@
 
 SECGROUP_BEGIN_NAMESPACE
 namespace mock {
-
-/// The Instance zones of the Go SDK (spec §1), the zones a store serves by default.
-inline const std::vector<std::string>& instance_zones() {
-  static const std::vector<std::string> zones{"fr-par-1", "fr-par-2", "fr-par-3", "nl-ams-1",
-                                              "nl-ams-2", "nl-ams-3", "pl-waw-1", "pl-waw-2",
-                                              "pl-waw-3", "it-mil-1"};
-  return zones;
-}
-
-/// True iff `zone` has the form of a Scaleway zone name: two letters, three letters, a digit
-/// 1-9, dash-separated, lower case (e.g. "fr-par-1").
-constexpr bool is_zone_name(std::string_view zone) {
-  auto lower = [](char c) { return c >= 'a' && c <= 'z'; };
-  return zone.size() == 8 && lower(zone[0]) && lower(zone[1]) && zone[2] == '-' && lower(zone[3]) &&
-         lower(zone[4]) && lower(zone[5]) && zone[6] == '-' && zone[7] >= '1' && zone[7] <= '9';
-}
 
 /// Returns `zones` if each is a zone name (is_zone_name); throws validation_error (bad_value,
 /// `field`) naming the first that is not.
