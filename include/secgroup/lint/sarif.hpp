@@ -21,6 +21,7 @@
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "../config.hpp"
@@ -213,9 +214,9 @@ inline void write_sarif(std::ostream& out, const lint_run& run, const lint_confi
 /// finish() then writes byte for byte what write_sarif() of the run keeping every report would.
 class sarif_report_writer {
  public:
-  /// `config` gives the checks' configured levels.
-  explicit sarif_report_writer(std::ostream& out, const lint_config& config = {})
-      : out_(out), config_(config) {}
+  /// `config` gives the checks' configured levels (copied: the writer outlives no argument).
+  sarif_report_writer(std::ostream& out, lint_config config)
+      : out_(out), config_(std::move(config)) {}
   /// Adds the report of the next group.
   void add(const located_report& lr) {
     add_located_file(located_files_, lr);
@@ -231,7 +232,7 @@ class sarif_report_writer {
 
  private:
   std::ostream& out_;
-  const lint_config& config_;
+  lint_config config_;
   std::vector<std::string> located_files_;  // the .tf files located, in order
   json_spool results_{6};
 };
