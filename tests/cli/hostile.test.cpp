@@ -18,7 +18,7 @@
 #include <sstream>
 #include <thread>
 
-#include "app.hpp"
+#include "support/run_cli.hpp"
 
 namespace hostile_tests {
 
@@ -26,29 +26,11 @@ namespace fs = std::filesystem;
 using secgroup::detail::backslash;
 using secgroup::detail::escaped;
 
-struct outcome {
-  int code = -1;
-  std::string out, err;
-};
+using outcome = secgroup_test::cli_outcome;
 
 /// Runs `secgroup ARGS...` in process, with stdout and stderr captured.
 outcome run_cli(const std::vector<std::string>& args) {
-  struct restore {
-    std::streambuf* out = std::cout.rdbuf();
-    std::streambuf* err = std::cerr.rdbuf();
-    ~restore() {
-      std::cout.rdbuf(out);
-      std::cerr.rdbuf(err);
-    }
-  } guard;
-  std::ostringstream out, err;
-  std::cout.rdbuf(out.rdbuf());
-  std::cerr.rdbuf(err.rdbuf());
-  outcome o;
-  o.code = secgroup::cli::run(args);
-  o.out = out.str();
-  o.err = err.str();
-  return o;
+  return secgroup_test::run_cli(args, fs::current_path());
 }
 
 /// A scratch directory removed at the end of the test.

@@ -8,7 +8,7 @@
 #include <iostream>
 #include <sstream>
 
-#include "app.hpp"
+#include "support/run_cli.hpp"
 #include "lint/support.hpp"
 
 namespace fs = std::filesystem;
@@ -17,33 +17,12 @@ namespace {
 
 const fs::path data = fs::path(SECGROUP_SOURCE_DIR) / "tests" / "lint" / "data";
 
-struct outcome {
-  int code = -1;
-  std::string out, err;
-};
+using outcome = secgroup_test::cli_outcome;
 
 /// Runs `secgroup lint ARGS...` as cli/main.cpp would, in directory `cwd`.
 outcome lint_cli(std::vector<std::string> args, const fs::path& cwd = data) {
-  struct restore {
-    fs::path dir = fs::current_path();
-    std::streambuf* out = std::cout.rdbuf();
-    std::streambuf* err = std::cerr.rdbuf();
-    ~restore() {
-      fs::current_path(dir);
-      std::cout.rdbuf(out);
-      std::cerr.rdbuf(err);
-    }
-  } guard;
-  std::ostringstream out, err;
-  std::cout.rdbuf(out.rdbuf());
-  std::cerr.rdbuf(err.rdbuf());
-  fs::current_path(cwd);
   args.insert(args.begin(), "lint");
-  outcome o;
-  o.code = secgroup::cli::run(args);
-  o.out = out.str();
-  o.err = err.str();
-  return o;
+  return secgroup_test::run_cli(args, cwd);
 }
 
 bool has(const std::string& text, std::string_view part) {

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <secgroup/mock/rest.hpp>
 #include <string>
+#include <utility>
 
 namespace mock_test {
 
@@ -53,10 +54,13 @@ inline mock::store_options test_options() {
 
 inline json body_of(const mock::response& r) { return json::parse(r.body); }
 
-/// A store and a router over it.
+/// A store (test_options() unless given) and a router over it.
 struct fixture {
-  mock::store store{test_options()};
-  mock::router api{store};
+  explicit fixture(mock::store_options options = test_options())
+      : store(std::move(options)), api(store) {}
+
+  mock::store store;
+  mock::router api;
 
   mock::response call(const std::string& method, const std::string& target,
                       const std::string& body = "") const {

@@ -15,11 +15,14 @@ namespace sync_test {
 
 constexpr auto delay = std::chrono::milliseconds(300);
 
-/// A store syncing for `delay` on a manual clock standing at t0(), and a router over it.
-struct synced {
+/// The manual clock standing at t0(), a base of `synced` so that it exists before the store.
+struct manual_time {
   mock::manual_clock clock{t0()};
-  mock::store store{options(clock, delay)};
-  mock::router api{store};
+};
+
+/// A store syncing for `delay` on a manual clock, and a router over it (fixture.hpp).
+struct synced : manual_time, fixture {
+  synced() : fixture(options(clock, delay)) {}
 
   static mock::store_options options(const mock::manual_clock& c, std::chrono::milliseconds d) {
     mock::store_options o{secgroup::instance_zones(), c.fn(), counting_ids()};
@@ -27,10 +30,6 @@ struct synced {
     return o;
   }
 
-  mock::response call(const std::string& method, const std::string& target,
-                      const std::string& body = "") const {
-    return api.call(method, target, body);
-  }
   /// GET of group `id` (must succeed).
   json group(const std::string& id) const {
     auto r = call("GET", base + "/" + id);
@@ -41,18 +40,6 @@ struct synced {
   std::pair<std::string, std::string> seen(const std::string& id) const {
     auto g = group(id);
     return {g["state"].get<std::string>(), g["modification_date"].get<std::string>()};
-  }
-  std::string create(const std::string& name, json extra = json::object()) const {
-    json body = {{"name", name}, {"project", project_a}};
-    for (auto& [k, v] : extra.items()) body[k] = v;
-    auto r = call("POST", base, body.dump());
-    REQUIRE(r.status == 201);
-    return body_of(r)["security_group"]["id"].get<std::string>();
-  }
-  std::string add_rule(const std::string& group_id, const json& rule) const {
-    auto r = call("POST", base + "/" + group_id + "/rules", rule.dump());
-    REQUIRE(r.status == 201);
-    return body_of(r)["rule"]["id"].get<std::string>();
   }
 };
 

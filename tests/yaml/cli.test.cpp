@@ -7,7 +7,7 @@
 #include <iostream>
 #include <sstream>
 
-#include "app.hpp"
+#include "support/run_cli.hpp"
 
 namespace yaml_cli_test {
 
@@ -15,33 +15,12 @@ namespace fs = std::filesystem;
 
 const fs::path cli_lint_data = fs::path(SECGROUP_SOURCE_DIR) / "tests" / "lint" / "data";
 
-struct outcome {
-  int code = -1;
-  std::string out, err;
-};
+using outcome = secgroup_test::cli_outcome;
 
-/// Runs `secgroup lint ARGS...` in directory `cwd`, capturing its output.
+/// Runs `secgroup lint --color never ARGS...` in directory `cwd`.
 outcome run_lint_in(const fs::path& cwd, std::vector<std::string> args) {
-  struct restore {
-    fs::path dir = fs::current_path();
-    std::streambuf* out = std::cout.rdbuf();
-    std::streambuf* err = std::cerr.rdbuf();
-    ~restore() {
-      fs::current_path(dir);
-      std::cout.rdbuf(out);
-      std::cerr.rdbuf(err);
-    }
-  } guard;
-  std::ostringstream out, err;
-  std::cout.rdbuf(out.rdbuf());
-  std::cerr.rdbuf(err.rdbuf());
-  fs::current_path(cwd);
   args.insert(args.begin(), {"lint", "--color", "never"});
-  outcome o;
-  o.code = secgroup::cli::run(args);
-  o.out = out.str();
-  o.err = err.str();
-  return o;
+  return secgroup_test::run_cli(args, cwd);
 }
 
 bool contains(const std::string& text, const std::string& part) {
