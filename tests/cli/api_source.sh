@@ -149,6 +149,16 @@ env -u SCW_SECRET_KEY -u SCW_DEFAULT_PROJECT_ID SCW_CONFIG_PATH="$work/scw/confi
 grep -q "secgroup\.remote\.401.*the top level of $work/scw/config.yaml" toplevel.err ||
   fail "the top level's wrong key: $(cat toplevel.err)"
 grep -q "$wrong" toplevel.err toplevel.out && fail "the config file's key is shown"
+# --profile and --scw-config choose as the scw CLI's -p and -c, over SCW_PROFILE and
+# SCW_CONFIG_PATH; a profile the file does not define is named with the file's profiles.
+env -u SCW_SECRET_KEY -u SCW_DEFAULT_PROJECT_ID SCW_PROFILE=nope SCW_CONFIG_PATH="$work/none.yaml" \
+  "$secgroup" export api:fr-par-1 --profile a --scw-config "$work/scw/config.yaml" \
+  >options.out 2>options.err || fail "--profile a --scw-config: $(cat options.err)"
+grep -q '"name": "web"' options.out || fail "--profile a: $(cat options.out options.err)"
+env -u SCW_SECRET_KEY -u SCW_DEFAULT_PROJECT_ID "$secgroup" lint api:fr-par-1 --profile qa \
+  --scw-config "$work/scw/config.yaml" >noprofile.out 2>noprofile.err && fail "--profile qa: exit 0"
+grep -q "secgroup\.lookup\.301.*--profile.*no profile 'qa'.*profiles: default, a" noprofile.err ||
+  fail "--profile qa: $(cat noprofile.err)"
 
 # Unknown zones: one the client does not know, one this server does not serve.
 run unknown export api:fr-par-9

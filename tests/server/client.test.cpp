@@ -15,6 +15,9 @@
 #include "mock/fixture.hpp"
 
 #if SECGROUP_HAS_CLIENT
+#include <filesystem>
+#include <fstream>
+#include <secgroup/client/api_read.hpp>
 #include <secgroup/client/reader.hpp>
 #include <secgroup/client/source.hpp>
 #include <secgroup/io/source.hpp>
@@ -394,6 +397,68 @@ TEST_CASE("client: a server whose list never ends is an error, not a hang", "[cl
   serving.join();
   CHECK(e.id() == errc::bad_response);
   CHECK_THAT(e.message(), Catch::Contains("page 2 repeats"));
+}
+
+TEST_CASE("client: read_api() finds the settings as the official clients do", "[client][profile]") {
+  api_server api;
+  api.add_group("fr-par-1", "a1", project_a);
+  const auto b1 = api.add_group("fr-par-1", "b1", project_b);
+  const auto dir = std::filesystem::temp_directory_path() / "secgroup-client-read-api-test";
+  std::filesystem::create_directories(dir);
+  const auto config = dir / "config.yaml";
+  std::ofstream(config) << "access_key: SCWAAAAAAAAAAAAAAAAA\nsecret_key: " << key_a
+                        << "\ndefault_project_id: " << project_a << "\nprofiles:\n  b:\n"
+                        << "    secret_key: " << key_b << "\n    default_project_id: " << project_b
+                        << "\n";
+  std::filesystem::permissions(config, std::filesystem::perms::owner_read |
+                                           std::filesystem::perms::owner_write);
+  const client::environment env{{"SCW_API_URL", api.http.url()},
+                                {"SCW_CONFIG_PATH", config.string()},
+                                {"HOME", dir.string()}};
+  client::api_read_options o;
+  std::vector<std::string> warnings;
+  o.warn = [&](const std::string& w) { warnings.push_back(w); };
+  // The file's top level (the default profile): project A.
+  auto a = client::read_api("api:fr-par-1", o, env);
+  REQUIRE(a.groups.size() == 1);
+  CHECK(a.groups[0].name == "a1");
+  // The caller's profile wins over SCW_PROFILE; the key is the profile's, project B.
+  auto with_profile = env;
+  with_profile.emplace("SCW_PROFILE", "nope");
+  o.profile.profile = "b";
+  auto b = client::read_api("api:fr-par-1", o, with_profile);
+  REQUIRE(b.groups.size() == 1);
+  CHECK(b.groups[0].id == b1);
+  // The environment wins over the profile, key by key; a deprecated name warns, redacted.
+  auto deprecated = env;
+  deprecated.emplace("SCW_TOKEN", key_a);
+  deprecated.emplace("SCW_DEFAULT_PROJECT_ID", project_a);
+  auto via_token = client::read_api("api:fr-par-1", o, deprecated);
+  REQUIRE(via_token.groups.size() == 1);
+  CHECK(via_token.groups[0].name == "a1");
+  REQUIRE_FALSE(warnings.empty());
+  CHECK_THAT(warnings.back(), Catch::Contains("SCW_TOKEN"));
+  for (const auto& w : warnings) CHECK_THAT(w, !Catch::Contains(key_a));
+  // A refused key names the profile and file that supplied it, never the key.
+  std::ofstream(config, std::ios::app) << "  wrong:\n    secret_key: ffffffff-dead-4bee-8fff-000000000bad\n";
+  o.profile.profile = "wrong";
+  auto refused = thrown<remote_error>([&] { client::read_api("api:fr-par-1", o, env); });
+  CHECK(refused.id() == errc::auth_refused);
+  CHECK_THAT(refused.message(), Catch::Contains("profile 'wrong'"));
+  CHECK_THAT(refused.message(), Catch::Contains(config.string()));
+  CHECK_THAT(refused.what(), !Catch::Contains("ffffffff-dead-4bee-8fff-000000000bad"));
+  // Order of checks: a malformed argument before the file, bad settings before any request.
+  o.profile.profile = "missing";
+  CHECK(thrown<parse_error>([&] { client::read_api("api:fr-par-1/x", o, env); }).id() ==
+        errc::bad_file);
+  CHECK(thrown<lookup_error>([&] { client::read_api("api:fr-par-1", o, env); }).id() ==
+        errc::not_found);
+  o.profile.profile.reset();
+  auto bad_project = env;
+  bad_project.emplace("SCW_DEFAULT_PROJECT_ID", "not-a-uuid");
+  const auto invalid = thrown<validation_error>([&] { client::read_api("api:fr-par-1", o, bad_project); });
+  CHECK(invalid.field() == "SCW_DEFAULT_PROJECT_ID");
+  std::filesystem::remove_all(dir);
 }
 
 #endif  // SECGROUP_HAS_CLIENT

@@ -181,11 +181,15 @@ inline environment process_environment() {
   return env;
 }
 
-/// What the caller chooses over the environment (the CLI's -p and -c).
+/// What the caller chooses over the environment (the CLI's --profile and --scw-config, as the
+/// scw CLI's -p and -c).
 struct profile_options {
   std::optional<std::string> profile;                ///< beats SCW_PROFILE and active_profile
   std::optional<std::filesystem::path> config_path;  ///< beats SCW_CONFIG_PATH
   std::size_t max_size = default_max_input_size;     ///< of the config file
+  /// How messages name the caller's two choices (the front end's option or argument names).
+  std::string profile_name = "--profile";
+  std::string config_path_name = "--scw-config";
 };
 
 // -- The config file -------------------------------------------------------------------------
@@ -213,7 +217,8 @@ inline std::optional<config_location> find_config_file(const environment& env,
   };
   if (options.config_path)
     return config_location{*options.config_path,
-                           {provenance::kind::option, "--config", {}, 0, {}, {}}, true};
+                           {provenance::kind::option, options.config_path_name, {}, 0, {}, {}},
+                           true};
   if (auto p = var("SCW_CONFIG_PATH"); !p.empty())
     return config_location{fs::path(p), from_env("SCW_CONFIG_PATH"), true};
   if (auto p = var("XDG_CONFIG_HOME"); !p.empty())
@@ -525,8 +530,8 @@ inline scw_profile resolve_profile(const environment& env, const profile_options
   // Which profile: --profile, SCW_PROFILE (non-empty), active_profile, else the top level.
   std::optional<setting<std::string>> chosen;
   if (options.profile)
-    chosen = setting<std::string>{*options.profile,
-                                  {provenance::kind::option, "--profile", {}, 0, {}, {}}};
+    chosen = setting<std::string>{
+        *options.profile, {provenance::kind::option, options.profile_name, {}, 0, {}, {}}};
   else if (auto it = env.find("SCW_PROFILE"); it != env.end() && !it->second.empty())
     chosen = setting<std::string>{
         it->second, {provenance::kind::environment, "SCW_PROFILE", {}, 0, {}, {}}};

@@ -82,6 +82,19 @@ std::vector<security_group> groups_from(const py::handle& source);
 /// a path, JSON text, bytes or a dict may be an API export or a Terraform document.
 group_input input_from(const py::handle& source);
 
+/// An `api:` source as the CLI reads it: its name (the argument) and the export text of what
+/// was read, by which findings are located.
+struct api_text {
+  std::string name;
+  std::string text;
+};
+
+/// When `source` is an `api:...` string (read now, every zone must answer) or an ApiRead
+/// (optional/client.cpp), its api_text; nullopt for any other source. A build without
+/// secgroup::client raises ParseError (secgroup.parse.109) for an `api:` string, naming
+/// SECGROUP_WITH_CLIENT.
+std::optional<api_text> api_text_of(const py::handle& source);
+
 /// The whole group of `g` (of `in`); throws validation_error secgroup.validation.203 naming
 /// it and its values unknown until apply when it holds some.
 security_group whole_group(const input_group& g, const group_input& in);
@@ -143,5 +156,6 @@ void init_lint(py::module_& m);
 void init_mock(py::module_& m);
 void init_verify(py::module_& m);
 void init_server(py::module_& m);  ///< optional/server.cpp, when SECGROUP_HAS_SERVER
+void init_client(py::module_& m);  ///< optional/client.cpp, when SECGROUP_HAS_CLIENT
 
 }  // namespace secgroup::python

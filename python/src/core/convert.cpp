@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include <secgroup/analysis/query.hpp>
+#include <secgroup/client/source.hpp>
 
 #include "common.hpp"
 
@@ -206,7 +207,20 @@ interval<std::uint32_t> port_interval_from(const py::handle& o, const std::strin
   return analysis::parse_port_interval(text, field);
 }
 
+#if !SECGROUP_HAS_CLIENT
+std::optional<api_text> api_text_of(const py::handle& source) {
+  if (!py::isinstance<py::str>(source) || !client::is_api_source(source.cast<std::string>()))
+    return std::nullopt;
+  const auto parsed = client::parse_api_source(source.cast<std::string>());
+  throw parse_error(errc::bad_file, parsed.text,
+                    "this secgroup module was built without the Instance API client (CMake "
+                    "option SECGROUP_WITH_CLIENT, which needs cpp-httplib with OpenSSL): it "
+                    "cannot read api: sources; read an export file instead");
+}
+#endif
+
 group_input input_from(const py::handle& source) {
+  if (auto api = api_text_of(source)) return parse_group_input(api->text, api->name);
   group_input in;
   if (py::isinstance<security_group>(source)) {
     in.groups = {source.cast<security_group>()};

@@ -1,8 +1,9 @@
 // python/src/core/errors.cpp: C++ secgroup errors as Python exceptions.
 //
 // secgroup::error and its kinds become secgroup.Error, ParseError, ValidationError,
-// GroupLookupError (also a builtin LookupError) and ApiError (mock api_error, with the HTTP
-// status and the response body); where_error becomes WhereError (a ParseError with a column).
+// GroupLookupError (also a builtin LookupError), RemoteError (a failed read of the live Instance
+// API: refused key, unreachable host, error status, partial read) and ApiError (mock api_error,
+// with the HTTP status and the response body); where_error becomes WhereError (a ParseError with a column).
 // Each exception carries `id`, `field` and `message`; str() is the C++ what(). JSON errors that
 // escape the library's own checks become ValueError.
 //
@@ -81,6 +82,10 @@ void init_errors(py::module_& m) {
   bind_error<lookup_error>(m, "GroupLookupError",
                            py::make_tuple(base, py::handle(PyExc_LookupError)),
                            "A name or id that designates nothing, or several things.");
+  bind_error<remote_error>(m, "RemoteError", base,
+                           "A failed read of the live Instance API (api: sources): a refused key "
+                           "(named by who supplied it, never shown), an unreachable host, an "
+                           "error status after the retries, a refused partial read.");
   bind_error<where_error>(m, "WhereError", parse,
                           "A malformed where expression; attribute column (1-based).");
   bind_error<mock::api_error>(

@@ -57,11 +57,18 @@ py::dict outputs(const lint::lint_run& run, const lint::lint_config& config) {
   return out;
 }
 
-/// Lints the files of `paths` as `secgroup lint` does.
+/// Lints the files and `api:` sources of `paths` as `secgroup lint` does; `read`, when given,
+/// is the one already read (an ApiRead).
 py::object lint_files(const std::vector<std::string>& paths, const py::object& config,
-                      const std::optional<std::string>& fail_on) {
+                      const std::optional<std::string>& fail_on,
+                      const std::optional<api_text>& read = std::nullopt) {
   auto c = config_from(config);
-  auto run = lint::run_lint(paths, c, threshold_of(c, fail_on));
+  const auto text_of = [&read](const std::string& argument) -> std::optional<std::string> {
+    if (read && argument == read->name) return read->text;
+    if (auto api = api_text_of(py::str(argument))) return std::move(api->text);
+    return std::nullopt;
+  };
+  auto run = lint::run_lint(paths, c, threshold_of(c, fail_on), default_max_input_size, text_of);
   return outputs(run, c);
 }
 
@@ -87,6 +94,10 @@ std::string path_of(const py::handle& o) {
 py::object lint_any(const py::object& groups, const py::object& config,
                     const std::optional<std::string>& fail_on) {
   std::vector<std::string> paths;
+  if (!py::isinstance<py::str>(groups)) {
+    if (auto read = api_text_of(groups))  // an ApiRead, located as its api: source
+      return result("LintReport", lint_files({read->name}, config, fail_on, read));
+  }
   if (is_path(groups)) {
     paths.push_back(path_of(groups));
   } else if ((py::isinstance<py::list>(groups) || py::isinstance<py::tuple>(groups)) && py::len(groups) > 0) {
@@ -107,13 +118,21 @@ py::object lint_any(const py::object& groups, const py::object& config,
                                           config, fail_on));
 }
 
+/// A side of a review: a file (load_group_input()), an `api:` string or an ApiRead.
+group_input review_input(const py::handle& o) {
+  if (auto api = api_text_of(o)) return parse_group_input(api->text, api->name);
+  return load_group_input(path_of(o));
+}
+
 /// Reviews the change from `old_or_plan` to `new_file` (or the plan alone) as `secgroup review`.
 py::object review(const py::object& old_or_plan, const py::object& new_file,
                   const py::object& config, const std::optional<std::string>& fail_on) {
-  std::vector<std::string> paths{path_of(old_or_plan)};
-  if (!new_file.is_none()) paths.push_back(path_of(new_file));
+  std::vector<group_input> inputs;
+  inputs.push_back(review_input(old_or_plan));
+  if (!new_file.is_none()) inputs.push_back(review_input(new_file));
   auto c = config_from(config);
-  const auto r = lint::review(paths, c, threshold_of(c, fail_on));
+  const auto r = lint::review_inputs(std::move(inputs), c, threshold_of(c, fail_on),
+                                     default_max_input_size);
   py::dict out;
   out["report"] = to_python(lint::review_json(r));
   out["sarif"] = to_python(lint::review_sarif(r, c));

@@ -22,4 +22,8 @@ PYBIND11_MODULE(_core, m) {
 #if SECGROUP_HAS_SERVER
   sp::init_server(m);
 #endif
+  m.attr("HAS_CLIENT") = static_cast<bool>(SECGROUP_HAS_CLIENT);
+#if SECGROUP_HAS_CLIENT
+  sp::init_client(m);
+#endif
 }

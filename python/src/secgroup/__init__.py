@@ -23,6 +23,7 @@ from ._core import (
     MockStore,
     Packet,
     ParseError,
+    RemoteError,
     Rule,
     SecurityGroup,
     ValidationError,
@@ -37,6 +38,9 @@ from ._core import (
 HAS_SERVER: bool = getattr(_core, "HAS_SERVER", False)
 if HAS_SERVER:
     from ._core import MockServer  # noqa: F401
+HAS_CLIENT: bool = getattr(_core, "HAS_CLIENT", False)
+if HAS_CLIENT:
+    from ._core import ApiRead  # noqa: F401
 from ._results import (
     AnomalyReport,
     ConnectionLeg,
@@ -59,6 +63,7 @@ from ._results import (
 __all__ = [
     "__version__", "HAS_Z3",
     "Error", "ParseError", "ValidationError", "GroupLookupError", "WhereError", "ApiError",
+    "RemoteError", "HAS_CLIENT", "read_api",
     "Rule", "SecurityGroup", "Packet", "Decision", "CompiledGroup", "Where",
     "load", "load_group", "groups_to_dict", "default_rules",
     "evaluate", "evaluate_many", "compile",
@@ -73,12 +78,38 @@ __all__ = [
 
 if HAS_SERVER:
     __all__.append("MockServer")
+if HAS_CLIENT:
+    __all__.append("ApiRead")
 
 GroupLike = Union[SecurityGroup, str, "os.PathLike[str]", Dict[str, Any], List[Any]]
 
 # The functions below take the same arguments as the SecurityGroup methods of the same name
 # (bound in C++: python/src/core/common.hpp explains the design) and call the same C++ code.
 # They are Python functions so that they pickle by name and show their signatures.
+
+# -- The live API as a source ---------------------------------------------------------------
+
+def read_api(source: str = "api:", *, profile: Optional[str] = None,
+             config_path: Optional[Union[str, "os.PathLike[str]"]] = None,
+             allow_partial: bool = False) -> "ApiRead":
+    """Reads the groups ``source`` names from the live Instance API (``api:``, ``api:ZONE``,
+    ``api:ZONE,ZONE``, ``api:ZONE/GROUP_ID``) with the credentials the official clients would
+    use (the SCW_* variables of os.environ over the scw config file; ``profile`` and
+    ``config_path`` choose as the scw CLI's -p and -c). Returns an ApiRead (groups, zones,
+    missing, complete, warnings, notes, export()), which every function taking groups takes.
+    Raises ParseError, ValidationError, RemoteError or GroupLookupError (see docs/sources.md),
+    and ImportError when this module was built without the client (SECGROUP_WITH_CLIENT).
+    An ``api:`` string passed where groups are expected is read the same way, with the
+    defaults (every zone must answer).
+    """
+    if not HAS_CLIENT:
+        raise ImportError("secgroup was built without the Instance API client (CMake option "
+                          "SECGROUP_WITH_CLIENT, which needs cpp-httplib with OpenSSL): "
+                          "read_api() is unavailable")
+    return _core.read_api(source, profile=profile,
+                          config_path=None if config_path is None else os.fspath(config_path),
+                          allow_partial=allow_partial)
+
 
 # -- Evaluation -----------------------------------------------------------------------------
 
