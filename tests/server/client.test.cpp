@@ -461,4 +461,25 @@ TEST_CASE("client: read_api() finds the settings as the official clients do", "[
   std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("client: Retry-After in seconds or as an HTTP-date", "[client][faults]") {
+  using std::chrono::milliseconds;
+  using secgroup::detail::api_client::retry_after_of;
+  // 1994-11-06 08:49:37 UTC is 784111777 s after the epoch.
+  const auto now = std::chrono::system_clock::time_point(std::chrono::seconds(784111777));
+  CHECK(retry_after_of("0", now) == milliseconds(0));
+  CHECK(retry_after_of("120", now) == milliseconds(120'000));
+  CHECK(retry_after_of("Sun, 06 Nov 1994 08:49:37 GMT", now) == milliseconds(0));
+  CHECK(retry_after_of("Sun, 06 Nov 1994 08:50:07 GMT", now) == milliseconds(30'000));
+  CHECK(retry_after_of("Mon, 07 Nov 1994 08:49:37 GMT", now) == milliseconds(86'400'000));
+  CHECK(retry_after_of("Sat, 05 Nov 1994 08:49:37 GMT", now) == milliseconds(0));  // past
+  CHECK(retry_after_of("Thu, 01 Jan 2026 00:00:00 GMT",
+                       std::chrono::system_clock::time_point(std::chrono::seconds(1767225599))) ==
+        milliseconds(1'000));
+  for (const char* bad : {"", "-1", "1.5", "soon", "Sun, 06 Nov 1994 08:49:37 UTC",
+                          "Sun, 31 Feb 1994 08:49:37 GMT", "Sun, 06 Nox 1994 08:49:37 GMT",
+                          "Sun, 06 Nov 1994 24:49:37 GMT", "Sunday, 06-Nov-94 08:49:37 GMT",
+                          "Sun, 06 Nov 1994 08:49:3x GMT"})
+    CHECK_FALSE(retry_after_of(bad, now));
+}
+
 #endif  // SECGROUP_HAS_CLIENT

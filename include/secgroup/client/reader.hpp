@@ -16,7 +16,8 @@
 // Every request has the connection and read timeouts of the settings, the `X-Auth-Token` and a
 // User-Agent (default_user_agent(), spec D.8); TLS is verified unless settings.insecure. 429,
 // 5xx other than 501 and transport errors (connection refused or reset, timeouts) are retried
-// as settings.retry says, honouring `Retry-After` (client/settings.hpp, retry_policy).
+// as settings.retry says, honouring `Retry-After` in seconds or as an HTTP-date
+// (client/settings.hpp, retry_policy; retry_after_of()).
 // Errors (error.hpp, secgroup.remote.4xx; every message redacted, client/redact.hpp): 401 and
 // 403 name the key's source (settings.secret_key_source), never the key; a transport failure
 // names the host (unreachable, .403); an error status after the retries (.404); an unknown zone
@@ -170,6 +171,37 @@ inline bool refuses_zone(const std::string& body) {
   return false;
 }
 
+/// The wait a `Retry-After` value asks for at `now`: delay-seconds ("120"), or an HTTP-date in
+/// the IMF-fixdate form every server sends ("Sun, 06 Nov 1994 08:49:37 GMT"; RFC 9110 §10.2.3),
+/// a date already past meaning no wait. nullopt for anything else (then the backoff applies).
+inline std::optional<std::chrono::milliseconds> retry_after_of(
+    const std::string& value, std::chrono::system_clock::time_point now) {
+  if (auto secs = decimal(value)) return std::chrono::milliseconds(*secs * 1000);
+  // "Sun, 06 Nov 1994 08:49:37 GMT": 29 characters at fixed offsets.
+  if (value.size() != 29 || value[3] != ',' || value.compare(25, 4, " GMT") != 0) return std::nullopt;
+  const auto number = [&](std::size_t at, std::size_t n) -> std::optional<unsigned> {
+    auto v = decimal(value.substr(at, n));
+    return v ? std::optional<unsigned>(static_cast<unsigned>(*v)) : std::nullopt;
+  };
+  static constexpr std::string_view months = "JanFebMarAprMayJunJulAugSepOctNovDec";
+  const auto month_at = months.find(std::string_view(value).substr(8, 3));
+  const auto day = number(5, 2), year = number(12, 4), hour = number(17, 2),
+             minute = number(20, 2), second = number(23, 2);
+  if (month_at == std::string_view::npos || month_at % 3 != 0 || !day || !year || !hour ||
+      !minute || !second || value[4] != ' ' || value[7] != ' ' || value[11] != ' ' ||
+      value[16] != ' ' || value[19] != ':' || value[22] != ':' || *hour > 23 || *minute > 59 ||
+      *second > 60)
+    return std::nullopt;
+  const std::chrono::year_month_day date{std::chrono::year(static_cast<int>(*year)),
+                                         std::chrono::month(static_cast<unsigned>(month_at / 3 + 1)),
+                                         std::chrono::day(*day)};
+  if (!date.ok()) return std::nullopt;
+  const auto at = std::chrono::sys_days(date) + std::chrono::hours(*hour) +
+                  std::chrono::minutes(*minute) + std::chrono::seconds(*second);
+  const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(at - now);
+  return wait.count() > 0 ? wait : std::chrono::milliseconds(0);
+}
+
 /// The HTTP client of one read: keeps its connection, retries, throws what the file comment
 /// says. Every message goes through redact().
 class connection {
@@ -215,8 +247,8 @@ class connection {
                   ") to GET " + path;
         if (!(status == 429 || (status >= 500 && status != 501)) || attempt >= r.max_attempts)
           fail<remote_error>(errc::remote_status, where, failure + tries(attempt));
-        if (auto secs = decimal(res->get_header_value("Retry-After")))
-          retry_after = std::chrono::milliseconds(*secs * 1000);
+        retry_after = retry_after_of(res->get_header_value("Retry-After"),
+                                     std::chrono::system_clock::now());
       }
       auto wait = backoff(attempt);
       if (retry_after) {

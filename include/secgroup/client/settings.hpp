@@ -32,7 +32,7 @@ struct timeouts {
 
 /// Bounded retries of 429, 5xx (except 501) and transport errors, exponential backoff.
 /// Attempt k (1-based) that fails waits min(base_backoff * 2^(k-1), max_backoff) before the
-/// next, or the answer's `Retry-After` (seconds) when it has one; a `Retry-After` longer than
+/// next, or the answer's `Retry-After` (seconds, or an HTTP-date) when it has one; a `Retry-After` longer than
 /// max_retry_after ends the retries at once (the error says how long the server asked to wait).
 struct retry_policy {
   unsigned max_attempts = 4;  ///< requests in all, the first included (Terraform: 1 + 3)
