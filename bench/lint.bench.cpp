@@ -7,8 +7,14 @@
 // support.hpp: both directions, TCP/UDP/ICMP/ANY, 20 % IPv6, prefixes from /0 to host routes
 // clustered around a few networks, single ports and ranges, the default SMTP rules on, so that
 // every check family finds something. Files are written once to the temporary directory and
-// removed at exit; nothing is timed but run_lint / run.
+// removed at exit; nothing is timed but run_lint / run / lint_each.
+//
+// The estate (issue 14): one export of 10,000 such groups linted by lint_each as `secgroup lint
+// --jobs N` runs it (reports handed on and dropped, as the CLI's writers drop them), on one
+// thread and on every hardware thread: groups per second of wall time, and the process's peak
+// resident memory afterwards (getrusage; run the estate benchmarks alone for a clean figure).
 #include <benchmark/benchmark.h>
+#include <sys/resource.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -145,6 +151,29 @@ void lint_checks(benchmark::State& state, std::size_t rules) {
   state.counters["findings"] = static_cast<double>(findings);
 }
 
+/// lint_each over an export of `groups` groups on `jobs` threads (0: every hardware thread),
+/// each report dropped once handed on.
+void lint_estate(benchmark::State& state, std::size_t groups, unsigned jobs) {
+  const auto& in = input(groups, 0);
+  std::size_t findings = 0;
+  for (auto _ : state) {
+    findings = 0;
+    auto outcome = lint::lint_each(
+        {in.file.string()}, {}, lint::severity::low, default_max_input_size,
+        [&](lint::located_report&& r) { findings += r.report.findings.size(); }, {}, jobs);
+    benchmark::DoNotOptimize(outcome);
+  }
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  state.counters["groups_per_s"] = benchmark::Counter(
+      static_cast<double>(groups) * static_cast<double>(state.iterations()),
+      benchmark::Counter::kIsRate);
+  state.counters["threads"] = static_cast<double>(secgroup::detail::job_count(jobs));
+  state.counters["rules"] = static_cast<double>(in.rules);
+  state.counters["findings"] = static_cast<double>(findings);
+  state.counters["peak_MiB"] = static_cast<double>(usage.ru_maxrss) / 1024.0;
+}
+
 BENCHMARK_CAPTURE(lint_checks, rules - 1k, 1000)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(lint_checks, rules - 4k, 4000)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(lint_checks, rules - 10k, 10000)->Unit(benchmark::kMillisecond);
@@ -154,6 +183,10 @@ BENCHMARK_CAPTURE(lint_file, rules - 10k, 1, 10000)->Unit(benchmark::kMillisecon
 BENCHMARK_CAPTURE(lint_file, groups - 100, 100, 0)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(lint_file, groups - 400, 400, 0)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(lint_file, groups - 2000, 2000, 0)->Unit(benchmark::kMillisecond)->Iterations(1);
+BENCHMARK_CAPTURE(lint_estate, groups - 10000 / jobs - 1, 10000, 1)
+    ->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
+BENCHMARK_CAPTURE(lint_estate, groups - 10000 / jobs - all, 10000, 0)
+    ->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
 
 }  // namespace lint_bench
 }  // namespace secgroup_bench

@@ -29,7 +29,7 @@ enum class color_mode { automatic, always, never };
 struct lint_options {
   std::vector<std::string> inputs;
   lint_format format = lint_format::text;
-  std::optional<std::string> fail_on, config;
+  std::optional<std::string> fail_on, config, jobs;
   color_mode color = color_mode::automatic;
   bool no_config = false, list_checks = false, show_suppressed = false, no_fix = false;
 };
@@ -54,6 +54,22 @@ std::optional<std::string> api_text(const std::string& argument) {
   return read_api_source(argument);
 }
 
+/// The thread count --jobs gives: 0 (every hardware thread, the default) to 1024.
+unsigned jobs_of(const std::optional<std::string>& jobs) {
+  if (!jobs) return 0;
+  unsigned n = 0;
+  bool digits = !jobs->empty() && jobs->size() <= 4;
+  for (char c : *jobs) {
+    digits = digits && c >= '0' && c <= '9';
+    if (digits) n = n * 10 + static_cast<unsigned>(c - '0');
+  }
+  if (!digits || n > 1024)
+    throw validation_error(errc::bad_value, "--jobs",
+                           "expected a thread count from 0 (every hardware thread) to 1024, got " +
+                               detail::quoted(*jobs));
+  return n;
+}
+
 int run_lint(const lint_options& o) {
   std::string config_file;
   auto config = find_config(o, config_file);
@@ -67,6 +83,7 @@ int run_lint(const lint_options& o) {
   lint::fail_threshold threshold = lint::severity::low;
   if (config.fail_on) threshold = *config.fail_on;
   if (o.fail_on) threshold = lint::parse_fail_on(*o.fail_on, "--fail-on");
+  const unsigned jobs = jobs_of(o.jobs);
   const auto warn_unused = [&](const std::vector<std::size_t>& unused) {
     for (auto k : unused)
       std::cerr << "secgroup: warning: "
@@ -77,7 +94,7 @@ int run_lint(const lint_options& o) {
   const auto run_with = [&](auto&& writer) {
     auto outcome = lint::lint_each(
         o.inputs, config, threshold, max_input_size(),
-        [&](lint::located_report&& r) { writer.add(r); }, api_text);
+        [&](lint::located_report&& r) { writer.add(r); }, api_text, jobs);
     warn_unused(outcome.unused_suppressions);
     writer.finish(outcome);
     return outcome.exit_code();
@@ -122,6 +139,9 @@ void register_lint(CLI::App& app, command& run) {
                    {"always", color_mode::always},
                    {"never", color_mode::never}},
                   "Colour text output: auto (default), always, never");
+  cmd->add_option("--jobs", o->jobs,
+                  "Threads that lint groups: 0 (default) every hardware thread, 1 one thread; the "
+                  "output is the same for any count");
   cmd->add_flag("--show-suppressed", o->show_suppressed, "List suppressed findings in text output");
   cmd->add_flag("--no-fix", o->no_fix, "Leave the fix hints out of text output");
   cmd->add_flag("--list-checks", o->list_checks, "Print the checks and their settings, then exit");

@@ -65,3 +65,14 @@ def test_sarif_shape(lint_demo):
 def test_catalogue():
     checks = secgroup.lint_checks()
     assert checks and {"id", "severity", "enabled"} <= set(checks[0])
+
+
+def test_jobs_give_the_same_report_and_bad_counts_are_refused():
+    one = secgroup.lint(EXAMPLES, jobs=1)
+    assert len(one.to_dict()["groups"]) > 3
+    for jobs in (2, 0):
+        assert secgroup.lint(EXAMPLES, jobs=jobs).to_dict() == one.to_dict()
+    for bad in (-1, 1025):
+        with pytest.raises(secgroup.ValidationError) as e:
+            secgroup.lint(EXAMPLES, jobs=bad)
+        assert e.value.field == "jobs"

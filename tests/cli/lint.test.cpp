@@ -158,3 +158,26 @@ TEST_CASE("cli lint: a file of no group is exit 2 naming it, never a vacuous PAS
   CHECK(has(o.err, "tree/a.json: the file holds no security group"));
   fs::remove_all(dir);
 }
+
+TEST_CASE("cli lint: --jobs gives the same output for any thread count, and refuses bad counts") {
+  for (const char* format : {"text", "json", "sarif"}) {
+    const std::string examples = SECGROUP_SOURCE_DIR "/examples/groups";
+    const auto one =
+        lint_cli({examples, "tree", "ssh-open.json", "--format", format, "--jobs", "1", "--no-config"});
+    REQUIRE(one.code == 1);
+    for (const char* jobs : {"2", "7", "0"}) {
+      INFO(format << " --jobs " << jobs);
+      const auto many = lint_cli(
+          {examples, "tree", "ssh-open.json", "--format", format, "--jobs", jobs, "--no-config"});
+      CHECK(many.code == one.code);
+      CHECK(many.out == one.out);
+    }
+  }
+  for (const char* bad : {"-1", "1025", "x", "", "99999"}) {
+    INFO("--jobs '" << bad << "'");
+    const auto o = lint_cli({"ssh-open.json", "--jobs", bad});
+    CHECK(o.code == 2);
+    CHECK(has(o.err, "--jobs"));
+    CHECK(o.out.empty());
+  }
+}

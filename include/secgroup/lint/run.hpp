@@ -31,6 +31,7 @@
 
 #include "../config.hpp"
 #include "../default_rules.hpp"
+#include "../detail/parallel.hpp"
 #include "../error.hpp"
 #include "../io/json.hpp"
 #include "../io/source.hpp"
@@ -346,8 +347,10 @@ using input_text_fn = std::function<std::optional<std::string>(const std::string
 
 /// Reads every file of `arguments`, then lints every group with `config`, locates its
 /// findings, and hands the report to `on_report(located_report&&)` at once, in file order then
-/// group order, keeping none: memory holds the input and one report, not every report (2,000
-/// groups with 315K findings took 483 MB kept, the input's 67 MB read). A file that is a
+/// group order, keeping none: memory holds the input and a window of reports, not every report
+/// (2,000 groups with 315K findings took 483 MB kept, the input's 67 MB read). `jobs` threads
+/// make the reports (0: every hardware thread; the window is one report with 1, 32 per thread
+/// otherwise); what is handed on, and in which order, is the same for any `jobs`. A file that is a
 /// Terraform document (looks_like_terraform()) is linted by lint_terraform(); any other is read
 /// as an API export. Returns what the reports add up to. Throws secgroup::error for bad input
 /// before any report is made; parse_error secgroup.parse.114 for a file of more than
@@ -356,7 +359,7 @@ using input_text_fn = std::function<std::optional<std::string>(const std::string
 template <class OnReport>
 run_outcome lint_each(const std::vector<std::string>& arguments, const lint_config& config,
                       fail_threshold threshold, std::size_t max_size, OnReport&& on_report,
-                      const input_text_fn& text_of = {}) {
+                      const input_text_fn& text_of = {}, unsigned jobs = 1) {
   run_outcome out;
   out.threshold = threshold;
   std::vector<std::optional<std::string>> texts;  // the text of each input that is no file
@@ -396,28 +399,64 @@ run_outcome lint_each(const std::vector<std::string>& arguments, const lint_conf
     for (auto k : r.report.used_suppressions) used[k] = 1;
     on_report(std::move(r));
   };
+  // The groups of the exports, in input order, linted a window at a time: the window's reports
+  // are made on `threads` threads, then located and handed on in order. An input is freed
+  // once its last group has been handed on.
+  const unsigned threads = secgroup::detail::job_count(jobs);
+  const std::size_t window_size = threads <= 1 ? 1 : std::size_t{32} * threads;
+  struct pending {
+    std::size_t input, group;
+    group_report report;
+  };
+  std::vector<pending> window;
+  std::vector<std::optional<source_text>> texts_of(inputs.size());
+  std::vector<std::size_t> cursors(inputs.size(), 0);
+  std::size_t freed = 0;  // inputs before this one are done
+  const auto free_before = [&](std::size_t end) {
+    for (; freed < end; ++freed) {
+      inputs[freed] = {};
+      texts_of[freed].reset();
+    }
+  };
+  const auto flush = [&] {
+    secgroup::detail::parallel_for(window.size(), threads, [&](std::size_t k) {
+      auto& p = window[k];
+      p.report = lint.run(inputs[p.input].input.groups[p.group], out.files[p.input]);
+    });
+    for (auto& p : window) {
+      located_report r{std::move(p.report), {}, {}, std::nullopt};
+      r.location = locate(*texts_of[p.input], inputs[p.input].input.groups[p.group],
+                          r.report.rules, cursors[p.input]);
+      take(std::move(r));
+    }
+    window.clear();
+  };
   for (std::size_t i = 0; i < inputs.size(); ++i) {
-    source_text text(std::move(inputs[i].text));
     if (inputs[i].input.terraform) {
+      flush();
+      free_before(i);
+      source_text text(std::move(inputs[i].text));
       lint_terraform(lint, std::move(*inputs[i].input.terraform), out.files[i], text, out.notes,
                      take);
-    } else {
-      std::vector<std::string_view> ids;  // what locate() looks for, found in one pass
-      for (const auto& g : inputs[i].input.groups) {
-        ids.push_back(g.id);
-        for (const auto& r : g.rules) ids.push_back(r.id);
-      }
-      ids.insert(ids.end(), default_rule_ids.begin(), default_rule_ids.end());
-      text.index(ids);
-      std::size_t cursor = 0;
-      for (const auto& g : inputs[i].input.groups) {
-        located_report r{lint.run(g, out.files[i]), {}, {}, std::nullopt};
-        r.location = locate(text, g, r.report.rules, cursor);
-        take(std::move(r));
-      }
+      continue;
     }
-    inputs[i] = {};  // this file is done: its groups are no longer needed
+    std::vector<std::string_view> ids;  // what locate() looks for, found in one pass
+    for (const auto& g : inputs[i].input.groups) {
+      ids.push_back(g.id);
+      for (const auto& r : g.rules) ids.push_back(r.id);
+    }
+    ids.insert(ids.end(), default_rule_ids.begin(), default_rule_ids.end());
+    texts_of[i].emplace(std::move(inputs[i].text));
+    texts_of[i]->index(ids);
+    for (std::size_t k = 0; k < inputs[i].input.groups.size(); ++k) {
+      window.push_back({i, k, {}});
+      if (window.size() < window_size) continue;
+      flush();
+      free_before(i);
+    }
   }
+  flush();
+  free_before(inputs.size());
   out.unused_suppressions = unused_of(used);
   return out;
 }
@@ -426,11 +465,11 @@ run_outcome lint_each(const std::vector<std::string>& arguments, const lint_conf
 /// lint_each() keeping every report. Throws as lint_each() does.
 inline lint_run run_lint(const std::vector<std::string>& arguments, const lint_config& config,
                          fail_threshold threshold, std::size_t max_size = default_max_input_size,
-                         const input_text_fn& text_of = {}) {
+                         const input_text_fn& text_of = {}, unsigned jobs = 1) {
   lint_run run;
   auto outcome = lint_each(
       arguments, config, threshold, max_size,
-      [&](located_report&& r) { run.groups.push_back(std::move(r)); }, text_of);
+      [&](located_report&& r) { run.groups.push_back(std::move(r)); }, text_of, jobs);
   run.files = std::move(outcome.files);
   run.threshold = threshold;
   run.unused_suppressions = std::move(outcome.unused_suppressions);

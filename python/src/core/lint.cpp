@@ -60,7 +60,7 @@ py::dict outputs(const lint::lint_run& run, const lint::lint_config& config) {
 /// Lints the files and `api:` sources of `paths` as `secgroup lint` does; `read`, when given,
 /// is the one already read (an ApiRead).
 py::object lint_files(const std::vector<std::string>& paths, const py::object& config,
-                      const std::optional<std::string>& fail_on,
+                      const std::optional<std::string>& fail_on, unsigned jobs,
                       const std::optional<api_text>& read = std::nullopt) {
   auto c = config_from(config);
   const auto text_of = [&read](const std::string& argument) -> std::optional<std::string> {
@@ -68,7 +68,8 @@ py::object lint_files(const std::vector<std::string>& paths, const py::object& c
     if (auto api = api_text_of(py::str(argument))) return std::move(api->text);
     return std::nullopt;
   };
-  auto run = lint::run_lint(paths, c, threshold_of(c, fail_on), default_max_input_size, text_of);
+  auto run =
+      lint::run_lint(paths, c, threshold_of(c, fail_on), default_max_input_size, text_of, jobs);
   return outputs(run, c);
 }
 
@@ -92,11 +93,16 @@ std::string path_of(const py::handle& o) {
 /// Lints `groups`: a path, a non-empty list of paths, a SecurityGroup, a list of them, or any
 /// source groups_from() reads.
 py::object lint_any(const py::object& groups, const py::object& config,
-                    const std::optional<std::string>& fail_on) {
+                    const std::optional<std::string>& fail_on, int jobs) {
+  if (jobs < 0 || jobs > 1024)
+    throw validation_error(errc::bad_value, "jobs",
+                           "expected a thread count from 0 (every hardware thread) to 1024, got " +
+                               std::to_string(jobs));
   std::vector<std::string> paths;
   if (!py::isinstance<py::str>(groups)) {
     if (auto read = api_text_of(groups))  // an ApiRead, located as its api: source
-      return result("LintReport", lint_files({read->name}, config, fail_on, read));
+      return result("LintReport",
+                    lint_files({read->name}, config, fail_on, static_cast<unsigned>(jobs), read));
   }
   if (is_path(groups)) {
     paths.push_back(path_of(groups));
@@ -109,7 +115,8 @@ py::object lint_any(const py::object& groups, const py::object& config,
       paths.push_back(path_of(g));
     }
   }
-  if (!paths.empty()) return result("LintReport", lint_files(paths, config, fail_on));
+  if (!paths.empty())
+    return result("LintReport", lint_files(paths, config, fail_on, static_cast<unsigned>(jobs)));
   bool all_groups = py::isinstance<py::list>(groups) || py::isinstance<py::tuple>(groups);
   if (all_groups)
     for (auto g : groups) all_groups = all_groups && py::isinstance<security_group>(g);
@@ -156,12 +163,13 @@ Reviews a change as ``secgroup review``: a Terraform plan, or two group files (o
 ReviewReport.
 )pbdoc");
   bind_group_function(m, "lint", "groups", &lint_any, py::arg("config") = py::none(), py::kw_only(),
-                      py::arg("fail_on") = py::none(), R"pbdoc(
+                      py::arg("fail_on") = py::none(), py::arg("jobs") = 0, R"pbdoc(
 Lints groups: paths (files or directories, exactly as ``secgroup lint``), or groups; a LintReport.
 
 ``groups`` is a path, a list of paths, a SecurityGroup, a list of them, or any source ``load``
 reads. ``config`` is a path, JSON text or a dict (.secgroup.json format); ``fail_on`` a
-severity or "none" (default: the config's, else "low").
+severity or "none" (default: the config's, else "low"); ``jobs`` the threads that lint the
+groups of files (0: every hardware thread; the report is the same for any count).
 )pbdoc");
   m.def("_lint_catalogue", [](const py::object& config) {
     auto c = config_from(config);

@@ -219,14 +219,16 @@ def check_reorder(group: GroupLike, ids: Sequence[str]) -> Diff:
 
 # -- Lint -----------------------------------------------------------------------------------
 
-def lint(groups: Any, config: Any = None, *, fail_on: Optional[str] = None) -> LintReport:
+def lint(groups: Any, config: Any = None, *, fail_on: Optional[str] = None,
+         jobs: int = 0) -> LintReport:
     """Lints groups: paths (files or directories, exactly as ``secgroup lint``), or groups.
 
     ``groups`` is a path, a list of paths, a SecurityGroup, a list of them, or any source
     ``load`` reads. ``config`` is a path, JSON text or a dict (.secgroup.json format);
-    ``fail_on`` a severity or "none" (default: the config's, else "low").
+    ``fail_on`` a severity or "none" (default: the config's, else "low"); ``jobs`` the threads
+    that lint files' groups (0: every hardware thread; the report is the same for any count).
     """
-    return _core._lint(groups, config, fail_on=fail_on)
+    return _core._lint(groups, config, fail_on=fail_on, jobs=jobs)
 
 
 def review(old_or_plan: Union[str, "os.PathLike[str]"],
