@@ -30,7 +30,7 @@ def test_plan_opens_ssh_and_closes_dns():
     assert web["opened"][0]["witness"]["packet"] == "inbound tcp 8.8.8.8 22"
     assert [f["check"] for f in web["introduced"]] == ["SG001", "SG008"]
     assert db["traffic"] == "unchanged" and db["rules"] == "reordered"
-    assert r.failed and r.exit_code == 1 and not r
+    assert r.failed and r.exit_code == 1 and not r.passed
     assert r.markdown().startswith("## secgroup review\n")
     assert "`inbound tcp 8.8.8.8 22`" in r.markdown()
     results = r.sarif()["runs"][0]["results"]

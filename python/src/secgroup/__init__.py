@@ -52,6 +52,9 @@ from ._results import (
     Minimized,
     QueryResult,
     QueryWitness,
+    Record,
+    Result,
+    ReviewGroup,
     ReviewReport,
     Verdict,
 )
@@ -66,13 +69,14 @@ __all__ = [
     "minimize", "order_constraints", "reordered", "check_reorder", "explain",
     "lint", "lint_checks", "review",
     "MockStore", "MockApi", "HAS_SERVER",
-    "AnomalyReport", "Finding", "Diff", "DiffRegion", "DiffWitness", "Verdict", "QueryResult",
-    "QueryWitness", "ConnectionResult", "ConnectionLeg", "Exposure", "ExposureEntry",
-    "Minimized", "LintReport", "LintFinding", "ReviewReport",
+    "Record", "Result", "AnomalyReport", "Finding", "Diff", "DiffRegion", "DiffWitness",
+    "Verdict", "QueryResult", "QueryWitness", "ConnectionResult", "ConnectionLeg", "Exposure",
+    "ExposureEntry", "Minimized", "LintReport", "LintFinding", "ReviewReport", "ReviewGroup",
 ]
 
 if HAS_SERVER:
     __all__.append("MockServer")
+
 
 GroupLike = Union[SecurityGroup, str, "os.PathLike[str]", Dict[str, Any], List[Any]]
 
@@ -120,13 +124,14 @@ def analyze(group: GroupLike, *, engine: str = "interval", timeout_ms: int = 10_
 
 
 def diff(a: GroupLike, b: GroupLike) -> Diff:
-    """The semantic diff of two groups with a witness and the regions (``secgroup diff``)."""
+    """The semantic diff of two groups (``secgroup diff``): a Diff whose items are the regions
+    decided differently; ``.differs`` / ``.equivalent`` answer, ``.witness`` is one packet."""
     return _core._diff(a, b)
 
 
 def equivalent(a: GroupLike, b: GroupLike, *, engine: str = "interval", timeout_ms: int = 10_000,
                resource_limit: int = 0) -> Union[Diff, Verdict]:
-    """Equivalence: a Diff (interval engine, truthy iff equivalent) or a Z3 Verdict."""
+    """Equivalence: a Diff (interval engine; ``.equivalent``) or a Z3 Verdict (``.holds``)."""
     return _core._equivalent(a, b, engine, timeout_ms, resource_limit)
 
 
@@ -182,7 +187,7 @@ def reordered(group: GroupLike, ids: Sequence[str]) -> SecurityGroup:
 
 
 def check_reorder(group: GroupLike, ids: Sequence[str]) -> Diff:
-    """The diff between the group and the group reordered by ``ids``: truthy iff safe."""
+    """The diff between the group and the group reordered by ``ids``: safe iff ``.equivalent``."""
     return _core._check_reorder(group, list(ids))
 
 
