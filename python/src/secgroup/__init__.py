@@ -19,6 +19,7 @@ from ._core import (
     Decision,
     Error,
     GroupLookupError,
+    MissingFileError,
     MockApi,
     MockStore,
     Packet,
@@ -61,7 +62,8 @@ from ._results import (
 
 __all__ = [
     "__version__", "HAS_Z3",
-    "Error", "ParseError", "ValidationError", "GroupLookupError", "WhereError", "ApiError",
+    "Error", "ParseError", "MissingFileError", "ValidationError", "GroupLookupError",
+    "WhereError", "ApiError",
     "Rule", "SecurityGroup", "Packet", "Decision", "CompiledGroup", "Where",
     "load", "load_group", "groups_to_dict", "default_rules",
     "evaluate", "evaluate_many", "compile",
@@ -76,6 +78,12 @@ __all__ = [
 
 if HAS_SERVER:
     __all__.append("MockServer")
+
+
+def __dir__() -> List[str]:
+    """The public names (``__all__``), the submodule ``plot`` and the module's dunders; not
+    the helpers this module imports (``os``, ``typing`` names)."""
+    return sorted(set(__all__) | {"plot"} | {n for n in globals() if n.startswith("__")})
 
 
 GroupLike = Union[SecurityGroup, str, "os.PathLike[str]", Dict[str, Any], List[Any]]
