@@ -16,6 +16,8 @@ template <family F>
 py::list regions_of(const security_group& g, direction d) {
   using S = space_of<F>;
   auto rules = ordered_rules(g);
+  // ordered_rules() puts the default SMTP rules first when the group enables them.
+  const std::size_t defaults = g.enable_default_security ? default_rules(g.zone).size() : 0;
   auto pol = lower<F>(rules, d, g.default_policy(d));
   decision_map<S> map(pol);
   py::list out;
@@ -39,6 +41,7 @@ py::list regions_of(const security_group& g, direction d) {
     item["rule_id"] = index && !rules[*index].id.empty() ? py::object(py::str(rules[*index].id))
                                                         : py::object(py::none());
     item["position"] = index ? py::object(py::int_(rules[*index].position)) : py::object(py::none());
+    item["default_rule"] = index && *index < defaults;  // a default SMTP rule decides it
     item["action"] = std::string(to_string(dec.action));
     out.append(item);
   });
