@@ -40,6 +40,9 @@ CASES = {
              "passed"),
     "review": (lambda w, d: secgroup.review(REVIEW_PLAN), secgroup.ReviewGroup,
                lambda r: r.groups, "passed"),
+    "evaluate_many": (lambda w, d: d.compile().evaluate_many(
+        ["inbound tcp 203.0.113.7 22", "outbound udp 2001:db8::1 53", "inbound icmp 10.0.0.1"]),
+        secgroup.Decision, lambda r: [r[k] for k in range(len(r))], "accepted"),
 }
 
 

@@ -42,6 +42,7 @@ from ._results import (
     AnomalyReport,
     ConnectionLeg,
     ConnectionResult,
+    Decisions,
     Diff,
     DiffRegion,
     DiffWitness,
@@ -71,9 +72,10 @@ __all__ = [
     "minimize", "order_constraints", "reordered", "check_reorder", "explain",
     "lint", "lint_checks", "review",
     "MockStore", "MockApi", "HAS_SERVER",
-    "Record", "Result", "AnomalyReport", "Finding", "Diff", "DiffRegion", "DiffWitness",
-    "Verdict", "QueryResult", "QueryWitness", "ConnectionResult", "ConnectionLeg", "Exposure",
-    "ExposureEntry", "Minimized", "LintReport", "LintFinding", "ReviewReport", "ReviewGroup",
+    "Record", "Result", "Decisions", "AnomalyReport", "Finding", "Diff", "DiffRegion",
+    "DiffWitness", "Verdict", "QueryResult", "QueryWitness", "ConnectionResult", "ConnectionLeg",
+    "Exposure", "ExposureEntry", "Minimized", "LintReport", "LintFinding", "ReviewReport",
+    "ReviewGroup",
 ]
 
 if HAS_SERVER:
@@ -110,13 +112,17 @@ def evaluate_many(group: SecurityGroup, packets: Optional[Iterable[Any]] = None,
                   remotes: Optional[Sequence[str]] = None,
                   ports: Optional[Sequence[int]] = None,
                   engine: str = "compiled",
-                  compiled: Optional[CompiledGroup] = None) -> Any:
-    """Decides many packets at once, compiling the group once.
+                  compiled: Optional[CompiledGroup] = None) -> Decisions:
+    """Decides many packets at once, compiling the group once; returns a Decisions batch.
 
-    With ``packets`` (an iterable of packets, strings or tuples) returns a list of Decision.
-    With the parallel sequences ``directions``, ``protocols``, ``remotes`` and optionally
-    ``ports`` (a negative port stands for none) returns ``(accepted, rule)`` NumPy arrays:
-    booleans, and rule indices into ``group.ordered_rules()`` with -1 for the default policy.
+    The packets are ``packets`` (an iterable of Packets, strings or tuples) or the parallel
+    columns ``directions``, ``protocols``, ``remotes`` and optionally ``ports`` (a negative port
+    stands for none; a column given as one value applies to every packet). The batch holds one
+    Decision per packet (``len``, iteration, ``batch[k]``), the NumPy arrays ``accepted`` (bool)
+    and ``rule`` (int64 index into ``group.ordered_rules()``, -1 for the default policy), and
+    ``frame()``. Raises ParseError naming the packet or column at fault, ValidationError for
+    columns of different lengths or a ``compiled`` of another group, ValueError when both or
+    neither form of packets is given.
     """
     return _core._evaluate_many(group, packets, directions=directions, protocols=protocols,
                                 remotes=remotes, ports=ports, engine=engine, compiled=compiled)

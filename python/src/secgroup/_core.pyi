@@ -11,8 +11,8 @@ from typing import Any, Dict, Iterable, List, Literal, Optional, Sequence, Tuple
 import numpy as np
 import numpy.typing as npt
 
-from ._results import (AnomalyReport, ConnectionResult, Diff, Exposure, LintReport, Minimized,
-                       QueryResult, ReviewReport, Verdict)
+from ._results import (AnomalyReport, ConnectionResult, Decisions, Diff, Exposure, LintReport,
+                       Minimized, QueryResult, ReviewReport, Verdict)
 
 __version__: str
 HAS_Z3: bool
@@ -101,7 +101,7 @@ class CompiledGroup:
                       directions: Optional[Union[str, Sequence[str]]] = None,
                       protocols: Optional[Union[str, int, Sequence[Union[str, int]]]] = None,
                       remotes: Optional[Union[RemoteLike, Sequence[RemoteLike]]] = None,
-                      ports: Optional[Union[int, Sequence[int]]] = None) -> Any: ...
+                      ports: Optional[Union[int, Sequence[int]]] = None) -> Decisions: ...
 
 class SecurityGroup:
     id: str
@@ -142,7 +142,7 @@ class SecurityGroup:
                       protocols: Optional[Union[str, int, Sequence[Union[str, int]]]] = None,
                       remotes: Optional[Union[RemoteLike, Sequence[RemoteLike]]] = None,
                       ports: Optional[Union[int, Sequence[int]]] = None,
-                      engine: str = "compiled", compiled: Optional[CompiledGroup] = None) -> Any: ...
+                      engine: str = "compiled", compiled: Optional[CompiledGroup] = None) -> Decisions: ...
     def compile(self) -> CompiledGroup: ...
     def regions(self, direction: str = "inbound", family: str = "ipv4") -> List[Dict[str, Any]]: ...
     def plot(self, **options: Any) -> Any: ...
@@ -233,7 +233,9 @@ def _evaluate_many(group: SecurityGroup, packets: Optional[Iterable[PacketLike]]
                    directions: Optional[Sequence[str]] = None,
                    protocols: Optional[Sequence[Union[str, int]]] = None, remotes: Optional[Sequence[str]] = None,
                    ports: Optional[Sequence[int]] = None, engine: str = "compiled",
-                   compiled: Optional[CompiledGroup] = None) -> Union[List[Decision], Tuple[npt.NDArray[np.bool_], npt.NDArray[np.int64]]]: ...
+                   compiled: Optional[CompiledGroup] = None) -> Decisions: ...
+def _decisions(group: SecurityGroup, accepted: npt.NDArray[np.bool_],
+               rule: npt.NDArray[np.int64]) -> List[Decision]: ...
 def _regions(group: SecurityGroup, direction: str = "inbound", family: str = "ipv4") -> List[Dict[str, Any]]: ...
 def _analyze(group: Source, *, engine: str = "interval", timeout_ms: int = 10000, resource_limit: int = 0,
              pairs: bool = True) -> AnomalyReport: ...

@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import copy
 import html
+import ipaddress
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from . import _core
 
 __all__ = [
-    "Record", "Result", "Finding", "AnomalyReport", "DiffRegion", "DiffWitness", "Diff",
+    "Record", "Result", "Decisions", "Finding", "AnomalyReport", "DiffRegion", "DiffWitness", "Diff",
     "Verdict", "QueryWitness", "QueryResult", "ConnectionLeg", "ConnectionResult",
     "ExposureEntry", "Exposure", "Minimized", "LintFinding", "LintReport", "ReviewGroup",
     "ReviewReport",
@@ -173,6 +174,96 @@ class Result(Record):
     def _repr_html_(self) -> str:
         rows = [[r[c] for c in self.columns] for r in self.rows()]
         return _table(self.columns, rows, self._caption())
+
+
+# -- Evaluation -----------------------------------------------------------------------------
+
+def _remote_text(value: Any) -> str:
+    """An address as text: a str as given, an ipaddress object or an integer (NumPy too) read by
+    ipaddress.ip_address (below 2**32: IPv4)."""
+    if isinstance(value, str):
+        return value
+    if hasattr(value, "__index__"):
+        value = int(value)
+    return str(ipaddress.ip_address(value))
+
+
+class Decisions(Result):
+    """The decisions of a batch of packets (``evaluate_many``); items: Decision, one per packet.
+
+    ``accepted`` (bool) and ``rule`` (int64 index into ``group.ordered_rules()``, -1 for the
+    default policy) are NumPy arrays, computed once; the Decision items are made when first
+    asked for (``batch[k]``, iteration). ``frame()`` has the packet's text beside each decision.
+    ``to_dict()`` is ``{"packets": [text], "decisions": [Decision.to_dict()]}``.
+    """
+
+    __slots__ = ("group", "accepted", "rule", "_packets", "_columns", "_decisions")
+    columns = ("packet", "action", "rule", "position", "rule_id")
+    _truth = "batch.accepted.all() or batch.accepted.any()"
+
+    def __init__(self, group: _core.SecurityGroup, accepted: Any, rule: Any,
+                 packets: Optional[List[_core.Packet]] = None,
+                 columns: Optional[Dict[str, Any]] = None) -> None:
+        super().__init__({})
+        self.group = group
+        self.accepted = accepted
+        self.rule = rule
+        self._packets = packets
+        self._columns = columns
+        self._decisions: Optional[List[_core.Decision]] = None
+
+    def __len__(self) -> int:
+        return len(self.accepted)
+
+    def _items(self) -> List[Any]:
+        if self._decisions is None:
+            self._decisions = _core._decisions(self.group, self.accepted, self.rule)
+        return self._decisions
+
+    def __getitem__(self, k: int) -> _core.Decision:
+        return self._items()[k]
+
+    def packet(self, k: int) -> _core.Packet:
+        """The k-th packet decided."""
+        if self._packets is not None:
+            return self._packets[k]
+        c = self._columns or {}
+
+        def at(name: str) -> Any:
+            v = c.get(name)
+            broadcast = v is None or isinstance(v, str) or not hasattr(v, "__len__")
+            return v if broadcast else v[k]
+        port = at("ports")
+        port = None if port is None or int(port) < 0 else int(port)
+        protocol = at("protocols")
+        protocol = protocol if isinstance(protocol, str) else int(protocol)
+        return _core.Packet(at("directions"), protocol, _remote_text(at("remotes")), port)
+
+    def packets(self) -> List[_core.Packet]:
+        """The packets decided, in order."""
+        return [self.packet(k) for k in range(len(self))]
+
+    def to_dict(self) -> Dict[str, Any]:
+        return {"packets": [str(p) for p in self.packets()],
+                "decisions": [d.to_dict() for d in self._items()]}
+
+    def rows(self) -> List[Dict[str, Any]]:
+        return [{"packet": str(self.packet(k)), "action": d.action, "rule": d.rule,
+                 "position": d.position, "rule_id": d.rule_id}
+                for k, d in enumerate(self._items())]
+
+    def __getstate__(self) -> Dict[str, Any]:
+        state = super().__getstate__()
+        state["_decisions"] = None  # made again from the arrays
+        return state
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return (self.group == other.group and self.to_dict() == other.to_dict())  # type: ignore[attr-defined]
+
+    def _summary(self) -> str:
+        return f"{len(self)} packets, {int(self.accepted.sum())} accepted"
 
 
 # -- Anomalies ------------------------------------------------------------------------------
