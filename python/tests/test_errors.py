@@ -146,3 +146,14 @@ def test_dir_shows_the_public_names():
     assert set(secgroup.__all__) <= set(names)
     assert "plot" in names and "__version__" in names and "__doc__" in names
     assert all(hasattr(secgroup, n) for n in secgroup.__all__)
+
+
+def test_help_says_what_functions_return_and_raise():
+    import inspect
+    functions = [n for n in secgroup.__all__ if inspect.isfunction(getattr(secgroup, n))]
+    assert len(functions) >= 18
+    for name in functions:
+        doc = inspect.getdoc(getattr(secgroup, name)) or ""
+        assert "return" in doc.lower() and "Raises" in doc, name
+    for name in ("Record", "Result", "Decisions", "Diff", "LintReport", "MissingFileError"):
+        assert inspect.getdoc(getattr(secgroup, name)), name
