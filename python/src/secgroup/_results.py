@@ -129,7 +129,8 @@ class Result(Record):
     """A whole answer: a Record holding items, which ``len``, iteration and ``frame()`` see.
 
     ``frame()`` is a pandas DataFrame with one row per item (``Record.row()``) and the columns
-    of ``columns`` (pandas is imported then; ImportError naming the Debian package when absent).
+    of ``columns``, in pandas' nullable dtypes (a missing value is ``<NA>``); pandas is imported
+    then (ImportError naming the Debian package when absent).
     ``_repr_html_`` is the same table for notebooks. ``bool(result)`` raises TypeError: ask the
     property its message names.
     """
@@ -166,7 +167,10 @@ class Result(Record):
 
         Raises ImportError (naming ``apt-get install python3-pandas``) when pandas is absent.
         """
-        return _pandas().DataFrame(self.rows(), columns=list(self.columns))
+        frame = _pandas().DataFrame(self.rows(), columns=list(self.columns))
+        # pandas' nullable dtypes: a rule position absent (the default policy) reads <NA> in an
+        # integer column, not NaN in a float one.
+        return frame.convert_dtypes()
 
     def _caption(self) -> str:
         return f"{type(self).__name__}: {self._summary()}"
