@@ -73,7 +73,7 @@ def _pandas() -> Any:
 
 
 def rule_row(rule: _core.Rule) -> Dict[str, Any]:
-    """The frame row of a Rule: position, id, direction, action, protocol, remote, ports, text."""
+    """The frame row of a Rule: position, id, direction, action, protocol, remote, ports."""
     return {"position": rule.position, "rule_id": rule.id, "direction": rule.direction,
             "action": rule.action, "protocol": rule.protocol, "remote": rule.ip_range,
             "ports": None if rule.ports is None else _ports_text(
