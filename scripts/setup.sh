@@ -23,6 +23,8 @@ packages=(
   wrk curl  # bench/serve_load.sh: the load test of secgroup serve (ctest bench_serve_load)
   pybind11-dev python3-pybind11 python3-dev python3-pytest python3-setuptools python3-pip
   python3-matplotlib python3-nbclient python3-ipykernel
+  python3-pandas  # Result.frame() (docs/python.md)
+  python3-venv    # the documented venv install of the package (docs/python.md)
 )
 ((peers)) && packages+=(libdpdk-dev)
 # Node.js drives the Scaleway JavaScript SDK test; keep a preinstalled one (it bundles npm).

@@ -36,9 +36,9 @@ def test_analyze_lint_demo(lint_demo):
 
 def test_diff_witness_and_regions(web, lint_demo):
     same = secgroup.diff(web, secgroup.load_group(EXAMPLES / "web.json"))
-    assert same.equivalent and bool(same) and same.witness is None and same.regions == []
+    assert same.equivalent and not same.differs and same.witness is None and same.regions == []
     d = secgroup.diff(web, lint_demo)
-    assert not d.equivalent and not d
+    assert not d.equivalent and d.differs
     w = d.witness
     da, db = web.evaluate(w.packet, "reference"), lint_demo.evaluate(w.packet, "reference")
     assert da.action == w.a["action"] and db.action == w.b["action"] and da.action != db.action

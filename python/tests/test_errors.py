@@ -1,6 +1,7 @@
 """C++ errors become secgroup exceptions with the same ids, fields and messages; bad input never crashes."""
 from __future__ import annotations
 
+import errno
 import random
 import string
 
@@ -109,3 +110,50 @@ def test_cycles_and_deep_nesting_are_errors():
         secgroup.load(deep)
     with pytest.raises(secgroup.Error):
         secgroup.load('{"security_groups": ' + "[" * 5000 + "]" * 5000 + "}")
+
+
+def test_missing_file_is_file_not_found(tmp_path):
+    missing = tmp_path / "no-such.json"
+    for call in (lambda: secgroup.load(missing), lambda: secgroup.load_group(str(missing)),
+                 lambda: secgroup.lint(missing)):
+        with pytest.raises(FileNotFoundError) as e:
+            call()
+        err = e.value
+        assert isinstance(err, secgroup.MissingFileError) and isinstance(err, secgroup.ParseError)
+        assert err.errno == errno.ENOENT and err.filename == str(missing)
+        assert err.id == "secgroup.parse.109" and err.field == str(missing)
+        assert str(err) == f"[secgroup.parse.109] {missing}: {err.message}"
+    try:
+        secgroup.load(missing)
+    except secgroup.ParseError as e:  # the old spelling still catches it
+        assert type(e).__name__ == "MissingFileError"
+    assert issubclass(secgroup.MissingFileError, secgroup.ParseError)
+    assert issubclass(secgroup.MissingFileError, FileNotFoundError)
+
+
+def test_unreadable_but_existing_path_is_not_missing(tmp_path):
+    # A directory exists: secgroup.parse.109 still, but not a FileNotFoundError.
+    with pytest.raises(secgroup.ParseError) as e:
+        secgroup.load(str(tmp_path))
+    assert e.value.id == "secgroup.parse.109"
+    assert not isinstance(e.value, FileNotFoundError)
+
+
+def test_dir_shows_the_public_names():
+    names = dir(secgroup)
+    for hidden in ("List", "Optional", "os", "Any", "annotations"):
+        assert hidden not in names
+    assert set(secgroup.__all__) <= set(names)
+    assert "plot" in names and "__version__" in names and "__doc__" in names
+    assert all(hasattr(secgroup, n) for n in secgroup.__all__)
+
+
+def test_help_says_what_functions_return_and_raise():
+    import inspect
+    functions = [n for n in secgroup.__all__ if inspect.isfunction(getattr(secgroup, n))]
+    assert len(functions) >= 18
+    for name in functions:
+        doc = inspect.getdoc(getattr(secgroup, name)) or ""
+        assert "return" in doc.lower() and "Raises" in doc, name
+    for name in ("Record", "Result", "Decisions", "Diff", "LintReport", "MissingFileError"):
+        assert inspect.getdoc(getattr(secgroup, name)), name

@@ -39,7 +39,8 @@ def test_evaluate_many_list(groups):
         ref = g.evaluate_many([str(p) for p in packets], engine="reference")
         compiled = g.compile()
         again = g.evaluate_many(packets, compiled=compiled)
-        assert many == ref == again == [g.evaluate(p, "reference") for p in packets]
+        assert list(many) == list(ref) == list(again) == [g.evaluate(p, "reference") for p in packets]
+        assert many == ref == again and isinstance(many, secgroup.Decisions)
         assert compiled.memory() > 0
 
 
@@ -50,8 +51,9 @@ def test_evaluate_many_arrays(groups):
         protocols = np.array([r[1] for r in raw], dtype=np.uint8)
         remotes = [r[2] for r in raw]
         ports = np.array([r[3] if r[1] in (6, 17) else -1 for r in raw], dtype=np.int64)
-        accepted, rule = secgroup.evaluate_many(g, directions=directions, protocols=protocols,
-                                                remotes=remotes, ports=ports)
+        batch = secgroup.evaluate_many(g, directions=directions, protocols=protocols,
+                                       remotes=remotes, ports=ports)
+        accepted, rule = batch.accepted, batch.rule
         assert accepted.dtype == np.bool_ and rule.dtype == np.int64 and len(accepted) == len(raw)
         for k, (d, pr, rm, po) in enumerate(raw):
             action, index = decide(g, d, pr, rm, po)
@@ -124,18 +126,19 @@ def test_evaluate_many_broadcasts_one_value_per_column(groups):
                                           remotes=remotes, ports=ports)
         broadcast = secgroup.evaluate_many(g, directions="inbound", protocols="tcp", remotes=remotes,
                                            ports=np.array(ports))
-        assert (explicit[0] == broadcast[0]).all() and (explicit[1] == broadcast[1]).all()
+        assert (explicit.accepted == broadcast.accepted).all() and (explicit.rule == broadcast.rule).all()
         # One remote, many ports: the ports column sets the length.
-        accepted, rule = secgroup.evaluate_many(g, directions="inbound", protocols=6, remotes=remotes[0],
-                                                ports=range(20, 30))
+        batch = secgroup.evaluate_many(g, directions="inbound", protocols=6, remotes=remotes[0],
+                                       ports=range(20, 30))
+        accepted, rule = batch.accepted, batch.rule
         assert len(accepted) == 10
         for k, port in enumerate(range(20, 30)):
             action, index = decide(g, "inbound", 6, remotes[0], port)
             assert accepted[k] == (action == "accept") and rule[k] == (-1 if index is None else index)
         # Every column one value: one packet.
-        accepted, _ = secgroup.evaluate_many(g, directions="inbound", protocols="tcp", remotes=remotes[0],
-                                             ports=ports[0])
-        assert len(accepted) == 1
+        one = secgroup.evaluate_many(g, directions="inbound", protocols="tcp", remotes=remotes[0],
+                                     ports=ports[0])
+        assert len(one) == len(one.accepted) == 1
     with pytest.raises(secgroup.ValidationError, match="ports has 2 items, remotes has 3"):
         secgroup.evaluate_many(groups[0], directions="inbound", protocols="tcp",
                                remotes=["1.1.1.1", "2.2.2.2", "3.3.3.3"], ports=[1, 2])
@@ -149,10 +152,10 @@ def test_remotes_as_ipaddress_objects_and_integers(web):
     by_text = secgroup.evaluate_many(web, directions="inbound", protocols="tcp", remotes=texts, ports=22)
     for remotes in (objects, integers):
         got = secgroup.evaluate_many(web, directions="inbound", protocols="tcp", remotes=remotes, ports=22)
-        assert (got[0] == by_text[0]).all() and (got[1] == by_text[1]).all()
+        assert (got.accepted == by_text.accepted).all() and (got.rule == by_text.rule).all()
     v4 = np.array(integers[:2] + integers[3:], dtype=np.uint32)  # a NumPy array of IPv4 addresses
     got = secgroup.evaluate_many(web, directions="inbound", protocols="tcp", remotes=v4, ports=22)
-    assert list(got[1]) == [by_text[1][k] for k in (0, 1, 3, 4)]
+    assert list(got.rule) == [by_text.rule[k] for k in (0, 1, 3, 4)]
     assert web.evaluate(("inbound", "tcp", objects[0], 22)) == web.evaluate("inbound tcp 203.0.113.7 22")
     for bad in (-1, 2**128):
         with pytest.raises(secgroup.ValidationError, match="is no address"):
@@ -172,5 +175,36 @@ def test_compiled_group_evaluates(groups):
                                         protocols=[p.protocol for p in packets],
                                         remotes=[p.remote for p in packets],
                                         ports=[-1 if p.port is None else p.port for p in packets])
-        assert list(arrays[1]) == [-1 if d.rule is None else d.rule
+        assert list(arrays.rule) == [-1 if d.rule is None else d.rule
                                    for d in g.evaluate_many(packets, engine="reference")]
+
+
+def test_decisions_batch_follows_the_result_protocol(web):
+    import json
+
+    texts = ["inbound tcp 203.0.113.7 22", "inbound tcp 10.0.0.1 443", "outbound udp 2001:db8::1 53"]
+    by_packets = web.compile().evaluate_many(texts)
+    by_columns = secgroup.evaluate_many(web, directions=["inbound", "inbound", "outbound"],
+                                        protocols=["tcp", "tcp", "udp"],
+                                        remotes=["203.0.113.7", "10.0.0.1", "2001:db8::1"],
+                                        ports=np.array([22, 443, 53]))
+    want = [web.evaluate(t, "reference") for t in texts]
+    for batch in (by_packets, by_columns):
+        assert len(batch) == 3 and list(batch) == want and batch[1] == want[1]
+        assert list(batch.accepted) == [d.accepted for d in want]
+        assert list(batch.rule) == [-1 if d.rule is None else d.rule for d in want]
+        doc = batch.to_dict()
+        assert json.loads(json.dumps(doc)) == doc
+        assert doc["packets"] == [str(secgroup.Packet.parse(t)) for t in texts]
+        assert doc["decisions"] == [d.to_dict() for d in want]
+        assert [r["packet"] for r in batch.rows()] == doc["packets"]
+        assert batch._repr_html_().count("<tr>") == 4
+        with pytest.raises(TypeError, match=r"batch\.accepted"):
+            bool(batch)
+        assert pickle.loads(pickle.dumps(batch)) == batch
+    assert by_packets == by_columns
+    pd = pytest.importorskip("pandas")
+    frame = by_columns.frame()
+    assert isinstance(frame, pd.DataFrame) and list(frame.columns) == list(by_columns.columns)
+    assert list(frame["action"]) == [d.action for d in want]
+    assert list(frame["packet"]) == by_packets.to_dict()["packets"]

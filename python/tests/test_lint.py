@@ -55,6 +55,13 @@ def test_yaml_config_file_reads_as_json(lint_demo, tmp_path):
         secgroup.lint(lint_demo, config=str(as_yaml))
 
 
+def test_text_names_the_python_argument(lint_demo):
+    # The CLI's text ends with "FAILED (--fail-on low)"; Python names its own argument.
+    assert secgroup.lint(lint_demo).text().endswith("FAILED (fail_on='low')\n")
+    assert secgroup.lint(lint_demo, fail_on="none").text().endswith("PASSED (fail_on='none')\n")
+    assert "--fail-on" not in secgroup.lint(lint_demo, fail_on="critical").text()
+
+
 def test_sarif_shape(lint_demo):
     sarif = secgroup.lint(lint_demo).sarif()
     assert sarif["version"] == "2.1.0"

@@ -51,3 +51,105 @@ def test_diff_plot(web, lint_demo):
     same = plot.diff(web, web)
     assert len(same.patches) == 1
     same.figure.canvas.draw()
+
+
+def _group(*rules, **options):
+    g = secgroup.SecurityGroup("t", inbound_default_policy="drop", outbound_default_policy="accept",
+                               **options)
+    for r in rules:
+        g.add_rule(r)
+    return g
+
+
+def _texts(ax):
+    return [t.get_text() for t in ax.texts]
+
+
+def test_labels_name_user_rules_smtp_and_policy():
+    g = _group(secgroup.Rule("TCP", "outbound", "drop", "10.0.0.0/8", ports=(22, 22)),
+               enable_default_security=True)
+    ax = plot.decision_map(g, "outbound", "tcp")
+    texts = _texts(ax)
+    position = g.rules[0].position
+    assert f"#{position}" in texts and "SMTP" in texts and "policy" in texts
+    assert "default" not in texts
+    hatched = [p for p in ax.patches if p.get_hatch()]
+    # every hatched region is a default SMTP rule's, and it drops
+    regions = [r for r in g.regions("outbound", "ipv4") if r["protocol"] == "tcp"]
+    assert len(hatched) == sum(1 for r in regions if r["default_rule"]) > 0
+    assert all(r["action"] == "drop" for r in regions if r["default_rule"])
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "drop (default SMTP rule)" in legend and "accept (default policy)" in legend
+    without = plot.decision_map(_group(enable_default_security=False), "outbound", "tcp")
+    assert "SMTP" not in _texts(without) and not [p for p in without.patches if p.get_hatch()]
+
+
+def test_ipv6_axis_starts_at_the_ipv6_zero(web):
+    ax = plot.decision_map(web, family="ipv6")
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert labels[0] == "::"
+    assert not any("." in label for label in labels), labels  # no IPv4 form on an IPv6 axis
+    assert labels[-1] == "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"
+    assert plot.decision_map(web).get_xticklabels()[0].get_text() == "0.0.0.0"
+
+
+def test_single_ports_are_labelled_at_the_band_middle():
+    g = _group(secgroup.Rule("TCP", "inbound", "accept", "0.0.0.0/0", ports=443),
+               secgroup.Rule("TCP", "inbound", "accept", "10.0.0.0/8", ports=(8000, 8080)))
+    ax = plot.decision_map(g, "inbound", "tcp")
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == ["0-442", "443", "444-7999", "8000-8080", "8081-65535"]
+    ticks = list(ax.get_yticks())
+    assert ticks == [i + 0.5 for i in range(len(labels))]  # each band's middle
+
+
+def test_compressed_scale_is_marked(web):
+    ax = plot.decision_map(web)
+    assert "compressed scale" in ax.get_xlabel() and "compressed scale" in ax.get_ylabel()
+    linear = plot.decision_map(web, scale="linear")
+    assert "compressed" not in linear.get_xlabel() + linear.get_ylabel()
+    assert "compressed scale" in plot.diff(web, web).get_xlabel()
+
+
+def test_legend_outside_and_labels_not_clipped(web, tmp_path):
+    ax = plot.decision_map(web)
+    fig = ax.figure
+    assert type(fig.get_layout_engine()).__name__ == "TightLayoutEngine"
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    legend = ax.get_legend().get_window_extent(renderer)
+    box = ax.get_window_extent(renderer)
+    assert legend.x0 >= box.x1  # right of the axes: it hides no region
+    for label in ax.get_xticklabels() + [ax.xaxis.label]:
+        extent = label.get_window_extent(renderer)
+        assert extent.y0 >= 0 and extent.x0 >= 0, label.get_text()  # inside the figure
+    out = plot.savefig(ax, tmp_path / "map.png")
+    assert out == tmp_path / "map.png" and out.stat().st_size > 0
+    assert plot.savefig(fig, tmp_path / "map.svg").read_text().count("<svg") == 1
+
+
+def test_diff_overview_panels(web):
+    a = _group(secgroup.Rule("TCP", "inbound", "accept", "0.0.0.0/0", ports=443),
+               secgroup.Rule("UDP", "inbound", "accept", "10.0.0.0/8", ports=53))
+    b = _group(secgroup.Rule("TCP", "inbound", "accept", "0.0.0.0/0", ports=443),
+               secgroup.Rule("TCP", "inbound", "accept", "10.1.0.0/16", ports=22),
+               secgroup.Rule("TCP", "inbound", "accept", "::/0", ports=443))
+    d = secgroup.diff(a, b)
+    fig = plot.diff_overview(a, b)
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    expected = {}
+    for r in d.regions:
+        key = f"{r.direction} {r.protocol.upper()} {r.family}"
+        expected.setdefault(key, [0, 0])[r.change == "closed"] += 1
+    assert sorted(titles) == sorted(f"{k}: {o} opened, {c} closed" for k, (o, c) in expected.items())
+    assert "inbound TCP IPv4: 1 opened, 0 closed" in titles
+    assert "inbound UDP IPv4: 0 opened, 1 closed" in titles
+    assert fig._suptitle.get_text() == f"diff t → t: {len(d)} regions decided differently"
+    legends = {t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()}
+    assert {plot.OPENED_LABEL, plot.CLOSED_LABEL} <= legends
+    texts = {t for ax in fig.axes for t in _texts(ax)}
+    assert {"opened", "closed"} <= texts
+    fig.canvas.draw()
+    same = plot.diff_overview(web, web)
+    assert [t.get_text() for ax in same.axes for t in ax.texts] == [
+        "equivalent: every packet is decided alike"]

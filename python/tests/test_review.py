@@ -30,7 +30,7 @@ def test_plan_opens_ssh_and_closes_dns():
     assert web["opened"][0]["witness"]["packet"] == "inbound tcp 8.8.8.8 22"
     assert [f["check"] for f in web["introduced"]] == ["SG001", "SG008"]
     assert db["traffic"] == "unchanged" and db["rules"] == "reordered"
-    assert r.failed and r.exit_code == 1 and not r
+    assert r.failed and r.exit_code == 1 and not r.passed
     assert r.markdown().startswith("## secgroup review\n")
     assert "`inbound tcp 8.8.8.8 22`" in r.markdown()
     results = r.sarif()["runs"][0]["results"]
@@ -67,5 +67,15 @@ def test_same_as_cli(cli, path):
     code, out = cli_output(cli, path, "--format", "json")
     assert json.loads(out) == r.to_dict() and code == r.exit_code
     assert json.loads(cli_output(cli, path, "--format", "sarif")[1]) == r.sarif()
-    assert cli_output(cli, path, "--format", "markdown")[1] == r.markdown()
-    assert cli_output(cli, path)[1] == r.text()
+    # The same reports, the threshold named as each reader sets it.
+    setting = f"fail_on='{r.to_dict()['fail_on']}'"
+    as_python = lambda out: out.replace(f"--fail-on {r.to_dict()['fail_on']}", setting)  # noqa: E731
+    assert as_python(cli_output(cli, path, "--format", "markdown")[1]) == r.markdown()
+    assert as_python(cli_output(cli, path)[1]) == r.text()
+
+
+def test_text_names_the_python_argument():
+    r = secgroup.review(REVIEW_PLAN, fail_on="medium")
+    assert r.text().endswith("FAILED (fail_on='medium')\n")
+    assert "(`fail_on='medium'`)" in r.markdown()
+    assert "--fail-on" not in r.text() + r.markdown()

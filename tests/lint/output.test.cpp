@@ -358,6 +358,21 @@ TEST_CASE("output: text, JSON and SARIF of the bundled example match their golde
   require_valid_sarif(json::parse(sarif.str()));
 }
 
+TEST_CASE("output: the verdict names the threshold as the CLI option or the Python argument") {
+  auto run = lint::run_lint({str(data / "ssh-open.json")}, {}, lint::severity::low);
+  std::ostringstream cli, python;
+  lint::write_text(cli, run);
+  lint::write_text(python, run, {.threshold = lint::threshold_style::python_argument});
+  const std::string cli_end = "FAILED (--fail-on low)\n", python_end = "FAILED (fail_on='low')\n";
+  CHECK(cli.str().ends_with(cli_end));
+  CHECK(python.str().ends_with(python_end));
+  CHECK(python.str().find("--fail-on") == std::string::npos);
+  CHECK(lint::threshold_setting(std::nullopt, lint::threshold_style::python_argument) ==
+        "fail_on='none'");
+  CHECK(lint::threshold_setting(lint::severity::high, lint::threshold_style::cli_option) ==
+        "--fail-on high");
+}
+
 TEST_CASE("output: the JSON report carries the text report's fields") {
   auto run = lint::run_lint({str(data / "ssh-open.json")}, {}, lint::severity::low);
   auto j = lint::json_report(run);

@@ -276,4 +276,21 @@ TEST_CASE("review: Markdown escapes text from input") {
   CHECK(folded.str().find("<details><summary>") != std::string::npos);
 }
 
+TEST_CASE("review: text and Markdown name the threshold as the CLI option or the Python argument") {
+  lint::review_result r;
+  r.sources = {"plan.json"};
+  r.threshold = lint::severity::medium;
+  r.groups.push_back(reviewed(std::nullopt, group_of({"inbound accept tcp 0.0.0.0/0 22"})));
+  std::ostringstream cli_text, cli_md, py_text, py_md;
+  lint::write_review_text(cli_text, r);
+  lint::write_review_markdown(cli_md, r);
+  lint::write_review_text(py_text, r, lint::threshold_style::python_argument);
+  lint::write_review_markdown(py_md, r, lint::threshold_style::python_argument);
+  CHECK(cli_text.str().ends_with(" (--fail-on medium)\n"));
+  CHECK(py_text.str().ends_with(" (fail_on='medium')\n"));
+  CHECK(cli_md.str().find("(`--fail-on medium`)") != std::string::npos);
+  CHECK(py_md.str().find("(`fail_on='medium'`)") != std::string::npos);
+  CHECK((py_text.str() + py_md.str()).find("--fail-on") == std::string::npos);
+}
+
 }  // namespace review_test

@@ -36,11 +36,16 @@
 SECGROUP_BEGIN_NAMESPACE
 namespace lint {
 
+/// How a report names the failure threshold: as the CLI's option (`--fail-on low`) or as the
+/// Python argument (`fail_on='low'`), so each reader sees the name they can type.
+enum class threshold_style : std::uint8_t { cli_option, python_argument };
+
 /// Options of the text report.
 struct text_options {
   bool color = false;            ///< ANSI colours
   bool show_suppressed = false;  ///< list suppressed findings too
   bool show_fix = true;          ///< print each finding's fix hint
+  threshold_style threshold = threshold_style::cli_option;  ///< how the verdict names it
 };
 
 /// Returns "the default policy (accept)" or "rule at position 2 (...)" for a witness decision.
@@ -60,6 +65,12 @@ inline std::string describe_witness(const analysis::query_witness& w,
 /// "none" or the severity name.
 inline std::string threshold_text(fail_threshold t) {
   return t ? std::string(to_string(*t)) : std::string("none");
+}
+
+/// "--fail-on low" or "fail_on='low'": the threshold as the reader of `style` would set it.
+inline std::string threshold_setting(fail_threshold t, threshold_style style) {
+  return style == threshold_style::cli_option ? "--fail-on " + threshold_text(t)
+                                              : "fail_on='" + threshold_text(t) + "'";
 }
 
 // -- Text -----------------------------------------------------------------------------------
@@ -167,8 +178,8 @@ inline void write_text_summary(std::ostream& out, const run_outcome& run,
   if (t.undecided) out << " (" << t.undecided << " undecided until apply)";
   if (t.suppressed) out << " (" << t.suppressed << " suppressed)";
   out << "\n";
-  out << (run.failed ? paint(o, "1;31", "FAILED") : paint(o, "1;32", "PASSED")) << " (--fail-on "
-      << threshold_text(run.threshold) << ")\n";
+  out << (run.failed ? paint(o, "1;31", "FAILED") : paint(o, "1;32", "PASSED")) << " ("
+      << threshold_setting(run.threshold, o.threshold) << ")\n";
 }
 
 /// Writes the text report of `run`: each group's, then the summary.

@@ -141,8 +141,10 @@ inline std::string verdict_reason(const review_result& r) {
 
 // -- Text -----------------------------------------------------------------------------------
 
-/// Writes the text of review `r`: each group, then the totals and the verdict.
-inline void write_review_text(std::ostream& out, const review_result& r) {
+/// Writes the text of review `r`: each group, then the totals and the verdict, its threshold
+/// named as `style` says.
+inline void write_review_text(std::ostream& out, const review_result& r,
+                              threshold_style style = threshold_style::cli_option) {
   using namespace detail_review;
   using detail_report::line_text;
   if (r.groups.empty()) out << "the change leaves every security group as it is\n";
@@ -172,7 +174,7 @@ inline void write_review_text(std::ostream& out, const review_result& r) {
       out << "  undecided  " << ids << ": " << line_text(message) << "\n";
   }
   out << "\n" << totals(r) << "\n";
-  out << verdict_word(r) << " (--fail-on " << threshold_text(r.threshold) << ")\n";
+  out << verdict_word(r) << " (" << threshold_setting(r.threshold, style) << ")\n";
 }
 
 // -- JSON -----------------------------------------------------------------------------------
@@ -332,13 +334,15 @@ inline std::string md_code(std::string_view s) {
 /// \endcond
 
 /// Writes review `r` as Markdown for a pull-request comment: a heading, the verdict and
-/// totals, then per group a heading, its summary, notes, unknown values and a table.
-inline void write_review_markdown(std::ostream& out, const review_result& r) {
+/// totals (the threshold named as `style` says), then per group a heading, its summary, notes,
+/// unknown values and a table.
+inline void write_review_markdown(std::ostream& out, const review_result& r,
+                                  threshold_style style = threshold_style::cli_option) {
   using namespace detail_review;
   const std::string word = verdict_word(r);
   const char* icon = r.failed() ? "❌" : r.undecided() ? "❔" : "✅";
   out << "## secgroup review\n\n";
-  out << icon << " **" << word << "** (`--fail-on " << threshold_text(r.threshold)
+  out << icon << " **" << word << "** (`" << threshold_setting(r.threshold, style)
       << "`): " << md(verdict_reason(r)) << ".\n\n";
   std::string sources;
   for (const auto& s : r.sources) sources += (sources.empty() ? "" : " → ") + md_code(s);

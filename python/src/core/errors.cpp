@@ -12,6 +12,11 @@
 // what() text, without attributes). pybind11 tries the latest translator first, so every base is
 // registered before its kinds. The classes say they live in `secgroup`, which re-exports them:
 // tracebacks read `secgroup.ParseError`, and pickles name the public module.
+#include <cerrno>
+#include <filesystem>
+#include <string_view>
+#include <system_error>
+
 #include <secgroup/mock/errors.hpp>
 #include <secgroup/where.hpp>
 
@@ -37,6 +42,39 @@ void add_attributes(py::object& x, const mock::api_error& e) {
   x.attr("type") = e.type();
 }
 
+/// secgroup.MissingFileError, set by init_errors().
+py::handle& missing_file_class() {
+  static py::handle type;
+  return type;
+}
+
+/// True iff `e` says a file cannot be read because there is none (io/read.hpp, lint/run.hpp)
+/// and the path it names does not exist (other secgroup.parse.109 errors name fields too).
+bool is_missing_file(const error& e) {
+  constexpr std::string_view no_such_file = "no such file";
+  const std::string& m = e.message();
+  if (e.id() != errc::bad_file || e.field().empty() || !m.ends_with(no_such_file)) return false;
+  std::error_code ec;
+  return !std::filesystem::exists(std::filesystem::path(e.field()), ec) && !ec;
+}
+
+/// The Python class an error `e` of C++ type E is raised as.
+template <class E>
+py::handle class_of(const E&) {
+  return python_class<E>();
+}
+template <>
+py::handle class_of(const parse_error& e) {
+  return is_missing_file(e) ? missing_file_class() : python_class<parse_error>();
+}
+
+/// The OSError attributes of a MissingFileError (its str() stays the C++ what()).
+void add_file_attributes(py::object& x, const error& e) {
+  x.attr("errno") = ENOENT;
+  x.attr("strerror") = std::generic_category().message(ENOENT);
+  x.attr("filename") = e.field();
+}
+
 /// Registers the C++ error type E as the Python exception secgroup.`name`, a subclass of
 /// `bases` (a class or a tuple of classes), and returns the class.
 template <class E>
@@ -49,12 +87,13 @@ py::handle bind_error(py::module_& m, const char* name, py::handle bases, const 
     try {
       if (p) std::rethrow_exception(p);
     } catch (const E& e) {
-      const py::handle type = python_class<E>();
+      const py::handle type = class_of(e);
       py::object exc = type(e.what());
       exc.attr("id") = e.id();
       exc.attr("field") = e.field();
       exc.attr("message") = e.message();
       add_attributes(exc, e);
+      if (type.is(missing_file_class())) add_file_attributes(exc, e);
       PyErr_SetObject(type.ptr(), exc.ptr());
     }
   });
@@ -76,6 +115,17 @@ void init_errors(py::module_& m) {
   auto parse =
       bind_error<parse_error>(m, "ParseError", py::make_tuple(base, py::handle(PyExc_ValueError)),
                               "Malformed input: an address, a CIDR, an enum value, JSON.");
+  // Not a C++ type of its own: the parse_error translator picks it (class_of()). OSError's
+  // __str__ would print "[Errno 2] ..." once filename is set; BaseException's keeps what().
+  py::handle missing(PyErr_NewExceptionWithDoc(
+      "secgroup.MissingFileError",
+      "A file that does not exist: a ParseError (secgroup.parse.109) and a FileNotFoundError "
+      "(errno ENOENT, filename the path).",
+      py::make_tuple(parse, py::handle(PyExc_FileNotFoundError)).ptr(), nullptr));
+  if (!missing) throw py::error_already_set();
+  missing.attr("__str__") = py::handle(PyExc_BaseException).attr("__str__");
+  m.attr("MissingFileError") = missing;
+  missing_file_class() = missing;
   bind_error<validation_error>(m, "ValidationError",
                                py::make_tuple(base, py::handle(PyExc_ValueError)),
                                "Well-formed input with a value the model does not allow.");

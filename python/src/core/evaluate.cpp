@@ -16,6 +16,8 @@ template <family F>
 py::list regions_of(const security_group& g, direction d) {
   using S = space_of<F>;
   auto rules = ordered_rules(g);
+  // ordered_rules() puts the default SMTP rules first when the group enables them.
+  const std::size_t defaults = g.enable_default_security ? default_rules(g.zone).size() : 0;
   auto pol = lower<F>(rules, d, g.default_policy(d));
   decision_map<S> map(pol);
   py::list out;
@@ -39,6 +41,7 @@ py::list regions_of(const security_group& g, direction d) {
     item["rule_id"] = index && !rules[*index].id.empty() ? py::object(py::str(rules[*index].id))
                                                         : py::object(py::none());
     item["position"] = index ? py::object(py::int_(rules[*index].position)) : py::object(py::none());
+    item["default_rule"] = index && *index < defaults;  // a default SMTP rule decides it
     item["action"] = std::string(to_string(dec.action));
     out.append(item);
   });
@@ -87,18 +90,58 @@ std::vector<decision> decide_all(const security_group& g, const py_compiled* giv
   return out;
 }
 
-/// The decisions of `packets` (Packets, strings or tuples), as Decision objects.
-std::vector<py_decision> decisions_of(const security_group& g, const py_compiled* compiled,
-                                      const py::iterable& packets, const std::string& engine) {
+/// The NumPy arrays of decisions `out`: accepted (bool) and rule (int64 index into
+/// ordered_rules(), -1 for the default policy).
+std::pair<py::array_t<bool>, py::array_t<std::int64_t>> arrays_from(const std::vector<decision>& out) {
+  const auto n = static_cast<py::ssize_t>(out.size());
+  py::array_t<bool> accepted(n);
+  py::array_t<std::int64_t> index(n);
+  auto a = accepted.mutable_unchecked<1>();
+  auto r = index.mutable_unchecked<1>();
+  for (py::ssize_t k = 0; k < n; ++k) {
+    const auto& d = out[static_cast<std::size_t>(k)];
+    a(k) = d.action == action::accept;
+    r(k) = d.by_default() ? -1 : static_cast<std::int64_t>(d.rule);
+  }
+  return {std::move(accepted), std::move(index)};
+}
+
+/// The batch result (secgroup._results.Decisions) of decisions `out` of group `g`, for the
+/// packets given as `packets` (a list of Packet) or as `columns` (the parallel columns as given).
+py::object batch(const security_group& g, const std::vector<decision>& out, py::object packets,
+                 py::object columns) {
+  auto [accepted, index] = arrays_from(out);
+  return result("Decisions", g, accepted, index, packets, columns);
+}
+
+/// The decisions of `packets` (Packets, strings or tuples), as a Decisions batch.
+py::object decisions_of(const security_group& g, const py_compiled* compiled,
+                        const py::iterable& packets, const std::string& engine) {
   std::vector<packet> in;
   std::size_t i = 0;
   for (auto p : packets) in.push_back(packet_from(p, "packets[" + std::to_string(i++) + "]"));
-  auto rules = ordered_rules(g);
   const auto out = decide_all(g, compiled, in, engine);
-  std::vector<py_decision> result;
-  result.reserve(out.size());
-  for (const auto& d : out) result.push_back(make_decision(d, rules));
-  return result;
+  return batch(g, out, py::cast(in), py::none());
+}
+
+/// The Decision objects of the arrays of a batch (the items of a Decisions result): `accepted`
+/// and `rule` as arrays_from() makes them, for group `g`.
+std::vector<py_decision> decisions_from(const security_group& g, const py::array_t<bool>& accepted,
+                                        const py::array_t<std::int64_t>& rule) {
+  if (accepted.ndim() != 1 || rule.ndim() != 1 || accepted.shape(0) != rule.shape(0))
+    throw validation_error(errc::bad_value, "rule", "accepted and rule must be arrays of one length");
+  const auto rules = ordered_rules(g);
+  const auto a = accepted.unchecked<1>();
+  const auto r = rule.unchecked<1>();
+  std::vector<py_decision> out;
+  out.reserve(static_cast<std::size_t>(accepted.shape(0)));
+  for (py::ssize_t k = 0; k < accepted.shape(0); ++k) {
+    decision d;
+    d.action = a(k) ? action::accept : action::drop;
+    if (r(k) >= 0) d.rule = static_cast<std::uint32_t>(r(k));
+    out.push_back(make_decision(d, rules));
+  }
+  return out;
 }
 
 /// One field of the packets in the parallel form: a sequence (one item per packet: a list, a
@@ -113,10 +156,10 @@ struct packet_column {
 };
 
 /// The decisions of the packets of parallel columns (a negative port: none; ports None: none),
-/// as NumPy arrays: accepted (bool) and rule (int64 index into ordered_rules(), -1 for the
-/// default policy). Columns given as one value apply to every packet; the sequences must agree
-/// in length (their length is the number of packets; 1 when every column is one value).
-py::tuple arrays_of(const security_group& g, const py_compiled* compiled,
+/// as a Decisions batch (arrays_from(): accepted and rule). Columns given as one value apply to
+/// every packet; the sequences must agree in length (their length is the number of packets; 1
+/// when every column is one value).
+py::object arrays_of(const security_group& g, const py_compiled* compiled,
                     const std::vector<packet_column>& columns, const std::string& engine) {
   const packet_column* sized = nullptr;
   for (const auto& c : columns)
@@ -150,15 +193,9 @@ py::tuple arrays_of(const security_group& g, const py_compiled* compiled,
                         field);
   }
   const auto out = decide_all(g, compiled, in, engine);
-  py::array_t<bool> accepted(static_cast<py::ssize_t>(n));
-  py::array_t<std::int64_t> index(static_cast<py::ssize_t>(n));
-  auto a = accepted.mutable_unchecked<1>();
-  auto r = index.mutable_unchecked<1>();
-  for (std::size_t k = 0; k < n; ++k) {
-    a(static_cast<py::ssize_t>(k)) = out[k].action == action::accept;
-    r(static_cast<py::ssize_t>(k)) = out[k].by_default() ? -1 : static_cast<std::int64_t>(out[k].rule);
-  }
-  return py::make_tuple(accepted, index);
+  py::dict given;
+  for (const auto& c : columns) given[c.name] = c.value;
+  return batch(g, out, py::none(), given);
 }
 
 py::object evaluate_many(const security_group& g, const py::object& packets, const py::object& directions,
@@ -168,7 +205,7 @@ py::object evaluate_many(const security_group& g, const py::object& packets, con
     if (!directions.is_none() || !protocols.is_none() || !remotes.is_none() || !ports.is_none())
       throw py::value_error("give either packets or directions/protocols/remotes/ports");
     if (!py::isinstance<py::iterable>(packets)) throw py::type_error("packets must be iterable");
-    return py::cast(decisions_of(g, compiled, py::reinterpret_borrow<py::iterable>(packets), engine));
+    return decisions_of(g, compiled, py::reinterpret_borrow<py::iterable>(packets), engine);
   }
   if (directions.is_none() || protocols.is_none() || remotes.is_none())
     throw py::value_error("give packets, or directions, protocols and remotes");
@@ -217,7 +254,8 @@ compiled=)``) for many packets of that same group.
              return evaluate_many(c.group, packets, directions, protocols, remotes, ports, "compiled", &c);
            }, py::arg("packets") = py::none(), py::kw_only(), py::arg("directions") = py::none(),
            py::arg("protocols") = py::none(), py::arg("remotes") = py::none(), py::arg("ports") = py::none(),
-           "secgroup.evaluate_many(self.group, ..., compiled=self): the same arguments and results.")
+           "secgroup.evaluate_many(self.group, ..., compiled=self): the same arguments and the same "
+           "Decisions batch (one Decision per packet; NumPy arrays accepted and rule).")
       .def("__repr__", [](const py_compiled& c) {
         return "CompiledGroup(" + secgroup::quoted(c.group.id) + ", memory=" +
                std::to_string(c.table.memory()) + ")";
@@ -237,16 +275,24 @@ compiled=)``) for many packets of that same group.
                       py::arg("remotes") = py::none(), py::arg("ports") = py::none(),
                       py::arg("engine") = "compiled", py::arg("compiled") = py::none(), R"pbdoc(
 Decides many packets at once, compiling the group once (or using ``compiled``, a CompiledGroup of
-this same group).
+this same group). Returns a Decisions batch: ``len()``, iteration and ``batch[k]`` give one
+Decision per packet, ``batch.accepted`` (bool) and ``batch.rule`` (int64 index into
+``group.ordered_rules()``, -1 for the default policy) are NumPy arrays, ``frame()`` and
+``to_dict()`` as for every result.
 
-With ``packets`` (an iterable of packets, strings or tuples) returns a list of Decision.
-With the parallel columns ``directions``, ``protocols``, ``remotes`` and optionally ``ports``
-(a negative port stands for none) returns ``(accepted, rule)`` NumPy arrays: booleans, and rule
-indices into ``group.ordered_rules()`` with -1 for the default policy. A column is a sequence
-(list, tuple, NumPy array) with one item per packet, or one value for every packet
-(``directions="inbound"``, ``protocols="tcp"``, ``ports=443``). Remotes are strings,
-``ipaddress`` objects or integers (below 2**32: IPv4, as ``ipaddress.ip_address`` reads them).
+The packets are either ``packets`` (an iterable of Packets, strings or tuples) or the parallel
+columns ``directions``, ``protocols``, ``remotes`` and optionally ``ports`` (a negative port
+stands for none). A column is a sequence (list, tuple, NumPy array) with one item per packet, or
+one value for every packet (``directions="inbound"``, ``protocols="tcp"``, ``ports=443``).
+Remotes are strings, ``ipaddress`` objects or integers (below 2**32: IPv4, as
+``ipaddress.ip_address`` reads them).
+
+Raises ParseError naming the packet or column at fault (``packets[3]``), ValidationError when
+sequences differ in length or ``compiled`` belongs to another group, ValueError when both or
+neither form of packets is given.
 )pbdoc");
+  m.def("_decisions", &decisions_from, py::arg("group"), py::arg("accepted"), py::arg("rule"),
+        "The Decision objects of a Decisions batch's arrays (its items).");
   bind_group_function(m, "regions", "group", &regions, py::arg("direction") = "inbound",
                       py::arg("family") = "ipv4",
                       "The first-match regions of one direction and family (dicts), as plotted.");

@@ -1,6 +1,8 @@
 // python/src/core/lint.cpp: secgroup lint over files (exactly the CLI's run, with source
 // locations) or over groups in memory; reports as the CLI's JSON, SARIF 2.1.0 or text, in the
-// package's LintReport. lint is also a method of SecurityGroup (bind_group_function()).
+// package's LintReport. The text and Markdown name the threshold as the Python argument
+// (`fail_on='low'`), not as the CLI's option. lint is also a method of SecurityGroup
+// (bind_group_function()).
 #include <sstream>
 #include <string>
 #include <vector>
@@ -50,7 +52,9 @@ py::dict outputs(const lint::lint_run& run, const lint::lint_config& config) {
   out["report"] = to_python(lint::json_report(run));
   out["sarif"] = to_python(lint::to_sarif(run, config));
   std::ostringstream text;
-  lint::write_text(text, run, {false, true, true});
+  lint::write_text(text, run,
+                   {.color = false, .show_suppressed = true, .show_fix = true,
+                    .threshold = lint::threshold_style::python_argument});
   out["text"] = text.str();
   out["failed"] = run.failed();
   out["exit_code"] = run.exit_code();
@@ -144,8 +148,8 @@ py::object review(const py::object& old_or_plan, const py::object& new_file,
   out["report"] = to_python(lint::review_json(r));
   out["sarif"] = to_python(lint::review_sarif(r, c));
   std::ostringstream text, markdown;
-  lint::write_review_text(text, r);
-  lint::write_review_markdown(markdown, r);
+  lint::write_review_text(text, r, lint::threshold_style::python_argument);
+  lint::write_review_markdown(markdown, r, lint::threshold_style::python_argument);
   out["text"] = text.str();
   out["markdown"] = markdown.str();
   out["failed"] = r.failed();

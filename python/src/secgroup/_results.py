@@ -1,22 +1,37 @@
 """Result objects of the analyses: thin, picklable wrappers around the CLI's JSON documents.
 
-Every result keeps the document the C++ library writes (io/analysis_json.hpp, lint/report.hpp),
-so ``to_dict()`` equals the output of ``secgroup <command> --format json`` on the same input.
-Attributes give typed access; ``_repr_html_`` renders findings and exposure as tables.
+One protocol for every answer:
+
+- ``Record`` is one item (a finding, a diff region, a witness, an exposure entry, a lint
+  finding, a reviewed group): ``to_dict()`` is its JSON document (JSON-safe: ``json.dumps``
+  takes it), ``row()`` its flat row in a frame, records compare by value, pickle and print.
+- ``Result`` is a whole answer, itself a ``Record`` whose ``to_dict()`` equals the output of
+  ``secgroup <command> --format json`` on the same input. It holds items: ``len(result)``,
+  ``for item in result``, ``result.frame()`` (a pandas DataFrame, one row per item, readable
+  columns), ``_repr_html_`` (the same table in a notebook). A result has no truth value:
+  ``bool(result)`` raises TypeError naming the property to ask instead (``diff.differs``,
+  ``report.passed``, ``verdict.holds``...), so no ``if`` reads backwards.
+
+The C++ side (python/src/core/common.hpp, ``result()``) builds these classes when a call returns.
 """
 from __future__ import annotations
 
 import copy
 import html
-from typing import Any, Dict, Iterator, List, Optional
+import ipaddress
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from . import _core
 
 __all__ = [
-    "Result", "Finding", "AnomalyReport", "DiffRegion", "DiffWitness", "Diff", "Verdict",
-    "QueryWitness", "QueryResult", "ConnectionLeg", "ConnectionResult", "ExposureEntry",
-    "Exposure", "Minimized", "LintFinding", "LintReport", "ReviewReport",
+    "Record", "Result", "Decisions", "Finding", "AnomalyReport", "DiffRegion", "DiffWitness", "Diff",
+    "Verdict", "QueryWitness", "QueryResult", "ConnectionLeg", "ConnectionResult",
+    "ExposureEntry", "Exposure", "Minimized", "LintFinding", "LintReport", "ReviewGroup",
+    "ReviewReport",
 ]
+
+PANDAS_HINT = ("pandas is needed for frame(): install it with `apt-get install python3-pandas` "
+               "(Debian), or use rows(), the same rows as dicts")
 
 
 def _packet(d: Optional[Dict[str, Any]]) -> Optional[_core.Packet]:
@@ -25,7 +40,22 @@ def _packet(d: Optional[Dict[str, Any]]) -> Optional[_core.Packet]:
     return _core.Packet(d["direction"], d["protocol"], d["remote"], d.get("port"))
 
 
-def _table(headers: List[str], rows: List[List[Any]], caption: str) -> str:
+def _packet_text(d: Optional[Dict[str, Any]]) -> Optional[str]:
+    """'inbound tcp 8.8.8.8 22', the packet form the CLI reads (None stays None)."""
+    return None if d is None else str(_packet(d))
+
+
+def _ports_text(ports: Any) -> Optional[str]:
+    """'22', '80-443' or '22, 80-443' from one {'from', 'to'} or a list of them; None: no ports."""
+    if ports is None:
+        return None
+    if isinstance(ports, dict):
+        ports = [ports]
+    return ", ".join(str(p["from"]) if p["from"] == p["to"] else f"{p['from']}-{p['to']}"
+                     for p in ports)
+
+
+def _table(headers: Sequence[str], rows: List[List[Any]], caption: str) -> str:
     head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
     body = "".join(
         "<tr>" + "".join(f"<td>{html.escape('' if c is None else str(c))}</td>" for c in row) + "</tr>"
@@ -34,8 +64,29 @@ def _table(headers: List[str], rows: List[List[Any]], caption: str) -> str:
             f"<tbody>{body}</tbody></table>")
 
 
-class Result:
-    """A result document; ``to_dict()`` returns a copy of it (the CLI's JSON)."""
+def _pandas() -> Any:
+    try:
+        import pandas  # deferred: importing secgroup must not need pandas
+    except ImportError as e:
+        raise ImportError(PANDAS_HINT) from e
+    return pandas
+
+
+def rule_row(rule: _core.Rule) -> Dict[str, Any]:
+    """The frame row of a Rule: position, id, direction, action, protocol, remote, ports."""
+    return {"position": rule.position, "rule_id": rule.id, "direction": rule.direction,
+            "action": rule.action, "protocol": rule.protocol, "remote": rule.ip_range,
+            "ports": None if rule.ports is None else _ports_text(
+                {"from": rule.ports[0], "to": rule.ports[1]})}
+
+
+class Record:
+    """One JSON document with typed attributes: an item of a Result, or a Result itself.
+
+    ``to_dict()`` returns a deep copy of the document (JSON-safe), ``row()`` its flat row in a
+    frame (column name to a str, number, bool or None). Records of one class compare equal when
+    their documents are; they pickle (the document travels) and are not hashable.
+    """
 
     __slots__ = ("_data",)
 
@@ -43,20 +94,29 @@ class Result:
         self._data = data
 
     def to_dict(self) -> Dict[str, Any]:
+        """A deep copy of the document; ``json.dumps`` takes it as it is."""
         return copy.deepcopy(self._data)
+
+    def row(self) -> Dict[str, Any]:
+        """This record as one frame row (readable scalars); the document's scalars by default."""
+        return {k: v for k, v in self._data.items() if not isinstance(v, (dict, list))}
+
+    def _slot_names(self) -> List[str]:
+        return [name for cls in type(self).__mro__ for name in getattr(cls, "__slots__", ())]
+
+    def __getstate__(self) -> Dict[str, Any]:
+        return {name: getattr(self, name) for name in self._slot_names()}
+
+    def __setstate__(self, state: Dict[str, Any]) -> None:
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
 
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
             return NotImplemented
-        return self._data == other._data  # type: ignore[attr-defined]
+        return self.__getstate__() == other.__getstate__()  # type: ignore[attr-defined]
 
     __hash__ = None  # type: ignore[assignment]
-
-    def __getstate__(self) -> Dict[str, Any]:
-        return {"data": self._data}
-
-    def __setstate__(self, state: Dict[str, Any]) -> None:
-        self._data = state["data"]
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._summary()})"
@@ -65,8 +125,170 @@ class Result:
         return ""
 
 
-class Finding(Result):
-    """One anomaly of a user rule: shadowed, redundant, correlated or generalization."""
+class Result(Record):
+    """A whole answer: a Record holding items, which ``len``, iteration and ``frame()`` see.
+
+    ``frame()`` is a pandas DataFrame with one row per item (``Record.row()``) and the columns
+    of ``columns``, in pandas' nullable dtypes (a missing value is ``<NA>``); pandas is imported
+    then (ImportError naming the Debian package when absent).
+    ``_repr_html_`` is the same table for notebooks. ``bool(result)`` raises TypeError: ask the
+    property its message names.
+    """
+
+    __slots__ = ()
+
+    #: The columns of ``frame()`` and of the HTML table, in order.
+    columns: Tuple[str, ...] = ()
+    #: The properties to ask instead of bool(), named by the TypeError.
+    _truth = "len()"
+
+    def _items(self) -> List[Any]:
+        return []
+
+    def _row(self, item: Any) -> Dict[str, Any]:
+        return item.row()
+
+    def __len__(self) -> int:
+        return len(self._items())
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._items())
+
+    def __bool__(self) -> bool:
+        raise TypeError(f"the truth value of a {type(self).__name__} is ambiguous: "
+                        f"use {self._truth}")
+
+    def rows(self) -> List[Dict[str, Any]]:
+        """The items as frame rows (dicts with the keys of ``columns``), without pandas."""
+        return [{c: self._row(i).get(c) for c in self.columns} for i in self._items()]
+
+    def frame(self) -> Any:
+        """A pandas DataFrame: one row per item, the columns of ``columns``.
+
+        Raises ImportError (naming ``apt-get install python3-pandas``) when pandas is absent.
+        """
+        frame = _pandas().DataFrame(self.rows(), columns=list(self.columns))
+        # pandas' nullable dtypes: a rule position absent (the default policy) reads <NA> in an
+        # integer column, not NaN in a float one.
+        return frame.convert_dtypes()
+
+    def _caption(self) -> str:
+        return f"{type(self).__name__}: {self._summary()}"
+
+    def _repr_html_(self) -> str:
+        rows = [[r[c] for c in self.columns] for r in self.rows()]
+        return _table(self.columns, rows, self._caption())
+
+
+# -- Evaluation -----------------------------------------------------------------------------
+
+def _remote_text(value: Any) -> str:
+    """An address as text: a str as given, an ipaddress object or an integer (NumPy too) read by
+    ipaddress.ip_address (below 2**32: IPv4)."""
+    if isinstance(value, str):
+        return value
+    if hasattr(value, "__index__"):
+        value = int(value)
+    return str(ipaddress.ip_address(value))
+
+
+class Decisions(Result):
+    """The decisions of a batch of packets (``evaluate_many``); items: Decision, one per packet.
+
+    ``accepted`` (bool) and ``rule`` (int64 index into ``group.ordered_rules()``, -1 for the
+    default policy) are NumPy arrays, computed once; the Decision items are made when first
+    asked for (``batch[k]``, iteration). ``frame()`` has the packet's text beside each decision.
+    ``to_dict()`` is ``{"packets": [text], "decisions": [Decision.to_dict()]}``.
+    """
+
+    __slots__ = ("group", "accepted", "rule", "_packets", "_columns", "_decisions")
+    columns = ("packet", "action", "rule", "position", "rule_id")
+    _truth = "batch.accepted.all() or batch.accepted.any()"
+
+    def __init__(self, group: _core.SecurityGroup, accepted: Any, rule: Any,
+                 packets: Optional[List[_core.Packet]] = None,
+                 columns: Optional[Dict[str, Any]] = None) -> None:
+        super().__init__({})
+        self.group = group
+        self.accepted = accepted
+        self.rule = rule
+        self._packets = packets
+        self._columns = columns
+        self._decisions: Optional[List[_core.Decision]] = None
+
+    def __len__(self) -> int:
+        return len(self.accepted)
+
+    def _items(self) -> List[Any]:
+        if self._decisions is None:
+            self._decisions = _core._decisions(self.group, self.accepted, self.rule)
+        return self._decisions
+
+    def __getitem__(self, k: int) -> _core.Decision:
+        return self._items()[k]
+
+    def packet(self, k: int) -> _core.Packet:
+        """The k-th packet decided."""
+        if self._packets is not None:
+            return self._packets[k]
+        c = self._columns or {}
+
+        def at(name: str) -> Any:
+            v = c.get(name)
+            broadcast = v is None or isinstance(v, str) or not hasattr(v, "__len__")
+            return v if broadcast else v[k]
+        port = at("ports")
+        port = None if port is None or int(port) < 0 else int(port)
+        protocol = at("protocols")
+        protocol = protocol if isinstance(protocol, str) else int(protocol)
+        return _core.Packet(at("directions"), protocol, _remote_text(at("remotes")), port)
+
+    def packets(self) -> List[_core.Packet]:
+        """The packets decided, in order."""
+        return [self.packet(k) for k in range(len(self))]
+
+    def to_dict(self) -> Dict[str, Any]:
+        return {"packets": [str(p) for p in self.packets()],
+                "decisions": [d.to_dict() for d in self._items()]}
+
+    def rows(self) -> List[Dict[str, Any]]:
+        return [{"packet": str(self.packet(k)), "action": d.action, "rule": d.rule,
+                 "position": d.position, "rule_id": d.rule_id}
+                for k, d in enumerate(self._items())]
+
+    def __getstate__(self) -> Dict[str, Any]:
+        state = super().__getstate__()
+        state["_decisions"] = None  # made again from the arrays
+        return state
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return (self.group == other.group and self.to_dict() == other.to_dict())  # type: ignore[attr-defined]
+
+    def _summary(self) -> str:
+        return f"{len(self)} packets, {int(self.accepted.sum())} accepted"
+
+
+# -- Anomalies ------------------------------------------------------------------------------
+
+class Finding(Record):
+    """One anomaly of a user rule (``kind``: shadowed, redundant, correlated, generalization).
+
+    ``reason`` says why (docs/semantics.md, "Anomalies"):
+
+    - ``blocked`` (shadowed): earlier rules decide every packet of the rule, some with the
+      other action, so the rule never decides anything;
+    - ``covered`` (redundant): earlier rules decide every packet of the rule, all with its
+      action;
+    - ``falls_through`` (redundant): the rule decides packets, but without it they reach later
+      rules (or, when ``to_default``, the default policy) that decide them alike;
+    - ``partial_overlap`` (correlated): an earlier rule of the other action overlaps it;
+    - ``generalizes`` (generalization): it contains an earlier rule of the other action.
+
+    ``related`` lists the ids of the rules involved; ``witness`` is a Packet showing the
+    finding (or None).
+    """
 
     __slots__ = ()
 
@@ -79,17 +301,27 @@ class Finding(Result):
     to_default = property(lambda self: self._data.get("to_default", False))
     witness = property(lambda self: _packet(self._data["witness"]))
 
+    def row(self) -> Dict[str, Any]:
+        return {"kind": self.kind, "position": self.position, "rule_id": self.rule_id,
+                "direction": self.direction, "reason": self.reason,
+                "related": ", ".join(str(r) for r in self._data["related"]),
+                "to_default": self.to_default, "witness": _packet_text(self._data["witness"])}
+
     def _summary(self) -> str:
         return f"{self.kind} rule {self.rule_id or ''} position {self.position}: {self.reason}"
 
 
 class AnomalyReport(Result):
-    """The anomalies of every user rule of a group (``secgroup analyze``)."""
+    """The anomalies of every user rule of a group (``secgroup analyze``); items: Finding."""
 
     __slots__ = ()
+    columns = ("kind", "position", "rule_id", "direction", "reason", "related", "to_default",
+               "witness")
+    _truth = "len(report) or report.findings"
 
     @property
     def findings(self) -> List[Finding]:
+        """The findings, in the CLI's order."""
         return [Finding(f) for f in self._data["findings"]]
 
     @property
@@ -97,37 +329,34 @@ class AnomalyReport(Result):
         """Questions the Z3 engine left open (always empty for the interval engine)."""
         return copy.deepcopy(self._data.get("unknown", []))
 
-    def __len__(self) -> int:
-        return len(self._data["findings"])
-
-    def __iter__(self) -> Iterator[Finding]:
-        return iter(self.findings)
+    def _items(self) -> List[Any]:
+        return self.findings
 
     def _summary(self) -> str:
         return f"{len(self)} findings"
 
-    def _repr_html_(self) -> str:
-        rows = [[f["kind"], f["position"], f["rule_id"], f["direction"], f["reason"],
-                 ", ".join(str(r) for r in f["related"]),
-                 None if f["witness"] is None else str(_packet(f["witness"]))]
-                for f in self._data["findings"]]
-        return _table(["kind", "position", "rule", "direction", "reason", "related", "witness"],
-                      rows, f"{len(rows)} findings")
 
+# -- Diff and verdicts ----------------------------------------------------------------------
 
-class DiffWitness(Result):
-    """A packet two groups decide differently, with both decisions (dicts)."""
+class DiffWitness(Record):
+    """A packet two groups decide differently, with both decisions (dicts: action, rule_id,
+    position; rule_id and position None for the default policy)."""
 
     __slots__ = ()
     packet = property(lambda self: _packet(self._data))
     a = property(lambda self: dict(self._data["a"]))
     b = property(lambda self: dict(self._data["b"]))
 
+    def row(self) -> Dict[str, Any]:
+        return {"packet": _packet_text(self._data), "a": self._data["a"]["action"],
+                "a_position": self._data["a"]["position"], "b": self._data["b"]["action"],
+                "b_position": self._data["b"]["position"]}
+
     def _summary(self) -> str:
         return f"{self.packet}: a {self.a['action']}, b {self.b['action']}"
 
 
-class DiffRegion(Result):
+class DiffRegion(Record):
     """A box of packets decided differently: change 'opened' (b accepts) or 'closed'."""
 
     __slots__ = ()
@@ -141,17 +370,35 @@ class DiffRegion(Result):
     a = property(lambda self: dict(self._data["a"]))
     b = property(lambda self: dict(self._data["b"]))
 
+    def row(self) -> Dict[str, Any]:
+        d = self._data
+        return {"change": d["change"], "direction": d["direction"], "family": d["family"],
+                "protocol": d["protocol"], "ports": _ports_text(d["ports"]),
+                "remote": ", ".join(d["remote"]["cidrs"]), "a": d["a"]["action"],
+                "a_position": d["a"]["position"], "b": d["b"]["action"],
+                "b_position": d["b"]["position"]}
+
     def _summary(self) -> str:
         return (f"{self.change} {self.direction} {self.family} {self.protocol} ports {self.ports} "
                 f"remote {self.remote['first']}-{self.remote['last']}")
 
 
 class Diff(Result):
-    """The semantic diff of two groups (``secgroup diff``); truthy iff equivalent."""
+    """The semantic diff of two groups (``secgroup diff``); items: DiffRegion.
+
+    ``differs`` / ``equivalent`` answer the question; ``witness`` is one packet decided
+    differently (or None).
+    """
 
     __slots__ = ()
+    columns = ("change", "direction", "family", "protocol", "ports", "remote", "a", "a_position",
+               "b", "b_position")
+    _truth = "diff.differs or diff.equivalent"
 
-    equivalent = property(lambda self: self._data["equivalent"])
+    equivalent = property(lambda self: bool(self._data["equivalent"]),
+                          doc="True iff both groups decide every packet alike.")
+    differs = property(lambda self: not self._data["equivalent"],
+                       doc="True iff some packet is decided differently (not equivalent).")
 
     @property
     def witness(self) -> Optional[DiffWitness]:
@@ -160,29 +407,30 @@ class Diff(Result):
 
     @property
     def regions(self) -> List[DiffRegion]:
+        """The regions decided differently (empty when equivalent)."""
         return [DiffRegion(r) for r in self._data["regions"]]
 
-    def __bool__(self) -> bool:
-        return bool(self._data["equivalent"])
+    def _items(self) -> List[Any]:
+        return self.regions
 
     def _summary(self) -> str:
         if self.equivalent:
             return "equivalent"
         return f"not equivalent, {len(self._data['regions'])} regions, witness {self.witness!r}"
 
-    def _repr_html_(self) -> str:
-        rows = [[r["change"], r["direction"], r["family"], r["protocol"],
-                 None if r["ports"] is None else f"{r['ports']['from']}-{r['ports']['to']}",
-                 ", ".join(r["remote"]["cidrs"]), r["a"]["action"], r["b"]["action"]]
-                for r in self._data["regions"]]
-        return _table(["change", "direction", "family", "protocol", "ports", "remote", "a", "b"],
-                      rows, "equivalent" if self.equivalent else f"{len(rows)} regions differ")
+    def _caption(self) -> str:
+        return "equivalent" if self.equivalent else f"{len(self)} regions differ"
 
 
 class Verdict(Result):
-    """A Z3 verdict (``diff --engine z3``, ``--includes``): holds is True, False or None (unknown)."""
+    """A Z3 verdict (``diff --engine z3``, ``--includes``); items: the witness (none or one).
+
+    ``holds`` is True, False or None (unknown: ``reason`` says why).
+    """
 
     __slots__ = ()
+    columns = ("packet", "a", "a_position", "b", "b_position")
+    _truth = "verdict.holds (True, False or None)"
 
     @property
     def holds(self) -> Optional[bool]:
@@ -196,11 +444,17 @@ class Verdict(Result):
 
     reason = property(lambda self: self._data.get("reason"))
 
+    def _items(self) -> List[Any]:
+        w = self.witness
+        return [] if w is None else [w]
+
     def _summary(self) -> str:
         return f"holds={self.holds}" + (f", reason={self.reason!r}" if self.reason else "")
 
 
-class QueryWitness(Result):
+# -- Queries and connections ----------------------------------------------------------------
+
+class QueryWitness(Record):
     """A packet of a query box, with the group's decision."""
 
     __slots__ = ()
@@ -209,18 +463,34 @@ class QueryWitness(Result):
     rule_id = property(lambda self: self._data["rule_id"])
     position = property(lambda self: self._data["position"])
 
+    def row(self) -> Dict[str, Any]:
+        return {"packet": _packet_text(self._data), "action": self.action,
+                "rule_id": self.rule_id, "position": self.position}
+
     def _summary(self) -> str:
         return f"{self.packet} -> {self.action}"
 
 
 class QueryResult(Result):
-    """How much of a box of packets a group accepts: ALL, NONE, PARTIAL (or UNKNOWN on Z3)."""
+    """How much of a box of packets a group accepts: ``answer`` ALL, NONE, PARTIAL (or UNKNOWN
+    on Z3); items: the witnesses (an accepted packet, a dropped packet, when they exist)."""
 
     __slots__ = ()
+    columns = ("packet", "action", "rule_id", "position")
+    _truth = "result.answer ('ALL', 'NONE', 'PARTIAL' or 'UNKNOWN')"
+
     answer = property(lambda self: self._data["answer"])
     accepted = property(lambda self: None if self._data["accepted"] is None else QueryWitness(self._data["accepted"]))
     dropped = property(lambda self: None if self._data["dropped"] is None else QueryWitness(self._data["dropped"]))
     reason = property(lambda self: self._data.get("reason"))
+
+    @property
+    def witnesses(self) -> List[QueryWitness]:
+        """The accepted then the dropped witness, those that exist."""
+        return [w for w in (self.accepted, self.dropped) if w is not None]
+
+    def _items(self) -> List[Any]:
+        return self.witnesses
 
     def _summary(self) -> str:
         return self.answer
@@ -232,14 +502,22 @@ class ConnectionLeg(QueryResult):
     __slots__ = ()
     leg = property(lambda self: self._data["leg"])
 
+    def row(self) -> Dict[str, Any]:
+        return {"leg": self.leg, "answer": self.answer,
+                "accepted": _packet_text(self._data["accepted"]),
+                "dropped": _packet_text(self._data["dropped"]), "reason": self.reason}
+
     def _summary(self) -> str:
         return f"{self.leg}: {self.answer}"
 
 
 class ConnectionResult(Result):
-    """Whether a connection gets through, leg by leg (``secgroup connect``)."""
+    """Whether a connection gets through (``secgroup connect``); items: ConnectionLeg."""
 
     __slots__ = ()
+    columns = ("leg", "answer", "accepted", "dropped", "reason")
+    _truth = "result.answer ('ALL', 'NONE' or 'PARTIAL')"
+
     answer = property(lambda self: self._data["answer"])
     legs = property(lambda self: [ConnectionLeg(leg) for leg in self._data["legs"]])
     forward_ports = property(lambda self: None if self._data["forward_ports"] is None else
@@ -247,11 +525,16 @@ class ConnectionResult(Result):
     reply_ports = property(lambda self: None if self._data["reply_ports"] is None else
                            [(p["from"], p["to"]) for p in self._data["reply_ports"]])
 
+    def _items(self) -> List[Any]:
+        return self.legs
+
     def _summary(self) -> str:
         return self.answer
 
 
-class ExposureEntry(Result):
+# -- Exposure and minimisation --------------------------------------------------------------
+
+class ExposureEntry(Record):
     """Ports of one protocol class sharing one accepted address set."""
 
     __slots__ = ()
@@ -262,62 +545,70 @@ class ExposureEntry(Result):
     accepted = property(lambda self: list(self._data["accepted"]))
     address_count = property(lambda self: int(self._data["address_count"]))
 
+    def row(self) -> Dict[str, Any]:
+        return {"family": self.family, "protocol": self.protocol,
+                "ports": _ports_text(self._data["ports"]),
+                "accepted": ", ".join(self._data["accepted"]), "addresses": self.address_count}
+
     def _summary(self) -> str:
         return f"{self.family} {self.protocol} {self.ports}: {len(self.accepted)} networks"
 
 
 class Exposure(Result):
-    """What a group accepts in one direction, by protocol class and ports (``secgroup exposure``)."""
+    """What a group accepts in one direction (``secgroup exposure``); items: ExposureEntry."""
 
     __slots__ = ()
+    columns = ("family", "protocol", "ports", "accepted", "addresses")
+    _truth = "len(exposure) or exposure.entries"
+
     direction = property(lambda self: self._data["direction"])
     entries = property(lambda self: [ExposureEntry(e) for e in self._data["entries"]])
 
-    def __len__(self) -> int:
-        return len(self._data["entries"])
+    def _items(self) -> List[Any]:
+        return self.entries
 
     def _summary(self) -> str:
         return f"{self.direction}, {len(self)} entries"
 
-    def _repr_html_(self) -> str:
-        def ports(e: Dict[str, Any]) -> str:
-            if e["ports"] is None:
-                return "-"
-            return ", ".join(str(p["from"]) if p["from"] == p["to"] else f"{p['from']}-{p['to']}"
-                             for p in e["ports"])
-        rows = [[e["family"], e["protocol"], ports(e), ", ".join(e["accepted"]), e["address_count"]]
-                for e in self._data["entries"]]
-        return _table(["family", "protocol", "ports", "accepted", "addresses"], rows,
-                      f"{self.direction} exposure")
+    def _caption(self) -> str:
+        return f"{self.direction} exposure"
 
 
-class Minimized:
-    """A minimised group, the user rules removed, and the diff proving it decides alike."""
+class Minimized(Result):
+    """A minimised group (``group``), the user rules removed (``removed``, the items) and the
+    diff proving both decide alike (``proof``). ``to_dict()`` is the minimal group as an API
+    export (what ``secgroup minimize`` prints)."""
 
     __slots__ = ("group", "removed", "proof")
+    columns = ("position", "rule_id", "direction", "action", "protocol", "remote", "ports")
+    _truth = "minimized.removed"
 
     def __init__(self, group: _core.SecurityGroup, removed: List[_core.Rule], proof: Diff) -> None:
+        super().__init__({})
         self.group = group
         self.removed = removed
         self.proof = proof
 
     def to_dict(self) -> Dict[str, Any]:
-        """The minimal group as an API export (what ``secgroup minimize`` prints)."""
         return self.group.to_dict()
 
-    def __getstate__(self) -> Dict[str, Any]:
-        return {"group": self.group, "removed": self.removed, "proof": self.proof}
+    def row(self) -> Dict[str, Any]:
+        return {"removed": len(self.removed), "equivalent": self.proof.equivalent}
 
-    def __setstate__(self, state: Dict[str, Any]) -> None:
-        for k, v in state.items():
-            object.__setattr__(self, k, v)
+    def _items(self) -> List[Any]:
+        return list(self.removed)
 
-    def __repr__(self) -> str:
-        return f"Minimized({len(self.removed)} rules removed, equivalent={self.proof.equivalent})"
+    def _row(self, item: Any) -> Dict[str, Any]:
+        return rule_row(item)
+
+    def _summary(self) -> str:
+        return f"{len(self.removed)} rules removed, equivalent={self.proof.equivalent}"
 
 
-class LintFinding(Result):
-    """One lint finding, with the group it is about."""
+# -- Lint and review ------------------------------------------------------------------------
+
+class LintFinding(Record):
+    """One lint finding, with the group it is about (``group``: its name, else its id)."""
 
     __slots__ = ()
     check = property(lambda self: self._data["check"])
@@ -330,14 +621,27 @@ class LintFinding(Result):
     #: True when the check depends on values unknown until apply (a Terraform plan).
     undecided = property(lambda self: self._data.get("undecided", False))
 
+    def row(self) -> Dict[str, Any]:
+        return {"group": self.group, "address": self.address, "check": self.check,
+                "name": self._data.get("name"), "severity": self.severity,
+                "message": self.message, "line": self._data.get("line"),
+                "suppressed": self.suppressed, "undecided": self.undecided}
+
     def _summary(self) -> str:
         return f"{self.check} {self.severity}: {self.message}"
 
 
 class LintReport(Result):
-    """A lint run: ``to_dict()`` is ``secgroup lint --format json``, ``sarif()`` the SARIF log."""
+    """A lint run; items: LintFinding, every group's findings in one list.
+
+    ``to_dict()`` is ``secgroup lint --format json``, ``sarif()`` the SARIF log, ``text()``
+    the text report; ``passed`` / ``failed`` the verdict against ``fail_on``.
+    """
 
     __slots__ = ("_sarif", "_text", "failed", "exit_code")
+    columns = ("group", "address", "check", "name", "severity", "message", "line", "suppressed",
+               "undecided")
+    _truth = "report.passed or report.failed"
 
     def __init__(self, outputs: Dict[str, Any]) -> None:
         super().__init__(outputs["report"])
@@ -346,14 +650,22 @@ class LintReport(Result):
         self.failed: bool = outputs["failed"]
         self.exit_code: int = outputs["exit_code"]
 
+    @property
+    def passed(self) -> bool:
+        """True iff no finding reaches the ``fail_on`` severity (exit code 0)."""
+        return not self.failed
+
     def sarif(self) -> Dict[str, Any]:
+        """The SARIF 2.1.0 log (``secgroup lint --format sarif``)."""
         return copy.deepcopy(self._sarif)
 
     def text(self) -> str:
+        """The text report (the CLI's, the threshold written ``fail_on='low'``)."""
         return self._text
 
     @property
     def findings(self) -> List[LintFinding]:
+        """Every finding of every group, each with ``group`` (name, else id) and ``address``."""
         out = []
         for g in self._data["groups"]:
             for f in g["findings"]:
@@ -364,35 +676,59 @@ class LintReport(Result):
                 out.append(LintFinding(item))
         return out
 
-    def __len__(self) -> int:
-        return len(self.findings)
-
-    def __getstate__(self) -> Dict[str, Any]:  # type: ignore[override]
-        return {"data": self._data, "sarif": self._sarif, "text": self._text,
-                "failed": self.failed, "exit_code": self.exit_code}
-
-    def __setstate__(self, state: Dict[str, Any]) -> None:  # type: ignore[override]
-        self._data = state["data"]
-        self._sarif = state["sarif"]
-        self._text = state["text"]
-        self.failed = state["failed"]
-        self.exit_code = state["exit_code"]
+    def _items(self) -> List[Any]:
+        return self.findings
 
     def _summary(self) -> str:
-        return f"{len(self)} findings, failed={self.failed}"
+        return f"{len(self)} findings, {'passed' if self.passed else 'failed'}"
 
-    def _repr_html_(self) -> str:
-        rows = [[f.group, f.check, f.severity, f.message, "yes" if f.suppressed else ""]
-                for f in self.findings]
-        return _table(["group", "check", "severity", "message", "suppressed"], rows,
-                      f"{len(rows)} lint findings")
+    def _caption(self) -> str:
+        return f"{len(self)} lint findings: {'PASSED' if self.passed else 'FAILED'}"
+
+
+class ReviewGroup(Record):
+    """One group a change touches: its change, traffic outcome, opened and closed items,
+    findings introduced and resolved (docs/review.md). ``group["key"]`` reads its JSON."""
+
+    __slots__ = ()
+    address = property(lambda self: self._data["address"])
+    id = property(lambda self: self._data["id"])
+    name = property(lambda self: self._data["name"])
+    change = property(lambda self: self._data["change"])
+    traffic = property(lambda self: self._data["traffic"])
+    summary = property(lambda self: self._data["summary"])
+    opened = property(lambda self: copy.deepcopy(self._data["opened"]))
+    closed = property(lambda self: copy.deepcopy(self._data["closed"]))
+    introduced = property(lambda self: copy.deepcopy(self._data["introduced"]))
+    resolved = property(lambda self: copy.deepcopy(self._data["resolved"]))
+
+    def __getitem__(self, key: str) -> Any:
+        return copy.deepcopy(self._data[key])
+
+    def row(self) -> Dict[str, Any]:
+        d = self._data
+        return {"address": d["address"] or None, "name": d["name"] or d["id"],
+                "change": d["change"], "traffic": d["traffic"], "rules": d["rules"],
+                "opened": len(d["opened"]), "closed": len(d["closed"]),
+                "introduced": len(d["introduced"]), "resolved": len(d["resolved"]),
+                "summary": d["summary"]}
+
+    def _summary(self) -> str:
+        return f"{self._data['address'] or self._data['name'] or self._data['id']}: {self.summary}"
 
 
 class ReviewReport(Result):
-    """A review of a change: ``to_dict()`` is ``secgroup review --format json``; ``sarif()``,
-    ``markdown()`` and ``text()`` the other formats; ``exit_code`` the CLI's (0, 1 or 4)."""
+    """A review of a change; items: ReviewGroup.
+
+    ``to_dict()`` is ``secgroup review --format json``; ``sarif()``, ``markdown()`` and
+    ``text()`` the other formats; ``passed``, ``failed``, ``undecided`` the verdict and
+    ``exit_code`` the CLI's (0, 1 or 4).
+    """
 
     __slots__ = ("_sarif", "_text", "_markdown", "failed", "undecided", "exit_code")
+    columns = ("address", "name", "change", "traffic", "rules", "opened", "closed", "introduced",
+               "resolved", "summary")
+    _truth = "report.passed, report.failed or report.undecided"
 
     def __init__(self, outputs: Dict[str, Any]) -> None:
         super().__init__(outputs["report"])
@@ -402,6 +738,11 @@ class ReviewReport(Result):
         self.failed: bool = outputs["failed"]
         self.undecided: bool = outputs["undecided"]
         self.exit_code: int = outputs["exit_code"]
+
+    @property
+    def passed(self) -> bool:
+        """True iff the review passes: nothing failed, nothing undecided (exit code 0)."""
+        return self.exit_code == 0
 
     def sarif(self) -> Dict[str, Any]:
         return copy.deepcopy(self._sarif)
@@ -413,24 +754,12 @@ class ReviewReport(Result):
         return self._markdown
 
     @property
-    def groups(self) -> List[Dict[str, Any]]:
-        """The reviewed groups, as in ``to_dict()["groups"]``."""
-        return copy.deepcopy(self._data["groups"])
+    def groups(self) -> List[ReviewGroup]:
+        """The reviewed groups (``to_dict()["groups"]``, one ReviewGroup each)."""
+        return [ReviewGroup(g) for g in self._data["groups"]]
 
-    def __bool__(self) -> bool:
-        """True iff the review passes (exit code 0)."""
-        return self.exit_code == 0
-
-    def __getstate__(self) -> Dict[str, Any]:
-        return {"data": self._data, "sarif": self._sarif, "text": self._text,
-                "markdown": self._markdown, "failed": self.failed, "undecided": self.undecided,
-                "exit_code": self.exit_code}
-
-    def __setstate__(self, state: Dict[str, Any]) -> None:
-        self._data = state["data"]
-        self._sarif, self._text, self._markdown = state["sarif"], state["text"], state["markdown"]
-        self.failed, self.undecided = state["failed"], state["undecided"]
-        self.exit_code = state["exit_code"]
+    def _items(self) -> List[Any]:
+        return self.groups
 
     def _summary(self) -> str:
         s = self._data["summary"]

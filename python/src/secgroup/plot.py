@@ -2,43 +2,72 @@
 
 ``decision_map(group)`` draws one direction, protocol class and family of a group as rectangles
 over remote address × destination port: green where the group accepts, red where it drops,
-each labelled with its deciding rule's position ("default" for the default policy).
-``diff(a, b)`` draws where two groups decide differently: opened (b accepts what a drops) and
-closed. By default both axes are *compressed*: every region boundary gets an equal step, so a
-single port or a /32 is as visible as 0.0.0.0/0; ``scale="linear"`` draws true proportions.
+each labelled with what decides it: ``#N`` for the user rule at position N, ``SMTP`` (hatched)
+for a default SMTP rule of ``enable_default_security``, ``policy`` for the default policy.
+``diff(a, b)`` draws where two groups decide differently in one direction, protocol class and
+family: opened (b newly accepts) and closed (b newly drops); ``diff_overview(a, b)`` draws every
+direction, family and protocol class where they differ, one panel each, in one figure.
+
+By default both axes are *compressed*: every region boundary gets an equal step, so a single
+port or a /32 is as visible as 0.0.0.0/0 (the axis labels say "compressed scale"; a port band
+is labelled at its middle: ``443`` for one port, ``1024-65535`` for a range);
+``scale="linear"`` draws true proportions. Legends sit outside the axes, figures made here use
+a tight layout, and ``savefig(fig, path)`` saves with a tight bounding box so rotated labels
+are never clipped.
 """
 from __future__ import annotations
 
+import bisect
 import ipaddress
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+import os
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 from . import _core
 
-__all__ = ["decision_map", "diff"]
+__all__ = ["decision_map", "diff", "diff_overview", "savefig"]
 
 ACCEPT_COLOR = "#4caf50"
 DROP_COLOR = "#e57373"
 OPENED_COLOR = "#2e7d32"
 CLOSED_COLOR = "#c62828"
 SAME_COLOR = "#eeeeee"
+#: The hatch of regions decided by a default SMTP rule.
+SMTP_HATCH = "///"
+#: Legend labels of the diff pictures.
+OPENED_LABEL = "opened: newly accepted"
+CLOSED_LABEL = "closed: newly dropped"
 
 _PROTOCOLS = ("tcp", "udp", "icmp", "other")
+_MAX_X_TICKS = 12
+_MAX_Y_TICKS = 16
 
 
-def _axes(ax: Any) -> Any:
-    if ax is not None:
-        return ax
+def _new_axes(figsize: Tuple[float, float] = (10, 5)) -> Any:
     import matplotlib.pyplot as plt  # deferred: importing secgroup must not need matplotlib
-    _, ax = plt.subplots(figsize=(9, 5))
+    fig, ax = plt.subplots(figsize=figsize, layout="tight")
     return ax
+
+
+def _is_v4(family: str) -> bool:
+    f = family.lower()
+    if f not in ("ipv4", "v4", "ipv6", "v6"):
+        raise ValueError(f"family must be 'ipv4' or 'ipv6', got {family!r}")
+    return f in ("ipv4", "v4")
+
+
+def _family_top(family: str) -> int:
+    return 2 ** 32 if _is_v4(family) else 2 ** 128
+
+
+def _address_text(value: int, family: str) -> str:
+    """The address `value` of `family` ('::' for 0 in IPv6, never an IPv4 form)."""
+    top = _family_top(family) - 1
+    v = min(value, top)
+    return str(ipaddress.IPv4Address(v) if _is_v4(family) else ipaddress.IPv6Address(v))
 
 
 def _addr(text: str) -> int:
     return int(ipaddress.ip_address(text))
-
-
-def _family_top(family: str) -> int:
-    return 2 ** 32 if family.lower() in ("ipv4", "v4") else 2 ** 128
 
 
 def _check(protocol: str, scale: str) -> str:
@@ -64,13 +93,20 @@ class _Axis:
             return float(v)
         if v in self._index:
             return float(self._index[v])
-        import bisect
         i = bisect.bisect_right(self.bounds, v) - 1
         a, b = self.bounds[i], self.bounds[min(i + 1, len(self.bounds) - 1)]
         return i + (0.0 if b == a else (v - a) / (b - a))
 
     def limits(self) -> Tuple[float, float]:
         return self(self.lo), self(self.hi)
+
+    def bands(self) -> List[Tuple[int, int]]:
+        """The bands between consecutive boundaries, as inclusive (first, last) values."""
+        return [(a, b - 1) for a, b in zip(self.bounds, self.bounds[1:])]
+
+
+def _thin(items: List[Any], most: int) -> List[Any]:
+    return items if len(items) <= most else items[:: -(-len(items) // most)]
 
 
 def _clip(first: int, last: int, window: Optional[Tuple[int, int]]) -> Optional[Tuple[int, int]]:
@@ -84,9 +120,13 @@ def _window(within: Optional[str], family: str) -> Optional[Tuple[int, int]]:
     if within is None:
         return None
     net = ipaddress.ip_network(within, strict=False)
-    if (net.version == 4) != (family.lower() in ("ipv4", "v4")):
+    if (net.version == 4) != _is_v4(family):
         raise ValueError(f"within {within!r} is not of family {family}")
     return int(net.network_address), int(net.broadcast_address)
+
+
+def _port_band_text(first: int, last: int) -> str:
+    return str(first) if first == last else f"{first}-{last}"
 
 
 def _draw_boxes(ax: Any, boxes: List[Dict[str, Any]], family: str, within: Optional[str],
@@ -108,30 +148,48 @@ def _draw_boxes(ax: Any, boxes: List[Dict[str, Any]], family: str, within: Optio
         x0, x1 = xs(b["first"]), xs(b["last"] + 1)
         y0, y1 = (0.0, ys(1)) if portless else (ys(b["port_from"]), ys(b["port_to"] + 1))
         ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, facecolor=b["color"], edgecolor="white",
-                               linewidth=0.8, label=b.get("legend")))
+                               linewidth=0.8, hatch=b.get("hatch"), label=b.get("legend")))
         if b.get("text") and (not compressed or (x1 - x0 >= 0.6 and y1 - y0 >= 0.6)):
             ax.text((x0 + x1) / 2, (y0 + y1) / 2, b["text"], ha="center", va="center", fontsize=8)
     ax.set_xlim(*xs.limits())
     ax.set_ylim(*ys.limits())
     if compressed:
-        ticks = xs.bounds if len(xs.bounds) <= 12 else xs.bounds[:: max(1, len(xs.bounds) // 12)]
+        ticks = _thin(xs.bounds, _MAX_X_TICKS)
         ax.set_xticks([xs(t) for t in ticks])
-        ax.set_xticklabels([str(ipaddress.ip_address(min(t, _family_top(family) - 1))) for t in ticks],
-                           rotation=45, ha="right", fontsize=7)
-        if not portless:
-            pt = ys.bounds if len(ys.bounds) <= 16 else ys.bounds[:: max(1, len(ys.bounds) // 16)]
-            ax.set_yticks([ys(t) for t in pt])
-            ax.set_yticklabels([str(min(t, 65535)) for t in pt], fontsize=7)
+        ax.set_xticklabels([_address_text(t, family) for t in ticks], rotation=45, ha="right",
+                           fontsize=7)
+        if not portless:  # one label per port band, at its middle
+            bands = _thin(ys.bands(), _MAX_Y_TICKS)
+            ax.set_yticks([(ys(a) + ys(b + 1)) / 2 for a, b in bands])
+            ax.set_yticklabels([_port_band_text(a, b) for a, b in bands], fontsize=7)
+    else:
+        ax.tick_params(axis="x", labelrotation=45)
     if portless:
         ax.set_yticks([])
-    ax.set_xlabel(f"remote address ({family}{', ' + within if within else ''})")
-    ax.set_ylabel("destination port" if not portless else "(no ports)")
+    marks = [family] + ([within] if within else []) + (["compressed scale"] if compressed else [])
+    ax.set_xlabel(f"remote address ({', '.join(marks)})")
+    if portless:
+        ax.set_ylabel("(no ports)")
+    else:
+        ax.set_ylabel("destination port" + (" (compressed scale)" if compressed else ""))
     ax.set_title(title)
     handles, labels = ax.get_legend_handles_labels()
     unique = {l: h for h, l in zip(handles, labels) if l and not l.startswith("_")}
-    if unique:
-        ax.legend(unique.values(), unique.keys(), loc="upper right", fontsize=8)
+    if unique:  # outside the axes: it never hides a region or its label
+        ax.legend(unique.values(), unique.keys(), loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                  borderaxespad=0.0, fontsize=8)
     return ax
+
+
+def _decider(region: Dict[str, Any]) -> Tuple[str, Optional[str], str]:
+    """(label, hatch, legend) of a decision-map region: '#N', 'SMTP' or 'policy'."""
+    accepted = region["action"] == "accept"
+    action = "accept" if accepted else "drop"
+    if region["rule"] is None:
+        return "policy", None, f"{action} (default policy)"
+    if region.get("default_rule"):
+        return "SMTP", SMTP_HATCH, f"{action} (default SMTP rule)"
+    return f"#{region['position']}", None, action
 
 
 def decision_map(group: _core.SecurityGroup, direction: str = "inbound", protocol: str = "tcp",
@@ -140,38 +198,43 @@ def decision_map(group: _core.SecurityGroup, direction: str = "inbound", protoco
     """Draws how ``group`` decides ``direction`` × ``protocol`` × ``family``; returns the axes.
 
     ``protocol`` is a class: tcp, udp, icmp or other. ``within`` (a CIDR) zooms on addresses.
+    Each region is labelled ``#N`` (user rule at position N), ``SMTP`` (a default SMTP rule,
+    hatched) or ``policy`` (the default policy). Raises ValueError for an unknown protocol
+    class, family or scale, or a ``within`` of the other family.
     """
     p = _check(protocol, scale)
-    ax = _axes(ax)
+    _is_v4(family)
+    ax = ax if ax is not None else _new_axes()
     boxes = []
     for r in _core._regions(group, direction, family):
         if r["protocol"] != p:
             continue
         accepted = r["action"] == "accept"
+        text, hatch, legend = _decider(r)
         boxes.append({
             "first": _addr(r["first"]), "last": _addr(r["last"]),
             "port_from": r["port_from"], "port_to": r["port_to"],
             "color": ACCEPT_COLOR if accepted else DROP_COLOR,
-            "legend": "accept" if accepted else "drop",
-            "text": "default" if r["rule"] is None else f"#{r['position']}",
+            "hatch": hatch, "legend": legend, "text": text,
         })
     title = f"{group.name or group.id or 'group'}: {direction} {p.upper()} {family}"
     return _draw_boxes(ax, boxes, family, within, scale, p in ("icmp", "other"), title)
 
 
-def diff(a: _core.SecurityGroup, b: _core.SecurityGroup, direction: str = "inbound",
-         protocol: str = "tcp", family: str = "ipv4", *, within: Optional[str] = None,
-         scale: str = "compressed", ax: Any = None) -> Any:
-    """Draws where ``a`` and ``b`` decide differently (opened: b accepts, closed: b drops)."""
-    p = _check(protocol, scale)
-    ax = _axes(ax)
-    fam = "IPv4" if family.lower() in ("ipv4", "v4") else "IPv6"
+def _family_name(family: str) -> str:
+    return "IPv4" if _is_v4(family) else "IPv6"
+
+
+def _diff_boxes(regions: List[Dict[str, Any]], direction: str, protocol: str,
+                family: str) -> List[Dict[str, Any]]:
+    fam = _family_name(family)
     top = _family_top(family) - 1
     boxes: List[Dict[str, Any]] = [{
-        "first": 0, "last": top, "port_from": 0, "port_to": 65535 if p in ("tcp", "udp") else 0,
+        "first": 0, "last": top, "port_from": 0,
+        "port_to": 65535 if protocol in ("tcp", "udp") else 0,
         "color": SAME_COLOR, "legend": "same decision", "text": None}]
-    for r in _core._diff(a, b).to_dict()["regions"]:
-        if r["direction"] != direction.lower() or r["family"] != fam or r["protocol"] != p:
+    for r in regions:
+        if r["direction"] != direction.lower() or r["family"] != fam or r["protocol"] != protocol:
             continue
         opened = r["change"] == "opened"
         ports = r["ports"] or {"from": 0, "to": 0}
@@ -179,8 +242,78 @@ def diff(a: _core.SecurityGroup, b: _core.SecurityGroup, direction: str = "inbou
             "first": _addr(r["remote"]["first"]), "last": _addr(r["remote"]["last"]),
             "port_from": ports["from"], "port_to": ports["to"],
             "color": OPENED_COLOR if opened else CLOSED_COLOR,
-            "legend": "opened" if opened else "closed",
+            "legend": OPENED_LABEL if opened else CLOSED_LABEL,
             "text": "opened" if opened else "closed",
         })
-    title = f"diff {a.name or 'a'} → {b.name or 'b'}: {direction} {p.upper()} {family}"
+    return boxes
+
+
+def _names(a: _core.SecurityGroup, b: _core.SecurityGroup) -> str:
+    return f"{a.name or a.id or 'a'} → {b.name or b.id or 'b'}"
+
+
+def diff(a: _core.SecurityGroup, b: _core.SecurityGroup, direction: str = "inbound",
+         protocol: str = "tcp", family: str = "ipv4", *, within: Optional[str] = None,
+         scale: str = "compressed", ax: Any = None) -> Any:
+    """Draws where ``a`` and ``b`` decide differently in one direction, protocol class and
+    family (opened: b newly accepts, closed: b newly drops); returns the axes. Raises
+    ValueError as ``decision_map`` does."""
+    p = _check(protocol, scale)
+    _is_v4(family)
+    ax = ax if ax is not None else _new_axes()
+    boxes = _diff_boxes(_core._diff(a, b).to_dict()["regions"], direction, p, family)
+    title = f"diff {_names(a, b)}: {direction} {p.upper()} {family}"
     return _draw_boxes(ax, boxes, family, within, scale, p in ("icmp", "other"), title)
+
+
+def diff_overview(a: _core.SecurityGroup, b: _core.SecurityGroup, *,
+                  scale: str = "compressed", columns: int = 2) -> Any:
+    """The semantic diff of two groups as one picture; returns the matplotlib Figure.
+
+    One panel per direction × family × protocol class where some packet is decided
+    differently (drawn as ``diff`` draws it: opened regions newly accepted, closed regions newly
+    dropped), titled with the counts of each; a single panel saying so when the groups are
+    equivalent. Raises ValueError for an unknown scale.
+    """
+    _check("tcp", scale)
+    import matplotlib.pyplot as plt
+
+    regions = _core._diff(a, b).to_dict()["regions"]
+    panels: Dict[Tuple[str, str, str], List[Dict[str, Any]]] = {}
+    for r in regions:
+        panels.setdefault((r["direction"], r["family"], r["protocol"]), []).append(r)
+    order = {p: i for i, p in enumerate(_PROTOCOLS)}
+    keys = sorted(panels, key=lambda k: (k[0] != "inbound", k[1], order[k[2]]))
+    if not keys:
+        fig, ax = plt.subplots(figsize=(6, 2), layout="tight")
+        ax.set_axis_off()
+        ax.set_title(f"diff {_names(a, b)}")
+        ax.text(0.5, 0.5, "equivalent: every packet is decided alike", ha="center",
+                va="center")
+        return fig
+    cols = max(1, min(columns, len(keys)))
+    rows = -(-len(keys) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(7.5 * cols, 4.5 * rows), layout="tight",
+                             squeeze=False)
+    for ax, key in zip(axes.flat, keys):
+        direction, fam, protocol = key
+        family = fam.lower()
+        boxes = _diff_boxes(panels[key], direction, protocol, family)
+        opened = sum(1 for r in panels[key] if r["change"] == "opened")
+        closed = len(panels[key]) - opened
+        title = (f"{direction} {protocol.upper()} {fam}: {opened} opened, {closed} closed")
+        _draw_boxes(ax, boxes, family, None, scale, protocol in ("icmp", "other"), title)
+    for ax in list(axes.flat)[len(keys):]:
+        ax.set_axis_off()
+    fig.suptitle(f"diff {_names(a, b)}: {len(regions)} regions decided differently")
+    return fig
+
+
+def savefig(fig: Any, path: Union[str, "os.PathLike[str]"], **options: Any) -> Any:
+    """Saves a Figure (or the figure of an Axes) to ``path`` with ``bbox_inches='tight'``, so
+    rotated labels and the outside legend are never clipped; ``options`` go to
+    ``Figure.savefig``. Returns ``path``."""
+    figure = fig if hasattr(fig, "savefig") else fig.figure
+    options.setdefault("bbox_inches", "tight")
+    figure.savefig(path, **options)
+    return path
