@@ -208,3 +208,28 @@ def test_decisions_batch_follows_the_result_protocol(web):
     assert isinstance(frame, pd.DataFrame) and list(frame.columns) == list(by_columns.columns)
     assert list(frame["action"]) == [d.action for d in want]
     assert list(frame["packet"]) == by_packets.to_dict()["packets"]
+
+
+def test_decisions_carry_the_rule_itself_and_label_default_smtp_rules():
+    g = secgroup.SecurityGroup("web", [secgroup.Rule("TCP", ip_range="0.0.0.0/0", ports=22),
+                                       secgroup.Rule("TCP", ip_range="0.0.0.0/0", ports=22)],
+                               enable_default_security=True, inbound_default_policy="drop")
+    d = g.evaluate("inbound tcp 203.0.113.9 22")
+    assert d.decided_by == g.ordered_rules()[d.rule] and d.decided_by.position == 1
+    assert d.rule_text == "inbound accept TCP 0.0.0.0/0 22" and not d.smtp_default
+    assert d.label == "rule at position 1"
+    assert repr(d) == "Decision(accept by rule at position 1: inbound accept TCP 0.0.0.0/0 22)"
+    smtp = g.evaluate("outbound tcp 198.51.100.1 25")
+    assert smtp.smtp_default and smtp.label.startswith("default SMTP rule ")
+    assert smtp.rule_text == "outbound drop TCP 0.0.0.0/0 25"
+    policy = g.evaluate("inbound udp 203.0.113.9 53")
+    assert policy.decided_by is None and policy.rule_text is None and not policy.smtp_default
+    assert policy.label == "the default policy"
+    assert repr(policy) == "Decision(drop by the default policy)"
+    batch = g.evaluate_many(["inbound tcp 203.0.113.9 22", "outbound tcp 198.51.100.1 25"])
+    assert [x.rule_text for x in batch] == [d.rule_text, smtp.rule_text]
+    assert g.compile().evaluate("outbound tcp 198.51.100.1 25") == smtp
+    for x in (d, smtp, policy):
+        assert pickle.loads(pickle.dumps(x)) == x and hash(pickle.loads(pickle.dumps(x))) == hash(x)
+    for engine in ("reference", "compiled"):
+        assert g.evaluate("outbound tcp 198.51.100.1 25", engine=engine) == smtp

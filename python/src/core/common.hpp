@@ -46,12 +46,15 @@ py::object to_python(const json& j);
 /// throws parse_error (secgroup.parse.105) naming `field` for other types.
 json from_python(const py::handle& o, const std::string& field = "");
 
-/// The decision of a group on a packet, with the deciding rule's id and position.
+/// The decision of a group on a packet, with the deciding rule itself, its id and position.
 struct py_decision {
   action verdict = action::drop;
   std::optional<std::uint32_t> rule;  ///< index into ordered_rules(), nullopt: default policy
   std::optional<std::string> rule_id;
   std::optional<std::uint32_t> position;
+  std::optional<secgroup::rule> decided_by;  ///< the deciding rule; nullopt: default policy
+  /// "rule ID (position N)", "default SMTP rule ID (position N)" or "the default policy".
+  std::string label = "the default policy";
 };
 
 /// Returns `d` for a group whose ordered_rules() are `rules`.

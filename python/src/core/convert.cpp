@@ -99,6 +99,8 @@ py_decision make_decision(const decision& d, const std::vector<rule>& rules) {
     const auto& r = rules[d.rule];
     if (!r.id.empty()) out.rule_id = r.id;
     out.position = r.position;
+    out.decided_by = r;
+    out.label = rule_label(rules, d.rule);
   }
   return out;
 }

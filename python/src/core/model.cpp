@@ -86,14 +86,28 @@ std::string group_label(const security_group& g) {
 
 void init_model(py::module_& m) {
   py::class_<py_decision>(m, "Decision", R"pbdoc(
-How a group decides a packet: ``action`` ("accept" or "drop"), ``rule`` (index into
-``group.ordered_rules()``, None when the default policy decided), ``rule_id`` and ``position``.
+How a group decides a packet: ``action`` ("accept" or "drop"), ``accepted``, ``by_default``
+(the default policy decided), ``decided_by`` (the deciding Rule itself, None for the default
+policy), ``rule_text`` (its text, e.g. "inbound accept TCP 0.0.0.0/0 22"), ``smtp_default``
+(True when one of the default SMTP rules of enable_default_security decided), ``label``
+("rule ID (position N)", "default SMTP rule ID (position N)", "the default policy"),
+``rule`` (index into ``group.ordered_rules()``, None for the default policy), ``rule_id`` and
+``position``. ``to_dict()`` is the CLI's ``check --format json`` line.
 )pbdoc")
       .def_property_readonly("action", [](const py_decision& d) { return std::string(to_string(d.verdict)); })
       .def_property_readonly("accepted", [](const py_decision& d) { return d.verdict == action::accept; })
       .def_readonly("rule", &py_decision::rule)
       .def_readonly("rule_id", &py_decision::rule_id)
       .def_readonly("position", &py_decision::position)
+      .def_readonly("decided_by", &py_decision::decided_by)
+      .def_readonly("label", &py_decision::label)
+      .def_property_readonly("rule_text", [](const py_decision& d) -> std::optional<std::string> {
+        if (!d.decided_by) return std::nullopt;
+        return to_string(*d.decided_by);
+      })
+      .def_property_readonly("smtp_default", [](const py_decision& d) {
+        return d.decided_by && !d.decided_by->editable && is_default_rule_id(d.decided_by->id);
+      })
       .def_property_readonly("by_default", [](const py_decision& d) { return !d.rule.has_value(); })
       .def("to_dict", [](const py_decision& d) {
         py::dict j;
@@ -104,20 +118,22 @@ How a group decides a packet: ``action`` ("accept" or "drop"), ``rule`` (index i
         return j;
       }, "The CLI's `check --format json` line: action, rule_id, position, default.")
       .def("__eq__", [](const py_decision& a, const py_decision& b) {
-        return a.verdict == b.verdict && a.rule == b.rule && a.rule_id == b.rule_id && a.position == b.position;
+        return a.verdict == b.verdict && a.rule == b.rule && a.rule_id == b.rule_id &&
+               a.position == b.position && a.decided_by == b.decided_by;
       })
       .def("__hash__", [](const py_decision& d) {
-        return py::hash(py::make_tuple(static_cast<int>(d.verdict), d.rule, d.rule_id, d.position));
+        return py::hash(py::make_tuple(static_cast<int>(d.verdict), d.rule, d.rule_id, d.position,
+                                       d.decided_by ? py::object(py::str(to_string(*d.decided_by)))
+                                                    : py::object(py::none())));
       })
       .def("__repr__", [](const py_decision& d) {
-        std::string by = !d.rule ? "default policy"
-                                 : "rule " + (d.rule_id ? *d.rule_id + " " : std::string()) +
-                                       "(position " + std::to_string(d.position.value_or(0)) + ")";
-        return "Decision(" + std::string(to_string(d.verdict)) + " by " + by + ")";
+        return "Decision(" + std::string(to_string(d.verdict)) + " by " + d.label +
+               (d.decided_by ? ": " + to_string(*d.decided_by) : std::string()) + ")";
       })
       .def(py::pickle(
           [](const py_decision& d) {
-            return py::make_tuple(static_cast<int>(d.verdict), d.rule, d.rule_id, d.position);
+            return py::make_tuple(static_cast<int>(d.verdict), d.rule, d.rule_id, d.position,
+                                  d.decided_by, d.label);
           },
           [](const py::tuple& t) {
             py_decision d;
@@ -125,6 +141,8 @@ How a group decides a packet: ``action`` ("accept" or "drop"), ``rule`` (index i
             d.rule = t[1].cast<std::optional<std::uint32_t>>();
             d.rule_id = t[2].cast<std::optional<std::string>>();
             d.position = t[3].cast<std::optional<std::uint32_t>>();
+            d.decided_by = t[4].cast<std::optional<secgroup::rule>>();
+            d.label = t[5].cast<std::string>();
             return d;
           }));
 
