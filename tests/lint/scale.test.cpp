@@ -87,7 +87,10 @@ TEST_CASE("effective_group::evaluate: the partition lookup decides as the refere
       INFO("round " << round << " packet " << to_string(p));
       REQUIRE(eg.evaluate(p) == want);
       ++packets;
-      want.by_default() ? ++by_default : ++by_rule;
+      if (want.by_default())
+        ++by_default;
+      else
+        ++by_rule;
     }
   }
   CHECK(packets > 50000);  // not vacuous: rules and default policies both decide often
