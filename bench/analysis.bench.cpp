@@ -58,13 +58,6 @@ struct analysis_inputs {
   std::vector<analysis::query> queries;
 };
 
-/// `g` with rule ids "rule-POSITION" (the generator and the ClassBench projection leave them
-/// empty, and reordering and minimisation name rules by id).
-security_group with_ids(security_group g) {
-  for (auto& r : g.rules) r.id = "rule-" + std::to_string(r.position);
-  return g;
-}
-
 /// Flips the action of the first rule at or after the middle of the IPv4 inbound policy that
 /// decides some packet, so the diff is exactly that rule's packets.
 security_group flip_one(const dataset& d, const security_group& base) {
@@ -108,23 +101,11 @@ security_group reorder_safely(const security_group& g, std::size_t& moved) {
   return analysis::reordered(g, ids);
 }
 
-/// `g` without enable_default_security and with the six SMTP drop rules as user rules 1..6.
-security_group write_out_defaults(security_group g) {
-  auto smtp = default_rules(g.zone);
-  for (auto& r : g.rules) r.position += static_cast<std::uint32_t>(smtp.size());
-  for (std::size_t i = 0; i < smtp.size(); ++i) {
-    smtp[i].id = "written-out-smtp-" + std::to_string(i + 1);
-    smtp[i].editable = true;
-  }
-  g.rules.insert(g.rules.begin(), smtp.begin(), smtp.end());
-  g.enable_default_security = false;
-  return g;
-}
-
 std::vector<analysis::query> queries_of(const dataset& d) {
   using analysis::query;
   const auto tcp = mask_of(proto_class::tcp), udp = mask_of(proto_class::udp);
-  const auto& middle = ordered_rules(d.group)[d.group.rules.size() / 2];
+  // A copy: ordered_rules() returns a temporary, which a reference into it would outlive.
+  const auto middle = ordered_rules(d.group)[d.group.rules.size() / 2];
   return {
       query{direction::inbound, tcp, {}, {22, 22}},
       query{direction::inbound, tcp | udp, {}, {0, 65535}},

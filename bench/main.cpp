@@ -262,6 +262,7 @@ int main(int argc, char** argv) {
     register_dpdk_benches(spec);
 #endif
   }
+  register_growth_benches();
   std::size_t ran = 0;
   if (report) {
     collecting_reporter rep;

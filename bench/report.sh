@@ -9,8 +9,9 @@
 #   (relative to the project root) is used if it exists.
 #   SECGROUP_BENCH_REPETITIONS (default 5) and SECGROUP_BENCH_MIN_TIME (default 0.2 s per run).
 #   SECGROUP_BENCH_ONLY=lookup runs only the lookup and build benchmarks (the first table),
-#   =analysis only the analyses (the second table); unset, both. A --benchmark_filter among
-#   the extra flags takes precedence.
+#   =analysis only the analyses (the second table); unset, every benchmark but the cost-growth
+#   ones (growth/..., up to 100K rules: scripts/growth_plot.py and docs/benchmarks.md, "Cost
+#   growth", run them). A --benchmark_filter among the extra flags takes precedence.
 # The full console output goes to BUILD_DIR/bench-report.log; the tables to stdout.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -26,7 +27,7 @@ if [ -z "${SECGROUP_CLASSBENCH_DIR:-}" ] && [ -d "$root/../shared/data/classbenc
   export SECGROUP_CLASSBENCH_DIR
 fi
 case "${SECGROUP_BENCH_ONLY:-}" in
-  "") only= ;;
+  "") only='--benchmark_filter=-^growth/' ;;
   lookup) only='--benchmark_filter=^(linear|linear_boxes|compiled|compiled_latency|batch64|batch256|build_compiled|build_map)/' ;;
   analysis) only='--benchmark_filter=^(analyze|find_anomalies|order|diff|diff_inverted|diff_reordered|diff_flag|query|connection|exposure|minimize)/' ;;
   *) echo "report.sh: SECGROUP_BENCH_ONLY must be lookup or analysis" >&2; exit 1 ;;

@@ -5,11 +5,13 @@
 //     ~100, ~1K and ~10K rules for the acl, fw and ipc profiles, plus one 1K set with 20 % IPv6;
 //   - stress sets "stress-ranges-<size>": the fw profile where 10 % of the TCP/UDP rules get a
 //     random port range of their own (hundreds of distinct ranges, unlike ClassBench's few dozen);
+//   - the growth sets (growth.bench.cpp): the same generators from 100 to 100K rules;
 //   - when SECGROUP_CLASSBENCH_DIR names a ClassBench directory (filters/, traces/), the sets
 //     "cb-<name>" projected with classbench::to_group / to_packets.
 // Sets are loaded on first use, so a --benchmark_filter that skips a set never pays for it.
 // Loading (never timed) compiles the group and checks that compiled_group agrees with
-// reference_evaluator on every trace packet, one by one and in batches; a mismatch aborts.
+// reference_evaluator on every trace packet (a sample of 2,048 for the 100K-rule sets), one by
+// one and in batches; a mismatch aborts.
 #pragma once
 
 #include <cstdio>
@@ -20,6 +22,7 @@
 #include <optional>
 #include <random>
 #include <secgroup/compiled.hpp>
+#include <secgroup/default_rules.hpp>
 #include <secgroup/lower.hpp>
 #include <secgroup/reference.hpp>
 #include <string>
@@ -41,6 +44,9 @@ struct dataset_spec {
   unsigned random_range_percent = 0;  // stress: TCP/UDP rules given a random port range
   // ClassBench sets (used when filters is not empty)
   std::filesystem::path filters, trace;
+  // trace packets checked against reference_evaluator when loading: 0 for all, else that many
+  // evenly spaced ones (the 100K-rule growth sets: the linear scan is the slow part of loading)
+  std::size_t checked_packets = 0;
 };
 
 /// A loaded data set with everything the benchmarks need, built outside the timed loops.
@@ -65,10 +71,10 @@ inline std::vector<dataset_spec> all_specs() {
        {std::pair<std::size_t, const char*>{100, "100"}, {1000, "1k"}, {10000, "10k"}})
     for (auto p : {classbench::profile::acl, classbench::profile::fw, classbench::profile::ipc})
       out.push_back(
-          {"gen-" + std::string(classbench::to_string(p)) + "-" + label, p, size, 0, 0, {}, {}});
-  out.push_back({"gen-acl-1k-v6", classbench::profile::acl, 1000, 20, 0, {}, {}});
-  out.push_back({"stress-ranges-1k", classbench::profile::fw, 1000, 0, 10, {}, {}});
-  out.push_back({"stress-ranges-10k", classbench::profile::fw, 10000, 0, 10, {}, {}});
+          {"gen-" + std::string(classbench::to_string(p)) + "-" + label, p, size, 0, 0, {}, {}, 0});
+  out.push_back({"gen-acl-1k-v6", classbench::profile::acl, 1000, 20, 0, {}, {}, 0});
+  out.push_back({"stress-ranges-1k", classbench::profile::fw, 1000, 0, 10, {}, {}, 0});
+  out.push_back({"stress-ranges-10k", classbench::profile::fw, 10000, 0, 10, {}, {}, 0});
   if (const char* dir = std::getenv("SECGROUP_CLASSBENCH_DIR"); dir && *dir) {
     std::filesystem::path root(dir);
     for (const char* set : {"acl1_1k", "fw1_1k", "ipc1_1k", "acl2_10k", "fw1_10k", "ipc1_10k"})
@@ -78,7 +84,8 @@ inline std::vector<dataset_spec> all_specs() {
                      0,
                      0,
                      root / "filters" / set,
-                     root / "traces" / (std::string(set) + "_trace")});
+                     root / "traces" / (std::string(set) + "_trace"),
+                     0});
   }
   return out;
 }
@@ -104,11 +111,14 @@ inline std::string describe(const decision& d) {
          std::string(to_string(d.action));
 }
 
-/// Aborts unless compiled_group agrees with reference_evaluator on every packet of `d`.
-inline void verify(const dataset& d) {
+/// Aborts unless compiled_group agrees with reference_evaluator on the packets of `d`: every
+/// one, or `checked` evenly spaced ones when `checked` is not 0.
+inline void verify(const dataset& d, std::size_t checked = 0) {
   std::vector<decision> batch(d.packets.size());
   d.compiled.evaluate(d.packets, batch);
-  for (std::size_t k = 0; k < d.packets.size(); ++k) {
+  const std::size_t step =
+      checked == 0 || checked >= d.packets.size() ? 1 : d.packets.size() / checked;
+  for (std::size_t k = 0; k < d.packets.size(); k += step) {
     auto want = d.reference.evaluate(d.packets[k]);
     auto single = d.compiled.evaluate(d.packets[k]);
     if (single != want || batch[k] != want)
@@ -143,8 +153,30 @@ inline std::unique_ptr<dataset> build(const dataset_spec& spec) {
   auto d = std::unique_ptr<dataset>(new dataset{spec.name, std::move(group), std::move(packets),
                                                 stats, std::move(compiled), std::move(reference),
                                                 std::move(pol)});
-  verify(*d);
+  verify(*d, spec.checked_packets);
   return d;
+}
+
+// -- Groups derived from a set's ------------------------------------------------------
+
+/// `g` with rule ids "rule-POSITION" (the generator and the ClassBench projection leave them
+/// empty, and reordering and minimisation name rules by id).
+inline security_group with_ids(security_group g) {
+  for (auto& r : g.rules) r.id = "rule-" + std::to_string(r.position);
+  return g;
+}
+
+/// `g` without enable_default_security and with the six SMTP drop rules as user rules 1..6.
+inline security_group write_out_defaults(security_group g) {
+  auto smtp = default_rules(g.zone);
+  for (auto& r : g.rules) r.position += static_cast<std::uint32_t>(smtp.size());
+  for (std::size_t i = 0; i < smtp.size(); ++i) {
+    smtp[i].id = "written-out-smtp-" + std::to_string(i + 1);
+    smtp[i].editable = true;
+  }
+  g.rules.insert(g.rules.begin(), smtp.begin(), smtp.end());
+  g.enable_default_security = false;
+  return g;
 }
 
 /// Returns the data set of `spec`, loading and verifying it on first use.
@@ -163,6 +195,8 @@ void register_lookup_benches(const dataset_spec& spec);
 void register_build_benches(const dataset_spec& spec);
 /// Registers the analysis benchmarks of one set: anomalies, diff, queries, exposure, minimize.
 void register_analysis_benches(const dataset_spec& spec);
+/// Registers the cost-growth benchmarks over every size (growth.bench.cpp; once, not per set).
+void register_growth_benches();
 /// Registers DPDK's rte_acl on one IPv4 set: single, batches per method, build (dpdk.bench.cpp;
 /// only in builds with SECGROUP_BENCH_DPDK).
 void register_dpdk_benches(const dataset_spec& spec);

@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <iterator>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -91,6 +92,16 @@ class partition {
         }
       }
     }
+  }
+
+  /// Returns the index of the first rule holding point `x`, or decision::no_rule (the
+  /// default). Cost: three binary searches (port class, address segment, run); no allocation.
+  std::uint32_t find(const point<S>& x) const {
+    const auto& runs = maps_[port_class_map(x.protocol, port_class_of(x))];
+    const auto segment = static_cast<std::uint32_t>(segment_of(address_starts_, x.address));
+    auto it = std::upper_bound(runs.begin(), runs.end(), segment,
+                               [](std::uint32_t v, const run& r) { return v < r.first; });
+    return std::prev(it)->rule;  // the first run starts at segment 0
   }
 
   /// The runs of address map `map`.

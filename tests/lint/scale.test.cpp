@@ -1,12 +1,14 @@
 // Exactness of the faster paths of lint (issue 12 item 13): effective_group::falls_to_default
 // (now answered from the last-match partition) against its former definition (a partition of
-// the rules after the one asked about), and source_text::find after index() against the plain
-// search of the text, on random groups. Timings are in bench/lint.bench.cpp, not here.
+// the rules after the one asked about), effective_group::evaluate (a partition lookup) against
+// reference_evaluator, and source_text::find after index() against the plain search of the
+// text, on random groups. Timings are in bench/lint.bench.cpp, not here.
 #include <random>
 #include <secgroup/io/json.hpp>
 #include <secgroup/lint/run.hpp>
 #include <secgroup/lower.hpp>
 #include <secgroup/partition.hpp>
+#include <secgroup/reference.hpp>
 
 #include "lint/support.hpp"
 #include "support/random_groups.hpp"
@@ -64,6 +66,36 @@ TEST_CASE("falls_to_default: the last-match partition answers as the later rules
   CHECK(asked > 1000);  // not vacuous: both answers occur often
   CHECK(yes > 100);
   CHECK(asked - yes > 100);
+}
+
+TEST_CASE("effective_group::evaluate: the partition lookup decides as the reference scan") {
+  secgroup_test::rng_type rng(20261205);
+  std::size_t packets = 0, by_rule = 0, by_default = 0;
+  for (int round = 0; round < 300; ++round) {
+    secgroup_test::group_options o;
+    o.max_rules = round % 10 == 0 ? 400 : 60;  // some large groups: many segments and runs
+    const auto g = secgroup_test::random_group(rng, o);
+    const lint::effective_group eg(g);
+    const reference_evaluator reference(g);
+    auto sample = secgroup_test::random_packets(rng, g, 200);
+    if (round % 10 == 1) {  // every boundary packet of every rule, on the smaller groups
+      const auto edges = secgroup_test::edge_packets(g);
+      sample.insert(sample.end(), edges.begin(), edges.end());
+    }
+    for (const auto& p : sample) {
+      const auto want = reference.evaluate(p);
+      INFO("round " << round << " packet " << to_string(p));
+      REQUIRE(eg.evaluate(p) == want);
+      ++packets;
+      if (want.by_default())
+        ++by_default;
+      else
+        ++by_rule;
+    }
+  }
+  CHECK(packets > 50000);  // not vacuous: rules and default policies both decide often
+  CHECK(by_rule > 10000);
+  CHECK(by_default > 5000);
 }
 
 TEST_CASE("source_text: find() after index() equals the search of the text") {

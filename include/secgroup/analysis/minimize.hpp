@@ -1,21 +1,24 @@
 // secgroup/analysis/minimize.hpp: an equivalent rule list without redundant rules.
 //
 // Redundant rules are not jointly removable (of two identical accepts, each is redundant), so
-// minimisation removes them in rounds, per direction and family: every dead user rule at once
+// minimisation is defined by rounds, per direction and family: every dead user rule at once
 // (a rule that decides nothing can go with the others that decide nothing), else the last
-// rule whose packets fall through to the same action; then the analysis (the painting alone)
-// runs again, until no user rule is redundant. A round goes on removing falls-through rules
-// downwards as long as their verdicts cannot have changed, so it removes exactly what one
-// removal per round would, in a handful of rounds instead of one per rule. The result is
-// proved equivalent to the input by the diff engine. The default SMTP rules are not the
-// user's to remove and stay.
+// rule whose packets fall through to the same action; then the analysis runs again, until no
+// user rule is redundant. minimal_rules() computes that result without the rounds: one
+// painting and a sweep from the last rule up (see its comment). The result is proved
+// equivalent to the input by the diff engine. The default SMTP rules are not the user's to
+// remove and stay.
 #pragma once
 
 #include <algorithm>
+#include <bit>
 #include <cstdint>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
+#include "../box.hpp"
 #include "../config.hpp"
 #include "../lower.hpp"
 #include "../security_group.hpp"
@@ -25,45 +28,154 @@
 SECGROUP_BEGIN_NAMESPACE
 namespace analysis {
 
+namespace detail {
+
+/// The rules of `pol` listed in `kept` (indices into pol.rules, ascending), in order.
+template <class S>
+policy<S> rules_kept(const policy<S>& pol, const std::vector<std::uint32_t>& kept) {
+  policy<S> out;
+  out.default_action = pol.default_action;
+  for (auto i : kept) {
+    out.rules.push_back(pol.rules[i]);
+    out.origin.push_back(pol.origin[i]);
+  }
+  return out;
+}
+
+/// The rules of a policy by the width of their address interval, to list the rules meeting a
+/// box without scanning them all: a rule of width class w (its interval spans fewer than 2^w
+/// addresses) can only meet [lo, hi] if it starts in [lo - (2^w - 1), hi], a binary search in
+/// its class sorted by first address. Cost of meeting(): O(classes × log rules + rules
+/// started in the windows).
+template <class S>
+class rules_by_width {
+ public:
+  using address_type = typename S::address_type;
+
+  /// Indexes the rules of `pol`, which it refers to: `pol` must outlive the index.
+  explicit rules_by_width(const policy<S>& pol) : pol_(pol) {
+    for (std::uint32_t i = 0; i < pol.rules.size(); ++i) {
+      const auto& a = pol.rules[i].match.addresses;
+      if (a.empty()) continue;
+      const auto w = width_class(a.hi - a.lo);
+      if (classes_.size() <= w) classes_.resize(w + 1);
+      classes_[w].push_back({a.lo, i});
+    }
+    for (auto& c : classes_) std::sort(c.begin(), c.end());
+  }
+
+  /// Sets `out` to the rules whose box meets `b` (meets()), ascending.
+  void meeting(const box<S>& b, std::vector<std::uint32_t>& out) const {
+    out.clear();
+    if (b.addresses.empty()) return;
+    for (unsigned w = 0; w < classes_.size(); ++w) {
+      const auto& c = classes_[w];
+      const address_type reach =
+          w >= S::address_bits ? S::max_address : (address_type{1} << w) - address_type{1};
+      const address_type from = b.addresses.lo > reach ? b.addresses.lo - reach : address_type{};
+      auto it = std::lower_bound(c.begin(), c.end(), from,
+                                 [](const auto& e, const address_type& v) { return e.first < v; });
+      for (; it != c.end() && !(b.addresses.hi < it->first); ++it)
+        if (meets(pol_.rules[it->second].match, b)) out.push_back(it->second);
+    }
+    std::sort(out.begin(), out.end());
+  }
+
+ private:
+  /// The number of bits of `span`.
+  static unsigned width_class(const address_type& span) {
+    if constexpr (std::is_same_v<address_type, secgroup::detail::uint128>)
+      return span.hi ? 64 + static_cast<unsigned>(std::bit_width(span.hi))
+                     : static_cast<unsigned>(std::bit_width(span.lo));
+    else
+      return static_cast<unsigned>(std::bit_width(span));
+  }
+
+  const policy<S>& pol_;
+  std::vector<std::vector<std::pair<address_type, std::uint32_t>>> classes_;
+};
+
+/// True iff rule `k` of `pol` (live) falls through once the rules marked in `gone` (all after
+/// `k`) are removed: every packet it decides is matched next, among the rules left, by a rule
+/// of its action, or by none with the default policy taking it. Paints the rules left that
+/// meet k's box (found through `index`, built over `pol`), clipped to it. Cost: the painting of
+/// the rules overlapping k's box.
+template <class S>
+bool falls_through_without(const policy<S>& pol, const rules_by_width<S>& index, std::uint32_t k,
+                           const std::vector<char>& gone, std::vector<std::uint32_t>& meeting) {
+  const auto& b = pol.rules[k].match;
+  index.meeting(b, meeting);
+  policy<S> clipped;
+  clipped.default_action = pol.default_action;
+  std::uint32_t at = 0;
+  bool placed = false;
+  auto place = [&] {
+    at = static_cast<std::uint32_t>(clipped.rules.size());
+    clipped.rules.push_back(pol.rules[k]);
+    placed = true;
+  };
+  for (auto j : meeting) {  // ascending
+    if (j == k) continue;
+    if (!placed && j > k) place();
+    if (gone[j]) continue;
+    clipped.rules.push_back({intersect(pol.rules[j].match, b), pol.rules[j].action});
+  }
+  if (!placed) place();
+  const auto painted = paint(clipped, false);
+  return painted.live[at] && painted.falls[at];
+}
+
+}  // namespace detail
+
 /// Returns the indices (ascending) of the rules of `pol` to keep so that no removable rule is
 /// redundant and every decision is unchanged; rules with `removable[i]` false are always kept.
+/// The result is what removing, round after round, every dead removable rule at once, else the
+/// last removable rule that falls through, would keep (tests/analysis/diff.test.cpp checks both
+/// against brute force; tests/analysis/minimize.test.cpp against the former rounds). Computed
+/// with one painting (two with dead rules) and a sweep from the last rule up:
+///   - removing rules never takes packets from a rule, so no rule becomes dead after the first
+///     round, and a rule that does not fall through never starts to (it only gains packets);
+///   - so the removals after the dead ones come in descending order: after removing the last
+///     falls-through rule r, every later rule still does not fall through. When rule k's turn
+///     comes, the rules before it are all there (the packets it decides, E_k, are those of the
+///     painting) and the rules after it are final;
+///   - k falls through iff every packet of E_k is next matched, among the final later rules,
+///     with its action. Those next matches are the painting's second owners unless one of
+///     them was removed; only then is k's verdict computed again, by painting the rules left
+///     that overlap k's box (falls_through_without).
+/// Cost: O(port classes × (segments + rules)) for the painting, plus, per rule that lost a
+/// second owner, a painting of the rules overlapping its box. It used to repaint the whole
+/// policy once per round, and the rounds grew with the rules (60 on the generated acl set of
+/// 10K rules).
 template <class S>
 std::vector<std::uint32_t> minimal_rules(const policy<S>& pol, const std::vector<bool>& removable) {
   std::vector<std::uint32_t> kept(pol.rules.size());
   for (std::uint32_t i = 0; i < kept.size(); ++i) kept[i] = i;
-  for (;;) {
-    policy<S> current;
-    current.default_action = pol.default_action;
-    for (auto i : kept) {
-      current.rules.push_back(pol.rules[i]);
-      current.origin.push_back(i);
-    }
-    const auto painted = detail::paint(current, false);
-    const auto count = static_cast<std::uint32_t>(kept.size());
-    std::vector<bool> drop(count, false);
-    bool any = false;
-    for (std::uint32_t k = 0; k < count; ++k)
-      if (removable[kept[k]] && !painted.live[k]) drop[k] = any = true;
-    if (!any) {
-      // Remove the last falls-through rule, as one round per rule would, and keep going down
-      // while the verdicts one round per rule would see are still these: removing a rule only
-      // changes the verdicts of its takers (which gain packets, so stay decided unless they
-      // fell through) and of the rules it takes packets from. Stop at the first removable rule
-      // that has a removed taker; the next round computes its verdict afresh.
-      for (std::uint32_t k = count; k-- > 0;) {
-        if (!removable[kept[k]]) continue;
-        if (std::any_of(painted.takers[k].begin(), painted.takers[k].end(),
-                        [&](std::uint32_t t) { return drop[t]; }))
-          break;
-        if (painted.falls[k]) drop[k] = any = true;
-      }
-    }
-    if (!any) return kept;
-    std::vector<std::uint32_t> next;
-    for (std::uint32_t k = 0; k < count; ++k)
-      if (!drop[k]) next.push_back(kept[k]);
-    kept = std::move(next);
+  auto current = detail::rules_kept(pol, kept);
+  auto painted = detail::paint(current, false);
+  std::vector<std::uint32_t> alive;
+  for (std::uint32_t k = 0; k < kept.size(); ++k)
+    if (!removable[kept[k]] || painted.live[k]) alive.push_back(kept[k]);
+  if (alive.size() != kept.size()) {  // the dead removable rules go, all at once
+    kept = std::move(alive);
+    current = detail::rules_kept(pol, kept);
+    painted = detail::paint(current, false);
   }
+  const auto count = static_cast<std::uint32_t>(kept.size());
+  const detail::rules_by_width<S> index(current);
+  std::vector<char> gone(count, 0);
+  std::vector<std::uint32_t> meeting;
+  for (std::uint32_t k = count; k-- > 0;) {
+    if (!removable[kept[k]]) continue;
+    const bool lost_taker = std::any_of(painted.takers[k].begin(), painted.takers[k].end(),
+                                        [&](std::uint32_t t) { return gone[t] != 0; });
+    gone[k] = lost_taker ? detail::falls_through_without(current, index, k, gone, meeting)
+                         : painted.falls[k] != 0;
+  }
+  std::vector<std::uint32_t> out;
+  for (std::uint32_t k = 0; k < count; ++k)
+    if (!gone[k]) out.push_back(kept[k]);
+  return out;
 }
 
 /// A minimised group and the proof that it decides like the original.
