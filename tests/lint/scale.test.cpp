@@ -133,3 +133,42 @@ TEST_CASE("source_text: find() after index() equals the search of the text") {
 }
 
 }  // namespace lint_scale_test
+
+TEST_CASE("source_text: index() reads escaped quotes and backslashes as the JSON string ends") {
+  // "a\"b" is one string; "c\\" ends at its second quote; "d" follows; "e is unterminated.
+  const std::string text = R"({"a\"b": "c\\", "k": ["d", "x\\\"y", "d"], "t": "e)";
+  const secgroup::lint::source_text plain(text);
+  secgroup::lint::source_text indexed(text);
+  const std::vector<std::string_view> ids{"d", R"(c\\)", R"(a\"b)", R"(x\\\"y)", "k", "e"};
+  indexed.index(ids);
+  for (auto id : ids)
+    for (std::size_t from = 0; from <= text.size(); ++from) {
+      INFO(id << " from " << from);
+      CHECK(indexed.find(id, from) == plain.find(id, from));
+    }
+  CHECK(indexed.find("d", 0) == text.find("\"d\""));
+  CHECK_FALSE(indexed.find("e", 0));
+  CHECK(indexed.line_of(text.size()) == 1);
+  const secgroup::lint::source_text lines("a\nb\n\nc");
+  CHECK(lines.line_of(0) == 1);
+  CHECK(lines.line_of(2) == 2);
+  CHECK(lines.line_of(5) == 4);
+}
+
+TEST_CASE("networks_of: a limit keeps the first networks and one more") {
+  secgroup_test::rng_type rng(11);
+  for (int round = 0; round < 200; ++round) {
+    const auto f = secgroup_test::chance(rng, 50) ? secgroup::family::v4 : secgroup::family::v6;
+    secgroup::lint::range_set s;
+    for (int k = 0; k < 3; ++k) {
+      auto a = secgroup_test::random_ip(rng, f).value, b = secgroup_test::random_ip(rng, f).value;
+      s.add({std::min(a, b), std::max(a, b)});
+    }
+    const auto all = secgroup::lint::networks_of(s, f);
+    for (std::size_t limit : {std::size_t{0}, std::size_t{1}, std::size_t{3}, std::size_t{40}}) {
+      const auto some = secgroup::lint::networks_of(s, f, limit);
+      REQUIRE(some.size() == std::min(all.size(), limit + 1));
+      CHECK(std::equal(some.begin(), some.end(), all.begin()));
+    }
+  }
+}

@@ -55,9 +55,9 @@ inline std::string where_text(const lint::internet& net,
     const auto n = a.count();
     if (missing.empty()) {
       part = "every public " + fam + " address";
-    } else if (auto gaps = networks_of(missing, f); gaps.size() <= 3 && missing.count() < n) {
+    } else if (auto gaps = networks_of(missing, f, 3); gaps.size() <= 3 && missing.count() < n) {
       part = "every public " + fam + " address except " + listed(gaps);
-    } else if (auto nets = networks_of(a, f); nets.size() <= 3) {
+    } else if (auto nets = networks_of(a, f, 3); nets.size() <= 3) {
       part = n == uint128{1}
                  ? "the public " + fam + " address " + listed(nets)
                  : count_text(n) + " public " + fam + " addresses (" + listed(nets) + ")";

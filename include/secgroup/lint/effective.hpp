@@ -63,12 +63,18 @@ constexpr uint128 uint128_max_of(family f) {
 /// Every address value of family `f`: the universe its range sets are complemented in.
 constexpr interval<uint128> universe_of(family f) { return {uint128{}, uint128_max_of(f)}; }
 
-/// Returns the networks of family `f` whose union is `s`, in ascending order.
-inline std::vector<ip_network> networks_of(const range_set& s, family f) {
+/// Returns the networks of family `f` whose union is `s`, in ascending order; when there are
+/// more than `at_most`, only the first at_most + 1 (enough to tell that there are more).
+inline std::vector<ip_network> networks_of(const range_set& s, family f,
+                                           std::size_t at_most = static_cast<std::size_t>(-1)) {
   std::vector<ip_network> out;
   for (const auto& r : s) {
     auto part = to_networks({f, r.lo}, {f, r.hi});
     out.insert(out.end(), part.begin(), part.end());
+    if (out.size() > at_most) {
+      out.resize(at_most + 1);
+      break;
+    }
   }
   return out;
 }

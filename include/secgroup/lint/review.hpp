@@ -192,9 +192,9 @@ inline std::string address_words(const lint::internet& net, const range_set& s, 
   };
   const range_set all = whole_family(f);
   if (s == all) return "every " + fam + " address";
-  if (auto gaps = networks_of(all - s, f); gaps.size() <= 3)
+  if (auto gaps = networks_of(all - s, f, 3); gaps.size() <= 3)
     return "every " + fam + " address except " + listed(gaps);
-  if (auto nets = networks_of(s, f); nets.size() <= 3) return listed(nets);
+  if (auto nets = networks_of(s, f, 3); nets.size() <= 3) return listed(nets);
   std::array<range_set, 2> pub;
   pub[index_of(f)] = s & net.of(f);
   const range_set rest = s - net.of(f);

@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -65,28 +66,45 @@ struct source_location {
 class source_text {
  public:
   explicit source_text(std::string text) : text_(std::move(text)) {
-    for (std::size_t i = 0; i < text_.size(); ++i)
-      if (text_[i] == '\n') newlines_.push_back(i);
+    const char* const begin = text_.data();
+    const char* const end = begin + text_.size();
+    for (const char* p = begin; (p = static_cast<const char*>(std::memchr(p, '\n', end - p)));
+         ++p)
+      newlines_.push_back(static_cast<std::size_t>(p - begin));
   }
 
   /// Records the offsets of the JSON strings (keys or values, compared as written, escapes
-  /// and all) equal to one of `values`, for find(). One pass over the text.
+  /// and all) equal to one of `values`, for find(). One pass over the text, from quote to
+  /// quote (memchr); only strings as long as some value are looked up.
   void index(const std::vector<std::string_view>& values) {
-    for (auto v : values)
-      if (!v.empty()) offsets_.emplace(std::string(v), std::vector<std::size_t>{});
-    bool in_string = false;
-    std::size_t start = 0;
-    for (std::size_t i = 0; i < text_.size(); ++i) {
-      const char c = text_[i];
-      if (!in_string) {
-        if (c == '"') in_string = true, start = i;
-      } else if (c == '\\') {
-        ++i;  // the escaped character cannot end the string
-      } else if (c == '"') {
-        in_string = false;
-        auto it = offsets_.find(std::string_view(text_).substr(start + 1, i - start - 1));
-        if (it != offsets_.end()) it->second.push_back(start);
+    std::vector<char> has_length;  // has_length[n]: some value is n bytes long
+    for (auto v : values) {
+      if (v.empty()) continue;
+      offsets_.emplace(std::string(v), std::vector<std::size_t>{});
+      if (v.size() >= has_length.size()) has_length.resize(v.size() + 1, 0);
+      has_length[v.size()] = 1;
+    }
+    const char* const begin = text_.data();
+    const char* const end = begin + text_.size();
+    for (const char* p = begin;;) {
+      const auto* open = static_cast<const char*>(std::memchr(p, '"', end - p));
+      if (!open) break;
+      // The closing quote: the first after `open` preceded by an even run of backslashes.
+      const char* close = open + 1;
+      for (;; ++close) {
+        close = static_cast<const char*>(std::memchr(close, '"', end - close));
+        if (!close) break;
+        const char* run = close;
+        while (run > open + 1 && run[-1] == '\\') --run;
+        if ((close - run) % 2 == 0) break;
       }
+      if (!close) break;  // an unterminated string ends the text
+      const auto n = static_cast<std::size_t>(close - open - 1);
+      if (n < has_length.size() && has_length[n]) {
+        auto it = offsets_.find(std::string_view(open + 1, n));
+        if (it != offsets_.end()) it->second.push_back(static_cast<std::size_t>(open - begin));
+      }
+      p = close + 1;
     }
     indexed_ = true;
   }
