@@ -307,17 +307,6 @@ bool same_actions(const policy<S>& a, const policy<S>& b, const std::vector<poin
 }
 
 template <class S>
-policy<S> kept_rules(const policy<S>& pol, const std::vector<std::uint32_t>& kept) {
-  policy<S> out;
-  out.default_action = pol.default_action;
-  for (auto i : kept) {
-    out.rules.push_back(pol.rules[i]);
-    out.origin.push_back(pol.origin[i]);
-  }
-  return out;
-}
-
-template <class S>
 void run_minimal(std::uint64_t seed, int policies, secgroup_test::policy_options options) {
   const auto points = secgroup_test::all_points<S>();
   rng_type rng(seed);
@@ -336,7 +325,7 @@ void run_minimal(std::uint64_t seed, int policies, secgroup_test::policy_options
     for (std::uint32_t i = 0; error.empty() && i < pol.rules.size(); ++i)
       if (!removable[i] && !std::binary_search(kept.begin(), kept.end(), i))
         error = "non-removable rule " + std::to_string(i) + " was removed";
-    const auto result = kept_rules(pol, kept);
+    const auto result = secgroup::analysis::detail::rules_kept(pol, kept);
     if (error.empty() && !same_actions(pol, result, points))
       error = "the minimised list decides differently";
     for (std::size_t k = 0; error.empty() && k < kept.size(); ++k) {
@@ -380,7 +369,7 @@ std::vector<std::uint32_t> one_per_round(const policy<S>& pol, const std::vector
   std::vector<std::uint32_t> kept(pol.rules.size());
   for (std::uint32_t i = 0; i < kept.size(); ++i) kept[i] = i;
   for (;;) {
-    const auto current = kept_rules(pol, kept);
+    const auto current = secgroup::analysis::detail::rules_kept(pol, kept);
     std::vector<char> live(kept.size(), 0);
     for (const auto& x : points)
       if (auto i = first_match(current, x); i != decision::no_rule) live[i] = 1;
