@@ -28,9 +28,11 @@ bool allow_partial = false;
 std::optional<std::string> profile_name;
 std::optional<std::string> scw_config;
 
+#if SECGROUP_HAS_CLIENT
 void print(const char* level, const std::string& line) {
   std::cerr << "secgroup: " << level << ": " << escaped(line, detail::backslash::keep) << "\n";
 }
+#endif
 
 }  // namespace
 
