@@ -23,8 +23,10 @@
 // the shortest prefix that covers the dead rule (found by bisection, each step a partition of
 // the clipped boxes), plus the largest overlapping rule of the other action; when the first
 // largest overlap contains the dead rule (the usual case) it is the prefix, after one scan.
-// Pairs scan the earlier live rules of the other action as struct-of-arrays, then find the
-// first effective box meeting the later rule by binary search per (class, port class).
+// Pairs and blocking sets take the earlier rules meeting a rule from an index of the boxes
+// (detail/box_index.hpp: by protocol class and address / port width, binary searches), then
+// pairs find the first effective box meeting the later rule by binary search per (class, port
+// class). Cost O(n log n + rules meeting) on top of the painting.
 #pragma once
 
 #include <algorithm>
@@ -38,6 +40,7 @@
 #include "../box.hpp"
 #include "../config.hpp"
 #include "../decision.hpp"
+#include "../detail/box_index.hpp"
 #include "../detail/painter.hpp"
 #include "../detail/sorted.hpp"
 #include "../lower.hpp"
@@ -98,23 +101,24 @@ namespace detail {
 
 /// Batfish-style blocking set of dead rule `i`: the shortest prefix of the earlier
 /// overlapping rules, by decreasing overlap, that covers it; plus, when `other` is set, the
-/// largest overlapping rule of that action if the prefix has none.
+/// largest overlapping rule of that action if the prefix has none. `meeting` lists the
+/// earlier rules whose box meets rule i's, ascending (box_index::meeting).
 template <class S>
 std::vector<std::uint32_t> blocking_set(const policy<S>& pol, std::uint32_t i,
-                                        std::optional<action> other) {
+                                        std::optional<action> other,
+                                        const std::vector<std::uint32_t>& meeting) {
   const auto& target = pol.rules[i].match;
   std::vector<std::pair<long double, std::uint32_t>> overlaps;
   // The head of the list (first largest overlap) and the first largest of each action.
   std::array<std::optional<std::pair<long double, std::uint32_t>>, 2> best_of;
   std::optional<std::pair<long double, std::uint32_t>> head;
-  for (std::uint32_t j = 0; j < i; ++j)
-    if (meets(pol.rules[j].match, target)) {
-      overlaps.push_back({volume(intersect(pol.rules[j].match, target)), j});
-      const auto& o = overlaps.back();
-      if (!head || head->first < o.first) head = o;
-      auto& b = best_of[static_cast<std::size_t>(pol.rules[j].action)];
-      if (!b || b->first < o.first) b = o;
-    }
+  for (auto j : meeting) {
+    overlaps.push_back({volume(intersect(pol.rules[j].match, target)), j});
+    const auto& o = overlaps.back();
+    if (!head || head->first < o.first) head = o;
+    auto& b = best_of[static_cast<std::size_t>(pol.rules[j].action)];
+    if (!b || b->first < o.first) b = o;
+  }
   // Almost always one earlier rule contains the dead rule: then it heads the list alone.
   if (head && contains(pol.rules[head->second].match, target)) {
     std::vector<std::uint32_t> out{head->second};
@@ -151,47 +155,6 @@ std::vector<std::uint32_t> blocking_set(const policy<S>& pol, std::uint32_t i,
   std::sort(out.begin(), out.end());
   return out;
 }
-
-/// The boxes of one action's rules as struct-of-arrays, for branch-free overlap scans; only
-/// rules with a non-empty address interval are listed, ascending.
-template <class S>
-struct box_columns {
-  using A = typename S::address_type;
-  using P = typename S::port_type;
-  std::vector<std::uint32_t> index;
-  std::vector<proto_mask> protocols;
-  std::vector<A> address_lo, address_hi;
-  std::vector<P> port_lo, port_hi;
-  std::vector<std::uint8_t> ports_valid;
-  void add(std::uint32_t i, const box<S>& b) {
-    index.push_back(i);
-    protocols.push_back(b.protocols);
-    address_lo.push_back(b.addresses.lo);
-    address_hi.push_back(b.addresses.hi);
-    port_lo.push_back(b.ports.lo);
-    port_hi.push_back(b.ports.hi);
-    ports_valid.push_back(!b.ports.empty());
-  }
-  /// Appends to `out` the listed rules below `end` whose box meets `b` (same as meets()).
-  void meeting(const box<S>& b, std::uint32_t end, std::vector<std::uint32_t>& out) const {
-    if (b.addresses.empty() || !b.protocols) return;
-    const std::uint8_t valid = !b.ports.empty();
-    const auto count = static_cast<std::size_t>(
-        std::lower_bound(index.begin(), index.end(), end) - index.begin());
-    for (std::size_t k = 0; k < count; ++k) {
-      const proto_mask common = protocols[k] & b.protocols;
-      // Branch-free: each test is a 0/1 word, combined with bitwise operators.
-      const unsigned shares_protocol = common != 0;
-      const unsigned addresses_meet =
-          unsigned{address_lo[k] <= b.addresses.hi} & unsigned{b.addresses.lo <= address_hi[k]};
-      const unsigned portless = (common & ~port_protocols) != 0;
-      const unsigned ports_meet = unsigned{(ports_valid[k] & valid) != 0} &
-                                  unsigned{port_lo[k] <= b.ports.hi} &
-                                  unsigned{b.ports.lo <= port_hi[k]};
-      if (shares_protocol & addresses_meet & (portless | ports_meet)) out.push_back(index[k]);
-    }
-  }
-};
 
 /// Keeps the most readable of the witness candidates offered.
 template <class S>
@@ -305,6 +268,18 @@ policy_anomalies<S> anomalies_of(const policy<S>& pol, bool with_order) {
 
   policy_anomalies<S> out;
   out.rules.resize(n_rules);
+  // Rules meeting a box, found through indices (detail/box_index.hpp) rather than by scanning
+  // every earlier rule: every rule, for blocking sets; the live ones by action, for pairs.
+  secgroup::detail::box_index<S> every_rule;
+  std::array<secgroup::detail::box_index<S>, 2> by_action;
+  for (std::uint32_t i = 0; i < n_rules; ++i) {
+    every_rule.add(i, pol.rules[i].match);
+    if (painted.live[i])
+      by_action[static_cast<std::size_t>(pol.rules[i].action)].add(i, pol.rules[i].match);
+  }
+  every_rule.build();
+  for (auto& index : by_action) index.build();
+  std::vector<std::uint32_t> candidates;
   for (std::uint32_t i = 0; i < n_rules; ++i) {
     auto& v = out.rules[i];
     v.dead = !painted.live[i];
@@ -312,8 +287,9 @@ policy_anomalies<S> anomalies_of(const policy<S>& pol, bool with_order) {
       v.shadowed = painted.contradicted[i];
       v.redundant = !v.shadowed;
       v.reason = redundancy::covered;
+      every_rule.meeting(pol.rules[i].match, i, candidates);
       v.related = detail::blocking_set(
-          pol, i, v.shadowed ? std::optional(!pol.rules[i].action) : std::nullopt);
+          pol, i, v.shadowed ? std::optional(!pol.rules[i].action) : std::nullopt, candidates);
       if (v.shadowed) {
         v.witness = painted.opposite[i].point_;
       } else {
@@ -339,13 +315,11 @@ policy_anomalies<S> anomalies_of(const policy<S>& pol, bool with_order) {
   // decided by the earlier rule.
   // effective[i] lists its boxes by class, port class, then ascending disjoint address runs:
   // groups[i] holds where each (class, port class) group starts, then the end.
-  std::array<detail::box_columns<S>, 2> by_action;  // live rules, by action
-  std::vector<box<S>> bounds(n_rules);                // bounding box of effective[i]
+  std::vector<box<S>> bounds(n_rules);  // bounding box of effective[i]
   std::vector<std::vector<std::uint32_t>> groups(n_rules);
   for (std::uint32_t i = 0; i < n_rules; ++i) {
     const auto& m = pol.rules[i].match;
     if (!painted.live[i] || m.addresses.empty()) continue;
-    by_action[static_cast<std::size_t>(pol.rules[i].action)].add(i, m);
     const auto& effective = painted.effective[i];
     auto& b = bounds[i];
     b = effective.front();
@@ -361,10 +335,8 @@ policy_anomalies<S> anomalies_of(const policy<S>& pol, bool with_order) {
     }
     groups[i].push_back(static_cast<std::uint32_t>(effective.size()));
   }
-  std::vector<std::uint32_t> candidates;
   for (std::uint32_t j = 0; j < n_rules; ++j) {
     const auto& later = pol.rules[j];
-    candidates.clear();
     by_action[static_cast<std::size_t>(!later.action)].meeting(later.match, j, candidates);
     for (auto i : candidates) {
       const auto& earlier = pol.rules[i];
@@ -450,70 +422,94 @@ struct anomaly_report {
 };
 
 namespace detail {
+/// The anomalies of the rules of one direction and family of a group, worded as findings.
 template <family F>
-void add_findings(const std::vector<rule>& rules, direction d, action default_action,
-                  std::vector<finding>& out) {
-  auto pol = lower<F>(rules, d, default_action);
-  auto found = anomalies_of(pol, false);
-  out.reserve(out.size() + found.rules.size() + found.pairs.size());
-  auto origin = [&](std::vector<std::uint32_t> v) {
-    for (auto& i : v) i = pol.origin[i];
-    return v;
-  };
-  auto witness = [&](const std::optional<point<space_of<F>>>& x) {
-    return x ? std::optional(to_packet<F>(*x, d)) : std::nullopt;
-  };
-  for (std::uint32_t i = 0; i < found.rules.size(); ++i) {
+struct block_anomalies {
+  policy<space_of<F>> pol;
+  policy_anomalies<space_of<F>> found;
+  direction d;
+  /// The pairs of later rule i are found.pairs[pairs_from[i] .. pairs_from[i + 1]).
+  std::vector<std::uint32_t> pairs_from;
+
+  block_anomalies(const std::vector<rule>& rules, direction dir, action default_action)
+      : pol(lower<F>(rules, dir, default_action)), found(anomalies_of(pol, false)), d(dir) {
+    pairs_from.assign(pol.rules.size() + 1, 0);
+    for (const auto& p : found.pairs) ++pairs_from[p.later + 1];
+    for (std::size_t i = 1; i < pairs_from.size(); ++i) pairs_from[i] += pairs_from[i - 1];
+  }
+
+  /// The number of findings at most.
+  std::size_t size() const { return found.rules.size() + found.pairs.size(); }
+
+  /// Appends the findings of the block's rule `i` in report order: its shadowed or redundant
+  /// finding, then its correlated pairs and its generalizations, each by earlier rule.
+  void add_findings(std::uint32_t i, std::vector<finding>& out) const {
+    auto origin = [&](std::vector<std::uint32_t> v) {
+      for (auto& k : v) k = pol.origin[k];
+      return v;
+    };
     const auto& v = found.rules[i];
-    if (!rules[pol.origin[i]].editable || !(v.shadowed || v.redundant)) continue;
-    const auto why = v.shadowed                        ? finding_reason::blocked
-                     : v.reason == redundancy::covered ? finding_reason::covered
-                                                       : finding_reason::falls_through;
-    out.push_back({v.shadowed ? finding_kind::shadowed : finding_kind::redundant, pol.origin[i], d,
-                   origin(v.related), why, v.to_default, witness(v.witness)});
+    if (v.shadowed || v.redundant) {
+      const auto why = v.shadowed                        ? finding_reason::blocked
+                       : v.reason == redundancy::covered ? finding_reason::covered
+                                                         : finding_reason::falls_through;
+      out.push_back({v.shadowed ? finding_kind::shadowed : finding_kind::redundant, pol.origin[i],
+                     d, origin(v.related), why, v.to_default,
+                     v.witness ? std::optional(to_packet<F>(*v.witness, d)) : std::nullopt});
+    }
+    for (bool generalization : {false, true})
+      for (auto k = pairs_from[i]; k < pairs_from[i + 1]; ++k) {
+        const auto& p = found.pairs[k];
+        if (p.generalization != generalization) continue;
+        out.push_back(
+            {generalization ? finding_kind::generalization : finding_kind::correlated,
+             pol.origin[i],
+             d,
+             {pol.origin[p.earlier]},
+             generalization ? finding_reason::generalizes : finding_reason::partial_overlap,
+             false,
+             to_packet<F>(p.witness, d)});
+      }
   }
-  for (const auto& p : found.pairs) {
-    if (!rules[pol.origin[p.later]].editable) continue;
-    out.push_back({p.generalization ? finding_kind::generalization : finding_kind::correlated,
-                   pol.origin[p.later],
-                   d,
-                   {pol.origin[p.earlier]},
-                   p.generalization ? finding_reason::generalizes : finding_reason::partial_overlap,
-                   false,
-                   to_packet<F>(p.witness, d)});
-  }
-}
+};
 }  // namespace detail
 
 /// Returns the anomalies of every user rule of `g`, in both directions and families, with the
 /// default SMTP rules and the default policies taking part.
 inline anomaly_report analyze(const security_group& g) {
   anomaly_report report{ordered_rules(g), {}};
-  for (auto d : {direction::inbound, direction::outbound}) {
-    detail::add_findings<family::v4>(report.rules, d, g.default_policy(d), report.findings);
-    detail::add_findings<family::v6>(report.rules, d, g.default_policy(d), report.findings);
-  }
-  // Sort by (rule, kind, related) through small keys: a rule has at most one shadowed or
-  // redundant finding, and a pair finding has exactly one related rule, so (rule, kind, first
-  // related) already orders them; the vector comparison only settles what remains equal.
-  auto& found = report.findings;
-  struct key {
-    std::uint64_t rule_kind;
-    std::uint32_t related, index;
+  const auto& rules = report.rules;
+  auto policy_of = [&](direction d) { return g.default_policy(d); };
+  const std::array<detail::block_anomalies<family::v4>, 2> v4{
+      detail::block_anomalies<family::v4>(rules, direction::inbound, policy_of(direction::inbound)),
+      detail::block_anomalies<family::v4>(rules, direction::outbound,
+                                          policy_of(direction::outbound))};
+  const std::array<detail::block_anomalies<family::v6>, 2> v6{
+      detail::block_anomalies<family::v6>(rules, direction::inbound, policy_of(direction::inbound)),
+      detail::block_anomalies<family::v6>(rules, direction::outbound,
+                                          policy_of(direction::outbound))};
+  // Every rule lies in exactly one block (its direction and family), under a local index; the
+  // findings of a rule come from its block alone, so walking the rules in order and each
+  // rule's findings in (kind, related) order gives the report sorted, with no sort.
+  std::vector<std::uint32_t> local(rules.size());
+  std::size_t total = 0;
+  auto index = [&](const auto& block) {
+    for (std::uint32_t k = 0; k < block.pol.origin.size(); ++k) local[block.pol.origin[k]] = k;
+    total += block.size();
   };
-  std::vector<key> keys(found.size());
-  for (std::uint32_t k = 0; k < found.size(); ++k)
-    keys[k] = {(std::uint64_t{found[k].rule} << 8) | static_cast<std::uint8_t>(found[k].kind),
-               found[k].related.empty() ? 0u : found[k].related.front() + 1, k};
-  std::sort(keys.begin(), keys.end(), [&](const key& a, const key& b) {
-    if (a.rule_kind != b.rule_kind || a.related != b.related)
-      return std::tie(a.rule_kind, a.related) < std::tie(b.rule_kind, b.related);
-    return found[a.index].related < found[b.index].related;
-  });
-  std::vector<finding> sorted;
-  sorted.reserve(found.size());
-  for (const auto& k : keys) sorted.push_back(std::move(found[k.index]));
-  found = std::move(sorted);
+  for (std::size_t d = 0; d < 2; ++d) {
+    index(v4[d]);
+    index(v6[d]);
+  }
+  report.findings.reserve(total);
+  for (std::uint32_t r = 0; r < rules.size(); ++r) {
+    if (!rules[r].editable) continue;
+    const auto d = static_cast<std::size_t>(rules[r].direction);
+    if (rules[r].ip_range.af() == family::v4)
+      v4[d].add_findings(local[r], report.findings);
+    else
+      v6[d].add_findings(local[r], report.findings);
+  }
   return report;
 }
 
