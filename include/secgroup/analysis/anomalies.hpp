@@ -313,10 +313,15 @@ policy_anomalies<S> anomalies_of(const policy<S>& pol, bool with_order) {
 
   // Pairs whose order matters: opposite actions, overlapping boxes, some packet of both
   // decided by the earlier rule.
-  // effective[i] lists its boxes by class, port class, then ascending disjoint address runs:
-  // groups[i] holds where each (class, port class) group starts, then the end.
+  // effective[i] lists its boxes by class, port class (ascending disjoint port intervals), then
+  // ascending disjoint address runs: heads[i] holds each (class, port class) group, then an end.
+  struct group_head {
+    std::uint8_t cls;  ///< index of the class in all_proto_classes
+    P port_lo, port_hi;
+    std::uint32_t start;  ///< first box of the group in effective[i]
+  };
   std::vector<box<S>> bounds(n_rules);  // bounding box of effective[i]
-  std::vector<std::vector<std::uint32_t>> groups(n_rules);
+  std::vector<std::vector<group_head>> heads(n_rules);
   for (std::uint32_t i = 0; i < n_rules; ++i) {
     const auto& m = pol.rules[i].match;
     if (!painted.live[i] || m.addresses.empty()) continue;
@@ -327,41 +332,59 @@ policy_anomalies<S> anomalies_of(const policy<S>& pol, bool with_order) {
       const auto& e = effective[k];
       if (k == 0 || e.protocols != effective[k - 1].protocols ||
           !(e.ports == effective[k - 1].ports))
-        groups[i].push_back(k);
+        heads[i].push_back(
+            {static_cast<std::uint8_t>(__builtin_ctz(e.protocols)), e.ports.lo, e.ports.hi, k});
       b.protocols |= e.protocols;
       b.addresses = {std::min(b.addresses.lo, e.addresses.lo),
                      std::max(b.addresses.hi, e.addresses.hi)};
       b.ports = {std::min(b.ports.lo, e.ports.lo), std::max(b.ports.hi, e.ports.hi)};
     }
-    groups[i].push_back(static_cast<std::uint32_t>(effective.size()));
+    heads[i].push_back({proto_class_count, 0, 0, static_cast<std::uint32_t>(effective.size())});
   }
+  // The first box of effective[i] meeting `later`, in effective[i]'s order, or nullptr: for
+  // each class of `later`, the groups whose port class meets its ports (a binary search), and
+  // in each group the first run reaching its addresses (another).
+  auto first_meeting = [&](std::uint32_t i, const box<S>& later) -> const box<S>* {
+    const auto& boxes = painted.effective[i];
+    const auto& head = heads[i];
+    auto g = head.begin();
+    const auto last = head.end() - 1;  // the end marker
+    for (std::uint8_t c = 0; c < proto_class_count; ++c) {
+      const auto cls = all_proto_classes[c];
+      if (!(later.protocols & mask_of(cls)) || (has_ports(cls) && later.ports.empty())) continue;
+      g = std::partition_point(g, last, [&](const group_head& h) { return h.cls < c; });
+      auto stop = std::partition_point(g, last, [&](const group_head& h) { return h.cls <= c; });
+      auto from = g;
+      if (has_ports(cls))
+        from = std::partition_point(
+            g, stop, [&](const group_head& h) { return h.port_hi < later.ports.lo; });
+      for (auto h = from; h != stop && !(has_ports(cls) && later.ports.hi < h->port_lo); ++h) {
+        // The first run of the group reaching the later rule's addresses, if it meets them.
+        auto it = std::partition_point(
+            boxes.begin() + h->start, boxes.begin() + (h + 1)->start,
+            [&](const box<S>& e) { return e.addresses.hi < later.addresses.lo; });
+        if (it != boxes.begin() + (h + 1)->start && !(later.addresses.hi < it->addresses.lo))
+          return &*it;
+      }
+      g = stop;
+    }
+    return nullptr;
+  };
   for (std::uint32_t j = 0; j < n_rules; ++j) {
     const auto& later = pol.rules[j];
     by_action[static_cast<std::size_t>(!later.action)].meeting(later.match, j, candidates);
     for (auto i : candidates) {
       const auto& earlier = pol.rules[i];
       if (!meets(bounds[i], later.match)) continue;
+      const auto* hit = first_meeting(i, later.match);
+      if (!hit) continue;
       const bool shadowing = contains(earlier.match, later.match);
       const bool inside = !shadowing && contains(later.match, earlier.match);
-      const auto& boxes = painted.effective[i];
-      const auto& group = groups[i];
-      for (std::size_t g = 0; g + 1 < group.size(); ++g) {
-        const auto& head = boxes[group[g]];
-        if (!meets(box<S>{head.protocols, later.match.addresses, head.ports}, later.match))
-          continue;
-        // The first run of the group reaching the later rule's addresses, if it meets them.
-        auto it = std::partition_point(
-            boxes.begin() + group[g], boxes.begin() + group[g + 1],
-            [&](const box<S>& e) { return e.addresses.hi < later.match.addresses.lo; });
-        if (it == boxes.begin() + group[g + 1] || later.match.addresses.hi < it->addresses.lo)
-          continue;
-        auto x = intersect(*it, later.match);
-        proto_class c = all_proto_classes[static_cast<std::size_t>(__builtin_ctz(x.protocols))];
-        rule_pair<S> pair{i, j, inside, witness_point<S>(c, x.addresses, x.ports)};
-        if (with_order) out.order.push_back(pair);
-        if (!shadowing) out.pairs.push_back(pair);  // a shadowed later rule is reported alone
-        break;
-      }
+      auto x = intersect(*hit, later.match);
+      proto_class c = all_proto_classes[static_cast<std::size_t>(__builtin_ctz(x.protocols))];
+      rule_pair<S> pair{i, j, inside, witness_point<S>(c, x.addresses, x.ports)};
+      if (with_order) out.order.push_back(pair);
+      if (!shadowing) out.pairs.push_back(pair);  // a shadowed later rule is reported alone
     }
   }
   return out;
