@@ -253,7 +253,7 @@ class Decisions(Result):
         c = self._columns or {}
 
         def at(name: str) -> Any:
-            v = c.get(name)
+            v: Any = c.get(name)
             broadcast = v is None or isinstance(v, str) or not hasattr(v, "__len__")
             return v if broadcast else v[k]
         port = at("ports")
@@ -399,7 +399,8 @@ class AnomalyReport(Result):
     @property
     def findings(self) -> List[Finding]:
         """The findings, in the CLI's order, each with its rules (``Finding.rule``)."""
-        rules = self._rules or [None] * len(self._data["findings"])
+        rules: List[Optional[Dict[str, Any]]] = (list(self._rules) if self._rules is not None
+                                                 else [None] * len(self._data["findings"]))
         return [Finding(f, r) for f, r in zip(self._data["findings"], rules)]
 
     @property

@@ -47,7 +47,7 @@ EXPOSURE_LEVELS = ("closed", "private networks only", "some public addresses", "
 EXPOSURE_COLORS = ("#eeeeee", "#fff176", "#ffa726", "#c62828")
 #: The services exposure_heatmap shows before the lint catalogue's when none are given: the web,
 #: usually meant to be public, as a point of comparison.
-WEB_SERVICES = ({"name": "http", "title": "HTTP", "ports": ["tcp/80"]},
+WEB_SERVICES: Tuple[Dict[str, Any], ...] = ({"name": "http", "title": "HTTP", "ports": ["tcp/80"]},
                 {"name": "https", "title": "HTTPS", "ports": ["tcp/443"]})
 
 _PROTOCOLS = ("tcp", "udp", "icmp", "other")
@@ -361,8 +361,9 @@ def _port_spec(spec: str) -> Tuple[str, int, int]:
 
 
 def _services(services: Optional[Sequence[Any]]) -> List[Dict[str, Any]]:
-    known = {s["name"]: {"title": s["title"], "ports": s["ports"]}
-             for s in list(WEB_SERVICES) + list(_core._lint_services(None))}
+    known: Dict[str, Dict[str, Any]] = {
+        s["name"]: {"title": s["title"], "ports": s["ports"]}
+        for s in list(WEB_SERVICES) + list(_core._lint_services(None))}
     if services is None:
         return list(known.values())
     return [_service(s, known) for s in services]
@@ -373,10 +374,11 @@ def _level(networks: List[str]) -> int:
     if not networks:
         return 0
     nets = [ipaddress.ip_network(n) for n in networks]
-    for version in (4, 6):
-        merged = ipaddress.collapse_addresses([n for n in nets if n.version == version])
-        if any(n.prefixlen == 0 for n in merged):
-            return 3
+    v4 = [n for n in nets if isinstance(n, ipaddress.IPv4Network)]
+    v6 = [n for n in nets if isinstance(n, ipaddress.IPv6Network)]
+    if any(n.prefixlen == 0 for n in ipaddress.collapse_addresses(v4)) or any(
+            n.prefixlen == 0 for n in ipaddress.collapse_addresses(v6)):
+        return 3
     return 1 if all(n.is_private for n in nets) else 2
 
 
