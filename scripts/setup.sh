@@ -25,6 +25,7 @@ packages=(
   python3-matplotlib python3-nbclient python3-ipykernel
   python3-pandas  # Result.frame() (docs/python.md)
   python3-venv    # the documented venv install of the package (docs/python.md)
+  mypy            # the type stub checked against both notebooks (python/tests/test_typing.py)
 )
 ((peers)) && packages+=(libdpdk-dev)
 # Node.js drives the Scaleway JavaScript SDK test; keep a preinstalled one (it bundles npm).

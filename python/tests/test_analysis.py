@@ -166,3 +166,50 @@ def test_methods_are_bound_in_cpp_and_agree_with_the_functions(web, lint_demo):
     assert e.value.message == "unknown engine 'smt' (expected interval or z3)"
     # The package's functions stay Python functions: they pickle by name (for worker pools).
     assert pickle.loads(pickle.dumps(secgroup.analyze)) is secgroup.analyze
+
+
+def test_findings_carry_their_rules_and_texts(lint_demo):
+    rules = {r.position: r for r in lint_demo.ordered_rules() if r.editable}
+    report = secgroup.analyze(lint_demo)
+    assert len(report) > 0
+    for f in report:
+        assert f.rule == rules[f.position] and f.rule_text == str(rules[f.position])
+        assert f.label.startswith("rule ") and str(f.position) in f.label
+        assert len(f.related_rules) == len(f.related) == len(f.related_labels)
+        assert [r.id or None for r in f.related_rules] == f.related
+        assert f.related_texts == [str(r) for r in f.related_rules]
+        assert f.related_smtp_default == [not r.editable for r in f.related_rules]
+    smtp = [f for f in report if any(f.related_smtp_default)]
+    assert smtp and all(label.startswith("default SMTP rule")
+                        for f in smtp for label, d in zip(f.related_labels, f.related_smtp_default) if d)
+    rows = report.rows()
+    assert [r["rule_text"] for r in rows] == [f.rule_text for f in report]
+    assert "default SMTP rule" in " ".join(r["related_rules"] or "" for r in rows)
+    assert pickle.loads(pickle.dumps(report)).findings[0].rule == report.findings[0].rule
+
+
+def test_findings_of_rules_built_in_code_are_told_apart():
+    g = secgroup.SecurityGroup("t", [secgroup.Rule("TCP", ip_range="0.0.0.0/0", ports=22),
+                                     secgroup.Rule("TCP", ip_range="10.0.0.0/8", ports=22)])
+    (f,) = [f for f in secgroup.analyze(g) if f.reason == "covered"]
+    assert f.rule_text == "inbound accept TCP 10.0.0.0/8 22" and f.label == "rule at position 2"
+    assert f.related_texts == ["inbound accept TCP 0.0.0.0/0 22"]
+    assert "rule at position 2" in repr(f)
+
+
+@pytest.mark.skipif(not secgroup.HAS_Z3, reason="secgroup built without Z3")
+def test_z3_findings_carry_their_rules(lint_demo):
+    interval = secgroup.analyze(lint_demo)
+    z3 = secgroup.analyze(lint_demo, engine="z3")
+    assert [f.rule_text for f in z3] == [f.rule_text for f in interval]
+    assert [f.related_labels for f in z3] == [f.related_labels for f in interval]
+
+
+def test_lint_frame_names_the_rules(lint_demo):
+    report = secgroup.lint(lint_demo)
+    rows = report.rows()
+    for f, row in zip(report, rows):
+        assert f.rule_texts == [r["rule"] for r in f.rules]
+        for text in f.rule_texts:
+            assert text in (row["rules"] or "")
+    assert any("default SMTP rule" in (r["related"] or "") for r in rows)

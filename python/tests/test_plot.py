@@ -153,3 +153,37 @@ def test_diff_overview_panels(web):
     same = plot.diff_overview(web, web)
     assert [t.get_text() for ax in same.axes for t in ax.texts] == [
         "equivalent: every packet is decided alike"]
+
+
+def test_exposure_levels_of_an_estate():
+    estate = [
+        _group(secgroup.Rule("TCP", "inbound", "accept", "0.0.0.0/1", ports=22),
+               secgroup.Rule("TCP", "inbound", "accept", "128.0.0.0/1", ports=22),
+               secgroup.Rule("TCP", "inbound", "accept", "10.0.0.0/8", ports=5432),
+               secgroup.Rule("TCP", "inbound", "accept", "8.8.8.0/24", ports=8080)),
+        _group(),
+    ]
+    estate[1].name = "closed"
+    table = plot.exposure_levels(estate, ["ssh", "postgresql", "tcp/8000-8080", ("Web", ["tcp/80"])])
+    assert table["groups"] == ["t", "closed"]
+    assert table["services"] == ["SSH", "PostgreSQL", "tcp/8000-8080", "Web"]
+    assert table["levels"] == [[3, 1, 2, 0], [0, 0, 0, 0]]
+    with pytest.raises(ValueError):
+        plot.exposure_levels(estate, ["sctp/9"])
+
+
+def test_exposure_heatmap_is_labelled(tmp_path):
+    from conftest import EXAMPLES
+    export = str(EXAMPLES / "fleet.json")
+    ax = plot.exposure_heatmap(export)
+    groups = [g.name for g in secgroup.load(export)]
+    assert ax.get_xlabel() == "service" and ax.get_ylabel() == "security group"
+    assert [t.get_text() for t in ax.get_yticklabels()] == groups
+    services = [t.get_text() for t in ax.get_xticklabels()]
+    assert services[:3] == ["HTTP", "HTTPS", "SSH"]
+    assert str(len(groups)) in ax.get_title() and str(len(services)) in ax.get_title()
+    (bar,) = [a for a in ax.figure.axes if a is not ax]
+    assert [t.get_text() for t in bar.get_yticklabels()] == list(plot.EXPOSURE_LEVELS)
+    assert ax.images[0].get_array().shape == (len(groups), len(services))
+    plot.savefig(ax, tmp_path / "heatmap.png")
+    assert (tmp_path / "heatmap.png").stat().st_size > 0

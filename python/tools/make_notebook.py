@@ -1,10 +1,11 @@
-"""Writes examples/notebook.ipynb (unexecuted) from the cells below: `python3 tools/make_notebook.py`."""
+"""Writes examples/notebook.ipynb and examples/estate.ipynb (unexecuted) from the cells below:
+`python3 tools/make_notebook.py`."""
 from pathlib import Path
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-OUT = Path(__file__).resolve().parents[2] / "examples" / "notebook.ipynb"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 cells = [
     new_markdown_cell("""# secgroup from a notebook: find, fix and prove
@@ -102,9 +103,111 @@ assert proof.equivalent, proof
 proof"""),
 ]
 
-nb = new_notebook(cells=cells, metadata={
-    "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
-    "language_info": {"name": "python"},
-})
-nbformat.write(nb, OUT)
-print("wrote", OUT)
+estate_cells = [
+    new_markdown_cell("""# Auditing an estate: many groups at once
+
+An estate audit: put many security groups into the (mock) Instance API from Python, read them
+back, lint them all, rank the worst groups, see the exposure of the whole estate in one picture,
+fix the worst group, and check the fix with the semantic diff and, when the module has it, Z3.
+
+Run it from the `examples/` folder after building the package (see `docs/python.md`)."""),
+    new_code_cell("""%matplotlib inline
+import copy
+import random
+import secgroup
+from secgroup import plot
+
+print(secgroup.__version__, "Z3:", secgroup.HAS_Z3)"""),
+    new_markdown_cell("""## 1. An estate in the mock API
+
+The three groups of `groups/fleet.json` and twenty more made from role templates, some with
+the mistakes estates accumulate (SSH, databases or the Docker API open to the internet), are
+created in a `MockStore`, the in-memory Instance API."""),
+    new_code_cell("""ROLES = {
+    "web": [("TCP", "0.0.0.0/0", 80), ("TCP", "0.0.0.0/0", 443), ("TCP", "10.0.0.0/8", 22)],
+    "db": [("TCP", "10.0.0.0/8", 5432), ("TCP", "10.0.0.0/8", 22)],
+    "cache": [("TCP", "10.0.0.0/8", 6379)],
+    "worker": [("TCP", "10.0.0.0/8", 22)],
+}
+MISTAKES = [("TCP", "0.0.0.0/0", 22), ("TCP", "0.0.0.0/0", 5432), ("TCP", "0.0.0.0/0", 6379),
+            ("TCP", "0.0.0.0/0", 2375), ("UDP", "0.0.0.0/0", 53), ("TCP", "::/0", 22)]
+
+rng = random.Random(15)
+store = secgroup.MockStore(seed=15)
+zone, project = "fr-par-1", "00000000-0000-4000-8000-00000000000a"
+for g in secgroup.load("groups/fleet.json"):
+    created = store.create_group(zone, g.name, project=project, inbound_default_policy=g.inbound_default_policy,
+                                 outbound_default_policy=g.outbound_default_policy)
+    store.set_rules(zone, created.id, [secgroup.Rule(r.protocol, r.direction, r.action, r.ip_range,
+                                                     ports=r.ports) for r in g.rules if r.editable])
+for k in range(20):
+    role = rng.choice(sorted(ROLES))
+    specs = ROLES[role] + rng.sample(MISTAKES, rng.choice([0, 0, 1, 2]))
+    created = store.create_group(zone, f"{role}-{k:02}", project=project,
+                                 inbound_default_policy="drop")
+    store.set_rules(zone, created.id, [secgroup.Rule(p, "inbound", "accept", net, ports=port)
+                                       for p, net, port in specs])
+
+page = store.list_groups(zone, per_page=100)
+estate = [store.get_group(zone, g.id) for g in page["security_groups"]]
+print(len(estate), "groups in the estate")"""),
+    new_markdown_cell("""## 2. Lint everything, rank the worst groups
+
+One `lint` call over the whole estate; its frame has one row per finding. Weighting the
+severities gives a score per group."""),
+    new_code_cell("""report = secgroup.lint(estate, fail_on="high")
+print(report)
+findings = report.frame()
+findings[["group", "check", "severity", "message", "rules"]].head(10)"""),
+    new_code_cell("""WEIGHT = {"critical": 100, "high": 20, "medium": 5, "low": 1, "info": 0}
+findings["weight"] = findings["severity"].map(WEIGHT)
+worst = (findings.groupby("group")
+         .agg(findings=("check", "size"), score=("weight", "sum"))
+         .sort_values(["score", "findings"], ascending=False))
+worst.head(8)"""),
+    new_markdown_cell("""## 3. The exposure of the estate
+
+One row per group, one column per service (the linter's catalogue, after HTTP and HTTPS):
+closed, open to private networks only, to some public addresses, or to any address."""),
+    new_code_cell("""ax = plot.exposure_heatmap(estate)"""),
+    new_markdown_cell("""## 4. Fix the worst group and prove it
+
+Every rule of the worst group that opens something to the whole internet, other than the web
+ports, is narrowed to `10.0.0.0/8` (IPv6: `fd00::/8`). The semantic diff must show only closed regions."""),
+    new_code_cell("""name = worst.index[0]
+before = next(g for g in estate if g.name == name)
+after = copy.deepcopy(before)
+INTERNAL = {"0.0.0.0/0": "10.0.0.0/8", "::/0": "fd00::/8"}
+after.rules = [secgroup.Rule(r.protocol, r.direction, r.action, INTERNAL[r.ip_range], ports=r.ports,
+                             position=r.position, id=r.id)
+               if r.ip_range in INTERNAL and r.ports not in ((80, 80), (443, 443)) else r
+               for r in after.rules]
+d = secgroup.diff(before, after)
+assert d.differs and all(r.change == "closed" for r in d.regions), d.to_dict()
+print(name, ":", len(d.regions), "regions closed, none opened")
+d"""),
+    new_code_cell("""fig = plot.diff_overview(before, after)"""),
+    new_code_cell("""if secgroup.HAS_Z3:   # Z3: the old group accepts everything the fixed one accepts
+    verdict = secgroup.includes(before, after)
+    assert verdict.holds, verdict
+    print("Z3: before includes after:", verdict.holds)
+else:
+    print("this module has no Z3; the interval diff above is the proof")"""),
+    new_code_cell("""fixed_estate = [after if g.name == name else g for g in estate]
+print("findings before:", len(report), "after:", len(secgroup.lint(fixed_estate, fail_on="high")))
+ax = plot.exposure_heatmap(fixed_estate, ["http", "https", "ssh", "postgresql", "redis", "docker", "dns"])"""),
+]
+
+
+def write(cells, name):
+    nb = new_notebook(cells=cells, metadata={
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+        "language_info": {"name": "python"},
+    })
+    nbformat.write(nb, EXAMPLES / name)
+    print("wrote", EXAMPLES / name)
+
+
+if __name__ == "__main__":
+    write(cells, "notebook.ipynb")
+    write(estate_cells, "estate.ipynb")

@@ -40,11 +40,42 @@ analysis::query make_query(const std::string& dir, const py::object& protocol, c
   return q;
 }
 
+/// The rules of each finding of `report`, in its order: {"rule": Rule, "label": its
+/// rule_label(), "related": [Rule], "related_labels": [str], "related_smtp_default": [bool]
+/// (a default SMTP rule of enable_default_security)}. A Finding of the package reads
+/// them beside the CLI's document, which names rules by id only.
+py::list finding_rules(const analysis::anomaly_report& report) {
+  const auto& rules = report.rules;
+  py::list out;
+  for (const auto& f : report.findings) {
+    py::list related, labels, smtp;
+    for (auto i : f.related) {
+      related.append(rules[i]);
+      labels.append(rule_label(rules, i));
+      smtp.append(!rules[i].editable && is_default_rule_id(rules[i].id));
+    }
+    py::dict item;
+    item["rule"] = rules[f.rule];
+    item["label"] = rule_label(rules, f.rule);
+    item["related"] = related;
+    item["related_labels"] = labels;
+    item["related_smtp_default"] = smtp;
+    out.append(item);
+  }
+  return out;
+}
+
 py::object analyze(const py::object& g, const std::string& engine, std::uint32_t timeout_ms,
                    std::uint32_t resource_limit, bool pairs) {
-  if (use_z3(engine))
-    return result("AnomalyReport", to_python(z3_anomalies(group_from(g), {timeout_ms, resource_limit}, pairs)));
-  return result("AnomalyReport", to_python(anomalies_to_json(analysis::analyze(group_from(g)))));
+  auto group = group_from(g);
+  anomaly_answer answer;
+  if (use_z3(engine)) {
+    answer = z3_anomalies(group, {timeout_ms, resource_limit}, pairs);
+  } else {
+    answer.report = analysis::analyze(group);
+    answer.document = anomalies_to_json(answer.report);
+  }
+  return result("AnomalyReport", to_python(answer.document), finding_rules(answer.report));
 }
 
 py::object diff(const py::object& a, const py::object& b) {

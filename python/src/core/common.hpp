@@ -28,6 +28,7 @@
 #include <utility>
 #include <vector>
 
+#include <secgroup/analysis/anomalies.hpp>
 #include <secgroup/analysis/query.hpp>
 #include <secgroup/io/json.hpp>
 #include <secgroup/io/source.hpp>
@@ -146,7 +147,13 @@ struct z3_limits {
 /// The Z3 side of the analyses that run on either engine (verify.cpp), in the interval engine's
 /// shapes; they release the GIL while Z3 works. Call use_z3() first: a build without Z3
 /// defines them to throw as require_z3() does.
-json z3_anomalies(const security_group& g, const z3_limits& limits, bool pairs);
+/// An anomaly report (whose findings index its rules) and its document, the CLI's JSON.
+struct anomaly_answer {
+  analysis::anomaly_report report;
+  json document;
+};
+
+anomaly_answer z3_anomalies(const security_group& g, const z3_limits& limits, bool pairs);
 json z3_equivalence(const security_group& a, const security_group& b, const z3_limits& limits);
 analysis::query_result z3_query(const security_group& g, const analysis::query& q,
                                 const z3_limits& limits);

@@ -175,6 +175,20 @@ reads. ``config`` is a path, JSON text or a dict (.secgroup.json format); ``fail
 severity or "none" (default: the config's, else "low"); ``jobs`` the threads that lint the
 groups of files (0: every hardware thread; the report is the same for any count).
 )pbdoc");
+  m.def("_lint_services", [](const py::object& config) {
+    py::list out;
+    for (const auto& s : config_from(config).services) {
+      py::list ports;
+      for (const auto& p : s.ports) ports.append(lint::to_string(p));
+      py::dict item;
+      item["name"] = s.name;
+      item["title"] = s.title;
+      item["ports"] = ports;
+      out.append(item);
+    }
+    return out;
+  }, py::arg("config") = py::none(),
+     "The services SG001 watches, ``config`` applied: [{name, title, ports: ['tcp/22']}].");
   m.def("_lint_catalogue", [](const py::object& config) {
     auto c = config_from(config);
     std::ostringstream out;

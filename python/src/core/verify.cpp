@@ -42,13 +42,14 @@ verify::options options_of(const z3_limits& limits, bool pairs = true) {
 
 }  // namespace
 
-json z3_anomalies(const security_group& g, const z3_limits& limits, bool pairs) {
+anomaly_answer z3_anomalies(const security_group& g, const z3_limits& limits, bool pairs) {
   verify::anomaly_result result;
   {
     py::gil_scoped_release release;
     result = verify::analyze(g, options_of(limits, pairs));
   }
-  return verify::anomalies_to_json(result);
+  auto document = verify::anomalies_to_json(result);
+  return {std::move(result.report), std::move(document)};
 }
 
 json z3_equivalence(const security_group& a, const security_group& b, const z3_limits& limits) {
@@ -117,7 +118,7 @@ void bind_z3_questions(py::module_& m) {
 
 #else  // no Z3: use_z3() and require_z3() refuse before any of these runs
 
-json z3_anomalies(const security_group&, const z3_limits&, bool) {
+anomaly_answer z3_anomalies(const security_group&, const z3_limits&, bool) {
   require_z3();
   return {};
 }

@@ -80,6 +80,25 @@ def rule_row(rule: _core.Rule) -> Dict[str, Any]:
                 {"from": rule.ports[0], "to": rule.ports[1]})}
 
 
+def _named_rules(labels: Sequence[str], texts: Sequence[str]) -> Optional[str]:
+    """'rule at position 1: inbound accept TCP 0.0.0.0/0 22; ...' (None when there are none)."""
+    return "; ".join(f"{label}: {text}" for label, text in zip(labels, texts)) or None
+
+
+def _lint_rule_label(r: Dict[str, Any]) -> str:
+    """A lint report's rule reference named as rule_label() names rules: "rule ID (position
+    N)", "rule at position N", "default SMTP rule ..." for the rules of enable_default_security."""
+    kind = "default SMTP rule" if r.get("default_rule") else "rule"
+    if r.get("id"):
+        return f"{kind} {r['id']} (position {r['position']})"
+    return f"{kind} at position {r['position']}"
+
+
+def _lint_rules_text(rules: Sequence[Dict[str, Any]]) -> Optional[str]:
+    """The frame cell of a lint finding's rules: 'LABEL: TEXT; ...' (None when there are none)."""
+    return _named_rules([_lint_rule_label(r) for r in rules], [r["rule"] for r in rules])
+
+
 class Record:
     """One JSON document with typed attributes: an item of a Result, or a Result itself.
 
@@ -234,7 +253,7 @@ class Decisions(Result):
         c = self._columns or {}
 
         def at(name: str) -> Any:
-            v = c.get(name)
+            v: Any = c.get(name)
             broadcast = v is None or isinstance(v, str) or not hasattr(v, "__len__")
             return v if broadcast else v[k]
         port = at("ports")
@@ -288,9 +307,22 @@ class Finding(Record):
 
     ``related`` lists the ids of the rules involved; ``witness`` is a Packet showing the
     finding (or None).
+
+    The rules themselves: ``rule`` is the Rule the finding is about and ``rule_text`` its text
+    (e.g. ``"inbound accept TCP 0.0.0.0/0 22"``), ``label`` names it as the CLI does ("rule at
+    position 2", "rule ssh (position 2)"); ``related_rules`` are the rules involved (Rule
+    objects, in the order of ``related``), ``related_texts`` their texts and
+    ``related_labels`` their names, where a default SMTP rule of enable_default_security reads
+    "default SMTP rule ..." (``smtp_default`` per rule: ``related_smtp_default``). They are
+    None (lists: empty) for a Finding made from a document alone, as ``to_dict()`` is the
+    CLI's JSON, which names rules by id.
     """
 
-    __slots__ = ()
+    __slots__ = ("_rules",)
+
+    def __init__(self, data: Dict[str, Any], rules: Optional[Dict[str, Any]] = None) -> None:
+        super().__init__(data)
+        self._rules = rules
 
     kind = property(lambda self: self._data["kind"])
     rule_id = property(lambda self: self._data["rule_id"])
@@ -301,28 +333,75 @@ class Finding(Record):
     to_default = property(lambda self: self._data.get("to_default", False))
     witness = property(lambda self: _packet(self._data["witness"]))
 
+    @property
+    def rule(self) -> Optional[_core.Rule]:
+        """The Rule this finding is about (None for a Finding made from a document alone)."""
+        return None if self._rules is None else self._rules["rule"]
+
+    @property
+    def rule_text(self) -> Optional[str]:
+        """The text of ``rule``, e.g. ``"inbound accept TCP 0.0.0.0/0 22"`` (or None)."""
+        return None if self._rules is None else str(self._rules["rule"])
+
+    @property
+    def label(self) -> Optional[str]:
+        """The rule's name as the CLI writes it: "rule ID (position N)" or "rule at position N"."""
+        return None if self._rules is None else self._rules["label"]
+
+    @property
+    def related_rules(self) -> List[_core.Rule]:
+        """The Rules involved, in the order of ``related`` (empty without them)."""
+        return [] if self._rules is None else list(self._rules["related"])
+
+    @property
+    def related_texts(self) -> List[str]:
+        """The texts of ``related_rules``."""
+        return [str(r) for r in self.related_rules]
+
+    @property
+    def related_labels(self) -> List[str]:
+        """The names of ``related_rules``: "rule ...", or "default SMTP rule ..." for the rules
+        of enable_default_security."""
+        return [] if self._rules is None else list(self._rules["related_labels"])
+
+    @property
+    def related_smtp_default(self) -> List[bool]:
+        """Per related rule: True when it is one of the default SMTP rules."""
+        return [] if self._rules is None else list(self._rules["related_smtp_default"])
+
     def row(self) -> Dict[str, Any]:
         return {"kind": self.kind, "position": self.position, "rule_id": self.rule_id,
-                "direction": self.direction, "reason": self.reason,
+                "rule_text": self.rule_text, "direction": self.direction, "reason": self.reason,
                 "related": ", ".join(str(r) for r in self._data["related"]),
+                "related_rules": _named_rules(self.related_labels, self.related_texts),
                 "to_default": self.to_default, "witness": _packet_text(self._data["witness"])}
 
     def _summary(self) -> str:
-        return f"{self.kind} rule {self.rule_id or ''} position {self.position}: {self.reason}"
+        name = self.label or f"rule {self.rule_id or ''} position {self.position}"
+        text = f" ({self.rule_text})" if self.rule_text else ""
+        return f"{self.kind} {name}{text}: {self.reason}"
 
 
 class AnomalyReport(Result):
     """The anomalies of every user rule of a group (``secgroup analyze``); items: Finding."""
 
-    __slots__ = ()
-    columns = ("kind", "position", "rule_id", "direction", "reason", "related", "to_default",
-               "witness")
+    __slots__ = ("_rules",)
+    columns = ("kind", "position", "rule_id", "rule_text", "direction", "reason", "related",
+               "related_rules", "to_default", "witness")
     _truth = "len(report) or report.findings"
+
+    def __init__(self, data: Dict[str, Any], rules: Optional[List[Dict[str, Any]]] = None) -> None:
+        super().__init__(data)
+        #: Per finding: {"rule", "label", "related", "related_labels", "related_smtp_default"}
+        #: (analysis.cpp, finding_rules()).
+        self._rules = rules
 
     @property
     def findings(self) -> List[Finding]:
-        """The findings, in the CLI's order."""
-        return [Finding(f) for f in self._data["findings"]]
+        """The findings, in the CLI's order, each with its rules (``Finding.rule``)."""
+        rules: List[Optional[Dict[str, Any]]] = (list(self._rules) if self._rules is not None
+                                                 else [None] * len(self._data["findings"]))
+        return [Finding(f, r) for f, r in zip(self._data["findings"], rules)]
 
     @property
     def unknown(self) -> List[Dict[str, Any]]:
@@ -620,12 +699,21 @@ class LintFinding(Record):
     address = property(lambda self: self._data.get("address"))
     #: True when the check depends on values unknown until apply (a Terraform plan).
     undecided = property(lambda self: self._data.get("undecided", False))
+    #: The rules the finding is about: dicts with id, position, default_rule (a default SMTP
+    #: rule), line and rule (its text, e.g. "inbound accept TCP 0.0.0.0/0 22").
+    rules = property(lambda self: copy.deepcopy(self._data.get("rules", [])))
+    #: The other rules involved, as ``rules``.
+    related = property(lambda self: copy.deepcopy(self._data.get("related", [])))
+    #: The texts of ``rules``.
+    rule_texts = property(lambda self: [r["rule"] for r in self._data.get("rules", [])])
 
     def row(self) -> Dict[str, Any]:
         return {"group": self.group, "address": self.address, "check": self.check,
                 "name": self._data.get("name"), "severity": self.severity,
-                "message": self.message, "line": self._data.get("line"),
-                "suppressed": self.suppressed, "undecided": self.undecided}
+                "message": self.message, "rules": _lint_rules_text(self._data.get("rules", [])),
+                "related": _lint_rules_text(self._data.get("related", [])),
+                "line": self._data.get("line"), "suppressed": self.suppressed,
+                "undecided": self.undecided}
 
     def _summary(self) -> str:
         return f"{self.check} {self.severity}: {self.message}"
@@ -639,8 +727,8 @@ class LintReport(Result):
     """
 
     __slots__ = ("_sarif", "_text", "failed", "exit_code")
-    columns = ("group", "address", "check", "name", "severity", "message", "line", "suppressed",
-               "undecided")
+    columns = ("group", "address", "check", "name", "severity", "message", "rules", "related",
+               "line", "suppressed", "undecided")
     _truth = "report.passed or report.failed"
 
     def __init__(self, outputs: Dict[str, Any]) -> None:

@@ -7,6 +7,9 @@ for a default SMTP rule of ``enable_default_security``, ``policy`` for the defau
 ``diff(a, b)`` draws where two groups decide differently in one direction, protocol class and
 family: opened (b newly accepts) and closed (b newly drops); ``diff_overview(a, b)`` draws every
 direction, family and protocol class where they differ, one panel each, in one figure.
+``exposure_heatmap(groups)`` draws a whole estate: one row per group, one column per service,
+coloured by how far the service is open (``EXPOSURE_LEVELS``); ``exposure_levels(groups)`` is
+the same table as data.
 
 By default both axes are *compressed*: every region boundary gets an equal step, so a single
 port or a /32 is as visible as 0.0.0.0/0 (the axis labels say "compressed scale"; a port band
@@ -24,7 +27,8 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 from . import _core
 
-__all__ = ["decision_map", "diff", "diff_overview", "savefig"]
+__all__ = ["decision_map", "diff", "diff_overview", "exposure_heatmap", "exposure_levels",
+           "savefig"]
 
 ACCEPT_COLOR = "#4caf50"
 DROP_COLOR = "#e57373"
@@ -36,6 +40,15 @@ SMTP_HATCH = "///"
 #: Legend labels of the diff pictures.
 OPENED_LABEL = "opened: newly accepted"
 CLOSED_LABEL = "closed: newly dropped"
+
+#: The levels of exposure_heatmap, from closed to the worst, index = level.
+EXPOSURE_LEVELS = ("closed", "private networks only", "some public addresses", "any address")
+#: Their colours, in the same order.
+EXPOSURE_COLORS = ("#eeeeee", "#fff176", "#ffa726", "#c62828")
+#: The services exposure_heatmap shows before the lint catalogue's when none are given: the web,
+#: usually meant to be public, as a point of comparison.
+WEB_SERVICES: Tuple[Dict[str, Any], ...] = ({"name": "http", "title": "HTTP", "ports": ["tcp/80"]},
+                {"name": "https", "title": "HTTPS", "ports": ["tcp/443"]})
 
 _PROTOCOLS = ("tcp", "udp", "icmp", "other")
 _MAX_X_TICKS = 12
@@ -307,6 +320,135 @@ def diff_overview(a: _core.SecurityGroup, b: _core.SecurityGroup, *,
         ax.set_axis_off()
     fig.suptitle(f"diff {_names(a, b)}: {len(regions)} regions decided differently")
     return fig
+
+
+# -- Exposure of an estate ------------------------------------------------------------------
+
+def _estate(groups_or_export: Any) -> List[_core.SecurityGroup]:
+    """The groups of a SecurityGroup, a list of them, or any source ``load`` reads."""
+    if isinstance(groups_or_export, _core.SecurityGroup):
+        return [groups_or_export]
+    if isinstance(groups_or_export, (list, tuple)) and all(
+            isinstance(g, _core.SecurityGroup) for g in groups_or_export):
+        return list(groups_or_export)
+    return list(_core.load(groups_or_export))
+
+
+def _service(spec: Any, catalogue: Dict[str, Dict[str, Any]]) -> Dict[str, Any]:
+    """{title, ports: ['tcp/22', ...]} of a catalogue name ('ssh'), a port spec ('tcp/8080',
+    'udp/500-501'), a (title, [specs]) pair or a dict with title and ports."""
+    if isinstance(spec, dict):
+        return {"title": spec["title"], "ports": list(spec["ports"])}
+    if isinstance(spec, tuple):
+        title, ports = spec
+        return {"title": title, "ports": [ports] if isinstance(ports, str) else list(ports)}
+    if not isinstance(spec, str):
+        raise ValueError(f"a service is a name, 'tcp/PORT', (title, ports) or a dict, got {spec!r}")
+    if spec.lower() in catalogue:
+        return catalogue[spec.lower()]
+    _port_spec(spec)
+    return {"title": spec, "ports": [spec]}
+
+
+def _port_spec(spec: str) -> Tuple[str, int, int]:
+    """('tcp', 20, 21) of 'tcp/20-21'; ValueError for anything else."""
+    proto, _, ports = spec.lower().partition("/")
+    first, _, last = ports.partition("-")
+    if proto not in ("tcp", "udp") or not first.isdigit() or not (last or first).isdigit():
+        raise ValueError(f"a service port is 'tcp/PORT', 'udp/PORT' or 'tcp/FROM-TO' "
+                         f"(or a name of the lint catalogue), got {spec!r}")
+    return proto, int(first), int(last or first)
+
+
+def _services(services: Optional[Sequence[Any]]) -> List[Dict[str, Any]]:
+    known: Dict[str, Dict[str, Any]] = {
+        s["name"]: {"title": s["title"], "ports": s["ports"]}
+        for s in list(WEB_SERVICES) + list(_core._lint_services(None))}
+    if services is None:
+        return list(known.values())
+    return [_service(s, known) for s in services]
+
+
+def _level(networks: List[str]) -> int:
+    """The EXPOSURE_LEVELS index of a set of accepted networks."""
+    if not networks:
+        return 0
+    nets = [ipaddress.ip_network(n) for n in networks]
+    v4 = [n for n in nets if isinstance(n, ipaddress.IPv4Network)]
+    v6 = [n for n in nets if isinstance(n, ipaddress.IPv6Network)]
+    if any(n.prefixlen == 0 for n in ipaddress.collapse_addresses(v4)) or any(
+            n.prefixlen == 0 for n in ipaddress.collapse_addresses(v6)):
+        return 3
+    return 1 if all(n.is_private for n in nets) else 2
+
+
+def _service_level(entries: List[Dict[str, Any]], ports: Sequence[str]) -> int:
+    """The level of one service: the networks accepted on any of its ports, either family."""
+    networks: List[str] = []
+    for spec in ports:
+        proto, first, last = _port_spec(spec)
+        for e in entries:
+            if e["protocol"] == proto and any(
+                    p["from"] <= last and first <= p["to"] for p in e["ports"] or []):
+                networks.extend(e["accepted"])
+    return _level(networks)
+
+
+def exposure_levels(groups_or_export: Any, services: Optional[Sequence[Any]] = None,
+                    direction: str = "inbound") -> Dict[str, Any]:
+    """The table exposure_heatmap draws: ``{"groups": [names], "services": [titles],
+    "levels": [[level per service] per group]}``, a level indexing ``EXPOSURE_LEVELS``
+    (0 closed, 1 private networks only, 2 some public addresses, 3 any address of a family).
+
+    ``groups_or_export`` is a SecurityGroup, a list of them, or any source ``load`` reads (a
+    path, JSON text, a dict, an ApiRead). ``services`` lists catalogue names (``"ssh"``, as
+    ``secgroup lint`` knows them), port specs (``"tcp/8080"``), ``(title, ports)`` pairs or
+    dicts with ``title`` and ``ports``; None: HTTP, HTTPS and the whole lint catalogue. Raises
+    ValueError for a service it cannot read, and what ``load`` raises.
+    """
+    groups = _estate(groups_or_export)
+    chosen = _services(services)
+    levels = []
+    for g in groups:
+        entries = _core._exposure(g, direction).to_dict()["entries"]
+        levels.append([_service_level(entries, s["ports"]) for s in chosen])
+    return {"groups": [g.name or g.id or "(unnamed)" for g in groups],
+            "services": [s["title"] for s in chosen], "levels": levels}
+
+
+def exposure_heatmap(groups_or_export: Any, services: Optional[Sequence[Any]] = None, *,
+                     direction: str = "inbound", ax: Any = None) -> Any:
+    """The exposure of a whole estate as a groups × services heatmap; returns the axes.
+
+    One row per group (its name), one column per service (see ``exposure_levels`` for the
+    arguments), each cell coloured by how far the group opens the service in ``direction``:
+    closed, to private networks only, to some public addresses, or to any address (0.0.0.0/0
+    or ::/0, or ranges adding up to it). The colour bar beside the axes names the levels.
+    Raises what ``exposure_levels`` raises.
+    """
+    from matplotlib.colors import BoundaryNorm, ListedColormap
+
+    table = exposure_levels(groups_or_export, services, direction)
+    rows, cols = len(table["groups"]), len(table["services"])
+    if ax is None:
+        ax = _new_axes((max(6.0, 0.42 * cols + 4.5), max(2.5, 0.32 * rows + 2.0)))
+    cmap = ListedColormap(EXPOSURE_COLORS)
+    norm = BoundaryNorm([k - 0.5 for k in range(len(EXPOSURE_LEVELS) + 1)], cmap.N)
+    data = table["levels"] if rows and cols else [[0] * max(cols, 1)] * max(rows, 1)
+    image = ax.imshow(data, cmap=cmap, norm=norm, aspect="auto", interpolation="nearest")
+    ax.set_xticks(range(cols), labels=table["services"], rotation=45, ha="right")
+    ax.set_yticks(range(rows), labels=table["groups"])
+    ax.set_xticks([k - 0.5 for k in range(1, cols)], minor=True)
+    ax.set_yticks([k - 0.5 for k in range(1, rows)], minor=True)
+    ax.grid(which="minor", color="white", linewidth=1.5)
+    ax.tick_params(which="minor", length=0)
+    ax.set_xlabel("service")
+    ax.set_ylabel("security group")
+    ax.set_title(f"{direction} exposure: {rows} groups × {cols} services")
+    bar = ax.figure.colorbar(image, ax=ax, ticks=range(len(EXPOSURE_LEVELS)), fraction=0.04)
+    bar.ax.set_yticklabels(EXPOSURE_LEVELS)
+    bar.set_label("opened to")
+    return ax
 
 
 def savefig(fig: Any, path: Union[str, "os.PathLike[str]"], **options: Any) -> Any:
