@@ -1,7 +1,9 @@
-"""examples/notebook.ipynb and examples/estate.ipynb run headless (nbclient, ipykernel) without
-any error, their result tables render as HTML and their figures are drawn (image/png)."""
+"""examples/notebook.ipynb and examples/estate.ipynb are what python/tools/make_notebook.py
+writes, byte for byte, and run headless (nbclient, ipykernel) without any error; their result
+tables render as HTML and their figures are drawn (image/png)."""
 from __future__ import annotations
 
+import importlib.util
 import os
 
 import nbclient  # Debian python3-nbclient (scripts/setup.sh): a missing one fails the test
@@ -12,6 +14,15 @@ import secgroup
 from conftest import REPO
 
 NOTEBOOKS = REPO / "examples"
+GENERATOR = REPO / "python" / "tools" / "make_notebook.py"
+
+
+def generator():
+    """python/tools/make_notebook.py as a module (it is a script, not part of the package)."""
+    spec = importlib.util.spec_from_file_location("make_notebook", GENERATOR)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def outputs(nb, key):
@@ -51,3 +62,23 @@ def test_estate_notebook_runs(monkeypatch):
     images = outputs(nb, "image/png")
     assert len(images) >= 3, "two heatmaps and the diff overview are drawn"
     assert all(o["output_type"] == "display_data" for o in images)
+
+
+def test_committed_notebooks_are_generated(tmp_path):
+    """The committed notebooks are exactly what make_notebook.py writes (no hand edits, no
+    drift), and it writes the same bytes every time (cell ids derived, not random)."""
+    names = sorted(generator().NOTEBOOKS)
+    assert names == sorted(p.name for p in NOTEBOOKS.glob("*.ipynb"))
+    for run_dir in (tmp_path / "a", tmp_path / "b"):
+        run_dir.mkdir()
+        module = generator()   # fresh cells, as a new run of the script would build them
+        for name in names:
+            module.write(module.NOTEBOOKS[name], name, run_dir)
+    for name in names:
+        written = (tmp_path / "a" / name).read_bytes()
+        assert written == (tmp_path / "b" / name).read_bytes(), f"{name}: not deterministic"
+        assert written == (NOTEBOOKS / name).read_bytes(), (
+            f"examples/{name} differs from what python/tools/make_notebook.py writes: edit the "
+            "cells there and run it")
+        ids = [c["id"] for c in nbformat.reads(written.decode(), as_version=4).cells]
+        assert len(set(ids)) == len(ids)

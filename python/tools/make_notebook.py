@@ -1,5 +1,7 @@
 """Writes examples/notebook.ipynb and examples/estate.ipynb (unexecuted) from the cells below:
-`python3 tools/make_notebook.py`."""
+`/usr/bin/python3 python/tools/make_notebook.py` (it writes into the repository's examples/
+wherever it runs from). Edit the cells here, not the .ipynb files: test_notebook checks that the
+committed notebooks are byte for byte what this script writes."""
 from pathlib import Path
 
 import nbformat
@@ -199,15 +201,24 @@ ax = plot.exposure_heatmap(fixed_estate, ["http", "https", "ssh", "postgresql", 
 ]
 
 
-def write(cells, name):
+NOTEBOOKS = {"notebook.ipynb": cells, "estate.ipynb": estate_cells}
+
+
+def write(cells, name, directory=EXAMPLES):
+    """Writes the notebook `name` of `cells` into `directory`. Cell ids are the notebook's stem
+    and the cell's index (`estate-03`), not nbformat's random ones, so that writing again gives
+    the same bytes (test_notebook checks the committed notebooks are what this writes)."""
+    stem = Path(name).stem
+    for index, cell in enumerate(cells):
+        cell["id"] = f"{stem}-{index:02}"
     nb = new_notebook(cells=cells, metadata={
         "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
         "language_info": {"name": "python"},
     })
-    nbformat.write(nb, EXAMPLES / name)
-    print("wrote", EXAMPLES / name)
+    nbformat.write(nb, Path(directory) / name)
+    return Path(directory) / name
 
 
 if __name__ == "__main__":
-    write(cells, "notebook.ipynb")
-    write(estate_cells, "estate.ipynb")
+    for name, notebook_cells in NOTEBOOKS.items():
+        print("wrote", write(notebook_cells, name))
