@@ -56,8 +56,12 @@ def test_notebook_runs(monkeypatch):
 
 
 @pytest.mark.slow
+@pytest.mark.skipif(not (getattr(secgroup, "HAS_SERVER", False) and getattr(secgroup, "HAS_CLIENT", False)),
+                    reason="the estate goes through the mock API over HTTP: needs the server and client")
 def test_estate_notebook_runs(monkeypatch):
     nb = run("estate.ipynb", monkeypatch)
+    text = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
+    assert "groups created at http://127.0.0.1:" in text and "read from api:fr-par-1" in text
     assert len(outputs(nb, "text/html")) >= 3, "the lint frame, the ranking and the diff"
     images = outputs(nb, "image/png")
     assert len(images) >= 3, "two heatmaps and the diff overview are drawn"

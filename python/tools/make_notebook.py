@@ -116,16 +116,43 @@ Run it from the `examples/` folder after building the package (see `docs/python.
     new_code_cell("""%matplotlib inline
 import copy
 import random
+
 import secgroup
 from secgroup import plot
 
 print(secgroup.__version__, "Z3:", secgroup.HAS_Z3)"""),
-    new_markdown_cell("""## 1. An estate in the mock API
+    new_markdown_cell("""## 1. An estate in the mock API, over HTTP
 
-The three groups of `groups/fleet.json` and twenty more made from role templates, some with
-the mistakes estates accumulate (SSH, databases or the Docker API open to the internet), are
-created in a `MockStore`, the in-memory Instance API."""),
-    new_code_cell("""ROLES = {
+The mock Instance API (`secgroup.MockServer`) is started on a free port of `127.0.0.1`, with one
+secret key it accepts. The three groups of `groups/fleet.json` and twenty more made from role
+templates, some with the mistakes estates accumulate (SSH, databases or the Docker API open to
+the internet), are created through it as any client of the API would: `POST` the group, `PUT`
+its rules. Nothing leaves the machine."""),
+    new_code_cell("""import json
+import urllib.request
+
+assert secgroup.HAS_SERVER and secgroup.HAS_CLIENT, \\
+    "this notebook needs a module built with cpp-httplib and OpenSSL (docs/python.md)"
+zone, project = "fr-par-1", "00000000-0000-4000-8000-00000000000a"
+secret = "6a1e0f4c-0000-4aaa-8bbb-000000000015"            # the one key the mock accepts
+server = secgroup.MockServer(secgroup.MockStore(seed=15), tokens={secret: [project]})
+server.start()                                             # port 0: a free port
+groups_url = f"{server.url}/instance/v1/zones/{zone}/security_groups"
+
+def call(method, url, body):
+    request = urllib.request.Request(url, json.dumps(body).encode(), method=method, headers={
+        "Content-Type": "application/json", "X-Auth-Token": secret})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.load(response)
+
+def put(name, rules, inbound="drop", outbound="accept"):
+    \"\"\"Creates the group `name` holding `rules` (user rules) through the API.\"\"\"
+    created = call("POST", groups_url, {"name": name, "project": project,
+                   "inbound_default_policy": inbound, "outbound_default_policy": outbound})
+    rules = [dict(r.to_dict(), id=None) for r in rules]   # new rules: the API gives the ids
+    call("PUT", f"{groups_url}/{created['security_group']['id']}/rules", {"rules": rules})
+
+ROLES = {
     "web": [("TCP", "0.0.0.0/0", 80), ("TCP", "0.0.0.0/0", 443), ("TCP", "10.0.0.0/8", 22)],
     "db": [("TCP", "10.0.0.0/8", 5432), ("TCP", "10.0.0.0/8", 22)],
     "cache": [("TCP", "10.0.0.0/8", 6379)],
@@ -134,25 +161,31 @@ created in a `MockStore`, the in-memory Instance API."""),
 MISTAKES = [("TCP", "0.0.0.0/0", 22), ("TCP", "0.0.0.0/0", 5432), ("TCP", "0.0.0.0/0", 6379),
             ("TCP", "0.0.0.0/0", 2375), ("UDP", "0.0.0.0/0", 53), ("TCP", "::/0", 22)]
 
+fleet = secgroup.load("groups/fleet.json")
+for g in fleet:
+    put(g.name, [r for r in g.rules if r.editable], g.inbound_default_policy, g.outbound_default_policy)
 rng = random.Random(15)
-store = secgroup.MockStore(seed=15)
-zone, project = "fr-par-1", "00000000-0000-4000-8000-00000000000a"
-for g in secgroup.load("groups/fleet.json"):
-    created = store.create_group(zone, g.name, project=project, inbound_default_policy=g.inbound_default_policy,
-                                 outbound_default_policy=g.outbound_default_policy)
-    store.set_rules(zone, created.id, [secgroup.Rule(r.protocol, r.direction, r.action, r.ip_range,
-                                                     ports=r.ports) for r in g.rules if r.editable])
 for k in range(20):
     role = rng.choice(sorted(ROLES))
     specs = ROLES[role] + rng.sample(MISTAKES, rng.choice([0, 0, 1, 2]))
-    created = store.create_group(zone, f"{role}-{k:02}", project=project,
-                                 inbound_default_policy="drop")
-    store.set_rules(zone, created.id, [secgroup.Rule(p, "inbound", "accept", net, ports=port)
-                                       for p, net, port in specs])
+    put(f"{role}-{k:02}", [secgroup.Rule(p, "inbound", "accept", net, ports=port)
+                           for p, net, port in specs])
+print(len(fleet) + 20, "groups created at", server.url)"""),
+    new_markdown_cell("""Reading them back is what you would do against the real API: `read_api` (or an `api:`
+string wherever groups are expected) with the credentials the official clients use. Here the
+`SCW_*` variables point at the mock, for this read only (`mock.patch.dict` restores yours)."""),
+    new_code_cell("""import os
+from unittest import mock
 
-page = store.list_groups(zone, per_page=100)
-estate = [store.get_group(zone, g.id) for g in page["security_groups"]]
-print(len(estate), "groups in the estate")"""),
+credentials = {"SCW_API_URL": server.url, "SCW_ACCESS_KEY": "SCWAAAAAAAAAAAAAAAAA",
+               "SCW_SECRET_KEY": secret, "SCW_DEFAULT_PROJECT_ID": project}
+with mock.patch.dict(os.environ, credentials):
+    os.environ.pop("SCW_PROFILE", None)                   # no profile of your scw config
+    read = secgroup.read_api(f"api:{zone}")
+server.stop()
+estate = read.groups
+assert read.complete and len(estate) == len(fleet) + 20, read.missing
+print(len(estate), "groups in the estate, read from", read.source)"""),
     new_markdown_cell("""## 2. Lint everything, rank the worst groups
 
 One `lint` call over the whole estate; its frame has one row per finding. Weighting the
