@@ -31,6 +31,18 @@ def test_equivalence_and_includes(web, lint_demo):
         assert lint_demo.evaluate(p).action == "accept" and web.evaluate(p).action == "drop"
 
 
+def test_equivalent_reads_the_same_whatever_the_engine(web, lint_demo):
+    """equivalent() gives a Diff (interval) or a Verdict (Z3): both answer through .holds and
+    .witness, so code reading the answer does not depend on the engine."""
+    copy = secgroup.load_group(EXAMPLES / "web.json")
+    for engine in ("interval", "z3"):
+        differ, same = (secgroup.equivalent(web, b, engine=engine) for b in (lint_demo, copy))
+        assert differ.holds is False and same.holds is True and same.witness is None, engine
+        p = differ.witness.packet
+        assert web.evaluate(p).action != lint_demo.evaluate(p).action, engine
+    assert secgroup.equivalent(web, lint_demo).holds is secgroup.diff(web, lint_demo).equivalent
+
+
 def test_query_and_where(web):
     for ports in (22, 443, (1, 1024)):
         a = secgroup.query(web, "inbound", protocol="tcp", ports=ports)

@@ -191,8 +191,9 @@ def diff(a: GroupLike, b: GroupLike) -> Diff:
 
 def equivalent(a: GroupLike, b: GroupLike, *, engine: str = "interval", timeout_ms: int = 10_000,
                resource_limit: int = 0) -> Union[Diff, Verdict]:
-    """Equivalence: returns a Diff (interval engine; ``.equivalent``) or a Z3 Verdict (``.holds``:
-    True, False or None when Z3 gives up). Raises MissingFileError (also FileNotFoundError) for
+    """Equivalence: returns a Diff (interval engine, with the regions) or a Z3 Verdict; read
+    either through ``.holds`` (True, False, or None when Z3 gives up) and ``.witness`` (a packet
+    the groups decide differently, or None). Raises MissingFileError (also FileNotFoundError) for
     a path that does not exist, ParseError for input that cannot be read as groups or names the
     library does not know (an engine, a direction), ValidationError for values the model
     refuses, GroupLookupError when a source holds no or several groups. With ``engine="z3"``:

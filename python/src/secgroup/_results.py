@@ -465,8 +465,9 @@ class DiffRegion(Record):
 class Diff(Result):
     """The semantic diff of two groups (``secgroup diff``); items: DiffRegion.
 
-    ``differs`` / ``equivalent`` answer the question; ``witness`` is one packet decided
-    differently (or None).
+    ``differs`` / ``equivalent`` answer the question (``holds`` too, as on the Verdict that
+    ``equivalent(..., engine="z3")`` returns); ``witness`` is one packet decided differently (or
+    None).
     """
 
     __slots__ = ()
@@ -478,6 +479,9 @@ class Diff(Result):
                           doc="True iff both groups decide every packet alike.")
     differs = property(lambda self: not self._data["equivalent"],
                        doc="True iff some packet is decided differently (not equivalent).")
+    holds = property(lambda self: bool(self._data["equivalent"]),
+                     doc="The equivalence holds (= ``equivalent``): ``equivalent(a, b)`` is read "
+                         "through ``.holds`` and ``.witness`` whatever the engine, as a Z3 Verdict is.")
 
     @property
     def witness(self) -> Optional[DiffWitness]:
