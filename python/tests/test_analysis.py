@@ -213,3 +213,16 @@ def test_lint_frame_names_the_rules(lint_demo):
         for text in f.rule_texts:
             assert text in (row["rules"] or "")
     assert any("default SMTP rule" in (r["related"] or "") for r in rows)
+
+
+def test_every_reason_is_explained_in_help():
+    """Each (kind, reason) the analyses give on the example groups is explained in help(Finding)
+    as "``reason`` (kind): ..."; every explained reason occurs."""
+    import inspect
+    import re
+
+    doc = inspect.getdoc(secgroup.Finding) or ""
+    explained = set(re.findall(r"``(\w+)`` \((\w+)\): \S", doc))
+    given = {(f.reason, f.kind) for path in sorted(EXAMPLES.glob("*.json"))
+             for g in secgroup.load(path) for f in secgroup.analyze(g)}
+    assert given and given == explained, (given, explained)
