@@ -22,6 +22,7 @@ packages=(
   libyaml-cpp-dev  # secgroup::yaml: YAML lint configuration and the scw config file (profiles)
   wrk curl  # bench/serve_load.sh: the load test of secgroup serve (ctest bench_serve_load)
   pybind11-dev python3-pybind11 python3-dev python3-pytest python3-setuptools python3-pip
+  python3-numpy   # the Python module: evaluate_many batches are NumPy arrays (docs/python.md)
   python3-matplotlib python3-nbclient python3-ipykernel
   python3-pandas  # Result.frame() (docs/python.md)
   python3-venv    # the documented venv install of the package (docs/python.md)
