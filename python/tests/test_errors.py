@@ -155,5 +155,22 @@ def test_help_says_what_functions_return_and_raise():
     for name in functions:
         doc = inspect.getdoc(getattr(secgroup, name)) or ""
         assert "return" in doc.lower() and "Raises" in doc, name
-    for name in ("Record", "Result", "Decisions", "Diff", "LintReport", "MissingFileError"):
-        assert inspect.getdoc(getattr(secgroup, name)), name
+    classes = [n for n in secgroup.__all__ if inspect.isclass(getattr(secgroup, n))]
+    assert {"Record", "Result", "Decisions", "Diff", "LintReport", "MissingFileError"} <= set(classes)
+    for name in classes:  # every public class says what it is (its own doc, not object's)
+        cls = getattr(secgroup, name)
+        assert cls.__doc__ and cls.__doc__ != object.__doc__, name
+
+
+def test_help_on_methods_says_what_they_return_and_raise():
+    """The methods a notebook calls most, the evaluations and analyses, say what they return
+    and raise as their package functions do; no doc tells of a truth value results lack."""
+    import inspect
+    methods = {secgroup.SecurityGroup: ("evaluate", "evaluate_many", "compile", "analyze", "diff",
+                                        "query", "exposure", "minimize", "lint"),
+               secgroup.CompiledGroup: ("evaluate", "evaluate_many")}
+    for cls, names in methods.items():
+        for name in names:
+            doc = inspect.getdoc(getattr(cls, name)) or ""
+            assert "return" in doc.lower() and "Raises" in doc, f"{cls.__name__}.{name}"
+            assert "truthy" not in doc, f"{cls.__name__}.{name}"

@@ -112,21 +112,31 @@ void init_analysis(py::module_& m) {
   bind_group_function(m, "analyze", "group", &analyze, py::kw_only(), py::arg("engine") = "interval",
                       py::arg("timeout_ms") = 10000, py::arg("resource_limit") = 0, py::arg("pairs") = true,
                       "Shadowed, redundant, correlated and generalization findings (``secgroup analyze``): "
-                      "an AnomalyReport. engine 'interval' or 'z3' (with timeout_ms, resource_limit, pairs).");
+                      "returns an AnomalyReport, its items the Findings (``help(secgroup.Finding)`` "
+                      "explains each ``reason``). engine 'interval' or 'z3' (with timeout_ms, "
+                      "resource_limit, pairs). Raises ParseError for an unknown engine, "
+                      "ValidationError for engine 'z3' when the module was built without Z3 (HAS_Z3).");
   bind_group_function(m, "diff", "a", &diff, py::arg("b"),
-                      "The semantic diff with group ``b``, with a witness and the regions (``secgroup diff``): "
-                      "a Diff, truthy iff equivalent.");
+                      "The semantic diff with group ``b`` (``secgroup diff``): returns a Diff whose "
+                      "items are the regions decided differently; ``.differs`` / ``.equivalent`` "
+                      "answer (a Diff has no truth value), ``.witness`` is one packet. Raises as "
+                      "secgroup.diff does for ``b`` (MissingFileError, ParseError, ValidationError, "
+                      "GroupLookupError).");
   bind_group_function(m, "query", "group", &query, py::arg("direction"), py::kw_only(),
                       py::arg("protocol") = py::none(), py::arg("remotes") = py::none(),
                       py::arg("ports") = py::none(), py::arg("engine") = "interval",
                       py::arg("timeout_ms") = 10000, py::arg("resource_limit") = 0,
                       "Does the group accept ALL, NONE or PARTIAL of a box of packets (``secgroup query``)? "
-                      "A QueryResult.");
+                      "Returns a QueryResult (``.answer``). Raises ParseError for an unknown direction, "
+                      "protocol or engine, ValidationError for ports out of range or reversed.");
   bind_group_function(m, "exposure", "group", &exposure, py::arg("direction") = "inbound",
-                      "What the group accepts, by protocol class and ports (``secgroup exposure``): an Exposure.");
+                      "What the group accepts, by protocol class and ports (``secgroup exposure``): "
+                      "returns an Exposure, its items the ExposureEntries. Raises ParseError for an "
+                      "unknown direction.");
   bind_group_function(m, "minimize", "group", &minimize,
-                      "The group without redundant user rules, and the diff proving nothing changed: "
-                      "a Minimized.");
+                      "The group without redundant user rules: returns a Minimized (``.group``; items: "
+                      "the removed rules; ``.proof``, the Diff showing both decide alike). Raises as "
+                      "secgroup.minimize does.");
 
   m.def("_equivalent", [](const py::object& a, const py::object& b, const std::string& engine,
                           std::uint32_t timeout_ms, std::uint32_t resource_limit) {

@@ -231,7 +231,10 @@ void init_evaluate(py::module_& m) {
   group.def("evaluate", [](const security_group& g, const py::object& p, const std::string& engine) {
              return make_decision(decide_all(g, nullptr, {packet_from(p)}, engine)[0], ordered_rules(g));
            }, py::arg("packet"), py::arg("engine") = "compiled",
-           "Decides one packet (Packet, text or tuple); engine 'compiled' or 'reference'.");
+           "Decides one packet (Packet, 'DIRECTION PROTOCOL REMOTE [PORT]' or a tuple; remotes as text, "
+           "ipaddress objects or integers): returns a Decision. engine 'compiled' or 'reference'. "
+           "Raises ParseError for a malformed packet (secgroup.parse.108 for a missing port) or an "
+           "unknown engine, ValidationError for a value out of range (an integer that is no address).");
   group.def("plot", [](const py::object& self, const py::kwargs& options) {
     return py::module_::import("secgroup.plot").attr("decision_map")(self, **options);
   }, "Draws the decision map: secgroup.plot.decision_map(self, **options); returns the axes.");
@@ -248,14 +251,19 @@ compiled=)``) for many packets of that same group.
       .def("evaluate", [](const py_compiled& c, const py::object& p) {
              return make_decision(decide_all(c.group, &c, {packet_from(p)}, "compiled")[0],
                                   ordered_rules(c.group));
-           }, py::arg("packet"), "Decides one packet (Packet, text or tuple) with the tables.")
+           }, py::arg("packet"),
+           "Decides one packet (Packet, text or tuple) with the tables: returns a Decision. Raises "
+           "ParseError for a malformed packet, ValidationError for a value out of range.")
       .def("evaluate_many", [](const py_compiled& c, const py::object& packets, const py::object& directions,
                                const py::object& protocols, const py::object& remotes, const py::object& ports) {
              return evaluate_many(c.group, packets, directions, protocols, remotes, ports, "compiled", &c);
            }, py::arg("packets") = py::none(), py::kw_only(), py::arg("directions") = py::none(),
            py::arg("protocols") = py::none(), py::arg("remotes") = py::none(), py::arg("ports") = py::none(),
-           "secgroup.evaluate_many(self.group, ..., compiled=self): the same arguments and the same "
-           "Decisions batch (one Decision per packet; NumPy arrays accepted and rule).")
+           "secgroup.evaluate_many(self.group, ..., compiled=self): the same arguments; returns the "
+           "same Decisions batch (one Decision per packet; NumPy arrays accepted and rule). Raises "
+           "as secgroup.evaluate_many does: ParseError naming the packet or column at fault, "
+           "ValidationError for columns of different lengths, ValueError when both or neither form "
+           "of packets is given.")
       .def("__repr__", [](const py_compiled& c) {
         return "CompiledGroup(" + secgroup::quoted(c.group.id) + ", memory=" +
                std::to_string(c.table.memory()) + ")";
@@ -269,7 +277,9 @@ compiled=)``) for many packets of that same group.
   bind_group_function(m, "compile", "group", [](const security_group& g) {
     py::gil_scoped_release release;
     return py_compiled{g, compiled_group(g)};
-  }, "Compiles the group for fast lookups (a CompiledGroup); pass it to ``evaluate_many(..., compiled=)``.");
+  }, "Compiles the group for fast lookups: returns a CompiledGroup (``.evaluate``, "
+     "``.evaluate_many``), or pass it to ``evaluate_many(..., compiled=)``. Raises TypeError for "
+     "anything but a SecurityGroup.");
   bind_group_function(m, "evaluate_many", "group", &evaluate_many, py::arg("packets") = py::none(), py::kw_only(),
                       py::arg("directions") = py::none(), py::arg("protocols") = py::none(),
                       py::arg("remotes") = py::none(), py::arg("ports") = py::none(),

@@ -174,6 +174,11 @@ Lints groups: paths (files or directories, exactly as ``secgroup lint``), or gro
 reads. ``config`` is a path, JSON text or a dict (.secgroup.json format); ``fail_on`` a
 severity or "none" (default: the config's, else "low"); ``jobs`` the threads that lint the
 groups of files (0: every hardware thread; the report is the same for any count).
+
+Returns a LintReport (items: every group's findings; ``.passed``, ``.text()``, ``.sarif()``).
+Raises MissingFileError for a path that does not exist, ParseError for an unreadable file or
+configuration or an unknown ``fail_on``, ValidationError for a ``jobs`` outside 0..1024, and
+for ``api:`` sources what read_api() raises.
 )pbdoc");
   m.def("_lint_services", [](const py::object& config) {
     py::list out;
