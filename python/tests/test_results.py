@@ -162,3 +162,25 @@ def test_minimized_items_are_the_removed_rules(lint_demo):
     assert [r["position"] for r in rows] == [r.position for r in m.removed]
     assert [r["remote"] for r in rows] == [r.ip_range for r in m.removed]
     assert m.to_dict() == m.group.to_dict()
+
+
+def test_pandas_and_matplotlib_are_imported_only_when_used(web):
+    """Loading, analysing, linting and the result protocol without frame() or a plot leave
+    pandas and matplotlib unimported (both optional); frame() imports pandas."""
+    import os
+    import subprocess
+
+    code = ("import sys, secgroup\n"
+            f"g = secgroup.load_group({str(EXAMPLES / 'web.json')!r})\n"
+            "for r in (secgroup.analyze(g), secgroup.lint(g), secgroup.exposure(g)):\n"
+            "    r.to_dict(); r.rows(); r._repr_html_(); list(r)\n"
+            "print('pandas' in sys.modules, 'matplotlib' in sys.modules)\n"
+            "secgroup.exposure(g).frame()\n"
+            "print('pandas' in sys.modules)\n")
+    env = {**os.environ, "PYTHONPATH": os.path.dirname(os.path.dirname(secgroup.__file__))}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         check=True)
+    lines = out.stdout.split("\n")
+    assert lines[0] == "False False"
+    pytest.importorskip("pandas")
+    assert lines[1] == "True"
