@@ -57,6 +57,9 @@ def test_kernel_registration_as_documented(tmp_path):
 def test_headless_command_as_documented(notebook, tmp_path):
     """The page's headless command for `notebook`, with the package under test in place of
     ../build-ci/python, runs the notebook and prints the page's `# ran N code cells`."""
+    if notebook == "estate.ipynb" and not (getattr(secgroup, "HAS_SERVER", False)
+                                           and getattr(secgroup, "HAS_CLIENT", False)):
+        pytest.skip("the estate notebook goes through the mock API over HTTP")
     (block,) = [b for b in shell_blocks("nbclient.NotebookClient") if f"'{notebook}'" in b]
     command, shown = block.rsplit("\n# ", 1)
     package_root = os.path.dirname(os.path.dirname(secgroup.__file__))
