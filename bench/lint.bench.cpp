@@ -23,6 +23,7 @@
 #include <memory>
 #include <random>
 #include <secgroup/io/json.hpp>
+#include <secgroup/io/source.hpp>
 #include <secgroup/lint/run.hpp>
 #include <string>
 #include <vector>
@@ -180,6 +181,22 @@ void lint_estate(benchmark::State& state, std::size_t groups, unsigned jobs) {
   state.counters["peak_MiB"] = static_cast<double>(usage.ru_maxrss) / 1024.0;
 }
 
+/// parse_group_input over the estate's export (read once, outside the loop) on `jobs` threads
+/// (0: every hardware thread): the parse that lint_each does before any report.
+void parse_estate(benchmark::State& state, std::size_t groups, unsigned jobs) {
+  const auto& in = input(groups, 0);
+  const auto text = read_text_file(in.file, estate_max_size);
+  for (auto _ : state) {
+    auto parsed = parse_group_input(text, in.file.string(), secgroup::detail::job_count(jobs));
+    if (parsed.groups.size() != groups) state.SkipWithError("wrong number of groups");
+    benchmark::DoNotOptimize(parsed);
+  }
+  state.counters["groups_per_s"] = benchmark::Counter(
+      static_cast<double>(groups) * static_cast<double>(state.iterations()),
+      benchmark::Counter::kIsRate);
+  state.counters["threads"] = static_cast<double>(secgroup::detail::job_count(jobs));
+}
+
 BENCHMARK_CAPTURE(lint_checks, rules - 1k, 1000)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(lint_checks, rules - 4k, 4000)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(lint_checks, rules - 10k, 10000)->Unit(benchmark::kMillisecond);
@@ -189,6 +206,10 @@ BENCHMARK_CAPTURE(lint_file, rules - 10k, 1, 10000)->Unit(benchmark::kMillisecon
 BENCHMARK_CAPTURE(lint_file, groups - 100, 100, 0)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(lint_file, groups - 400, 400, 0)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(lint_file, groups - 2000, 2000, 0)->Unit(benchmark::kMillisecond)->Iterations(1);
+BENCHMARK_CAPTURE(parse_estate, groups - 10000 / jobs - 1, 10000, 1)
+    ->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
+BENCHMARK_CAPTURE(parse_estate, groups - 10000 / jobs - all, 10000, 0)
+    ->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
 BENCHMARK_CAPTURE(lint_estate, groups - 10000 / jobs - 1, 10000, 1)
     ->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
 BENCHMARK_CAPTURE(lint_estate, groups - 10000 / jobs - all, 10000, 0)

@@ -2,7 +2,9 @@
 //
 // A data set is a security group (inbound rules only) and a trace of inbound packets:
 //   - generated sets "gen-<profile>-<size>" from classbench::generate_group/generate_trace at
-//     ~100, ~1K and ~10K rules for the acl, fw and ipc profiles, plus one 1K set with 20 % IPv6;
+//     ~100, ~1K and ~10K rules for the acl, fw and ipc profiles, plus one 1K set with 20 % IPv6
+//     and "gen-mixed-10k", the acl profile at 10K with half the rules (and so half the trace's
+//     packets) IPv6;
 //   - stress sets "stress-ranges-<size>": the fw profile where 10 % of the TCP/UDP rules get a
 //     random port range of their own (hundreds of distinct ranges, unlike ClassBench's few dozen);
 //   - the growth sets (growth.bench.cpp): the same generators from 100 to 100K rules;
@@ -73,6 +75,7 @@ inline std::vector<dataset_spec> all_specs() {
       out.push_back(
           {"gen-" + std::string(classbench::to_string(p)) + "-" + label, p, size, 0, 0, {}, {}, 0});
   out.push_back({"gen-acl-1k-v6", classbench::profile::acl, 1000, 20, 0, {}, {}, 0});
+  out.push_back({"gen-mixed-10k", classbench::profile::acl, 10000, 50, 0, {}, {}, 0});
   out.push_back({"stress-ranges-1k", classbench::profile::fw, 1000, 0, 10, {}, {}, 0});
   out.push_back({"stress-ranges-10k", classbench::profile::fw, 10000, 0, 10, {}, {}, 0});
   if (const char* dir = std::getenv("SECGROUP_CLASSBENCH_DIR"); dir && *dir) {

@@ -1,8 +1,8 @@
 // minimal_rules (one painting and a sweep from the last rule up) against its former
 // implementation (rounds, each repainting the whole policy and removing falls-through rules from
 // the last one down until one has a removed second owner), on random policies of small spaces
-// and on the lowered policies of random groups; and rules_by_width::meeting against a scan of
-// every rule. diff.test.cpp checks minimal_rules against brute force on every point; timings
+// and on the lowered policies of random groups; and the index of its rules (index_rules, a
+// detail::box_index) against a scan of every rule. diff.test.cpp checks minimal_rules against brute force on every point; timings
 // are in bench/growth.bench.cpp and bench/analysis.bench.cpp, not here.
 #include <algorithm>
 #include <catch2/catch.hpp>
@@ -115,12 +115,13 @@ TEST_CASE("minimal_rules: the sweep keeps what the rounds kept, on random groups
 
 template <class S>
 void check_meeting(const policy<S>& pol, const std::string& where) {
-  const analysis::detail::rules_by_width<S> index(pol);
+  auto index = analysis::detail::index_rules(pol);
+  const auto rules = static_cast<std::uint32_t>(pol.rules.size());
   std::vector<box<S>> queries{box<S>{}};  // the whole space, then every rule's own box
   for (const auto& r : pol.rules) queries.push_back(r.match);
   std::vector<std::uint32_t> got;
   for (std::size_t q = 0; q < queries.size(); ++q) {
-    index.meeting(queries[q], got);
+    index.meeting(queries[q], rules, got);
     std::vector<std::uint32_t> want;
     for (std::uint32_t i = 0; i < pol.rules.size(); ++i)
       if (meets(pol.rules[i].match, queries[q])) want.push_back(i);
@@ -129,7 +130,7 @@ void check_meeting(const policy<S>& pol, const std::string& where) {
   }
 }
 
-TEST_CASE("rules_by_width: meeting() lists the rules a scan finds", "[analysis][minimize]") {
+TEST_CASE("index_rules: meeting() lists the rules a scan finds", "[analysis][minimize]") {
   rng_type rng(20261207);
   secgroup_test::policy_options many;
   many.max_rules = 40;

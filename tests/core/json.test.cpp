@@ -1064,6 +1064,8 @@ TEST_CASE("a list of groups read while it is parsed gives what the parsed docume
     CHECK(streamed == whole);
     // A group file of either kind (io/source.hpp) reads an export the same way.
     CHECK(outcome([&] { return parse_group_input(text, "f.json").groups; }) == whole);
+    // And on several threads (io/group_list_split.hpp), however it splits the document.
+    CHECK(outcome([&] { return parse_group_input(text, "f.json", 3).groups; }) == whole);
   }
   // The parsed value does not keep the groups read from it: memory follows one group.
   detail::json_io::group_list_reader reader;

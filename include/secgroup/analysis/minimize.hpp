@@ -11,15 +11,14 @@
 #pragma once
 
 #include <algorithm>
-#include <bit>
 #include <cstdint>
 #include <string>
-#include <type_traits>
 #include <utility>
 #include <vector>
 
 #include "../box.hpp"
 #include "../config.hpp"
+#include "../detail/box_index.hpp"
 #include "../lower.hpp"
 #include "../security_group.hpp"
 #include "anomalies.hpp"
@@ -42,69 +41,27 @@ policy<S> rules_kept(const policy<S>& pol, const std::vector<std::uint32_t>& kep
   return out;
 }
 
-/// The rules of a policy by the width of their address interval, to list the rules meeting a
-/// box without scanning them all: a rule of width class w (its interval spans fewer than 2^w
-/// addresses) can only meet [lo, hi] if it starts in [lo - (2^w - 1), hi], a binary search in
-/// its class sorted by first address. Cost of meeting(): O(classes × log rules + rules
-/// started in the windows).
+/// The rules of `pol` in a box index (secgroup::detail::box_index) under their indices, to list
+/// the rules meeting a box without scanning them all.
 template <class S>
-class rules_by_width {
- public:
-  using address_type = typename S::address_type;
-
-  /// Indexes the rules of `pol`, which it refers to: `pol` must outlive the index.
-  explicit rules_by_width(const policy<S>& pol) : pol_(pol) {
-    for (std::uint32_t i = 0; i < pol.rules.size(); ++i) {
-      const auto& a = pol.rules[i].match.addresses;
-      if (a.empty()) continue;
-      const auto w = width_class(a.hi - a.lo);
-      if (classes_.size() <= w) classes_.resize(w + 1);
-      classes_[w].push_back({a.lo, i});
-    }
-    for (auto& c : classes_) std::sort(c.begin(), c.end());
-  }
-
-  /// Sets `out` to the rules whose box meets `b` (meets()), ascending.
-  void meeting(const box<S>& b, std::vector<std::uint32_t>& out) const {
-    out.clear();
-    if (b.addresses.empty()) return;
-    for (unsigned w = 0; w < classes_.size(); ++w) {
-      const auto& c = classes_[w];
-      const address_type reach =
-          w >= S::address_bits ? S::max_address : (address_type{1} << w) - address_type{1};
-      const address_type from = b.addresses.lo > reach ? b.addresses.lo - reach : address_type{};
-      auto it = std::lower_bound(c.begin(), c.end(), from,
-                                 [](const auto& e, const address_type& v) { return e.first < v; });
-      for (; it != c.end() && !(b.addresses.hi < it->first); ++it)
-        if (meets(pol_.rules[it->second].match, b)) out.push_back(it->second);
-    }
-    std::sort(out.begin(), out.end());
-  }
-
- private:
-  /// The number of bits of `span`.
-  static unsigned width_class(const address_type& span) {
-    if constexpr (std::is_same_v<address_type, secgroup::detail::uint128>)
-      return span.hi ? 64 + static_cast<unsigned>(std::bit_width(span.hi))
-                     : static_cast<unsigned>(std::bit_width(span.lo));
-    else
-      return static_cast<unsigned>(std::bit_width(span));
-  }
-
-  const policy<S>& pol_;
-  std::vector<std::vector<std::pair<address_type, std::uint32_t>>> classes_;
-};
+secgroup::detail::box_index<S> index_rules(const policy<S>& pol) {
+  secgroup::detail::box_index<S> index;
+  for (std::uint32_t i = 0; i < pol.rules.size(); ++i) index.add(i, pol.rules[i].match);
+  index.build();
+  return index;
+}
 
 /// True iff rule `k` of `pol` (live) falls through once the rules marked in `gone` (all after
 /// `k`) are removed: every packet it decides is matched next, among the rules left, by a rule
 /// of its action, or by none with the default policy taking it. Paints the rules left that
-/// meet k's box (found through `index`, built over `pol`), clipped to it. Cost: the painting of
-/// the rules overlapping k's box.
+/// meet k's box (found through `index`, index_rules(pol)), clipped to it. Cost: the painting
+/// of the rules overlapping k's box.
 template <class S>
-bool falls_through_without(const policy<S>& pol, const rules_by_width<S>& index, std::uint32_t k,
-                           const std::vector<char>& gone, std::vector<std::uint32_t>& meeting) {
+bool falls_through_without(const policy<S>& pol, secgroup::detail::box_index<S>& index,
+                           std::uint32_t k, const std::vector<char>& gone,
+                           std::vector<std::uint32_t>& meeting) {
   const auto& b = pol.rules[k].match;
-  index.meeting(b, meeting);
+  index.meeting(b, static_cast<std::uint32_t>(pol.rules.size()), meeting);
   policy<S> clipped;
   clipped.default_action = pol.default_action;
   std::uint32_t at = 0;
@@ -162,7 +119,7 @@ std::vector<std::uint32_t> minimal_rules(const policy<S>& pol, const std::vector
     painted = detail::paint(current, false);
   }
   const auto count = static_cast<std::uint32_t>(kept.size());
-  const detail::rules_by_width<S> index(current);
+  auto index = detail::index_rules(current);
   std::vector<char> gone(count, 0);
   std::vector<std::uint32_t> meeting;
   for (std::uint32_t k = count; k-- > 0;) {

@@ -25,12 +25,14 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "../config.hpp"
 #include "../error.hpp"
 #include "../partial_group.hpp"
 #include "../security_group.hpp"
+#include "group_list_split.hpp"
 #include "json.hpp"
 #include "read.hpp"
 #include "terraform.hpp"
@@ -128,8 +130,18 @@ inline group_input read_group_input(const json& doc, const std::string& path = "
 
 /// Parses JSON text (parse_json()) and reads it as a group file named `path`. An export's
 /// list of groups is read while it is parsed (io/json.hpp, group_list_reader): the same
-/// result and errors, one group's JSON in memory at a time.
-inline group_input parse_group_input(std::string_view text, const std::string& path = "") {
+/// result and errors, one group's JSON in memory at a time. With `jobs` above 1, a
+/// `{"security_groups": [...]}` export is parsed and read on that many threads
+/// (io/group_list_split.hpp), with the same result and errors.
+inline group_input parse_group_input(std::string_view text, const std::string& path = "",
+                                     unsigned jobs = 1) {
+  if (jobs > 1)
+    if (auto groups = detail::json_io::read_group_list(text, path, jobs)) {
+      group_input in;
+      in.path = path;
+      in.groups = std::move(*groups);
+      return in;
+    }
   detail::json_io::group_list_reader reader;
   const json doc = parse_json(text, path, false, reader.callback());
   if (!reader.streamed() || looks_like_terraform(doc)) return read_group_input(doc, path);

@@ -367,10 +367,10 @@ using input_text_fn = std::function<std::optional<std::string>(const std::string
 /// findings, and hands the report to `on_report(located_report&&)` at once, in file order then
 /// group order, keeping none: memory holds the input and a window of reports, not every report
 /// (2,000 groups with 315K findings took 483 MB kept, the input's 67 MB read). `jobs` threads
-/// make the reports (0: every hardware thread; the window is one report with 1, 32 per thread
-/// otherwise); what is handed on, and in which order, is the same for any `jobs`. A file that is a
-/// Terraform document (looks_like_terraform()) is linted by lint_terraform(); any other is read
-/// as an API export. Returns what the reports add up to. Throws secgroup::error for bad input
+/// parse each export (parse_group_input) and make the reports (0: every hardware thread; the
+/// window is one report with 1, 32 per thread otherwise); what is handed on, and in which
+/// order, is the same for any `jobs`. A file that is a Terraform document
+/// (looks_like_terraform()) is linted by lint_terraform(); any other is read as an API export. Returns what the reports add up to. Throws secgroup::error for bad input
 /// before any report is made; parse_error secgroup.parse.114 for a file of more than
 /// `max_size` bytes (io/read.hpp). An argument `text_of` claims is read from the text it
 /// returns, named as given (findings are located in that text).
@@ -400,7 +400,7 @@ run_outcome lint_each(const std::vector<std::string>& arguments, const lint_conf
   for (std::size_t i = 0; i < out.files.size(); ++i) {
     const auto& file = out.files[i];
     loaded l{{}, texts[i] ? std::move(*texts[i]) : read_text_file(file, max_size)};
-    l.input = parse_group_input(l.text, file);
+    l.input = parse_group_input(l.text, file, secgroup::detail::job_count(jobs));
     // A file of no group is refused, never a vacuous PASSED.
     if (l.input.terraform && l.input.terraform->groups.empty())
       SECGROUP_THROW(parse_error(errc::bad_file, file, "the file holds no security group"));

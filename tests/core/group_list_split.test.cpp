@@ -1,0 +1,199 @@
+// Reading one `{"security_groups": [...]}` export on several threads (io/group_list_split.hpp):
+// split_group_list() finds the list's elements (strings holding brackets, quotes and escapes,
+// nested values, other top-level keys) and gives up on every document it must not split; and
+// parse_group_input(text, path, jobs) gives what the serial read gives, groups and errors alike
+// (same type, id, field and message), on a generated export of many groups and on that export
+// broken in each way the serial read reports.
+#include <catch2/catch.hpp>
+
+#include <secgroup/io/group_list_split.hpp>
+#include <secgroup/io/json.hpp>
+#include <secgroup/io/source.hpp>
+#include <string>
+#include <typeinfo>
+#include <vector>
+
+#include "support/random_groups.hpp"
+
+namespace group_list_split_test {
+
+using namespace secgroup;
+using secgroup::detail::json_io::split_group_list;
+
+/// What reading `text` as a group file on `jobs` threads gives: the groups written back, or the
+/// error's type, id, field and message.
+std::string outcome(const std::string& text, unsigned jobs) {
+  try {
+    return groups_to_json(parse_group_input(text, "e.json", jobs).groups).dump();
+  } catch (const error& e) {
+    return std::string("error ") + typeid(e).name() + " " + e.id() + " [" + e.field() + "] " +
+           e.message();
+  }
+}
+
+/// `{"security_groups": [...]}` with the given element texts.
+std::string export_of(const std::vector<std::string>& elements) {
+  std::string out = "{\"security_groups\": [";
+  for (std::size_t k = 0; k < elements.size(); ++k) out += (k ? ",\n  " : "\n  ") + elements[k];
+  return out + "\n]}";
+}
+
+/// `count` random groups with ids, names and descriptions full of JSON's special characters,
+/// each written as one element text.
+std::vector<std::string> random_elements(std::size_t count) {
+  secgroup_test::rng_type rng(20261205);
+  std::vector<std::string> out;
+  for (std::size_t k = 0; k < count; ++k) {
+    secgroup_test::group_options o;
+    o.max_rules = 15;
+    o.default_id_percent = 0;
+    auto g = secgroup_test::random_group(rng, o);
+    g.id = "group-" + std::to_string(k);
+    g.name = "n\"],[{\"security_groups\": [" + std::to_string(k);
+    g.description = "a \\\"quoted\\\" ] } [ { \\\\ back\n\ttab \xc3\xa9 \"}";
+    g.tags = {"[", "]", "{\"x\"}", "\\"};
+    g.servers = {{"s-" + std::to_string(k), "server ]"}};
+    for (std::size_t i = 0; i < g.rules.size(); ++i)
+      g.rules[i].id = "rule-" + std::to_string(k) + "-" + std::to_string(i);
+    json item = group_to_json(g);
+    json rules = json::array();
+    for (const auto& r : ordered_rules(g)) rules.push_back(rule_to_json(r));
+    item["rules"] = std::move(rules);
+    out.push_back(item.dump(k % 2 ? 2 : -1));
+  }
+  return out;
+}
+
+}  // namespace group_list_split_test
+
+TEST_CASE("split_group_list finds the elements of the list and nothing else") {
+  using group_list_split_test::split_group_list;
+  auto parts = split_group_list(R"( {"security_groups": []} )");
+  REQUIRE(parts);
+  CHECK(parts->elements.empty());
+  parts = split_group_list(
+      "{\"total_count\": 3,\n\"security_groups\" : [ {\"name\": \"a]}\\\"[\"}, "
+      "{\"tags\": [[], {\"k\": [\"}\"]}]} ,7 , \"s\\\\\", null\t],\r\n\"x\": {\"a\": \"]\"}}");
+  REQUIRE(parts);
+  CHECK(parts->elements == std::vector<std::string_view>{"{\"name\": \"a]}\\\"[\"}",
+                                                         "{\"tags\": [[], {\"k\": [\"}\"]}]}", "7",
+                                                         "\"s\\\\\"", "null"});
+  CHECK(parts->others == std::vector<std::string_view>{"3", "{\"a\": \"]\"}"});
+  // Every document the split must leave to the serial read.
+  // 510 levels in an element, 512 with the object and the list: max_json_depth, split.
+  const std::string deep = std::string(510, '[') + std::string(510, ']');
+  CHECK(split_group_list("{\"security_groups\": [" + deep + "]}"));
+  const char* unsplit[] = {
+      "[{\"security_groups\": []}]",
+      "{}",
+      "{\"security_group\": {}, \"security_groups\": []}",
+      "{\"security_groups\": [], \"security_group\": {}}",
+      "{\"security_groups\": [], \"security_groups\": []}",
+      "{\"security\\u005fgroups\": []}",
+      "{\"security_groups\": 3}",
+      "{\"security_groups\": [{}]} x",
+      "{\"security_groups\": [{}]",
+      "{\"security_groups\": [{\"a\": \"}]}",
+      "{\"security_groups\": [{},]}",
+      "{\"security_groups\": [,]}",
+      "{\"format_version\": \"1.2\", \"security_groups\": []}",
+      "{\"version\": 4, \"security_groups\": []}",
+      "\xef\xbb\xbf{\"security_groups\": []}",
+      "{\"security_groups\": []} // c",
+      "{\"caf\xc3\xa9\": 1, \"security_groups\": []}",
+  };
+  for (const char* text : unsplit) {
+    CAPTURE(text);
+    CHECK_FALSE(split_group_list(text));
+  }
+  CHECK_FALSE(split_group_list("{\"security_groups\": [[" + deep + "]]}"));  // 513
+  CHECK_FALSE(split_group_list("{\"x\": " + std::string(512, '[') + std::string(512, ']') +
+                               ", \"security_groups\": []}"));
+}
+
+TEST_CASE("an export read on several threads gives the groups the serial read gives") {
+  using group_list_split_test::outcome;
+  using group_list_split_test::split_group_list;
+  using secgroup::json;
+  const auto elements = group_list_split_test::random_elements(400);
+  const auto text = group_list_split_test::export_of(elements);
+  REQUIRE(split_group_list(text));
+  CHECK(split_group_list(text)->elements.size() == 400);
+  const auto serial = outcome(text, 1);
+  REQUIRE(serial.find("error") != 0);
+  CHECK(json::parse(serial).at("security_groups").size() == 400);
+  for (unsigned jobs : {2u, 4u, 7u}) {
+    CAPTURE(jobs);
+    CHECK(outcome(text, jobs) == serial);
+  }
+  // With other top-level keys beside the list, and an empty list.
+  const std::string beside = "{\"total_count\": 400, \"links\": {\"next\": \"?page=2]\"}," +
+                             text.substr(1);
+  REQUIRE(split_group_list(beside));
+  CHECK(outcome(beside, 2) == serial);
+  CHECK(outcome("{\"security_groups\": []}", 2) == outcome("{\"security_groups\": []}", 1));
+}
+
+TEST_CASE("an export read on several threads fails as the serial read fails") {
+  using group_list_split_test::export_of;
+  using group_list_split_test::split_group_list;
+  using secgroup::json;
+  using group_list_split_test::outcome;
+  const auto elements = group_list_split_test::random_elements(120);
+  // Element k with field `key` set to `value` (a JSON text), written as the others are.
+  auto set = [&](std::vector<std::string> e, std::size_t k, const char* key,
+                 const std::string& value) {
+    json item = json::parse(e[k]);
+    item[key] = json::parse(value);
+    e[k] = item.dump();
+    return e;
+  };
+  // The export with `inserted` after element k's opening brace (an unknown key, ignored).
+  auto with = [&](std::size_t k, const std::string& inserted) {
+    auto e = elements;
+    e[k].insert(1, inserted);
+    return export_of(e);
+  };
+  struct broken {
+    std::string text;
+    bool split;     // split_group_list splits it
+    bool reported;  // read_group_list reports the error itself (else the serial read does)
+  };
+  const auto both_bad = set(set(elements, 90, "inbound_default_policy", "\"maybe\""), 40, "rules",
+                            R"([{"protocol": "TCP", "direction": "in"}])");
+  const std::vector<broken> cases = {
+      {export_of(both_bad), true, true},  // the first bad group by position, not by thread
+      {export_of(set(elements, 100, "id", "\"group-7\"")), true, true},  // named at the later group
+      {export_of(set(elements, 60, "stateful", "3")), true, true},
+      {export_of(set(elements, 119, "servers", "[1]")), true, true},
+      {export_of(set(elements, 0, "security_groups", "[]")), true, true},
+      {with(70, "\"x\": tru, "), true, false},                         // syntax: line and column
+      {with(70, "\"x\": 1e999, "), true, false},                       // a number no double holds
+      {with(70, "\"x\": \"\x01\", "), true, false},                    // a control character
+      {with(70, "\"x\": \"\xff\", "), true, false},                    // not UTF-8
+      {with(70, "\"x\": " + std::string(600, '[') + std::string(600, ']') + ", "), false, false},
+      {export_of(elements) + ",", false, false},
+      {"{\"total_count\": 1e999," + export_of(elements).substr(1), true, false},
+      {"{\"security_group\": {}," + export_of(elements).substr(1), false, false},
+  };
+  std::size_t n = 0;
+  for (const auto& c : cases) {
+    const std::string& text = c.text;
+    CAPTURE(n++);
+    CHECK(split_group_list(text).has_value() == c.split);
+    bool reported = false;
+    try {
+      const bool read = secgroup::detail::json_io::read_group_list(text, "e.json", 2).has_value();
+      CHECK_FALSE(read);  // an error: the groups are never returned
+    } catch (const secgroup::error&) {
+      reported = true;
+    }
+    CHECK(reported == c.reported);
+    const auto serial = outcome(text, 1);
+    CHECK(serial.rfind("error ", 0) == 0);
+    CHECK(outcome(text, 2) == serial);
+    CHECK(outcome(text, 5) == serial);
+  }
+  // The first case names group 40, not 90.
+  CHECK(outcome(cases[0].text, 2).find("security_groups[40].rules[0]") != std::string::npos);
+}
