@@ -1,14 +1,18 @@
 // secgroup/detail/search_forest.hpp: many static B+-trees in one aligned arena, answering
-// "which segment holds x" over sorted segment starts.
+// "which segment holds x" over sorted segment starts, one query at a time or many together.
 //
 // A tree over n segments stores the n-1 inner boundaries as keys b_i = start_i - 1, so that the
 // segment of x is the number of keys strictly below x, and padding with the maximum key never
-// counts (no x exceeds the maximum). Level 0 is
-// the top (at most B keys); level L holds every B-th key of level L+1 (the first key of each of
-// its blocks). A query counts the keys < x in one block of B contiguous keys per level — a
-// branch-free loop the compiler vectorises for 32-bit keys — and descends into the block its
-// count designates: one cache line per level, no bounds to check. Levels start on 64-byte
-// boundaries.
+// counts (no x exceeds the maximum). Level 0 is the top (at most B keys); level L holds one key
+// per block of level L+1: the block's last key, the maximum key for the last block. The count c
+// of keys < x in a block of level L is then the block of level L+1 holding x's count: a query
+// computes r = r * B + count(block r of level L) from the top, one block of B contiguous keys
+// per level, branch-free and with no bounds to check. For 32-bit keys (IPv4) a block is 32 keys, two cache lines,
+// counted with two AVX-512 compares, four AVX2 or eight SSE2 ones (the kernel is the `isa`
+// template argument, see isa.hpp); other keys take a block of 64 bytes and at least 8 keys.
+// Blocks start on 128-byte boundaries.
+// Queries of several trees can descend together, level by level (descend(), as
+// compiled_policy::find_many does).
 #pragma once
 
 #include <algorithm>
@@ -24,6 +28,7 @@
 #endif
 
 #include "../config.hpp"
+#include "../isa.hpp"
 
 SECGROUP_BEGIN_NAMESPACE
 namespace detail {
@@ -46,11 +51,69 @@ struct aligned_allocator {
   friend bool operator==(const aligned_allocator&, const aligned_allocator&) { return true; }
 };
 
+// -- Counting the keys of a block below x ---------------------------------------------------
+// Each kernel takes a sorted, 64-byte aligned block of 32 keys: the keys below x form a prefix.
+
+/// Baseline x86-64: picks the half of the block holding x's count (keys[15] < x: the upper
+/// one), then counts its 16 keys with signed compares on sign-flipped values; the count is the
+/// trailing ones of the 16-lane mask.
+inline std::uint32_t count_below_32_sse2(const std::uint32_t* keys, std::uint32_t x) {
+  const std::uint32_t half = static_cast<std::uint32_t>(keys[15] < x) << 4;
+  keys += half;
+#if defined(__SSE2__)
+  const __m128i flip = _mm_set1_epi32(static_cast<int>(0x80000000u));
+  const __m128i v = _mm_xor_si128(_mm_set1_epi32(static_cast<int>(x)), flip);
+  auto below = [&](std::size_t i) {
+    auto k = _mm_xor_si128(_mm_load_si128(reinterpret_cast<const __m128i*>(keys + i)), flip);
+    return _mm_cmpgt_epi32(v, k);
+  };
+  auto lo = _mm_packs_epi32(below(0), below(4));
+  auto hi = _mm_packs_epi32(below(8), below(12));
+  auto mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_packs_epi16(lo, hi)));
+  return half + static_cast<std::uint32_t>(__builtin_ctz(~mask));
+#else
+  std::uint32_t c = half;
+  for (std::size_t j = 0; j < 16; ++j) c += keys[j] < x;
+  return c;
+#endif
+}
+
+#if SECGROUP_X86_DISPATCH
+/// AVX2: one 8-lane compare of the keys at `keys` as a mask (no lambda: a lambda would not
+/// inherit the target).
+SECGROUP_TARGET("avx2,popcnt")
+inline std::uint32_t below_mask8_avx2(const std::uint32_t* keys, __m256i flipped_x) {
+  const __m256i flip = _mm256_set1_epi32(static_cast<int>(0x80000000u));
+  auto k = _mm256_xor_si256(_mm256_load_si256(reinterpret_cast<const __m256i*>(keys)), flip);
+  auto below = _mm256_castsi256_ps(_mm256_cmpgt_epi32(flipped_x, k));
+  return static_cast<std::uint32_t>(_mm256_movemask_ps(below));
+}
+
+/// AVX2: four 8-lane compares.
+SECGROUP_TARGET("avx2,popcnt")
+inline std::uint32_t count_below_32_avx2(const std::uint32_t* keys, std::uint32_t x) {
+  const __m256i v = _mm256_set1_epi32(static_cast<int>(x ^ 0x80000000u));
+  return static_cast<std::uint32_t>(
+      __builtin_popcount(below_mask8_avx2(keys, v) | below_mask8_avx2(keys + 8, v) << 8 |
+                         below_mask8_avx2(keys + 16, v) << 16 | below_mask8_avx2(keys + 24, v) << 24));
+}
+
+/// AVX-512: two 16-lane unsigned compares.
+SECGROUP_TARGET("avx512f,popcnt")
+inline std::uint32_t count_below_32_avx512(const std::uint32_t* keys, std::uint32_t x) {
+  const __m512i v = _mm512_set1_epi32(static_cast<int>(x));
+  auto lo = _mm512_cmplt_epu32_mask(_mm512_load_si512(keys), v);
+  auto hi = _mm512_cmplt_epu32_mask(_mm512_load_si512(keys + 16), v);
+  return static_cast<std::uint32_t>(__builtin_popcount(lo) + __builtin_popcount(hi));
+}
+#endif
+
 template <class Key>
 class search_forest {
  public:
-  /// Keys per block: one 64-byte cache line, at least 8.
-  static constexpr std::size_t block = std::max<std::size_t>(8, 64 / sizeof(Key));
+  /// Keys per block: 32 for 32-bit keys (two cache lines), otherwise 64 bytes and at least 8.
+  static constexpr std::size_t block =
+      sizeof(Key) == 4 ? 32 : std::max<std::size_t>(8, 64 / sizeof(Key));
   /// Deepest tree: block^max_depth segments.
   static constexpr std::size_t max_depth = 8;
 
@@ -67,8 +130,10 @@ class search_forest {
     std::vector<std::vector<Key>> levels(1);  // bottom first: the inner boundaries
     for (std::size_t i = 1; i < starts.size(); ++i) levels[0].push_back(starts[i] - Key{1});
     while (levels.back().size() > block) {
+      const auto& below = levels.back();
       std::vector<Key> up;
-      for (std::size_t i = 0; i < levels.back().size(); i += block) up.push_back(levels.back()[i]);
+      for (std::size_t end = block; end < below.size(); end += block) up.push_back(below[end - 1]);
+      up.push_back(max_key);  // the last block, whatever it holds
       levels.push_back(std::move(up));
     }
     SECGROUP_ASSERT(levels.size() <= max_depth);
@@ -85,43 +150,42 @@ class search_forest {
   }
 
   /// Index of the segment of tree `tr` holding `x`.
+  template <isa I = isa::baseline>
   std::size_t segment(const tree& tr, const Key& x) const {
-    std::size_t r = count_below(keys_.data() + tr.level[0], x);
-    for (std::uint32_t l = 1; l < tr.depth; ++l) {
-      std::size_t base = (r == 0 ? 0 : r - 1) * block;
-      r = base + count_below(keys_.data() + tr.level[l] + base, x);
-    }
+    std::uint32_t r = 0;
+    for (std::uint32_t l = 0; l < tr.depth; ++l) r = descend<I>(tr, l, r, x);
     return r;
+  }
+
+  /// One level of a query of tree `tr`: from `r`, the block of level `l` the query is in (0 at
+  /// the top), returns the block of level l + 1, or the segment after the last level.
+  template <isa I = isa::baseline>
+  std::uint32_t descend(const tree& tr, std::uint32_t l, std::uint32_t r, const Key& x) const {
+    const auto base = r * static_cast<std::uint32_t>(block);
+    return base + count_below<I>(keys_.data() + tr.level[l] + base, x);
   }
 
   /// Bytes held.
   std::size_t memory() const { return keys_.capacity() * sizeof(Key); }
 
  private:
-  /// Number of keys of the (sorted, 64-byte aligned) block at `keys` that are below `x`.
-  static std::size_t count_below(const Key* keys, const Key& x) {
-#if defined(__SSE2__)
-    if constexpr (std::is_same_v<Key, std::uint32_t> && block == 16) {
-      // Signed compares on sign-flipped values; the block is sorted, so the keys below x form
-      // a prefix and the count is the number of trailing ones of the 16-lane mask.
-      const __m128i flip = _mm_set1_epi32(static_cast<int>(0x80000000u));
-      const __m128i v = _mm_xor_si128(_mm_set1_epi32(static_cast<int>(x)), flip);
-      auto below = [&](std::size_t i) {
-        auto k = _mm_xor_si128(_mm_load_si128(reinterpret_cast<const __m128i*>(keys + i)), flip);
-        return _mm_cmpgt_epi32(v, k);
-      };
-      auto lo = _mm_packs_epi32(below(0), below(4));
-      auto hi = _mm_packs_epi32(below(8), below(12));
-      auto mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_packs_epi16(lo, hi)));
-      return static_cast<std::size_t>(__builtin_ctz(~mask));
-    }
+  /// Number of keys of the (sorted, aligned) block at `keys` that are below `x`.
+  template <isa I>
+  static std::uint32_t count_below(const Key* keys, const Key& x) {
+    if constexpr (std::is_same_v<Key, std::uint32_t> && block == 32) {
+#if SECGROUP_X86_DISPATCH
+      if constexpr (I == isa::avx512) return count_below_32_avx512(keys, x);
+      if constexpr (I == isa::avx2) return count_below_32_avx2(keys, x);
 #endif
-    std::size_t c = 0;
-    for (std::size_t j = 0; j < block; ++j) c += keys[j] < x;
-    return c;
+      return count_below_32_sse2(keys, x);
+    } else {
+      std::uint32_t c = 0;
+      for (std::size_t j = 0; j < block; ++j) c += keys[j] < x;
+      return c;
+    }
   }
 
-  std::vector<Key, aligned_allocator<Key, 64>> keys_;
+  std::vector<Key, aligned_allocator<Key, 128>> keys_;
 };
 
 }  // namespace detail
