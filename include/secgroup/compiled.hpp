@@ -97,41 +97,46 @@ class compiled_policy {
 
   /// Decides n ≤ max_batch points together, the same decisions as find<I>: point_at(j) gives
   /// point j, put(j, decision) receives its decision. The points are ordered deepest table
-  /// first (a counting sort), then descend their trees level by level, each level of all the
-  /// points still descending in one pass, so that their cache misses overlap.
+  /// first (a counting sort, skipped when all tables are as deep), then descend their trees
+  /// level by level, each level of all the points still descending in one pass, so that their
+  /// cache misses overlap.
   template <isa I = isa::baseline, class PointAt, class Put>
   void find_many(std::size_t n, PointAt&& point_at, Put&& put) const {
     SECGROUP_ASSERT(n <= max_batch);
     constexpr std::size_t depths = forest::max_depth + 2;
-    std::array<const table*, max_batch> table_of_point;
-    std::array<address_type, max_batch> address_of_point;
+    std::array<const table*, max_batch> t;     // by point, then by slot when sorted
+    std::array<address_type, max_batch> a;     // likewise
     std::array<std::uint32_t, depths> deeper{};  // first: points per depth
     for (std::size_t j = 0; j < n; ++j) {
       const point<S> x = point_at(j);
-      table_of_point[j] = &tables_[table_of(x)];
-      address_of_point[j] = x.address;
-      ++deeper[table_of_point[j]->shape.depth];
+      t[j] = &tables_[table_of(x)];
+      a[j] = x.address;
+      ++deeper[t[j]->shape.depth];
     }
+    const bool sort = n > 0 && deeper[t[0]->shape.depth] != n;
     std::array<std::uint32_t, depths> next{};  // the next slot of each depth, deepest first
     for (std::size_t d = forest::max_depth, slot = 0; d >= 1; --d) {
       next[d] = static_cast<std::uint32_t>(slot);
       slot += deeper[d];
       deeper[d] = static_cast<std::uint32_t>(slot);  // now: points of depth >= d
     }
-    std::array<const table*, max_batch> t;
-    std::array<address_type, max_batch> a;
-    std::array<std::uint32_t, max_batch> r, query;
-    for (std::size_t j = 0; j < n; ++j) {
-      const auto s = next[table_of_point[j]->shape.depth]++;
-      t[s] = table_of_point[j];
-      a[s] = address_of_point[j];
-      r[s] = 0;
-      query[s] = static_cast<std::uint32_t>(j);
+    std::array<std::uint32_t, max_batch> point_in_slot;
+    if (sort) {
+      const auto by_point = t;
+      const auto address_by_point = a;
+      for (std::size_t j = 0; j < n; ++j) {
+        const auto s = next[by_point[j]->shape.depth]++;
+        t[s] = by_point[j];
+        a[s] = address_by_point[j];
+        point_in_slot[s] = static_cast<std::uint32_t>(j);
+      }
     }
+    std::array<std::uint32_t, max_batch> r{};
     for (std::uint32_t l = 0; l < forest::max_depth && deeper[l + 1] != 0; ++l)
       for (std::uint32_t s = 0; s < deeper[l + 1]; ++s)
         r[s] = forest_.template descend<I>(t[s]->shape, l, r[s], a[s]);
-    for (std::size_t s = 0; s < n; ++s) put(query[s], unpack(values_[t[s]->first_value + r[s]]));
+    for (std::size_t s = 0; s < n; ++s)
+      put(sort ? point_in_slot[s] : s, unpack(values_[t[s]->first_value + r[s]]));
   }
 
   /// Levels the lookup of `x` descends (the depth of its address table).
