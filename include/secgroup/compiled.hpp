@@ -3,9 +3,10 @@
 // compiled_policy<S> answers first-match lookups for one direction and family:
 //   1. the protocol class picks a port index;
 //   2. the port index maps the port to an address table through a two-level table indexed by
-//      the port's high and low byte, without a branch (most high-byte blocks hold one entry);
+//      the port's high and low byte (most high-byte blocks name their table directly);
 //   3. the address table is a static B+-tree over segment starts, one block of keys per level
-//      (32 IPv4 keys, two cache lines), all tables in one aligned arena (detail::search_forest).
+//      (16 IPv4 keys, one cache line, or 32 when that saves the deepest table a level: see
+//      block_for), all tables in one aligned arena (detail::search_forest).
 // The tables are the address maps of the policy's first-match partition (partition.hpp), the
 // same content the ICL decision map holds, flattened straight from it: going through ICL's trees
 // would double the build time. Each table value packs the deciding rule (its index in
@@ -53,7 +54,7 @@ class compiled_policy {
   explicit compiled_policy(const policy<S>& pol) : compiled_policy(pol, partition<S>(pol)) {}
 
   /// Compiles `pol` from its first-match partition `map` (the content of its decision map).
-  compiled_policy(const policy<S>& pol, const partition<S>& map) {
+  compiled_policy(const policy<S>& pol, const partition<S>& map) : forest_(block_for(map)) {
     std::vector<std::uint32_t> table_of_map(map.map_count(), no_table);
     std::vector<address_type> starts;
     auto table_for = [&](std::uint32_t m) {  // builds tables only for maps still in use
@@ -75,13 +76,23 @@ class compiled_policy {
     }
   }
 
-  /// Returns the address table that decides point `x` (its port and protocol class), without
-  /// a branch: a block of 256 ports holding one table reads its single entry.
+  /// Returns the address table that decides point `x` (its port and protocol class). For one
+  /// lookup: the branch on a mixed block is predicted, so a whole block's table is ready a load
+  /// earlier.
   std::uint32_t table_of(const point<S>& x) const {
     const std::uint32_t port = x.port;
-    const std::uint32_t block = port_blocks_[static_cast<std::size_t>(x.protocol)][(port >> 8) & 0xff];
-    const std::uint32_t mixed = block & 1u;
-    return port_tables_[(block >> 1) + ((port & 0xffu) & (0u - mixed))];
+    const std::uint32_t e = port_blocks_[static_cast<std::size_t>(x.protocol)][(port >> 8) & 0xff];
+    return e & 1u ? port_tables_[(e >> 1) + (port & 0xffu)] : e >> 1;
+  }
+
+  /// The same without a branch, for batches (whose points' ports vary, so that the branch
+  /// mispredicts): the load is made in every case, from entry 0 for a whole block.
+  std::uint32_t table_of_without_branch(const point<S>& x) const {
+    const std::uint32_t port = x.port;
+    const std::uint32_t e = port_blocks_[static_cast<std::size_t>(x.protocol)][(port >> 8) & 0xff];
+    const std::uint32_t mixed = 0u - (e & 1u);  // all ones for a mixed block
+    const std::uint32_t entry = port_tables_[((e >> 1) + (port & 0xffu)) & mixed];
+    return (entry & mixed) | ((e >> 1) & ~mixed);
   }
 
   /// Returns the decision for point `x`, counting with the kernels of `I` (which the caller
@@ -109,7 +120,7 @@ class compiled_policy {
     std::array<std::uint32_t, depths> deeper{};  // first: points per depth
     for (std::size_t j = 0; j < n; ++j) {
       const point<S> x = point_at(j);
-      t[j] = &tables_[table_of(x)];
+      t[j] = &tables_[table_of_without_branch(x)];
       a[j] = x.address;
       ++deeper[t[j]->shape.depth];
     }
@@ -163,10 +174,33 @@ class compiled_policy {
     typename forest::tree shape;
     std::uint32_t first_value;
   };
-  /// The port index of a protocol class: by the port's high byte, (offset << 1 | mixed), where
-  /// port_tables_[offset] is the table of the whole block when mixed is 0, and the 256 entries
-  /// from offset hold the table of each low byte when it is 1.
+  /// The port index of a protocol class, by the port's high byte: (t << 1) when the whole block
+  /// of 256 ports has table t, (offset << 1 | 1) when the 256 entries of port_tables_ from
+  /// offset hold the table of each low byte.
   using port_blocks = std::array<std::uint32_t, 256>;
+
+  /// The forest's block width for `map`: 32 keys when that makes the deepest table shallower
+  /// than 16 would (fewer levels: fewer dependent loads, which batches gain most from), else 16
+  /// (one cache line per level, which single lookups read fastest).
+  static std::size_t block_for(const partition<S>& map) {
+    if constexpr (!forest::wide_blocks) {
+      return forest::default_block;
+    } else {
+      std::uint32_t narrow = 1, wide = 1;
+      std::vector<bool> seen(map.map_count());
+      for (auto c : all_proto_classes)
+        for (std::size_t j = 0; j < map.port_class_count(c); ++j) {
+          const auto m = map.port_class_map(c, j);
+          if (seen[m]) continue;
+          seen[m] = true;
+          std::size_t segments = 0;
+          map.for_each_segment(m, [&](const auto&, std::uint32_t) { ++segments; });
+          narrow = std::max(narrow, forest::depth_of(segments, 16));
+          wide = std::max(wide, forest::depth_of(segments, 32));
+        }
+      return wide < narrow ? 32 : 16;
+    }
+  }
 
   /// Packs a decision: (rule + 1) << 1 | drop; the default policy's rule, no_rule, wraps to 0.
   static std::uint32_t pack(decision d) {
@@ -184,20 +218,14 @@ class compiled_policy {
                                  [](std::uint32_t p, const auto& run) { return p < run.first; });
       return static_cast<std::size_t>(it - runs.begin()) - 1;
     };
+    if (port_tables_.empty()) port_tables_.push_back(0);  // entry 0, read for whole blocks
     for (std::uint32_t hi = 0; hi < 256; ++hi) {
       const std::uint32_t first = hi << 8;
-      const auto offset = static_cast<std::uint32_t>(port_tables_.size());
       if (run_of(first) == run_of(first + 255)) {  // one table for the whole block
-        const std::uint32_t t = runs[run_of(first)].second;
-        if (hi > 0 && !(blocks[hi - 1] & 1u) && port_tables_[blocks[hi - 1] >> 1] == t) {
-          blocks[hi] = blocks[hi - 1];  // the same entry as the block before
-        } else {
-          blocks[hi] = offset << 1;
-          port_tables_.push_back(t);
-        }
+        blocks[hi] = runs[run_of(first)].second << 1;
         continue;
       }
-      blocks[hi] = offset << 1 | 1u;
+      blocks[hi] = static_cast<std::uint32_t>(port_tables_.size()) << 1 | 1u;
       for (std::uint32_t lo = 0; lo < 256; ++lo)
         port_tables_.push_back(runs[run_of(first + lo)].second);
     }

@@ -7,12 +7,14 @@
 // per block of level L+1: the block's last key, the maximum key for the last block. The count c
 // of keys < x in a block of level L is then the block of level L+1 holding x's count: a query
 // computes r = r * B + count(block r of level L) from the top, one block of B contiguous keys
-// per level, branch-free and with no bounds to check. For 32-bit keys (IPv4) a block is 32 keys, two cache lines,
-// counted with two AVX-512 compares, four AVX2 or eight SSE2 ones (the kernel is the `isa`
-// template argument, see isa.hpp); other keys take a block of 64 bytes and at least 8 keys.
-// Blocks start on 128-byte boundaries.
-// Queries of several trees can descend together, level by level (descend(), as
-// compiled_policy::find_many does).
+// per level, branch-free and with no bounds to check.
+//
+// Block width. For 32-bit keys (IPv4) the forest's blocks hold 16 keys (one cache line) or 32
+// (two lines, one level fewer from 513 segments on), chosen when the forest is made; other keys
+// take blocks of 64 bytes and at least 8 keys. Blocks are counted by the kernel of the `isa`
+// template argument (isa.hpp): one or two AVX-512 compares, two or four AVX2 ones, or SSE2.
+// Blocks start on 128-byte boundaries. Queries of several trees can descend together, level by
+// level (descend(), as compiled_policy::find_many does).
 #pragma once
 
 #include <algorithm>
@@ -52,14 +54,12 @@ struct aligned_allocator {
 };
 
 // -- Counting the keys of a block below x ---------------------------------------------------
-// Each kernel takes a sorted, 64-byte aligned block of 32 keys: the keys below x form a prefix.
+// Each kernel takes a sorted, 64-byte aligned block of 16 or 32 keys: the keys below x form a
+// prefix.
 
-/// Baseline x86-64: picks the half of the block holding x's count (keys[15] < x: the upper
-/// one), then counts its 16 keys with signed compares on sign-flipped values; the count is the
-/// trailing ones of the 16-lane mask.
-inline std::uint32_t count_below_32_sse2(const std::uint32_t* keys, std::uint32_t x) {
-  const std::uint32_t half = static_cast<std::uint32_t>(keys[15] < x) << 4;
-  keys += half;
+/// Baseline x86-64, 16 keys: signed compares on sign-flipped values; the count is the trailing
+/// ones of the 16-lane mask.
+inline std::uint32_t count_below_16_sse2(const std::uint32_t* keys, std::uint32_t x) {
 #if defined(__SSE2__)
   const __m128i flip = _mm_set1_epi32(static_cast<int>(0x80000000u));
   const __m128i v = _mm_xor_si128(_mm_set1_epi32(static_cast<int>(x)), flip);
@@ -70,12 +70,19 @@ inline std::uint32_t count_below_32_sse2(const std::uint32_t* keys, std::uint32_
   auto lo = _mm_packs_epi32(below(0), below(4));
   auto hi = _mm_packs_epi32(below(8), below(12));
   auto mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_packs_epi16(lo, hi)));
-  return half + static_cast<std::uint32_t>(__builtin_ctz(~mask));
+  return static_cast<std::uint32_t>(__builtin_ctz(~mask));
 #else
-  std::uint32_t c = half;
+  std::uint32_t c = 0;
   for (std::size_t j = 0; j < 16; ++j) c += keys[j] < x;
   return c;
 #endif
+}
+
+/// Baseline x86-64, 32 keys: picks the half holding x's count (keys[15] < x: the upper one,
+/// without a branch), then counts its 16 keys.
+inline std::uint32_t count_below_32_sse2(const std::uint32_t* keys, std::uint32_t x) {
+  const std::uint32_t half = static_cast<std::uint32_t>(keys[15] < x) << 4;
+  return half + count_below_16_sse2(keys + half, x);
 }
 
 #if SECGROUP_X86_DISPATCH
@@ -89,7 +96,15 @@ inline std::uint32_t below_mask8_avx2(const std::uint32_t* keys, __m256i flipped
   return static_cast<std::uint32_t>(_mm256_movemask_ps(below));
 }
 
-/// AVX2: four 8-lane compares.
+/// AVX2, 16 keys: two 8-lane compares.
+SECGROUP_TARGET("avx2,popcnt")
+inline std::uint32_t count_below_16_avx2(const std::uint32_t* keys, std::uint32_t x) {
+  const __m256i v = _mm256_set1_epi32(static_cast<int>(x ^ 0x80000000u));
+  return static_cast<std::uint32_t>(
+      __builtin_popcount(below_mask8_avx2(keys, v) | below_mask8_avx2(keys + 8, v) << 8));
+}
+
+/// AVX2, 32 keys: four 8-lane compares.
 SECGROUP_TARGET("avx2,popcnt")
 inline std::uint32_t count_below_32_avx2(const std::uint32_t* keys, std::uint32_t x) {
   const __m256i v = _mm256_set1_epi32(static_cast<int>(x ^ 0x80000000u));
@@ -98,7 +113,15 @@ inline std::uint32_t count_below_32_avx2(const std::uint32_t* keys, std::uint32_
                          below_mask8_avx2(keys + 16, v) << 16 | below_mask8_avx2(keys + 24, v) << 24));
 }
 
-/// AVX-512: two 16-lane unsigned compares.
+/// AVX-512, 16 keys: one 16-lane unsigned compare.
+SECGROUP_TARGET("avx512f,popcnt")
+inline std::uint32_t count_below_16_avx512(const std::uint32_t* keys, std::uint32_t x) {
+  const __m512i v = _mm512_set1_epi32(static_cast<int>(x));
+  return static_cast<std::uint32_t>(
+      __builtin_popcount(_mm512_cmplt_epu32_mask(_mm512_load_si512(keys), v)));
+}
+
+/// AVX-512, 32 keys: two 16-lane unsigned compares.
 SECGROUP_TARGET("avx512f,popcnt")
 inline std::uint32_t count_below_32_avx512(const std::uint32_t* keys, std::uint32_t x) {
   const __m512i v = _mm512_set1_epi32(static_cast<int>(x));
@@ -111,11 +134,29 @@ inline std::uint32_t count_below_32_avx512(const std::uint32_t* keys, std::uint3
 template <class Key>
 class search_forest {
  public:
-  /// Keys per block: 32 for 32-bit keys (two cache lines), otherwise 64 bytes and at least 8.
-  static constexpr std::size_t block =
-      sizeof(Key) == 4 ? 32 : std::max<std::size_t>(8, 64 / sizeof(Key));
+  /// True for 32-bit keys, whose blocks may hold 16 or 32 keys.
+  static constexpr bool wide_blocks = std::is_same_v<Key, std::uint32_t>;
+  /// The default keys per block: 16 for 32-bit keys, otherwise 64 bytes and at least 8.
+  static constexpr std::size_t default_block = std::max<std::size_t>(8, 64 / sizeof(Key));
   /// Deepest tree: block^max_depth segments.
   static constexpr std::size_t max_depth = 8;
+
+  /// A forest of blocks of `width` keys: default_block, or 32 for 32-bit keys.
+  explicit search_forest(std::size_t width = default_block) : block_(width) {
+    SECGROUP_ASSERT(width == default_block || (wide_blocks && width == 32));
+  }
+
+  /// Keys per block.
+  std::size_t block() const { return block_; }
+
+  /// Levels of a tree over `segments` segments in blocks of `width` keys.
+  static std::uint32_t depth_of(std::size_t segments, std::size_t width) {
+    std::uint32_t depth = 1;
+    for (std::size_t keys = segments > 0 ? segments - 1 : 0; keys > width;
+         keys = (keys + width - 1) / width)
+      ++depth;
+    return depth;
+  }
 
   /// A tree's shape: its depth and where each level starts in the arena (top first).
   struct tree {
@@ -129,10 +170,11 @@ class search_forest {
     SECGROUP_ASSERT(!starts.empty());
     std::vector<std::vector<Key>> levels(1);  // bottom first: the inner boundaries
     for (std::size_t i = 1; i < starts.size(); ++i) levels[0].push_back(starts[i] - Key{1});
-    while (levels.back().size() > block) {
+    const std::size_t width = block_;
+    while (levels.back().size() > width) {
       const auto& below = levels.back();
       std::vector<Key> up;
-      for (std::size_t end = block; end < below.size(); end += block) up.push_back(below[end - 1]);
+      for (std::size_t end = width; end < below.size(); end += width) up.push_back(below[end - 1]);
       up.push_back(max_key);  // the last block, whatever it holds
       levels.push_back(std::move(up));
     }
@@ -143,8 +185,8 @@ class search_forest {
       const auto& keys = levels[levels.size() - 1 - l];  // top first
       t.level[l] = static_cast<std::uint32_t>(keys_.size());
       keys_.insert(keys_.end(), keys.begin(), keys.end());
-      keys_.resize(keys_.size() + (block - keys.size() % block) % block, max_key);
-      if (keys.empty()) keys_.resize(keys_.size() + block, max_key);
+      keys_.resize(keys_.size() + (width - keys.size() % width) % width, max_key);
+      if (keys.empty()) keys_.resize(keys_.size() + width, max_key);
     }
     return t;
   }
@@ -161,7 +203,7 @@ class search_forest {
   /// the top), returns the block of level l + 1, or the segment after the last level.
   template <isa I = isa::baseline>
   std::uint32_t descend(const tree& tr, std::uint32_t l, std::uint32_t r, const Key& x) const {
-    const auto base = r * static_cast<std::uint32_t>(block);
+    const auto base = r * static_cast<std::uint32_t>(block_);
     return base + count_below<I>(keys_.data() + tr.level[l] + base, x);
   }
 
@@ -171,20 +213,28 @@ class search_forest {
  private:
   /// Number of keys of the (sorted, aligned) block at `keys` that are below `x`.
   template <isa I>
-  static std::uint32_t count_below(const Key* keys, const Key& x) {
-    if constexpr (std::is_same_v<Key, std::uint32_t> && block == 32) {
+  std::uint32_t count_below(const Key* keys, const Key& x) const {
+    if constexpr (wide_blocks) {
+      if (block_ == 32) {
 #if SECGROUP_X86_DISPATCH
-      if constexpr (I == isa::avx512) return count_below_32_avx512(keys, x);
-      if constexpr (I == isa::avx2) return count_below_32_avx2(keys, x);
+        if constexpr (I == isa::avx512) return count_below_32_avx512(keys, x);
+        if constexpr (I == isa::avx2) return count_below_32_avx2(keys, x);
 #endif
-      return count_below_32_sse2(keys, x);
+        return count_below_32_sse2(keys, x);
+      }
+#if SECGROUP_X86_DISPATCH
+      if constexpr (I == isa::avx512) return count_below_16_avx512(keys, x);
+      if constexpr (I == isa::avx2) return count_below_16_avx2(keys, x);
+#endif
+      return count_below_16_sse2(keys, x);
     } else {
       std::uint32_t c = 0;
-      for (std::size_t j = 0; j < block; ++j) c += keys[j] < x;
+      for (std::size_t j = 0; j < default_block; ++j) c += keys[j] < x;
       return c;
     }
   }
 
+  std::size_t block_;
   std::vector<Key, aligned_allocator<Key, 128>> keys_;
 };
 
