@@ -21,6 +21,7 @@
 // A single lookup is a chain of dependent loads: the baseline kernel serves it as fast.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <span>
@@ -85,16 +86,6 @@ class compiled_policy {
     return e & 1u ? port_tables_[(e >> 1) + (port & 0xffu)] : e >> 1;
   }
 
-  /// The same without a branch, for batches (whose points' ports vary, so that the branch
-  /// mispredicts): the load is made in every case, from entry 0 for a whole block.
-  std::uint32_t table_of_without_branch(const point<S>& x) const {
-    const std::uint32_t port = x.port;
-    const std::uint32_t e = port_blocks_[static_cast<std::size_t>(x.protocol)][(port >> 8) & 0xff];
-    const std::uint32_t mixed = 0u - (e & 1u);  // all ones for a mixed block
-    const std::uint32_t entry = port_tables_[((e >> 1) + (port & 0xffu)) & mixed];
-    return (entry & mixed) | ((e >> 1) & ~mixed);
-  }
-
   /// Returns the decision for point `x`, counting with the kernels of `I` (which the caller
   /// makes sure the CPU runs: isa_supported(I)).
   template <isa I = isa::baseline>
@@ -133,8 +124,10 @@ class compiled_policy {
     }
     std::array<std::uint32_t, max_batch> point_in_slot;
     if (sort) {
-      const auto by_point = t;
-      const auto address_by_point = a;
+      std::array<const table*, max_batch> by_point;
+      std::array<address_type, max_batch> address_by_point;
+      std::copy_n(t.begin(), n, by_point.begin());
+      std::copy_n(a.begin(), n, address_by_point.begin());
       for (std::size_t j = 0; j < n; ++j) {
         const auto s = next[by_point[j]->shape.depth]++;
         t[s] = by_point[j];
@@ -178,6 +171,16 @@ class compiled_policy {
   /// of 256 ports has table t, (offset << 1 | 1) when the 256 entries of port_tables_ from
   /// offset hold the table of each low byte.
   using port_blocks = std::array<std::uint32_t, 256>;
+
+  /// table_of() without a branch, for batches (whose points' ports vary, so that the branch
+  /// mispredicts): the load is made in every case, from entry 0 for a whole block.
+  std::uint32_t table_of_without_branch(const point<S>& x) const {
+    const std::uint32_t port = x.port;
+    const std::uint32_t e = port_blocks_[static_cast<std::size_t>(x.protocol)][(port >> 8) & 0xff];
+    const std::uint32_t mixed = 0u - (e & 1u);  // all ones for a mixed block
+    const std::uint32_t entry = port_tables_[((e >> 1) + (port & 0xffu)) & mixed];
+    return (entry & mixed) | ((e >> 1) & ~mixed);
+  }
 
   /// The forest's block width for `map`: 32 keys when that makes the deepest table shallower
   /// than 16 would (fewer levels: fewer dependent loads, which batches gain most from), else 16
