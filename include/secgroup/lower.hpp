@@ -6,6 +6,8 @@
 // maps each box back to the group's ordered_rules().
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -63,11 +65,24 @@ policy<space_of<F>> lower(const security_group& g, direction d) {
   return lower<F>(ordered_rules(g), d, g.default_policy(d));
 }
 
+namespace detail {
+/// class_of() of every IP protocol number: a lookup instead of a switch, for the hot path
+/// (the protocols of a batch vary, and a switch on them mispredicts).
+inline constexpr auto protocol_classes = [] {
+  std::array<proto_class, 256> classes{};
+  for (std::size_t i = 0; i < classes.size(); ++i)
+    classes[i] = class_of(static_cast<std::uint8_t>(i));
+  return classes;
+}();
+}  // namespace detail
+
 /// Returns the point of packet `p` in space `S` (the port is 0 for classes without ports).
 template <class S>
 point<S> point_of(const packet& p) {
-  auto c = class_of(p.protocol);
-  return {c, detail::address_value<S>(p.remote), has_ports(c) ? p.port : 0u};
+  const auto c = detail::protocol_classes[p.protocol];
+  const auto ports = static_cast<typename S::port_type>(has_ports(c) ? 0xffffu : 0u);
+  return {c, detail::address_value<S>(p.remote),
+          static_cast<typename S::port_type>(p.port & ports)};
 }
 
 /// Returns the index in `pol.rules` of the first rule holding `x`, or decision::no_rule.

@@ -301,6 +301,13 @@ std::string check_group(const security_group& g, const std::vector<packet>& pack
   std::vector<decision> batch(packets.size() + 1, decision{action::accept, 12345});
   compiled.evaluate(packets, std::span<decision>(batch));
   if (!(batch.back() == decision{action::accept, 12345})) return "batch wrote past its input";
+  for (auto i : {isa::baseline, isa::avx2, isa::avx512}) {  // every kernel this CPU runs
+    if (!isa_supported(i)) continue;
+    std::vector<decision> again(packets.size());
+    compiled.evaluate(packets, std::span<decision>(again), i);
+    if (again != std::vector<decision>(batch.begin(), batch.end() - 1))
+      return "the " + std::string(to_string(i)) + " batch differs from the default one";
+  }
   for (std::size_t k = 0; k < packets.size(); ++k) {
     const auto& p = packets[k];
     const auto want = reference.evaluate(p);

@@ -1,14 +1,20 @@
 // secgroup/detail/search_forest.hpp: many static B+-trees in one aligned arena, answering
-// "which segment holds x" over sorted segment starts.
+// "which segment holds x" over sorted segment starts, one query at a time or many together.
 //
 // A tree over n segments stores the n-1 inner boundaries as keys b_i = start_i - 1, so that the
 // segment of x is the number of keys strictly below x, and padding with the maximum key never
-// counts (no x exceeds the maximum). Level 0 is
-// the top (at most B keys); level L holds every B-th key of level L+1 (the first key of each of
-// its blocks). A query counts the keys < x in one block of B contiguous keys per level — a
-// branch-free loop the compiler vectorises for 32-bit keys — and descends into the block its
-// count designates: one cache line per level, no bounds to check. Levels start on 64-byte
-// boundaries.
+// counts (no x exceeds the maximum). Level 0 is the top (at most B keys); level L holds one key
+// per block of level L+1: the block's last key, the maximum key for the last block. The count c
+// of keys < x in a block of level L is then the block of level L+1 holding x's count: a query
+// computes r = r * B + count(block r of level L) from the top, one block of B contiguous keys
+// per level, branch-free and with no bounds to check.
+//
+// Block width. For 32-bit keys (IPv4) the forest's blocks hold 16 keys (one cache line) or 32
+// (two lines, one level fewer from 513 segments on), chosen when the forest is made; other keys
+// take blocks of 64 bytes and at least 8 keys. Blocks are counted by the kernel of the `isa`
+// template argument (isa.hpp): one or two AVX-512 compares, two or four AVX2 ones, or SSE2.
+// Blocks start on 128-byte boundaries. Queries of several trees can descend together, level by
+// level (descend(), as compiled_policy::find_many does).
 #pragma once
 
 #include <algorithm>
@@ -24,6 +30,7 @@
 #endif
 
 #include "../config.hpp"
+#include "../isa.hpp"
 
 SECGROUP_BEGIN_NAMESPACE
 namespace detail {
@@ -46,13 +53,110 @@ struct aligned_allocator {
   friend bool operator==(const aligned_allocator&, const aligned_allocator&) { return true; }
 };
 
+// -- Counting the keys of a block below x ---------------------------------------------------
+// Each kernel takes a sorted, 64-byte aligned block of 16 or 32 keys: the keys below x form a
+// prefix.
+
+/// Baseline x86-64, 16 keys: signed compares on sign-flipped values; the count is the trailing
+/// ones of the 16-lane mask.
+inline std::uint32_t count_below_16_sse2(const std::uint32_t* keys, std::uint32_t x) {
+#if defined(__SSE2__)
+  const __m128i flip = _mm_set1_epi32(static_cast<int>(0x80000000u));
+  const __m128i v = _mm_xor_si128(_mm_set1_epi32(static_cast<int>(x)), flip);
+  auto below = [&](std::size_t i) {
+    auto k = _mm_xor_si128(_mm_load_si128(reinterpret_cast<const __m128i*>(keys + i)), flip);
+    return _mm_cmpgt_epi32(v, k);
+  };
+  auto lo = _mm_packs_epi32(below(0), below(4));
+  auto hi = _mm_packs_epi32(below(8), below(12));
+  auto mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_packs_epi16(lo, hi)));
+  return static_cast<std::uint32_t>(__builtin_ctz(~mask));
+#else
+  std::uint32_t c = 0;
+  for (std::size_t j = 0; j < 16; ++j) c += keys[j] < x;
+  return c;
+#endif
+}
+
+/// Baseline x86-64, 32 keys: picks the half holding x's count (keys[15] < x: the upper one,
+/// without a branch), then counts its 16 keys.
+inline std::uint32_t count_below_32_sse2(const std::uint32_t* keys, std::uint32_t x) {
+  const std::uint32_t half = static_cast<std::uint32_t>(keys[15] < x) << 4;
+  return half + count_below_16_sse2(keys + half, x);
+}
+
+#if SECGROUP_X86_DISPATCH
+/// AVX2: one 8-lane compare of the keys at `keys` as a mask (no lambda: a lambda would not
+/// inherit the target).
+SECGROUP_TARGET("avx2,popcnt")
+inline std::uint32_t below_mask8_avx2(const std::uint32_t* keys, __m256i flipped_x) {
+  const __m256i flip = _mm256_set1_epi32(static_cast<int>(0x80000000u));
+  auto k = _mm256_xor_si256(_mm256_load_si256(reinterpret_cast<const __m256i*>(keys)), flip);
+  auto below = _mm256_castsi256_ps(_mm256_cmpgt_epi32(flipped_x, k));
+  return static_cast<std::uint32_t>(_mm256_movemask_ps(below));
+}
+
+/// AVX2, 16 keys: two 8-lane compares.
+SECGROUP_TARGET("avx2,popcnt")
+inline std::uint32_t count_below_16_avx2(const std::uint32_t* keys, std::uint32_t x) {
+  const __m256i v = _mm256_set1_epi32(static_cast<int>(x ^ 0x80000000u));
+  return static_cast<std::uint32_t>(
+      __builtin_popcount(below_mask8_avx2(keys, v) | below_mask8_avx2(keys + 8, v) << 8));
+}
+
+/// AVX2, 32 keys: four 8-lane compares.
+SECGROUP_TARGET("avx2,popcnt")
+inline std::uint32_t count_below_32_avx2(const std::uint32_t* keys, std::uint32_t x) {
+  const __m256i v = _mm256_set1_epi32(static_cast<int>(x ^ 0x80000000u));
+  return static_cast<std::uint32_t>(
+      __builtin_popcount(below_mask8_avx2(keys, v) | below_mask8_avx2(keys + 8, v) << 8 |
+                         below_mask8_avx2(keys + 16, v) << 16 | below_mask8_avx2(keys + 24, v) << 24));
+}
+
+/// AVX-512, 16 keys: one 16-lane unsigned compare.
+SECGROUP_TARGET("avx512f,popcnt")
+inline std::uint32_t count_below_16_avx512(const std::uint32_t* keys, std::uint32_t x) {
+  const __m512i v = _mm512_set1_epi32(static_cast<int>(x));
+  return static_cast<std::uint32_t>(
+      __builtin_popcount(_mm512_cmplt_epu32_mask(_mm512_load_si512(keys), v)));
+}
+
+/// AVX-512, 32 keys: two 16-lane unsigned compares.
+SECGROUP_TARGET("avx512f,popcnt")
+inline std::uint32_t count_below_32_avx512(const std::uint32_t* keys, std::uint32_t x) {
+  const __m512i v = _mm512_set1_epi32(static_cast<int>(x));
+  auto lo = _mm512_cmplt_epu32_mask(_mm512_load_si512(keys), v);
+  auto hi = _mm512_cmplt_epu32_mask(_mm512_load_si512(keys + 16), v);
+  return static_cast<std::uint32_t>(__builtin_popcount(lo) + __builtin_popcount(hi));
+}
+#endif
+
 template <class Key>
 class search_forest {
  public:
-  /// Keys per block: one 64-byte cache line, at least 8.
-  static constexpr std::size_t block = std::max<std::size_t>(8, 64 / sizeof(Key));
+  /// True for 32-bit keys, whose blocks may hold 16 or 32 keys.
+  static constexpr bool wide_blocks = std::is_same_v<Key, std::uint32_t>;
+  /// The default keys per block: 16 for 32-bit keys, otherwise 64 bytes and at least 8.
+  static constexpr std::size_t default_block = std::max<std::size_t>(8, 64 / sizeof(Key));
   /// Deepest tree: block^max_depth segments.
   static constexpr std::size_t max_depth = 8;
+
+  /// A forest of blocks of `width` keys: default_block, or 32 for 32-bit keys.
+  explicit search_forest(std::size_t width = default_block) : block_(width) {
+    SECGROUP_ASSERT(width == default_block || (wide_blocks && width == 32));
+  }
+
+  /// Keys per block.
+  std::size_t block() const { return block_; }
+
+  /// Levels of a tree over `segments` segments in blocks of `width` keys.
+  static std::uint32_t depth_of(std::size_t segments, std::size_t width) {
+    std::uint32_t depth = 1;
+    for (std::size_t keys = segments > 0 ? segments - 1 : 0; keys > width;
+         keys = (keys + width - 1) / width)
+      ++depth;
+    return depth;
+  }
 
   /// A tree's shape: its depth and where each level starts in the arena (top first).
   struct tree {
@@ -66,9 +170,12 @@ class search_forest {
     SECGROUP_ASSERT(!starts.empty());
     std::vector<std::vector<Key>> levels(1);  // bottom first: the inner boundaries
     for (std::size_t i = 1; i < starts.size(); ++i) levels[0].push_back(starts[i] - Key{1});
-    while (levels.back().size() > block) {
+    const std::size_t width = block_;
+    while (levels.back().size() > width) {
+      const auto& below = levels.back();
       std::vector<Key> up;
-      for (std::size_t i = 0; i < levels.back().size(); i += block) up.push_back(levels.back()[i]);
+      for (std::size_t end = width; end < below.size(); end += width) up.push_back(below[end - 1]);
+      up.push_back(max_key);  // the last block, whatever it holds
       levels.push_back(std::move(up));
     }
     SECGROUP_ASSERT(levels.size() <= max_depth);
@@ -78,50 +185,57 @@ class search_forest {
       const auto& keys = levels[levels.size() - 1 - l];  // top first
       t.level[l] = static_cast<std::uint32_t>(keys_.size());
       keys_.insert(keys_.end(), keys.begin(), keys.end());
-      keys_.resize(keys_.size() + (block - keys.size() % block) % block, max_key);
-      if (keys.empty()) keys_.resize(keys_.size() + block, max_key);
+      keys_.resize(keys_.size() + (width - keys.size() % width) % width, max_key);
+      if (keys.empty()) keys_.resize(keys_.size() + width, max_key);
     }
     return t;
   }
 
   /// Index of the segment of tree `tr` holding `x`.
+  template <isa I = isa::baseline>
   std::size_t segment(const tree& tr, const Key& x) const {
-    std::size_t r = count_below(keys_.data() + tr.level[0], x);
-    for (std::uint32_t l = 1; l < tr.depth; ++l) {
-      std::size_t base = (r == 0 ? 0 : r - 1) * block;
-      r = base + count_below(keys_.data() + tr.level[l] + base, x);
-    }
+    std::uint32_t r = 0;
+    for (std::uint32_t l = 0; l < tr.depth; ++l) r = descend<I>(tr, l, r, x);
     return r;
+  }
+
+  /// One level of a query of tree `tr`: from `r`, the block of level `l` the query is in (0 at
+  /// the top), returns the block of level l + 1, or the segment after the last level.
+  template <isa I = isa::baseline>
+  std::uint32_t descend(const tree& tr, std::uint32_t l, std::uint32_t r, const Key& x) const {
+    const auto base = r * static_cast<std::uint32_t>(block_);
+    return base + count_below<I>(keys_.data() + tr.level[l] + base, x);
   }
 
   /// Bytes held.
   std::size_t memory() const { return keys_.capacity() * sizeof(Key); }
 
  private:
-  /// Number of keys of the (sorted, 64-byte aligned) block at `keys` that are below `x`.
-  static std::size_t count_below(const Key* keys, const Key& x) {
-#if defined(__SSE2__)
-    if constexpr (std::is_same_v<Key, std::uint32_t> && block == 16) {
-      // Signed compares on sign-flipped values; the block is sorted, so the keys below x form
-      // a prefix and the count is the number of trailing ones of the 16-lane mask.
-      const __m128i flip = _mm_set1_epi32(static_cast<int>(0x80000000u));
-      const __m128i v = _mm_xor_si128(_mm_set1_epi32(static_cast<int>(x)), flip);
-      auto below = [&](std::size_t i) {
-        auto k = _mm_xor_si128(_mm_load_si128(reinterpret_cast<const __m128i*>(keys + i)), flip);
-        return _mm_cmpgt_epi32(v, k);
-      };
-      auto lo = _mm_packs_epi32(below(0), below(4));
-      auto hi = _mm_packs_epi32(below(8), below(12));
-      auto mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_packs_epi16(lo, hi)));
-      return static_cast<std::size_t>(__builtin_ctz(~mask));
-    }
+  /// Number of keys of the (sorted, aligned) block at `keys` that are below `x`.
+  template <isa I>
+  std::uint32_t count_below(const Key* keys, const Key& x) const {
+    if constexpr (wide_blocks) {
+      if (block_ == 32) {
+#if SECGROUP_X86_DISPATCH
+        if constexpr (I == isa::avx512) return count_below_32_avx512(keys, x);
+        if constexpr (I == isa::avx2) return count_below_32_avx2(keys, x);
 #endif
-    std::size_t c = 0;
-    for (std::size_t j = 0; j < block; ++j) c += keys[j] < x;
-    return c;
+        return count_below_32_sse2(keys, x);
+      }
+#if SECGROUP_X86_DISPATCH
+      if constexpr (I == isa::avx512) return count_below_16_avx512(keys, x);
+      if constexpr (I == isa::avx2) return count_below_16_avx2(keys, x);
+#endif
+      return count_below_16_sse2(keys, x);
+    } else {
+      std::uint32_t c = 0;
+      for (std::size_t j = 0; j < default_block; ++j) c += keys[j] < x;
+      return c;
+    }
   }
 
-  std::vector<Key, aligned_allocator<Key, 64>> keys_;
+  std::size_t block_;
+  std::vector<Key, aligned_allocator<Key, 128>> keys_;
 };
 
 }  // namespace detail

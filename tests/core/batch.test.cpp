@@ -1,0 +1,242 @@
+// Batches and kernels: search_forest against std::upper_bound with every kernel this CPU runs;
+// compiled_group's batches (groups of 64 descending their trees together) against the reference
+// on large generated groups whose address tables have several depths, with batches of one
+// policy, of mixed policies and of every awkward length.
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <cstdint>
+#include <limits>
+#include <random>
+#include <secgroup/secgroup.hpp>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "../../bench/classbench.hpp"
+#include "support/random_groups.hpp"
+
+using namespace secgroup;
+
+namespace batch_test {
+
+constexpr std::array all_isas{isa::baseline, isa::avx2, isa::avx512};
+
+/// The kernels this CPU runs (baseline at least).
+std::vector<isa> runnable_isas() {
+  std::vector<isa> out;
+  for (auto i : all_isas)
+    if (isa_supported(i)) out.push_back(i);
+  return out;
+}
+
+/// The segment of `x` among sorted `starts` (the first is 0): the last start <= x.
+std::size_t expected_segment(const std::vector<std::uint32_t>& starts, std::uint32_t x) {
+  return static_cast<std::size_t>(std::upper_bound(starts.begin(), starts.end(), x) -
+                                  starts.begin()) -
+         1;
+}
+
+template <isa I>
+std::size_t segment_with(const detail::search_forest<std::uint32_t>& f,
+                         const detail::search_forest<std::uint32_t>::tree& t, std::uint32_t x) {
+  return f.segment<I>(t, x);
+}
+
+std::size_t segment_with(isa i, const detail::search_forest<std::uint32_t>& f,
+                         const detail::search_forest<std::uint32_t>::tree& t, std::uint32_t x) {
+  switch (i) {
+    case isa::avx512:
+      return segment_with<isa::avx512>(f, t, x);
+    case isa::avx2:
+      return segment_with<isa::avx2>(f, t, x);
+    case isa::baseline:
+      break;
+  }
+  return segment_with<isa::baseline>(f, t, x);
+}
+
+}  // namespace batch_test
+
+using namespace batch_test;
+
+TEST_CASE("batch: search_forest finds every segment with every kernel and block width",
+          "[batch][forest]") {
+  using forest = detail::search_forest<std::uint32_t>;
+  for (std::size_t width : {std::size_t{16}, std::size_t{32}}) {
+    INFO("blocks of " << width);
+    std::mt19937_64 rng(41);
+    forest f(width);
+    REQUIRE(f.block() == width);
+    std::vector<std::vector<std::uint32_t>> all_starts;
+    std::vector<forest::tree> trees;
+    // Sizes around the block widths and their powers: one level, full blocks, one key over.
+    for (std::size_t n : {1, 2, 15, 16, 17, 18, 31, 32, 33, 34, 257, 258, 1023, 1024, 1025, 1057,
+                          4097, 32768, 32769, 40000}) {
+      std::vector<std::uint32_t> starts{0};
+      while (starts.size() < n) starts.push_back(static_cast<std::uint32_t>(rng()) | 1u);
+      if (n > 2) starts.back() = 0xffffffffu;  // a segment of the maximum alone
+      std::sort(starts.begin(), starts.end());
+      starts.erase(std::unique(starts.begin(), starts.end()), starts.end());
+      trees.push_back(f.add(starts, 0xffffffffu));
+      CHECK(trees.back().depth == forest::depth_of(starts.size(), width));
+      all_starts.push_back(std::move(starts));
+    }
+    CHECK(trees.front().depth == 1);
+    CHECK(std::any_of(trees.begin(), trees.end(), [](auto& t) { return t.depth == 4; }));
+    for (auto i : runnable_isas()) {
+      INFO("isa " << to_string(i));
+      for (std::size_t k = 0; k < trees.size(); ++k) {
+        const auto& starts = all_starts[k];
+        INFO(starts.size() << " segments");
+        std::vector<std::uint32_t> probes{0, 1, 0x7fffffffu, 0x80000000u, 0xfffffffeu,
+                                          0xffffffffu};
+        for (std::size_t s = 0; s < starts.size(); s += 1 + starts.size() / 300) {
+          probes.push_back(starts[s]);
+          if (starts[s] > 0) probes.push_back(starts[s] - 1);
+          probes.push_back(starts[s] + 1);
+        }
+        for (int r = 0; r < 200; ++r) probes.push_back(static_cast<std::uint32_t>(rng()));
+        for (auto x : probes) {
+          INFO("x = " << x);
+          REQUIRE(segment_with(i, f, trees[k], x) == expected_segment(starts, x));
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("batch: an instruction set this CPU lacks is refused, naming isa", "[batch]") {
+  const compiled_group compiled;
+  std::vector<packet> in(3);
+  std::vector<decision> out(3);
+  for (auto i : all_isas) {
+    INFO("isa " << to_string(i));
+    if (isa_supported(i)) {
+      CHECK_NOTHROW(compiled.evaluate(in, out, i));
+    } else {
+      try {
+        compiled.evaluate(in, out, i);
+        FAIL("no error");
+      } catch (const validation_error& e) {
+        CHECK(e.field() == "isa");
+        CHECK(e.id() == errc::bad_value);
+      }
+    }
+  }
+  CHECK(isa_supported(isa::baseline));
+  CHECK(isa_supported(best_isa()));
+}
+
+namespace batch_test {
+
+/// Returns "" if every batch of `packets` (every kernel this CPU runs, batches around the
+/// group size of 64) and every single lookup agrees with the reference.
+std::string check_batches(const security_group& g, const std::vector<packet>& packets) {
+  const reference_evaluator reference(g);
+  const compiled_group compiled(g);
+  std::vector<decision> want;
+  for (const auto& p : packets) {
+    want.push_back(reference.evaluate(p));
+    if (!(compiled.evaluate(p) == want.back())) return "single lookup of " + to_string(p);
+  }
+  for (auto i : runnable_isas())
+    for (std::size_t size : {std::size_t{1}, std::size_t{63}, std::size_t{64}, std::size_t{65},
+                             std::size_t{257}, packets.size()}) {
+      std::vector<decision> got(packets.size() + 1, decision{action::accept, 4242});
+      const std::span<const packet> all(packets);
+      for (std::size_t at = 0; at < packets.size(); at += size) {
+        const auto n = std::min(size, packets.size() - at);
+        compiled.evaluate(all.subspan(at, n), std::span<decision>(got).subspan(at, n), i);
+      }
+      const auto where = std::string(to_string(i)) + " batches of " + std::to_string(size);
+      if (!(got.back() == decision{action::accept, 4242})) return where + " wrote past the end";
+      for (std::size_t k = 0; k < packets.size(); ++k)
+        if (!(got[k] == want[k]))
+          return where + ": " + to_string(packets[k]) + " decided " +
+                 secgroup_test::describe(got[k]) + ", reference " +
+                 secgroup_test::describe(want[k]);
+    }
+  return "";
+}
+
+rule host_rule(std::uint8_t proto_rule, ip_network net, std::uint16_t port, std::size_t i) {
+  rule r;
+  r.protocol = proto_rule == 6 ? protocol::tcp : protocol::udp;
+  r.direction = direction::inbound;
+  r.action = i % 2 == 0 ? action::accept : action::drop;
+  r.ip_range = net;
+  r.ports = port_range{port, port};
+  return r;
+}
+
+}  // namespace batch_test
+
+TEST_CASE("batch: batches agree with the reference, tables of several depths in one group",
+          "[batch]") {
+  // TCP 80 from 3000 hosts (a deep table), UDP 53 from 12 networks (a one-level table), TCP 443
+  // from 300 IPv6 hosts; packets to all three and outbound ones, mixed in every group of 64.
+  std::mt19937_64 rng(7);
+  security_group g;
+  g.enable_default_security = false;
+  std::vector<std::uint32_t> hosts;
+  for (std::size_t i = 0; i < 3000; ++i) {
+    hosts.push_back(static_cast<std::uint32_t>(rng()));
+    g.rules.push_back(host_rule(6, ip_network{ip_address::v4(hosts.back()), 32}, 80, i));
+  }
+  for (std::uint32_t i = 0; i < 12; ++i)
+    g.rules.push_back(host_rule(17, ip_network{ip_address::v4(0xc0a80000u + (i << 8)), 24}, 53, i));
+  std::vector<ip_address> hosts6;
+  for (std::size_t i = 0; i < 300; ++i) {
+    hosts6.push_back(parse_address("2001:db8::" + std::to_string(i * 7 + 1)));
+    g.rules.push_back(host_rule(6, ip_network{hosts6.back(), 128}, 443, i));
+  }
+  for (std::size_t i = 0; i < g.rules.size(); ++i)
+    g.rules[i].position = static_cast<std::uint32_t>(i + 1);
+  std::vector<packet> packets;
+  for (std::size_t k = 0; k < 4000; ++k) {
+    packet p;
+    switch (rng() % 5) {
+      case 0:
+      case 1:  // TCP 80 to a host or next to one
+        p = {direction::inbound, ip_proto::tcp,
+             ip_address::v4(hosts[rng() % hosts.size()] + static_cast<std::uint32_t>(rng() % 3) - 1),
+             80};
+        break;
+      case 2:  // UDP 53 in or near the networks
+        p = {direction::inbound, ip_proto::udp,
+             ip_address::v4(0xc0a80000u + static_cast<std::uint32_t>(rng() % 0x1000)), 53};
+        break;
+      case 3:
+        p = {direction::inbound, ip_proto::tcp, hosts6[rng() % hosts6.size()], 443};
+        break;
+      default:
+        p = {direction::outbound, ip_proto::tcp, ip_address::v4(static_cast<std::uint32_t>(rng())),
+             80};
+    }
+    packets.push_back(p);
+  }
+  const compiled_policy<ipv4_space> inbound(
+      lower<family::v4>(ordered_rules(g), direction::inbound, g.inbound_default_policy));
+  std::array<std::size_t, 9> at_depth{};  // IPv4 inbound packets by the depth of their table
+  for (const auto& p : packets)
+    if (p.remote.af == family::v4 && p.direction == direction::inbound)
+      ++at_depth[inbound.depth_of(point_of<ipv4_space>(p))];
+  CHECK(at_depth[1] > 500);
+  CHECK(inbound.depth() >= 3);
+  CHECK(at_depth[inbound.depth()] > 1000);
+  const auto error = check_batches(g, packets);
+  if (!error.empty()) FAIL(error);
+}
+
+TEST_CASE("batch: batches agree with the reference on generated groups", "[batch][slow]") {
+  for (auto profile : {classbench::profile::acl, classbench::profile::fw}) {
+    INFO("profile " << to_string(profile));
+    // 4000 rules, a quarter IPv6, every seventh packet from 640 on outbound: groups of 64 of
+    // one policy first, then mixed.
+    const auto g = classbench::generate_group(4000, 11, profile, 25);
+    auto packets = classbench::generate_trace(g, 4000, 5);
+    for (std::size_t k = 640; k < packets.size(); k += 7) packets[k].direction = direction::outbound;
+    const auto error = check_batches(g, packets);
+    if (!error.empty()) FAIL(error);
+  }
+}
