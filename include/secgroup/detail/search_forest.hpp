@@ -10,11 +10,11 @@
 // per level, branch-free and with no bounds to check.
 //
 // Block width. For 32-bit keys (IPv4) the forest's blocks hold 16 keys (one cache line) or 32
-// (two lines, one level fewer from 513 segments on), chosen when the forest is made; other keys
-// take blocks of 64 bytes and at least 8 keys. Blocks are counted by the kernel of the `isa`
-// template argument (isa.hpp): one or two AVX-512 compares, two or four AVX2 ones, or SSE2.
-// Blocks start on 128-byte boundaries. Queries of several trees can descend together, level by
-// level (descend(), as compiled_policy::find_many does).
+// (two lines; one level fewer for 17-32, 257-1024 and 4097-32768 keys), chosen when the forest
+// is made; other keys take blocks of 64 bytes and at least 8 keys. Blocks are counted by the
+// kernel of the `isa` template argument (isa.hpp): one or two AVX-512 compares, two or four AVX2
+// ones, or SSE2. Blocks start on 128-byte boundaries. Queries of several trees can descend
+// together, level by level (descend(), as compiled_policy::find_many does).
 #pragma once
 
 #include <algorithm>
