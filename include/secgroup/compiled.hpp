@@ -106,8 +106,8 @@ class compiled_policy {
   void find_many(std::size_t n, PointAt&& point_at, Put&& put) const {
     SECGROUP_ASSERT(n <= max_batch);
     constexpr std::size_t depths = forest::max_depth + 2;
-    std::array<const table*, max_batch> t;     // by point, then by slot when sorted
-    std::array<address_type, max_batch> a;     // likewise
+    std::array<const table*, max_batch> t;       // by point, then by slot when sorted
+    std::array<address_type, max_batch> a;       // likewise
     std::array<std::uint32_t, depths> deeper{};  // first: points per depth
     for (std::size_t j = 0; j < n; ++j) {
       const point<S> x = point_at(j);
@@ -334,7 +334,8 @@ class compiled_group {
       bool one_policy = true;
       for (std::size_t k = 1; k < n; ++k) one_policy &= policy_of(group[k]) == first;
       if (one_policy) {  // the usual case: no need to sort the packets out
-        decide_together<I>(first, n, [](std::size_t j) { return j; }, group, decided);
+        decide_together<I>(
+            first, n, [](std::size_t j) { return j; }, group, decided);
         continue;
       }
       std::array<std::size_t, 4> count{};
@@ -345,8 +346,8 @@ class compiled_group {
       for (std::size_t pol = 0; pol < 4; ++pol) {
         if (count[pol] == 0) continue;
         const auto* slot = share[pol].data();
-        decide_together<I>(pol, count[pol], [slot](std::size_t j) { return slot[j]; }, group,
-                           decided);
+        decide_together<I>(
+            pol, count[pol], [slot](std::size_t j) { return slot[j]; }, group, decided);
       }
     }
   }
@@ -361,6 +362,7 @@ class compiled_group {
   }
 
 #if SECGROUP_X86_DISPATCH
+  // clang-format off
   SECGROUP_TARGET("avx512f,popcnt") SECGROUP_FLATTEN
   void evaluate_many_avx512(std::span<const packet> in, std::span<decision> out) const {
     evaluate_many<isa::avx512>(in, out);
@@ -369,6 +371,7 @@ class compiled_group {
   void evaluate_many_avx2(std::span<const packet> in, std::span<decision> out) const {
     evaluate_many<isa::avx2>(in, out);
   }
+  // clang-format on
 #endif
 
   std::array<compiled_policy<ipv4_space>, 2> v4_;

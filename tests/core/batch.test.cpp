@@ -70,8 +70,8 @@ TEST_CASE("batch: search_forest finds every segment with every kernel and block 
     std::vector<std::vector<std::uint32_t>> all_starts;
     std::vector<forest::tree> trees;
     // Sizes around the block widths and their powers: one level, full blocks, one key over.
-    for (std::size_t n : {1, 2, 15, 16, 17, 18, 31, 32, 33, 34, 257, 258, 1023, 1024, 1025, 1057,
-                          4097, 32768, 32769, 40000}) {
+    for (std::size_t n : {1,   2,   15,   16,   17,   18,   31,   32,    33,    34,
+                          257, 258, 1023, 1024, 1025, 1057, 4097, 32768, 32769, 40000}) {
       std::vector<std::uint32_t> starts{0};
       while (starts.size() < n) starts.push_back(static_cast<std::uint32_t>(rng()) | 1u);
       if (n > 2) starts.back() = 0xffffffffu;  // a segment of the maximum alone
@@ -88,8 +88,7 @@ TEST_CASE("batch: search_forest finds every segment with every kernel and block 
       for (std::size_t k = 0; k < trees.size(); ++k) {
         const auto& starts = all_starts[k];
         INFO(starts.size() << " segments");
-        std::vector<std::uint32_t> probes{0, 1, 0x7fffffffu, 0x80000000u, 0xfffffffeu,
-                                          0xffffffffu};
+        std::vector<std::uint32_t> probes{0, 1, 0x7fffffffu, 0x80000000u, 0xfffffffeu, 0xffffffffu};
         for (std::size_t s = 0; s < starts.size(); s += 1 + starts.size() / 300) {
           probes.push_back(starts[s]);
           if (starts[s] > 0) probes.push_back(starts[s] - 1);
@@ -198,9 +197,10 @@ TEST_CASE("batch: batches agree with the reference, tables of several depths in 
     switch (rng() % 5) {
       case 0:
       case 1:  // TCP 80 to a host or next to one
-        p = {direction::inbound, ip_proto::tcp,
-             ip_address::v4(hosts[rng() % hosts.size()] + static_cast<std::uint32_t>(rng() % 3) - 1),
-             80};
+        p = {
+            direction::inbound, ip_proto::tcp,
+            ip_address::v4(hosts[rng() % hosts.size()] + static_cast<std::uint32_t>(rng() % 3) - 1),
+            80};
         break;
       case 2:  // UDP 53 in or near the networks
         p = {direction::inbound, ip_proto::udp,
@@ -235,7 +235,8 @@ TEST_CASE("batch: batches agree with the reference on generated groups", "[batch
     // one policy first, then mixed.
     const auto g = classbench::generate_group(4000, 11, profile, 25);
     auto packets = classbench::generate_trace(g, 4000, 5);
-    for (std::size_t k = 640; k < packets.size(); k += 7) packets[k].direction = direction::outbound;
+    for (std::size_t k = 640; k < packets.size(); k += 7)
+      packets[k].direction = direction::outbound;
     const auto error = check_batches(g, packets);
     if (!error.empty()) FAIL(error);
   }

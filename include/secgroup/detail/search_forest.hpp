@@ -108,9 +108,9 @@ inline std::uint32_t count_below_16_avx2(const std::uint32_t* keys, std::uint32_
 SECGROUP_TARGET("avx2,popcnt")
 inline std::uint32_t count_below_32_avx2(const std::uint32_t* keys, std::uint32_t x) {
   const __m256i v = _mm256_set1_epi32(static_cast<int>(x ^ 0x80000000u));
-  return static_cast<std::uint32_t>(
-      __builtin_popcount(below_mask8_avx2(keys, v) | below_mask8_avx2(keys + 8, v) << 8 |
-                         below_mask8_avx2(keys + 16, v) << 16 | below_mask8_avx2(keys + 24, v) << 24));
+  return static_cast<std::uint32_t>(__builtin_popcount(
+      below_mask8_avx2(keys, v) | below_mask8_avx2(keys + 8, v) << 8 |
+      below_mask8_avx2(keys + 16, v) << 16 | below_mask8_avx2(keys + 24, v) << 24));
 }
 
 /// AVX-512, 16 keys: one 16-lane unsigned compare.
