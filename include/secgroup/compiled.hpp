@@ -86,18 +86,17 @@ class compiled_policy {
     return e & 1u ? port_tables_[(e >> 1) + (port & 0xffu)] : e >> 1;
   }
 
-  /// Returns the decision for point `x`, counting with the kernels of `I` (which the caller
-  /// makes sure the CPU runs: isa_supported(I)).
-  template <isa I = isa::baseline>
+  /// Returns the decision for point `x` (with the baseline kernel: one lookup is a chain of
+  /// dependent loads, which it serves as fast as the vector ones, inline and without dispatch).
   decision find(const point<S>& x) const {
     const auto& t = tables_[table_of(x)];
-    return unpack(values_[t.first_value + forest_.template segment<I>(t.shape, x.address)]);
+    return unpack(values_[t.first_value + forest_.segment(t.shape, x.address)]);
   }
 
   /// Most points find_many() decides in one call.
   static constexpr std::size_t max_batch = 64;
 
-  /// Decides n ≤ max_batch points together, the same decisions as find<I>: point_at(j) gives
+  /// Decides n ≤ max_batch points together, the same decisions as find(): point_at(j) gives
   /// point j, put(j, decision) receives its decision. The points are ordered deepest table
   /// first (a counting sort, skipped when all tables are as deep), then descend their trees
   /// level by level, each level of all the points still descending in one pass, so that their
@@ -190,14 +189,9 @@ class compiled_policy {
       return forest::default_block;
     } else {
       std::uint32_t narrow = 1, wide = 1;
-      std::vector<bool> seen(map.map_count());
       for (auto c : all_proto_classes)
         for (std::size_t j = 0; j < map.port_class_count(c); ++j) {
-          const auto m = map.port_class_map(c, j);
-          if (seen[m]) continue;
-          seen[m] = true;
-          std::size_t segments = 0;
-          map.for_each_segment(m, [&](const auto&, std::uint32_t) { ++segments; });
+          const auto segments = map.runs(map.port_class_map(c, j)).size();  // one per run
           narrow = std::max(narrow, forest::depth_of(segments, 16));
           wide = std::max(wide, forest::depth_of(segments, 32));
         }
@@ -255,9 +249,12 @@ class compiled_group {
     }
   }
 
-  /// Returns the decision for packet `p`. One lookup is a chain of dependent loads, which the
-  /// baseline kernel serves as fast as the vector ones, inline and without dispatch.
-  decision evaluate(const packet& p) const { return evaluate_with<isa::baseline>(p); }
+  /// Returns the decision for packet `p` (compiled_policy::find: the baseline kernel, inline).
+  decision evaluate(const packet& p) const {
+    auto i = static_cast<std::size_t>(p.direction);
+    return p.remote.af == family::v4 ? v4_[i].find(point_of<ipv4_space>(p))
+                                     : v6_[i].find(point_of<ipv6_space>(p));
+  }
 
   /// Decides every packet of `in` into `out` (which must be at least as long), in groups whose
   /// packets descend their trees together (see the header comment); the same decisions as
@@ -278,13 +275,6 @@ class compiled_group {
     evaluate_many(in, out, i);
   }
 
-  /// The decision for packet `p` with the kernels of `i` (for tests; throws as above).
-  decision evaluate(const packet& p, isa i) const {
-    decision d;
-    evaluate(std::span<const packet>(&p, 1), std::span<decision>(&d, 1), i);
-    return d;
-  }
-
   /// Bytes held by the lookup structures.
   std::size_t memory() const {
     std::size_t m = 0;
@@ -294,13 +284,6 @@ class compiled_group {
   }
 
  private:
-  template <isa I>
-  decision evaluate_with(const packet& p) const {
-    auto i = static_cast<std::size_t>(p.direction);
-    return p.remote.af == family::v4 ? v4_[i].template find<I>(point_of<ipv4_space>(p))
-                                     : v6_[i].template find<I>(point_of<ipv6_space>(p));
-  }
-
   /// The policy deciding a packet: 0, 1 for IPv4 inbound, outbound; 2, 3 for IPv6.
   static std::size_t policy_of(const packet& p) {
     return static_cast<std::size_t>(p.direction) + (p.remote.af == family::v4 ? 0 : 2);

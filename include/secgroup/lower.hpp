@@ -80,9 +80,7 @@ inline constexpr auto protocol_classes = [] {
 template <class S>
 point<S> point_of(const packet& p) {
   const auto c = detail::protocol_classes[p.protocol];
-  const auto ports = static_cast<typename S::port_type>(has_ports(c) ? 0xffffu : 0u);
-  return {c, detail::address_value<S>(p.remote),
-          static_cast<typename S::port_type>(p.port & ports)};
+  return {c, detail::address_value<S>(p.remote), has_ports(c) ? p.port : 0u};
 }
 
 /// Returns the index in `pol.rules` of the first rule holding `x`, or decision::no_rule.
