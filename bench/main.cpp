@@ -257,6 +257,7 @@ int main(int argc, char** argv) {
   for (const auto& spec : specs) {
     register_lookup_benches(spec);
     register_build_benches(spec);
+    register_layout_benches(spec);
     register_analysis_benches(spec);
 #ifdef SECGROUP_BENCH_DPDK
     register_dpdk_benches(spec);

@@ -114,16 +114,16 @@ inline std::string describe(const decision& d) {
          std::string(to_string(d.action));
 }
 
-/// Aborts unless compiled_group agrees with reference_evaluator on the packets of `d`: every
-/// one, or `checked` evenly spaced ones when `checked` is not 0.
-inline void verify(const dataset& d, std::size_t checked = 0) {
+/// Aborts unless `compiled` (the set's group compiled) agrees with reference_evaluator on the
+/// packets of `d`: every one, or `checked` evenly spaced ones when `checked` is not 0.
+inline void verify(const dataset& d, const compiled_group& compiled, std::size_t checked = 0) {
   std::vector<decision> batch(d.packets.size());
-  d.compiled.evaluate(d.packets, batch);
+  compiled.evaluate(d.packets, batch);
   const std::size_t step =
       checked == 0 || checked >= d.packets.size() ? 1 : d.packets.size() / checked;
   for (std::size_t k = 0; k < d.packets.size(); k += step) {
     auto want = d.reference.evaluate(d.packets[k]);
-    auto single = d.compiled.evaluate(d.packets[k]);
+    auto single = compiled.evaluate(d.packets[k]);
     if (single != want || batch[k] != want)
       fail(d.name, "packet " + std::to_string(k) + " (" + to_string(d.packets[k]) +
                        "): linear says " + describe(want) + ", compiled says " + describe(single) +
@@ -156,7 +156,7 @@ inline std::unique_ptr<dataset> build(const dataset_spec& spec) {
   auto d = std::unique_ptr<dataset>(new dataset{spec.name, std::move(group), std::move(packets),
                                                 stats, std::move(compiled), std::move(reference),
                                                 std::move(pol)});
-  verify(*d, spec.checked_packets);
+  verify(*d, d->compiled, spec.checked_packets);
   return d;
 }
 
@@ -196,6 +196,8 @@ inline const dataset& load(const dataset_spec& spec) {
 void register_lookup_benches(const dataset_spec& spec);
 /// Registers the build benchmarks of one set: compiled_group and decision_map.
 void register_build_benches(const dataset_spec& spec);
+/// Registers the joint and split layouts of one set: build, single lookups, batches of 256.
+void register_layout_benches(const dataset_spec& spec);
 /// Registers the analysis benchmarks of one set: anomalies, diff, queries, exposure, minimize.
 void register_analysis_benches(const dataset_spec& spec);
 /// Registers the cost-growth benchmarks over every size (growth.bench.cpp; once, not per set).

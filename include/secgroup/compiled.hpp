@@ -7,10 +7,14 @@
 //   3. the address table is a static B+-tree over segment starts, one block of keys per level
 //      (16 IPv4 keys, one cache line, or 32 when that saves the deepest table a level: see
 //      block_for), all tables in one aligned arena (detail::search_forest).
-// The tables are the address maps of the policy's first-match partition (partition.hpp), the
-// same content the ICL decision map holds, flattened straight from it: going through ICL's trees
-// would double the build time. Each table value packs the deciding rule (its index in
-// ordered_rules(), +1, 0 for the default policy) and the action in one word.
+// The tables come from first-match partitions (partition.hpp), flattened straight from them:
+// going through ICL's trees would double the build time. The rules with a port range and the
+// wildcard-port rules (every port) are partitioned apart; in the joint layout each port class's
+// table is the two merged, the same content the ICL decision map holds; in the split layout
+// (port_layout) the port class's table holds the rules with a port range only, each protocol
+// class has one table of its wildcard-port rules, and a lookup takes the earlier rule of the
+// two. Each table value packs the deciding rule (its index in ordered_rules()) and the action in
+// one word, ordered as the rules are, the default policy last.
 // compiled_group holds the four policies of a group (inbound/outbound × IPv4/IPv6).
 // A lookup never allocates.
 //
@@ -26,6 +30,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "config.hpp"
@@ -41,6 +46,20 @@
 
 SECGROUP_BEGIN_NAMESPACE
 
+/// Where compiled_policy puts the rules that hold every port of their protocols ("wildcard-port"
+/// rules, e.g. "accept TCP from 10.0.0.0/8").
+enum class port_layout : std::uint8_t {
+  /// split when the joint tables would be large (compiled_policy::split_pays), else joint.
+  automatic,
+  /// one address table per port class, holding every rule of its ports: one descent per lookup.
+  joint,
+  /// the address tables of the port classes hold only the rules with a port range; each
+  /// protocol class has one more table for its wildcard-port rules; a lookup descends both and
+  /// takes the earlier rule. Many distinct port ranges then no longer repeat every
+  /// wildcard-port rule in each of their tables.
+  split,
+};
+
 /// First-match lookups for one policy over flat arrays.
 template <class S>
 class compiled_policy {
@@ -52,34 +71,59 @@ class compiled_policy {
   compiled_policy() : compiled_policy(policy<S>{}) {}
 
   /// Compiles `pol`; decisions report `pol.origin[i]` for rule i (its index in the group).
-  explicit compiled_policy(const policy<S>& pol) : compiled_policy(pol, partition<S>(pol)) {}
-
-  /// Compiles `pol` from its first-match partition `map` (the content of its decision map).
-  compiled_policy(const policy<S>& pol, const partition<S>& map) : forest_(block_for(map)) {
-    std::vector<std::uint32_t> table_of_map(map.map_count(), no_table);
-    std::vector<address_type> starts;
-    auto table_for = [&](std::uint32_t m) {  // builds tables only for maps still in use
-      if (table_of_map[m] != no_table) return table_of_map[m];
-      starts.clear();
-      auto first_value = static_cast<std::uint32_t>(values_.size());
-      map.for_each_segment(m, [&](const interval<address_type>& a, std::uint32_t rule) {
-        starts.push_back(a.lo);
-        values_.push_back(pack(pol.decision_of(rule)));
-      });
-      tables_.push_back({forest_.add(starts, S::max_address), first_value});
-      return table_of_map[m] = static_cast<std::uint32_t>(tables_.size() - 1);
-    };
-    for (auto c : all_proto_classes) {
-      std::vector<std::pair<port_type, std::uint32_t>> runs;
-      for (std::size_t j = 0; j < map.port_class_count(c); ++j)
-        runs.push_back({map.port_class(c, j).lo, table_for(map.port_class_map(c, j))});
-      build_port_index(port_blocks_[static_cast<std::size_t>(c)], runs);
+  /// Paints the rules with a port range and the wildcard-port ones apart (cheaper than painting
+  /// them together: the wildcard-port rules are painted once per protocol class, not once per
+  /// port class) and, for the joint layout, merges the two.
+  explicit compiled_policy(const policy<S>& pol, port_layout layout = port_layout::automatic) {
+    const auto [ported, wild] = split_by_ports(pol);
+    const partition<S> by_port(ported), wildcard(wild);
+    if (layout == port_layout::automatic)
+      layout = split_pays(by_port, wildcard) ? port_layout::split : port_layout::joint;
+    split_ = layout == port_layout::split;
+    content_set contents;
+    port_runs runs;
+    const auto by_default = pack(pol.decision_of(decision::no_rule));
+    if (split_) {
+      const auto ported_tables = contents.add_maps(by_port, ported, no_match);
+      const auto wild_tables = contents.add_maps(wildcard, wild, by_default);
+      for (auto c : all_proto_classes) {
+        wild_table_[static_cast<std::size_t>(c)] = wild_tables[wildcard.port_class_map(c, 0)];
+        add_port_runs(runs, by_port, c, [&](std::uint32_t m) { return ported_tables[m]; });
+      }
+    } else {
+      std::vector<std::uint32_t> merged;  // table of maps (m, w), at m * wildcard maps + w
+      for (auto c : all_proto_classes) {
+        const auto w = wildcard.port_class_map(c, 0);
+        add_port_runs(runs, by_port, c, [&](std::uint32_t m) {
+          const auto key = m * wildcard.map_count() + w;
+          if (merged.size() <= key) merged.resize(key + 1, no_table);
+          if (merged[key] == no_table)
+            merged[key] = contents.add(merge(content_of(by_port, ported, m, no_match),
+                                             content_of(wildcard, wild, w, by_default)));
+          return merged[key];
+        });
+      }
     }
+    build(contents.all, runs);
   }
 
-  /// Returns the address table that decides point `x` (its port and protocol class). For one
-  /// lookup: the branch on a mixed block is predicted, so a whole block's table is ready a load
-  /// earlier.
+  /// Compiles `pol` from its first-match partition `map` (the content of its decision map), in
+  /// the joint layout.
+  compiled_policy(const policy<S>& pol, const partition<S>& map) {
+    content_set contents;
+    const auto tables = contents.add_maps(map, pol, pack(pol.decision_of(decision::no_rule)));
+    port_runs runs;
+    for (auto c : all_proto_classes)
+      add_port_runs(runs, map, c, [&](std::uint32_t m) { return tables[m]; });
+    build(contents.all, runs);
+  }
+
+  /// The layout chosen (never automatic).
+  port_layout layout() const { return split_ ? port_layout::split : port_layout::joint; }
+
+  /// Returns the address table that decides point `x` (its port and protocol class); in the
+  /// split layout, the table of its port class's rules with a port range. For one lookup: the
+  /// branch on a mixed block is predicted, so a whole block's table is ready a load earlier.
   std::uint32_t table_of(const point<S>& x) const {
     const std::uint32_t port = x.port;
     const std::uint32_t e = port_blocks_[static_cast<std::size_t>(x.protocol)][(port >> 8) & 0xff];
@@ -89,61 +133,59 @@ class compiled_policy {
   /// Returns the decision for point `x` (with the baseline kernel: one lookup is a chain of
   /// dependent loads, which it serves as fast as the vector ones, inline and without dispatch).
   decision find(const point<S>& x) const {
-    const auto& t = tables_[table_of(x)];
-    return unpack(values_[t.first_value + forest_.segment(t.shape, x.address)]);
+    std::uint32_t v = value_in(tables_[table_of(x)], x.address);
+    if (split_)  // the same for every lookup: predicted
+      v = std::min(v, value_in(wildcard_table(x.protocol), x.address));
+    return unpack(v);
   }
 
   /// Most points find_many() decides in one call.
   static constexpr std::size_t max_batch = 64;
 
   /// Decides n ≤ max_batch points together, the same decisions as find(): point_at(j) gives
-  /// point j, put(j, decision) receives its decision. The points are ordered deepest table
-  /// first (a counting sort, skipped when all tables are as deep), then descend their trees
-  /// level by level, each level of all the points still descending in one pass, so that their
-  /// cache misses overlap.
+  /// point j, put(j, decision) receives its decision. The descents (one per point, two in the
+  /// split layout) are ordered deepest table first (a counting sort, skipped when all tables
+  /// are as deep), then descend their trees level by level, each level of all the descents
+  /// still going in one pass, so that their cache misses overlap.
   template <isa I = isa::baseline, class PointAt, class Put>
   void find_many(std::size_t n, PointAt&& point_at, Put&& put) const {
     SECGROUP_ASSERT(n <= max_batch);
-    constexpr std::size_t depths = forest::max_depth + 2;
-    std::array<const table*, max_batch> t;       // by point, then by slot when sorted
-    std::array<address_type, max_batch> a;       // likewise
-    std::array<std::uint32_t, depths> deeper{};  // first: points per depth
+    if (!split_) {
+      std::array<const table*, max_batch> t;  // descent j: table and address
+      std::array<address_type, max_batch> a;
+      depth_counts deeper{};
+      for (std::size_t j = 0; j < n; ++j) {
+        const point<S> x = point_at(j);
+        t[j] = &tables_[table_of_without_branch(x)];
+        a[j] = x.address;
+        ++deeper[t[j]->shape.depth];
+      }
+      descend_together<I>(n, t, a, deeper,
+                          [&](std::size_t j, std::uint32_t v) { put(j, unpack(v)); });
+      return;
+    }
+    std::array<const table*, 2 * max_batch> t;  // descents j and n + j: point j's two tables
+    std::array<address_type, 2 * max_batch> a;
+    depth_counts deeper{};
     for (std::size_t j = 0; j < n; ++j) {
       const point<S> x = point_at(j);
       t[j] = &tables_[table_of_without_branch(x)];
-      a[j] = x.address;
+      t[n + j] = &wildcard_table(x.protocol);
+      a[j] = a[n + j] = x.address;
       ++deeper[t[j]->shape.depth];
+      ++deeper[t[n + j]->shape.depth];
     }
-    const bool sort = n > 0 && deeper[t[0]->shape.depth] != n;
-    std::array<std::uint32_t, depths> next{};  // the next slot of each depth, deepest first
-    for (std::size_t d = forest::max_depth, slot = 0; d >= 1; --d) {
-      next[d] = static_cast<std::uint32_t>(slot);
-      slot += deeper[d];
-      deeper[d] = static_cast<std::uint32_t>(slot);  // now: points of depth >= d
-    }
-    std::array<std::uint32_t, max_batch> point_in_slot;
-    if (sort) {
-      std::array<const table*, max_batch> by_point;
-      std::array<address_type, max_batch> address_by_point;
-      std::copy_n(t.begin(), n, by_point.begin());
-      std::copy_n(a.begin(), n, address_by_point.begin());
-      for (std::size_t j = 0; j < n; ++j) {
-        const auto s = next[by_point[j]->shape.depth]++;
-        t[s] = by_point[j];
-        a[s] = address_by_point[j];
-        point_in_slot[s] = static_cast<std::uint32_t>(j);
-      }
-    }
-    std::array<std::uint32_t, max_batch> r{};
-    for (std::uint32_t l = 0; l < forest::max_depth && deeper[l + 1] != 0; ++l)
-      for (std::uint32_t s = 0; s < deeper[l + 1]; ++s)
-        r[s] = forest_.template descend<I>(t[s]->shape, l, r[s], a[s]);
-    for (std::size_t s = 0; s < n; ++s)
-      put(sort ? point_in_slot[s] : s, unpack(values_[t[s]->first_value + r[s]]));
+    std::array<std::uint32_t, 2 * max_batch> v;
+    descend_together<I>(2 * n, t, a, deeper,
+                        [&](std::size_t k, std::uint32_t value) { v[k] = value; });
+    for (std::size_t j = 0; j < n; ++j) put(j, unpack(std::min(v[j], v[n + j])));
   }
 
-  /// Levels the lookup of `x` descends (the depth of its address table).
-  std::uint32_t depth_of(const point<S>& x) const { return tables_[table_of(x)].shape.depth; }
+  /// Levels the lookup of `x` descends (the depth of its deepest address table).
+  std::uint32_t depth_of(const point<S>& x) const {
+    const auto d = tables_[table_of(x)].shape.depth;
+    return split_ ? std::max(d, wildcard_table(x.protocol).shape.depth) : d;
+  }
 
   /// Levels of the deepest address table (1 when every table fits one block of keys).
   std::uint32_t depth() const {
@@ -161,15 +203,196 @@ class compiled_policy {
 
  private:
   static constexpr std::uint32_t no_table = 0xffffffffu;
+  /// The value of a segment no rule with a port range holds, in the split layout: above every
+  /// packed decision, so that the wildcard-port table's value wins.
+  static constexpr std::uint32_t no_match = 0xffffffffu;
 
   struct table {  // an address table: a tree over segment starts, and its first value
     typename forest::tree shape;
     std::uint32_t first_value;
   };
+  /// An address table before it is laid out: its segments' first addresses and packed values.
+  struct content {
+    std::vector<address_type> starts;
+    std::vector<std::uint32_t> values;
+  };
   /// The port index of a protocol class, by the port's high byte: (t << 1) when the whole block
   /// of 256 ports has table t, (offset << 1 | 1) when the 256 entries of port_tables_ from
   /// offset hold the table of each low byte.
   using port_blocks = std::array<std::uint32_t, 256>;
+
+  /// The rules of `pol` with a port range, and its wildcard-port rules (whose ports are every
+  /// port), each with its origin: first match over all = the earlier of the two first matches.
+  static std::pair<policy<S>, policy<S>> split_by_ports(const policy<S>& pol) {
+    std::pair<policy<S>, policy<S>> out;
+    out.first.default_action = out.second.default_action = pol.default_action;
+    for (std::size_t i = 0; i < pol.rules.size(); ++i) {
+      const auto& ports = pol.rules[i].match.ports;
+      auto& to = ports.lo == 0 && ports.hi == S::max_port ? out.second : out.first;
+      to.rules.push_back(pol.rules[i]);
+      to.origin.push_back(pol.origin[i]);
+    }
+    return out;
+  }
+
+  /// Whether the split layout pays: when the joint tables would hold at least split_runs runs
+  /// and three times as many as the split ones. The joint count is an upper bound (a port
+  /// class's table at most repeats its wildcard-port runs), about twice the true one on the
+  /// benchmark sets. Below that, the joint tables stay in cache and one descent per lookup beats
+  /// two (a batch takes 1.5-2.5 times as long split); above it, the split tables are several
+  /// times smaller and faster to build, and single lookups as fast.
+  static bool split_pays(const partition<S>& by_port, const partition<S>& wildcard) {
+    std::size_t split = 0, joint = 0;
+    for (std::uint32_t m = 0; m < by_port.map_count(); ++m) split += by_port.runs(m).size();
+    for (std::uint32_t w = 0; w < wildcard.map_count(); ++w) split += wildcard.runs(w).size();
+    for (auto c : all_proto_classes) {
+      const auto wild_runs = wildcard.runs(wildcard.port_class_map(c, 0)).size();
+      for (std::size_t j = 0; j < by_port.port_class_count(c); ++j)
+        joint += by_port.runs(by_port.port_class_map(c, j)).size() + wild_runs;
+    }
+    return joint >= split_runs && joint >= 3 * split;
+  }
+  /// Estimated joint runs from which the split layout may pay: 2M, 16 MiB of keys and values.
+  static constexpr std::size_t split_runs = std::size_t{1} << 21;
+
+  /// The content of address map `m` of `map` (partition of `pol`): each segment's packed
+  /// decision, `none` where no rule holds it.
+  static content content_of(const partition<S>& map, const policy<S>& pol, std::uint32_t m,
+                            std::uint32_t none) {
+    content out;
+    map.for_each_segment(m, [&](const interval<address_type>& a, std::uint32_t rule) {
+      out.starts.push_back(a.lo);
+      out.values.push_back(rule == decision::no_rule ? none : pack(pol.decision_of(rule)));
+    });
+    return out;
+  }
+
+  /// The contents of the address tables, each stored once.
+  struct content_set {
+    std::vector<content> all;
+    std::unordered_map<std::size_t, std::vector<std::uint32_t>> by_hash;
+
+    /// Returns the index of `c`, adding it unless an equal content is there.
+    std::uint32_t add(content c) {
+      std::size_t h = c.starts.size();
+      for (std::size_t k = 0; k < c.starts.size(); ++k)
+        h = (h * 1000003u ^ static_cast<std::size_t>(c.starts[k])) * 1000003u ^ c.values[k];
+      auto& bucket = by_hash[h];
+      for (auto i : bucket)
+        if (all[i].starts == c.starts && all[i].values == c.values) return i;
+      bucket.push_back(static_cast<std::uint32_t>(all.size()));
+      all.push_back(std::move(c));
+      return bucket.back();
+    }
+    /// Adds the address maps of `map` (partition of `pol`, `none` where no rule holds a
+    /// segment); returns each map's index.
+    std::vector<std::uint32_t> add_maps(const partition<S>& map, const policy<S>& pol,
+                                        std::uint32_t none) {
+      std::vector<std::uint32_t> index(map.map_count());
+      for (std::uint32_t m = 0; m < map.map_count(); ++m)
+        index[m] = add(content_of(map, pol, m, none));
+      return index;
+    }
+  };
+
+  /// (first port, table) runs of each protocol class, sorted by port.
+  using port_runs = std::array<std::vector<std::pair<port_type, std::uint32_t>>, proto_class_count>;
+
+  /// Appends the port classes of protocol class `c` of `map` to `runs`, each with the table
+  /// table_of(its address map) gives; neighbours of one table merge.
+  template <class TableOf>
+  static void add_port_runs(port_runs& runs, const partition<S>& map, proto_class c,
+                            TableOf&& table_of) {
+    auto& out = runs[static_cast<std::size_t>(c)];
+    for (std::size_t j = 0; j < map.port_class_count(c); ++j) {
+      const auto t = table_of(map.port_class_map(c, j));
+      if (out.empty() || out.back().second != t) out.push_back({map.port_class(c, j).lo, t});
+    }
+  }
+
+  /// The content deciding by the earlier rule of `x` and `y` (the smaller packed value) over
+  /// the same address axis, neighbours with equal values merged.
+  static content merge(const content& x, const content& y) {
+    content out;
+    std::size_t i = 0, j = 0;
+    while (i < x.starts.size() || j < y.starts.size()) {
+      const bool take_x =
+          j == y.starts.size() || (i < x.starts.size() && x.starts[i] <= y.starts[j]);
+      const address_type at = take_x ? x.starts[i] : y.starts[j];
+      while (i < x.starts.size() && x.starts[i] == at) ++i;
+      while (j < y.starts.size() && y.starts[j] == at) ++j;
+      const auto value = std::min(x.values[i - 1], y.values[j - 1]);
+      if (out.values.empty() || out.values.back() != value) {
+        out.starts.push_back(at);
+        out.values.push_back(value);
+      }
+    }
+    return out;
+  }
+
+  /// Lays out `contents` as the address tables, and the port index from each protocol class's
+  /// (first port, table) runs, sorted by port.
+  void build(const std::vector<content>& contents, const port_runs& runs) {
+    forest_ = forest(block_for(contents));
+    std::size_t segments = 0;
+    for (const auto& c : contents) segments += c.values.size();
+    tables_.reserve(contents.size());
+    values_.reserve(segments);
+    for (const auto& c : contents) {
+      tables_.push_back(
+          {forest_.add(c.starts, S::max_address), static_cast<std::uint32_t>(values_.size())});
+      values_.insert(values_.end(), c.values.begin(), c.values.end());
+    }
+    for (auto c : all_proto_classes)
+      build_port_index(port_blocks_[static_cast<std::size_t>(c)],
+                       runs[static_cast<std::size_t>(c)]);
+  }
+
+  /// The table of the wildcard-port rules of protocol class `c` (split layout).
+  const table& wildcard_table(proto_class c) const {
+    return tables_[wild_table_[static_cast<std::size_t>(c)]];
+  }
+
+  /// The packed value of table `t` for `address`.
+  std::uint32_t value_in(const table& t, const address_type& address) const {
+    return values_[t.first_value + forest_.segment(t.shape, address)];
+  }
+
+  /// Descents per depth (counted by the caller, as it gathers the descents: a pass less).
+  using depth_counts = std::array<std::uint32_t, forest::max_depth + 2>;
+
+  /// The n descents of tables t[k] for addresses a[k], level by level, deepest first; calls
+  /// done(k, value) with each one's packed value. `deeper` holds the descents of each depth.
+  template <isa I, std::size_t N, class Done>
+  void descend_together(std::size_t n, std::array<const table*, N>& t,
+                        std::array<address_type, N>& a, depth_counts& deeper, Done&& done) const {
+    const bool sort = n > 0 && deeper[t[0]->shape.depth] != n;
+    std::array<std::uint32_t, forest::max_depth + 2> next{};  // the next slot of each depth
+    for (std::size_t d = forest::max_depth, slot = 0; d >= 1; --d) {
+      next[d] = static_cast<std::uint32_t>(slot);
+      slot += deeper[d];
+      deeper[d] = static_cast<std::uint32_t>(slot);  // now: descents of depth >= d
+    }
+    std::array<std::uint32_t, N> descent_in_slot;
+    if (sort) {
+      std::array<const table*, N> by_descent;
+      std::array<address_type, N> address_by_descent;
+      std::copy_n(t.begin(), n, by_descent.begin());
+      std::copy_n(a.begin(), n, address_by_descent.begin());
+      for (std::size_t k = 0; k < n; ++k) {
+        const auto s = next[by_descent[k]->shape.depth]++;
+        t[s] = by_descent[k];
+        a[s] = address_by_descent[k];
+        descent_in_slot[s] = static_cast<std::uint32_t>(k);
+      }
+    }
+    std::array<std::uint32_t, N> r{};
+    for (std::uint32_t l = 0; l < forest::max_depth && deeper[l + 1] != 0; ++l)
+      for (std::uint32_t s = 0; s < deeper[l + 1]; ++s)
+        r[s] = forest_.template descend<I>(t[s]->shape, l, r[s], a[s]);
+    for (std::size_t s = 0; s < n; ++s)
+      done(sort ? descent_in_slot[s] : s, values_[t[s]->first_value + r[s]]);
+  }
 
   /// table_of() without a branch, for batches (whose points' ports vary, so that the branch
   /// mispredicts): the load is made in every case, from entry 0 for a whole block.
@@ -181,30 +404,30 @@ class compiled_policy {
     return (entry & mixed) | ((e >> 1) & ~mixed);
   }
 
-  /// The forest's block width for `map`: 32 keys when that makes the deepest table shallower
-  /// than 16 would (fewer levels: fewer dependent loads, which batches gain most from), else 16
-  /// (one cache line per level, which single lookups read fastest).
-  static std::size_t block_for(const partition<S>& map) {
+  /// The forest's block width for tables of `contents`: 32 keys when that makes the deepest
+  /// table shallower than 16 would (fewer levels: fewer dependent loads, which batches gain
+  /// most from), else 16 (one cache line per level, which single lookups read fastest).
+  static std::size_t block_for(const std::vector<content>& contents) {
     if constexpr (!forest::wide_blocks) {
       return forest::default_block;
     } else {
       std::uint32_t narrow = 1, wide = 1;
-      for (auto c : all_proto_classes)
-        for (std::size_t j = 0; j < map.port_class_count(c); ++j) {
-          const auto segments = map.runs(map.port_class_map(c, j)).size();  // one per run
-          narrow = std::max(narrow, forest::depth_of(segments, 16));
-          wide = std::max(wide, forest::depth_of(segments, 32));
-        }
+      for (const auto& c : contents) {
+        narrow = std::max(narrow, forest::depth_of(c.starts.size(), 16));
+        wide = std::max(wide, forest::depth_of(c.starts.size(), 32));
+      }
       return wide < narrow ? 32 : 16;
     }
   }
 
-  /// Packs a decision: (rule + 1) << 1 | drop; the default policy's rule, no_rule, wraps to 0.
+  /// Packs a decision: rule << 1 | drop. The order of packed values is that of the rules, the
+  /// default policy's (no_rule) last; unpack() shifts the sign in, so that it stays no_rule.
   static std::uint32_t pack(decision d) {
-    return (d.rule + 1) << 1 | (d.action == action::drop ? 1u : 0u);
+    return d.rule << 1 | (d.action == action::drop ? 1u : 0u);
   }
   static decision unpack(std::uint32_t v) {
-    return {v & 1 ? action::drop : action::accept, (v >> 1) - 1};
+    return {v & 1 ? action::drop : action::accept,
+            static_cast<std::uint32_t>(static_cast<std::int32_t>(v) >> 1)};
   }
 
   /// Fills the port index of a protocol class from (first port, table) runs sorted by port.
@@ -233,20 +456,34 @@ class compiled_policy {
   forest forest_;
   std::vector<table> tables_;
   std::vector<std::uint32_t> values_;  // packed decisions of every segment, table by table
+  bool split_ = false;
+  std::array<std::uint32_t, proto_class_count> wild_table_{};  // split: wildcard-port tables
 };
 
 /// A whole group compiled: four compiled policies (inbound/outbound × IPv4/IPv6).
 class compiled_group {
  public:
   compiled_group() = default;
-  /// Compiles group `g`; decisions index ordered_rules(g).
-  explicit compiled_group(const security_group& g) {
+  /// Compiles group `g`; decisions index ordered_rules(g). `layout` places the wildcard-port
+  /// rules of each policy (see port_layout; every layout gives the same decisions).
+  explicit compiled_group(const security_group& g, port_layout layout = port_layout::automatic) {
     auto rules = ordered_rules(g);
     for (auto d : {direction::inbound, direction::outbound}) {
       auto i = static_cast<std::size_t>(d);
-      v4_[i] = compiled_policy<ipv4_space>(lower<family::v4>(rules, d, g.default_policy(d)));
-      v6_[i] = compiled_policy<ipv6_space>(lower<family::v6>(rules, d, g.default_policy(d)));
+      v4_[i] =
+          compiled_policy<ipv4_space>(lower<family::v4>(rules, d, g.default_policy(d)), layout);
+      v6_[i] =
+          compiled_policy<ipv6_space>(lower<family::v6>(rules, d, g.default_policy(d)), layout);
     }
+  }
+
+  /// The compiled IPv4 policy of direction `d`.
+  const compiled_policy<ipv4_space>& v4(direction d) const {
+    return v4_[static_cast<std::size_t>(d)];
+  }
+  /// The compiled IPv6 policy of direction `d`.
+  const compiled_policy<ipv6_space>& v6(direction d) const {
+    return v6_[static_cast<std::size_t>(d)];
   }
 
   /// Returns the decision for packet `p` (compiled_policy::find: the baseline kernel, inline).

@@ -129,10 +129,12 @@ TEST_CASE("batch: an instruction set this CPU lacks is refused, naming isa", "[b
 namespace batch_test {
 
 /// Returns "" if every batch of `packets` (every kernel this CPU runs, batches around the
-/// group size of 64) and every single lookup agrees with the reference.
-std::string check_batches(const security_group& g, const std::vector<packet>& packets) {
+/// group size of 64) and every single lookup agrees with the reference, `g` compiled in
+/// `layout`.
+std::string check_batches(const security_group& g, const std::vector<packet>& packets,
+                          port_layout layout = port_layout::automatic) {
   const reference_evaluator reference(g);
-  const compiled_group compiled(g);
+  const compiled_group compiled(g, layout);
   std::vector<decision> want;
   for (const auto& p : packets) {
     want.push_back(reference.evaluate(p));
@@ -224,8 +226,56 @@ TEST_CASE("batch: batches agree with the reference, tables of several depths in 
   CHECK(at_depth[1] > 500);
   CHECK(inbound.depth() >= 3);
   CHECK(at_depth[inbound.depth()] > 1000);
-  const auto error = check_batches(g, packets);
-  if (!error.empty()) FAIL(error);
+  for (auto layout : {port_layout::joint, port_layout::split}) {
+    INFO("layout " << (layout == port_layout::joint ? "joint" : "split"));
+    const auto error = check_batches(g, packets, layout);
+    if (!error.empty()) FAIL(error);
+  }
+}
+
+TEST_CASE("batch: many port ranges split the wildcard-port rules off, with the same decisions",
+          "[batch]") {
+  // 1200 TCP rules of every port from hosts, then 500 from networks, each with a port range of
+  // its own: joint, each of the ~1000 port classes' tables would repeat the 1200 hosts.
+  std::mt19937_64 rng(17);
+  security_group g;
+  g.enable_default_security = false;
+  std::vector<std::uint32_t> hosts;
+  for (std::size_t i = 0; i < 1200; ++i) {
+    hosts.push_back(static_cast<std::uint32_t>(rng()));
+    g.rules.push_back(host_rule(6, ip_network{ip_address::v4(hosts.back()), 32}, 0, i));
+    g.rules.back().ports.reset();  // every port
+  }
+  for (std::size_t i = 0; i < 500; ++i) {
+    const auto from = static_cast<std::uint16_t>(i * 120 + 1);
+    auto r = host_rule(6, ip_network{ip_address::v4(hosts[rng() % hosts.size()] & ~0xffu), 24},
+                       from, i + 1);
+    r.ports = port_range{from, static_cast<std::uint16_t>(from + rng() % 100)};
+    g.rules.push_back(r);
+  }
+  for (std::size_t i = 0; i < g.rules.size(); ++i)
+    g.rules[i].position = static_cast<std::uint32_t>(i + 1);
+  const compiled_group automatic(g), joint(g, port_layout::joint);
+  CHECK(automatic.v4(direction::inbound).layout() == port_layout::split);
+  CHECK(joint.v4(direction::inbound).layout() == port_layout::joint);
+  CHECK(automatic.memory() * 4 < joint.memory());
+  // A small group stays joint.
+  security_group small = g;
+  small.rules.resize(100);
+  CHECK(compiled_group(small).v4(direction::inbound).layout() == port_layout::joint);
+
+  std::vector<packet> packets;
+  for (std::size_t k = 0; k < 3000; ++k) {
+    const auto host = hosts[rng() % hosts.size()];
+    const auto address = rng() % 2 ? host + static_cast<std::uint32_t>(rng() % 3) - 1
+                                   : (host & ~0xffu) + static_cast<std::uint32_t>(rng() % 256);
+    packets.push_back({direction::inbound, ip_proto::tcp, ip_address::v4(address),
+                       static_cast<std::uint16_t>(rng() % 61000)});
+  }
+  for (auto layout : {port_layout::automatic, port_layout::joint}) {
+    const auto error = check_batches(g, packets, layout);
+    if (!error.empty()) FAIL(error);
+  }
 }
 
 TEST_CASE("batch: batches agree with the reference on generated groups", "[batch][slow]") {
@@ -237,7 +287,9 @@ TEST_CASE("batch: batches agree with the reference on generated groups", "[batch
     auto packets = classbench::generate_trace(g, 4000, 5);
     for (std::size_t k = 640; k < packets.size(); k += 7)
       packets[k].direction = direction::outbound;
-    const auto error = check_batches(g, packets);
-    if (!error.empty()) FAIL(error);
+    for (auto layout : {port_layout::joint, port_layout::split}) {
+      const auto error = check_batches(g, packets, layout);
+      if (!error.empty()) FAIL(error);
+    }
   }
 }

@@ -97,7 +97,24 @@ std::string check_exhaustive(const policy<S>& pol, const std::vector<point<S>>& 
   const decision_map<S> map(pol);
   const compiled_policy<S> from_map(pol, map.parts());
   const compiled_policy<S> direct(pol);
+  const compiled_policy<S> joint(pol, port_layout::joint), split(pol, port_layout::split);
   if (map.default_action() != pol.default_action) return "default action lost";
+  if (joint.layout() != port_layout::joint || split.layout() != port_layout::split)
+    return "a layout asked for was not taken";
+  for (const auto* c : {&joint, &split}) {  // batches of up to 64 points, over every point
+    std::vector<decision> batch(points.size());
+    for (std::size_t at = 0, n = 1; at < points.size(); at += n, n = n % 64 + 1) {
+      n = std::min(n, points.size() - at);
+      c->find_many(
+          n, [&](std::size_t j) { return points[at + j]; },
+          [&](std::size_t j, decision d) { batch[at + j] = d; });
+    }
+    for (std::size_t k = 0; k < points.size(); ++k)
+      if (!(batch[k] == secgroup_test::decide_linear(pol, points[k])))
+        return "compiled_policy(pol, " + std::string(c == &joint ? "joint" : "split") +
+               ")::find_many(" + describe(points[k]) + ") = " + describe(batch[k]) + ", expected " +
+               describe(secgroup_test::decide_linear(pol, points[k]));
+  }
   for (const auto& x : points) {
     const auto expected = first_match(pol, x);
     if (auto got = map.find(x); got != expected)
@@ -110,6 +127,12 @@ std::string check_exhaustive(const policy<S>& pol, const std::vector<point<S>>& 
     if (auto got = direct.find(x); !(got == want))
       return "compiled_policy(pol)::find(" + describe(x) + ") = " + describe(got) + ", expected " +
              describe(want);
+    if (auto got = joint.find(x); !(got == want))
+      return "compiled_policy(pol, joint)::find(" + describe(x) + ") = " + describe(got) +
+             ", expected " + describe(want);
+    if (auto got = split.find(x); !(got == want))
+      return "compiled_policy(pol, split)::find(" + describe(x) + ") = " + describe(got) +
+             ", expected " + describe(want);
   }
   // Regions: canonical order, exact cover, and every point's first match is its region's rule.
   std::vector<char> seen(points.size(), 0);
@@ -253,7 +276,7 @@ void run_sampled(std::uint64_t seed, int policies) {
   for (int i = 0; i < secgroup_test::scaled(policies); ++i) {
     const auto pol = secgroup_test::random_policy<S>(rng, options);
     const decision_map<S> map(pol);
-    const compiled_policy<S> compiled(pol, map.parts());
+    const compiled_policy<S> compiled(pol, map.parts()), split(pol, port_layout::split);
     std::string error;
     auto check_point = [&](const point<S>& x, std::uint32_t region_rule) {
       if (!error.empty()) return;
@@ -266,6 +289,9 @@ void run_sampled(std::uint64_t seed, int policies) {
                 ", first_match = " + std::to_string(expected);
       else if (!(compiled.find(x) == secgroup_test::decide_linear(pol, x)))
         error = "compiled_policy::find(" + describe(x) + ") = " + describe(compiled.find(x)) +
+                ", expected " + describe(secgroup_test::decide_linear(pol, x));
+      else if (!(split.find(x) == secgroup_test::decide_linear(pol, x)))
+        error = "compiled_policy(split)::find(" + describe(x) + ") = " + describe(split.find(x)) +
                 ", expected " + describe(secgroup_test::decide_linear(pol, x));
     };
     for (const auto& x : edge_points(pol)) check_point(x, first_match(pol, x));
@@ -295,8 +321,9 @@ TEST_CASE("evaluator: wide spaces, rule edges and region corners", "[evaluator][
 namespace {
 
 /// Returns "" if compiled_group agrees with reference_evaluator on `packets` (single and batch).
-std::string check_group(const security_group& g, const std::vector<packet>& packets) {
-  const compiled_group compiled(g);
+std::string check_group(const security_group& g, const std::vector<packet>& packets,
+                        port_layout layout) {
+  const compiled_group compiled(g, layout);
   const reference_evaluator reference(g);
   std::vector<decision> batch(packets.size() + 1, decision{action::accept, 12345});
   compiled.evaluate(packets, std::span<decision>(batch));
@@ -339,7 +366,9 @@ TEST_CASE("evaluator: compiled_group agrees with the reference on random groups"
     auto extra = secgroup_test::random_packets(rng, g, 400);
     packets.insert(packets.end(), extra.begin(), extra.end());
     packets_checked += packets.size();
-    const auto error = check_group(g, packets);
+    std::string error;
+    for (auto layout : {port_layout::automatic, port_layout::joint, port_layout::split})
+      if (error.empty()) error = check_group(g, packets, layout);
     if (!error.empty()) {
       INFO("seed " << seed << ", group " << i << ":\n" << describe(g));
       FAIL(error);
