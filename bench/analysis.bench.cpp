@@ -3,6 +3,8 @@
 //   analyze/SET         analysis::analyze(group): the full anomaly report (four policies,
 //                       blocking sets, pairs, witnesses). Counters: findings, and per kind
 //                       shadowed, redundant, correlated, generalization.
+//   analyze_streamed/SET  analysis::for_each_finding(group, f): the same findings, passed to f
+//                       one by one and not kept (f counts them). Counter: findings.
 //   find_anomalies/SET  analysis::find_anomalies over the lowered IPv4 inbound policy alone.
 //                       Counters: dead, shadowed, redundant, pairs (correlated and
 //                       generalization), order (pairs whose order matters).
@@ -173,6 +175,21 @@ void analyze(benchmark::State& state, const dataset_spec& spec) {
   count_rules(state, d);
 }
 
+void analyze_streamed(benchmark::State& state, const dataset_spec& spec) {
+  const auto& d = load(spec);
+  const auto& in = inputs(spec);
+  std::size_t findings = 0;
+  for (auto _ : state) {
+    findings = 0;
+    analysis::for_each_finding(in.base, [&](const analysis::finding& f) {
+      benchmark::DoNotOptimize(f);
+      ++findings;
+    });
+  }
+  state.counters["findings"] = static_cast<double>(findings);
+  count_rules(state, d);
+}
+
 void find_anomalies(benchmark::State& state, const dataset_spec& spec) {
   const auto& d = load(spec);
   std::size_t dead = 0, shadowed = 0, redundant = 0, pairs = 0, order = 0;
@@ -336,6 +353,7 @@ void register_analysis_benches(const dataset_spec& spec) {
         ->Unit(benchmark::kMillisecond);
   };
   add("analyze", analyze);
+  add("analyze_streamed", analyze_streamed);
   add("find_anomalies", find_anomalies);
   add("order", order);
   add("diff", diff_changed);

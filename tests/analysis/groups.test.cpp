@@ -442,7 +442,16 @@ TEST_CASE("analyze: random groups, findings exact against every elementary cell"
       INFO("seed " << seed << ", group " << n << ":\n" << describe(g));
       FAIL(error);
     }
-    for (const auto& f : analysis::analyze(g).findings) ++kinds[f.reason];
+    const auto report = analysis::analyze(g);
+    for (const auto& f : report.findings) ++kinds[f.reason];
+    // for_each_finding streams the same findings in the same order.
+    std::vector<analysis::finding> streamed;
+    analysis::for_each_finding(g, [&](const analysis::finding& f) { streamed.push_back(f); });
+    if (!(streamed == report.findings)) {
+      INFO("seed " << seed << ", group " << n << ":\n" << describe(g));
+      FAIL("for_each_finding gave " << streamed.size() << " findings, analyze "
+                                    << report.findings.size() << ", or another order");
+    }
   }
   // Every kind of finding must occur, or agreement proves little.
   for (auto r : {reason::blocked, reason::covered, reason::falls_through, reason::partial_overlap,
@@ -452,8 +461,9 @@ TEST_CASE("analyze: random groups, findings exact against every elementary cell"
   }
 }
 
-TEST_CASE("reorder: keeping the order constraints preserves every decision and check_reorder is exact",
-          "[analysis][groups][random][reorder]") {
+TEST_CASE(
+    "reorder: keeping the order constraints preserves every decision and check_reorder is exact",
+    "[analysis][groups][random][reorder]") {
   rng_type rng(511);
   int preserved = 0, changed = 0;
   for (int n = 0; n < 300; ++n) {

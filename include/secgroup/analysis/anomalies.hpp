@@ -35,6 +35,7 @@
 #include <optional>
 #include <string_view>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "../box.hpp"
@@ -464,9 +465,11 @@ struct block_anomalies {
   /// The number of findings at most.
   std::size_t size() const { return found.rules.size() + found.pairs.size(); }
 
-  /// Appends the findings of the block's rule `i` in report order: its shadowed or redundant
-  /// finding, then its correlated pairs and its generalizations, each by earlier rule.
-  void add_findings(std::uint32_t i, std::vector<finding>& out) const {
+  /// Passes the findings of the block's rule `i` to `out(finding&&)` in report order: its
+  /// shadowed or redundant finding, then its correlated pairs and its generalizations, each by
+  /// earlier rule.
+  template <class Out>
+  void add_findings(std::uint32_t i, Out&& out) const {
     auto origin = [&](std::vector<std::uint32_t> v) {
       for (auto& k : v) k = pol.origin[k];
       return v;
@@ -476,41 +479,40 @@ struct block_anomalies {
       const auto why = v.shadowed                        ? finding_reason::blocked
                        : v.reason == redundancy::covered ? finding_reason::covered
                                                          : finding_reason::falls_through;
-      out.push_back({v.shadowed ? finding_kind::shadowed : finding_kind::redundant, pol.origin[i],
-                     d, origin(v.related), why, v.to_default,
-                     v.witness ? std::optional(to_packet<F>(*v.witness, d)) : std::nullopt});
+      out(finding{v.shadowed ? finding_kind::shadowed : finding_kind::redundant, pol.origin[i], d,
+                  origin(v.related), why, v.to_default,
+                  v.witness ? std::optional(to_packet<F>(*v.witness, d)) : std::nullopt});
     }
     for (bool generalization : {false, true})
       for (auto k = pairs_from[i]; k < pairs_from[i + 1]; ++k) {
         const auto& p = found.pairs[k];
         if (p.generalization != generalization) continue;
-        out.push_back(
-            {generalization ? finding_kind::generalization : finding_kind::correlated,
-             pol.origin[i],
-             d,
-             {pol.origin[p.earlier]},
-             generalization ? finding_reason::generalizes : finding_reason::partial_overlap,
-             false,
-             to_packet<F>(p.witness, d)});
+        out(finding{generalization ? finding_kind::generalization : finding_kind::correlated,
+                    pol.origin[i],
+                    d,
+                    {pol.origin[p.earlier]},
+                    generalization ? finding_reason::generalizes : finding_reason::partial_overlap,
+                    false,
+                    to_packet<F>(p.witness, d)});
       }
   }
 };
 }  // namespace detail
 
-/// Returns the anomalies of every user rule of `g`, in both directions and families, with the
-/// default SMTP rules and the default policies taking part.
-inline anomaly_report analyze(const security_group& g) {
-  anomaly_report report{ordered_rules(g), {}};
-  const auto& rules = report.rules;
+namespace detail {
+/// Passes the findings of every user rule of `g` (indices into `rules`, ordered_rules(g)) to
+/// `out(finding&&)` in report order, after calling `at_most(n)` with an upper bound of their
+/// number.
+template <class AtMost, class Out>
+void walk_findings(const security_group& g, const std::vector<rule>& rules, AtMost&& at_most,
+                   Out&& out) {
   auto policy_of = [&](direction d) { return g.default_policy(d); };
-  const std::array<detail::block_anomalies<family::v4>, 2> v4{
-      detail::block_anomalies<family::v4>(rules, direction::inbound, policy_of(direction::inbound)),
-      detail::block_anomalies<family::v4>(rules, direction::outbound,
-                                          policy_of(direction::outbound))};
-  const std::array<detail::block_anomalies<family::v6>, 2> v6{
-      detail::block_anomalies<family::v6>(rules, direction::inbound, policy_of(direction::inbound)),
-      detail::block_anomalies<family::v6>(rules, direction::outbound,
-                                          policy_of(direction::outbound))};
+  const std::array<block_anomalies<family::v4>, 2> v4{
+      block_anomalies<family::v4>(rules, direction::inbound, policy_of(direction::inbound)),
+      block_anomalies<family::v4>(rules, direction::outbound, policy_of(direction::outbound))};
+  const std::array<block_anomalies<family::v6>, 2> v6{
+      block_anomalies<family::v6>(rules, direction::inbound, policy_of(direction::inbound)),
+      block_anomalies<family::v6>(rules, direction::outbound, policy_of(direction::outbound))};
   // Every rule lies in exactly one block (its direction and family), under a local index; the
   // findings of a rule come from its block alone, so walking the rules in order and each
   // rule's findings in (kind, related) order gives the report sorted, with no sort.
@@ -524,16 +526,36 @@ inline anomaly_report analyze(const security_group& g) {
     index(v4[d]);
     index(v6[d]);
   }
-  report.findings.reserve(total);
+  at_most(total);
   for (std::uint32_t r = 0; r < rules.size(); ++r) {
     if (!rules[r].editable) continue;
     const auto d = static_cast<std::size_t>(rules[r].direction);
     if (rules[r].ip_range.af() == family::v4)
-      v4[d].add_findings(local[r], report.findings);
+      v4[d].add_findings(local[r], out);
     else
-      v6[d].add_findings(local[r], report.findings);
+      v6[d].add_findings(local[r], out);
   }
+}
+}  // namespace detail
+
+/// Returns the anomalies of every user rule of `g`, in both directions and families, with the
+/// default SMTP rules and the default policies taking part.
+inline anomaly_report analyze(const security_group& g) {
+  anomaly_report report{ordered_rules(g), {}};
+  detail::walk_findings(
+      g, report.rules, [&](std::size_t n) { report.findings.reserve(n); },
+      [&](finding&& f) { report.findings.push_back(std::move(f)); });
   return report;
+}
+
+/// Calls `f(const finding&)` for each finding of analyze(g), in the same order, without
+/// keeping them: for reports too large to hold (cb-acl2_10k's 1.48 M findings take 140 MiB).
+/// Rule indices refer to ordered_rules(g), as in analyze().
+template <class F>
+void for_each_finding(const security_group& g, F&& f) {
+  const auto rules = ordered_rules(g);
+  detail::walk_findings(
+      g, rules, [](std::size_t) {}, [&](finding&& x) { f(std::as_const(x)); });
 }
 
 }  // namespace analysis
