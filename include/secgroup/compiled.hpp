@@ -75,7 +75,9 @@ class compiled_policy {
   /// them together: the wildcard-port rules are painted once per protocol class, not once per
   /// port class) and, for the joint layout, merges the two.
   explicit compiled_policy(const policy<S>& pol, port_layout layout = port_layout::automatic) {
-    const auto [ported, wild] = split_by_ports(pol);
+    const auto parts = split_by_ports(pol);  // no structured binding: lambdas use both
+    const policy<S>& ported = parts.first;
+    const policy<S>& wild = parts.second;
     const partition<S> by_port(ported), wildcard(wild);
     if (layout == port_layout::automatic)
       layout = split_pays(by_port, wildcard) ? port_layout::split : port_layout::joint;
