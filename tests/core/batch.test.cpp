@@ -170,6 +170,24 @@ rule host_rule(std::uint8_t proto_rule, ip_network net, std::uint16_t port, std:
   return r;
 }
 
+/// Appends `n` rules of `proto_rule` to `port` from random IPv4 hosts (/32) to `g`, alternately
+/// accept and drop; returns the hosts.
+std::vector<std::uint32_t> add_host_rules(security_group& g, std::mt19937_64& rng, std::size_t n,
+                                          std::uint8_t proto_rule, std::uint16_t port) {
+  std::vector<std::uint32_t> hosts;
+  for (std::size_t i = 0; i < n; ++i) {
+    hosts.push_back(static_cast<std::uint32_t>(rng()));
+    g.rules.push_back(host_rule(proto_rule, ip_network{ip_address::v4(hosts.back()), 32}, port, i));
+  }
+  return hosts;
+}
+
+/// Numbers the rules of `g` 1, 2, ... in list order.
+void number_positions(security_group& g) {
+  for (std::size_t i = 0; i < g.rules.size(); ++i)
+    g.rules[i].position = static_cast<std::uint32_t>(i + 1);
+}
+
 }  // namespace batch_test
 
 TEST_CASE("batch: batches agree with the reference, tables of several depths in one group",
@@ -179,11 +197,7 @@ TEST_CASE("batch: batches agree with the reference, tables of several depths in 
   std::mt19937_64 rng(7);
   security_group g;
   g.enable_default_security = false;
-  std::vector<std::uint32_t> hosts;
-  for (std::size_t i = 0; i < 3000; ++i) {
-    hosts.push_back(static_cast<std::uint32_t>(rng()));
-    g.rules.push_back(host_rule(6, ip_network{ip_address::v4(hosts.back()), 32}, 80, i));
-  }
+  const auto hosts = add_host_rules(g, rng, 3000, 6, 80);
   for (std::uint32_t i = 0; i < 12; ++i)
     g.rules.push_back(host_rule(17, ip_network{ip_address::v4(0xc0a80000u + (i << 8)), 24}, 53, i));
   std::vector<ip_address> hosts6;
@@ -191,8 +205,7 @@ TEST_CASE("batch: batches agree with the reference, tables of several depths in 
     hosts6.push_back(parse_address("2001:db8::" + std::to_string(i * 7 + 1)));
     g.rules.push_back(host_rule(6, ip_network{hosts6.back(), 128}, 443, i));
   }
-  for (std::size_t i = 0; i < g.rules.size(); ++i)
-    g.rules[i].position = static_cast<std::uint32_t>(i + 1);
+  number_positions(g);
   std::vector<packet> packets;
   for (std::size_t k = 0; k < 4000; ++k) {
     packet p;
@@ -240,12 +253,8 @@ TEST_CASE("batch: many port ranges split the wildcard-port rules off, with the s
   std::mt19937_64 rng(17);
   security_group g;
   g.enable_default_security = false;
-  std::vector<std::uint32_t> hosts;
-  for (std::size_t i = 0; i < 1200; ++i) {
-    hosts.push_back(static_cast<std::uint32_t>(rng()));
-    g.rules.push_back(host_rule(6, ip_network{ip_address::v4(hosts.back()), 32}, 0, i));
-    g.rules.back().ports.reset();  // every port
-  }
+  const auto hosts = add_host_rules(g, rng, 1200, 6, 0);
+  for (auto& r : g.rules) r.ports.reset();  // every port
   for (std::size_t i = 0; i < 500; ++i) {
     const auto from = static_cast<std::uint16_t>(i * 120 + 1);
     auto r = host_rule(6, ip_network{ip_address::v4(hosts[rng() % hosts.size()] & ~0xffu), 24},
@@ -253,8 +262,7 @@ TEST_CASE("batch: many port ranges split the wildcard-port rules off, with the s
     r.ports = port_range{from, static_cast<std::uint16_t>(from + rng() % 100)};
     g.rules.push_back(r);
   }
-  for (std::size_t i = 0; i < g.rules.size(); ++i)
-    g.rules[i].position = static_cast<std::uint32_t>(i + 1);
+  number_positions(g);
   const compiled_group automatic(g), joint(g, port_layout::joint);
   CHECK(automatic.v4(direction::inbound).layout() == port_layout::split);
   CHECK(joint.v4(direction::inbound).layout() == port_layout::joint);
