@@ -5,6 +5,7 @@
 #include <secgroup/analysis/anomalies.hpp>
 #include <secgroup/format.hpp>
 #include <secgroup/io/analysis_json.hpp>
+#include <secgroup/io/json_spool.hpp>
 
 #include "cli.hpp"
 #include "engine.hpp"
@@ -35,35 +36,55 @@ std::string relation(const analysis::finding& f) {
   return "related";
 }
 
-void print_text(const analysis::anomaly_report& report) {
-  std::array<std::size_t, 4> counts{};
-  for (const auto& f : report.findings) {
-    ++counts[static_cast<std::size_t>(f.kind)];
+/// Prints findings as text as they come, then how many there were of each kind.
+class text_printer {
+ public:
+  /// `rules`: ordered_rules() of the analysed group, which the findings index.
+  explicit text_printer(const std::vector<rule>& rules) : rules_(rules) {}
+
+  void operator()(const analysis::finding& f) {
+    ++counts_[static_cast<std::size_t>(f.kind)];
+    ++total_;
     std::cout << to_string(f.kind);
     if (f.kind == analysis::finding_kind::redundant)
       std::cout << " (" << to_string(f.reason) << ")";
-    std::cout << "\t" << rule_label(report.rules, f.rule) << ": " << to_string(report.rules[f.rule])
-              << "\n  " << relation(f) << ": ";
+    std::cout << "\t" << rule_label(rules_, f.rule) << ": " << to_string(rules_[f.rule]) << "\n  "
+              << relation(f) << ": ";
     for (std::size_t k = 0; k < f.related.size(); ++k)
-      std::cout << (k ? ", " : "") << rule_label(report.rules, f.related[k]);
+      std::cout << (k ? ", " : "") << rule_label(rules_, f.related[k]);
     if (f.to_default) std::cout << (f.related.empty() ? "" : ", ") << "the default policy";
     std::cout << "\n";
     if (f.witness) std::cout << "  witness: " << to_string(*f.witness) << "\n";
   }
-  if (report.findings.empty()) {
-    std::cout << "no findings\n";
-    return;
-  }
-  std::cout << report.findings.size() << (report.findings.size() == 1 ? " finding:" : " findings:");
-  const char* sep = " ";
-  for (auto k : {analysis::finding_kind::shadowed, analysis::finding_kind::redundant,
-                 analysis::finding_kind::correlated, analysis::finding_kind::generalization}) {
-    if (auto n = counts[static_cast<std::size_t>(k)]) {
-      std::cout << sep << n << " " << to_string(k);
-      sep = ", ";
+
+  /// Prints the count of findings by kind, or "no findings".
+  void finish() const {
+    if (!total_) {
+      std::cout << "no findings\n";
+      return;
     }
+    std::cout << total_ << (total_ == 1 ? " finding:" : " findings:");
+    const char* sep = " ";
+    for (auto k : {analysis::finding_kind::shadowed, analysis::finding_kind::redundant,
+                   analysis::finding_kind::correlated, analysis::finding_kind::generalization}) {
+      if (auto n = counts_[static_cast<std::size_t>(k)]) {
+        std::cout << sep << n << " " << to_string(k);
+        sep = ", ";
+      }
+    }
+    std::cout << "\n";
   }
-  std::cout << "\n";
+
+ private:
+  const std::vector<rule>& rules_;
+  std::array<std::size_t, 4> counts_{};
+  std::size_t total_ = 0;
+};
+
+void print_text(const analysis::anomaly_report& report) {
+  text_printer print(report.rules);
+  for (const auto& f : report.findings) print(f);
+  print.finish();
 }
 
 /// The Z3 engine's report, then the questions it left open (exit 4 when there are some).
@@ -92,11 +113,18 @@ int run_analyze(const analyze_options& o) {
   const bool z3 = o.engine.use_z3();
   auto group = load_group(o.file, o.group);
   if (z3) return run_z3(o, group);
-  const auto report = analysis::analyze(group);
-  if (o.format == output_format::json)
-    print_json(anomalies_to_json(report));
-  else
-    print_text(report);
+  // Streamed: a large group's report (a million findings at 10K rules) is never held whole.
+  const auto rules = ordered_rules(group);
+  if (o.format == output_format::json) {
+    json_list_writer out(std::cout, "findings");
+    analysis::for_each_finding(
+        group, [&](const analysis::finding& f) { out.push_back(finding_to_json(f, rules)); });
+    out.close();
+  } else {
+    text_printer print(rules);
+    analysis::for_each_finding(group, print);
+    print.finish();
+  }
   return exit_ok;
 }
 

@@ -306,6 +306,24 @@ TEST_CASE("json_spool: a spliced array is what dump(2) writes, kept in memory or
   CHECK_THROWS_AS(write_spliced(ignored, spool_doc, "absent", 2, none), std::logic_error);
 }
 
+TEST_CASE("json_list_writer: the document is what dump(2) writes, element by element") {
+  const std::vector<json> elements = {
+      json{{"k", "v\nwith \"quotes\" and \"items\": []"}, {"list", {1, 2, {{"x", nullptr}}}}},
+      json::array(), json::object(), json(42), json("text")};
+  for (std::size_t count = 0; count <= elements.size(); ++count) {
+    json expected = {{"findings", json::array()}};
+    std::ostringstream out;
+    json_list_writer writer(out, "findings");
+    for (std::size_t i = 0; i < count; ++i) {
+      expected["findings"].push_back(elements[i]);
+      writer.push_back(elements[i]);
+    }
+    writer.close();
+    CHECK(out.str() == expected.dump(2) + "\n");
+    CHECK(writer.size() == count);
+  }
+}
+
 TEST_CASE("run: findings point at the lines of their rules") {
   const auto file = examples / "groups" / "exposed.json";
   auto run = lint::run_lint({str(file)}, {}, lint::severity::low);

@@ -7,6 +7,8 @@
 // `memory_limit` bytes and beyond that in an anonymous temporary file (std::tmpfile(); should
 // that fail, in memory). write_spliced() then writes the document with the elements in place of
 // an empty array, byte for byte what `dump(2)` of the document holding them would write.
+// When nothing before the array depends on its elements, json_list_writer writes the document
+// straight to its stream instead, one element at a time.
 #pragma once
 
 #include <cstddef>
@@ -22,6 +24,20 @@
 
 SECGROUP_BEGIN_NAMESPACE
 
+/// \cond
+namespace detail {
+/// Appends `element.dump(2)` to `text`, every line of it indented by `indent` spaces.
+inline void append_indented(std::string& text, const json& element, std::size_t indent) {
+  text.append(indent, ' ');
+  // Dumped strings escape their newlines, so every raw newline starts a line to indent.
+  for (char c : element.dump(2)) {
+    text += c;
+    if (c == '\n') text.append(indent, ' ');
+  }
+}
+}  // namespace detail
+/// \endcond
+
 /// The elements of one JSON array, as `dump(2)` writes them at a given depth, kept as text.
 class json_spool {
  public:
@@ -31,14 +47,9 @@ class json_spool {
 
   /// Appends `element`, dumped and indented as an element of the array.
   void push_back(const json& element) {
-    std::string text = (count_ ? ",\n" : "") + std::string(indent_, ' ');
-    // Dumped strings escape their newlines, so every raw newline starts a line to indent.
-    for (char c : element.dump(2)) {
-      text += c;
-      if (c == '\n') text.append(indent_, ' ');
-    }
+    if (count_) buffer_ += ",\n";
+    detail::append_indented(buffer_, element, indent_);
     ++count_;
-    buffer_ += text;
     if (buffer_.size() > memory_limit_) spill();
   }
 
@@ -78,6 +89,37 @@ class json_spool {
   std::string buffer_;
   std::unique_ptr<std::FILE, closer> file_;
   bool file_failed_ = false;
+};
+
+/// Writes the document `{"<key>": [elements]}` to an ostream as `dump(2)` of it and a newline
+/// would, each element the moment it is pushed: for a list too long to hold, with nothing
+/// before it that needs the whole list (the anomaly report of a large group). Call close() once
+/// after the last element; a writer destroyed unclosed has written an unfinished document.
+class json_list_writer {
+ public:
+  /// Writes the document's opening, up to the array's '['.
+  json_list_writer(std::ostream& out, std::string_view key) : out_(out) {
+    out_ << "{\n  " << json(std::string(key)).dump() << ": [";
+  }
+
+  /// Writes `element`, dumped and indented as an element of the array.
+  void push_back(const json& element) {
+    line_.assign(count_ ? ",\n" : "\n");
+    detail::append_indented(line_, element, 4);
+    out_ << line_;
+    ++count_;
+  }
+
+  /// The number of elements written.
+  std::size_t size() const { return count_; }
+
+  /// Writes the end of the array and of the document, and a newline.
+  void close() { out_ << (count_ ? "\n  ]" : "]") << "\n}\n"; }
+
+ private:
+  std::ostream& out_;
+  std::string line_;
+  std::size_t count_ = 0;
 };
 
 /// Writes `doc.dump(2)` and a newline, with the elements of `elements` in the empty array that
