@@ -22,7 +22,9 @@
 // their trees together, level by level (compiled_policy::find_many), so that their cache misses
 // overlap, and count their blocks with the strongest instruction set the CPU has (isa.hpp:
 // AVX-512, AVX2 or the baseline SSE2, chosen at run time; every kernel gives the same answers).
-// A single lookup is a chain of dependent loads: the baseline kernel serves it as fast.
+// A single lookup is a chain of dependent loads: the baseline kernel serves it as fast. A batch
+// descends every tree of a policy to one depth (the shallower ones are padded on top with levels
+// that pass through), a single lookup from the tree's own root.
 #pragma once
 
 #include <algorithm>
@@ -144,55 +146,57 @@ class compiled_policy {
 
   /// Decides n ≤ max_batch points together, the same decisions as find(): point_at(j) gives
   /// point j, put(j, decision) receives its decision. The descents (one per point, two in the
-  /// split layout) are ordered deepest table first (a counting sort, skipped when all tables
-  /// are as deep), then descend their trees level by level, each level of all the descents
-  /// still going in one pass, so that their cache misses overlap.
+  /// split layout) descend their trees level by level, each level of all of them in one pass,
+  /// so that their cache misses overlap; every tree is as deep (build() pads the shallower
+  /// ones with levels that pass through, from a block that stays in the L1 cache).
   template <isa I = isa::baseline, class PointAt, class Put>
   void find_many(std::size_t n, PointAt&& point_at, Put&& put) const {
+    find_many<I>(n, point_at, put, [] { return true; });
+  }
+
+  /// The same, calling proceed() once every point has been read, before any is decided: when
+  /// it returns false, decides none and returns false (a caller checking the points as they
+  /// are read, in the same pass).
+  template <isa I = isa::baseline, class PointAt, class Put, class Proceed>
+  bool find_many(std::size_t n, PointAt&& point_at, Put&& put, Proceed&& proceed) const {
     SECGROUP_ASSERT(n <= max_batch);
     if (!split_) {
       std::array<const table*, max_batch> t;  // descent j: table and address
       std::array<address_type, max_batch> a;
-      depth_counts deeper{};
       for (std::size_t j = 0; j < n; ++j) {
         const point<S> x = point_at(j);
         t[j] = &tables_[table_of_without_branch(x)];
         a[j] = x.address;
-        ++deeper[t[j]->shape.depth];
       }
-      descend_together<I>(n, t, a, deeper,
-                          [&](std::size_t j, std::uint32_t v) { put(j, unpack(v)); });
-      return;
+      if (!proceed()) return false;
+      descend_together<I>(n, t, a, [&](std::size_t j, std::uint32_t v) { put(j, unpack(v)); });
+      return true;
     }
     std::array<const table*, 2 * max_batch> t;  // descents j and n + j: point j's two tables
     std::array<address_type, 2 * max_batch> a;
-    depth_counts deeper{};
     for (std::size_t j = 0; j < n; ++j) {
       const point<S> x = point_at(j);
       t[j] = &tables_[table_of_without_branch(x)];
       t[n + j] = &wildcard_table(x.protocol);
       a[j] = a[n + j] = x.address;
-      ++deeper[t[j]->shape.depth];
-      ++deeper[t[n + j]->shape.depth];
     }
+    if (!proceed()) return false;
     std::array<std::uint32_t, 2 * max_batch> v;
-    descend_together<I>(2 * n, t, a, deeper,
-                        [&](std::size_t k, std::uint32_t value) { v[k] = value; });
+    descend_together<I>(2 * n, t, a, [&](std::size_t k, std::uint32_t value) { v[k] = value; });
     for (std::size_t j = 0; j < n; ++j) put(j, unpack(std::min(v[j], v[n + j])));
+    return true;
   }
 
-  /// Levels the lookup of `x` descends (the depth of its deepest address table).
+  /// Levels the lookup of `x` descends (the depth of its deepest address table, padding aside).
   std::uint32_t depth_of(const point<S>& x) const {
-    const auto d = tables_[table_of(x)].shape.depth;
-    return split_ ? std::max(d, wildcard_table(x.protocol).shape.depth) : d;
+    auto own = [](const table& t) { return t.shape.depth - t.shape.top; };
+    const auto d = own(tables_[table_of(x)]);
+    return split_ ? std::max(d, own(wildcard_table(x.protocol))) : d;
   }
 
-  /// Levels of the deepest address table (1 when every table fits one block of keys).
-  std::uint32_t depth() const {
-    std::uint32_t d = 1;
-    for (const auto& t : tables_) d = std::max(d, t.shape.depth);
-    return d;
-  }
+  /// Levels of the deepest address table (1 when every table fits one block of keys), which a
+  /// batch descends for every point.
+  std::uint32_t depth() const { return depth_; }
 
   /// Bytes held by the lookup structures.
   std::size_t memory() const {
@@ -220,6 +224,10 @@ class compiled_policy {
   /// of 256 ports has table t, (offset << 1 | 1) when the 256 entries of port_tables_ from
   /// offset hold the table of each low byte.
   using port_blocks = std::array<std::uint32_t, 256>;
+  /// The same index for batches, entries (offset << 8 | mask): the table of port p is
+  /// port_tables_[offset + (p & mask & 0xff)], mask 0xff for a mixed block, 0 for a whole one
+  /// (whose table then has an entry of its own), so that no branch picks between the two.
+  using batch_blocks = std::array<std::uint32_t, 256>;
 
   /// The rules of `pol` with a port range, and its wildcard-port rules (whose ports are every
   /// port), each with its origin: first match over all = the earlier of the two first matches.
@@ -345,7 +353,11 @@ class compiled_policy {
     }
     for (auto c : all_proto_classes)
       build_port_index(port_blocks_[static_cast<std::size_t>(c)],
+                       batch_blocks_[static_cast<std::size_t>(c)],
                        runs[static_cast<std::size_t>(c)]);
+    depth_ = 1;
+    for (const auto& t : tables_) depth_ = std::max(depth_, t.shape.depth);
+    for (auto& t : tables_) t.shape = forest_.padded(t.shape, depth_, S::max_address);
   }
 
   /// find() in the split layout: the earlier rule of the two tables' decisions. Out of line, so
@@ -365,50 +377,36 @@ class compiled_policy {
     return values_[t.first_value + forest_.segment(t.shape, address)];
   }
 
-  /// Descents per depth (counted by the caller, as it gathers the descents: a pass less).
-  using depth_counts = std::array<std::uint32_t, forest::max_depth + 2>;
-
-  /// The n descents of tables t[k] for addresses a[k], level by level, deepest first; calls
-  /// done(k, value) with each one's packed value. `deeper` holds the descents of each depth.
+  /// The n descents of tables t[k] for addresses a[k], level by level (every table is as deep:
+  /// build() pads them); calls done(k, value) with each one's packed value. With the forest's
+  /// block width as a constant.
   template <isa I, std::size_t N, class Done>
-  void descend_together(std::size_t n, std::array<const table*, N>& t,
-                        std::array<address_type, N>& a, depth_counts& deeper, Done&& done) const {
-    const bool sort = n > 0 && deeper[t[0]->shape.depth] != n;
-    std::array<std::uint32_t, forest::max_depth + 2> next{};  // the next slot of each depth
-    for (std::size_t d = forest::max_depth, slot = 0; d >= 1; --d) {
-      next[d] = static_cast<std::uint32_t>(slot);
-      slot += deeper[d];
-      deeper[d] = static_cast<std::uint32_t>(slot);  // now: descents of depth >= d
-    }
-    std::array<std::uint32_t, N> descent_in_slot;
-    if (sort) {
-      std::array<const table*, N> by_descent;
-      std::array<address_type, N> address_by_descent;
-      std::copy_n(t.begin(), n, by_descent.begin());
-      std::copy_n(a.begin(), n, address_by_descent.begin());
-      for (std::size_t k = 0; k < n; ++k) {
-        const auto s = next[by_descent[k]->shape.depth]++;
-        t[s] = by_descent[k];
-        a[s] = address_by_descent[k];
-        descent_in_slot[s] = static_cast<std::uint32_t>(k);
-      }
-    }
-    std::array<std::uint32_t, N> r{};
-    for (std::uint32_t l = 0; l < forest::max_depth && deeper[l + 1] != 0; ++l)
-      for (std::uint32_t s = 0; s < deeper[l + 1]; ++s)
-        r[s] = forest_.template descend<I>(t[s]->shape, l, r[s], a[s]);
-    for (std::size_t s = 0; s < n; ++s)
-      done(sort ? descent_in_slot[s] : s, values_[t[s]->first_value + r[s]]);
+  void descend_together(std::size_t n, const std::array<const table*, N>& t,
+                        const std::array<address_type, N>& a, Done&& done) const {
+    if constexpr (forest::wide_blocks)
+      if (forest_.block() == 32) return descend_together<I, 32>(n, t, a, done);
+    descend_together<I, forest::default_block>(n, t, a, done);
   }
 
-  /// table_of() without a branch, for batches (whose points' ports vary, so that the branch
-  /// mispredicts): the load is made in every case, from entry 0 for a whole block.
+  template <isa I, std::size_t Width, std::size_t N, class Done>
+  void descend_together(std::size_t n, const std::array<const table*, N>& t,
+                        const std::array<address_type, N>& a, Done&& done) const {
+    std::array<std::uint32_t, N> r{};
+    const std::uint32_t last = depth_ - 1;
+    for (std::uint32_t l = 0; l < last; ++l)
+      for (std::size_t s = 0; s < n; ++s)
+        r[s] = forest_.template descend<I, Width>(t[s]->shape, l, r[s], a[s]);
+    for (std::size_t s = 0; s < n; ++s)
+      done(s, values_[t[s]->first_value +
+                      forest_.template descend<I, Width>(t[s]->shape, last, r[s], a[s])]);
+  }
+
+  /// table_of() without a branch, for batches (whose points' ports vary, so that a branch on
+  /// a mixed block would mispredict): two loads in every case, through batch_blocks_.
   std::uint32_t table_of_without_branch(const point<S>& x) const {
     const std::uint32_t port = x.port;
-    const std::uint32_t e = port_blocks_[static_cast<std::size_t>(x.protocol)][(port >> 8) & 0xff];
-    const std::uint32_t mixed = 0u - (e & 1u);  // all ones for a mixed block
-    const std::uint32_t entry = port_tables_[((e >> 1) + (port & 0xffu)) & mixed];
-    return (entry & mixed) | ((e >> 1) & ~mixed);
+    const std::uint32_t e = batch_blocks_[static_cast<std::size_t>(x.protocol)][(port >> 8) & 0xff];
+    return port_tables_[(e >> 8) + (port & e & 0xffu)];
   }
 
   /// The forest's block width for tables of `contents`: 32 keys when that makes the deepest
@@ -437,34 +435,39 @@ class compiled_policy {
             static_cast<std::uint32_t>(static_cast<std::int32_t>(v) >> 1)};
   }
 
-  /// Fills the port index of a protocol class from (first port, table) runs sorted by port.
-  void build_port_index(port_blocks& blocks,
+  /// Fills the port indexes of a protocol class from (first port, table) runs sorted by port.
+  void build_port_index(port_blocks& blocks, batch_blocks& batch,
                         const std::vector<std::pair<port_type, std::uint32_t>>& runs) {
     auto run_of = [&](std::uint32_t port) {  // index of the run holding `port`
       auto it = std::upper_bound(runs.begin(), runs.end(), port,
                                  [](std::uint32_t p, const auto& run) { return p < run.first; });
       return static_cast<std::size_t>(it - runs.begin()) - 1;
     };
-    if (port_tables_.empty()) port_tables_.push_back(0);  // entry 0, read for whole blocks
     for (std::uint32_t hi = 0; hi < 256; ++hi) {
       const std::uint32_t first = hi << 8;
+      const auto offset = static_cast<std::uint32_t>(port_tables_.size());
       if (run_of(first) == run_of(first + 255)) {  // one table for the whole block
         blocks[hi] = runs[run_of(first)].second << 1;
+        batch[hi] = offset << 8;
+        port_tables_.push_back(runs[run_of(first)].second);
         continue;
       }
-      blocks[hi] = static_cast<std::uint32_t>(port_tables_.size()) << 1 | 1u;
+      blocks[hi] = offset << 1 | 1u;
+      batch[hi] = offset << 8 | 0xffu;
       for (std::uint32_t lo = 0; lo < 256; ++lo)
         port_tables_.push_back(runs[run_of(first + lo)].second);
     }
   }
 
   std::array<port_blocks, proto_class_count> port_blocks_{};
+  std::array<batch_blocks, proto_class_count> batch_blocks_{};
   std::vector<std::uint32_t> port_tables_;  // tables by port block, see port_blocks
   forest forest_;
   std::vector<table> tables_;
   std::vector<std::uint32_t> values_;  // packed decisions of every segment, table by table
   bool split_ = false;
   std::array<std::uint32_t, proto_class_count> wild_table_{};  // split: wildcard-port tables
+  std::uint32_t depth_ = 1;  // of the deepest table, to which build() pads the others
 };
 
 /// A whole group compiled: four compiled policies (inbound/outbound × IPv4/IPv6).
@@ -533,17 +536,23 @@ class compiled_group {
     return static_cast<std::size_t>(p.direction) + (p.remote.af == family::v4 ? 0 : 2);
   }
 
-  /// Decides the n packets group[index(j)] of policy `pol` together into decided[index(j)].
-  template <isa I, class Index>
-  void decide_together(std::size_t pol, std::size_t n, Index index, const packet* group,
-                       decision* decided) const {
+  /// Decides the n packets group[index(j)] of policy `pol` together into decided[index(j)];
+  /// calls seen(packet) with each packet as it is read, and decides none (returns false) when
+  /// proceed() then returns false.
+  template <isa I, class Index, class Seen, class Proceed>
+  bool decide_together(std::size_t pol, std::size_t n, Index index, const packet* group,
+                       decision* decided, Seen&& seen, Proceed&& proceed) const {
     auto put = [&](std::size_t j, decision d) { decided[index(j)] = d; };
+    auto packet_at = [&](std::size_t j) -> const packet& {
+      const packet& p = group[index(j)];
+      seen(p);
+      return p;
+    };
     if (pol < 2)
-      v4_[pol].template find_many<I>(
-          n, [&](std::size_t j) { return point_of<ipv4_space>(group[index(j)]); }, put);
-    else
-      v6_[pol - 2].template find_many<I>(
-          n, [&](std::size_t j) { return point_of<ipv6_space>(group[index(j)]); }, put);
+      return v4_[pol].template find_many<I>(
+          n, [&](std::size_t j) { return point_of<ipv4_space>(packet_at(j)); }, put, proceed);
+    return v6_[pol - 2].template find_many<I>(
+        n, [&](std::size_t j) { return point_of<ipv6_space>(packet_at(j)); }, put, proceed);
   }
 
   /// Splits `in` into groups of up to 64 packets, and a group of several policies by policy;
@@ -553,18 +562,28 @@ class compiled_group {
     constexpr std::size_t lanes = compiled_policy<ipv4_space>::max_batch;
     static_assert(compiled_policy<ipv6_space>::max_batch >= lanes);
     std::array<std::array<std::uint8_t, lanes>, 4> share;  // slots of each policy's packets
+    auto all = [](std::size_t j) { return j; };
+    bool one_before = true;  // whether the group before held one policy
     for (std::size_t at = 0; at < in.size(); at += lanes) {
       const std::size_t n = std::min(lanes, in.size() - at);
       const packet* group = in.data() + at;
       decision* decided = out.data() + at;
       const std::size_t first = policy_of(group[0]);
-      bool one_policy = true;
-      for (std::size_t k = 1; k < n; ++k) one_policy &= policy_of(group[k]) == first;
-      if (one_policy) {  // the usual case: no need to sort the packets out
-        decide_together<I>(
-            first, n, [](std::size_t j) { return j; }, group, decided);
-        continue;
+      bool several = false;
+      if (one_before) {
+        // As if the group held one policy, as the one before did (the usual case): checked as
+        // the packets are read, a pass less than checking first.
+        several = !decide_together<I>(
+            first, n, all, group, decided,
+            [&](const packet& p) { several |= policy_of(p) != first; }, [&] { return !several; });
+      } else {  // mixed traffic: check first
+        for (std::size_t k = 1; k < n; ++k) several |= policy_of(group[k]) != first;
+        if (!several)
+          decide_together<I>(
+              first, n, all, group, decided, [](const packet&) {}, [] { return true; });
       }
+      one_before = !several;
+      if (!several) continue;
       std::array<std::size_t, 4> count{};
       for (std::size_t k = 0; k < n; ++k) {
         const auto pol = policy_of(group[k]);
@@ -574,7 +593,8 @@ class compiled_group {
         if (count[pol] == 0) continue;
         const auto* slot = share[pol].data();
         decide_together<I>(
-            pol, count[pol], [slot](std::size_t j) { return slot[j]; }, group, decided);
+            pol, count[pol], [slot](std::size_t j) { return slot[j]; }, group, decided,
+            [](const packet&) {}, [] { return true; });
       }
     }
   }

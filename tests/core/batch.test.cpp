@@ -55,11 +55,33 @@ std::size_t segment_with(isa i, const detail::search_forest<std::uint32_t>& f,
   return segment_with<isa::baseline>(f, t, x);
 }
 
+/// The segment of `x` in tree `t` descended from level 0, padding included, as a batch does.
+template <isa I>
+std::size_t descended_with(const detail::search_forest<std::uint32_t>& f,
+                           const detail::search_forest<std::uint32_t>::tree& t, std::uint32_t x) {
+  std::uint32_t r = 0;
+  for (std::uint32_t l = 0; l < t.depth; ++l) r = f.descend<I>(t, l, r, x);
+  return r;
+}
+
+std::size_t descended_with(isa i, const detail::search_forest<std::uint32_t>& f,
+                           const detail::search_forest<std::uint32_t>::tree& t, std::uint32_t x) {
+  switch (i) {
+    case isa::avx512:
+      return descended_with<isa::avx512>(f, t, x);
+    case isa::avx2:
+      return descended_with<isa::avx2>(f, t, x);
+    case isa::baseline:
+      break;
+  }
+  return descended_with<isa::baseline>(f, t, x);
+}
+
 }  // namespace batch_test
 
 using namespace batch_test;
 
-TEST_CASE("batch: search_forest finds every segment with every kernel and block width",
+TEST_CASE("batch: search_forest finds every segment with every kernel, width and padding",
           "[batch][forest]") {
   using forest = detail::search_forest<std::uint32_t>;
   for (std::size_t width : {std::size_t{16}, std::size_t{32}}) {
@@ -83,6 +105,13 @@ TEST_CASE("batch: search_forest finds every segment with every kernel and block 
     }
     CHECK(trees.front().depth == 1);
     CHECK(std::any_of(trees.begin(), trees.end(), [](auto& t) { return t.depth == 4; }));
+    // Each tree padded to 6 levels, as a batch descends it: the same segments.
+    std::vector<forest::tree> padded;
+    for (const auto& t : trees) {
+      padded.push_back(f.padded(t, 6, 0xffffffffu));
+      CHECK(padded.back().depth == 6);
+      CHECK(padded.back().depth - padded.back().top == t.depth);
+    }
     for (auto i : runnable_isas()) {
       INFO("isa " << to_string(i));
       for (std::size_t k = 0; k < trees.size(); ++k) {
@@ -97,7 +126,11 @@ TEST_CASE("batch: search_forest finds every segment with every kernel and block 
         for (int r = 0; r < 200; ++r) probes.push_back(static_cast<std::uint32_t>(rng()));
         for (auto x : probes) {
           INFO("x = " << x);
-          REQUIRE(segment_with(i, f, trees[k], x) == expected_segment(starts, x));
+          const auto expected = expected_segment(starts, x);
+          REQUIRE(segment_with(i, f, trees[k], x) == expected);
+          REQUIRE(descended_with(i, f, trees[k], x) == expected);
+          REQUIRE(segment_with(i, f, padded[k], x) == expected);
+          REQUIRE(descended_with(i, f, padded[k], x) == expected);
         }
       }
     }

@@ -22,6 +22,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <new>
+#include <optional>
 #include <type_traits>
 #include <vector>
 
@@ -113,21 +114,24 @@ inline std::uint32_t count_below_32_avx2(const std::uint32_t* keys, std::uint32_
       below_mask8_avx2(keys + 16, v) << 16 | below_mask8_avx2(keys + 24, v) << 24));
 }
 
+// The AVX-512 kernels compare x > keys (not keys < x), so that the keys are the memory operand
+// of the compare: one instruction per 16 keys instead of a load and a compare.
+
 /// AVX-512, 16 keys: one 16-lane unsigned compare.
 SECGROUP_TARGET("avx512f,popcnt")
 inline std::uint32_t count_below_16_avx512(const std::uint32_t* keys, std::uint32_t x) {
   const __m512i v = _mm512_set1_epi32(static_cast<int>(x));
-  return static_cast<std::uint32_t>(
-      __builtin_popcount(_mm512_cmplt_epu32_mask(_mm512_load_si512(keys), v)));
+  const std::uint32_t below = _mm512_cmpgt_epu32_mask(v, _mm512_load_si512(keys));
+  return static_cast<std::uint32_t>(__builtin_popcount(below));
 }
 
-/// AVX-512, 32 keys: two 16-lane unsigned compares.
+/// AVX-512, 32 keys: two 16-lane unsigned compares, one count of both masks.
 SECGROUP_TARGET("avx512f,popcnt")
 inline std::uint32_t count_below_32_avx512(const std::uint32_t* keys, std::uint32_t x) {
   const __m512i v = _mm512_set1_epi32(static_cast<int>(x));
-  auto lo = _mm512_cmplt_epu32_mask(_mm512_load_si512(keys), v);
-  auto hi = _mm512_cmplt_epu32_mask(_mm512_load_si512(keys + 16), v);
-  return static_cast<std::uint32_t>(__builtin_popcount(lo) + __builtin_popcount(hi));
+  const std::uint32_t lo = _mm512_cmpgt_epu32_mask(v, _mm512_load_si512(keys));
+  const std::uint32_t hi = _mm512_cmpgt_epu32_mask(v, _mm512_load_si512(keys + 16));
+  return static_cast<std::uint32_t>(__builtin_popcount(lo | hi << 16));
 }
 #endif
 
@@ -158,10 +162,13 @@ class search_forest {
     return depth;
   }
 
-  /// A tree's shape: its depth and where each level starts in the arena (top first).
+  /// A tree's shape: its depth and where each level starts in the arena (top first). The
+  /// levels before `top` are padding (padded()): queries from the top level pass through them
+  /// to the tree's own root at level `top`.
   struct tree {
     std::uint32_t depth;
     std::array<std::uint32_t, max_depth> level;
+    std::uint32_t top = 0;
   };
 
   /// Adds a tree over segments starting at `starts` (ascending, non-empty, first the minimum);
@@ -191,11 +198,30 @@ class search_forest {
     return t;
   }
 
-  /// Index of the segment of tree `tr` holding `x`.
+  /// Returns `tr` deepened to `depth` levels by levels on top whose one block (shared by every
+  /// padded tree) holds only `max_key`, which no x is above: a query descending them stays in
+  /// block 0 down to the tree's own root. For queries of many trees descending together, level
+  /// by level: padded to one depth, they all take the same steps, with no sort by depth.
+  tree padded(tree tr, std::uint32_t depth, const Key& max_key) {
+    SECGROUP_ASSERT(depth >= tr.depth && depth <= max_depth);
+    const std::uint32_t extra = depth - tr.depth;
+    if (extra == 0) return tr;
+    if (!max_block_) {
+      max_block_ = static_cast<std::uint32_t>(keys_.size());
+      keys_.resize(keys_.size() + block_, max_key);
+    }
+    std::copy_backward(tr.level.begin(), tr.level.begin() + tr.depth, tr.level.begin() + depth);
+    std::fill_n(tr.level.begin(), extra, *max_block_);
+    tr.depth = depth;
+    tr.top += extra;
+    return tr;
+  }
+
+  /// Index of the segment of tree `tr` holding `x` (from its own root: no padding).
   template <isa I = isa::baseline>
   std::size_t segment(const tree& tr, const Key& x) const {
     std::uint32_t r = 0;
-    for (std::uint32_t l = 0; l < tr.depth; ++l) r = descend<I>(tr, l, r, x);
+    for (std::uint32_t l = tr.top; l < tr.depth; ++l) r = descend<I>(tr, l, r, x);
     return r;
   }
 
@@ -203,25 +229,34 @@ class search_forest {
   /// the top), returns the block of level l + 1, or the segment after the last level.
   template <isa I = isa::baseline>
   std::uint32_t descend(const tree& tr, std::uint32_t l, std::uint32_t r, const Key& x) const {
-    const auto base = r * static_cast<std::uint32_t>(block_);
-    return base + count_below<I>(keys_.data() + tr.level[l] + base, x);
+    if constexpr (wide_blocks)
+      if (block_ == 32) return descend<I, 32>(tr, l, r, x);
+    return descend<I, default_block>(tr, l, r, x);
+  }
+
+  /// The same in a forest whose block() is `Width` (known to the caller, which may then choose
+  /// the width once for many descents).
+  template <isa I, std::size_t Width>
+  std::uint32_t descend(const tree& tr, std::uint32_t l, std::uint32_t r, const Key& x) const {
+    SECGROUP_ASSERT(block_ == Width);
+    const auto base = r * static_cast<std::uint32_t>(Width);
+    return base + count_below<I, Width>(keys_.data() + tr.level[l] + base, x);
   }
 
   /// Bytes held.
   std::size_t memory() const { return keys_.capacity() * sizeof(Key); }
 
  private:
-  /// Number of keys of the (sorted, aligned) block at `keys` that are below `x`.
-  template <isa I>
-  std::uint32_t count_below(const Key* keys, const Key& x) const {
-    if constexpr (wide_blocks) {
-      if (block_ == 32) {
+  /// Number of keys of the (sorted, aligned) block of `Width` keys at `keys` below `x`.
+  template <isa I, std::size_t Width>
+  static std::uint32_t count_below(const Key* keys, const Key& x) {
+    if constexpr (wide_blocks && Width == 32) {
 #if SECGROUP_X86_DISPATCH
-        if constexpr (I == isa::avx512) return count_below_32_avx512(keys, x);
-        if constexpr (I == isa::avx2) return count_below_32_avx2(keys, x);
+      if constexpr (I == isa::avx512) return count_below_32_avx512(keys, x);
+      if constexpr (I == isa::avx2) return count_below_32_avx2(keys, x);
 #endif
-        return count_below_32_sse2(keys, x);
-      }
+      return count_below_32_sse2(keys, x);
+    } else if constexpr (wide_blocks) {
 #if SECGROUP_X86_DISPATCH
       if constexpr (I == isa::avx512) return count_below_16_avx512(keys, x);
       if constexpr (I == isa::avx2) return count_below_16_avx2(keys, x);
@@ -236,6 +271,7 @@ class search_forest {
 
   std::size_t block_;
   std::vector<Key, aligned_allocator<Key, 128>> keys_;
+  std::optional<std::uint32_t> max_block_;  // the block of padded levels, once there is one
 };
 
 }  // namespace detail
