@@ -23,8 +23,8 @@
 // overlap, and count their blocks with the strongest instruction set the CPU has (isa.hpp:
 // AVX-512, AVX2 or the baseline SSE2, chosen at run time; every kernel gives the same answers).
 // A single lookup is a chain of dependent loads: the baseline kernel serves it as fast. A batch
-// descends every tree of a policy to one depth (the shallower ones are padded on top with levels
-// that pass through), a single lookup from the tree's own root.
+// descends every tree of a policy to one depth (batch_tables_: the shallower trees padded on top
+// with levels that pass through), a single lookup each tree from its own root (tables_).
 #pragma once
 
 #include <algorithm>
@@ -147,8 +147,9 @@ class compiled_policy {
   /// Decides n ≤ max_batch points together, the same decisions as find(): point_at(j) gives
   /// point j, put(j, decision) receives its decision. The descents (one per point, two in the
   /// split layout) descend their trees level by level, each level of all of them in one pass,
-  /// so that their cache misses overlap; every tree is as deep (build() pads the shallower
-  /// ones with levels that pass through, from a block that stays in the L1 cache).
+  /// so that their cache misses overlap, with no sort by depth: every tree is as deep (the
+  /// batch's copies of the shallower ones are padded with levels that pass through, from one
+  /// block that stays in the L1 cache).
   template <isa I = isa::baseline, class PointAt, class Put>
   void find_many(std::size_t n, PointAt&& point_at, Put&& put) const {
     find_many<I>(n, point_at, put, [] { return true; });
@@ -165,7 +166,7 @@ class compiled_policy {
       std::array<address_type, max_batch> a;
       for (std::size_t j = 0; j < n; ++j) {
         const point<S> x = point_at(j);
-        t[j] = &tables_[table_of_without_branch(x)];
+        t[j] = &batch_tables_[table_of_without_branch(x)];
         a[j] = x.address;
       }
       if (!proceed()) return false;
@@ -176,8 +177,8 @@ class compiled_policy {
     std::array<address_type, 2 * max_batch> a;
     for (std::size_t j = 0; j < n; ++j) {
       const point<S> x = point_at(j);
-      t[j] = &tables_[table_of_without_branch(x)];
-      t[n + j] = &wildcard_table(x.protocol);
+      t[j] = &batch_tables_[table_of_without_branch(x)];
+      t[n + j] = &batch_tables_[wild_table_[static_cast<std::size_t>(x.protocol)]];
       a[j] = a[n + j] = x.address;
     }
     if (!proceed()) return false;
@@ -187,11 +188,10 @@ class compiled_policy {
     return true;
   }
 
-  /// Levels the lookup of `x` descends (the depth of its deepest address table, padding aside).
+  /// Levels the lookup of `x` descends (the depth of its deepest address table).
   std::uint32_t depth_of(const point<S>& x) const {
-    auto own = [](const table& t) { return t.shape.depth - t.shape.top; };
-    const auto d = own(tables_[table_of(x)]);
-    return split_ ? std::max(d, own(wildcard_table(x.protocol))) : d;
+    const auto d = tables_[table_of(x)].shape.depth;
+    return split_ ? std::max(d, wildcard_table(x.protocol).shape.depth) : d;
   }
 
   /// Levels of the deepest address table (1 when every table fits one block of keys), which a
@@ -200,7 +200,8 @@ class compiled_policy {
 
   /// Bytes held by the lookup structures.
   std::size_t memory() const {
-    std::size_t m = sizeof(*this) + forest_.memory() + tables_.capacity() * sizeof(table) +
+    std::size_t m = sizeof(*this) + forest_.memory() +
+                    (tables_.capacity() + batch_tables_.capacity()) * sizeof(table) +
                     values_.capacity() * sizeof(std::uint32_t);
     return m + port_tables_.capacity() * sizeof(std::uint32_t);
   }
@@ -357,7 +358,8 @@ class compiled_policy {
                        runs[static_cast<std::size_t>(c)]);
     depth_ = 1;
     for (const auto& t : tables_) depth_ = std::max(depth_, t.shape.depth);
-    for (auto& t : tables_) t.shape = forest_.padded(t.shape, depth_, S::max_address);
+    batch_tables_ = tables_;
+    for (auto& t : batch_tables_) t.shape = forest_.padded(t.shape, depth_, S::max_address);
   }
 
   /// find() in the split layout: the earlier rule of the two tables' decisions. Out of line, so
@@ -377,9 +379,9 @@ class compiled_policy {
     return values_[t.first_value + forest_.segment(t.shape, address)];
   }
 
-  /// The n descents of tables t[k] for addresses a[k], level by level (every table is as deep:
-  /// build() pads them); calls done(k, value) with each one's packed value. With the forest's
-  /// block width as a constant.
+  /// The n descents of batch_tables_ t[k] for addresses a[k], level by level (each depth_
+  /// deep); calls done(k, value) with each one's packed value. With the forest's block width as
+  /// a constant.
   template <isa I, std::size_t N, class Done>
   void descend_together(std::size_t n, const std::array<const table*, N>& t,
                         const std::array<address_type, N>& a, Done&& done) const {
@@ -464,6 +466,7 @@ class compiled_policy {
   std::vector<std::uint32_t> port_tables_;  // tables by port block, see port_blocks
   forest forest_;
   std::vector<table> tables_;
+  std::vector<table> batch_tables_;    // tables_ padded to depth_, for batches
   std::vector<std::uint32_t> values_;  // packed decisions of every segment, table by table
   bool split_ = false;
   std::array<std::uint32_t, proto_class_count> wild_table_{};  // split: wildcard-port tables

@@ -55,7 +55,7 @@ std::size_t segment_with(isa i, const detail::search_forest<std::uint32_t>& f,
   return segment_with<isa::baseline>(f, t, x);
 }
 
-/// The segment of `x` in tree `t` descended from level 0, padding included, as a batch does.
+/// The segment of `x` in tree `t` descended level by level through descend(), as a batch does.
 template <isa I>
 std::size_t descended_with(const detail::search_forest<std::uint32_t>& f,
                            const detail::search_forest<std::uint32_t>::tree& t, std::uint32_t x) {
@@ -110,7 +110,8 @@ TEST_CASE("batch: search_forest finds every segment with every kernel, width and
     for (const auto& t : trees) {
       padded.push_back(f.padded(t, 6, 0xffffffffu));
       CHECK(padded.back().depth == 6);
-      CHECK(padded.back().depth - padded.back().top == t.depth);
+      CHECK(std::equal(t.level.begin(), t.level.begin() + t.depth,
+                       padded.back().level.begin() + (6 - t.depth)));
     }
     for (auto i : runnable_isas()) {
       INFO("isa " << to_string(i));

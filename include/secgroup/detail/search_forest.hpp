@@ -162,13 +162,10 @@ class search_forest {
     return depth;
   }
 
-  /// A tree's shape: its depth and where each level starts in the arena (top first). The
-  /// levels before `top` are padding (padded()): queries from the top level pass through them
-  /// to the tree's own root at level `top`.
+  /// A tree's shape: its depth and where each level starts in the arena (top first).
   struct tree {
     std::uint32_t depth;
     std::array<std::uint32_t, max_depth> level;
-    std::uint32_t top = 0;
   };
 
   /// Adds a tree over segments starting at `starts` (ascending, non-empty, first the minimum);
@@ -200,8 +197,8 @@ class search_forest {
 
   /// Returns `tr` deepened to `depth` levels by levels on top whose one block (shared by every
   /// padded tree) holds only `max_key`, which no x is above: a query descending them stays in
-  /// block 0 down to the tree's own root. For queries of many trees descending together, level
-  /// by level: padded to one depth, they all take the same steps, with no sort by depth.
+  /// block 0 down to the tree's own root, and finds the same segment. For queries of many trees
+  /// descending together, level by level: padded to one depth, they all take the same steps.
   tree padded(tree tr, std::uint32_t depth, const Key& max_key) {
     SECGROUP_ASSERT(depth >= tr.depth && depth <= max_depth);
     const std::uint32_t extra = depth - tr.depth;
@@ -213,15 +210,14 @@ class search_forest {
     std::copy_backward(tr.level.begin(), tr.level.begin() + tr.depth, tr.level.begin() + depth);
     std::fill_n(tr.level.begin(), extra, *max_block_);
     tr.depth = depth;
-    tr.top += extra;
     return tr;
   }
 
-  /// Index of the segment of tree `tr` holding `x` (from its own root: no padding).
+  /// Index of the segment of tree `tr` holding `x`.
   template <isa I = isa::baseline>
   std::size_t segment(const tree& tr, const Key& x) const {
     std::uint32_t r = 0;
-    for (std::uint32_t l = tr.top; l < tr.depth; ++l) r = descend<I>(tr, l, r, x);
+    for (std::uint32_t l = 0; l < tr.depth; ++l) r = descend<I>(tr, l, r, x);
     return r;
   }
 
