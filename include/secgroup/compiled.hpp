@@ -386,13 +386,14 @@ class compiled_policy {
   void descend_together(std::size_t n, const std::array<const table*, N>& t,
                         const std::array<address_type, N>& a, Done&& done) const {
     if constexpr (forest::wide_blocks)
-      if (forest_.block() == 32) return descend_together<I, 32>(n, t, a, done);
-    descend_together<I, forest::default_block>(n, t, a, done);
+      if (forest_.block() == 32) return descend_blocks_of<I, 32>(n, t, a, done);
+    descend_blocks_of<I, forest::default_block>(n, t, a, done);
   }
 
+  /// descend_together() in a forest of blocks of `Width` keys.
   template <isa I, std::size_t Width, std::size_t N, class Done>
-  void descend_together(std::size_t n, const std::array<const table*, N>& t,
-                        const std::array<address_type, N>& a, Done&& done) const {
+  void descend_blocks_of(std::size_t n, const std::array<const table*, N>& t,
+                         const std::array<address_type, N>& a, Done&& done) const {
     std::array<std::uint32_t, N> r{};
     const std::uint32_t last = depth_ - 1;
     for (std::uint32_t l = 0; l < last; ++l)
