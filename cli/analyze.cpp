@@ -81,12 +81,6 @@ class text_printer {
   std::size_t total_ = 0;
 };
 
-void print_text(const analysis::anomaly_report& report) {
-  text_printer print(report.rules);
-  for (const auto& f : report.findings) print(f);
-  print.finish();
-}
-
 /// The Z3 engine's report, then the questions it left open (exit 4 when there are some).
 int run_z3(const analyze_options& o, const security_group& group) {
 #if SECGROUP_HAS_Z3
@@ -94,7 +88,9 @@ int run_z3(const analyze_options& o, const security_group& group) {
   if (o.format == output_format::json) {
     print_json(verify::anomalies_to_json(result));
   } else {
-    print_text(result.report);
+    text_printer print(result.report.rules);
+    for (const auto& f : result.report.findings) print(f);
+    print.finish();
     for (const auto& u : result.unknown)
       std::cout << "unknown\t" << rule_label(result.report.rules, u.rule) << " "
                 << to_string(u.direction) << ": " << to_string(u.question) << ": " << u.reason

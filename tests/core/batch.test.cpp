@@ -10,6 +10,7 @@
 #include <secgroup/secgroup.hpp>
 #include <span>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "../../bench/classbench.hpp"
@@ -36,45 +37,34 @@ std::size_t expected_segment(const std::vector<std::uint32_t>& starts, std::uint
          1;
 }
 
-template <isa I>
-std::size_t segment_with(const detail::search_forest<std::uint32_t>& f,
-                         const detail::search_forest<std::uint32_t>::tree& t, std::uint32_t x) {
-  return f.segment<I>(t, x);
-}
-
-std::size_t segment_with(isa i, const detail::search_forest<std::uint32_t>& f,
-                         const detail::search_forest<std::uint32_t>::tree& t, std::uint32_t x) {
+/// f(std::integral_constant<isa, i>{}): the kernels of `i` as a template argument.
+template <class F>
+auto with_isa(isa i, F&& f) {
   switch (i) {
     case isa::avx512:
-      return segment_with<isa::avx512>(f, t, x);
+      return f(std::integral_constant<isa, isa::avx512>{});
     case isa::avx2:
-      return segment_with<isa::avx2>(f, t, x);
+      return f(std::integral_constant<isa, isa::avx2>{});
     case isa::baseline:
       break;
   }
-  return segment_with<isa::baseline>(f, t, x);
+  return f(std::integral_constant<isa, isa::baseline>{});
 }
 
-/// The segment of `x` in tree `t` descended level by level through descend(), as a batch does.
-template <isa I>
-std::size_t descended_with(const detail::search_forest<std::uint32_t>& f,
-                           const detail::search_forest<std::uint32_t>::tree& t, std::uint32_t x) {
-  std::uint32_t r = 0;
-  for (std::uint32_t l = 0; l < t.depth; ++l) r = f.descend<I>(t, l, r, x);
-  return r;
+using forest32 = detail::search_forest<std::uint32_t>;
+
+/// The segment of `x` in tree `t` by segment(), with the kernels of `i`.
+std::size_t segment_with(isa i, const forest32& f, const forest32::tree& t, std::uint32_t x) {
+  return with_isa(i, [&](auto I) { return f.segment<decltype(I)::value>(t, x); });
 }
 
-std::size_t descended_with(isa i, const detail::search_forest<std::uint32_t>& f,
-                           const detail::search_forest<std::uint32_t>::tree& t, std::uint32_t x) {
-  switch (i) {
-    case isa::avx512:
-      return descended_with<isa::avx512>(f, t, x);
-    case isa::avx2:
-      return descended_with<isa::avx2>(f, t, x);
-    case isa::baseline:
-      break;
-  }
-  return descended_with<isa::baseline>(f, t, x);
+/// The same, descended level by level through descend(), as a batch does.
+std::size_t descended_with(isa i, const forest32& f, const forest32::tree& t, std::uint32_t x) {
+  return with_isa(i, [&](auto I) {
+    std::uint32_t r = 0;
+    for (std::uint32_t l = 0; l < t.depth; ++l) r = f.descend<decltype(I)::value>(t, l, r, x);
+    return static_cast<std::size_t>(r);
+  });
 }
 
 }  // namespace batch_test
