@@ -40,42 +40,51 @@ analysis::query make_query(const std::string& dir, const py::object& protocol, c
   return q;
 }
 
-/// The rules of each finding of `report`, in its order: {"rule": Rule, "label": its
-/// rule_label(), "related": [Rule], "related_labels": [str], "related_smtp_default": [bool]
-/// (a default SMTP rule of enable_default_security)}. A Finding of the package reads
-/// them beside the CLI's document, which names rules by id only.
-py::list finding_rules(const analysis::anomaly_report& report) {
-  const auto& rules = report.rules;
-  py::list out;
-  for (const auto& f : report.findings) {
-    py::list related, labels, smtp;
-    for (auto i : f.related) {
-      related.append(rules[i]);
-      labels.append(rule_label(rules, i));
-      smtp.append(!rules[i].editable && is_default_rule_id(rules[i].id));
-    }
-    py::dict item;
-    item["rule"] = rules[f.rule];
-    item["label"] = rule_label(rules, f.rule);
-    item["related"] = related;
-    item["related_labels"] = labels;
-    item["related_smtp_default"] = smtp;
-    out.append(item);
+/// The rules of finding `f` of a report on `rules` (ordered_rules() of its group): {"rule":
+/// Rule, "label": its rule_label(), "related": [Rule], "related_labels": [str],
+/// "related_smtp_default": [bool] (a default SMTP rule of enable_default_security)}. A Finding
+/// of the package reads them beside the CLI's document, which names rules by id only.
+py::dict rules_of(const analysis::finding& f, const std::vector<rule>& rules) {
+  py::list related, labels, smtp;
+  for (auto i : f.related) {
+    related.append(rules[i]);
+    labels.append(rule_label(rules, i));
+    smtp.append(!rules[i].editable && is_default_rule_id(rules[i].id));
   }
+  py::dict item;
+  item["rule"] = rules[f.rule];
+  item["label"] = rule_label(rules, f.rule);
+  item["related"] = related;
+  item["related_labels"] = labels;
+  item["related_smtp_default"] = smtp;
+  return item;
+}
+
+/// rules_of() each finding of `report`, in its order.
+py::list finding_rules(const analysis::anomaly_report& report) {
+  py::list out;
+  for (const auto& f : report.findings) out.append(rules_of(f, report.rules));
   return out;
 }
 
 py::object analyze(const py::object& g, const std::string& engine, std::uint32_t timeout_ms,
                    std::uint32_t resource_limit, bool pairs) {
   auto group = group_from(g);
-  anomaly_answer answer;
   if (use_z3(engine)) {
-    answer = z3_anomalies(group, {timeout_ms, resource_limit}, pairs);
-  } else {
-    answer.report = analysis::analyze(group);
-    answer.document = anomalies_to_json(answer.report);
+    const auto answer = z3_anomalies(group, {timeout_ms, resource_limit}, pairs);
+    return result("AnomalyReport", to_python(answer.document), finding_rules(answer.report));
   }
-  return result("AnomalyReport", to_python(answer.document), finding_rules(answer.report));
+  // Finding by finding into Python objects, without the JSON document of the whole report
+  // (1.48 M findings: 3 GB of JSON; 7.0 GB peak before, 5.2 now). The report is made first,
+  // then the two lists one after the other: streaming from the analysis, or making the two
+  // lists' objects alternately, took 10-15 % longer.
+  const auto report = analysis::analyze(group);
+  py::list findings;
+  for (const auto& f : report.findings)
+    findings.append(to_python(finding_to_json(f, report.rules)));
+  py::dict document;
+  document["findings"] = findings;
+  return result("AnomalyReport", document, finding_rules(report));
 }
 
 py::object diff(const py::object& a, const py::object& b) {
