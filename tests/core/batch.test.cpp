@@ -31,7 +31,8 @@ std::vector<isa> runnable_isas() {
 }
 
 /// The segment of `x` among sorted `starts` (the first is 0): the last start <= x.
-std::size_t expected_segment(const std::vector<std::uint32_t>& starts, std::uint32_t x) {
+template <class Key>
+std::size_t expected_segment(const std::vector<Key>& starts, const Key& x) {
   return static_cast<std::size_t>(std::upper_bound(starts.begin(), starts.end(), x) -
                                   starts.begin()) -
          1;
@@ -51,18 +52,24 @@ auto with_isa(isa i, F&& f) {
   return f(std::integral_constant<isa, isa::baseline>{});
 }
 
-using forest32 = detail::search_forest<std::uint32_t>;
+template <class Key>
+using tree_of = typename detail::search_forest<Key>::tree;
 
 /// The segment of `x` in tree `t` by segment(), with the kernels of `i`.
-std::size_t segment_with(isa i, const forest32& f, const forest32::tree& t, std::uint32_t x) {
-  return with_isa(i, [&](auto I) { return f.segment<decltype(I)::value>(t, x); });
+template <class Key>
+std::size_t segment_with(isa i, const detail::search_forest<Key>& f, const tree_of<Key>& t,
+                         const Key& x) {
+  return with_isa(i, [&](auto I) { return f.template segment<decltype(I)::value>(t, x); });
 }
 
 /// The same, descended level by level through descend(), as a batch does.
-std::size_t descended_with(isa i, const forest32& f, const forest32::tree& t, std::uint32_t x) {
+template <class Key>
+std::size_t descended_with(isa i, const detail::search_forest<Key>& f, const tree_of<Key>& t,
+                           const Key& x) {
   return with_isa(i, [&](auto I) {
     std::uint32_t r = 0;
-    for (std::uint32_t l = 0; l < t.depth; ++l) r = f.descend<decltype(I)::value>(t, l, r, x);
+    for (std::uint32_t l = 0; l < t.depth; ++l)
+      r = f.template descend<decltype(I)::value>(t, l, r, x);
     return static_cast<std::size_t>(r);
   });
 }
@@ -123,6 +130,52 @@ TEST_CASE("batch: search_forest finds every segment with every kernel, width and
           REQUIRE(segment_with(i, f, padded[k], x) == expected);
           REQUIRE(descended_with(i, f, padded[k], x) == expected);
         }
+      }
+    }
+  }
+}
+
+TEST_CASE("batch: search_forest finds every 128-bit segment with every kernel and padding",
+          "[batch][forest]") {
+  using detail::uint128;
+  using forest = detail::search_forest<uint128>;
+  const uint128 max = ~uint128{};
+  std::mt19937_64 rng(43);
+  forest f;
+  REQUIRE(f.block() == 8);
+  std::vector<std::vector<uint128>> all_starts;
+  std::vector<forest::tree> trees, padded;
+  for (std::size_t n : {1, 2, 7, 8, 9, 10, 63, 64, 65, 513, 4097, 5000}) {
+    // Few high words, so that many keys share one and compare by their low words.
+    std::vector<uint128> starts{uint128{}};
+    while (starts.size() < n) starts.push_back(uint128{rng() % 4, rng() | 1u});
+    if (n > 2) starts.back() = max;  // a segment of the maximum alone
+    std::sort(starts.begin(), starts.end());
+    starts.erase(std::unique(starts.begin(), starts.end()), starts.end());
+    trees.push_back(f.add(starts, max));
+    CHECK(trees.back().depth == forest::depth_of(starts.size(), 8));
+    all_starts.push_back(std::move(starts));
+  }
+  CHECK(std::any_of(trees.begin(), trees.end(), [](auto& t) { return t.depth == 4; }));
+  for (const auto& t : trees) padded.push_back(f.padded(t, 6, max));
+  for (auto i : runnable_isas()) {
+    INFO("isa " << to_string(i));
+    for (std::size_t k = 0; k < trees.size(); ++k) {
+      const auto& starts = all_starts[k];
+      INFO(starts.size() << " segments");
+      std::vector<uint128> probes{uint128{}, 1, uint128{1, 0}, uint128{0, ~0ull}, max - 1, max};
+      for (std::size_t s = 0; s < starts.size(); s += 1 + starts.size() / 300) {
+        probes.push_back(starts[s]);
+        if (starts[s] != uint128{}) probes.push_back(starts[s] - 1);
+        if (starts[s] != max) probes.push_back(starts[s] + 1);
+      }
+      for (int r = 0; r < 200; ++r) probes.push_back(uint128{rng() % 5, rng()});
+      for (const auto& x : probes) {
+        INFO("x = " << x.hi << ":" << x.lo);
+        const auto expected = expected_segment(starts, x);
+        REQUIRE(segment_with(i, f, trees[k], x) == expected);
+        REQUIRE(descended_with(i, f, trees[k], x) == expected);
+        REQUIRE(descended_with(i, f, padded[k], x) == expected);
       }
     }
   }

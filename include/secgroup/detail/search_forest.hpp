@@ -13,8 +13,9 @@
 // (two lines; one level fewer for 17-32, 257-1024 and 4097-32768 keys), chosen when the forest
 // is made; other keys take blocks of 64 bytes and at least 8 keys. Blocks are counted by the
 // kernel of the `isa` template argument (isa.hpp): one or two AVX-512 compares, two or four AVX2
-// ones, or SSE2. Blocks start on 128-byte boundaries. Queries of several trees can descend
-// together, level by level (descend(), as compiled_policy::find_many does).
+// ones, or SSE2; a block of 8 128-bit keys (IPv6) by four AVX-512 compares, else a scalar loop.
+// Blocks start on 128-byte boundaries. Queries of several trees can descend together, level by
+// level (descend(), as compiled_policy::find_many does); padded() gives trees one depth for that.
 #pragma once
 
 #include <algorithm>
@@ -32,6 +33,7 @@
 
 #include "../config.hpp"
 #include "../isa.hpp"
+#include "uint128.hpp"
 
 SECGROUP_BEGIN_NAMESPACE
 namespace detail {
@@ -132,6 +134,25 @@ inline std::uint32_t count_below_32_avx512(const std::uint32_t* keys, std::uint3
   const std::uint32_t lo = _mm512_cmpgt_epu32_mask(v, _mm512_load_si512(keys));
   const std::uint32_t hi = _mm512_cmpgt_epu32_mask(v, _mm512_load_si512(keys + 16));
   return static_cast<std::uint32_t>(__builtin_popcount(lo | hi << 16));
+}
+
+/// AVX-512, 8 keys of 128 bits ({hi, lo} words: a key's high word in an even 64-bit lane, its
+/// low word in the odd lane after it), two compares of 4 keys each: x is above a key when its
+/// high word is above the key's, or equal and its low word above.
+SECGROUP_TARGET("avx512f,popcnt")
+inline std::uint32_t below_mask4_u128_avx512(const uint128* keys, __m512i x) {
+  const __m512i k = _mm512_load_si512(keys);
+  const std::uint32_t above = _mm512_cmpgt_epu64_mask(x, k);
+  const std::uint32_t equal = _mm512_cmpeq_epu64_mask(x, k);
+  return (above | (equal & above >> 1)) & 0x55u;  // one bit per key, in its high word's lane
+}
+
+SECGROUP_TARGET("avx512f,popcnt")
+inline std::uint32_t count_below_8_u128_avx512(const uint128* keys, const uint128& x) {
+  const __m512i v = _mm512_set4_epi64(static_cast<long long>(x.lo), static_cast<long long>(x.hi),
+                                      static_cast<long long>(x.lo), static_cast<long long>(x.hi));
+  return static_cast<std::uint32_t>(__builtin_popcount(below_mask4_u128_avx512(keys, v) |
+                                                       below_mask4_u128_avx512(keys + 4, v) << 8));
 }
 #endif
 
@@ -259,6 +280,10 @@ class search_forest {
 #endif
       return count_below_16_sse2(keys, x);
     } else {
+#if SECGROUP_X86_DISPATCH
+      if constexpr (std::is_same_v<Key, uint128> && default_block == 8 && I == isa::avx512)
+        return count_below_8_u128_avx512(keys, x);
+#endif
       std::uint32_t c = 0;
       for (std::size_t j = 0; j < default_block; ++j) c += keys[j] < x;
       return c;
