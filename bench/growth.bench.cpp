@@ -24,6 +24,11 @@
 // (default 60), it skips the metric at that size and at larger ones (the run reports it as an
 // error "skipped: ..." and the script leaves it out). Benchmarks run in registration order:
 // metric by metric, sizes ascending.
+//
+// Instructions, not seconds: under `valgrind --tool=callgrind --instr-atstart=no` only the
+// measured calls are counted (the loading, generating and checking of the sets are not), so that
+// with --benchmark_min_time=0.01 (one iteration, as one call under callgrind takes longer) the
+// total is one call's instructions, repeatable whatever else the machine is doing.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -39,6 +44,15 @@
 #include <vector>
 
 #include "support.hpp"
+
+#if __has_include(<valgrind/callgrind.h>)
+#include <valgrind/callgrind.h>
+#define SECGROUP_COUNT_START() CALLGRIND_START_INSTRUMENTATION
+#define SECGROUP_COUNT_STOP() CALLGRIND_STOP_INSTRUMENTATION
+#else
+#define SECGROUP_COUNT_START() ((void)0)
+#define SECGROUP_COUNT_STOP() ((void)0)
+#endif
 
 namespace secgroup_bench {
 namespace growth_bench {
@@ -120,7 +134,9 @@ void timed(benchmark::State& state, const growth_set& set, const std::string& me
     return;
   }
   const auto start = std::chrono::steady_clock::now();
+  SECGROUP_COUNT_START();  // no-ops unless run under callgrind (see the file comment)
   for (auto _ : state) call();
+  SECGROUP_COUNT_STOP();
   const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
   if (state.iterations() > 0)
     measured[d.rules()] = took.count() / static_cast<double>(state.iterations());
