@@ -100,6 +100,33 @@ struct policy_anomalies {
 
 namespace detail {
 
+/// The length of the shortest prefix of `overlaps` (pairs whose second is a rule index of
+/// `pol`) whose boxes cover `target`, or the list's length when it does not cover. Prefixes of
+/// 1, 2, 4, ... rules are tried, their boxes clipped to `target`; once one covers, the answer is
+/// one more than the largest first-match index over the regions of `target` in that prefix's
+/// partition (each region's first covering rule in list order), so that no prefix more than
+/// twice the answer's length is partitioned.
+template <class S, class Overlaps>
+std::size_t shortest_covering_prefix(const policy<S>& pol, const Overlaps& overlaps,
+                                     const box<S>& target) {
+  policy<S> prefix;
+  for (std::size_t k = 1; k <= overlaps.size(); k = std::min(2 * k, overlaps.size())) {
+    while (prefix.rules.size() < k)
+      prefix.rules.push_back(
+          {intersect(pol.rules[overlaps[prefix.rules.size()].second].match, target),
+           action::accept});
+    bool covered = true;
+    std::uint32_t last_first = 0;  // the largest first-match index of a region
+    partition<S>(prefix).for_each_region_in(target, [&](auto, auto&, auto&, std::uint32_t rule) {
+      covered = covered && rule != decision::no_rule;
+      if (rule != decision::no_rule) last_first = std::max(last_first, rule);
+    });
+    if (covered) return std::size_t{last_first} + 1;
+    if (k == overlaps.size()) break;
+  }
+  return overlaps.size();
+}
+
 /// Batfish-style blocking set of dead rule `i`: the shortest prefix of the earlier
 /// overlapping rules, by decreasing overlap, that covers it; plus, when `other` is set, the
 /// largest overlapping rule of that action if the prefix has none. `meeting` lists the
@@ -131,21 +158,9 @@ std::vector<std::uint32_t> blocking_set(const policy<S>& pol, std::uint32_t i,
   }
   std::stable_sort(overlaps.begin(), overlaps.end(),
                    [](const auto& a, const auto& b) { return a.first > b.first; });
-  auto prefix_covers = [&](std::size_t k) {
-    std::vector<box<S>> boxes;
-    for (std::size_t m = 0; m < k; ++m) boxes.push_back(pol.rules[overlaps[m].second].match);
-    return covers(boxes, target);
-  };
-  std::size_t lo = 1, hi = overlaps.size();  // the full list covers: the rule is dead
-  while (lo < hi) {
-    auto mid = lo + (hi - lo) / 2;
-    if (prefix_covers(mid))
-      hi = mid;
-    else
-      lo = mid + 1;
-  }
+  const std::size_t length = shortest_covering_prefix(pol, overlaps, target);
   std::vector<std::uint32_t> out;
-  for (std::size_t m = 0; m < std::min(lo, overlaps.size()); ++m) out.push_back(overlaps[m].second);
+  for (std::size_t m = 0; m < length; ++m) out.push_back(overlaps[m].second);
   if (other && std::none_of(out.begin(), out.end(),
                             [&](std::uint32_t j) { return pol.rules[j].action == *other; }))
     for (const auto& [v, j] : overlaps)
