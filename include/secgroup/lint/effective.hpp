@@ -257,9 +257,9 @@ class effective_group {
   bool falls_to_default(std::uint32_t index) const {
     using S = space_of<F>;
     const auto& s = side_of<F>(rules_[index].direction);
-    auto it = std::find(s.pol.origin.begin(), s.pol.origin.end(), index);
-    if (it == s.pol.origin.end()) return false;
-    const auto j = static_cast<std::uint32_t>(it - s.pol.origin.begin());
+    const auto position = s.position_of(index);
+    if (!position) return false;
+    const std::uint32_t j = *position;
     // A packet rule j decides (first match j) matches no later rule iff its last match is j
     // too: look for one in the last-match partition, within j's regions.
     const auto& last = s.last_match();
@@ -282,6 +282,15 @@ class effective_group {
     partition<space_of<F>> part;
     side(const std::vector<rule>& rules, direction d, action default_action)
         : pol(lower<F>(rules, d, default_action)), part(pol) {}
+
+    /// The index in pol.rules of rule `index` of rules(), when it is of this side. A binary
+    /// search (origin ascends: lower() keeps the rules' order), not a scan: lint asks for every
+    /// rule, which a scan made quadratic.
+    std::optional<std::uint32_t> position_of(std::uint32_t index) const {
+      const auto it = std::lower_bound(pol.origin.begin(), pol.origin.end(), index);
+      if (it == pol.origin.end() || *it != index) return std::nullopt;
+      return static_cast<std::uint32_t>(it - pol.origin.begin());
+    }
 
     /// The partition of the rules in reverse order: each point's last matching rule, as the
     /// index into the reversed list (pol.rules.size() - 1 - i for rule i). Built on first use.
@@ -320,9 +329,9 @@ class effective_group {
     box<S> base{protocols, {typename S::address_type{}, S::max_address}, ports};
     std::uint32_t wanted = decision::no_rule;
     if (only_rule) {
-      auto it = std::find(s.pol.origin.begin(), s.pol.origin.end(), rule_index);
-      if (it == s.pol.origin.end()) return;
-      wanted = static_cast<std::uint32_t>(it - s.pol.origin.begin());
+      const auto position = s.position_of(rule_index);
+      if (!position) return;
+      wanted = *position;
       base = s.pol.rules[wanted].match;
     }
     for (const auto& r : remotes) {
