@@ -161,31 +161,9 @@ class compiled_policy {
   template <isa I = isa::baseline, class PointAt, class Put, class Proceed>
   bool find_many(std::size_t n, PointAt&& point_at, Put&& put, Proceed&& proceed) const {
     SECGROUP_ASSERT(n <= max_batch);
-    if (!split_) {
-      std::array<const table*, max_batch> t;  // descent j: table and address
-      std::array<address_type, max_batch> a;
-      for (std::size_t j = 0; j < n; ++j) {
-        const point<S> x = point_at(j);
-        t[j] = &batch_tables_[table_of_without_branch(x)];
-        a[j] = x.address;
-      }
-      if (!proceed()) return false;
-      descend_together<I>(n, t, a, [&](std::size_t j, std::uint32_t v) { put(j, unpack(v)); });
-      return true;
-    }
-    std::array<const table*, 2 * max_batch> t;  // descents j and n + j: point j's two tables
-    std::array<address_type, 2 * max_batch> a;
-    for (std::size_t j = 0; j < n; ++j) {
-      const point<S> x = point_at(j);
-      t[j] = &batch_tables_[table_of_without_branch(x)];
-      t[n + j] = &batch_tables_[wild_table_[static_cast<std::size_t>(x.protocol)]];
-      a[j] = a[n + j] = x.address;
-    }
-    if (!proceed()) return false;
-    std::array<std::uint32_t, 2 * max_batch> v;
-    descend_together<I>(2 * n, t, a, [&](std::size_t k, std::uint32_t value) { v[k] = value; });
-    for (std::size_t j = 0; j < n; ++j) put(j, unpack(std::min(v[j], v[n + j])));
-    return true;
+    if constexpr (forest::wide_blocks)
+      if (forest_.block() == 32) return find_many_in<I, 32>(n, point_at, put, proceed);
+    return find_many_in<I, forest::default_block>(n, point_at, put, proceed);
   }
 
   /// Levels the lookup of `x` descends (the depth of its deepest address table).
@@ -379,24 +357,57 @@ class compiled_policy {
     return values_[t.first_value + forest_.segment(t.shape, address)];
   }
 
-  /// The n descents of batch_tables_ t[k] for addresses a[k], level by level (each depth_
-  /// deep); calls done(k, value) with each one's packed value. With the forest's block width as
-  /// a constant.
-  template <isa I, std::size_t N, class Done>
-  void descend_together(std::size_t n, const std::array<const table*, N>& t,
-                        const std::array<address_type, N>& a, Done&& done) const {
-    if constexpr (forest::wide_blocks)
-      if (forest_.block() == 32) return descend_blocks_of<I, 32>(n, t, a, done);
-    descend_blocks_of<I, forest::default_block>(n, t, a, done);
+  /// find_many() in a forest of blocks of `Width` keys. In the joint layout, the first pass
+  /// over the points also counts each descent's top level (the tree's root, or the padding
+  /// block): fewer instructions than a pass of its own. The split layout's two descents per
+  /// point make that pass too long to overlap its loads (measured slower): it counts no level.
+  template <isa I, std::size_t Width, class PointAt, class Put, class Proceed>
+  bool find_many_in(std::size_t n, PointAt& point_at, Put& put, Proceed& proceed) const {
+    if (!split_) {
+      std::array<const table*, max_batch> t;  // descent j: table, address, block of level 1
+      std::array<address_type, max_batch> a;
+      std::array<std::uint32_t, max_batch> r;
+      for (std::size_t j = 0; j < n; ++j) {
+        const point<S> x = point_at(j);
+        t[j] = &batch_tables_[table_of_without_branch(x)];
+        a[j] = x.address;
+        r[j] = forest_.template descend<I, Width>(t[j]->shape, 0, 0, x.address);
+      }
+      if (!proceed()) return false;
+      descend_from<I, Width>(1, n, t, a, r,
+                             [&](std::size_t j, std::uint32_t v) { put(j, unpack(v)); });
+      return true;
+    }
+    std::array<const table*, 2 * max_batch> t;  // descents j and n + j: point j's two tables
+    std::array<address_type, 2 * max_batch> a;
+    std::array<std::uint32_t, 2 * max_batch> r{};
+    for (std::size_t j = 0; j < n; ++j) {
+      const point<S> x = point_at(j);
+      t[j] = &batch_tables_[table_of_without_branch(x)];
+      t[n + j] = &batch_tables_[wild_table_[static_cast<std::size_t>(x.protocol)]];
+      a[j] = a[n + j] = x.address;
+    }
+    if (!proceed()) return false;
+    std::array<std::uint32_t, 2 * max_batch> v;
+    descend_from<I, Width>(0, 2 * n, t, a, r,
+                           [&](std::size_t k, std::uint32_t value) { v[k] = value; });
+    for (std::size_t j = 0; j < n; ++j) put(j, unpack(std::min(v[j], v[n + j])));
+    return true;
   }
 
-  /// descend_together() in a forest of blocks of `Width` keys.
+  /// The n descents of batch_tables_ t[k] for addresses a[k] from level `from` (at block r[k]
+  /// there; `from` ≤ depth_, the levels above counted), level by level, each level of all of
+  /// them in one pass; calls done(k, value) with each one's packed value.
   template <isa I, std::size_t Width, std::size_t N, class Done>
-  void descend_blocks_of(std::size_t n, const std::array<const table*, N>& t,
-                         const std::array<address_type, N>& a, Done&& done) const {
-    std::array<std::uint32_t, N> r{};
+  void descend_from(std::uint32_t from, std::size_t n, const std::array<const table*, N>& t,
+                    const std::array<address_type, N>& a, std::array<std::uint32_t, N>& r,
+                    Done&& done) const {
     const std::uint32_t last = depth_ - 1;
-    for (std::uint32_t l = 0; l < last; ++l)
+    if (from > last) {  // every level counted: r[k] is the segment
+      for (std::size_t s = 0; s < n; ++s) done(s, values_[t[s]->first_value + r[s]]);
+      return;
+    }
+    for (std::uint32_t l = from; l < last; ++l)
       for (std::size_t s = 0; s < n; ++s)
         r[s] = forest_.template descend<I, Width>(t[s]->shape, l, r[s], a[s]);
     for (std::size_t s = 0; s < n; ++s)
@@ -577,9 +588,16 @@ class compiled_group {
       if (one_before) {
         // As if the group held one policy, as the one before did (the usual case): checked as
         // the packets are read, a pass less than checking first.
+        const auto dir = static_cast<unsigned>(group[0].direction);
+        const auto af = static_cast<unsigned>(group[0].remote.af);
+        unsigned differ = 0;  // nonzero once a packet differs from the first in direction or family
         several = !decide_together<I>(
             first, n, all, group, decided,
-            [&](const packet& p) { several |= policy_of(p) != first; }, [&] { return !several; });
+            [&](const packet& p) {
+              differ |= (static_cast<unsigned>(p.direction) ^ dir) |
+                        (static_cast<unsigned>(p.remote.af) ^ af);
+            },
+            [&] { return differ == 0; });
       } else {  // mixed traffic: check first
         for (std::size_t k = 1; k < n; ++k) several |= policy_of(group[k]) != first;
         if (!several)
