@@ -330,10 +330,13 @@ class compiled_policy {
           {forest_.add(c.starts, S::max_address), static_cast<std::uint32_t>(values_.size())});
       values_.insert(values_.end(), c.values.begin(), c.values.end());
     }
-    for (auto c : all_proto_classes)
+    for (auto c : all_proto_classes) {
+      // A class without ports has one port class, so one run: every port maps to its table.
+      SECGROUP_ASSERT(has_ports(c) || runs[static_cast<std::size_t>(c)].size() == 1);
       build_port_index(port_blocks_[static_cast<std::size_t>(c)],
                        batch_blocks_[static_cast<std::size_t>(c)],
                        runs[static_cast<std::size_t>(c)]);
+    }
     depth_ = 1;
     for (const auto& t : tables_) depth_ = std::max(depth_, t.shape.depth);
     batch_tables_ = tables_;
@@ -551,6 +554,16 @@ class compiled_group {
     return static_cast<std::size_t>(p.direction) + (p.remote.af == family::v4 ? 0 : 2);
   }
 
+  /// point_of(p), but with the packet's port whatever its protocol: the same decision, since a
+  /// class without ports has one port class (partition.hpp), to whose table the port index
+  /// maps every port (see compiled_policy::build). For batches, whose packets mix protocols in
+  /// no order: point_of()'s choice of the port (a branch, which a single lookup predicts) would
+  /// mispredict there.
+  template <class S>
+  static point<S> point_with_port(const packet& p) {
+    return {detail::protocol_classes[p.protocol], detail::address_value<S>(p.remote), p.port};
+  }
+
   /// Decides the n packets group[index(j)] of policy `pol` together into decided[index(j)];
   /// calls seen(packet) with each packet as it is read, and decides none (returns false) when
   /// proceed() then returns false.
@@ -565,9 +578,10 @@ class compiled_group {
     };
     if (pol < 2)
       return v4_[pol].template find_many<I>(
-          n, [&](std::size_t j) { return point_of<ipv4_space>(packet_at(j)); }, put, proceed);
+          n, [&](std::size_t j) { return point_with_port<ipv4_space>(packet_at(j)); }, put,
+          proceed);
     return v6_[pol - 2].template find_many<I>(
-        n, [&](std::size_t j) { return point_of<ipv6_space>(packet_at(j)); }, put, proceed);
+        n, [&](std::size_t j) { return point_with_port<ipv6_space>(packet_at(j)); }, put, proceed);
   }
 
   /// Splits `in` into groups of up to 64 packets, and a group of several policies by policy;
