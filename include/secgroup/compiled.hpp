@@ -517,8 +517,8 @@ class compiled_group {
   /// Returns the decision for packet `p` (compiled_policy::find: the baseline kernel, inline).
   decision evaluate(const packet& p) const {
     auto i = static_cast<std::size_t>(p.direction);
-    return p.remote.af == family::v4 ? v4_[i].find(point_of<ipv4_space>(p))
-                                     : v6_[i].find(point_of<ipv6_space>(p));
+    return p.remote.af == family::v4 ? v4_[i].find(point_with_port<ipv4_space>(p))
+                                     : v6_[i].find(point_with_port<ipv6_space>(p));
   }
 
   /// Decides every packet of `in` into `out` (which must be at least as long), in groups whose
@@ -556,9 +556,8 @@ class compiled_group {
 
   /// point_of(p), but with the packet's port whatever its protocol: the same decision, since a
   /// class without ports has one port class (partition.hpp), to whose table the port index
-  /// maps every port (see compiled_policy::build). For batches, whose packets mix protocols in
-  /// no order: point_of()'s choice of the port (a branch, which a single lookup predicts) would
-  /// mispredict there.
+  /// maps every port (see compiled_policy::build). point_of() chooses the port by a branch on
+  /// the protocol class, which mispredicts on traffic mixing protocols in no order.
   template <class S>
   static point<S> point_with_port(const packet& p) {
     return {detail::protocol_classes[p.protocol], detail::address_value<S>(p.remote), p.port};
