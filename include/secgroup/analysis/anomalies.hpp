@@ -12,21 +12,25 @@
 //   generalization  the same, with r_i's box strictly inside r_j's.
 // NOTE: redundant rules are not jointly removable: of two identical accepts each is redundant.
 //
-// Algorithm. For every protocol class and elementary port class, the rules are painted onto
-// the address segments in priority order, recording each segment's first *and second*
-// matching rule (the partition's painter, detail/painter.hpp, with two owner layers). A rule
-// is live iff it owns a segment; it falls through iff every segment it owns has a second owner
-// (or the default) with its action; a dead rule is contradicted iff its segments hold the
-// other action somewhere, found in O(1) per port class with "next action change" links.
-// Cost O(port classes × (segments + rules)).
+// Algorithm. For every protocol class, the port axis is swept (detail/port_sweep.hpp): the
+// rules are painted onto the address segments in priority order, recording each segment's
+// first *and second* matching rule, and from one elementary port class to the next only the
+// segments of the rules starting or stopping there are repainted. A rule is live iff it is some
+// point's first owner; it falls through iff every (first, second) pair with it first has a
+// second owner (or the default) with its action; a dead rule is contradicted iff some point of
+// its box is decided with the other action, checked on the repainted segments with "next
+// action change" links. Its effective region comes out as boxes maximal along the ports.
+// Cost O(port classes × candidates + repainted segments + segments per protocol class).
 // Blocking sets follow Batfish's approach D: earlier overlapping rules by decreasing overlap,
-// the shortest prefix that covers the dead rule (found by bisection, each step a partition of
-// the clipped boxes), plus the largest overlapping rule of the other action; when the first
-// largest overlap contains the dead rule (the usual case) it is the prefix, after one scan.
+// the shortest prefix that covers the dead rule (prefixes of 1, 2, 4, ... rules, each a
+// partition of the boxes clipped to it), plus the largest overlapping rule of the other
+// action; when the first largest overlap contains the dead rule (the usual case) it is the
+// prefix, after one scan.
 // Pairs and blocking sets take the earlier rules meeting a rule from an index of the boxes
 // (detail/box_index.hpp: by protocol class and address / port width, binary searches), then
-// pairs find the first effective box meeting the later rule by binary search per (class, port
-// class). Cost O(n log n + rules meeting) on top of the painting.
+// pairs find an effective box of the earlier rule meeting the later one: a binary search on
+// first addresses, then a walk back while the boxes before can still reach it.
+// Cost O(n log n + rules meeting + boxes walked) on top of the painting.
 #pragma once
 
 #include <algorithm>
@@ -42,7 +46,7 @@
 #include "../config.hpp"
 #include "../decision.hpp"
 #include "../detail/box_index.hpp"
-#include "../detail/painter.hpp"
+#include "../detail/port_sweep.hpp"
 #include "../detail/sorted.hpp"
 #include "../lower.hpp"
 #include "../packet.hpp"
@@ -186,26 +190,22 @@ struct best_witness {
   }
 };
 
-/// What painting the first and second owners of every segment tells about each rule.
+/// What painting the first and second owners of every point tells about each rule.
 template <class S>
 struct painting {
   std::vector<char> live, contradicted, falls, to_default;
   std::vector<std::vector<std::uint32_t>> takers;  ///< second owners over E_i (may repeat)
   std::vector<best_witness<S>> own, opposite;      ///< with details only
-  std::vector<std::vector<box<S>>> effective;      ///< E_i as boxes; with details only
+  /// E_i as disjoint boxes, by class, then ascending first address, then first port; with
+  /// details only.
+  std::vector<std::vector<box<S>>> effective;
 };
 
 /// Paints the rules of `pol` (see the file comment); without `details`, only liveness,
 /// fall-through and the takers (the rest of `contradicted` stays 0).
 template <class S>
 painting<S> paint(const policy<S>& pol, bool details) {
-  using P = typename S::port_type;
   const auto n_rules = static_cast<std::uint32_t>(pol.rules.size());
-  secgroup::detail::painter<S, 2> painter(pol);
-  const auto n = painter.segment_count();
-  const auto& owner = painter.owner(0);
-  const auto& second = painter.owner(1);
-
   painting<S> out;
   out.live.assign(n_rules, 0);
   out.contradicted.assign(n_rules, 0);
@@ -217,61 +217,45 @@ painting<S> paint(const policy<S>& pol, bool details) {
     out.opposite.resize(n_rules);
     out.effective.resize(n_rules);
   }
-
-  // Owned segments: liveness, fall-through, effective boxes.
-  auto paint_owned = [&](proto_class c, const interval<P>& port_class) {
-    for (std::uint32_t k = 0; k < n;) {
-      auto i = owner[k];
-      std::uint32_t end = k + 1;
-      while (end < n && owner[end] == i) ++end;
-      if (i != decision::no_rule) {
-        out.live[i] = 1;
-        if (details) {
-          out.own[i].offer(c, painter.addresses(k, end), port_class);
-          out.effective[i].push_back({mask_of(c), painter.addresses(k, end), port_class});
-        }
-        auto& takers = out.takers[i];
-        for (auto q = k; q < end; ++q) {
-          if (pol.action_of(second[q]) != pol.rules[i].action) out.falls[i] = 0;
-          if (second[q] == decision::no_rule) out.to_default[i] = 1;
-          if (second[q] != decision::no_rule && (takers.empty() || takers.back() != second[q]))
-            takers.push_back(second[q]);
-        }
+  struct visitor {
+    const policy<S>& pol;
+    painting<S>& out;
+    bool details;
+    /// Some point's first owner is `first` and its second `second`.
+    void owners(std::uint32_t first, std::uint32_t second) {
+      out.live[first] = 1;
+      if (pol.action_of(second) != pol.rules[first].action) out.falls[first] = 0;
+      if (second == decision::no_rule) {
+        out.to_default[first] = 1;
+        return;
       }
-      k = end;
+      auto& takers = out.takers[first];
+      if (takers.empty() || takers.back() != second) takers.push_back(second);
     }
-  };
-  std::vector<std::uint32_t> change(n + 1);  // next action change (see below)
-  std::vector<std::uint32_t> here;           // candidates holding the port class
-  for (auto c : all_proto_classes) {
-    painter.start_class(c);
-    for (std::size_t j = 0; j < painter.port_class_count(); ++j) {
-      const auto port_class = painter.port_class(j);
-      if (!details) {
-        painter.paint(j);
-        paint_owned(c, port_class);
-        continue;
-      }
-      here.clear();
-      painter.paint(j, &here);
-      // change[k]: the first segment after k whose first-match action differs from k's.
-      change[n] = n;
-      for (std::uint32_t k = n; k-- > 0;)
-        change[k] = k + 1 < n && pol.action_of(owner[k + 1]) == pol.action_of(owner[k])
-                        ? change[k + 1]
-                        : k + 1;
-      paint_owned(c, port_class);
-      // Contradiction: a segment of the rule decided with the other action.
-      for (auto i : here) {
-        auto [lo, hi] = painter.segments_of(i);
-        auto a = pol.rules[i].action;
-        std::uint32_t at = pol.action_of(owner[lo]) != a ? lo : change[lo];
-        if (at >= hi) continue;
-        out.contradicted[i] = 1;
-        out.opposite[i].offer(c, painter.addresses(at, std::min(change[at], hi)), port_class);
-      }
+    /// `b` is a box of the effective region of `rule`.
+    void region(std::uint32_t rule, const box<S>& b) {
+      if (details) out.effective[rule].push_back(b);
     }
-  }
+    /// The points of `b`, in rule's box, are decided with the other action.
+    void opposite(std::uint32_t rule, const box<S>& b) {
+      out.contradicted[rule] = 1;
+      out.opposite[rule].offer(class_of(b), b.addresses, b.ports);
+    }
+    static proto_class class_of(const box<S>& b) {
+      return all_proto_classes[static_cast<std::size_t>(__builtin_ctz(b.protocols))];
+    }
+  } v{pol, out, details};
+  secgroup::detail::port_sweep<S> sweep(pol);
+  for (auto c : all_proto_classes) sweep.sweep(c, details, v);
+  if (details)
+    for (std::uint32_t i = 0; i < n_rules; ++i) {
+      auto& boxes = out.effective[i];
+      std::sort(boxes.begin(), boxes.end(), [](const box<S>& x, const box<S>& y) {
+        return std::tuple(__builtin_ctz(x.protocols), x.addresses.lo, x.ports.lo) <
+               std::tuple(__builtin_ctz(y.protocols), y.addresses.lo, y.ports.lo);
+      });
+      for (const auto& b : boxes) out.own[i].offer(visitor::class_of(b), b.addresses, b.ports);
+    }
   return out;
 }
 
@@ -329,60 +313,55 @@ policy_anomalies<S> anomalies_of(const policy<S>& pol, bool with_order) {
 
   // Pairs whose order matters: opposite actions, overlapping boxes, some packet of both
   // decided by the earlier rule.
-  // effective[i] lists its boxes by class, port class (ascending disjoint port intervals), then
-  // ascending disjoint address runs: heads[i] holds each (class, port class) group, then an end.
-  struct group_head {
-    std::uint8_t cls;  ///< index of the class in all_proto_classes
-    P port_lo, port_hi;
-    std::uint32_t start;  ///< first box of the group in effective[i]
-  };
+  // effective[i] lists its boxes by class, then ascending first address: class_from[i][c] is
+  // the first box of class c (and class_from[i][proto_class_count] the end), reach[i][k] the
+  // largest last address of the boxes of its class up to k.
+  using A = typename S::address_type;
   std::vector<box<S>> bounds(n_rules);  // bounding box of effective[i]
-  std::vector<std::vector<group_head>> heads(n_rules);
+  std::vector<std::array<std::uint32_t, proto_class_count + 1>> class_from(n_rules);
+  std::vector<std::vector<A>> reach(n_rules);
   for (std::uint32_t i = 0; i < n_rules; ++i) {
     const auto& m = pol.rules[i].match;
     if (!painted.live[i] || m.addresses.empty()) continue;
     const auto& effective = painted.effective[i];
     auto& b = bounds[i];
     b = effective.front();
+    auto& from = class_from[i];
+    from.fill(0);
+    reach[i].resize(effective.size());
     for (std::uint32_t k = 0; k < effective.size(); ++k) {
       const auto& e = effective[k];
-      if (k == 0 || e.protocols != effective[k - 1].protocols ||
-          !(e.ports == effective[k - 1].ports))
-        heads[i].push_back(
-            {static_cast<std::uint8_t>(__builtin_ctz(e.protocols)), e.ports.lo, e.ports.hi, k});
+      const auto c = static_cast<std::size_t>(__builtin_ctz(e.protocols));
+      ++from[c + 1];
+      reach[i][k] = k > 0 && e.protocols == effective[k - 1].protocols
+                        ? std::max(reach[i][k - 1], e.addresses.hi)
+                        : e.addresses.hi;
       b.protocols |= e.protocols;
       b.addresses = {std::min(b.addresses.lo, e.addresses.lo),
                      std::max(b.addresses.hi, e.addresses.hi)};
       b.ports = {std::min(b.ports.lo, e.ports.lo), std::max(b.ports.hi, e.ports.hi)};
     }
-    heads[i].push_back({proto_class_count, 0, 0, static_cast<std::uint32_t>(effective.size())});
+    for (std::size_t c = 1; c <= proto_class_count; ++c) from[c] += from[c - 1];
   }
-  // The first box of effective[i] meeting `later`, in effective[i]'s order, or nullptr: for
-  // each class of `later`, the groups whose port class meets its ports (a binary search), and
-  // in each group the first run reaching its addresses (another).
+  // A box of effective[i] meeting `later`, or nullptr: for each class of `later`, the boxes
+  // starting at or before its last address (a binary search), from the last back while the
+  // reach of those before still gets to its first address.
   auto first_meeting = [&](std::uint32_t i, const box<S>& later) -> const box<S>* {
     const auto& boxes = painted.effective[i];
-    const auto& head = heads[i];
-    auto g = head.begin();
-    const auto last = head.end() - 1;  // the end marker
     for (std::uint8_t c = 0; c < proto_class_count; ++c) {
       const auto cls = all_proto_classes[c];
       if (!(later.protocols & mask_of(cls)) || (has_ports(cls) && later.ports.empty())) continue;
-      g = std::partition_point(g, last, [&](const group_head& h) { return h.cls < c; });
-      auto stop = std::partition_point(g, last, [&](const group_head& h) { return h.cls <= c; });
-      auto from = g;
-      if (has_ports(cls))
-        from = std::partition_point(
-            g, stop, [&](const group_head& h) { return h.port_hi < later.ports.lo; });
-      for (auto h = from; h != stop && !(has_ports(cls) && later.ports.hi < h->port_lo); ++h) {
-        // The first run of the group reaching the later rule's addresses, if it meets them.
-        auto it = std::partition_point(
-            boxes.begin() + h->start, boxes.begin() + (h + 1)->start,
-            [&](const box<S>& e) { return e.addresses.hi < later.addresses.lo; });
-        if (it != boxes.begin() + (h + 1)->start && !(later.addresses.hi < it->addresses.lo))
-          return &*it;
+      const auto begin = boxes.begin() + class_from[i][c];
+      auto k = std::partition_point(
+                   begin, boxes.begin() + class_from[i][c + 1],
+                   [&](const box<S>& e) { return !(later.addresses.hi < e.addresses.lo); }) -
+               boxes.begin();
+      while (k-- > begin - boxes.begin() && !(reach[i][k] < later.addresses.lo)) {
+        const auto& e = boxes[k];
+        if (!(e.addresses.hi < later.addresses.lo) &&
+            !(has_ports(cls) && (later.ports.hi < e.ports.lo || e.ports.hi < later.ports.lo)))
+          return &e;
       }
-      g = stop;
     }
     return nullptr;
   };

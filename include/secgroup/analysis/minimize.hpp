@@ -100,8 +100,8 @@ bool falls_through_without(const policy<S>& pol, secgroup::detail::box_index<S>&
 ///     with its action. Those next matches are the painting's second owners unless one of
 ///     them was removed; only then is k's verdict computed again, by painting the rules left
 ///     that overlap k's box (falls_through_without).
-/// Cost: O(port classes × (segments + rules)) for the painting, plus, per rule that lost a
-/// second owner, a painting of the rules overlapping its box. It used to repaint the whole
+/// Cost: the painting's (a sweep of the port axis, analysis/anomalies.hpp), plus, per rule that
+/// lost a second owner, a painting of the rules overlapping its box. It used to repaint the whole
 /// policy once per round, and the rounds grew with the rules (60 on the generated acl set of
 /// 10K rules).
 template <class S>

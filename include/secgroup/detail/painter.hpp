@@ -1,17 +1,18 @@
 // secgroup/detail/painter.hpp: painting a policy's rules onto its address segments, one port
 // class at a time: the machinery of the first-match partition.
 //
-// One sweep serves two owners: partition.hpp keeps each segment's first matching rule (its run
-// lists), analysis/anomalies.hpp the first and second (its verdicts). The painter compresses
-// the address axis (every rule's address bounds cut it into segments; rule i covers segments
-// [lo, hi)); per protocol class it lists the candidates, the rules holding a point of the
-// class, and cuts the port axis at their port bounds into elementary port classes. Painting a
-// port class walks the candidates holding its ports in priority order: each takes, in the first
-// layer still free, the segments of its interval whose last layer is free. Skip pointers
-// (halved on every walk) jump over segments whose last layer is taken, so a segment costs
-// O(layers) and a rule O(1) amortised besides; painting stops once every segment's last layer
-// is taken, unless the caller asks for every candidate holding the ports.
-// Cost per port class: O(segments + candidates), with no allocation once the painter exists.
+// The address axis (address_axis) is cut at every rule's address bounds into segments; rule i
+// covers segments [lo, hi). Per protocol class, class_candidates lists the rules holding a
+// point of the class and cuts the port axis at their port bounds into elementary port classes.
+// layered_owners paints rules, in priority order, onto segments, recording the first one or two
+// owners of each: each takes, in the first layer still free, the segments of its interval whose
+// last layer is free; skip pointers (halved on every walk) jump over segments whose last layer
+// is taken, so a segment costs O(layers) and a rule O(1) amortised besides, and painting stops
+// once every segment's last layer is taken.
+// The painter paints one port class at a time over the whole axis, for partition.hpp (its run
+// lists); the anomaly analysis sweeps the port axis instead (port_sweep.hpp), repainting only
+// the segments whose rules change. Cost per port class: O(segments + candidates), with no
+// allocation once the painter exists.
 #pragma once
 
 #include <algorithm>
@@ -55,76 +56,156 @@ interval<typename S::port_type> port_class_at(const std::vector<typename S::port
   return {starts[j], j + 1 < starts.size() ? starts[j + 1] - 1 : (has_ports(c) ? S::max_port : 0)};
 }
 
+/// The address axis of a policy, cut at every rule's address bounds into global segments.
+template <class S>
+struct address_axis {
+  using address_type = typename S::address_type;
+  std::vector<address_type> starts;  ///< segment k = [starts[k], starts[k+1]); the first is 0
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> ranges;  ///< per rule: segments [lo, hi)
+
+  explicit address_axis(const policy<S>& pol) {
+    starts.push_back(address_type{});
+    for (const auto& r : pol.rules) {
+      const auto& a = r.match.addresses;
+      if (a.empty()) continue;
+      starts.push_back(a.lo);
+      if (a.hi < S::max_address) starts.push_back(a.hi + address_type{1});
+    }
+    sort_unique(starts);
+    ranges.assign(pol.rules.size(), {0, 0});
+    for (std::size_t i = 0; i < pol.rules.size(); ++i) {
+      const auto& a = pol.rules[i].match.addresses;
+      if (a.empty()) continue;
+      ranges[i] = {static_cast<std::uint32_t>(segment_of(starts, a.lo)),
+                   static_cast<std::uint32_t>(segment_of(starts, a.hi)) + 1};
+    }
+  }
+  /// The number of global segments.
+  std::uint32_t size() const { return static_cast<std::uint32_t>(starts.size()); }
+  /// The addresses of global segments [from, to).
+  interval<address_type> addresses(std::uint32_t from, std::uint32_t to) const {
+    return {starts[from], last_address<S>(starts, to)};
+  }
+};
+
+/// The rules of a policy that hold a point of protocol class `c` (its candidates, ascending)
+/// and the elementary port classes their port bounds cut the class's port axis into.
+template <class S>
+struct class_candidates {
+  proto_class cls = proto_class::tcp;
+  std::vector<std::uint32_t> rules;                ///< ascending
+  std::vector<typename S::port_type> port_starts;  ///< port class j starts at port_starts[j]
+
+  /// Turns to protocol class `c` of `pol`, whose address axis is `axis`.
+  void start(const policy<S>& pol, const address_axis<S>& axis, proto_class c) {
+    cls = c;
+    rules.clear();
+    port_starts.assign(1, 0);
+    const bool ports = has_ports(c);
+    for (std::uint32_t i = 0; i < pol.rules.size(); ++i) {
+      const auto& m = pol.rules[i].match;
+      if (!(m.protocols & mask_of(c)) || axis.ranges[i].second == 0 || (ports && m.ports.empty()))
+        continue;
+      rules.push_back(i);
+      if (!ports) continue;
+      port_starts.push_back(m.ports.lo);
+      if (m.ports.hi < S::max_port) port_starts.push_back(m.ports.hi + 1);
+    }
+    sort_unique(port_starts);
+  }
+  /// The number of elementary port classes (1 for classes without ports).
+  std::size_t port_class_count() const { return port_starts.size(); }
+  /// The ports of port class `j` ([0, 0] for classes without ports).
+  interval<typename S::port_type> port_class(std::size_t j) const {
+    return port_class_at<S>(port_starts, j, cls);
+  }
+  /// Whether rule `i`, a candidate, holds port class `j`.
+  bool holds(const policy<S>& pol, std::uint32_t i, std::size_t j) const {
+    return !has_ports(cls) || pol.rules[i].match.ports.contains(port_starts[j]);
+  }
+};
+
+/// The first `Layers` (1 or 2) owners of each of n segments, painted rule by rule in priority
+/// order (see the file comment); storage is kept from one painting to the next.
+template <std::size_t Layers>
+class layered_owners {
+  static_assert(Layers == 1 || Layers == 2, "one or two owner layers");
+
+ public:
+  /// Starts a painting of `n` segments, every owner decision::no_rule.
+  void reset(std::uint32_t n) {
+    if (next_.size() < n + 1) {
+      next_.resize(n + 1);
+      for (auto& layer : owner_) layer.resize(n);
+    }
+    std::iota(next_.begin(), next_.begin() + n + 1, 0u);
+    for (auto& layer : owner_) std::fill(layer.begin(), layer.begin() + n, decision::no_rule);
+    left_ = n;
+  }
+  /// Paints `rule` onto segments [lo, hi); returns false once every segment's last layer is
+  /// taken (later rules change nothing).
+  bool take(std::uint32_t rule, std::uint32_t lo, std::uint32_t hi) {
+    auto left = left_;  // a local: stores to the layers cannot alias it
+    for (auto k = unowned(lo); k < hi; k = unowned(k + 1)) {
+      std::size_t l = 0;
+      while (l + 1 < Layers && owner_[l][k] != decision::no_rule) ++l;
+      owner_[l][k] = rule;
+      if (l + 1 == Layers) {
+        next_[k] = k + 1;
+        --left;
+      }
+    }
+    left_ = left;
+    return left > 0;
+  }
+  /// The owners in layer `l` (0: the first-matching rule); the first n are this painting's.
+  const std::vector<std::uint32_t>& owner(std::size_t l = 0) const { return owner_[l]; }
+
+ private:
+  std::uint32_t unowned(std::uint32_t k) {  // the first segment >= k with a free last layer
+    while (next_[k] != k) k = next_[k] = next_[next_[k]];
+    return k;
+  }
+  std::vector<std::uint32_t> next_;  // skip pointers
+  std::array<std::vector<std::uint32_t>, Layers> owner_;
+  std::uint32_t left_ = 0;  // segments with a free last layer
+};
+
 /// Paints the rules of one policy, recording the first `Layers` (1 or 2) matching rules of each
 /// address segment for one port class at a time. Keeps a reference to the policy.
 template <class S, std::size_t Layers>
 class painter {
-  static_assert(Layers == 1 || Layers == 2, "one or two owner layers");
-
  public:
   using address_type = typename S::address_type;
   using port_type = typename S::port_type;
 
-  explicit painter(const policy<S>& pol) : pol_(pol) {
-    starts_.push_back(address_type{});
-    for (const auto& r : pol.rules) {
-      const auto& a = r.match.addresses;
-      if (a.empty()) continue;
-      starts_.push_back(a.lo);
-      if (a.hi < S::max_address) starts_.push_back(a.hi + address_type{1});
-    }
-    sort_unique(starts_);
-    ranges_.assign(pol.rules.size(), {0, 0});
-    for (std::size_t i = 0; i < pol.rules.size(); ++i) {
-      const auto& a = pol.rules[i].match.addresses;
-      if (a.empty()) continue;
-      ranges_[i] = {static_cast<std::uint32_t>(segment_of(starts_, a.lo)),
-                    static_cast<std::uint32_t>(segment_of(starts_, a.hi)) + 1};
-    }
-    next_.resize(starts_.size() + 1);
-    for (auto& layer : owner_) layer.resize(starts_.size());
-  }
+  explicit painter(const policy<S>& pol) : pol_(pol), axis_(pol) {}
 
   // -- The address axis ---------------------------------------------------------------------
 
   /// The first addresses of the segments, ascending; the first is 0.
-  const std::vector<address_type>& address_starts() const { return starts_; }
+  const std::vector<address_type>& address_starts() const { return axis_.starts; }
   /// Moves the segment starts out, leaving the painter unusable.
-  std::vector<address_type> take_address_starts() && { return std::move(starts_); }
+  std::vector<address_type> take_address_starts() && { return std::move(axis_.starts); }
   /// The number of address segments.
-  std::uint32_t segment_count() const { return static_cast<std::uint32_t>(starts_.size()); }
+  std::uint32_t segment_count() const { return axis_.size(); }
   /// The segments [first, second) of rule `i`'s addresses; {0, 0} when it has none.
-  std::pair<std::uint32_t, std::uint32_t> segments_of(std::uint32_t i) const { return ranges_[i]; }
+  std::pair<std::uint32_t, std::uint32_t> segments_of(std::uint32_t i) const {
+    return axis_.ranges[i];
+  }
   /// The addresses of segments [from, to).
   interval<address_type> addresses(std::uint32_t from, std::uint32_t to) const {
-    return {starts_[from], last_address<S>(starts_, to)};
+    return axis_.addresses(from, to);
   }
 
   // -- The port classes of one protocol class -----------------------------------------------
 
   /// Turns to protocol class `c`: lists its candidates and cuts its port axis.
-  void start_class(proto_class c) {
-    class_ = c;
-    candidates_.clear();
-    port_starts_.assign(1, port_type{0});
-    const bool ports = has_ports(c);
-    for (std::uint32_t i = 0; i < pol_.rules.size(); ++i) {
-      const auto& m = pol_.rules[i].match;
-      if (!(m.protocols & mask_of(c)) || ranges_[i].second == 0 || (ports && m.ports.empty()))
-        continue;
-      candidates_.push_back(i);
-      if (!ports) continue;
-      port_starts_.push_back(m.ports.lo);
-      if (m.ports.hi < S::max_port) port_starts_.push_back(m.ports.hi + 1);
-    }
-    sort_unique(port_starts_);
-  }
+  void start_class(proto_class c) { class_.start(pol_, axis_, c); }
   /// The number of elementary port classes of the current protocol class (1 without ports).
-  std::size_t port_class_count() const { return port_starts_.size(); }
+  std::size_t port_class_count() const { return class_.port_class_count(); }
   /// The ports of elementary port class `j` ([0, 0] for classes without ports).
-  interval<port_type> port_class(std::size_t j) const {
-    return port_class_at<S>(port_starts_, j, class_);
-  }
+  interval<port_type> port_class(std::size_t j) const { return class_.port_class(j); }
 
   // -- Painting -----------------------------------------------------------------------------
 
@@ -132,45 +213,28 @@ class painter {
   /// (l+1)-th rule holding segment k and the port class, or decision::no_rule. With `holding`,
   /// also appends every candidate holding the port class to it, in priority order.
   void paint(std::size_t j, std::vector<std::uint32_t>* holding = nullptr) {
-    const auto n = segment_count();
-    const bool ports = has_ports(class_);
-    const port_type port = port_starts_[j];
-    std::iota(next_.begin(), next_.end(), 0u);
-    for (auto& layer : owner_) std::fill(layer.begin(), layer.end(), decision::no_rule);
-    auto unowned = [&](std::uint32_t k) {  // first segment >= k with a free last layer
-      while (next_[k] != k) k = next_[k] = next_[next_[k]];
-      return k;
-    };
-    std::uint32_t left = n;  // segments with a free last layer
-    for (auto i : candidates_) {
+    owners_.reset(segment_count());
+    bool free = segment_count() > 0;
+    const bool ports = has_ports(class_.cls);
+    const port_type port = class_.port_starts[j];
+    for (auto i : class_.rules) {
       if (ports && !pol_.rules[i].match.ports.contains(port)) continue;
       if (holding) holding->push_back(i);
-      if (left == 0) continue;  // only listing the candidates holding the port class
-      const auto [lo, hi] = ranges_[i];
-      for (auto k = unowned(lo); k < hi; k = unowned(k + 1)) {
-        std::size_t l = 0;
-        while (l + 1 < Layers && owner_[l][k] != decision::no_rule) ++l;
-        owner_[l][k] = i;
-        if (l + 1 == Layers) {
-          next_[k] = k + 1;
-          --left;
-        }
+      if (free) {
+        free = owners_.take(i, axis_.ranges[i].first, axis_.ranges[i].second);
+      } else if (!holding) {
+        break;
       }
-      if (left == 0 && !holding) break;
     }
   }
   /// The owners of the segments in layer `l` (0: the first-matching rule) after paint().
-  const std::vector<std::uint32_t>& owner(std::size_t l = 0) const { return owner_[l]; }
+  const std::vector<std::uint32_t>& owner(std::size_t l = 0) const { return owners_.owner(l); }
 
  private:
   const policy<S>& pol_;
-  std::vector<address_type> starts_;  // segment k = [starts_[k], starts_[k+1])
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> ranges_;  // per rule: segments [lo, hi)
-  proto_class class_ = proto_class::tcp;
-  std::vector<std::uint32_t> candidates_;  // rules holding a point of class_, ascending
-  std::vector<port_type> port_starts_;     // elementary port class j = [starts[j], starts[j+1])
-  std::vector<std::uint32_t> next_;        // skip pointers: next segment >= k with a free layer
-  std::array<std::vector<std::uint32_t>, Layers> owner_;
+  address_axis<S> axis_;
+  class_candidates<S> class_;
+  layered_owners<Layers> owners_;
 };
 
 }  // namespace detail
