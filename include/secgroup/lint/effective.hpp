@@ -356,27 +356,42 @@ class effective_group {
     using S = space_of<F>;
     const decision dec = pol.decision_of(rule);
     auto [pc, port_rank] = analysis::witness_rank<S>(c, p);
-    const auto x = analysis::witness_point<S>(c, a, p);
-    region_scan::rank_type rank{pc, port_rank, F == family::v4 ? 0 : 1, address_rank<F>(x.address)};
-    auto make = [&] { return analysis::query_witness{analysis::to_packet<F>(x, d), dec}; };
+    const int family_rank = F == family::v4 ? 0 : 1;
+    // The witness point is computed only for a slot it may win: ranks compare (class, port,
+    // family) first, and no address ranks below 0. Most regions of a large scan lose there.
+    std::optional<point<S>> x;
     auto take = [&](std::optional<analysis::query_witness>& slot, region_scan::rank_type& r) {
+      if (slot && !(region_scan::rank_type{pc, port_rank, family_rank, 0} < r)) return;
+      if (!x) x = analysis::witness_point<S>(c, a, p);
+      const region_scan::rank_type rank{pc, port_rank, family_rank, address_rank<F>(x->address)};
       if (slot && !(rank < r)) return;
-      slot = make();
+      slot = analysis::query_witness{analysis::to_packet<F>(*x, d), dec};
       r = rank;
+    };
+    // Rules and address runs are kept as met, the repeats next to each other merged (finish()
+    // sorts them).
+    auto add_rule = [](std::vector<std::uint32_t>& rules, std::uint32_t i) {
+      if (rules.empty() || rules.back() != i) rules.push_back(i);
     };
     if (dec.action == action::accept) {
       take(out.accepted, out.accepted_rank);
       if (dec.by_default())
         out.accept_by_default = true;
       else
-        out.accept_rules.push_back(dec.rule);
-      out.accepted_runs_[index_of(F)].push_back({uint128(a.lo), uint128(a.hi)});
+        add_rule(out.accept_rules, dec.rule);
+      auto& runs = out.accepted_runs_[index_of(F)];
+      const interval<uint128> run{uint128(a.lo), uint128(a.hi)};
+      if (!runs.empty() && runs.back().lo <= run.lo &&
+          (run.lo <= runs.back().hi || run.lo - uint128{1} == runs.back().hi))
+        runs.back().hi = std::max(runs.back().hi, run.hi);
+      else
+        runs.push_back(run);
     } else {
       take(out.dropped, out.dropped_rank);
       if (dec.by_default())
         out.drop_by_default = true;
       else
-        out.drop_rules.push_back(dec.rule);
+        add_rule(out.drop_rules, dec.rule);
     }
     if (dec.by_default()) take(out.by_default, out.default_rank);
   }
