@@ -6,12 +6,15 @@
 // address axis (segment k is [starts[k], starts[k+1]) of the rule bounds). Port classes of any
 // protocol class whose run lists are equal share one map.
 //
-// Construction paints the rules that can hold a port class's points, in priority order, onto
-// the address segments (detail/painter.hpp, with one owner layer): a rule claims the segments
-// of its interval that no earlier rule claimed (skip pointers jump over claimed runs, so each
-// segment is claimed once), and painting stops once every segment is claimed. Cost: O(port
-// classes × (segments + rules)), with no per-segment allocation; milliseconds for thousands of
-// rules.
+// Construction sweeps the port axis of each protocol class (detail/port_sweep.hpp): at each
+// port class, the rules holding it paint, in priority order, the address segments of the rules
+// starting or stopping there (its dirty segments; elsewhere nothing changed since the port
+// class before): a rule claims the dirty segments of its interval that no earlier rule claimed
+// (skip pointers jump over claimed runs, so each segment is claimed once), painting stops once
+// every dirty segment is claimed, and the new owners are spliced into the previous port
+// class's runs. Cost: O(port classes × rules + dirty segments + runs), with no per-segment
+// allocation; stress-ranges-10k, with 2,061 port classes, repaints 3.0 M segments instead of
+// 23.7 M.
 // This is the common source of decision_map (its Boost.ICL form, for analysis) and
 // compiled_policy (its flat lookup form); the anomaly analysis paints with the same painter.
 // Also here: covers(), whether a union of boxes holds a box, answered by a partition.
@@ -27,7 +30,7 @@
 
 #include "config.hpp"
 #include "decision.hpp"
-#include "detail/painter.hpp"
+#include "detail/port_sweep.hpp"
 #include "space.hpp"
 
 SECGROUP_BEGIN_NAMESPACE
@@ -47,9 +50,9 @@ class partition {
   };
 
   explicit partition(const policy<S>& pol) {
-    builder b{detail::painter<S, 1>(pol), *this, {}};
+    builder b{pol, detail::address_axis<S>(pol), *this};
     for (auto c : all_proto_classes) b.build_plane(c);
-    address_starts_ = std::move(b.painter).take_address_starts();
+    address_starts_ = std::move(b.axis.starts);
   }
 
   /// Calls `f(addresses, rule)` for the runs of address map `map` in ascending order; they
@@ -146,39 +149,78 @@ class partition {
 
   /// Construction state, shared by the four planes so that equal maps are stored once.
   struct builder {
-    detail::painter<S, 1> painter;
+    const policy<S>& pol;
+    detail::address_axis<S> axis;
     partition& part;
-    std::unordered_map<std::size_t, std::vector<std::uint32_t>> by_hash;  // runs hash -> maps
+    detail::class_candidates<S> cls{};
+    detail::dirty_segments<S> dirty{};
+    detail::layered_owners<1> owners{};
+    std::vector<run> runs{}, next{};  // the current port class's runs; the next being built
+    std::unordered_map<std::size_t, std::vector<std::uint32_t>> by_hash{};  // hash -> maps
 
     void build_plane(proto_class c) {
       auto& pl = part.planes_[static_cast<std::size_t>(c)];
-      painter.start_class(c);
-      for (std::size_t j = 0; j < painter.port_class_count(); ++j) {
-        painter.paint(j);
-        auto id = map_for(runs_of(painter.owner()));
+      cls.start(pol, axis, c);
+      dirty.start(pol, cls);
+      runs.assign(1, {0, decision::no_rule});
+      for (std::size_t j = 0; j < cls.port_class_count(); ++j) {
+        dirty.mark(j, axis);
+        paint_dirty(j);
+        splice();
+        auto id = map_for(runs);
         if (!pl.maps.empty() && pl.maps.back() == id) continue;  // equal neighbours merge
-        pl.port_starts.push_back(painter.port_class(j).lo);
+        pl.port_starts.push_back(cls.port_class(j).lo);
         pl.maps.push_back(id);
       }
     }
 
-    /// Returns the runs of first-matching rules over the address axis painted as `owner`.
-    static std::vector<run> runs_of(const std::vector<std::uint32_t>& owner) {
-      std::vector<run> runs;
-      for (std::uint32_t k = 0; k < owner.size(); ++k)
-        if (runs.empty() || runs.back().rule != owner[k]) runs.push_back({k, owner[k]});
-      return runs;
+    /// Paints the candidates holding port class `j` onto its dirty segments, compacted.
+    void paint_dirty(std::size_t j) {
+      owners.reset(dirty.count());
+      if (dirty.count() == 0) return;
+      for (auto i : cls.rules) {
+        if (!cls.holds(pol, i, j)) continue;
+        const auto lo = dirty.compact(axis.ranges[i].first);
+        const auto hi = dirty.compact(axis.ranges[i].second);
+        if (lo < hi && !owners.take(i, lo, hi)) break;
+      }
     }
 
-    /// Returns the map holding `runs`, storing it on first use.
-    std::uint32_t map_for(std::vector<run> runs) {
-      std::size_t h = runs.size();
-      for (const auto& r : runs) h = (h * 1000003u ^ r.first) * 1000003u ^ r.rule;
+    /// Replaces the owners of the dirty segments in `runs` by the painted ones. Cost: O(runs +
+    /// dirty segments).
+    void splice() {
+      next.clear();
+      auto emit = [&](std::uint32_t first, std::uint32_t rule) {
+        if (next.empty() || next.back().rule != rule) next.push_back({first, rule});
+      };
+      std::size_t r = 0;                          // the run of `runs` holding segment `at`
+      std::uint32_t at = 0;                       // the first segment not emitted yet
+      auto copy_until = [&](std::uint32_t end) {  // the old owners of [at, end)
+        while (at < end) {
+          while (r + 1 < runs.size() && runs[r + 1].first <= at) ++r;
+          emit(at, runs[r].rule);
+          at = r + 1 < runs.size() ? std::min(end, runs[r + 1].first) : end;
+        }
+      };
+      const auto& painted = owners.owner(0);
+      for (const auto& d : dirty.runs()) {
+        copy_until(d.lo);
+        for (auto k = d.lo; k < d.hi; ++k) emit(k, painted[d.offset + (k - d.lo)]);
+        at = d.hi;
+      }
+      copy_until(axis.size());
+      runs.swap(next);
+    }
+
+    /// Returns the map holding `content`, storing it on first use.
+    std::uint32_t map_for(const std::vector<run>& content) {
+      std::size_t h = content.size();
+      for (const auto& r : content) h = (h * 1000003u ^ r.first) * 1000003u ^ r.rule;
       auto& bucket = by_hash[h];
       for (auto m : bucket)
-        if (part.maps_[m] == runs) return m;
+        if (part.maps_[m] == content) return m;
       auto id = static_cast<std::uint32_t>(part.maps_.size());
-      part.maps_.push_back(std::move(runs));
+      part.maps_.push_back(content);
       bucket.push_back(id);
       return id;
     }

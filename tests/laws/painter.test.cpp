@@ -1,8 +1,9 @@
-// Laws of the painter (detail/painter.hpp), the machinery under the partition and the anomaly
-// analysis, checked on every point of a tiny space: its address segments tile each rule's
-// interval; its port classes tile the port axis; after painting a port class, owner layer l of
-// each address segment is the (l+1)-th rule holding the point, for every point of the segment and
-// of the port class; `holding` lists exactly the rules with a point in the port class.
+// Laws of the painting parts (detail/painter.hpp), the machinery under the partition and the
+// anomaly analysis, put together as a painter of whole port classes, checked on every point of
+// a tiny space: its address segments tile each rule's interval; its port classes tile the port
+// axis; after painting a port class, owner layer l of each address segment is the (l+1)-th
+// rule holding the point, for every point of the segment and of the port class; `holding`
+// lists exactly the rules with a point in the port class.
 #include <catch2/catch.hpp>
 #include <cstdint>
 #include <secgroup/detail/painter.hpp>
@@ -20,6 +21,73 @@ using secgroup_test::rng_type;
 namespace painter_laws {
 
 using S = space<4, 3>;
+
+/// The parts of detail/painter.hpp put together the plain way: every port class painted over
+/// the whole address axis, recording the first `Layers` (1 or 2) matching rules of each address
+/// segment. Keeps a reference to the policy.
+template <std::size_t Layers>
+class painter {
+ public:
+  using address_type = typename S::address_type;
+  using port_type = typename S::port_type;
+
+  explicit painter(const policy<S>& pol) : pol_(pol), axis_(pol) {}
+
+  // -- The address axis ---------------------------------------------------------------------
+
+  /// The first addresses of the segments, ascending; the first is 0.
+  const std::vector<address_type>& address_starts() const { return axis_.starts; }
+  /// Moves the segment starts out, leaving the painter unusable.
+  std::vector<address_type> take_address_starts() && { return std::move(axis_.starts); }
+  /// The number of address segments.
+  std::uint32_t segment_count() const { return axis_.size(); }
+  /// The segments [first, second) of rule `i`'s addresses; {0, 0} when it has none.
+  std::pair<std::uint32_t, std::uint32_t> segments_of(std::uint32_t i) const {
+    return axis_.ranges[i];
+  }
+  /// The addresses of segments [from, to).
+  interval<address_type> addresses(std::uint32_t from, std::uint32_t to) const {
+    return axis_.addresses(from, to);
+  }
+
+  // -- The port classes of one protocol class -----------------------------------------------
+
+  /// Turns to protocol class `c`: lists its candidates and cuts its port axis.
+  void start_class(proto_class c) { class_.start(pol_, axis_, c); }
+  /// The number of elementary port classes of the current protocol class (1 without ports).
+  std::size_t port_class_count() const { return class_.port_class_count(); }
+  /// The ports of elementary port class `j` ([0, 0] for classes without ports).
+  interval<port_type> port_class(std::size_t j) const { return class_.port_class(j); }
+
+  // -- Painting -----------------------------------------------------------------------------
+
+  /// Paints port class `j` of the current protocol class: afterwards owner(l)[k] is the
+  /// (l+1)-th rule holding segment k and the port class, or decision::no_rule. With `holding`,
+  /// also appends every candidate holding the port class to it, in priority order.
+  void paint(std::size_t j, std::vector<std::uint32_t>* holding = nullptr) {
+    owners_.reset(segment_count());
+    bool free = segment_count() > 0;
+    const bool ports = has_ports(class_.cls);
+    const port_type port = class_.port_starts[j];
+    for (auto i : class_.rules) {
+      if (ports && !pol_.rules[i].match.ports.contains(port)) continue;
+      if (holding) holding->push_back(i);
+      if (free) {
+        free = owners_.take(i, axis_.ranges[i].first, axis_.ranges[i].second);
+      } else if (!holding) {
+        break;
+      }
+    }
+  }
+  /// The owners of the segments in layer `l` (0: the first-matching rule) after paint().
+  const std::vector<std::uint32_t>& owner(std::size_t l = 0) const { return owners_.owner(l); }
+
+ private:
+  const policy<S>& pol_;
+  detail::address_axis<S> axis_;
+  detail::class_candidates<S> class_;
+  detail::layered_owners<Layers> owners_;
+};
 
 /// The rules of `pol` holding point `x`, in priority order.
 std::vector<std::uint32_t> matching(const policy<S>& pol, const point<S>& x) {
@@ -56,7 +124,7 @@ void check_painter(const policy<S>& pol, std::uint64_t seed, int n, tally& t) {
            std::to_string(Layers) + " layer(s):\n" + secgroup_test::describe(pol);
   };
 #define LAW_CHECK(cond) SECGROUP_LAW_CHECK(cond, context())
-  detail::painter<S, Layers> painter(pol);
+  painter<Layers> painter(pol);
   const auto& starts = painter.address_starts();
   LAW_CHECK(starts.front() == 0u);
   LAW_CHECK(painter.segment_count() == starts.size());

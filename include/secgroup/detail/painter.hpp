@@ -1,5 +1,5 @@
-// secgroup/detail/painter.hpp: painting a policy's rules onto its address segments, one port
-// class at a time: the machinery of the first-match partition.
+// secgroup/detail/painter.hpp: the parts of painting a policy's rules onto its address
+// segments: the machinery of the first-match partition and of the anomaly analysis.
 //
 // The address axis (address_axis) is cut at every rule's address bounds into segments; rule i
 // covers segments [lo, hi). Per protocol class, class_candidates lists the rules holding a
@@ -9,10 +9,9 @@
 // last layer is free; skip pointers (halved on every walk) jump over segments whose last layer
 // is taken, so a segment costs O(layers) and a rule O(1) amortised besides, and painting stops
 // once every segment's last layer is taken.
-// The painter paints one port class at a time over the whole axis, for partition.hpp (its run
-// lists); the anomaly analysis sweeps the port axis instead (port_sweep.hpp), repainting only
-// the segments whose rules change. Cost per port class: O(segments + candidates), with no
-// allocation once the painter exists.
+// The partition (its run lists) and the anomaly analysis (first and second owners) both sweep
+// the port axis with these parts (port_sweep.hpp), repainting at each port class only the
+// segments of the rules starting or stopping there.
 #pragma once
 
 #include <algorithm>
@@ -169,72 +168,6 @@ class layered_owners {
   std::vector<std::uint32_t> next_;  // skip pointers
   std::array<std::vector<std::uint32_t>, Layers> owner_;
   std::uint32_t left_ = 0;  // segments with a free last layer
-};
-
-/// Paints the rules of one policy, recording the first `Layers` (1 or 2) matching rules of each
-/// address segment for one port class at a time. Keeps a reference to the policy.
-template <class S, std::size_t Layers>
-class painter {
- public:
-  using address_type = typename S::address_type;
-  using port_type = typename S::port_type;
-
-  explicit painter(const policy<S>& pol) : pol_(pol), axis_(pol) {}
-
-  // -- The address axis ---------------------------------------------------------------------
-
-  /// The first addresses of the segments, ascending; the first is 0.
-  const std::vector<address_type>& address_starts() const { return axis_.starts; }
-  /// Moves the segment starts out, leaving the painter unusable.
-  std::vector<address_type> take_address_starts() && { return std::move(axis_.starts); }
-  /// The number of address segments.
-  std::uint32_t segment_count() const { return axis_.size(); }
-  /// The segments [first, second) of rule `i`'s addresses; {0, 0} when it has none.
-  std::pair<std::uint32_t, std::uint32_t> segments_of(std::uint32_t i) const {
-    return axis_.ranges[i];
-  }
-  /// The addresses of segments [from, to).
-  interval<address_type> addresses(std::uint32_t from, std::uint32_t to) const {
-    return axis_.addresses(from, to);
-  }
-
-  // -- The port classes of one protocol class -----------------------------------------------
-
-  /// Turns to protocol class `c`: lists its candidates and cuts its port axis.
-  void start_class(proto_class c) { class_.start(pol_, axis_, c); }
-  /// The number of elementary port classes of the current protocol class (1 without ports).
-  std::size_t port_class_count() const { return class_.port_class_count(); }
-  /// The ports of elementary port class `j` ([0, 0] for classes without ports).
-  interval<port_type> port_class(std::size_t j) const { return class_.port_class(j); }
-
-  // -- Painting -----------------------------------------------------------------------------
-
-  /// Paints port class `j` of the current protocol class: afterwards owner(l)[k] is the
-  /// (l+1)-th rule holding segment k and the port class, or decision::no_rule. With `holding`,
-  /// also appends every candidate holding the port class to it, in priority order.
-  void paint(std::size_t j, std::vector<std::uint32_t>* holding = nullptr) {
-    owners_.reset(segment_count());
-    bool free = segment_count() > 0;
-    const bool ports = has_ports(class_.cls);
-    const port_type port = class_.port_starts[j];
-    for (auto i : class_.rules) {
-      if (ports && !pol_.rules[i].match.ports.contains(port)) continue;
-      if (holding) holding->push_back(i);
-      if (free) {
-        free = owners_.take(i, axis_.ranges[i].first, axis_.ranges[i].second);
-      } else if (!holding) {
-        break;
-      }
-    }
-  }
-  /// The owners of the segments in layer `l` (0: the first-matching rule) after paint().
-  const std::vector<std::uint32_t>& owner(std::size_t l = 0) const { return owners_.owner(l); }
-
- private:
-  const policy<S>& pol_;
-  address_axis<S> axis_;
-  class_candidates<S> class_;
-  layered_owners<Layers> owners_;
 };
 
 }  // namespace detail

@@ -1,5 +1,6 @@
 // secgroup/detail/port_sweep.hpp: the first two matching rules of every point of a policy,
 // swept along the port axis, repainting each port class only where a rule starts or stops.
+// dirty_segments (those segments, per port class) serves the partition too.
 //
 // The anomaly analysis needs, for every point of one protocol class, its first and second
 // matching rule, and each rule's effective region (the points it decides) as boxes. Painting
@@ -8,8 +9,9 @@
 // class and the next, only the rules starting or stopping there change, so only the global
 // address segments they cover (the class's dirty segments) can change owners. The sweep keeps
 // each segment's owners from one port class to the next and repaints the dirty segments alone,
-// compacted into a dense axis, with the candidates holding the port class that meet them
-// (detail::layered_owners, two layers). It reports to a visitor:
+// compacted into a dense axis (the whole axis when more than half of it is dirty), with the
+// candidates holding the port class that meet them (detail::layered_owners, two layers). It
+// reports to a visitor:
 //   - owners(first, second): every (first, second) pair that a dirty segment takes and did not
 //     hold before (once per run of equal pairs), first != decision::no_rule;
 //   - region(rule, box): the effective region of each rule as disjoint boxes, each a run of
@@ -21,7 +23,7 @@
 //     checked this way at the port class where its owner was last set, which the candidate then
 //     held (a candidate's segments are all dirty at the port class where it starts).
 // Cost per protocol class: O(port classes × candidates + dirty segments + global segments);
-// stress-ranges-10k has 2.9 M dirty segments in all against 23.7 M segments × port classes.
+// stress-ranges-10k repaints 3.0 M segments in all against 23.7 M segments × port classes.
 #pragma once
 
 #include <algorithm>
@@ -37,6 +39,115 @@
 
 SECGROUP_BEGIN_NAMESPACE
 namespace detail {
+
+/// The dirty segments of each port class of one protocol class: the global address segments
+/// of the candidates starting or stopping there (all of a candidate's at the port class where
+/// it starts), as disjoint ascending intervals, compacted into a dense axis 0..count().
+template <class S>
+class dirty_segments {
+ public:
+  /// A run of dirty global segments [lo, hi), the first at compact index `offset`.
+  struct run {
+    std::uint32_t lo, hi, offset;
+  };
+
+  /// Lists the candidates of `cls` starting or stopping at each of its port classes (a
+  /// counting sort by port class; each list keeps the candidates' order).
+  void start(const policy<S>& pol, const class_candidates<S>& cls) {
+    const auto& starts = cls.port_starts;
+    auto index_of = [&](typename S::port_type p) {
+      return static_cast<std::uint32_t>(std::lower_bound(starts.begin(), starts.end(), p) -
+                                        starts.begin());
+    };
+    // Each candidate's starting and stopping port classes (stops past the last: none).
+    const auto none = static_cast<std::uint32_t>(cls.port_class_count());
+    at_.clear();
+    for (auto i : cls.rules) {
+      if (!has_ports(cls.cls)) {
+        at_.push_back({0, none});
+        continue;
+      }
+      const auto& p = pol.rules[i].match.ports;
+      at_.push_back({index_of(p.lo), p.hi < S::max_port ? index_of(p.hi + 1) : none});
+    }
+    from_.assign(cls.port_class_count() + 2, 0);
+    for (const auto& [start, stop] : at_) {
+      ++from_[start + 1];
+      ++from_[stop + 1];
+    }
+    for (std::size_t j = 1; j < from_.size(); ++j) from_[j] += from_[j - 1];
+    changes_.resize(from_.back());
+    auto fill = from_;
+    for (std::size_t k = 0; k < at_.size(); ++k) {
+      changes_[fill[at_[k].first]++] = cls.rules[k];
+      changes_[fill[at_[k].second]++] = cls.rules[k];
+    }
+  }
+
+  /// Turns to port class `j`: its dirty segments, the union of the ranges (in `axis`) of the
+  /// candidates starting or stopping there.
+  void mark(std::size_t j, const address_axis<S>& axis) {
+    runs_.clear();
+    for (auto k = from_[j]; k < from_[j + 1]; ++k) {
+      const auto [lo, hi] = axis.ranges[changes_[k]];
+      runs_.push_back({lo, hi, 0});
+    }
+    std::sort(runs_.begin(), runs_.end(), [](const run& a, const run& b) { return a.lo < b.lo; });
+    std::size_t out = 0;
+    for (std::size_t k = 0; k < runs_.size(); ++k) {
+      if (out > 0 && runs_[k].lo <= runs_[out - 1].hi)
+        runs_[out - 1].hi = std::max(runs_[out - 1].hi, runs_[k].hi);
+      else
+        runs_[out++] = runs_[k];
+    }
+    runs_.resize(out);
+    // Mostly dirty: the whole axis, whose compact indices are the global ones (cheaper to
+    // paint than many scattered runs, each rule's bounds a binary search away).
+    std::uint32_t dirty = 0;
+    for (const auto& r : runs_) dirty += r.hi - r.lo;
+    if (dirty > axis.size() / 2) runs_.assign(1, {0, axis.size(), 0});
+    count_ = 0;
+    for (auto& r : runs_) {
+      r.offset = count_;
+      count_ += r.hi - r.lo;
+    }
+    // Many runs: every bound's compact index in a table (a pass over the axis), rather than a
+    // binary search over the runs for each of the many rules a painting may walk.
+    by_table_ = runs_.size() > table_runs;
+    if (!by_table_) return;
+    table_.resize(axis.size() + 1);
+    std::uint32_t k = 0;
+    for (const auto& r : runs_) {
+      std::fill(table_.begin() + k, table_.begin() + r.lo, r.offset);
+      for (k = r.lo; k < r.hi; ++k) table_[k] = r.offset + (k - r.lo);
+    }
+    std::fill(table_.begin() + k, table_.end(), count_);
+  }
+
+  /// The dirty runs of the current port class, ascending.
+  const std::vector<run>& runs() const { return runs_; }
+  /// The number of dirty segments of the current port class.
+  std::uint32_t count() const { return count_; }
+  /// The compact index of global segment bound `k`: the number of dirty segments before it.
+  std::uint32_t compact(std::uint32_t k) const {
+    if (by_table_) return table_[k];
+    if (runs_.size() == 1)  // the usual case of a mostly dirty axis: no search
+      return std::min(k > runs_[0].lo ? k - runs_[0].lo : 0, count_);
+    auto it =
+        std::partition_point(runs_.begin(), runs_.end(), [&](const run& r) { return r.hi <= k; });
+    if (it == runs_.end()) return count_;
+    return it->offset + (k > it->lo ? k - it->lo : 0);
+  }
+
+ private:
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> at_;  // per candidate: start, stop
+  std::vector<std::uint32_t> from_, changes_;   // changes_[from_[j] .. from_[j + 1]): at j
+  static constexpr std::size_t table_runs = 8;  // more runs: compact() reads table_
+  std::vector<run> runs_;
+  std::uint32_t count_ = 0;
+  bool by_table_ = false;
+  std::vector<std::uint32_t> table_;  // global bound -> compact index, when by_table_
+};
 
 /// Sweeps the port axis of each protocol class of one policy (see the file comment). Keeps a
 /// reference to the policy.
@@ -63,10 +174,10 @@ class port_sweep {
     class_.start(pol_, axis_, c);
     std::fill(first_.begin(), first_.end(), decision::no_rule);
     std::fill(second_.begin(), second_.end(), decision::no_rule);
-    list_changes();
+    dirty_.start(pol_, class_);
     for (std::size_t j = 0; j < class_.port_class_count(); ++j) {
       const auto ports = class_.port_class(j);
-      mark_dirty(j);
+      dirty_.mark(j, axis_);
       paint_dirty(j);
       update(ports, v);
       if (opposites) find_opposites(ports, v);
@@ -75,78 +186,16 @@ class port_sweep {
   }
 
  private:
-  /// Lists the candidates starting or stopping at each port class: changes_[from_[j] ..
-  /// from_[j + 1]).
-  void list_changes() {
-    const auto classes = class_.port_class_count();
-    std::vector<std::pair<std::uint32_t, std::uint32_t>> events;  // (port class, rule)
-    const auto& starts = class_.port_starts;
-    auto index_of = [&](port_type p) {
-      return static_cast<std::uint32_t>(std::lower_bound(starts.begin(), starts.end(), p) -
-                                        starts.begin());
-    };
-    for (auto i : class_.rules) {
-      if (!has_ports(class_.cls)) {
-        events.push_back({0, i});
-        continue;
-      }
-      const auto& p = pol_.rules[i].match.ports;
-      events.push_back({index_of(p.lo), i});
-      if (p.hi < S::max_port) events.push_back({index_of(port_type(p.hi + 1)), i});
-    }
-    std::sort(events.begin(), events.end());
-    from_.assign(classes + 1, 0);
-    changes_.clear();
-    for (const auto& [j, i] : events) {
-      ++from_[j + 1];
-      changes_.push_back(i);
-    }
-    for (std::size_t j = 1; j < from_.size(); ++j) from_[j] += from_[j - 1];
-  }
-
-  /// The dirty segments of port class `j`: the union of the ranges of the rules starting or
-  /// stopping there, as disjoint ascending intervals (dirty_), with their compact offsets.
-  void mark_dirty(std::size_t j) {
-    dirty_.clear();
-    for (auto k = from_[j]; k < from_[j + 1]; ++k) {
-      const auto [lo, hi] = axis_.ranges[changes_[k]];
-      dirty_.push_back({lo, hi, 0});
-    }
-    std::sort(dirty_.begin(), dirty_.end(),
-              [](const interval_at& a, const interval_at& b) { return a.lo < b.lo; });
-    std::size_t out = 0;
-    for (std::size_t k = 0; k < dirty_.size(); ++k) {
-      if (out > 0 && dirty_[k].lo <= dirty_[out - 1].hi)
-        dirty_[out - 1].hi = std::max(dirty_[out - 1].hi, dirty_[k].hi);
-      else
-        dirty_[out++] = dirty_[k];
-    }
-    dirty_.resize(out);
-    std::uint32_t offset = 0;
-    for (auto& d : dirty_) {
-      d.offset = offset;
-      offset += d.hi - d.lo;
-    }
-    dirty_count_ = offset;
-  }
-
-  /// The compact index of global segment bound `k`: the number of dirty segments before it.
-  std::uint32_t compact(std::uint32_t k) const {
-    auto it = std::partition_point(dirty_.begin(), dirty_.end(),
-                                   [&](const interval_at& d) { return d.hi <= k; });
-    if (it == dirty_.end()) return dirty_count_;
-    return it->offset + (k > it->lo ? k - it->lo : 0);
-  }
-
   /// Paints the candidates holding port class `j` onto its dirty segments, compacted; lists
   /// those meeting them in spans_.
   void paint_dirty(std::size_t j) {
     spans_.clear();
-    owners_.reset(dirty_count_);
-    bool free = dirty_count_ > 0;
+    owners_.reset(dirty_.count());
+    bool free = dirty_.count() > 0;
     for (auto i : class_.rules) {
       if (!class_.holds(pol_, i, j)) continue;
-      const auto lo = compact(axis_.ranges[i].first), hi = compact(axis_.ranges[i].second);
+      const auto lo = dirty_.compact(axis_.ranges[i].first);
+      const auto hi = dirty_.compact(axis_.ranges[i].second);
       if (lo >= hi) continue;
       spans_.push_back({i, lo, hi});
       if (free) free = owners_.take(i, lo, hi);
@@ -188,7 +237,7 @@ class port_sweep {
   void update(const interval<port_type>& ports, Visitor& v) {
     std::uint32_t t = 0;
     std::pair<std::uint32_t, std::uint32_t> reported{decision::no_rule, decision::no_rule};
-    for (const auto& d : dirty_) {
+    for (const auto& d : dirty_.runs()) {
       for (auto k = d.lo; k < d.hi; ++k, ++t) {
         global_[t] = k;
         run_end_[t] = d.offset + (d.hi - d.lo);
@@ -213,7 +262,7 @@ class port_sweep {
   /// other action.
   template <class Visitor>
   void find_opposites(const interval<port_type>& ports, Visitor& v) {
-    const auto n = dirty_count_;
+    const auto n = dirty_.count();
     // change_[t]: the first compact segment after t whose first owner's action differs.
     change_[n] = n;
     for (auto t = n; t-- > 0;)
@@ -238,22 +287,15 @@ class port_sweep {
     flush(v);
   }
 
-  struct interval_at {
-    std::uint32_t lo, hi;  // global segments [lo, hi)
-    std::uint32_t offset;  // compact index of lo
-  };
-
   const policy<S>& pol_;
   address_axis<S> axis_;
   class_candidates<S> class_;
-  std::vector<std::uint32_t> from_, changes_;  // rules starting or stopping, by port class
   // Per global segment, as of the last port class: the first two owners, and the first port
   // of the open box of the first owner.
   std::vector<std::uint32_t> first_, second_;
   std::vector<port_type> since_;
   // The current port class, on its compacted dirty segments.
-  std::vector<interval_at> dirty_;
-  std::uint32_t dirty_count_ = 0;
+  dirty_segments<S> dirty_;
   struct span {
     std::uint32_t rule, lo, hi;  // a candidate meeting the dirty segments: compact [lo, hi)
   };
