@@ -7,8 +7,10 @@
 // readable witness of each (analysis::evaluate_query's preferences, then well-known and global
 // unicast addresses first, so the answer equals evaluate_query's over the same box), the rules
 // deciding accepted and dropped packets, and the accepted addresses per family. scan_rule() does
-// the same for the packets one rule decides. Nothing here reads a rule in isolation: every answer
-// comes from the partition, i.e. first match with the default rules and default policies.
+// the same for the packets one rule decides, from its effective boxes (a sweep of the port axis,
+// detail/port_sweep.hpp, built once): walking the regions of the rule's box instead cost every
+// port class the box spans, per rule asked about. Nothing here reads a rule in isolation: every
+// answer comes from the partition, i.e. first match with the default rules and default policies.
 // Also here: sets of addresses of one family (range_set, an interval_set of address values) and
 // "the internet" built from catalogue.hpp's non-public ranges.
 // Cost: building is O(partition) per direction and family; a scan is O(regions met); evaluate()
@@ -34,6 +36,7 @@
 #include "../analysis/witness.hpp"
 #include "../config.hpp"
 #include "../decision.hpp"
+#include "../detail/port_sweep.hpp"
 #include "../detail/sorted.hpp"
 #include "../interval_set.hpp"
 #include "../lower.hpp"
@@ -305,8 +308,34 @@ class effective_group {
       return *last_;
     }
 
+    /// The packets each rule decides (E_i), as disjoint boxes in canonical order (class,
+    /// ports, addresses), from a sweep of the port axis (detail/port_sweep.hpp). Built on first
+    /// use.
+    const std::vector<box<space_of<F>>>& effective(std::uint32_t i) const {
+      if (!effective_) {
+        using S = space_of<F>;
+        struct collect {
+          std::vector<std::vector<box<S>>>& out;
+          void owners(std::uint32_t, std::uint32_t) {}
+          void region(std::uint32_t rule, const box<S>& b) { out[rule].push_back(b); }
+          void opposite(std::uint32_t, const box<S>&) {}
+        };
+        std::vector<std::vector<box<S>>> boxes(pol.rules.size());
+        secgroup::detail::port_sweep<S> sweep(pol);
+        for (auto c : all_proto_classes) sweep.sweep(c, false, collect{boxes});
+        for (auto& b : boxes)
+          std::sort(b.begin(), b.end(), [](const box<S>& x, const box<S>& y) {
+            return std::tuple(__builtin_ctz(x.protocols), x.ports.lo, x.addresses.lo) <
+                   std::tuple(__builtin_ctz(y.protocols), y.ports.lo, y.addresses.lo);
+          });
+        effective_ = std::move(boxes);
+      }
+      return (*effective_)[i];
+    }
+
    private:
     mutable std::optional<partition<space_of<F>>> last_;
+    mutable std::optional<std::vector<std::vector<box<space_of<F>>>>> effective_;
   };
 
   template <family F>
@@ -341,9 +370,17 @@ class effective_group {
           secgroup::detail::address_value<S>({F, r.hi})};
       b.addresses = intersect(b.addresses, remote);
       if (b.addresses.empty()) continue;
+      if (only_rule) {  // the rule's own packets: its effective boxes, not every region
+        for (const auto& e : s.effective(wanted)) {  // each inside the rule's box
+          const auto a = intersect(e.addresses, b.addresses);
+          if (a.empty()) continue;
+          const auto c = all_proto_classes[static_cast<std::size_t>(__builtin_ctz(e.protocols))];
+          offer<F>(s.pol, d, c, a, e.ports, wanted, out);
+        }
+        continue;
+      }
       s.part.for_each_region_in(
           b, [&](proto_class c, const auto& a, const auto& p, std::uint32_t rule) {
-            if (only_rule && rule != wanted) return;
             offer<F>(s.pol, d, c, a, p, rule, out);
           });
     }
