@@ -246,7 +246,7 @@ painting<S> paint(const policy<S>& pol, bool details) {
     }
   } v{pol, out, details};
   secgroup::detail::port_sweep<S> sweep(pol);
-  for (auto c : all_proto_classes) sweep.sweep(c, details, v);
+  for (auto c : all_proto_classes) sweep.sweep(c, {.regions = details, .opposites = details}, v);
   if (details)
     for (std::uint32_t i = 0; i < n_rules; ++i) {
       auto& boxes = out.effective[i];

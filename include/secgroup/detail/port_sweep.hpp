@@ -14,9 +14,10 @@
 // reports to a visitor:
 //   - owners(first, second): every (first, second) pair that a dirty segment takes and did not
 //     hold before (once per run of equal pairs), first != decision::no_rule;
-//   - region(rule, box): the effective region of each rule as disjoint boxes, each a run of
-//     address segments times the port classes over which that run's first owner stayed the
-//     same: a box closes when its owner changes, and every box at the end of the protocol class;
+//   - region(rule, box), when asked: the effective region of each rule as disjoint boxes, a
+//     run of address segments times the port classes over which that run's first owner stayed
+//     the same: a box closes when its owner changes, and every box at the end of the protocol
+//     class;
 //   - opposite(rule, box), when asked: for each candidate holding the port class and meeting
 //     its dirty segments, one run of them (within the port class) decided by the first owner's
 //     action other than the candidate's, if there is one. Every point of a candidate's box is
@@ -157,20 +158,28 @@ class port_sweep {
   using address_type = typename S::address_type;
   using port_type = typename S::port_type;
 
+  /// What a sweep reports besides the owner pairs.
+  struct reports {
+    bool regions = true;     ///< v.region(rule, box): the effective regions
+    bool opposites = false;  ///< v.opposite(rule, box): runs decided with the other action
+  };
+
   explicit port_sweep(const policy<S>& pol) : pol_(pol), axis_(pol) {
-    const auto n = axis_.size();
-    first_.resize(n);
-    second_.resize(n);
-    since_.resize(n);
-    global_.resize(n);
-    change_.resize(n + 1);
-    run_end_.resize(n);
+    first_.resize(axis_.size());
+    second_.resize(axis_.size());
   }
 
-  /// Sweeps protocol class `c`, calling v.owners(first, second), v.region(rule, box) and, with
-  /// `opposites`, v.opposite(rule, box) as the file comment says.
+  /// Sweeps protocol class `c`, calling v.owners(first, second) and, as `r` asks,
+  /// v.region(rule, box) and v.opposite(rule, box), as the file comment says.
   template <class Visitor>
-  void sweep(proto_class c, bool opposites, Visitor&& v) {
+  void sweep(proto_class c, reports r, Visitor&& v) {
+    const auto n = axis_.size();
+    if (r.regions) since_.resize(n);
+    if (r.opposites) {
+      global_.resize(n);
+      change_.resize(n + 1);
+      run_end_.resize(n);
+    }
     class_.start(pol_, axis_, c);
     std::fill(first_.begin(), first_.end(), decision::no_rule);
     std::fill(second_.begin(), second_.end(), decision::no_rule);
@@ -178,26 +187,27 @@ class port_sweep {
     for (std::size_t j = 0; j < class_.port_class_count(); ++j) {
       const auto ports = class_.port_class(j);
       dirty_.mark(j, axis_);
-      paint_dirty(j);
-      update(ports, v);
-      if (opposites) find_opposites(ports, v);
+      paint_dirty(j, r.opposites);
+      update(ports, r, v);
+      if (r.opposites) find_opposites(ports, v);
     }
-    close_all(v);
+    if (r.regions) close_all(v);
   }
 
  private:
-  /// Paints the candidates holding port class `j` onto its dirty segments, compacted; lists
-  /// those meeting them in spans_.
-  void paint_dirty(std::size_t j) {
+  /// Paints the candidates holding port class `j` onto its dirty segments, compacted; with
+  /// `listing`, lists every one meeting them in spans_, else stops once all are claimed.
+  void paint_dirty(std::size_t j, bool listing) {
     spans_.clear();
     owners_.reset(dirty_.count());
     bool free = dirty_.count() > 0;
     for (auto i : class_.rules) {
+      if (!free && !listing) break;
       if (!class_.holds(pol_, i, j)) continue;
       const auto lo = dirty_.compact(axis_.ranges[i].first);
       const auto hi = dirty_.compact(axis_.ranges[i].second);
       if (lo >= hi) continue;
-      spans_.push_back({i, lo, hi});
+      if (listing) spans_.push_back({i, lo, hi});
       if (free) free = owners_.take(i, lo, hi);
     }
   }
@@ -231,19 +241,21 @@ class port_sweep {
     pending_.rule = decision::no_rule;
   }
 
-  /// Takes the new owners of the dirty segments: reports new pairs, closes the boxes of
-  /// changed first owners.
+  /// Takes the new owners of the dirty segments: reports new pairs and, as `r` asks, closes
+  /// the boxes of changed first owners and records where each compact segment lies.
   template <class Visitor>
-  void update(const interval<port_type>& ports, Visitor& v) {
+  void update(const interval<port_type>& ports, reports r, Visitor& v) {
     std::uint32_t t = 0;
     std::pair<std::uint32_t, std::uint32_t> reported{decision::no_rule, decision::no_rule};
     for (const auto& d : dirty_.runs()) {
       for (auto k = d.lo; k < d.hi; ++k, ++t) {
-        global_[t] = k;
-        run_end_[t] = d.offset + (d.hi - d.lo);
+        if (r.opposites) {
+          global_[t] = k;
+          run_end_[t] = d.offset + (d.hi - d.lo);
+        }
         const auto f = owners_.owner(0)[t], s = owners_.owner(1)[t];
         if (f == first_[k] && s == second_[k]) continue;
-        if (f != first_[k]) {
+        if (f != first_[k] && r.regions) {
           if (ports.lo > 0) close(k, port_type(ports.lo - 1), v);
           since_[k] = ports.lo;
         }
@@ -255,7 +267,7 @@ class port_sweep {
         }
       }
     }
-    flush(v);
+    if (r.regions) flush(v);
   }
 
   /// Reports, for each candidate meeting the dirty segments, one run of them decided with the

@@ -322,7 +322,8 @@ class effective_group {
         };
         std::vector<std::vector<box<S>>> boxes(pol.rules.size());
         secgroup::detail::port_sweep<S> sweep(pol);
-        for (auto c : all_proto_classes) sweep.sweep(c, false, collect{boxes});
+        for (auto c : all_proto_classes)
+          sweep.sweep(c, {.regions = true, .opposites = false}, collect{boxes});
         for (auto& b : boxes)
           std::sort(b.begin(), b.end(), [](const box<S>& x, const box<S>& y) {
             return std::tuple(__builtin_ctz(x.protocols), x.ports.lo, x.addresses.lo) <
