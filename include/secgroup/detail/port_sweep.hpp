@@ -88,20 +88,7 @@ class dirty_segments {
   /// Turns to port class `j`: its dirty segments, the union of the ranges (in `axis`) of the
   /// candidates starting or stopping there.
   void mark(std::size_t j, const address_axis<S>& axis) {
-    runs_.clear();
-    for (auto k = from_[j]; k < from_[j + 1]; ++k) {
-      const auto [lo, hi] = axis.ranges[changes_[k]];
-      runs_.push_back({lo, hi, 0});
-    }
-    std::sort(runs_.begin(), runs_.end(), [](const run& a, const run& b) { return a.lo < b.lo; });
-    std::size_t out = 0;
-    for (std::size_t k = 0; k < runs_.size(); ++k) {
-      if (out > 0 && runs_[k].lo <= runs_[out - 1].hi)
-        runs_[out - 1].hi = std::max(runs_[out - 1].hi, runs_[k].hi);
-      else
-        runs_[out++] = runs_[k];
-    }
-    runs_.resize(out);
+    unite(j, axis);
     // Mostly dirty: the whole axis, whose compact indices are the global ones (cheaper to
     // paint than many scattered runs, each rule's bounds a binary search away).
     std::uint32_t dirty = 0;
@@ -141,6 +128,50 @@ class dirty_segments {
   }
 
  private:
+  /// Sets runs_ to the union of the ranges of the candidates starting or stopping at port
+  /// class `j`: the whole axis when one of them covers more than half of it, else by sorting
+  /// them, or for many of them by counting the ranges open at each segment.
+  void unite(std::size_t j, const address_axis<S>& axis) {
+    runs_.clear();
+    const auto n = axis.size();
+    for (auto k = from_[j]; k < from_[j + 1]; ++k) {
+      const auto [lo, hi] = axis.ranges[changes_[k]];
+      if (hi - lo > n / 2) {
+        runs_.push_back({0, n, 0});
+        return;
+      }
+    }
+    if (from_[j + 1] - from_[j] > n / 16) {
+      open_.assign(n + 1, 0);
+      for (auto k = from_[j]; k < from_[j + 1]; ++k) {
+        const auto [lo, hi] = axis.ranges[changes_[k]];
+        ++open_[lo];
+        --open_[hi];
+      }
+      std::int32_t open = 0;
+      for (std::uint32_t k = 0; k < n; ++k) {
+        const bool was_open = open > 0;
+        open += open_[k];
+        if (open > 0 && !was_open) runs_.push_back({k, k + 1, 0});
+        if (open > 0) runs_.back().hi = k + 1;
+      }
+      return;
+    }
+    for (auto k = from_[j]; k < from_[j + 1]; ++k) {
+      const auto [lo, hi] = axis.ranges[changes_[k]];
+      runs_.push_back({lo, hi, 0});
+    }
+    std::sort(runs_.begin(), runs_.end(), [](const run& a, const run& b) { return a.lo < b.lo; });
+    std::size_t out = 0;
+    for (std::size_t k = 0; k < runs_.size(); ++k) {
+      if (out > 0 && runs_[k].lo <= runs_[out - 1].hi)
+        runs_[out - 1].hi = std::max(runs_[out - 1].hi, runs_[k].hi);
+      else
+        runs_[out++] = runs_[k];
+    }
+    runs_.resize(out);
+  }
+
   std::vector<std::pair<std::uint32_t, std::uint32_t>> at_;  // per candidate: start, stop
   std::vector<std::uint32_t> from_, changes_;   // changes_[from_[j] .. from_[j + 1]): at j
   static constexpr std::size_t table_runs = 8;  // more runs: compact() reads table_
@@ -148,6 +179,7 @@ class dirty_segments {
   std::uint32_t count_ = 0;
   bool by_table_ = false;
   std::vector<std::uint32_t> table_;  // global bound -> compact index, when by_table_
+  std::vector<std::int32_t> open_;    // unite(): ranges opening minus closing, per bound
 };
 
 /// Sweeps the port axis of each protocol class of one policy (see the file comment). Keeps a
