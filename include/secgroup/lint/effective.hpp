@@ -393,7 +393,8 @@ class effective_group {
                     const interval<std::uint32_t>& p, std::uint32_t rule, region_scan& out) {
     using S = space_of<F>;
     const decision dec = pol.decision_of(rule);
-    auto [pc, port_rank] = analysis::witness_rank<S>(c, p);
+    const auto ranks = analysis::witness_rank<S>(c, p);  // not a binding: lambdas use them
+    const int pc = std::get<0>(ranks), port_rank = std::get<1>(ranks);
     const int family_rank = F == family::v4 ? 0 : 1;
     // The witness point is computed only for a slot it may win: ranks compare (class, port,
     // family) first, and no address ranks below 0. Most regions of a large scan lose there.
