@@ -171,7 +171,6 @@ void check_painter(const policy<S>& pol, std::uint64_t seed, int n, tally& t) {
 #undef LAW_CHECK
 }
 
-
 TEST_CASE("law: the painter's owners are the first matching rules", "[laws][painter]") {
   const std::uint64_t seed = 81;
   constexpr int policies = 300;

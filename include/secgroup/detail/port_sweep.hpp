@@ -268,7 +268,8 @@ class port_sweep {
   template <class Visitor>
   void flush(Visitor& v) {
     if (pending_.rule == decision::no_rule) return;
-    v.region(pending_.rule, box<S>{mask_of(class_.cls), axis_.addresses(pending_.lo, pending_.hi),
+    v.region(pending_.rule, box<S>{mask_of(class_.cls),
+                                   axis_.addresses(pending_.lo, pending_.hi),
                                    {pending_.since, pending_last_}});
     pending_.rule = decision::no_rule;
   }
@@ -307,15 +308,16 @@ class port_sweep {
   template <class Visitor>
   void find_opposites(const interval<port_type>& ports, Visitor& v) {
     const auto n = dirty_.count();
+    const auto& first = owners_.owner(0);
     // change_[t]: the first compact segment after t whose first owner's action differs.
     change_[n] = n;
     for (auto t = n; t-- > 0;)
-      change_[t] = t + 1 < n && pol_.action_of(owners_.owner(0)[t + 1]) == pol_.action_of(owners_.owner(0)[t])
+      change_[t] = t + 1 < n && pol_.action_of(first[t + 1]) == pol_.action_of(first[t])
                        ? change_[t + 1]
                        : t + 1;
     for (const auto& s : spans_) {
       const auto a = pol_.rules[s.rule].action;
-      const auto at = pol_.action_of(owners_.owner(0)[s.lo]) != a ? s.lo : change_[s.lo];
+      const auto at = pol_.action_of(first[s.lo]) != a ? s.lo : change_[s.lo];
       if (at >= s.hi) continue;
       const auto end = std::min({change_[at], s.hi, run_end_[at]});
       v.opposite(s.rule, box<S>{mask_of(class_.cls),
