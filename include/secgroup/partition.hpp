@@ -16,7 +16,7 @@
 // allocation; stress-ranges-10k, with 2,061 port classes, repaints 3.0 M segments instead of
 // 23.7 M.
 // This is the common source of decision_map (its Boost.ICL form, for analysis) and
-// compiled_policy (its flat lookup form); the anomaly analysis paints with the same painter.
+// compiled_policy (its flat lookup form); the anomaly analysis sweeps the same way.
 // Also here: covers(), whether a union of boxes holds a box, answered by a partition.
 #pragma once
 
@@ -50,9 +50,9 @@ class partition {
   };
 
   explicit partition(const policy<S>& pol) {
-    builder b{pol, detail::address_axis<S>(pol), *this};
+    builder b{detail::dirty_painter<S, 1>(pol), *this};
     for (auto c : all_proto_classes) b.build_plane(c);
-    address_starts_ = std::move(b.axis.starts);
+    address_starts_ = std::move(b.painter).take_address_starts();
   }
 
   /// Calls `f(addresses, rule)` for the runs of address map `map` in ascending order; they
@@ -149,40 +149,23 @@ class partition {
 
   /// Construction state, shared by the four planes so that equal maps are stored once.
   struct builder {
-    const policy<S>& pol;
-    detail::address_axis<S> axis;
+    detail::dirty_painter<S, 1> painter;
     partition& part;
-    detail::class_candidates<S> cls{};
-    detail::dirty_segments<S> dirty{};
-    detail::layered_owners<1> owners{};
     std::vector<run> runs{}, next{};  // the current port class's runs; the next being built
     std::unordered_map<std::size_t, std::vector<std::uint32_t>> by_hash{};  // hash -> maps
 
     void build_plane(proto_class c) {
       auto& pl = part.planes_[static_cast<std::size_t>(c)];
-      cls.start(pol, axis, c);
-      dirty.start(pol, cls);
+      painter.start_class(c);
       runs.assign(1, {0, decision::no_rule});
+      const auto& cls = painter.candidates();
       for (std::size_t j = 0; j < cls.port_class_count(); ++j) {
-        dirty.mark(j, axis);
-        paint_dirty(j);
+        painter.paint(j, false, [](std::uint32_t, std::uint32_t, std::uint32_t) {});
         splice();
         auto id = map_for(runs);
         if (!pl.maps.empty() && pl.maps.back() == id) continue;  // equal neighbours merge
         pl.port_starts.push_back(cls.port_class(j).lo);
         pl.maps.push_back(id);
-      }
-    }
-
-    /// Paints the candidates holding port class `j` onto its dirty segments, compacted.
-    void paint_dirty(std::size_t j) {
-      owners.reset(dirty.count());
-      if (dirty.count() == 0) return;
-      for (auto i : cls.rules) {
-        if (!cls.holds(pol, i, j)) continue;
-        const auto lo = dirty.compact(axis.ranges[i].first);
-        const auto hi = dirty.compact(axis.ranges[i].second);
-        if (lo < hi && !owners.take(i, lo, hi)) break;
       }
     }
 
@@ -202,13 +185,13 @@ class partition {
           at = r + 1 < runs.size() ? std::min(end, runs[r + 1].first) : end;
         }
       };
-      const auto& painted = owners.owner(0);
-      for (const auto& d : dirty.runs()) {
+      const auto& painted = painter.owners().owner(0);
+      for (const auto& d : painter.dirty().runs()) {
         copy_until(d.lo);
         for (auto k = d.lo; k < d.hi; ++k) emit(k, painted[d.offset + (k - d.lo)]);
         at = d.hi;
       }
-      copy_until(axis.size());
+      copy_until(painter.axis().size());
       runs.swap(next);
     }
 

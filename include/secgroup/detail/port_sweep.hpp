@@ -1,6 +1,6 @@
 // secgroup/detail/port_sweep.hpp: the first two matching rules of every point of a policy,
 // swept along the port axis, repainting each port class only where a rule starts or stops.
-// dirty_segments (those segments, per port class) serves the partition too.
+// dirty_painter (those segments, per port class, painted) serves the partition too.
 //
 // The anomaly analysis needs, for every point of one protocol class, its first and second
 // matching rule, and each rule's effective region (the points it decides) as boxes. Painting
@@ -182,6 +182,54 @@ class dirty_segments {
   std::vector<std::int32_t> open_;    // unite(): ranges opening minus closing, per bound
 };
 
+/// What both sweeps (port_sweep, the partition's) paint at each port class: the candidates
+/// holding it, in priority order, onto its dirty segments, compacted, into `Layers` owner
+/// layers. Keeps a reference to the policy.
+template <class S, std::size_t Layers>
+class dirty_painter {
+ public:
+  explicit dirty_painter(const policy<S>& pol) : pol_(pol), axis_(pol) {}
+
+  const policy<S>& pol() const { return pol_; }
+  const address_axis<S>& axis() const { return axis_; }
+  /// Moves the segment starts out, leaving the painter unusable.
+  std::vector<typename S::address_type> take_address_starts() && { return std::move(axis_.starts); }
+  const class_candidates<S>& candidates() const { return class_; }
+  const dirty_segments<S>& dirty() const { return dirty_; }
+  const layered_owners<Layers>& owners() const { return owners_; }
+
+  /// Turns to protocol class `c`.
+  void start_class(proto_class c) {
+    class_.start(pol_, axis_, c);
+    dirty_.start(pol_, class_);
+  }
+  /// Paints port class `j` of the current protocol class onto its dirty segments; with
+  /// `listing`, calls meeting(rule, lo, hi) for every candidate holding it whose compact
+  /// segments [lo, hi) are not empty, else stops once every dirty segment is claimed.
+  template <class Meeting>
+  void paint(std::size_t j, bool listing, Meeting&& meeting) {
+    dirty_.mark(j, axis_);
+    owners_.reset(dirty_.count());
+    bool free = dirty_.count() > 0;
+    for (auto i : class_.rules) {
+      if (!free && !listing) break;
+      if (!class_.holds(pol_, i, j)) continue;
+      const auto lo = dirty_.compact(axis_.ranges[i].first);
+      const auto hi = dirty_.compact(axis_.ranges[i].second);
+      if (lo >= hi) continue;
+      if (listing) meeting(i, lo, hi);
+      if (free) free = owners_.take(i, lo, hi);
+    }
+  }
+
+ private:
+  const policy<S>& pol_;
+  address_axis<S> axis_;
+  class_candidates<S> class_;
+  dirty_segments<S> dirty_;
+  layered_owners<Layers> owners_;
+};
+
 /// Sweeps the port axis of each protocol class of one policy (see the file comment). Keeps a
 /// reference to the policy.
 template <class S>
@@ -196,30 +244,31 @@ class port_sweep {
     bool opposites = false;  ///< v.opposite(rule, box): runs decided with the other action
   };
 
-  explicit port_sweep(const policy<S>& pol) : pol_(pol), axis_(pol) {
-    first_.resize(axis_.size());
-    second_.resize(axis_.size());
+  explicit port_sweep(const policy<S>& pol) : pol_(pol), painter_(pol) {
+    first_.resize(axis().size());
+    second_.resize(axis().size());
   }
 
   /// Sweeps protocol class `c`, calling v.owners(first, second) and, as `r` asks,
   /// v.region(rule, box) and v.opposite(rule, box), as the file comment says.
   template <class Visitor>
   void sweep(proto_class c, reports r, Visitor&& v) {
-    const auto n = axis_.size();
+    const auto n = axis().size();
     if (r.regions) since_.resize(n);
     if (r.opposites) {
       global_.resize(n);
       change_.resize(n + 1);
       run_end_.resize(n);
     }
-    class_.start(pol_, axis_, c);
+    painter_.start_class(c);
     std::fill(first_.begin(), first_.end(), decision::no_rule);
     std::fill(second_.begin(), second_.end(), decision::no_rule);
-    dirty_.start(pol_, class_);
-    for (std::size_t j = 0; j < class_.port_class_count(); ++j) {
-      const auto ports = class_.port_class(j);
-      dirty_.mark(j, axis_);
-      paint_dirty(j, r.opposites);
+    for (std::size_t j = 0; j < cls().port_class_count(); ++j) {
+      const auto ports = cls().port_class(j);
+      spans_.clear();
+      painter_.paint(j, r.opposites, [&](std::uint32_t rule, std::uint32_t lo, std::uint32_t hi) {
+        spans_.push_back({rule, lo, hi});
+      });
       update(ports, r, v);
       if (r.opposites) find_opposites(ports, v);
     }
@@ -227,22 +276,11 @@ class port_sweep {
   }
 
  private:
-  /// Paints the candidates holding port class `j` onto its dirty segments, compacted; with
-  /// `listing`, lists every one meeting them in spans_, else stops once all are claimed.
-  void paint_dirty(std::size_t j, bool listing) {
-    spans_.clear();
-    owners_.reset(dirty_.count());
-    bool free = dirty_.count() > 0;
-    for (auto i : class_.rules) {
-      if (!free && !listing) break;
-      if (!class_.holds(pol_, i, j)) continue;
-      const auto lo = dirty_.compact(axis_.ranges[i].first);
-      const auto hi = dirty_.compact(axis_.ranges[i].second);
-      if (lo >= hi) continue;
-      if (listing) spans_.push_back({i, lo, hi});
-      if (free) free = owners_.take(i, lo, hi);
-    }
-  }
+  // The painter's parts, by name.
+  const address_axis<S>& axis() const { return painter_.axis(); }
+  const class_candidates<S>& cls() const { return painter_.candidates(); }
+  const dirty_segments<S>& dirty() const { return painter_.dirty(); }
+  const layered_owners<2>& owners() const { return painter_.owners(); }
 
   /// A box of a rule's effective region being closed, merged with its neighbours.
   struct pending_box {
@@ -268,8 +306,8 @@ class port_sweep {
   template <class Visitor>
   void flush(Visitor& v) {
     if (pending_.rule == decision::no_rule) return;
-    v.region(pending_.rule, box<S>{mask_of(class_.cls),
-                                   axis_.addresses(pending_.lo, pending_.hi),
+    v.region(pending_.rule, box<S>{mask_of(cls().cls),
+                                   axis().addresses(pending_.lo, pending_.hi),
                                    {pending_.since, pending_last_}});
     pending_.rule = decision::no_rule;
   }
@@ -280,13 +318,13 @@ class port_sweep {
   void update(const interval<port_type>& ports, reports r, Visitor& v) {
     std::uint32_t t = 0;
     std::pair<std::uint32_t, std::uint32_t> reported{decision::no_rule, decision::no_rule};
-    for (const auto& d : dirty_.runs()) {
+    for (const auto& d : dirty().runs()) {
       for (auto k = d.lo; k < d.hi; ++k, ++t) {
         if (r.opposites) {
           global_[t] = k;
           run_end_[t] = d.offset + (d.hi - d.lo);
         }
-        const auto f = owners_.owner(0)[t], s = owners_.owner(1)[t];
+        const auto f = owners().owner(0)[t], s = owners().owner(1)[t];
         if (f == first_[k] && s == second_[k]) continue;
         if (f != first_[k] && r.regions) {
           if (ports.lo > 0) close(k, port_type(ports.lo - 1), v);
@@ -307,8 +345,8 @@ class port_sweep {
   /// other action.
   template <class Visitor>
   void find_opposites(const interval<port_type>& ports, Visitor& v) {
-    const auto n = dirty_.count();
-    const auto& first = owners_.owner(0);
+    const auto n = dirty().count();
+    const auto& first = owners().owner(0);
     // change_[t]: the first compact segment after t whose first owner's action differs.
     change_[n] = n;
     for (auto t = n; t-- > 0;)
@@ -320,33 +358,30 @@ class port_sweep {
       const auto at = pol_.action_of(first[s.lo]) != a ? s.lo : change_[s.lo];
       if (at >= s.hi) continue;
       const auto end = std::min({change_[at], s.hi, run_end_[at]});
-      v.opposite(s.rule, box<S>{mask_of(class_.cls),
-                                axis_.addresses(global_[at], global_[end - 1] + 1), ports});
+      v.opposite(s.rule, box<S>{mask_of(cls().cls),
+                                axis().addresses(global_[at], global_[end - 1] + 1), ports});
     }
   }
 
   /// Closes every box still open at the end of the protocol class.
   template <class Visitor>
   void close_all(Visitor& v) {
-    const port_type top = has_ports(class_.cls) ? S::max_port : 0;
-    for (std::uint32_t k = 0; k < axis_.size(); ++k) close(k, top, v);
+    const port_type top = has_ports(cls().cls) ? S::max_port : 0;
+    for (std::uint32_t k = 0; k < axis().size(); ++k) close(k, top, v);
     flush(v);
   }
 
   const policy<S>& pol_;
-  address_axis<S> axis_;
-  class_candidates<S> class_;
+  dirty_painter<S, 2> painter_;
   // Per global segment, as of the last port class: the first two owners, and the first port
   // of the open box of the first owner.
   std::vector<std::uint32_t> first_, second_;
   std::vector<port_type> since_;
   // The current port class, on its compacted dirty segments.
-  dirty_segments<S> dirty_;
   struct span {
     std::uint32_t rule, lo, hi;  // a candidate meeting the dirty segments: compact [lo, hi)
   };
   std::vector<span> spans_;
-  layered_owners<2> owners_;
   std::vector<std::uint32_t> global_;   // compact -> global segment
   std::vector<std::uint32_t> run_end_;  // compact end of the dirty interval of t
   std::vector<std::uint32_t> change_;
