@@ -55,6 +55,8 @@ writer() {
       return 0
     grep -q '^HTTP/1.1 201' <<<"$answer" || return 0
     id=$(sed -n 's/.*"security_group": {"id": "\([^"]*\)".*/\1/p' <<<"$answer")
+    # A kill can cut the body after the 201 line: acknowledged, but with no id to look for.
+    [[ -n "$id" ]] || return 0
     echo "$id" >>"$work/acked"
   done
 }
