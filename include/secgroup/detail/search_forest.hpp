@@ -13,7 +13,8 @@
 // (two lines; one level fewer for 17-32, 257-1024 and 4097-32768 keys), chosen when the forest
 // is made; other keys take blocks of 64 bytes and at least 8 keys. Blocks are counted by the
 // kernel of the `isa` template argument (isa.hpp): one or two AVX-512 compares, two or four AVX2
-// ones, or SSE2; a block of 8 128-bit keys (IPv6) by four AVX-512 compares, else a scalar loop.
+// ones, or SSE2; a block of 8 128-bit keys (IPv6), stored as its high words then its low words,
+// by three AVX-512 compares, six AVX2 ones, or a scalar loop.
 // Blocks start on 128-byte boundaries. Queries of several trees can descend together, level by
 // level (descend(), as compiled_policy::find_many does); padded() gives trees one depth for that.
 #pragma once
@@ -136,23 +137,49 @@ inline std::uint32_t count_below_32_avx512(const std::uint32_t* keys, std::uint3
   return static_cast<std::uint32_t>(__builtin_popcount(lo | hi << 16));
 }
 
-/// AVX-512, 8 keys of 128 bits ({hi, lo} words: a key's high word in an even 64-bit lane, its
-/// low word in the odd lane after it), two compares of 4 keys each: x is above a key when its
-/// high word is above the key's, or equal and its low word above.
-SECGROUP_TARGET("avx512f,popcnt")
-inline std::uint32_t below_mask4_u128_avx512(const uint128* keys, __m512i x) {
-  const __m512i k = _mm512_load_si512(keys);
-  const std::uint32_t above = _mm512_cmpgt_epu64_mask(x, k);
-  const std::uint32_t equal = _mm512_cmpeq_epu64_mask(x, k);
-  return (above | (equal & above >> 1)) & 0x55u;  // one bit per key, in its high word's lane
-}
+// A block of 8 keys of 128 bits is stored as its 8 high words, then its 8 low words (see
+// search_forest::append_level): x is above a key when its high word is above the key's, or
+// equal and its low word above.
 
+/// AVX-512, 8 keys of 128 bits: the high words compared for above and equal, the low words
+/// only in the lanes whose high words are equal (a masked compare): three compares in all.
 SECGROUP_TARGET("avx512f,popcnt")
 inline std::uint32_t count_below_8_u128_avx512(const uint128* keys, const uint128& x) {
-  const __m512i v = _mm512_set4_epi64(static_cast<long long>(x.lo), static_cast<long long>(x.hi),
-                                      static_cast<long long>(x.lo), static_cast<long long>(x.hi));
-  return static_cast<std::uint32_t>(__builtin_popcount(below_mask4_u128_avx512(keys, v) |
-                                                       below_mask4_u128_avx512(keys + 4, v) << 8));
+  const auto* words = reinterpret_cast<const std::uint64_t*>(keys);
+  const __m512i hi = _mm512_load_si512(words);
+  const __m512i x_hi = _mm512_set1_epi64(static_cast<long long>(x.hi));
+  const __mmask8 above = _mm512_cmpgt_epu64_mask(x_hi, hi);
+  const __mmask8 equal = _mm512_cmpeq_epu64_mask(x_hi, hi);
+  const __mmask8 low_above = _mm512_mask_cmpgt_epu64_mask(
+      equal, _mm512_set1_epi64(static_cast<long long>(x.lo)), _mm512_load_si512(words + 8));
+  return static_cast<std::uint32_t>(__builtin_popcount(above | low_above));
+}
+
+/// AVX2, 4 of the 8 keys of 128 bits at `words` (high words, the low words 8 further): signed
+/// compares on sign-flipped words, as a 4-lane mask.
+SECGROUP_TARGET("avx2,popcnt")
+inline std::uint32_t below_mask4_u128_avx2(const std::uint64_t* words, __m256i flipped_hi,
+                                           __m256i flipped_lo) {
+  const __m256i flip = _mm256_set1_epi64x(static_cast<long long>(0x8000000000000000ull));
+  const __m256i hi =
+      _mm256_xor_si256(_mm256_load_si256(reinterpret_cast<const __m256i*>(words)), flip);
+  const __m256i lo =
+      _mm256_xor_si256(_mm256_load_si256(reinterpret_cast<const __m256i*>(words + 8)), flip);
+  const __m256i below = _mm256_or_si256(
+      _mm256_cmpgt_epi64(flipped_hi, hi),
+      _mm256_and_si256(_mm256_cmpeq_epi64(flipped_hi, hi), _mm256_cmpgt_epi64(flipped_lo, lo)));
+  return static_cast<std::uint32_t>(_mm256_movemask_pd(_mm256_castsi256_pd(below)));
+}
+
+SECGROUP_TARGET("avx2,popcnt")
+inline std::uint32_t count_below_8_u128_avx2(const uint128* keys, const uint128& x) {
+  const auto* words = reinterpret_cast<const std::uint64_t*>(keys);
+  const std::uint64_t flip = 0x8000000000000000ull;
+  const __m256i x_hi = _mm256_set1_epi64x(static_cast<long long>(x.hi ^ flip));
+  const __m256i x_lo = _mm256_set1_epi64x(static_cast<long long>(x.lo ^ flip));
+  return static_cast<std::uint32_t>(
+      __builtin_popcount(below_mask4_u128_avx2(words, x_hi, x_lo) |
+                         below_mask4_u128_avx2(words + 4, x_hi, x_lo) << 4));
 }
 #endif
 
@@ -209,9 +236,7 @@ class search_forest {
     for (std::size_t l = 0; l < levels.size(); ++l) {
       const auto& keys = levels[levels.size() - 1 - l];  // top first
       t.level[l] = static_cast<std::uint32_t>(keys_.size());
-      keys_.insert(keys_.end(), keys.begin(), keys.end());
-      keys_.resize(keys_.size() + (width - keys.size() % width) % width, max_key);
-      if (keys.empty()) keys_.resize(keys_.size() + width, max_key);
+      append_level(keys, max_key);
     }
     return t;
   }
@@ -280,13 +305,45 @@ class search_forest {
 #endif
       return count_below_16_sse2(keys, x);
     } else {
+      if constexpr (split_words) {
+        static_assert(default_block == 8);
 #if SECGROUP_X86_DISPATCH
-      if constexpr (std::is_same_v<Key, uint128> && default_block == 8 && I == isa::avx512)
-        return count_below_8_u128_avx512(keys, x);
+        if constexpr (I == isa::avx512) return count_below_8_u128_avx512(keys, x);
+        if constexpr (I == isa::avx2) return count_below_8_u128_avx2(keys, x);
 #endif
-      std::uint32_t c = 0;
-      for (std::size_t j = 0; j < default_block; ++j) c += keys[j] < x;
-      return c;
+        const auto* words = reinterpret_cast<const std::uint64_t*>(keys);
+        std::uint32_t c = 0;
+        for (std::size_t j = 0; j < 8; ++j)
+          c += words[j] < x.hi || (words[j] == x.hi && words[8 + j] < x.lo);
+        return c;
+      } else {
+        std::uint32_t c = 0;
+        for (std::size_t j = 0; j < default_block; ++j) c += keys[j] < x;
+        return c;
+      }
+    }
+  }
+
+  /// Whether a block's keys are stored split into words (128-bit keys: the 8 high words, then
+  /// the 8 low words, so that a vector compare takes 8 high or low words at once).
+  static constexpr bool split_words = std::is_same_v<Key, uint128>;
+
+  /// Appends the blocks of one level holding `keys` (at least one block), the last padded with
+  /// `max_key`.
+  void append_level(const std::vector<Key>& keys, const Key& max_key) {
+    const std::size_t width = block_;
+    const std::size_t at = keys_.size();
+    keys_.insert(keys_.end(), keys.begin(), keys.end());
+    keys_.resize(at + std::max<std::size_t>(1, (keys.size() + width - 1) / width) * width, max_key);
+    if constexpr (split_words) {
+      for (std::size_t b = at; b < keys_.size(); b += width) {
+        std::array<std::uint64_t, 2 * default_block> words;
+        for (std::size_t j = 0; j < width; ++j) {
+          words[j] = keys_[b + j].hi;
+          words[width + j] = keys_[b + j].lo;
+        }
+        for (std::size_t j = 0; j < width; ++j) keys_[b + j] = {words[2 * j], words[2 * j + 1]};
+      }
     }
   }
 
