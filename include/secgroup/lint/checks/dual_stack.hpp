@@ -91,11 +91,8 @@ inline void check_dual_stack(check_context& cx) {
         std::array<range_set, 2> open_side, closed_side;
         open_side[index_of(f)] = cx.net.of(f);
         closed_side[index_of(other)] = cx.net.of(other);
-        region_scan open_scan, closed_scan;
-        for (const auto& p : ports) {
-          open_scan.merge(cx.eg.scan(d, mask_of(c), open_side, p));
-          closed_scan.merge(cx.eg.scan(d, mask_of(c), closed_side, p));
-        }
+        const auto open_scan = cx.eg.scan(d, mask_of(c), open_side, ports);
+        const auto closed_scan = cx.eg.scan(d, mask_of(c), closed_side, ports);
         const bool many = !has_ports(c) ? c == proto_class::other
                                         : ports.size() > 1 || ports.front().lo != ports.front().hi;
         std::string what = std::string(to_string(d)) + " " + class_name(c) +

@@ -58,8 +58,7 @@ inline void stateless(check_context& cx, direction services) {
     auto reply = cx.eg.scan(replies, mask_of(c), peers, eph);
     if (!reply.dropped) continue;
     const auto& merged = service_ports.runs();
-    region_scan offered;
-    for (const auto& p : merged) offered.merge(cx.eg.scan_all(services, mask_of(c), p));
+    const auto offered = cx.eg.scan_all(services, mask_of(c), service_ports);
     const std::string name = class_name(c);
     const std::string eph_text = ports_text({eph});
     const bool none = reply.answer() == analysis::coverage::none;
