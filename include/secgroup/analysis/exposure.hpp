@@ -11,7 +11,9 @@
 #include <algorithm>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "../address.hpp"
@@ -54,27 +56,34 @@ struct by_runs {
   }
 };
 
+/// Appends the exposure of `pol` (the lowered rules of one direction and family F) from its
+/// first-match partition `part`. The accepted set of each address map is built once, however
+/// many port classes share the map.
 template <family F>
-void add_exposure(const security_group& g, direction d, std::vector<exposure_entry>& out) {
+void add_exposure(const policy<space_of<F>>& pol, const partition<space_of<F>>& part,
+                  std::vector<exposure_entry>& out) {
   using S = space_of<F>;
   using addresses = interval_set<typename S::address_type>;
-  auto pol = lower<F>(ordered_rules(g), d, g.default_policy(d));
-  partition<S> part(pol);
   auto address = [](typename S::address_type v) {
     if constexpr (F == family::v4)
       return ip_address::v4(v);
     else
       return ip_address::v6(v);
   };
+  std::vector<std::optional<addresses>> of_map(part.map_count());  // accepted set per map
   for (auto c : all_proto_classes) {
     std::map<addresses, interval_set<std::uint32_t>, by_runs> classes;
     for (std::size_t j = 0; j < part.port_class_count(c); ++j) {
-      addresses accepted;  // segments come in ascending order: each add is O(1)
-      part.for_each_segment(part.port_class_map(c, j), [&](const auto& a, std::uint32_t rule) {
-        if (pol.action_of(rule) == action::accept) accepted.add(a);
-      });
-      if (accepted.empty()) continue;
-      classes[accepted].add(part.port_class(c, j));
+      const auto m = part.port_class_map(c, j);
+      if (!of_map[m]) {
+        addresses accepted;  // segments come in ascending order: each add is O(1)
+        part.for_each_segment(m, [&](const auto& a, std::uint32_t rule) {
+          if (pol.action_of(rule) == action::accept) accepted.add(a);
+        });
+        of_map[m] = std::move(accepted);
+      }
+      if (of_map[m]->empty()) continue;
+      classes[*of_map[m]].add(part.port_class(c, j));
     }
     for (auto& [accepted, ports] : classes) {
       std::vector<address_range> ranges;
@@ -87,6 +96,21 @@ void add_exposure(const security_group& g, direction d, std::vector<exposure_ent
     }
   }
 }
+
+/// Orders exposure entries by family, protocol class and first port (a stable sort).
+inline void sort_exposure(std::vector<exposure_entry>& entries) {
+  std::stable_sort(entries.begin(), entries.end(),
+                   [](const exposure_entry& a, const exposure_entry& b) {
+                     return std::tie(a.af, a.protocol, a.ports.front().lo) <
+                            std::tie(b.af, b.protocol, b.ports.front().lo);
+                   });
+}
+
+template <family F>
+void add_exposure(const security_group& g, direction d, std::vector<exposure_entry>& out) {
+  const auto pol = lower<F>(ordered_rules(g), d, g.default_policy(d));
+  add_exposure<F>(pol, partition<space_of<F>>(pol), out);
+}
 }  // namespace detail
 
 /// Returns the exposure of group `g` in direction `d`, ordered by family, protocol class and
@@ -96,10 +120,7 @@ inline std::vector<exposure_entry> exposure(const security_group& g,
   std::vector<exposure_entry> out;
   detail::add_exposure<family::v4>(g, d, out);
   detail::add_exposure<family::v6>(g, d, out);
-  std::stable_sort(out.begin(), out.end(), [](const exposure_entry& a, const exposure_entry& b) {
-    return std::tie(a.af, a.protocol, a.ports.front().lo) <
-           std::tie(b.af, b.protocol, b.ports.front().lo);
-  });
+  detail::sort_exposure(out);
   return out;
 }
 

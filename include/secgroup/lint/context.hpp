@@ -101,7 +101,7 @@ struct check_context {
   /// The exposure of the group in direction `d` (computed once).
   const std::vector<analysis::exposure_entry>& exposure(direction d) {
     auto& slot = exposures_[d == direction::inbound ? 0 : 1];
-    if (!slot) slot = analysis::exposure(group(), d);
+    if (!slot) slot = eg.exposure(d);
     return *slot;
   }
 

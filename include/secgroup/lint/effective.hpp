@@ -265,6 +265,17 @@ class effective_group {
     return out;
   }
 
+  /// analysis::exposure(group(), d), from the partitions built here (not built again).
+  std::vector<analysis::exposure_entry> exposure(direction d) const {
+    std::vector<analysis::exposure_entry> out;
+    const auto& v4 = side_of<family::v4>(d);
+    const auto& v6 = side_of<family::v6>(d);
+    analysis::detail::add_exposure<family::v4>(v4.pol, v4.part, out);
+    analysis::detail::add_exposure<family::v6>(v6.pol, v6.part, out);
+    analysis::detail::sort_exposure(out);
+    return out;
+  }
+
   /// True iff some packet that rule `index` decides matches no later rule of its direction and
   /// family, so that without the rule the default policy decides it. Cost: the regions of the
   /// rule's box in two partitions (the first-match one and the last-match one, built once).
