@@ -153,8 +153,9 @@ void require_valid_sarif(const json& log) {
 
 // -- Inputs and exit codes ------------------------------------------------------------------
 
-TEST_CASE("run: directories expand to their *.json and *.tfstate files, sorted, hidden names "
-          "skipped") {
+TEST_CASE(
+    "run: directories expand to their *.json and *.tfstate files, sorted, hidden names "
+    "skipped") {
   auto files = lint::collect_inputs({str(data / "tree"), str(data / "clean.json")});
   CHECK(files == std::vector<std::string>{(data / "tree/a/c.json").generic_string(),
                                           (data / "tree/b.json").generic_string(),
@@ -498,6 +499,110 @@ TEST_CASE(
       without.rules.erase(it);
       INFO(f.message);
       CHECK(analysis::diff(g, without).equivalent);
+    }
+  }
+}
+
+namespace scan_oracle {
+
+/// What a plain walk of every region of the box finds, for one family: each decision kind's
+/// best (class, port, family) rank, the deciding rules and the accepted addresses.
+struct found {
+  std::array<std::optional<std::tuple<int, int, int>>, 3> best;  // accepted, dropped, default
+  std::set<std::uint32_t> accept_rules, drop_rules;
+  lint::range_set accepted;
+};
+
+template <family F>
+void walk(const security_group& g, direction d, proto_mask protocols,
+          const lint::range_set& remotes, interval<std::uint32_t> ports, found& out) {
+  using S = space_of<F>;
+  const auto pol = lower<F>(ordered_rules(g), d, g.default_policy(d));
+  const partition<S> part(pol);
+  for (const auto& r : remotes) {
+    const box<S> b{protocols,
+                   {secgroup::detail::address_value<S>({F, r.lo}),
+                    secgroup::detail::address_value<S>({F, r.hi})},
+                   ports};
+    part.for_each_region_in(b, [&](proto_class c, const auto& a, const auto& p, std::uint32_t i) {
+      const auto dec = pol.decision_of(i);
+      const auto [pc, port_rank] = analysis::witness_rank<S>(c, p);
+      const std::tuple<int, int, int> rank{pc, port_rank, F == family::v4 ? 0 : 1};
+      auto keep = [&](std::size_t k) {
+        if (!out.best[k] || rank < *out.best[k]) out.best[k] = rank;
+      };
+      keep(dec.action == action::accept ? 0 : 1);
+      if (dec.by_default()) keep(2);
+      if (dec.action == action::accept) {
+        if (!dec.by_default()) out.accept_rules.insert(dec.rule);
+        out.accepted.add({secgroup::detail::uint128(a.lo), secgroup::detail::uint128(a.hi)});
+      } else if (!dec.by_default()) {
+        out.drop_rules.insert(dec.rule);
+      }
+    });
+  }
+}
+
+/// The (class, port, family) rank of witness packet `p`.
+std::tuple<int, int, int> rank_of(const packet& p) {
+  const auto c = secgroup::detail::protocol_classes[p.protocol];
+  const auto [pc, port_rank] =
+      analysis::witness_rank<ipv4_space>(c, interval<std::uint32_t>{p.port, p.port});
+  return {pc, port_rank, p.remote.af == family::v4 ? 0 : 1};
+}
+
+}  // namespace scan_oracle
+
+TEST_CASE(
+    "properties: scan() finds the rules, addresses and best-ranked witnesses of a walk of "
+    "every region") {
+  // scan() lists rules and addresses as they come, merges neighbours and builds a witness
+  // only when it can win: the answers must stay those of the plain walk.
+  secgroup_test::rng_type rng(4343);
+  for (int round = 0; round < 150; ++round) {
+    secgroup_test::group_options o;
+    o.max_rules = 14;
+    auto g = secgroup_test::random_group(rng, o);
+    const lint::effective_group eg(g);
+    for (int k = 0; k < 6; ++k) {
+      const auto d = secgroup_test::chance(rng, 50) ? direction::inbound : direction::outbound;
+      const auto protocols = static_cast<proto_mask>(secgroup_test::uniform(rng, 1, 15));
+      auto a = static_cast<std::uint32_t>(secgroup_test::uniform(rng, 0, 65535));
+      auto b = static_cast<std::uint32_t>(secgroup_test::uniform(rng, 0, 65535));
+      const interval<std::uint32_t> ports =
+          secgroup_test::chance(rng, 50) ? interval<std::uint32_t>{0, 65535}
+                                         : interval<std::uint32_t>{std::min(a, b), std::max(a, b)};
+      std::array<lint::range_set, 2> ranges{lint::whole_family(family::v4),
+                                            lint::whole_family(family::v6)};
+      if (secgroup_test::chance(rng, 50))
+        for (auto f : lint::both_families) {
+          const auto net = ip_network::of(
+              secgroup_test::random_ip(rng, f),
+              static_cast<unsigned>(secgroup_test::uniform(rng, 0, address_bits(f))));
+          ranges[lint::index_of(f)] = lint::range_set{{net.first().value, net.last().value}};
+        }
+      std::array<scan_oracle::found, 2> want;
+      scan_oracle::walk<family::v4>(g, d, protocols, ranges[0], ports, want[0]);
+      scan_oracle::walk<family::v6>(g, d, protocols, ranges[1], ports, want[1]);
+      const auto got = eg.scan(d, protocols, ranges, ports);
+      INFO(secgroup_test::describe(g));
+      const std::array<const std::optional<analysis::query_witness>*, 3> witnesses{
+          &got.accepted, &got.dropped, &got.by_default};
+      for (std::size_t w = 0; w < 3; ++w) {
+        auto best = want[0].best[w];
+        if (want[1].best[w] && (!best || *want[1].best[w] < *best)) best = want[1].best[w];
+        INFO("witness " << w);
+        REQUIRE(witnesses[w]->has_value() == best.has_value());
+        if (best) CHECK(scan_oracle::rank_of((*witnesses[w])->packet) == *best);
+      }
+      std::set<std::uint32_t> accept_rules = want[0].accept_rules, drop_rules = want[0].drop_rules;
+      accept_rules.insert(want[1].accept_rules.begin(), want[1].accept_rules.end());
+      drop_rules.insert(want[1].drop_rules.begin(), want[1].drop_rules.end());
+      CHECK(std::vector<std::uint32_t>(accept_rules.begin(), accept_rules.end()) ==
+            got.accept_rules);
+      CHECK(std::vector<std::uint32_t>(drop_rules.begin(), drop_rules.end()) == got.drop_rules);
+      CHECK(got.accepted_addresses[0].runs() == want[0].accepted.runs());
+      CHECK(got.accepted_addresses[1].runs() == want[1].accepted.runs());
     }
   }
 }
