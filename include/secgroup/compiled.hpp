@@ -22,7 +22,9 @@
 // their trees together, level by level (compiled_policy::find_many), so that their cache misses
 // overlap, and count their blocks with the strongest instruction set the CPU has (isa.hpp:
 // AVX-512, AVX2 or the baseline SSE2, chosen at run time; every kernel gives the same answers).
-// A single lookup is a chain of dependent loads: the baseline kernel serves it as fast. A batch
+// An IPv4 single lookup is a chain of dependent loads: the baseline kernel serves it as fast,
+// inline; an IPv6 one takes the strongest kernel, out of line (the baseline kernel counts a
+// block of 128-bit keys with a scalar loop, 2.7 times as slow on gen-mixed-10k). A batch
 // descends every tree of a policy to one depth (batch_tables_: the shallower trees padded on top
 // with levels that pass through), a single lookup each tree from its own root (tables_).
 #pragma once
@@ -134,11 +136,25 @@ class compiled_policy {
     return e & 1u ? port_tables_[(e >> 1) + (port & 0xffu)] : e >> 1;
   }
 
-  /// Returns the decision for point `x` (with the baseline kernel: one lookup is a chain of
-  /// dependent loads, which it serves as fast as the vector ones, inline and without dispatch).
+  /// Returns the decision for point `x`: with the baseline kernel for 32-bit keys (one lookup
+  /// is a chain of dependent loads, which it serves as fast as the vector ones, inline and
+  /// without dispatch), with the strongest kernel the CPU has for 128-bit keys (see the header
+  /// comment).
   decision find(const point<S>& x) const {
+    if constexpr (wide_keys)
+      if (best_isa() != isa::baseline) return find(x, best_isa());
     if (split_) return find_split(x);  // the same for every lookup: predicted
     return unpack(value_in(tables_[table_of(x)], x.address));
+  }
+
+  /// The same with the kernel of instruction set `i`, which this CPU must run (isa_supported);
+  /// for tests and benchmarks, which compare the kernels.
+  decision find(const point<S>& x, isa i) const {
+#if SECGROUP_X86_DISPATCH
+    if (i == isa::avx512) return find_avx512(x);
+    if (i == isa::avx2) return find_avx2(x);
+#endif
+    return find_with<isa::baseline>(x);
   }
 
   /// Most points find_many() decides in one call.
@@ -356,9 +372,31 @@ class compiled_policy {
   }
 
   /// The packed value of table `t` for `address`.
+  template <isa I = isa::baseline>
   std::uint32_t value_in(const table& t, const address_type& address) const {
-    return values_[t.first_value + forest_.segment(t.shape, address)];
+    return values_[t.first_value + forest_.template segment<I>(t.shape, address)];
   }
+
+  /// Whether the keys are 128-bit (IPv6): a block's count takes a scalar loop of 8 two-word
+  /// compares in the baseline kernel, three compares with AVX-512.
+  static constexpr bool wide_keys = sizeof(address_type) == 16;
+
+  /// find() with the kernel of `I`, in either layout.
+  template <isa I>
+  decision find_with(const point<S>& x) const {
+    const auto v = value_in<I>(tables_[table_of(x)], x.address);
+    if (!split_) return unpack(v);
+    return unpack(std::min(v, value_in<I>(wildcard_table(x.protocol), x.address)));
+  }
+
+#if SECGROUP_X86_DISPATCH
+  // clang-format off
+  [[gnu::noinline]] SECGROUP_TARGET("avx512f,popcnt") SECGROUP_FLATTEN
+  decision find_avx512(const point<S>& x) const { return find_with<isa::avx512>(x); }
+  [[gnu::noinline]] SECGROUP_TARGET("avx2,popcnt") SECGROUP_FLATTEN
+  decision find_avx2(const point<S>& x) const { return find_with<isa::avx2>(x); }
+  // clang-format on
+#endif
 
   /// find_many() in a forest of blocks of `Width` keys. In the joint layout, the first pass
   /// over the points also counts each descent's top level (the tree's root, or the padding
@@ -514,7 +552,8 @@ class compiled_group {
     return v6_[static_cast<std::size_t>(d)];
   }
 
-  /// Returns the decision for packet `p` (compiled_policy::find: the baseline kernel, inline).
+  /// Returns the decision for packet `p` (compiled_policy::find: for IPv4 the baseline kernel,
+  /// inline).
   decision evaluate(const packet& p) const {
     auto i = static_cast<std::size_t>(p.direction);
     return p.remote.af == family::v4 ? v4_[i].find(point_with_port<ipv4_space>(p))
@@ -534,10 +573,17 @@ class compiled_group {
   /// benchmarks, which compare the kernels.
   void evaluate(std::span<const packet> in, std::span<decision> out, isa i) const {
     SECGROUP_ASSERT(out.size() >= in.size());
-    if (!isa_supported(i))
-      SECGROUP_THROW(validation_error(errc::bad_value, "isa",
-                                      "this CPU does not run " + std::string(to_string(i))));
+    require_supported(i);
     evaluate_many(in, out, i);
+  }
+
+  /// evaluate(packet) with the kernel of instruction set `i` (the same error when this CPU does
+  /// not run it). For tests and benchmarks.
+  decision evaluate(const packet& p, isa i) const {
+    require_supported(i);
+    auto k = static_cast<std::size_t>(p.direction);
+    return p.remote.af == family::v4 ? v4_[k].find(point_with_port<ipv4_space>(p), i)
+                                     : v6_[k].find(point_with_port<ipv6_space>(p), i);
   }
 
   /// Bytes held by the lookup structures.
@@ -549,6 +595,13 @@ class compiled_group {
   }
 
  private:
+  /// Throws validation_error (secgroup.validation.203, field "isa") unless this CPU runs `i`.
+  static void require_supported(isa i) {
+    if (!isa_supported(i))
+      SECGROUP_THROW(validation_error(errc::bad_value, "isa",
+                                      "this CPU does not run " + std::string(to_string(i))));
+  }
+
   /// The policy deciding a packet: 0, 1 for IPv4 inbound, outbound; 2, 3 for IPv6.
   static std::size_t policy_of(const packet& p) {
     return static_cast<std::size_t>(p.direction) + (p.remote.af == family::v4 ? 0 : 2);

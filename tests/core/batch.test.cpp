@@ -189,6 +189,7 @@ TEST_CASE("batch: an instruction set this CPU lacks is refused, naming isa", "[b
     INFO("isa " << to_string(i));
     if (isa_supported(i)) {
       CHECK_NOTHROW(compiled.evaluate(in, out, i));
+      CHECK_NOTHROW(compiled.evaluate(in[0], i));
     } else {
       try {
         compiled.evaluate(in, out, i);
@@ -196,6 +197,12 @@ TEST_CASE("batch: an instruction set this CPU lacks is refused, naming isa", "[b
       } catch (const validation_error& e) {
         CHECK(e.field() == "isa");
         CHECK(e.id() == errc::bad_value);
+      }
+      try {
+        compiled.evaluate(in[0], i);
+        FAIL("no error");
+      } catch (const validation_error& e) {
+        CHECK(e.field() == "isa");
       }
     }
   }
@@ -206,8 +213,8 @@ TEST_CASE("batch: an instruction set this CPU lacks is refused, naming isa", "[b
 namespace batch_test {
 
 /// Returns "" if every batch of `packets` (every kernel this CPU runs, batches around the
-/// group size of 64) and every single lookup agrees with the reference, `g` compiled in
-/// `layout`.
+/// group size of 64) and every single lookup (by default and with every kernel) agrees with
+/// the reference, `g` compiled in `layout`.
 std::string check_batches(const security_group& g, const std::vector<packet>& packets,
                           port_layout layout = port_layout::automatic) {
   const reference_evaluator reference(g);
@@ -217,6 +224,10 @@ std::string check_batches(const security_group& g, const std::vector<packet>& pa
     want.push_back(reference.evaluate(p));
     if (!(compiled.evaluate(p) == want.back())) return "single lookup of " + to_string(p);
   }
+  for (auto i : runnable_isas())
+    for (std::size_t k = 0; k < packets.size(); ++k)
+      if (!(compiled.evaluate(packets[k], i) == want[k]))
+        return std::string(to_string(i)) + " single lookup of " + to_string(packets[k]);
   for (auto i : runnable_isas())
     for (std::size_t size : {std::size_t{1}, std::size_t{63}, std::size_t{64}, std::size_t{65},
                              std::size_t{257}, packets.size()}) {
