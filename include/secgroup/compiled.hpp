@@ -360,7 +360,8 @@ class compiled_policy {
   }
 
   /// find() in the split layout: the earlier rule of the two tables' decisions. Out of line, so
-  /// that the joint layout's find() stays small enough to inline.
+  /// that the joint layout's find() stays small enough to inline. (find_with<isa::baseline>
+  /// does the same, its branch on the layout between the two descents: 4 % slower here.)
   [[gnu::noinline]] decision find_split(const point<S>& x) const {
     return unpack(std::min(value_in(tables_[table_of(x)], x.address),
                            value_in(wildcard_table(x.protocol), x.address)));
