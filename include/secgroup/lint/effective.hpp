@@ -219,27 +219,15 @@ class effective_group {
   /// ports `ports` (TCP and UDP only).
   region_scan scan(direction d, proto_mask protocols, const std::array<range_set, 2>& remotes,
                    interval<std::uint32_t> ports) const {
-    region_scan out;
-    out.listed_.assign(rules_.size(), false);
-    scan_family<family::v4>(d, protocols, remotes[0], ports, decision::no_rule, false, out);
-    scan_family<family::v6>(d, protocols, remotes[1], ports, decision::no_rule, false, out);
-    finish(out);
-    return out;
+    return scan_each(d, protocols, remotes, std::array{ports});
   }
 
-  /// scan() over several port intervals: the merge of their scans, each run's rules and
-  /// addresses sorted once at the end (merging scan after scan sorted the rules gathered so far
-  /// at each: quadratic over many intervals, as stress-ranges-10k's SG008 had).
+  /// scan() over several port intervals: the merge of their scans, the rules and addresses
+  /// sorted once at the end (merging scan after scan sorted the rules gathered so far at each:
+  /// quadratic over many intervals, as stress-ranges-10k's SG008 had).
   region_scan scan(direction d, proto_mask protocols, const std::array<range_set, 2>& remotes,
                    const interval_set<std::uint32_t>& ports) const {
-    region_scan out;
-    out.listed_.assign(rules_.size(), false);
-    for (const auto& p : ports) {  // in the order merge() would take them: the same witnesses
-      scan_family<family::v4>(d, protocols, remotes[0], p, decision::no_rule, false, out);
-      scan_family<family::v6>(d, protocols, remotes[1], p, decision::no_rule, false, out);
-    }
-    finish(out);
-    return out;
+    return scan_each(d, protocols, remotes, ports);
   }
 
   /// scan() over every address of both families.
@@ -285,6 +273,21 @@ class effective_group {
   }
 
  private:
+  /// scan() of each port interval of `ports` in turn, into one result (in the order merge()
+  /// would take their scans: the same witnesses).
+  template <class Ports>
+  region_scan scan_each(direction d, proto_mask protocols, const std::array<range_set, 2>& remotes,
+                        const Ports& ports) const {
+    region_scan out;
+    out.listed_.assign(rules_.size(), false);
+    for (const auto& p : ports) {
+      scan_family<family::v4>(d, protocols, remotes[0], p, decision::no_rule, false, out);
+      scan_family<family::v6>(d, protocols, remotes[1], p, decision::no_rule, false, out);
+    }
+    finish(out);
+    return out;
+  }
+
   template <family F>
   decision decide(const packet& p) const {
     const auto& s = side_of<F>(p.direction);
