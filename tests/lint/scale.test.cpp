@@ -172,3 +172,29 @@ TEST_CASE("networks_of: a limit keeps the first networks and one more") {
     }
   }
 }
+
+TEST_CASE("address_runs: the union of many runs, as interval_set builds it") {
+  // Runs as a whole-space scan meets them: ascending sequences that restart (one per port
+  // class), repeating earlier runs, some adjacent or overlapping; enough to merge many times.
+  using secgroup::detail::uint128;
+  secgroup_test::rng_type rng(2026);
+  for (int round = 0; round < 40; ++round) {
+    secgroup::lint::address_runs runs;
+    std::vector<secgroup::interval<uint128>> all;
+    const auto width = static_cast<std::uint64_t>(secgroup_test::uniform(rng, 2, 5000));
+    for (int sequence = 0; sequence < 60; ++sequence) {
+      std::uint64_t at = secgroup_test::uniform(rng, 0, 1000);
+      const auto n = secgroup_test::uniform(rng, 1, 300);
+      for (std::uint64_t k = 0; k < n; ++k) {
+        at += secgroup_test::uniform(rng, 0, width);  // 0: overlapping or adjacent
+        const secgroup::interval<uint128> run{at, at + secgroup_test::uniform(rng, 0, width)};
+        runs.add(run);
+        all.push_back(run);
+      }
+    }
+    const auto want = secgroup::lint::range_set(all);
+    INFO("round " << round << ", " << all.size() << " runs");
+    CHECK(runs.take().runs() == want.runs());
+    CHECK(runs.take().empty());
+  }
+}

@@ -128,6 +128,47 @@ inline internet make_internet(const std::vector<ip_network>& trusted = {}) {
 
 // -- Scans of the effective policy ----------------------------------------------------------
 
+/// The union of the address runs a scan meets, gathered without sorting every run met. A scan
+/// meets ascending sequences of runs (one per port class and remote range), mostly the same
+/// addresses again: a run that continues the last one kept extends it; a run inside the runs
+/// merged so far is dropped, found by a cursor that moves forward along a sequence (restarted
+/// when a sequence starts); the runs kept since are merged in when they outnumber the merged.
+class address_runs {
+ public:
+  void add(const interval<uint128>& run) {
+    if (run.lo < last_lo_) cursor_ = 0;  // a new sequence
+    last_lo_ = run.lo;
+    while (cursor_ < merged_ && runs_[cursor_].hi < run.lo) ++cursor_;
+    if (cursor_ < merged_ && runs_[cursor_].lo <= run.lo && run.hi <= runs_[cursor_].hi) return;
+    if (runs_.size() > merged_) {  // extend the last run kept since the merge
+      auto& last = runs_.back();
+      if (last.lo <= run.lo && (run.lo <= last.hi || run.lo - uint128{1} == last.hi)) {
+        last.hi = std::max(last.hi, run.hi);
+        return;
+      }
+    }
+    runs_.push_back(run);
+    if (runs_.size() - merged_ > std::max<std::size_t>(merged_, 1024)) {
+      runs_ = range_set(std::move(runs_)).runs();
+      merged_ = runs_.size();
+      cursor_ = 0;
+    }
+  }
+
+  /// The union of the runs added; leaves this empty.
+  range_set take() {
+    range_set out(std::move(runs_));
+    *this = {};
+    return out;
+  }
+
+ private:
+  std::vector<interval<uint128>> runs_;
+  std::size_t merged_ = 0;  // runs_[0, merged_): ascending, disjoint, not adjacent
+  std::size_t cursor_ = 0;  // in the merged runs: none before it ends at or after last_lo_
+  uint128 last_lo_{};
+};
+
 /// What decides the packets of a box, from the first-match partition.
 struct region_scan {
   std::optional<analysis::query_witness> accepted;    ///< most readable accepted packet
@@ -183,9 +224,8 @@ struct region_scan {
     a.insert(a.end(), b.begin(), b.end());
     secgroup::detail::sort_unique(a);
   }
-  // While a scan runs: the accepted regions' addresses, by family, in the order met (building
-  // the set once at the end costs O(n log n), adding each region could cost O(n) each).
-  std::array<std::vector<interval<uint128>>, 2> accepted_runs_;
+  // While a scan runs: the accepted regions' addresses, by family.
+  std::array<address_runs, 2> accepted_runs_;
   // While a scan of many regions runs: the rules listed so far, by index (a region's rule is
   // listed once, not once per region: sorting a list per region cost 7 % of lint on
   // stress-ranges-10k). Empty for a scan of one rule's regions.
@@ -445,9 +485,8 @@ class effective_group {
       slot = analysis::query_witness{analysis::to_packet<F>(*x, d), dec};
       r = rank;
     };
-    // Rules and address runs are kept as met, each rule once (the repeats next to each other
-    // merged, in a scan of one rule's regions), the address runs next to each other merged
-    // (finish() sorts them).
+    // Rules are kept as met, each rule once (the repeats next to each other merged, in a scan
+    // of one rule's regions; finish() sorts them); address runs go to address_runs.
     auto add_rule = [&out](std::vector<std::uint32_t>& rules, std::uint32_t i) {
       if (out.listed_.empty()) {
         if (rules.empty() || rules.back() != i) rules.push_back(i);
@@ -462,13 +501,7 @@ class effective_group {
         out.accept_by_default = true;
       else
         add_rule(out.accept_rules, dec.rule);
-      auto& runs = out.accepted_runs_[index_of(F)];
-      const interval<uint128> run{uint128(a.lo), uint128(a.hi)};
-      if (!runs.empty() && runs.back().lo <= run.lo &&
-          (run.lo <= runs.back().hi || run.lo - uint128{1} == runs.back().hi))
-        runs.back().hi = std::max(runs.back().hi, run.hi);
-      else
-        runs.push_back(run);
+      out.accepted_runs_[index_of(F)].add({uint128(a.lo), uint128(a.hi)});
     } else {
       take(out.dropped, out.dropped_rank);
       if (dec.by_default())
@@ -495,8 +528,7 @@ class effective_group {
     secgroup::detail::sort_unique(out.accept_rules);
     secgroup::detail::sort_unique(out.drop_rules);
     for (std::size_t f = 0; f < 2; ++f) {
-      out.accepted_addresses[f] = range_set(std::move(out.accepted_runs_[f]));
-      out.accepted_runs_[f].clear();
+      out.accepted_addresses[f] = out.accepted_runs_[f].take();
     }
     out.listed_ = {};
   }
