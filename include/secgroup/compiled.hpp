@@ -24,7 +24,7 @@
 // AVX-512, AVX2 or the baseline SSE2, chosen at run time; every kernel gives the same answers).
 // An IPv4 single lookup is a chain of dependent loads: the baseline kernel serves it as fast,
 // inline; an IPv6 one takes the strongest kernel, out of line (the baseline kernel counts a
-// block of 128-bit keys with a scalar loop, 2.7 times as slow on gen-mixed-10k). A batch
+// block of 128-bit keys with a scalar loop, 2.5 times as slow on gen-mixed-10k). A batch
 // descends every tree of a policy to one depth (batch_tables_: the shallower trees padded on top
 // with levels that pass through), a single lookup each tree from its own root (tables_).
 #pragma once
