@@ -22,9 +22,11 @@
 // their trees together, level by level (compiled_policy::find_many), so that their cache misses
 // overlap, and count their blocks with the strongest instruction set the CPU has (isa.hpp:
 // AVX-512, AVX2 or the baseline SSE2, chosen at run time; every kernel gives the same answers).
-// An IPv4 single lookup is a chain of dependent loads: the baseline kernel serves it as fast,
-// inline; an IPv6 one takes the strongest kernel, out of line (the baseline kernel counts a
-// block of 128-bit keys with a scalar loop, 2.5 times as slow on gen-mixed-10k). A batch
+// A single lookup in small IPv4 tables (joint layout) takes the baseline kernel, inline; an IPv6
+// one, or one in tables of 1 MiB or more, the strongest kernel, out of line (the baseline kernel
+// counts a block of 128-bit keys with a scalar loop, 2.5 times as slow on gen-mixed-10k; in
+// large tables the vector kernels' fewer instructions keep more lookups' misses in flight: see
+// compiled_policy::single_lookup). A batch
 // descends every tree of a policy to one depth (batch_tables_: the shallower trees padded on top
 // with levels that pass through), a single lookup each tree from its own root (tables_).
 #pragma once
@@ -136,14 +138,10 @@ class compiled_policy {
     return e & 1u ? port_tables_[(e >> 1) + (port & 0xffu)] : e >> 1;
   }
 
-  /// Returns the decision for point `x`: with the baseline kernel for 32-bit keys (one lookup
-  /// is a chain of dependent loads, which it serves as fast as the vector ones, inline and
-  /// without dispatch), with the strongest kernel the CPU has for 128-bit keys (see the header
-  /// comment).
+  /// Returns the decision for point `x`: inline with the baseline kernel in small IPv4 tables
+  /// of the joint layout, else out of line (see single_lookup()).
   decision find(const point<S>& x) const {
-    if constexpr (wide_keys)
-      if (best_isa() != isa::baseline) return find(x, best_isa());
-    if (split_) return find_split(x);  // the same for every lookup: predicted
+    if (out_of_line_) return (this->*out_of_line_)(x);  // the same for every lookup: predicted
     return unpack(value_in(tables_[table_of(x)], x.address));
   }
 
@@ -355,9 +353,36 @@ class compiled_policy {
     }
     depth_ = 1;
     for (const auto& t : tables_) depth_ = std::max(depth_, t.shape.depth);
+    out_of_line_ = single_lookup();
     batch_tables_ = tables_;
     for (auto& t : batch_tables_) t.shape = forest_.padded(t.shape, depth_, S::max_address);
   }
+
+  /// A single lookup out of line.
+  using out_of_line_find = decision (compiled_policy::*)(const point<S>&) const;
+
+  /// The single lookup find() takes out of line for these tables, or null for its inline one
+  /// (the baseline kernel, joint layout). 128-bit keys, and keys and values of at least
+  /// vector_single_bytes, take the strongest kernel the CPU has: it issues fewer instructions
+  /// per level, so that more lookups are in flight while their loads miss the cache, which
+  /// pays for the call (IPv4 on the EPYC, ns per lookup in a loop: stress-ranges-10k 35.0 ->
+  /// 29.1, gen-ipc-10k 25.9 -> 23.9, cb-acl2_10k 16.0 -> 14.2). In smaller tables the loads
+  /// hit and the call costs more than the kernel saves (every IPv4 table out of line:
+  /// cb-fw1_1k 5.6 -> 6.7, cb-fw1_10k 10.6 -> 11.1). The split layout's lookup (two descents)
+  /// is out of line in any case.
+  out_of_line_find single_lookup() const {
+#if SECGROUP_X86_DISPATCH
+    const auto bytes = forest_.memory() + values_.size() * sizeof(std::uint32_t);
+    if (wide_keys || bytes >= vector_single_bytes) {
+      if (best_isa() == isa::avx512) return &compiled_policy::find_avx512;
+      if (best_isa() == isa::avx2) return &compiled_policy::find_avx2;
+    }
+#endif
+    return split_ ? &compiled_policy::find_split : nullptr;
+  }
+  /// Keys and values from which single lookups take the strongest kernel (see single_lookup):
+  /// half the L2 cache of the EPYC measured (2 MiB).
+  static constexpr std::size_t vector_single_bytes = std::size_t{1} << 20;
 
   /// find() in the split layout: the earlier rule of the two tables' decisions. Out of line, so
   /// that the joint layout's find() stays small enough to inline. (find_with<isa::baseline>
@@ -525,6 +550,7 @@ class compiled_policy {
   bool split_ = false;
   std::array<std::uint32_t, proto_class_count> wild_table_{};  // split: wildcard-port tables
   std::uint32_t depth_ = 1;  // of the deepest table, to which build() pads the others
+  out_of_line_find out_of_line_ = nullptr;  // see single_lookup()
 };
 
 /// A whole group compiled: four compiled policies (inbound/outbound × IPv4/IPv6).
@@ -553,8 +579,8 @@ class compiled_group {
     return v6_[static_cast<std::size_t>(d)];
   }
 
-  /// Returns the decision for packet `p` (compiled_policy::find: for IPv4 the baseline kernel,
-  /// inline).
+  /// Returns the decision for packet `p` (compiled_policy::find: small IPv4 tables inline with
+  /// the baseline kernel, else the strongest kernel out of line).
   decision evaluate(const packet& p) const {
     auto i = static_cast<std::size_t>(p.direction);
     return p.remote.af == family::v4 ? v4_[i].find(point_with_port<ipv4_space>(p))
