@@ -91,6 +91,9 @@ struct check_context {
     report.group = g;
     report.rules = eg.rules();
   }
+  // Not copied: described_ refers to report.rules.
+  check_context(const check_context&) = delete;
+  check_context& operator=(const check_context&) = delete;
 
   /// True iff check `id` runs.
   bool enabled(std::string_view id) const { return cfg.setting(id).enabled; }
@@ -140,15 +143,21 @@ struct check_context {
     return where_text(net, addresses);
   }
 
+  /// describe_rule(rules()[i]), worded once per rule.
+  const std::string& described(std::uint32_t i) const { return described_[i]; }
+
   /// "rule at position 1 (...), rule at position 2 (...) and default SMTP rule (...)".
   std::string rule_list(const rule_set& v) const {
     std::string out;
-    for (std::size_t k = 0; k < v.size(); ++k)
-      out += (k == 0 ? "" : k + 1 == v.size() ? " and " : ", ") + describe_rule(rules()[v[k]]);
+    for (std::size_t k = 0; k < v.size(); ++k) {
+      out += k == 0 ? "" : k + 1 == v.size() ? " and " : ", ";
+      out += described(v[k]);
+    }
     return out;
   }
 
  private:
+  rule_descriptions described_{report.rules};
   std::array<std::optional<std::vector<analysis::exposure_entry>>, 2> exposures_;
 };
 

@@ -27,6 +27,25 @@ inline std::string describe_rule(const rule& r) {
   return "rule at position " + std::to_string(r.position) + " (" + to_string(r) + ")";
 }
 
+/// describe_rule() of each of a list of rules by index, worded on first use and kept: reports
+/// name the same rules in many findings (an anomaly report names each rule once per pair it is
+/// in). Holds a pointer to the list, which must outlive it.
+class rule_descriptions {
+ public:
+  explicit rule_descriptions(const std::vector<rule>& rules) : rules_(&rules) {}
+  /// describe_rule() of rule `i` of the list.
+  const std::string& operator[](std::size_t i) const {
+    if (text_.size() < rules_->size()) text_.resize(rules_->size());
+    auto& text = text_[i];
+    if (text.empty()) text = describe_rule((*rules_)[i]);  // never empty once worded
+    return text;
+  }
+
+ private:
+  const std::vector<rule>* rules_;
+  mutable std::vector<std::string> text_;  // by index, empty until worded
+};
+
 /// Returns `s` with its first letter in upper case.
 inline std::string capitalized(std::string s) {
   if (!s.empty() && s[0] >= 'a' && s[0] <= 'z') s[0] = static_cast<char>(s[0] - 'a' + 'A');

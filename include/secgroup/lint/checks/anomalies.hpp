@@ -48,7 +48,7 @@ inline void check_anomalies(check_context& cx) {
     }
     if (!cx.enabled(id)) continue;
     const auto& r = cx.rules()[a.rule];
-    const std::string label = capitalized(describe_rule(r));
+    const std::string label = capitalized(cx.described(a.rule));
     const std::string by = cx.rule_list(a.related);
     std::string message;
     bool to_default = false;
@@ -79,7 +79,7 @@ inline void check_anomalies(check_context& cx) {
         break;
       case analysis::finding_kind::generalization:
         message = capitalized(by) + " is an exception (" + std::string(to_string(!r.action)) +
-                  ") carved out of the later, broader " + describe_rule(r);
+                  ") carved out of the later, broader " + cx.described(a.rule);
         break;
     }
     std::string subject = r.id.empty() ? "#" + std::to_string(a.rule) : r.id;
