@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <random>
 #include <secgroup/detail/text.hpp>
 #include <secgroup/io/json.hpp>
 #include <secgroup/io/packets.hpp>
@@ -128,6 +129,32 @@ TEST_CASE("escaped: one printable line for any input, plain text unchanged") {
   // Escaped text passes unchanged through a second, backslash-keeping escape.
   const std::string once = escaped("::e\n\x1b\xff\xe2\x80\xae");
   CHECK(escaped(once, backslash::keep) == once);
+}
+
+TEST_CASE("escaped: the plain-text shortcut gives what escaping each character gives") {
+  // Random strings over characters each rule of escaped() treats apart (spaces before ':' and
+  // '#', a backslash, controls, DEL, UTF-8 and a byte that is none), every cut length.
+  const std::string_view alphabet[] = {"a", " ", ":", "#", "\\", "\n", "\x7f", "\x1f", "~",
+                                       "\xc3\xa9", "\xff", "\xe2\x80\xae"};
+  std::mt19937 rng(29);
+  std::size_t whole = 0, each = 0;
+  for (int k = 0; k < 20000; ++k) {
+    std::string s;
+    const auto n = rng() % 9;
+    for (std::size_t j = 0; j < n; ++j) {
+      const bool any = rng() % 3 == 0;  // else "a" or " ", which the shortcut keeps
+      s += alphabet[rng() % (any ? 12 : 2)];
+    }
+    const auto bs = rng() % 2 ? backslash::escape : backslash::keep;
+    const auto max_chars = rng() % 3 == 0 ? std::string_view::npos : std::size_t{rng() % 10};
+    bool cut = false, cut_each = true;
+    const auto got = escaped(s, bs, max_chars, &cut);
+    const auto want = secgroup::detail::escape_detail::escape_each(s, bs, max_chars, &cut_each);
+    (secgroup::detail::escape_detail::kept_whole(s, bs, max_chars) ? whole : each)++;
+    if (got != want || cut != cut_each) FAIL("escaped('" << want << "') = '" << got << "'");
+  }
+  CHECK(whole > 1000);  // both ways taken often
+  CHECK(each > 1000);
 }
 
 TEST_CASE("quoted: escapes and cuts at 64 characters, never inside one") {

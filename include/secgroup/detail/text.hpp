@@ -90,17 +90,25 @@ constexpr bool unsafe_code_point(char32_t cp) {
 /// How escaped() treats a backslash.
 enum class backslash { escape, keep };
 
-/// Returns `s` fit for one line of terminal or CI-log text, at most `max_chars` characters of
-/// it (code points; the rest is dropped and `cut` set when not null): `\n`, `\r`, `\t` and
-/// `\\` (with backslash::escape) as in C, other ASCII controls, DEL and bytes that are not
-/// valid UTF-8 as `\xNN`, and C1 controls, line separators, bidirectional controls and the
-/// BOM as `\u{XXXX}`. A ':' or '#' before which `s` holds only spaces is written `\x3a` or
-/// `\x23`, so text from input never starts a CI log command (`::error::`, `##vso[`) even when
-/// printed at the start of a line. Everything else, valid UTF-8 included, is kept.
-/// With backslash::keep, text escaped once passes unchanged (for whole messages built from
-/// escaped values); a string without any of these characters is returned as it is.
-inline std::string escaped(std::string_view s, backslash bs = backslash::escape,
-                           std::size_t max_chars = std::string_view::npos, bool* cut = nullptr) {
+namespace escape_detail {
+/// True when escaped(s, bs, max_chars) is `s` itself, uncut: at most `max_chars` bytes of
+/// printable ASCII (no backslash with backslash::escape), no ':' or '#' after leading spaces.
+/// The common case, checked a byte at a time without building anything.
+inline bool kept_whole(std::string_view s, backslash bs, std::size_t max_chars) {
+  if (s.size() > max_chars) return false;
+  bool leading = true;  // only spaces so far
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c >= 0x7f || (c == '\\' && bs == backslash::escape)) return false;
+    if (leading && (c == ':' || c == '#')) return false;
+    leading = leading && c == ' ';
+  }
+  return true;
+}
+
+/// escaped() character by character (what it does when kept_whole() is false; the same
+/// result in every case, which the tests check).
+inline std::string escape_each(std::string_view s, backslash bs, std::size_t max_chars, bool* cut) {
   std::string out;
   out.reserve(s.size());
   bool leading = true;  // only spaces so far
@@ -143,6 +151,25 @@ inline std::string escaped(std::string_view s, backslash bs = backslash::escape,
   }
   if (cut) *cut = i < s.size();
   return out;
+}
+}  // namespace escape_detail
+
+/// Returns `s` fit for one line of terminal or CI-log text, at most `max_chars` characters of
+/// it (code points; the rest is dropped and `cut` set when not null): `\n`, `\r`, `\t` and
+/// `\\` (with backslash::escape) as in C, other ASCII controls, DEL and bytes that are not
+/// valid UTF-8 as `\xNN`, and C1 controls, line separators, bidirectional controls and the
+/// BOM as `\u{XXXX}`. A ':' or '#' before which `s` holds only spaces is written `\x3a` or
+/// `\x23`, so text from input never starts a CI log command (`::error::`, `##vso[`) even when
+/// printed at the start of a line. Everything else, valid UTF-8 included, is kept.
+/// With backslash::keep, text escaped once passes unchanged (for whole messages built from
+/// escaped values); a string without any of these characters is returned as it is.
+inline std::string escaped(std::string_view s, backslash bs = backslash::escape,
+                           std::size_t max_chars = std::string_view::npos, bool* cut = nullptr) {
+  if (escape_detail::kept_whole(s, bs, max_chars)) {
+    if (cut) *cut = false;
+    return std::string(s);
+  }
+  return escape_detail::escape_each(s, bs, max_chars, cut);
 }
 
 /// Quotes a value for a message: 'VALUE', escaped() and cut after 64 characters ("...'" marks

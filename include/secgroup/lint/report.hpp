@@ -21,6 +21,7 @@
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "../config.hpp"
@@ -48,16 +49,21 @@ struct text_options {
   threshold_style threshold = threshold_style::cli_option;  ///< how the verdict names it
 };
 
-/// Returns "the default policy (accept)" or "rule at position 2 (...)" for a witness decision.
-inline std::string describe_decision(const decision& d, const std::vector<rule>& rules,
-                                     direction dir) {
+/// Returns "the inbound default policy" or "rule at position 2 (...)" for a witness decision,
+/// naming the rule from `rules` (the group's ordered rules, or their rule_descriptions).
+template <class Rules>
+std::string describe_decision(const decision& d, const Rules& rules, direction dir) {
   if (d.by_default()) return std::string("the ") + std::string(to_string(dir)) + " default policy";
-  return describe_rule(rules[d.rule]);
+  if constexpr (std::is_same_v<Rules, rule_descriptions>)
+    return rules[d.rule];
+  else
+    return describe_rule(rules[d.rule]);
 }
 
-/// "inbound tcp 8.8.8.8 22 -> accept by rule at position 2 (...)".
-inline std::string describe_witness(const analysis::query_witness& w,
-                                    const std::vector<rule>& rules) {
+/// "inbound tcp 8.8.8.8 22 -> accept by rule at position 2 (...)"; `rules` as for
+/// describe_decision().
+template <class Rules = std::vector<rule>>
+std::string describe_witness(const analysis::query_witness& w, const Rules& rules) {
   return to_string(w.packet) + " -> " + std::string(to_string(w.decision.action)) + " by " +
          describe_decision(w.decision, rules, w.packet.direction);
 }
@@ -110,14 +116,15 @@ inline std::string group_title(const group_report& r) {
 inline std::string line_text(std::string_view s) {
   return secgroup::detail::escaped(s, secgroup::detail::backslash::keep);
 }
-inline std::string rule_line(const std::vector<rule>& rules, const source_location& at,
-                             std::uint32_t i) {
+/// "r3 line 12: rule at position 3 (...)": rule i of `rules`, described by `described`.
+inline std::string rule_line(const std::vector<rule>& rules, const rule_descriptions& described,
+                             const source_location& at, std::uint32_t i) {
   const auto& r = rules[i];
   std::string id = r.id.empty() ? "(no id)" : secgroup::escaped(r.id);
   std::string line = at.rule_lines.size() > i && at.rule_lines[i] != 0
                          ? " line " + std::to_string(at.rule_lines[i])
                          : std::string();
-  return id + line + ": " + describe_rule(r);
+  return id + line + ": " + described[i];
 }
 }  // namespace detail_report
 
@@ -130,6 +137,13 @@ inline void write_text_group(std::ostream& out, const located_report& lr,
   const auto& r = lr.report;
   std::size_t shown = 0, hidden = 0;
   for (const auto& f : r.findings) (f.suppressed ? hidden : shown) += 1;
+  // Findings name the same rules over and over: each rule's text is built once.
+  const rule_descriptions described(r.rules);
+  std::vector<std::string> lines(r.rules.size());  // rule_line() of each rule, once met
+  auto line_of = [&](std::uint32_t i) -> const std::string& {
+    if (lines[i].empty()) lines[i] = rule_line(r.rules, described, lr.location, i);
+    return lines[i];
+  };
   out << paint(o, "1", line_text(r.source) + ": " + group_title(r)) << ": ";
   out << (shown == 0 ? std::string("no findings")
                      : std::to_string(shown) + (shown == 1 ? " finding" : " findings"));
@@ -149,12 +163,10 @@ inline void write_text_group(std::ostream& out, const located_report& lr,
         << "\n";
     if (f.suppressed) out << pad << paint(o, "2", "reason  ") << line_text(*f.suppressed) << "\n";
     if (f.witness)
-      out << pad << paint(o, "2", "witness ") << describe_witness(*f.witness, r.rules) << "\n";
-    for (auto i : f.rules)
-      out << pad << paint(o, "2", "rule    ") << rule_line(r.rules, lr.location, i) << "\n";
+      out << pad << paint(o, "2", "witness ") << describe_witness(*f.witness, described) << "\n";
+    for (auto i : f.rules) out << pad << paint(o, "2", "rule    ") << line_of(i) << "\n";
     if (f.by_default) out << pad << paint(o, "2", "rule    ") << "the default policy takes part\n";
-    for (auto i : f.related)
-      out << pad << paint(o, "2", "related ") << rule_line(r.rules, lr.location, i) << "\n";
+    for (auto i : f.related) out << pad << paint(o, "2", "related ") << line_of(i) << "\n";
     if (o.show_fix && !f.suppressed) out << pad << paint(o, "2", "fix     ") << check.fix << "\n";
   }
 }
