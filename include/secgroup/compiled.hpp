@@ -365,11 +365,11 @@ class compiled_policy {
   /// (the baseline kernel, joint layout). 128-bit keys, and keys and values of at least
   /// vector_single_bytes, take the strongest kernel the CPU has: it issues fewer instructions
   /// per level, so that more lookups are in flight while their loads miss the cache, which
-  /// pays for the call (IPv4 on the EPYC, ns per lookup in a loop: stress-ranges-10k 35.0 ->
-  /// 29.1, gen-ipc-10k 25.9 -> 23.9, cb-acl2_10k 16.0 -> 14.2). In smaller tables the loads
-  /// hit and the call costs more than the kernel saves (every IPv4 table out of line:
-  /// cb-fw1_1k 5.6 -> 6.7, cb-fw1_10k 10.6 -> 11.1). The split layout's lookup (two descents)
-  /// is out of line in any case.
+  /// pays for the call (IPv4 on the EPYC, ns per lookup in a loop: stress-ranges-10k 35.5 ->
+  /// 29.5-30.1, gen-ipc-10k 25.9-26.0 -> 24.4-25.4, cb-acl2_10k 15.9-16.1 -> 14.3; see
+  /// docs/benchmarks.md). In smaller tables the loads hit and the call costs more than the
+  /// kernel saves (every IPv4 table out of line: cb-fw1_1k 5.6 -> 6.7, cb-fw1_10k 10.6 ->
+  /// 11.1). The split layout's lookup (two descents) is out of line in any case.
   out_of_line_find single_lookup() const {
 #if SECGROUP_X86_DISPATCH
     const auto bytes = forest_.memory() + values_.size() * sizeof(std::uint32_t);
