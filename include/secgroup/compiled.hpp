@@ -26,9 +26,9 @@
 // one, or one in tables of 1 MiB or more, the strongest kernel, out of line (the baseline kernel
 // counts a block of 128-bit keys with a scalar loop, 2.5 times as slow on gen-mixed-10k; in
 // large tables the vector kernels' fewer instructions keep more lookups' misses in flight: see
-// compiled_policy::single_lookup). A batch
-// descends every tree of a policy to one depth (batch_tables_: the shallower trees padded on top
-// with levels that pass through), a single lookup each tree from its own root (tables_).
+// compiled_policy::single_lookup). A batch descends every tree of a policy to one depth
+// (batch_tables_: the shallower trees padded on top with levels that pass through), a single
+// lookup each tree from its own root (tables_).
 #pragma once
 
 #include <algorithm>

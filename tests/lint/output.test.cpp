@@ -567,11 +567,16 @@ TEST_CASE(
     for (int k = 0; k < 6; ++k) {
       const auto d = secgroup_test::chance(rng, 50) ? direction::inbound : direction::outbound;
       const auto protocols = static_cast<proto_mask>(secgroup_test::uniform(rng, 1, 15));
-      auto a = static_cast<std::uint32_t>(secgroup_test::uniform(rng, 0, 65535));
-      auto b = static_cast<std::uint32_t>(secgroup_test::uniform(rng, 0, 65535));
-      const interval<std::uint32_t> ports =
-          secgroup_test::chance(rng, 50) ? interval<std::uint32_t>{0, 65535}
-                                         : interval<std::uint32_t>{std::min(a, b), std::max(a, b)};
+      // Every port, or one to three random intervals (scan()'s overload of a port set: the
+      // checks that scan many port runs at once).
+      interval_set<std::uint32_t> ports;
+      const auto pieces = secgroup_test::chance(rng, 30) ? 0 : secgroup_test::uniform(rng, 1, 3);
+      if (pieces == 0) ports.add({0, 65535});
+      for (std::uint64_t n = 0; n < pieces; ++n) {
+        const auto a = static_cast<std::uint32_t>(secgroup_test::uniform(rng, 0, 65535));
+        const auto b = static_cast<std::uint32_t>(secgroup_test::uniform(rng, 0, 65535));
+        ports.add({std::min(a, b), std::max(a, b)});
+      }
       std::array<lint::range_set, 2> ranges{lint::whole_family(family::v4),
                                             lint::whole_family(family::v6)};
       if (secgroup_test::chance(rng, 50))
@@ -582,9 +587,12 @@ TEST_CASE(
           ranges[lint::index_of(f)] = lint::range_set{{net.first().value, net.last().value}};
         }
       std::array<scan_oracle::found, 2> want;
-      scan_oracle::walk<family::v4>(g, d, protocols, ranges[0], ports, want[0]);
-      scan_oracle::walk<family::v6>(g, d, protocols, ranges[1], ports, want[1]);
-      const auto got = eg.scan(d, protocols, ranges, ports);
+      for (const auto& p : ports) {
+        scan_oracle::walk<family::v4>(g, d, protocols, ranges[0], p, want[0]);
+        scan_oracle::walk<family::v6>(g, d, protocols, ranges[1], p, want[1]);
+      }
+      const auto got = ports.runs().size() == 1 ? eg.scan(d, protocols, ranges, ports.runs()[0])
+                                                : eg.scan(d, protocols, ranges, ports);
       INFO(secgroup_test::describe(g));
       const std::array<const std::optional<analysis::query_witness>*, 3> witnesses{
           &got.accepted, &got.dropped, &got.by_default};
