@@ -335,8 +335,12 @@ class compiled_policy {
   /// (first port, table) runs, sorted by port.
   void build(const std::vector<content>& contents, const port_runs& runs) {
     forest_ = forest(block_for(contents));
-    std::size_t segments = 0;
-    for (const auto& c : contents) segments += c.values.size();
+    std::size_t segments = 0, keys = forest_.block();  // one block for padded()
+    for (const auto& c : contents) {
+      segments += c.values.size();
+      keys += forest::keys_of(c.starts.size(), forest_.block());
+    }
+    forest_.reserve(keys);
     tables_.reserve(contents.size());
     values_.reserve(segments);
     for (const auto& c : contents) {
@@ -356,6 +360,7 @@ class compiled_policy {
     out_of_line_ = single_lookup();
     batch_tables_ = tables_;
     for (auto& t : batch_tables_) t.shape = forest_.padded(t.shape, depth_, S::max_address);
+    port_tables_.shrink_to_fit();
   }
 
   /// A single lookup out of line.

@@ -96,8 +96,10 @@ TEST_CASE("batch: search_forest finds every segment with every kernel, width and
       if (n > 2) starts.back() = 0xffffffffu;  // a segment of the maximum alone
       std::sort(starts.begin(), starts.end());
       starts.erase(std::unique(starts.begin(), starts.end()), starts.end());
+      const auto before = f.size();
       trees.push_back(f.add(starts, 0xffffffffu));
       CHECK(trees.back().depth == forest::depth_of(starts.size(), width));
+      CHECK(f.size() - before == forest::keys_of(starts.size(), width));
       all_starts.push_back(std::move(starts));
     }
     CHECK(trees.front().depth == 1);
@@ -152,8 +154,10 @@ TEST_CASE("batch: search_forest finds every 128-bit segment with every kernel an
     if (n > 2) starts.back() = max;  // a segment of the maximum alone
     std::sort(starts.begin(), starts.end());
     starts.erase(std::unique(starts.begin(), starts.end()), starts.end());
+    const auto before = f.size();
     trees.push_back(f.add(starts, max));
     CHECK(trees.back().depth == forest::depth_of(starts.size(), 8));
+    CHECK(f.size() - before == forest::keys_of(starts.size(), 8));
     all_starts.push_back(std::move(starts));
   }
   CHECK(std::any_of(trees.begin(), trees.end(), [](auto& t) { return t.depth == 4; }));

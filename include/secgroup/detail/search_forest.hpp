@@ -210,6 +210,23 @@ class search_forest {
     return depth;
   }
 
+  /// Keys a tree over `segments` segments holds in blocks of `width` keys (each level whole
+  /// blocks, at least one), as add() lays it out: for reserve().
+  static std::size_t keys_of(std::size_t segments, std::size_t width) {
+    std::size_t blocks = 0;
+    for (std::size_t keys = segments > 0 ? segments - 1 : 0;; keys = (keys + width - 1) / width) {
+      blocks += std::max<std::size_t>(1, (keys + width - 1) / width);
+      if (keys <= width) return blocks * width;
+    }
+  }
+
+  /// Makes room for `keys` more keys, so that adding trees of that many keys (keys_of) and one
+  /// padded() block does not grow the arena by doubling, which left up to half of it unused.
+  void reserve(std::size_t keys) { keys_.reserve(keys_.size() + keys); }
+
+  /// Keys stored, padding included.
+  std::size_t size() const { return keys_.size(); }
+
   /// A tree's shape: its depth and where each level starts in the arena (top first).
   struct tree {
     std::uint32_t depth;
