@@ -13,8 +13,9 @@
 // table is the two merged, the same content the ICL decision map holds; in the split layout
 // (port_layout) the port class's table holds the rules with a port range only, each protocol
 // class has one table of its wildcard-port rules, and a lookup takes the earlier rule of the
-// two. Each table value packs the deciding rule (its index in ordered_rules()) and the action in
-// one word, ordered as the rules are, the default policy last.
+// two, descending the wildcard-port table only where the port class's table flags that it may
+// hold an earlier rule. Each table value packs the deciding rule (its index in ordered_rules())
+// and the action in one word, ordered as the rules are, the default policy last.
 // compiled_group holds the four policies of a group (inbound/outbound × IPv4/IPv6).
 // A lookup never allocates.
 //
@@ -60,9 +61,9 @@ enum class port_layout : std::uint8_t {
   /// one address table per port class, holding every rule of its ports: one descent per lookup.
   joint,
   /// the address tables of the port classes hold only the rules with a port range; each
-  /// protocol class has one more table for its wildcard-port rules; a lookup descends both and
-  /// takes the earlier rule. Many distinct port ranges then no longer repeat every
-  /// wildcard-port rule in each of their tables.
+  /// protocol class has one more table for its wildcard-port rules; a lookup takes the earlier
+  /// rule of the two, descending the second only where the first may not decide. Many distinct
+  /// port ranges then no longer repeat every wildcard-port rule in each of their tables.
   split,
 };
 
@@ -91,26 +92,23 @@ class compiled_policy {
     content_set contents;
     port_runs runs;
     const auto by_default = pack(pol.decision_of(decision::no_rule));
-    if (split_) {
-      const auto ported_tables = contents.add_maps(by_port, ported, no_match);
-      const auto wild_tables = contents.add_maps(wildcard, wild, by_default);
-      for (auto c : all_proto_classes) {
-        wild_table_[static_cast<std::size_t>(c)] = wild_tables[wildcard.port_class_map(c, 0)];
-        add_port_runs(runs, by_port, c, [&](std::uint32_t m) { return ported_tables[m]; });
-      }
-    } else {
-      std::vector<std::uint32_t> merged;  // table of maps (m, w), at m * wildcard maps + w
-      for (auto c : all_proto_classes) {
-        const auto w = wildcard.port_class_map(c, 0);
-        add_port_runs(runs, by_port, c, [&](std::uint32_t m) {
-          const auto key = m * wildcard.map_count() + w;
-          if (merged.size() <= key) merged.resize(key + 1, no_table);
-          if (merged[key] == no_table)
-            merged[key] = contents.add(merge(content_of(by_port, ported, m, no_match),
-                                             content_of(wildcard, wild, w, by_default)));
-          return merged[key];
-        });
-      }
+    std::vector<std::uint32_t> wild_tables;  // split: the table of each wildcard map
+    if (split_) wild_tables = contents.add_maps(wildcard, wild, by_default);
+    std::vector<std::uint32_t> paired;  // table of maps (m, w), at m * wildcard maps + w
+    for (auto c : all_proto_classes) {
+      const auto w = wildcard.port_class_map(c, 0);
+      if (split_) wild_table_[static_cast<std::size_t>(c)] = wild_tables[w];
+      add_port_runs(runs, by_port, c, [&](std::uint32_t m) {
+        const auto key = m * wildcard.map_count() + w;
+        if (paired.size() <= key) paired.resize(key + 1, no_table);
+        if (paired[key] == no_table) {
+          auto own = content_of(by_port, ported, m, no_match);
+          auto made = split_ ? flag_undecided(std::move(own), contents.all[wild_tables[w]])
+                             : merge(own, content_of(wildcard, wild, w, by_default));
+          paired[key] = contents.add(std::move(made));
+        }
+        return paired[key];
+      });
     }
     build(contents.all, runs);
   }
@@ -159,11 +157,11 @@ class compiled_policy {
   static constexpr std::size_t max_batch = 64;
 
   /// Decides n ≤ max_batch points together, the same decisions as find(): point_at(j) gives
-  /// point j, put(j, decision) receives its decision. The descents (one per point, two in the
-  /// split layout) descend their trees level by level, each level of all of them in one pass,
-  /// so that their cache misses overlap, with no sort by depth: every tree is as deep (the
-  /// batch's copies of the shallower ones are padded with levels that pass through, from one
-  /// block that stays in the L1 cache).
+  /// point j, put(j, decision) receives its decision. The descents (one per point; in the
+  /// split layout, a second for the points their first leaves undecided) descend their trees level
+  /// by level, each level of all of them in one pass, so that their cache misses overlap, with no
+  /// sort by depth: every tree is as deep (the batch's copies of the shallower ones are padded with
+  /// levels that pass through, from one block that stays in the L1 cache).
   template <isa I = isa::baseline, class PointAt, class Put>
   void find_many(std::size_t n, PointAt&& point_at, Put&& put) const {
     find_many<I>(n, point_at, put, [] { return true; });
@@ -331,6 +329,23 @@ class compiled_policy {
     return out;
   }
 
+  /// `own` (a port class's table of the split layout) with `undecided` set in each segment
+  /// where `wild` (its protocol class's wildcard-port table) holds an earlier rule somewhere
+  /// over the same addresses: only there must a lookup descend `wild` too. One sweep of both.
+  static content flag_undecided(content own, const content& wild) {
+    std::size_t j = 0;  // wild's segment holding the start of own's segment i
+    for (std::size_t i = 0; i < own.starts.size(); ++i) {
+      while (j + 1 < wild.starts.size() && wild.starts[j + 1] <= own.starts[i]) ++j;
+      const bool last = i + 1 == own.starts.size();
+      auto earliest = wild.values[j];
+      for (std::size_t k = j + 1;
+           k < wild.starts.size() && (last || wild.starts[k] < own.starts[i + 1]); ++k)
+        earliest = std::min(earliest, wild.values[k]);
+      if (earliest < own.values[i]) own.values[i] |= undecided;
+    }
+    return own;
+  }
+
   /// Lays out `contents` as the address tables, and the port index from each protocol class's
   /// (first port, table) runs, sorted by port.
   void build(const std::vector<content>& contents, const port_runs& runs) {
@@ -389,12 +404,10 @@ class compiled_policy {
   /// the L2 cache of one core of the EPYC measured (1 MiB; the Intel's holds 2 MiB).
   static constexpr std::size_t vector_single_bytes = std::size_t{1} << 20;
 
-  /// find() in the split layout: the earlier rule of the two tables' decisions. Out of line, so
-  /// that the joint layout's find() stays small enough to inline. (find_with<isa::baseline>
-  /// does the same, its branch on the layout between the two descents: 4 % slower here.)
+  /// find() in the split layout with the baseline kernel. Out of line, so that the joint
+  /// layout's find() stays small enough to inline.
   [[gnu::noinline]] decision find_split(const point<S>& x) const {
-    return unpack(std::min(value_in(tables_[table_of(x)], x.address),
-                           value_in(wildcard_table(x.protocol), x.address)));
+    return find_with<isa::baseline>(x);
   }
 
   /// The table of the wildcard-port rules of protocol class `c` (split layout).
@@ -416,7 +429,7 @@ class compiled_policy {
   template <isa I>
   decision find_with(const point<S>& x) const {
     const auto v = value_in<I>(tables_[table_of(x)], x.address);
-    if (!split_) return unpack(v);
+    if (!split_ || !(v & undecided)) return unpack(v);
     return unpack(std::min(v, value_in<I>(wildcard_table(x.protocol), x.address)));
   }
 
@@ -431,8 +444,10 @@ class compiled_policy {
 
   /// find_many() in a forest of blocks of `Width` keys. In the joint layout, the first pass
   /// over the points also counts each descent's top level (the tree's root, or the padding
-  /// block): fewer instructions than a pass of its own. The split layout's two descents per
-  /// point make that pass too long to overlap its loads (measured slower): it counts no level.
+  /// block): fewer instructions than a pass of its own. In the split layout (whose first pass,
+  /// counting two roots when both tables were descended together, was measured slower), every
+  /// point descends its port class's table, then the points left `undecided` their
+  /// wildcard-port table.
   template <isa I, std::size_t Width, class PointAt, class Put, class Proceed>
   bool find_many_in(std::size_t n, PointAt& point_at, Put& put, Proceed& proceed) const {
     if (!split_) {
@@ -450,20 +465,34 @@ class compiled_policy {
                              [&](std::size_t j, std::uint32_t v) { put(j, unpack(v)); });
       return true;
     }
-    std::array<const table*, 2 * max_batch> t;  // descents j and n + j: point j's two tables
-    std::array<address_type, 2 * max_batch> a;
-    std::array<std::uint32_t, 2 * max_batch> r{};
+    std::array<const table*, max_batch> t;  // descent j: point j's port class's table
+    std::array<address_type, max_batch> a;
+    std::array<std::uint32_t, max_batch> r{};
+    std::array<std::uint8_t, max_batch> protocol;
     for (std::size_t j = 0; j < n; ++j) {
       const point<S> x = point_at(j);
       t[j] = &batch_tables_[table_of_without_branch(x)];
-      t[n + j] = &batch_tables_[wild_table_[static_cast<std::size_t>(x.protocol)]];
-      a[j] = a[n + j] = x.address;
+      a[j] = x.address;
+      protocol[j] = static_cast<std::uint8_t>(x.protocol);
     }
     if (!proceed()) return false;
-    std::array<std::uint32_t, 2 * max_batch> v;
-    descend_from<I, Width>(0, 2 * n, t, a, r,
-                           [&](std::size_t k, std::uint32_t value) { v[k] = value; });
-    for (std::size_t j = 0; j < n; ++j) put(j, unpack(std::min(v[j], v[n + j])));
+    std::array<std::uint32_t, max_batch> v;
+    descend_from<I, Width>(0, n, t, a, r,
+                           [&](std::size_t j, std::uint32_t value) { v[j] = value; });
+    // The points left undecided descend their wildcard-port table: listed without a branch.
+    std::array<std::uint8_t, max_batch> left;
+    std::size_t m = 0;
+    for (std::size_t j = 0; j < n; ++j) {
+      left[m] = static_cast<std::uint8_t>(j);
+      t[m] = &batch_tables_[wild_table_[protocol[j]]];
+      a[m] = a[j];
+      r[m] = 0;
+      m += (v[j] & undecided) != 0;
+    }
+    descend_from<I, Width>(0, m, t, a, r, [&](std::size_t k, std::uint32_t value) {
+      v[left[k]] = std::min(v[left[k]], value);
+    });
+    for (std::size_t j = 0; j < n; ++j) put(j, unpack(v[j]));
     return true;
   }
 
@@ -511,15 +540,19 @@ class compiled_policy {
     }
   }
 
-  /// Packs a decision: rule << 1 | drop. The order of packed values is that of the rules, the
-  /// default policy's (no_rule) last; unpack() shifts the sign in, so that it stays no_rule.
+  /// Packs a decision: rule << 2 | drop (bit 1 is `undecided`, clear). The order of packed
+  /// values is that of the rules, the default policy's (no_rule) last; unpack() shifts the
+  /// sign in, so that it stays no_rule, and ignores `undecided`.
   static std::uint32_t pack(decision d) {
-    return d.rule << 1 | (d.action == action::drop ? 1u : 0u);
+    return d.rule << 2 | (d.action == action::drop ? 1u : 0u);
   }
   static decision unpack(std::uint32_t v) {
     return {v & 1 ? action::drop : action::accept,
-            static_cast<std::uint32_t>(static_cast<std::int32_t>(v) >> 1)};
+            static_cast<std::uint32_t>(static_cast<std::int32_t>(v) >> 2)};
   }
+  /// In the split layout, set in a value of a port class's table when the wildcard-port table
+  /// may decide an earlier rule (flag_undecided); no_match has it.
+  static constexpr std::uint32_t undecided = 2u;
 
   /// Fills the port indexes of a protocol class from (first port, table) runs sorted by port.
   void build_port_index(port_blocks& blocks, batch_blocks& batch,
