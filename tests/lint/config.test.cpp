@@ -133,6 +133,11 @@ TEST_CASE("config: errors are typed and name the field") {
        "suppressions[0].reason"},
       {R"({"suppressions": [{"check": "nope", "reason": "x"}]})", errc::bad_enum,
        "suppressions[0].check"},
+      // A blank group or rule would match every group or finding: refused.
+      {R"({"suppressions": [{"rule": "", "reason": "x"}]})", errc::bad_value,
+       "suppressions[0].rule"},
+      {R"({"suppressions": [{"check": "SG001", "group": " ", "reason": "x"}]})", errc::bad_value,
+       "suppressions[0].group"},
       {R"({"suppressions": [{"check": "SG001", "reason": "x", "why": "y"}]})", errc::bad_enum,
        "suppressions[0].why"},
       {R"({"fail_on": "sometimes"})", errc::bad_enum, "fail_on"},
@@ -150,6 +155,14 @@ TEST_CASE("config: errors are typed and name the field") {
       const bool validation = e.id().find(".validation.") != std::string::npos;
       CHECK(validation == (dynamic_cast<const validation_error*>(&e) != nullptr));
     }
+  }
+  // The unknown-check message names the last id as it is written.
+  try {
+    lint::parse_config(R"({"checks": {"SG099": {}}})", "cfg.json");
+    FAIL("no error");
+  } catch (const parse_error& e) {
+    const std::string last(lint::checks.back().id);
+    CHECK_THAT(e.what(), Catch::Matchers::Contains("SG001.." + last + " "));
   }
   try {
     lint::parse_config("[1]", "cfg.json");

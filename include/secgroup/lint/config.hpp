@@ -283,13 +283,22 @@ inline suppression read_suppression(const json& v, const std::string& field) {
       if (!check)
         SECGROUP_THROW(parse_error(errc::bad_enum, join(field, "check"),
                                    "unknown check " + secgroup::detail::quoted(key) +
-                                       " (expected an id SG001..SG" +
-                                       std::to_string(checks.size()) + ", a check name or *)"));
+                                       " (expected an id SG001.." + std::string(checks.back().id) +
+                                       ", a check name or *)"));
       s.check = std::string(check->id);
     }
   }
-  if (v.contains("group")) s.group = get_string(v["group"], join(field, "group"));
-  if (v.contains("rule")) s.rule = get_string(v["rule"], join(field, "rule"));
+  // A blank group or rule would match every group or rule (empty means "any" below): refused.
+  auto name = [&](const char* key) {
+    auto value = get_string(v[key], join(field, key));
+    if (secgroup::detail::trim(value).empty())
+      SECGROUP_THROW(validation_error(
+          errc::bad_value, join(field, key),
+          std::string("a suppression's ") + key + " names one; leave the key out to match any"));
+    return value;
+  };
+  if (v.contains("group")) s.group = name("group");
+  if (v.contains("rule")) s.rule = name("rule");
   if (!v.contains("reason"))
     SECGROUP_THROW(parse_error(errc::missing_field, join(field, "reason"),
                                "every suppression needs a reason"));
@@ -334,8 +343,8 @@ inline lint_config config_from_json(const json& doc) {
       if (!check)
         SECGROUP_THROW(parse_error(errc::bad_enum, join("checks", key),
                                    "unknown check " + secgroup::detail::quoted(key) +
-                                       " (expected an id SG001..SG" +
-                                       std::to_string(checks.size()) + " or a check name)"));
+                                       " (expected an id SG001.." + std::string(checks.back().id) +
+                                       " or a check name)"));
       read_check(value, join("checks", key), *check, c);
     }
   }
