@@ -327,6 +327,34 @@ TEST_CASE("SG003: everything open, SG002 and SG001 not repeated unless SG003 is 
   CHECK(subjects(of(r, "SG002")) == std::set<std::string>{"inbound/tcp"});
 }
 
+TEST_CASE("SG002/SG003: a wide finding implies only findings no more severe than itself") {
+  // Lowering SG002 to info must not lower SSH (high) or Docker (critical) with it.
+  auto g = group_of({"inbound accept tcp 0.0.0.0/0", "inbound accept tcp ::/0"});
+  lint_config c;
+  c.setting("SG002").level = lint::severity::info;
+  auto r = linted(g, c);
+  REQUIRE(of(r, "SG002").size() == 1);
+  CHECK(of(r, "SG002")[0].level == lint::severity::info);
+  const auto* ssh = find_subject(of(r, "SG001"), "ssh");
+  REQUIRE(ssh);
+  CHECK(ssh->level == lint::severity::high);
+  CHECK_FALSE(contains(of(r, "SG002")[0].message, "SSH"));
+  // Services at or below the wide finding's severity are still implied and named in it.
+  c.setting("SG002").level = lint::severity::high;
+  r = linted(g, c);
+  CHECK_FALSE(find_subject(of(r, "SG001"), "ssh"));
+  CHECK(contains(of(r, "SG002")[0].message, "SSH"));
+  CHECK_FALSE(of(r, "SG001").empty());  // Docker, etcd, Kubelet: critical
+  for (const auto& f : of(r, "SG001")) CHECK(f.level == lint::severity::critical);
+  // SG003 at low: SG002 (critical) is reported beside it.
+  auto everything = group_of({"inbound accept any 0.0.0.0/0"});
+  c = lint_config{};
+  c.setting("SG003").level = lint::severity::low;
+  r = linted(everything, c);
+  CHECK(of(r, "SG003").size() == 1);
+  CHECK(subjects(of(r, "SG002")) == std::set<std::string>{"inbound/tcp", "inbound/udp"});
+}
+
 // -- SG004, SG005 ---------------------------------------------------------------------------
 
 TEST_CASE("SG004: an accepting inbound default is reported only when it decides packets") {

@@ -6,7 +6,8 @@
 // add findings with make() and emit(); emit() applies the suppressions (suppression.hpp).
 // It carries the one thing checks tell each other: the addresses that unsuppressed SG003 and
 // SG002 findings report wide open, which SG001 reads to leave out the services they imply (and
-// to name those services in them). And it words what findings share: address sets relative to
+// to name those services in them), and SG002 the ports SG003 implies; a wide finding implies
+// only findings no more severe than itself (covered()). And it words what findings share: address sets relative to
 // the internet ("every public IPv4 address except ..."), and rule lists.
 #pragma once
 
@@ -85,6 +86,13 @@ struct check_context {
     std::vector<std::string> implied_by_protocols;                ///< services SG003 includes
     std::array<std::vector<std::string>, 2> implied_by_ports;     ///< services SG002 includes
   } wide;
+
+  /// What the wide finding at `at` (wide.all_protocols_finding or all_ports_finding) reports
+  /// open, `open`, if it is at least as severe as `level`, else nothing: a finding implies
+  /// only what it reports at no lower severity (lowering SG002 must not lower SG001's SSH).
+  range_set covered(std::optional<std::size_t> at, const range_set& open, severity level) const {
+    return at && report.findings[*at].level >= level ? open : range_set{};
+  }
 
   check_context(const lint_config& c, const lint::internet& n, const security_group& g)
       : cfg(c), net(n), eg(g) {

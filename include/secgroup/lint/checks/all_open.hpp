@@ -84,10 +84,13 @@ inline void check_all_open(check_context& cx) {
     }
   }
   if (!want2) return;
+  const auto level = cx.cfg.setting(check_id::all_ports).level;
   for (std::size_t c = 0; c < 2; ++c) {
     std::array<range_set, 2> shown;
     for (std::size_t k = 0; k < 2; ++k)
-      if (!cx.wide.all_protocols_open[k].includes(ports_open[c][k])) shown[k] = ports_open[c][k];
+      if (!cx.covered(cx.wide.all_protocols_finding, cx.wide.all_protocols_open[k], level)
+               .includes(ports_open[c][k]))
+        shown[k] = ports_open[c][k];
     if (shown[0].empty() && shown[1].empty()) continue;
     const auto cls = c == 0 ? proto_class::tcp : proto_class::udp;
     const std::string name = c == 0 ? "TCP" : "UDP";

@@ -3,8 +3,9 @@
 //
 // For each service of the configuration, every port of it is scanned on the effective inbound
 // policy from the public addresses. A service whose whole exposure lies inside what SG003 or
-// SG002 reported (check_context::wide, filled by all_open.hpp, which runs first) is not
-// reported again: that finding names it instead ("sensitive services included: SSH, RDP").
+// SG002 reported at no lower severity than the service's (check_context::wide and covered(),
+// filled by all_open.hpp, which runs first) is not reported again: that finding names it
+// instead ("sensitive services included: SSH, RDP").
 #pragma once
 
 #include <algorithm>
@@ -31,6 +32,7 @@ inline void check_sensitive_services(check_context& cx) {
     region_scan all;
     std::vector<std::string> exposed;
     bool implied = true, by_protocols = true;
+    const auto level = svc.level ? *svc.level : cx.cfg.setting(check_id::sensitive_service).level;
     for (const auto& p : svc.ports) {
       const auto cls = p.protocol == protocol::tcp ? proto_class::tcp : proto_class::udp;
       auto s =
@@ -39,10 +41,13 @@ inline void check_sensitive_services(check_context& cx) {
       exposed.push_back(to_string(p));
       const auto c = cls == proto_class::tcp ? 0u : 1u;
       for (std::size_t k = 0; k < 2; ++k) {
-        const auto cover = cx.wide.all_ports_open[c][k] | cx.wide.all_protocols_open[k];
+        const auto by_all_protocols =
+            cx.covered(cx.wide.all_protocols_finding, cx.wide.all_protocols_open[k], level);
+        const auto cover =
+            cx.covered(cx.wide.all_ports_finding[c], cx.wide.all_ports_open[c][k], level) |
+            by_all_protocols;
         implied = implied && cover.includes(s.accepted_addresses[k]);
-        by_protocols =
-            by_protocols && cx.wide.all_protocols_open[k].includes(s.accepted_addresses[k]);
+        by_protocols = by_protocols && by_all_protocols.includes(s.accepted_addresses[k]);
       }
       all.merge(s);
     }
