@@ -7,8 +7,9 @@
 // It carries the one thing checks tell each other: the addresses that unsuppressed SG003 and
 // SG002 findings report wide open, which SG001 reads to leave out the services they imply (and
 // to name those services in them), and SG002 the ports SG003 implies; a wide finding implies
-// only findings no more severe than itself (covered()). And it words what findings share: address sets relative to
-// the internet ("every public IPv4 address except ..."), and rule lists.
+// only findings no more severe than itself (covered()). And it words what findings share:
+// address sets relative to the internet ("every public IPv4 address except ..."), and rule
+// lists.
 #pragma once
 
 #include <array>
