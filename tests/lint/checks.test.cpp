@@ -446,6 +446,15 @@ TEST_CASE("SG007: default security off matters only when SMTP is actually open")
   REQUIRE(f.size() == 1);
   CHECK(contains(f[0].message, "TCP 587)"));
   CHECK(ids(r, f[0].rules) == std::vector<std::string>{"r1"});
+  // Each port is worded with its own addresses: 25 and 465 are dropped to IPv4, not 587.
+  off.outbound = action::accept;
+  r = linted(group_of({"outbound drop tcp 0.0.0.0/0 25", "outbound drop tcp 0.0.0.0/0 465"}, off));
+  f = of(r, "SG007");
+  REQUIRE(f.size() == 1);
+  CHECK(contains(f[0].message,
+                 "outbound SMTP is accepted: TCP 25, 465 to every public IPv6 "
+                 "address; TCP 587 to every public IPv4 address and every public "
+                 "IPv6 address"));
 }
 
 // -- SG008 ----------------------------------------------------------------------------------

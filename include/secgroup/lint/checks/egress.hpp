@@ -3,9 +3,11 @@
 //
 // SG006 asks, per family, whether every outbound packet to every public address is accepted,
 // SMTP (TCP 25, 465, 587) aside, since the default SMTP rules may drop it. SG007 asks whether
-// some public address is reached on TCP 25, 465 or 587.
+// some public address is reached on TCP 25, 465 or 587, and words each port's addresses (ports
+// reaching the same ones together).
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <string>
@@ -61,18 +63,33 @@ inline void check_unrestricted_egress(check_context& cx) {
 inline void check_smtp_egress(check_context& cx) {
   if (!cx.enabled(check_id::smtp_egress) || cx.group().enable_default_security) return;
   region_scan all;
-  std::vector<interval<std::uint32_t>> open;
+  struct reach {  // ports accepted to the same addresses
+    std::vector<interval<std::uint32_t>> ports;
+    std::array<range_set, 2> addresses;
+  };
+  std::vector<reach> reaches;
   for (std::uint32_t port : {25u, 465u, 587u}) {
     auto s =
         cx.eg.scan(direction::outbound, mask_of(proto_class::tcp), cx.net.ranges, {port, port});
     if (!s.accepted) continue;
-    open.push_back({port, port});
+    auto same = std::find_if(reaches.begin(), reaches.end(),
+                             [&](const reach& r) { return r.addresses == s.accepted_addresses; });
+    if (same == reaches.end()) same = reaches.insert(reaches.end(), {{}, s.accepted_addresses});
+    same->ports.push_back({port, port});
     all.merge(s);
   }
-  if (open.empty()) return;
-  auto f = cx.make(check_id::smtp_egress, "outbound/smtp",
-                   "enable_default_security is false and outbound SMTP (TCP " + ports_text(open) +
-                       ") is accepted to " + cx.where(all.accepted_addresses));
+  if (reaches.empty()) return;
+  std::string message = "enable_default_security is false and outbound SMTP ";
+  if (reaches.size() == 1) {
+    message += "(TCP " + ports_text(reaches[0].ports) + ") is accepted to " +
+               cx.where(reaches[0].addresses);
+  } else {
+    message += "is accepted: ";
+    for (std::size_t k = 0; k < reaches.size(); ++k)
+      message += (k == 0 ? "TCP " : "; TCP ") + ports_text(reaches[k].ports) + " to " +
+                 cx.where(reaches[k].addresses);
+  }
+  auto f = cx.make(check_id::smtp_egress, "outbound/smtp", message);
   cx.accepted_from(f, all);
   cx.emit(std::move(f));
 }
