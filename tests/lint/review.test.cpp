@@ -3,6 +3,7 @@
 // under values unknown until apply.
 #include <algorithm>
 #include <filesystem>
+#include <random>
 #include <secgroup/lint/review.hpp>
 #include <secgroup/lint/review_report.hpp>
 #include <sstream>
@@ -77,7 +78,8 @@ TEST_CASE("review: a removed outbound rule closes UDP 53 to 10.0.0.0/8") {
   CHECK(to_string(r.closed.front().witness.packet) == "outbound udp 10.0.0.1 53");
 }
 
-TEST_CASE("review: ports with the same addresses merge, and both whole families are every address") {
+TEST_CASE(
+    "review: ports with the same addresses merge, and both whole families are every address") {
   auto before = group_of({});
   auto after = group_of({"inbound accept tcp 0.0.0.0/0 80", "inbound accept tcp ::/0 80",
                          "inbound accept tcp 0.0.0.0/0 443", "inbound accept tcp ::/0 443",
@@ -88,6 +90,47 @@ TEST_CASE("review: ports with the same addresses merge, and both whole families 
                                                     "opens UDP 53 from 192.0.2.7"});
   // The witness prefers port 80 and a well-known IPv4 address.
   CHECK(to_string(r.opened.front().witness.packet) == "inbound tcp 8.8.8.8 80");
+}
+
+TEST_CASE("review: every item's witness lies in the item and is decided as the item says") {
+  // Random pairs of small groups over overlapping pools of addresses and ports: a region may
+  // reach ports of several items, and each item's witness must still be one of its own packets.
+  const std::vector<std::string> actions{"accept", "drop"}, protocols{"tcp", "udp", "icmp", "any"},
+      cidrs{"0.0.0.0/0", "10.0.0.0/8", "10.1.0.0/16", "8.8.8.8/32", "::/0", "2001:db8::/32"},
+      ports{"", " 22", " 80", " 20-30", " 1000-2000"};
+  std::mt19937_64 rng(2026);
+  auto pick = [&](const std::vector<std::string>& v) { return v[rng() % v.size()]; };
+  auto draw = [&] {
+    std::vector<std::string> lines;
+    for (std::size_t n = rng() % 6; n > 0; --n) {
+      const auto protocol = pick(protocols);
+      lines.push_back("inbound " + pick(actions) + " " + protocol + " " + pick(cidrs) +
+                      (protocol == "tcp" || protocol == "udp" ? pick(ports) : ""));
+    }
+    lint_test::options o;
+    o.inbound = rng() % 2 ? action::accept : action::drop;
+    return group_of(lines, o);
+  };
+  std::size_t items = 0;
+  for (int round = 0; round < 300; ++round) {
+    const auto before = draw(), after = draw();
+    const reference_evaluator old_eval(before), new_eval(after);
+    const auto r = reviewed(before, after);
+    for (const auto* list : {&r.opened, &r.closed})
+      for (const auto& t : *list) {
+        ++items;
+        const auto& p = t.witness.packet;
+        INFO(t.text << ": witness " << to_string(p));
+        if (has_ports(t.protocol)) {
+          CHECK(std::any_of(t.ports.begin(), t.ports.end(),
+                            [&](const auto& run) { return run.lo <= p.port && p.port <= run.hi; }));
+        }
+        CHECK(t.addresses[lint::index_of(p.remote.af)].contains(p.remote.value));
+        CHECK(old_eval.evaluate(p).action == (t.opened ? action::drop : action::accept));
+        CHECK(new_eval.evaluate(p).action == (t.opened ? action::accept : action::drop));
+      }
+  }
+  CHECK(items > 300);
 }
 
 TEST_CASE("review: address wording is exact when short, relative to the internet otherwise") {

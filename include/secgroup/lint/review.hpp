@@ -235,10 +235,11 @@ inline std::string traffic_words(const lint::internet& net, const traffic_change
 /// \cond
 namespace detail_review {
 
-/// The most readable packet of region `r` and its rank (protocol, port, family: smaller is
-/// better), as diff() ranks its witness.
+/// The most readable packet of region `r` on `ports` (a part of r.ports) and its rank
+/// (protocol, port, family: smaller is better), as diff() ranks its witness.
 template <family F>
-std::pair<packet, std::tuple<int, int, int>> region_witness(const analysis::group_diff_region& r) {
+std::pair<packet, std::tuple<int, int, int>> region_witness(const analysis::group_diff_region& r,
+                                                            const interval<std::uint32_t>& ports) {
   using S = space_of<F>;
   using A = typename S::address_type;
   auto value = [](const ip_address& a) {
@@ -248,15 +249,16 @@ std::pair<packet, std::tuple<int, int, int>> region_witness(const analysis::grou
       return a.value;
   };
   const interval<A> addresses{value(r.first), value(r.last)};
-  const auto [pc, port_rank] = analysis::witness_rank<S>(r.protocol, r.ports);
-  return {analysis::to_packet<F>(analysis::witness_point<S>(r.protocol, addresses, r.ports),
-                                 r.direction),
-          {pc, port_rank, F == family::v4 ? 0 : 1}};
+  const auto [pc, port_rank] = analysis::witness_rank<S>(r.protocol, ports);
+  return {
+      analysis::to_packet<F>(analysis::witness_point<S>(r.protocol, addresses, ports), r.direction),
+      {pc, port_rank, F == family::v4 ? 0 : 1}};
 }
 
 inline std::pair<packet, std::tuple<int, int, int>> region_witness(
-    const analysis::group_diff_region& r) {
-  return r.af == family::v4 ? region_witness<family::v4>(r) : region_witness<family::v6>(r);
+    const analysis::group_diff_region& r, const interval<std::uint32_t>& ports) {
+  return r.af == family::v4 ? region_witness<family::v4>(r, ports)
+                            : region_witness<family::v6>(r, ports);
 }
 
 /// The items of one direction, verb and protocol class, from its diff regions `regions`:
@@ -309,13 +311,19 @@ inline void merge_regions(const lint::internet& net,
     t.addresses = std::move(i.addresses);
     for (auto f : both_families)
       t.internet = t.internet || !(t.addresses[index_of(f)] & net.of(f)).empty();
+    // The witness: the best packet of the item's own ports in one of its regions (a region
+    // may reach ports of other items, whose addresses differ).
     std::optional<std::tuple<int, int, int>> best;
-    for (const auto* r : i.regions) {
-      auto [p, rank] = region_witness(*r);
-      if (best && !(rank < *best)) continue;
-      best = rank;
-      t.witness = {p, r->a, r->b};
-    }
+    for (const auto* r : i.regions)
+      for (const auto& run : t.ports) {
+        const interval<std::uint32_t> ports{std::max(run.lo, r->ports.lo),
+                                            std::min(run.hi, r->ports.hi)};
+        if (ports.lo > ports.hi) continue;
+        auto [p, rank] = region_witness(*r, has_ports(r->protocol) ? ports : r->ports);
+        if (best && !(rank < *best)) continue;
+        best = rank;
+        t.witness = {p, r->a, r->b};
+      }
     t.text = traffic_words(net, t);
     out.push_back(std::move(t));
   }
