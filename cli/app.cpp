@@ -2,6 +2,8 @@
 #include "app.hpp"
 
 #include <CLI/CLI.hpp>
+#include <cerrno>
+#include <cstring>
 #include <exception>
 #include <iostream>
 #include <optional>
@@ -19,6 +21,17 @@ namespace {
 /// An error message as one line of printable text (arguments and file names may hold
 /// anything); values the library quoted are escaped already and pass unchanged.
 std::string one_line(const char* what) { return escaped(what, detail::backslash::keep); }
+
+/// Flushes standard output: a command whose output could not be written (a full disk, a
+/// closed pipe, /dev/full) fails with secgroup.parse.109, never exits as if it had succeeded.
+void finish_output() {
+  errno = 0;
+  std::cout.flush();
+  if (!std::cout)
+    throw parse_error(errc::bad_file, "stdout",
+                      "cannot write the output" +
+                          (errno != 0 ? ": " + std::string(std::strerror(errno)) : std::string()));
+}
 
 }  // namespace
 
@@ -43,7 +56,8 @@ int run(int argc, const char* const* argv) {
     cmd->add_option("--max-input-size", max_input,
                     "Refuse input files larger than this: bytes, or with a suffix K, M or G "
                     "(default 256M)");
-  for (auto* cmd : app.get_subcommands([](CLI::App*) { return true; })) add_api_source_options(*cmd);
+  for (auto* cmd : app.get_subcommands([](CLI::App*) { return true; }))
+    add_api_source_options(*cmd);
 #if SECGROUP_HAS_SERVER
   register_serve(app, run);
 #endif
@@ -58,7 +72,9 @@ int run(int argc, const char* const* argv) {
   try {
     set_max_input_size(max_input ? parse_byte_size(*max_input, "--max-input-size")
                                  : default_max_input_size);
-    return run();
+    const int code = run();
+    finish_output();
+    return code;
   } catch (const unknown_values& e) {
     std::cerr << "secgroup: unknown: " << one_line(e.what()) << "\n";
     return exit_unknown;

@@ -4,8 +4,9 @@
 // file, or a Terraform document whose groups are all known. The output is
 // `{"security_groups": [...]}` with each group's rules embedded (client::export_text()), which
 // every command reads back to the same groups: `secgroup lint FILE` then says what
-// `secgroup lint SOURCE` says. Written whole to FILE (through a temporary renamed over it) or
-// to stdout; nothing is written when the read fails.
+// `secgroup lint SOURCE` says. Written whole to FILE (through a temporary renamed over it, or in
+// place when FILE is a device or a FIFO) or to stdout; nothing is written when the read fails,
+// and a failed write is an error (exit 2).
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -37,14 +38,21 @@ std::vector<security_group> groups_of(const std::string& source) {
 }
 
 /// Writes `text` to `path` whole: a new temporary beside it (never one that exists, so never
-/// through a planted symlink), renamed over it.
+/// through a planted symlink), renamed over it. A path that is not a regular file (a device
+/// such as /dev/stdout, a FIFO) is written in place: renamed over, it would be replaced.
 void write_file(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  std::error_code status_error;
+  const auto status = std::filesystem::status(path, status_error);
+  const bool in_place = !status_error && std::filesystem::exists(status) &&
+                        !std::filesystem::is_regular_file(status) &&
+                        !std::filesystem::is_directory(status);
+  const std::string tmp = in_place ? path : path + ".tmp-" + std::to_string(::getpid());
+  const int fd = in_place ? ::open(path.c_str(), O_WRONLY | O_CLOEXEC)
+                          : ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0)
-    throw parse_error(errc::bad_file, path,
-                      "cannot write the export: " + std::string(std::strerror(errno)) + " (" +
-                          tmp + ")");
+    throw parse_error(
+        errc::bad_file, path,
+        "cannot write the export: " + std::string(std::strerror(errno)) + " (" + tmp + ")");
   std::size_t done = 0;
   while (done < text.size()) {
     const auto n = ::write(fd, text.data() + done, text.size() - done);
@@ -52,12 +60,16 @@ void write_file(const std::string& path, const std::string& text) {
     if (n <= 0) break;
     done += static_cast<std::size_t>(n);
   }
+  const int write_errno = done == text.size() ? 0 : errno;
   const bool closed = ::close(fd) == 0;
   std::error_code ec;
-  if (done == text.size() && closed) std::filesystem::rename(tmp, path, ec);
+  if (done == text.size() && closed && !in_place) std::filesystem::rename(tmp, path, ec);
   if (done != text.size() || !closed || ec) {
-    ::unlink(tmp.c_str());
-    throw parse_error(errc::bad_file, path, "cannot write the export");
+    if (!in_place) ::unlink(tmp.c_str());
+    throw parse_error(
+        errc::bad_file, path,
+        "cannot write the export" +
+            (write_errno != 0 ? ": " + std::string(std::strerror(write_errno)) : std::string()));
   }
 }
 

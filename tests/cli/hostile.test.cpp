@@ -2,6 +2,7 @@
 // breaks a line of output or starts a CI log command (issue 12 item 11), and input files are
 // read with a size limit (item 12). Independent of the golden outputs, which hold no control
 // characters.
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -104,7 +105,6 @@ const std::string group_json = R"({
   ]
 })";
 
-
 // -- Escaping ---------------------------------------------------------------------------------
 
 TEST_CASE("escaped: one printable line for any input, plain text unchanged") {
@@ -134,8 +134,8 @@ TEST_CASE("escaped: one printable line for any input, plain text unchanged") {
 TEST_CASE("escaped: the plain-text shortcut gives what escaping each character gives") {
   // Random strings over characters each rule of escaped() treats apart (spaces before ':' and
   // '#', a backslash, controls, DEL, UTF-8 and a byte that is none), every cut length.
-  const std::string_view alphabet[] = {"a", " ", ":", "#", "\\", "\n", "\x7f", "\x1f", "~",
-                                       "\xc3\xa9", "\xff", "\xe2\x80\xae"};
+  const std::string_view alphabet[] = {"a",    " ",    ":", "#",        "\\",   "\n",
+                                       "\x7f", "\x1f", "~", "\xc3\xa9", "\xff", "\xe2\x80\xae"};
   std::mt19937 rng(29);
   std::size_t whole = 0, each = 0;
   for (int k = 0; k < 20000; ++k) {
@@ -330,6 +330,50 @@ TEST_CASE("cli: --max-input-size on every reading command, exit 2 above it") {
   CHECK(o.err.find("--max-input-size") != std::string::npos);
   // The limit of one run does not leak into the next.
   CHECK(run_cli({"analyze", web}).code == 0);
+}
+
+TEST_CASE("cli: output that cannot be written fails the command, exit 2") {
+  // Standard output failing (a full disk, /dev/full): every command says so, never exit 0.
+  struct failing : std::streambuf {
+    int overflow(int) override { return traits_type::eof(); }
+    std::streamsize xsputn(const char*, std::streamsize) override { return 0; }
+  } sink;
+  const auto web = (fs::path(SECGROUP_SOURCE_DIR) / "examples/groups/web.json").string();
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"export", web}, {"analyze", web}, {"exposure", web}, {"lint", web}}) {
+    INFO(args.front());
+    std::ostringstream err;
+    auto* out = std::cout.rdbuf(&sink);
+    auto* old_err = std::cerr.rdbuf(err.rdbuf());
+    const int code = secgroup::cli::run(args);
+    std::cout.rdbuf(out);
+    std::cerr.rdbuf(old_err);
+    std::cout.clear();
+    CHECK(code == 2);
+    CHECK(err.str().find("cannot write the output") != std::string::npos);
+  }
+  CHECK(run_cli({"analyze", web}).code == 0);  // the next run writes again
+}
+
+TEST_CASE("cli: export -o writes a FIFO or device in place, never renaming over it") {
+  scratch s;
+  const auto fifo = s.dir / "pipe";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  const int reader = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK);
+  REQUIRE(reader >= 0);
+  const auto web = (fs::path(SECGROUP_SOURCE_DIR) / "examples/groups/web.json").string();
+  auto o = run_cli({"export", web, "-o", fifo.string()});
+  CHECK(o.code == 0);
+  CHECK(fs::is_fifo(fs::status(fifo)));  // not replaced by a regular file
+  std::string got;
+  char buffer[4096];
+  for (ssize_t n; (n = ::read(reader, buffer, sizeof buffer)) > 0;) got.append(buffer, n);
+  ::close(reader);
+  CHECK(got == run_cli({"export", web}).out);
+  // A regular file is still replaced whole, through a temporary.
+  const auto file = s.write("out.json", "old");
+  CHECK(run_cli({"export", web, "-o", file.string()}).code == 0);
+  CHECK(fs::file_size(file) == got.size());
 }
 
 }  // namespace hostile_tests
