@@ -197,6 +197,14 @@ TEST_CASE("yaml json: deep nesting and alias bombs are refused, not followed") {
     CHECK((e.find("[secgroup.parse.114] doc.yaml:1:") == 0 ||
            e.find("[secgroup.parse.115] doc.yaml:1:") == 0));
   }
+  // Well-formed nesting past the parser's limit is a nesting error (114), not a syntax one;
+  // 450 levels still read.
+  auto nested = [](int levels) {
+    return "a: " + std::string(static_cast<std::size_t>(levels), '[') +
+           std::string(static_cast<std::size_t>(levels), ']') + "\n";
+  };
+  CHECK(yaml_error(nested(600)).find("[secgroup.parse.114] doc.yaml:1:") == 0);
+  CHECK_NOTHROW(yaml::parse_located(nested(450), "doc.yaml"));
   // Ten levels of ten aliases each: 10^10 values once expanded.
   std::string bomb = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
   for (int i = 1; i <= 10; ++i) {

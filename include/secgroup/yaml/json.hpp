@@ -20,11 +20,12 @@
 //   [secgroup.parse.115] lint.yaml:3:9: invalid YAML: illegal map value
 // secgroup.parse.115 for YAML syntax, text that is not UTF-8, a second document, a repeated or
 // non-scalar key, an unsupported tag; secgroup.parse.107 for a number no JSON value holds (`1e400`, `.inf`,
-// `!!int 99999999999999999999`); secgroup.parse.114 for nesting deeper than max_json_depth or
-// aliases expanding to more values than max_yaml_values + 8 per byte of text ("billion laughs").
+// `!!int 99999999999999999999`); secgroup.parse.114 for nesting deeper than max_json_depth (or
+// than yaml-cpp's parser allows, about 500 levels) or aliases expanding to more values than max_yaml_values + 8 per byte of text ("billion laughs").
 // Cost: yaml-cpp builds its node tree, then one pass copies it; memory is a few times the text.
 #pragma once
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
@@ -461,7 +462,11 @@ inline YAML::Node parse_node(std::string_view text, const std::string& source = 
     }
     if (starts.marks.empty()) return YAML::Node(YAML::NodeType::Null);
     return YAML::Load(owned);
-  } catch (const YAML::Exception& e) {  // ParserException, DeepRecursion (nesting past 2000)
+  } catch (const YAML::DeepRecursion& e) {  // 2000 parser frames: about 500 levels of nesting
+    SECGROUP_THROW(parse_error(
+        errc::too_large, detail::yaml_io::where(source, detail::yaml_io::position_of(e.mark)),
+        "YAML nests collections deeper than the parser allows (about 500 levels)"));
+  } catch (const YAML::Exception& e) {  // ParserException
     SECGROUP_THROW(parse_error(
         errc::bad_yaml,
         detail::yaml_io::where(source, detail::yaml_io::position_of(e.mark)),
