@@ -19,9 +19,10 @@
 // Errors are parse_error naming `file:line:column` of the fault as their field:
 //   [secgroup.parse.115] lint.yaml:3:9: invalid YAML: illegal map value
 // secgroup.parse.115 for YAML syntax, text that is not UTF-8, a second document, a repeated or
-// non-scalar key, an unsupported tag; secgroup.parse.107 for a number no JSON value holds (`1e400`, `.inf`,
-// `!!int 99999999999999999999`); secgroup.parse.114 for nesting deeper than max_json_depth (or
-// than yaml-cpp's parser allows, about 500 levels) or aliases expanding to more values than max_yaml_values + 8 per byte of text ("billion laughs").
+// non-scalar key, an unsupported tag; secgroup.parse.107 for a number no JSON value holds
+// (`1e400`, `.inf`, `!!int 99999999999999999999`); secgroup.parse.114 for nesting deeper than
+// max_json_depth (or than yaml-cpp's parser allows, about 500 levels) or aliases expanding to
+// more values than max_yaml_values + 8 per byte of text ("billion laughs").
 // Cost: yaml-cpp builds its node tree, then one pass copies it; memory is a few times the text.
 #pragma once
 
