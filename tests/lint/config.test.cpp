@@ -127,6 +127,9 @@ TEST_CASE("config: errors are typed and name the field") {
       {R"({"trusted_ranges": "10.0.0.0/8"})", errc::wrong_type, "trusted_ranges"},
       {R"({"ephemeral_ports": "60999-32768"})", errc::port_order, "ephemeral_ports"},
       {R"({"ephemeral_ports": 70000})", errc::bad_value, "ephemeral_ports"},
+      {R"({"ephemeral_ports": 0})", errc::bad_value, "ephemeral_ports"},
+      {R"({"ephemeral_ports": "0-65535"})", errc::bad_number, "ephemeral_ports"},
+      {R"({"version": 0})", errc::bad_value, "version"},
       {R"({"suppressions": [{"check": "SG001"}]})", errc::missing_field, "suppressions[0].reason"},
       {R"({"suppressions": [{"reason": "x"}]})", errc::missing_field, "suppressions[0]"},
       {R"({"suppressions": [{"check": "SG001", "reason": " "}]})", errc::bad_value,
@@ -155,6 +158,14 @@ TEST_CASE("config: errors are typed and name the field") {
       const bool validation = e.id().find(".validation.") != std::string::npos;
       CHECK(validation == (dynamic_cast<const validation_error*>(&e) != nullptr));
     }
+  }
+  // A port range is quoted as written, not as a service port.
+  try {
+    lint::parse_config(R"({"ephemeral_ports": "0-65535"})", "cfg.json");
+    FAIL("no error");
+  } catch (const parse_error& e) {
+    CHECK_THAT(e.what(), Catch::Matchers::Contains("invalid port '0-65535': ports are 1..65535 "
+                                                   "(expected PORT or FROM-TO)"));
   }
   // The unknown-check message names the last id as it is written.
   try {

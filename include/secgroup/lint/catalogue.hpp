@@ -233,25 +233,18 @@ inline std::string to_string(const service_port& p) {
 
 /// Parses "tcp/22", "udp/161" or "tcp/20-21" (protocol in any case, ports 1..65535); throws
 /// parse_error naming `field`.
-inline service_port parse_service_port(std::string_view text, const std::string& field) {
+/// Parses the port part `ports` of `text` ("PORT" or "FROM-TO", 1..65535) for `field`;
+/// errors quote `text` and name the accepted forms `expected`.
+inline port_range parse_port_text(std::string_view ports, const std::string& field,
+                                  const char* expected, std::string_view text = {}) {
+  if (text.empty()) text = ports;
   auto fail = [&](const char* id, const std::string& why) {
-    auto message = "invalid service port " + secgroup::detail::quoted(text) + ": " + why +
-                   " (expected tcp/PORT, udp/PORT or tcp/FROM-TO)";
+    auto message = "invalid port " + secgroup::detail::quoted(text) + ": " + why + " (expected " +
+                   expected + ")";
     if (std::string_view(id) == errc::port_order)
       SECGROUP_THROW(validation_error(id, field, message));
     SECGROUP_THROW(parse_error(id, field, message));
   };
-  auto slash = text.find('/');
-  if (slash == std::string_view::npos) fail(errc::bad_enum, "no protocol");
-  service_port out;
-  auto proto = text.substr(0, slash);
-  if (secgroup::detail::iequals(proto, "tcp"))
-    out.protocol = protocol::tcp;
-  else if (secgroup::detail::iequals(proto, "udp"))
-    out.protocol = protocol::udp;
-  else
-    fail(errc::bad_enum, "the protocol is tcp or udp");
-  auto ports = text.substr(slash + 1);
   auto dash = ports.find('-');
   auto from = secgroup::detail::parse_decimal(ports.substr(0, dash), 5);
   auto to = dash == std::string_view::npos
@@ -260,7 +253,27 @@ inline service_port parse_service_port(std::string_view text, const std::string&
   if (!from || !to || *from < 1 || *from > 65535 || *to < 1 || *to > 65535)
     fail(errc::bad_number, "ports are 1..65535");
   if (*to < *from) fail(errc::port_order, "the range ends before it starts");
-  out.ports = {static_cast<std::uint16_t>(*from), static_cast<std::uint16_t>(*to)};
+  return {static_cast<std::uint16_t>(*from), static_cast<std::uint16_t>(*to)};
+}
+
+inline service_port parse_service_port(std::string_view text, const std::string& field) {
+  constexpr const char* expected = "tcp/PORT, udp/PORT or tcp/FROM-TO";
+  auto fail = [&](const std::string& why) {
+    SECGROUP_THROW(parse_error(errc::bad_enum, field,
+                               "invalid service port " + secgroup::detail::quoted(text) + ": " +
+                                   why + " (expected " + expected + ")"));
+  };
+  auto slash = text.find('/');
+  if (slash == std::string_view::npos) fail("no protocol");
+  service_port out;
+  auto proto = text.substr(0, slash);
+  if (secgroup::detail::iequals(proto, "tcp"))
+    out.protocol = protocol::tcp;
+  else if (secgroup::detail::iequals(proto, "udp"))
+    out.protocol = protocol::udp;
+  else
+    fail("the protocol is tcp or udp");
+  out.ports = parse_port_text(text.substr(slash + 1), field, expected, text);
   return out;
 }
 

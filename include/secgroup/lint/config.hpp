@@ -146,8 +146,12 @@ inline std::string get_string(const json& v, const std::string& field) {
 inline std::int64_t get_integer(const json& v, const std::string& field, std::int64_t lo,
                                 std::int64_t hi) {
   if (!v.is_number_integer()) wrong_type(field, "an integer", v);
-  if (v.is_number_unsigned() ? v.get<std::uint64_t>() > static_cast<std::uint64_t>(hi)
-                             : v.get<std::int64_t>() < lo || v.get<std::int64_t>() > hi)
+  // JSON reads non-negative integers as unsigned: compared as such, both bounds.
+  const bool outside = v.is_number_unsigned()
+                           ? v.get<std::uint64_t>() > static_cast<std::uint64_t>(hi) ||
+                                 (lo > 0 && v.get<std::uint64_t>() < static_cast<std::uint64_t>(lo))
+                           : v.get<std::int64_t>() < lo || v.get<std::int64_t>() > hi;
+  if (outside)
     SECGROUP_THROW(validation_error(
         errc::bad_value, field,
         "value " + v.dump() + " is outside " + std::to_string(lo) + ".." + std::to_string(hi)));
@@ -268,8 +272,8 @@ inline interval<std::uint32_t> read_port_interval(const json& v, const std::stri
     auto p = static_cast<std::uint32_t>(get_integer(v, field, 1, 65535));
     return {p, p};
   }
-  auto spec = parse_service_port("tcp/" + get_string(v, field), field);
-  return {spec.ports.from, spec.ports.to};
+  const auto ports = parse_port_text(get_string(v, field), field, "PORT or FROM-TO");
+  return {ports.from, ports.to};
 }
 
 inline suppression read_suppression(const json& v, const std::string& field) {
