@@ -510,6 +510,27 @@ class raw_connection {
     }
   }
 
+  /// Reads until the peer closes the connection or `within` passes; returns what was read and
+  /// sets `closed` to whether the peer closed it.
+  std::string read_until_closed(bool& closed, milliseconds within = milliseconds(3000)) {
+    const auto until = steady::now() + within;
+    std::string out;
+    closed = false;
+    for (;;) {
+      const auto left = std::chrono::duration_cast<milliseconds>(until - steady::now()).count();
+      if (left <= 0) return out;
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, static_cast<int>(left)) <= 0) continue;
+      char buffer[4096];
+      auto n = ::recv(fd_, buffer, sizeof buffer, 0);
+      if (n <= 0) {
+        closed = true;
+        return out;
+      }
+      out.append(buffer, static_cast<std::size_t>(n));
+    }
+  }
+
   /// True once the peer closed the connection (within `within`), reading and dropping data.
   bool closed_within(milliseconds within) {
     const auto until = steady::now() + within;
@@ -546,6 +567,20 @@ json body_of_raw(const std::string& response) {
   const auto head_end = response.find("\r\n\r\n");
   REQUIRE(head_end != std::string::npos);
   return json::parse(response.substr(head_end + 4));
+}
+
+/// How many responses `text` holds (each starts with a status line).
+std::size_t responses_in(const std::string& text) {
+  std::size_t n = 0;
+  for (auto at = text.find("HTTP/1.1 "); at != std::string::npos;
+       at = text.find("HTTP/1.1 ", at + 1))
+    ++n;
+  return n;
+}
+
+/// The head (status line and headers) of a raw response.
+std::string head_of(const std::string& response) {
+  return response.substr(0, response.find("\r\n\r\n"));
 }
 
 /// A request head for `method path` with `headers` (each ending in CRLF) and Host 127.0.0.1.
@@ -804,5 +839,77 @@ TEST_CASE("server: open mode answers only local Host names (DNS rebinding)", "[s
     auto answer = c.read_response();
     CHECK(status_of(answer) == p.status);
     if (p.status == 403) CHECK(body_of_raw(answer)["type"] == "invalid_request");
+  }
+}
+
+TEST_CASE(
+    "server: a request the HTTP layer refuses closes its connection, and nothing after it "
+    "is served",
+    "[server][hostile]") {
+  served s;
+  const auto id =
+      body_of(s.client.Post(base.c_str(), json({{"name", "web"}, {"project", project_a}}).dump(),
+                            json_type))["security_group"]["id"]
+          .get<std::string>();
+  // A valid request smuggled behind the refused one: it must never run.
+  const std::string smuggled =
+      "DELETE " + base + "/" + id + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+  const std::string host = "Host: 127.0.0.1\r\n";
+  for (const std::string& refused : std::vector<std::string>{
+           "GARBAGE\r\n",
+           "BREW / HTTP/1.1\r\n" + host + "X-One: 1\r\n\r\n",
+           "get " + base + " HTTP/1.1\r\n" + host + "\r\n",
+           "GET " + base + " HTTP/2.0\r\n" + host + "\r\n",
+           "GET " + base + "\r\n" + host + "\r\n",
+           "GET " + base + " HTTP/1.1\nHost: 127.0.0.1\n\n",
+           "POST " + base + " HTTP/1.1\r\n" + host +
+               "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+           "GET /" + std::string(9000, 'a') + " HTTP/1.1\r\n" + host + "\r\n",
+       }) {
+    CAPTURE(refused.substr(0, 80));
+    raw_connection c(s.http.port());
+    REQUIRE(c.send(refused + smuggled));
+    bool closed = false;
+    const auto answer = c.read_until_closed(closed);
+    CAPTURE(answer.substr(0, 400));
+    CHECK(responses_in(answer) == 1);
+    CHECK(status_of(answer) >= 400);
+    CHECK(body_of_raw(answer).contains("type"));
+    CHECK(head_of(answer).find("Connection: close") != std::string::npos);
+    CHECK(head_of(answer).find("Keep-Alive") == std::string::npos);
+    CHECK(closed);
+    CHECK(s.client.Get((base + "/" + id).c_str())->status == 200);
+  }
+}
+
+TEST_CASE("server: a refused request says Connection: close once, and never Keep-Alive",
+          "[server][hostile]") {
+  server::http_limits limits;
+  limits.max_headers = 8;
+  served s({}, with_limits(limits));
+  std::string many;
+  for (int i = 0; i < 10; ++i) many += "X-H" + std::to_string(i) + ": 1\r\n";
+  struct probe {
+    std::string request;
+    int status;
+  };
+  for (const auto& p : std::vector<probe>{
+           {head("GET", base, many), 431},
+           {"GET " + base + " HTTP/1.1\r\nHost: attacker.example\r\n\r\n", 403},
+           {head("POST", base, "Content-Type: text/plain\r\nContent-Length: 2\r\n") + "{}", 415},
+           {head("POST", base, "Content-Type: application/json\r\nContent-Length: 99999999\r\n"),
+            413},
+       }) {
+    CAPTURE(p.status);
+    raw_connection c(s.http.port());
+    REQUIRE(c.send(p.request));
+    const auto answer = c.read_response();
+    CAPTURE(head_of(answer));
+    CHECK(status_of(answer) == p.status);
+    const auto h = head_of(answer);
+    const auto first = h.find("Connection: close");
+    CHECK(first != std::string::npos);
+    CHECK(h.find("Connection:", first + 1) == std::string::npos);
+    CHECK(h.find("Keep-Alive") == std::string::npos);
   }
 }

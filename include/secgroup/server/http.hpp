@@ -4,9 +4,11 @@
 // path and query string (both as received: the router decodes them), headers and body into a
 // mock::request, and the router's status, headers and body back. It adds only what a socket
 // needs: every error body is JSON, also for what the router never sees (a request cpp-httplib
-// rejects, an exception); a body on a GET (the Python SDK sends `{}`) is ignored, and since
-// cpp-httplib does not read it, the connection is closed after such a response so the stray bytes
-// cannot poison the next request. Port 0 binds a free port; port() tells which. Limits
+// rejects, an exception). A request cpp-httplib rejects, or one refused before routing, is
+// answered once and its connection closed: nothing sent behind it is ever read as a request.
+// A body on a GET (the Python SDK sends `{}`) is ignored, and since cpp-httplib does not read it,
+// the connection is closed after such a response so the stray bytes cannot poison the next one.
+// Port 0 binds a free port; port() tells which. Limits
 // (http_limits, connections.hpp): connections, timeouts, header and body sizes; a request over a
 // limit gets 413 or 431 in the API's error shape before its body is read, and a body with a
 // Content-Encoding is refused (415), never decompressed. Open mode (no tokens) also refuses a Host
@@ -247,10 +249,13 @@ class http_server {
     return (!length.empty() && length != "0") || req.has_header("Transfer-Encoding");
   }
 
-  /// Closes the connection after this response (its request's body may be left unread).
+  /// Closes the connection after this response (its request's body may be left unread); the
+  /// post-routing handler then sends exactly one `Connection: close` and no `Keep-Alive`.
   static void close_after(httplib::Response& res) {
-    res.set_header("Connection", "close");
-    if (detail::http_connections::current) detail::http_connections::current->close = true;
+    if (auto* flags = detail::http_connections::current)
+      flags->close = true;
+    else
+      res.set_header("Connection", "close");
   }
 
   /// The 413 body; `size` when known (Content-Length, or a body read whole).
@@ -328,9 +333,7 @@ class http_server {
       auto [end, ec] = std::from_chars(length.data(), length.data() + length.size(), n);
       if (ec == std::errc::result_out_of_range || (ec == std::errc() && n > limits.max_body_bytes &&
                                                    end == length.data() + length.size())) {
-        write_json(
-            res, 413,
-            body_too_large(ec == std::errc() ? std::optional(n) : std::nullopt));
+        write_json(res, 413, body_too_large(ec == std::errc() ? std::optional(n) : std::nullopt));
         close_after(res);
         return true;
       }
@@ -353,12 +356,16 @@ class http_server {
           return refuse_early(req, res) ? httplib::Server::HandlerResponse::Handled
                                         : httplib::Server::HandlerResponse::Unhandled;
         }));
-    // Errors cpp-httplib answers itself (unknown method, bad request line, no handler) get a
-    // JSON body; the router's own error bodies are never empty and are kept.
+    // Errors cpp-httplib answers itself (a request line or header it cannot parse, an unknown
+    // method, a bad chunk, no handler) get a JSON body and close the connection: such a
+    // request was not read to its end, and cpp-httplib would parse what follows it (its
+    // headers, its body, a request smuggled behind it) as the next request. The router's own
+    // error bodies are never empty and are kept, on a connection kept alive.
     using error_handler = httplib::Server::HandlerWithResponse;
     server_.set_error_handler(
         error_handler([this](const httplib::Request& req, httplib::Response& res) {
           if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+          close_after(res);
           // What the connection layer cut short reached cpp-httplib as a plain 400.
           if (const auto* flags = detail::http_connections::current) {
             if (flags->head_too_large) {
@@ -393,6 +400,15 @@ class http_server {
           }
           return httplib::Server::HandlerResponse::Handled;
         }));
+    // Last, once cpp-httplib has added its Connection or Keep-Alive header: a response that
+    // closes its connection says so once, and never offers to keep it alive.
+    server_.set_post_routing_handler([](const httplib::Request&, httplib::Response& res) {
+      const auto* flags = detail::http_connections::current;
+      if (!flags || !flags->close) return;
+      res.headers.erase("Connection");
+      res.headers.erase("Keep-Alive");
+      res.set_header("Connection", "close");
+    });
     server_.set_exception_handler(
         [this](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
           std::string what = "unknown exception";
