@@ -3,8 +3,11 @@
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -26,7 +29,10 @@ struct serve_options {
   std::optional<std::string> token_file;
   server::http_limits limits;
   double request_timeout = 10, idle_timeout = 5;  // seconds
-  std::size_t max_rules = mock::default_max_rules_per_group;
+  // Counts as typed, checked by checked_count(): CLI11 would read "-1" into a size_t as its
+  // largest value, silently unlimited.
+  std::optional<std::string> max_body_bytes, max_header_bytes, max_headers, max_connections,
+      max_rules, fault_seed;
   mock::fault_options faults;
   std::vector<int> fault_statuses;  // empty: the plan's default
   std::optional<unsigned> retry_after;
@@ -106,17 +112,37 @@ std::chrono::milliseconds checked_seconds(double seconds, const char* flag) {
 std::chrono::milliseconds checked_sync_delay(const std::string& text, const char* flag) {
   const auto ms = detail::parse_decimal(detail::trim(text), 9);
   if (!ms)
-    throw validation_error(errc::bad_value, flag,
-                           "expected a whole number of milliseconds (0: no sync), not " +
-                               detail::quoted(text));
+    throw validation_error(
+        errc::bad_value, flag,
+        "expected a whole number of milliseconds (0: no sync), not " + detail::quoted(text));
   const std::chrono::milliseconds delay(*ms);
   mock::check_sync_delay(delay, flag);
   return delay;
 }
 
-/// Throws validation_error naming `flag` unless `value` is at least 1.
-void check_positive(std::size_t value, const char* flag) {
-  if (value == 0) throw validation_error(errc::bad_value, flag, "must be at least 1");
+/// `text` as a whole decimal number of at least `least`; throws validation_error
+/// (secgroup.validation.203) naming `flag` for anything else: a sign, a fraction, hex, spaces,
+/// or a value past 64 bits.
+std::uint64_t checked_count(const std::string& text, const char* flag, std::uint64_t least = 1) {
+  std::uint64_t n = 0;
+  const bool digits = !text.empty() && std::all_of(text.begin(), text.end(),
+                                                   [](char c) { return c >= '0' && c <= '9'; });
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (!digits || ec != std::errc() || end != text.data() + text.size())
+    throw validation_error(errc::bad_value, flag,
+                           "expected a whole number" +
+                               std::string(least > 0 ? " of at least " + std::to_string(least)
+                                                     : std::string(" (0 or more)")) +
+                               ", not " + detail::quoted(text));
+  if (n < least)
+    throw validation_error(errc::bad_value, flag,
+                           "must be at least " + std::to_string(least) + ", not " + text);
+  return n;
+}
+
+/// Sets `value` from `text` when the flag was given (checked_count(): at least 1).
+void set_count(std::size_t& value, const std::optional<std::string>& text, const char* flag) {
+  if (text) value = static_cast<std::size_t>(checked_count(*text, flag));
 }
 
 int run_serve(const serve_options& o) {
@@ -125,12 +151,12 @@ int run_serve(const serve_options& o) {
                            "port " + std::to_string(o.port) + " is outside 0..65535");
   mock::store_options store_options;
   if (!o.zones.empty()) store_options.zones = mock::checked_zone_names(o.zones, "--zone");
-  check_positive(o.max_rules, "--max-rules-per-group");
-  store_options.max_rules_per_group = o.max_rules;
+  set_count(store_options.max_rules_per_group, o.max_rules, "--max-rules-per-group");
   store_options.sync_delay = checked_sync_delay(o.sync_delay, "--sync-delay");
   mock::router_options routing;
   routing.tokens = read_tokens(o);
   routing.faults = o.faults;
+  if (o.fault_seed) routing.faults.seed = checked_count(*o.fault_seed, "--fault-seed", 0);
   if (!o.fault_statuses.empty()) routing.faults.statuses = o.fault_statuses;
   routing.faults.retry_after = o.retry_after;
   mock::validate(routing.faults,
@@ -142,10 +168,10 @@ int run_serve(const serve_options& o) {
   http.limits = o.limits;
   http.limits.request_timeout = checked_seconds(o.request_timeout, "--request-timeout");
   http.limits.idle_timeout = checked_seconds(o.idle_timeout, "--idle-timeout");
-  check_positive(http.limits.max_body_bytes, "--max-body-bytes");
-  check_positive(http.limits.max_header_bytes, "--max-header-bytes");
-  check_positive(http.limits.max_headers, "--max-headers");
-  check_positive(http.limits.max_connections, "--max-connections");
+  set_count(http.limits.max_body_bytes, o.max_body_bytes, "--max-body-bytes");
+  set_count(http.limits.max_header_bytes, o.max_header_bytes, "--max-header-bytes");
+  set_count(http.limits.max_headers, o.max_headers, "--max-headers");
+  set_count(http.limits.max_connections, o.max_connections, "--max-connections");
   http.allowed_hosts = o.allowed_hosts;
   mock::store store(std::move(store_options));
 
@@ -202,22 +228,26 @@ void register_serve(CLI::App& app, command& run) {
                   "Open mode: a host name to accept in the Host header besides IP literals, "
                   "localhost and --host; repeatable")
       ->allow_extra_args(false);
-  cmd->add_option("--max-body-bytes", o->limits.max_body_bytes,
-                  "Largest request body (default 2097152; 413 beyond)");
-  cmd->add_option("--max-header-bytes", o->limits.max_header_bytes,
-                  "Largest request line plus headers (default 65536; 431 beyond)");
-  cmd->add_option("--max-headers", o->limits.max_headers,
-                  "Most header lines in a request (default 100; 431 beyond)");
-  cmd->add_option(
-      "--max-connections", o->limits.max_connections,
-      "Connections open at once; idle ones yield to a newcomer, else 503 (default 128)");
+  cmd->add_option("--max-body-bytes", o->max_body_bytes,
+                  "Largest request body (default 2097152; 413 beyond)")
+      ->type_name("N");
+  cmd->add_option("--max-header-bytes", o->max_header_bytes,
+                  "Largest request line plus headers (default 65536; 431 beyond)")
+      ->type_name("N");
+  cmd->add_option("--max-headers", o->max_headers,
+                  "Most header lines in a request (default 100; 431 beyond)")
+      ->type_name("N");
+  cmd->add_option("--max-connections", o->max_connections,
+                  "Connections open at once; idle ones yield to a newcomer, else 503 (default 128)")
+      ->type_name("N");
   cmd->add_option("--request-timeout", o->request_timeout,
                   "Seconds for a request to arrive whole, and for its response to be taken "
                   "(default 10)");
   cmd->add_option("--idle-timeout", o->idle_timeout,
                   "Seconds a kept-alive connection may wait for its next request (default 5)");
   cmd->add_option("--max-rules-per-group", o->max_rules,
-                  "User rules one group may hold (default 1000; 403 quotas_exceeded beyond)");
+                  "User rules one group may hold (default 1000; 403 quotas_exceeded beyond)")
+      ->type_name("N");
   cmd->add_option("--fault-rate", o->faults.rate,
                   "Testing clients: answer this fraction of requests (0..1) with a failure "
                   "instead of serving them (default 0)");
@@ -229,8 +259,9 @@ void register_serve(CLI::App& app, command& run) {
                   "Send Retry-After: SECONDS with each failure (0..3600; default none)");
   cmd->add_option("--fault-delay", o->faults.delay_ms,
                   "Milliseconds to wait before every answer (0..60000; default 0)");
-  cmd->add_option("--fault-seed", o->faults.seed,
-                  "Seed of the failures: the same seed fails the same request numbers (default 1)");
+  cmd->add_option("--fault-seed", o->fault_seed,
+                  "Seed of the failures: the same seed fails the same request numbers (default 1)")
+      ->type_name("N");
   cmd->add_option("--sync-delay", o->sync_delay,
                   "Milliseconds (of the server's clock) a changed group stays \"syncing\" before "
                   "it is \"available\" with its modification_date bumped, as the real API does "

@@ -45,6 +45,14 @@ SECGROUP_SERVE_TOKENS="$secret" expect_bad_input 'secgroup\.validation\.203.*SEC
 grep -q "$secret" "$work/err" && fail "SECGROUP_SERVE_TOKENS: the error shows the secret"
 expect_bad_input 'secgroup\.validation\.203.*--request-timeout' --port 0 --request-timeout 0
 expect_bad_input 'secgroup\.validation\.203.*--max-body-bytes' --port 0 --max-body-bytes 0
+# A negative count is refused, never read as the largest size_t (unlimited).
+for flag in --max-body-bytes --max-header-bytes --max-headers --max-connections \
+  --max-rules-per-group; do
+  expect_bad_input "secgroup\\.validation\\.203.*$flag.*whole number" --port 0 "$flag" -1
+  expect_bad_input "secgroup\\.validation\\.203.*$flag.*whole number" --port 0 "$flag" 0x10
+  expect_bad_input "secgroup\\.validation\\.203.*$flag.*at least 1" --port 0 "$flag" 0
+done
+expect_bad_input 'secgroup\.validation\.203.*--fault-seed.*whole number' --port 0 --fault-seed -1
 expect_bad_input 'secgroup\.validation\.201.*--port' --port 70000
 expect_bad_input 'secgroup\.validation\.203.*--zone' --port 0 --zone nowhere
 expect_bad_input 'not expected' --port 0 --frobnicate
