@@ -913,3 +913,77 @@ TEST_CASE("server: a refused request says Connection: close once, and never Keep
     CHECK(h.find("Keep-Alive") == std::string::npos);
   }
 }
+
+TEST_CASE(
+    "server: a write without Content-Length or Transfer-Encoding has an empty body, "
+    "answered at once",
+    "[server][hostile]") {
+  server::http_limits limits;
+  limits.request_timeout = milliseconds(60'000);  // far beyond read_response's wait
+  served s({}, with_limits(limits));
+  const auto id =
+      body_of(s.client.Post(base.c_str(), json({{"name", "web"}, {"project", project_a}}).dump(),
+                            json_type))["security_group"]["id"]
+          .get<std::string>();
+  raw_connection c(s.http.port());
+  SECTION("POST: the router reads the empty body as {}") {
+    REQUIRE(c.send(head("POST", base)));
+    const auto answer = c.read_response();
+    CHECK(status_of(answer) == 400);
+    CHECK(body_of_raw(answer)["type"] == "invalid_arguments");
+  }
+  SECTION("PATCH: an empty body changes nothing") {
+    REQUIRE(c.send(head("PATCH", base + "/" + id)));
+    CHECK(status_of(c.read_response()) == 200);
+  }
+  SECTION("DELETE, then the next request on the same connection") {
+    REQUIRE(c.send(head("DELETE", base + "/" + id)));
+    CHECK(status_of(c.read_response()) == 204);
+    REQUIRE(c.send(head("GET", base + "/" + id)));
+    CHECK(status_of(c.read_response()) == 404);
+  }
+}
+
+TEST_CASE("server: ambiguous framing and a second Host header are refused (request smuggling)",
+          "[server][hostile]") {
+  served s;
+  const std::string body = json({{"name", "web"}, {"project", project_a}}).dump();
+  const std::string size = std::to_string(body.size());
+  const std::string json_header = "Content-Type: application/json\r\n";
+  for (const std::string& request : std::vector<std::string>{
+           head("POST", base, json_header + "Content-Length: -1\r\n") + body,
+           head("POST", base, json_header + "Content-Length: +" + size + "\r\n") + body,
+           head("POST", base, json_header + "Content-Length: " + size + "x\r\n") + body,
+           head("POST", base, json_header + "Transfer-Encoding: gzip, chunked\r\n") + body,
+           head("POST", base,
+                json_header + "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n") +
+               body,
+           head("POST", base,
+                json_header + "Content-Length: " + size + "\r\nContent-Length: 2\r\n") +
+               body,
+           head("POST", base,
+                json_header + "Content-Length: " + size + "\r\nTransfer-Encoding: chunked\r\n") +
+               body,
+           "GET " + base + " HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: attacker.example\r\n\r\n",
+           "GET " + base + " HTTP/1.1\r\nHost: attacker.example\r\nHost: 127.0.0.1\r\n\r\n",
+       }) {
+    CAPTURE(request);
+    raw_connection c(s.http.port());
+    REQUIRE(c.send(request));
+    bool closed = false;
+    const auto answer = c.read_until_closed(closed);
+    CHECK(responses_in(answer) == 1);
+    CHECK(status_of(answer) == 400);
+    CHECK(body_of_raw(answer)["type"] == "invalid_request");
+    CHECK(closed);
+  }
+  CHECK(s.store.size() == 0);
+  SECTION("the same Content-Length twice is one length") {
+    raw_connection c(s.http.port());
+    REQUIRE(c.send(
+        head("POST", base,
+             json_header + "Content-Length: " + size + "\r\nContent-Length: " + size + "\r\n") +
+        body));
+    CHECK(status_of(c.read_response()) == 201);
+  }
+}

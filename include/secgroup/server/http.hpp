@@ -239,6 +239,13 @@ class http_server {
     }
   }
 
+  /// True iff `req` frames no body at all: neither Content-Length nor Transfer-Encoding, which
+  /// means a body of length 0 (RFC 7230 §3.3.3), not one that lasts until the connection
+  /// closes.
+  static bool unframed(const httplib::Request& req) {
+    return !req.has_header("Content-Length") && !req.has_header("Transfer-Encoding");
+  }
+
   static bool expects_body(const std::string& method) {
     return method == "POST" || method == "PUT" || method == "PATCH" || method == "DELETE";
   }
@@ -294,11 +301,14 @@ class http_server {
                        [&](const std::string& h) { return detail::iequals(name, h); });
   }
 
-  /// Refuses, before its body is read, a request over the limits (431, 413), one with a
+  /// Refuses, before its body is read, a request over the limits (431, 413), one whose framing
+  /// is ambiguous (400, RFC 7230 §3.3.3, against request smuggling: two Host headers, two
+  /// different Content-Lengths, one that is not a decimal number, Content-Length with
+  /// Transfer-Encoding, a Transfer-Encoding other than `chunked` alone), one with a
   /// Content-Encoding (415: bodies are never decompressed, so no gzip bomb), and in open mode
   /// a foreign Host (403, DNS rebinding) or a write whose body is not declared JSON (415: a
   /// cross-site form or `fetch` can post text/plain without a preflight; JSON needs one).
-  /// Returns true when it answered.
+  /// Returns true when it answered; every refusal closes the connection.
   bool refuse_early(const httplib::Request& req, httplib::Response& res) const {
     auto refuse = [&](int status, const char* type, const std::string& message) {
       write_json(res, status, detail::mock_errors::message_body(type, message));
@@ -310,6 +320,30 @@ class http_server {
       return refuse(431, "request_header_fields_too_large",
                     "the request has " + std::to_string(req.headers.size()) +
                         " header lines; the limit is " + std::to_string(limits.max_headers));
+    if (const auto hosts = req.get_header_value_count("Host"); hosts > 1)
+      return refuse(400, "invalid_request",
+                    "the request has " + std::to_string(hosts) + " Host headers; send one");
+    const auto lengths = req.get_header_value_count("Content-Length");
+    const auto encodings = req.get_header_value_count("Transfer-Encoding");
+    if (lengths > 0 && encodings > 0)
+      return refuse(400, "invalid_request",
+                    "the request has both Content-Length and Transfer-Encoding; send one");
+    if (encodings > 1 ||
+        (encodings == 1 &&
+         !detail::iequals(detail::trim(req.get_header_value("Transfer-Encoding")), "chunked")))
+      return refuse(400, "invalid_request",
+                    "Transfer-Encoding must be `chunked` alone (no other coding is accepted)");
+    const std::string length = req.get_header_value("Content-Length");
+    for (std::size_t i = 0; i < lengths; ++i) {
+      const std::string value = req.get_header_value("Content-Length", i);
+      if (value.empty() ||
+          !std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        return refuse(400, "invalid_request",
+                      "the Content-Length header must be a decimal number of bytes");
+      if (value != length)
+        return refuse(400, "invalid_request",
+                      "the request has Content-Length headers with different values");
+    }
     const bool open = !routing_.tokens;
     if (open && !host_allowed(req.get_header_value("Host")))
       return refuse(403, "invalid_request",
@@ -327,12 +361,10 @@ class http_server {
         return refuse(415, "invalid_request",
                       "a request body must be sent as Content-Type: application/json");
     }
-    const std::string length = req.get_header_value("Content-Length");
-    if (!length.empty()) {
+    if (!length.empty()) {  // decimal digits: checked above
       std::uint64_t n = 0;
       auto [end, ec] = std::from_chars(length.data(), length.data() + length.size(), n);
-      if (ec == std::errc::result_out_of_range || (ec == std::errc() && n > limits.max_body_bytes &&
-                                                   end == length.data() + length.size())) {
+      if (ec == std::errc::result_out_of_range || n > limits.max_body_bytes) {
         write_json(res, 413, body_too_large(ec == std::errc() ? std::optional(n) : std::nullopt));
         close_after(res);
         return true;
@@ -353,8 +385,15 @@ class http_server {
     using routing_handler = httplib::Server::HandlerWithResponse;
     server_.set_pre_routing_handler(
         routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-          return refuse_early(req, res) ? httplib::Server::HandlerResponse::Handled
-                                        : httplib::Server::HandlerResponse::Unhandled;
+          if (refuse_early(req, res)) return httplib::Server::HandlerResponse::Handled;
+          // cpp-httplib reads the body of a POST, PUT, PATCH or DELETE without framing until
+          // the connection closes (the client waits for the answer: until request_timeout).
+          // Such a request has no body: it is served here, its empty body never read.
+          if (expects_body(req.method) && unframed(req)) {
+            serve(req, res);
+            return httplib::Server::HandlerResponse::Handled;
+          }
+          return httplib::Server::HandlerResponse::Unhandled;
         }));
     // Errors cpp-httplib answers itself (a request line or header it cannot parse, an unknown
     // method, a bad chunk, no handler) get a JSON body and close the connection: such a
