@@ -987,3 +987,123 @@ TEST_CASE("server: ambiguous framing and a second Host header are refused (reque
     CHECK(status_of(c.read_response()) == 201);
   }
 }
+
+TEST_CASE("server: max_headers counts the header lines received, at N and N+1",
+          "[server][hostile]") {
+  auto lines = [](int n) {  // Host and n - 1 more
+    std::string more;
+    for (int i = 1; i < n; ++i) more += "X-H" + std::to_string(i) + ": 1\r\n";
+    return more;
+  };
+  SECTION("a limit of 5") {
+    server::http_limits limits;
+    limits.max_headers = 5;
+    served s({}, with_limits(limits));
+    raw_connection at(s.http.port());
+    REQUIRE(at.send(head("GET", base, lines(5))));
+    CHECK(status_of(at.read_response()) == 200);
+    raw_connection over(s.http.port());
+    REQUIRE(over.send(head("GET", base, lines(6))));
+    const auto answer = over.read_response();
+    CHECK(status_of(answer) == 431);
+    CHECK(body_of_raw(answer)["message"] == "the request has 6 header lines; the limit is 5");
+  }
+  SECTION("the default, 100") {
+    served s;
+    raw_connection at(s.http.port());
+    REQUIRE(at.send(head("GET", base, lines(100))));
+    CHECK(status_of(at.read_response()) == 200);
+    raw_connection over(s.http.port());
+    REQUIRE(over.send(head("GET", base, lines(101))));
+    CHECK(status_of(over.read_response()) == 431);
+  }
+}
+
+TEST_CASE("server: the request line and each header line may take 8192 bytes, the head 64 KiB",
+          "[server][hostile]") {
+  served s;
+  REQUIRE(server::max_request_line_bytes == 8192);
+  REQUIRE(server::max_header_line_bytes == 8192);
+  // "X-Big: " + filler + CRLF is `bytes` long.
+  auto header_line = [](std::size_t bytes) {
+    return "X-Big: " + std::string(bytes - 9, 'a') + "\r\n";
+  };
+  // "GET " + base + "?q=" + filler + " HTTP/1.1\r\n" is `bytes` long.
+  auto request_line = [](std::size_t bytes) {
+    const std::string start = "GET " + base + "?q=", end = " HTTP/1.1\r\n";
+    return start + std::string(bytes - start.size() - end.size(), 'a') + end;
+  };
+  auto answer_to = [&](const std::string& request, bool& closed) {
+    raw_connection c(s.http.port());
+    REQUIRE(c.send(request));
+    return c.read_until_closed(closed, milliseconds(3000));
+  };
+  bool closed = false;
+  SECTION("a header line of 8192 bytes is served, of 8193 a JSON 431") {
+    raw_connection c(s.http.port());
+    REQUIRE(c.send(head("GET", base, header_line(8192))));
+    CHECK(status_of(c.read_response()) == 200);
+    const auto answer = answer_to(head("GET", base, header_line(8193)), closed);
+    CHECK(status_of(answer) == 431);
+    CHECK(body_of_raw(answer)["type"] == "request_header_fields_too_large");
+    CHECK(body_of_raw(answer)["message"] == "a header line exceeds the limit of 8192 bytes");
+    CHECK(closed);
+  }
+  SECTION("a request line of 8192 bytes is served, of 8193 a JSON 414") {
+    raw_connection c(s.http.port());
+    REQUIRE(c.send(request_line(8192) + "Host: 127.0.0.1\r\n\r\n"));
+    CHECK(status_of(c.read_response()) == 200);
+    const auto answer = answer_to(request_line(8193) + "Host: 127.0.0.1\r\n\r\n", closed);
+    CHECK(status_of(answer) == 414);
+    CHECK(body_of_raw(answer)["type"] == "uri_too_long");
+    CHECK(closed);
+  }
+  SECTION("a request line of 65,600 bytes: a JSON 414, not a silent close") {
+    const auto answer = answer_to(request_line(65'600) + "Host: 127.0.0.1\r\n\r\n", closed);
+    CHECK(status_of(answer) == 414);
+    CHECK(body_of_raw(answer)["type"] == "uri_too_long");
+    CHECK(closed);
+  }
+  SECTION("64 KiB of header lines is served, more is a JSON 431") {
+    std::string lines;
+    while (lines.size() + 8000 < 65536 - 200) lines += header_line(8000);
+    raw_connection c(s.http.port());
+    REQUIRE(c.send(head("GET", base, lines)));
+    CHECK(status_of(c.read_response()) == 200);
+    const auto answer = answer_to(head("GET", base, lines + header_line(8000)), closed);
+    CHECK(status_of(answer) == 431);
+    CHECK(body_of_raw(answer)["message"] ==
+          "the request line and headers exceed the limit of 65536 bytes");
+    CHECK(closed);
+  }
+}
+
+TEST_CASE("server: a request line past max_header_bytes is a JSON 431, not a silent close",
+          "[server][hostile]") {
+  server::http_limits limits;
+  limits.max_header_bytes = 4096;
+  served s({}, with_limits(limits));
+  raw_connection c(s.http.port());
+  REQUIRE(c.send("GET " + base + "?q=" + std::string(5000, 'a') + " HTTP/1.1\r\n\r\n"));
+  bool closed = false;
+  const auto answer = c.read_until_closed(closed);
+  CHECK(status_of(answer) == 431);
+  CHECK(body_of_raw(answer)["type"] == "request_header_fields_too_large");
+  CHECK(closed);
+}
+
+TEST_CASE("server: the 503 of a full server is {\"type\", \"message\"} like every error",
+          "[server][hostile]") {
+  server::http_limits limits;
+  limits.max_connections = 1;
+  served s({}, with_limits(limits));
+  // A connection in the middle of its request holds the one slot and cannot yield it.
+  raw_connection busy(s.http.port());
+  REQUIRE(busy.send("GET " + base + " HTTP/1.1\r\n"));
+  std::this_thread::sleep_for(milliseconds(200));
+  raw_connection refused(s.http.port());
+  const auto answer = refused.read_response();
+  CHECK(status_of(answer) == 503);
+  CHECK(answer.substr(answer.find("\r\n\r\n") + 4) ==
+        R"({"type": "service_unavailable", "message": "too many connections: try again later"})");
+}

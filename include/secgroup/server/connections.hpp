@@ -13,12 +13,16 @@
 // - the request line and headers together may take `max_header_bytes`, counted as they are read
 //   (cpp-httplib 0.11 bounds neither the number nor the size of header lines); a body read
 //   without Content-Length (chunked) stops past `max_body_bytes` plus its framing;
+// - the request line may take max_request_line_bytes and each header line
+//   max_header_line_bytes (cpp-httplib's compiled limits, 8192 bytes with the CRLF), cut off as
+//   they arrive; the header lines received are counted for `max_headers`;
 // - TCP_NODELAY on every accepted socket: without it a kept-alive connection waits ~40 ms per
 //   response on the peer's delayed ACK (Nagle).
 // What a request overstepped is kept in thread-local request_flags, read by the error handler
-// of server/http.hpp to answer 431, 413 or 408 instead of cpp-httplib's plain 400; a refused
-// request closes its connection after the answer (its body may be unread), with a short drain
-// so the client reads the answer rather than a reset.
+// of server/http.hpp to answer 431, 414, 413 or 408 instead of cpp-httplib's plain 400; when
+// the request line itself was cut short, cpp-httplib answers nothing and the engine sends that
+// answer itself. A refused request closes its connection after the answer (its body may be
+// unread), with a short drain so the client reads the answer rather than a reset.
 // Why not cpp-httplib's own loop: in 0.11 (Debian's, compiled) a connection holds a worker of a
 // fixed pool for its whole keep-alive life and a read only times out per recv(), so ten trickling
 // clients starve it; its task queue only sees opaque closures, so the loop cannot be bounded from
@@ -43,6 +47,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include "../config.hpp"
@@ -69,6 +74,13 @@ struct http_limits {
   std::size_t max_requests_per_connection = 1000;
 };
 
+/// Largest request line, CRLF included (414 beyond), and largest header line, CRLF included
+/// (431 beyond): the limits cpp-httplib is compiled with (Debian's libcpp-httplib.so keeps the
+/// defaults of CPPHTTPLIB_REQUEST_URI_MAX_LENGTH and CPPHTTPLIB_HEADER_MAX_LENGTH). A #define
+/// before <httplib.h> cannot raise them: the parser is in the compiled library. Not settable.
+inline constexpr std::size_t max_request_line_bytes = CPPHTTPLIB_REQUEST_URI_MAX_LENGTH;
+inline constexpr std::size_t max_header_line_bytes = CPPHTTPLIB_HEADER_MAX_LENGTH;
+
 }  // namespace server
 
 /// \cond
@@ -79,14 +91,64 @@ using steady = std::chrono::steady_clock;
 /// What the current request overstepped; set by socket_stream, read by the error handler and
 /// the connection loop of the same thread.
 struct request_flags {
-  bool head_too_large = false;  ///< request line + headers past max_header_bytes
-  bool body_too_large = false;  ///< a body read without Content-Length past max_body_bytes
-  bool timed_out = false;       ///< request_timeout passed while reading or writing
-  bool close = false;           ///< close the connection after this response
+  std::size_t header_lines = 0;  ///< header lines received (request line and blank line aside)
+  bool head_too_large = false;   ///< request line + headers past max_header_bytes
+  bool line_too_long = false;    ///< the request line past max_request_line_bytes
+  bool header_too_long = false;  ///< a header line past max_header_line_bytes
+  bool body_too_large = false;   ///< a body read without Content-Length past max_body_bytes
+  bool timed_out = false;        ///< request_timeout passed while reading or writing
+  bool close = false;            ///< close the connection after this response
 };
 
 /// The flags of the request this thread serves, or nullptr outside a connection thread.
 inline thread_local request_flags* current = nullptr;
+
+/// The answer to a request the connection layer cut short.
+struct cut_short {
+  int status;
+  const char* type;
+  std::string message;
+};
+
+/// What to answer a request whose reading `flags` stopped (line or head too long, timed out;
+/// a body too large is answered by server/http.hpp); nullopt for none of those.
+inline std::optional<cut_short> cut_short_answer(const request_flags& flags,
+                                                 const server::http_limits& limits) {
+  if (flags.line_too_long)
+    return cut_short{414, "uri_too_long",
+                     "the request line exceeds the limit of " +
+                         std::to_string(server::max_request_line_bytes) + " bytes"};
+  if (flags.header_too_long)
+    return cut_short{431, "request_header_fields_too_large",
+                     "a header line exceeds the limit of " +
+                         std::to_string(server::max_header_line_bytes) + " bytes"};
+  if (flags.head_too_large)
+    return cut_short{431, "request_header_fields_too_large",
+                     "the request line and headers exceed the limit of " +
+                         std::to_string(limits.max_header_bytes) + " bytes"};
+  if (flags.timed_out)
+    return cut_short{408, "request_timeout",
+                     "the request did not arrive within " +
+                         std::to_string(limits.request_timeout.count()) + " ms"};
+  return std::nullopt;
+}
+
+/// A whole HTTP/1.1 response that closes its connection, with the JSON body
+/// `{"type": type, "message": message}`; `message` must need no JSON escaping (no quote,
+/// backslash or control character). `extra` holds more header lines, each ending in CRLF.
+inline std::string raw_error_response(int status, std::string_view type, std::string_view message,
+                                      std::string_view extra = {}) {
+  const char* reason = status == 408   ? "Request Timeout"
+                       : status == 414 ? "URI Too Long"
+                       : status == 431 ? "Request Header Fields Too Large"
+                       : status == 503 ? "Service Unavailable"
+                                       : "Error";
+  const std::string body =
+      R"({"type": ")" + std::string(type) + R"(", "message": ")" + std::string(message) + R"("})";
+  return "HTTP/1.1 " + std::to_string(status) + " " + reason +
+         "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+         "\r\nConnection: close\r\n" + std::string(extra) + "\r\n" + body;
+}
 
 /// Waits until `fd` is ready for `events` or `deadline` passes; true when ready (errors and
 /// hang-ups count as ready: the next call reports them).
@@ -115,8 +177,11 @@ class socket_stream final : public httplib::Stream {
     deadline_ = deadline;
     write_deadline_.reset();
     in_head_ = true;
-    head_bytes_ = body_bytes_ = line_length_ = 0;
+    head_bytes_ = body_bytes_ = line_length_ = line_bytes_ = line_index_ = written_ = 0;
   }
+  /// Bytes of this request handed to cpp-httplib, and bytes written since it began.
+  std::size_t received() const noexcept { return head_bytes_ + body_bytes_; }
+  std::size_t written() const noexcept { return written_; }
   /// True iff bytes already received wait in the buffer (a pipelined request).
   bool buffered() const noexcept { return begin_ < end_; }
 
@@ -151,6 +216,7 @@ class socket_stream final : public httplib::Stream {
     ssize_t n;
     do n = ::send(fd_, ptr, size, MSG_NOSIGNAL);
     while (n < 0 && errno == EINTR);
+    if (n > 0) written_ += static_cast<std::size_t>(n);
     return n;
   }
 
@@ -163,14 +229,27 @@ class socket_stream final : public httplib::Stream {
   socket_t socket() const override { return fd_; }
 
  private:
-  /// Charges `n` bytes to the head (until its blank line) or the body; false past a limit.
+  /// Charges `n` bytes to the head (until its blank line) or the body, and counts the header
+  /// lines; false past a limit (the line limits are cpp-httplib's own, enforced as the bytes
+  /// arrive rather than after a whole line is buffered).
   bool account(const char* data, std::size_t n) {
     std::size_t i = 0;
     for (; in_head_ && i < n; ++i) {
       const char c = data[i];
+      const bool request_line = line_index_ == 0;
+      if (++line_bytes_ >
+          (request_line ? server::max_request_line_bytes : server::max_header_line_bytes)) {
+        (request_line ? flags_.line_too_long : flags_.header_too_long) = true;
+        flags_.close = true;
+        return false;
+      }
       if (c == '\n') {
-        if (line_length_ == 0) in_head_ = false;  // the blank line: the head ends here
-        line_length_ = 0;
+        if (line_length_ == 0 && !request_line)
+          in_head_ = false;  // the blank line: the head ends here
+        else if (!request_line)
+          ++flags_.header_lines;
+        line_length_ = line_bytes_ = 0;
+        ++line_index_;
       } else if (c != '\r') {
         ++line_length_;
       }
@@ -220,7 +299,8 @@ class socket_stream final : public httplib::Stream {
   steady::time_point deadline_ = steady::now();
   mutable std::optional<steady::time_point> write_deadline_;
   bool in_head_ = true;
-  std::size_t head_bytes_ = 0, body_bytes_ = 0, line_length_ = 0;
+  std::size_t head_bytes_ = 0, body_bytes_ = 0, line_length_ = 0, line_bytes_ = 0, line_index_ = 0,
+              written_ = 0;
   char buffer_[4096];
   std::size_t begin_ = 0, end_ = 0;
 };
@@ -323,11 +403,8 @@ class engine : public httplib::Server {
 
   /// Answers 503 in the API's error shape without waiting, and closes `fd`.
   static void refuse(int fd) {
-    static const std::string body =
-        R"({"message": "too many connections: try again later", "type": "service_unavailable"})";
-    const std::string text =
-        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: " +
-        std::to_string(body.size()) + "\r\nConnection: close\r\nRetry-After: 1\r\n\r\n" + body;
+    static const std::string text = raw_error_response(
+        503, "service_unavailable", "too many connections: try again later", "Retry-After: 1\r\n");
     [[maybe_unused]] auto sent = ::send(fd, text.data(), text.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
     ::close(fd);
   }
@@ -372,6 +449,15 @@ class engine : public httplib::Server {
         const bool last = served + 1 >= limits_.max_requests_per_connection || stopping_;
         bool closed = false;
         const bool ok = process_request(stream, last, closed, nullptr);
+        // A request line cut short (too long, too slow) makes cpp-httplib give up without an
+        // answer: the engine sends the one the error handler would have.
+        if (!ok && stream.received() > 0 && stream.written() == 0) {
+          if (const auto answer = cut_short_answer(flags, limits_)) {
+            const auto text = raw_error_response(answer->status, answer->type, answer->message);
+            stream.write(text.data(), text.size());
+            flags.close = true;
+          }
+        }
         if (!ok || closed || last || flags.close || flags.timed_out) break;
       }
     }

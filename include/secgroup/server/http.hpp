@@ -10,7 +10,7 @@
 // the connection is closed after such a response so the stray bytes cannot poison the next one.
 // Port 0 binds a free port; port() tells which. Limits
 // (http_limits, connections.hpp): connections, timeouts, header and body sizes; a request over a
-// limit gets 413 or 431 in the API's error shape before its body is read, and a body with a
+// limit gets 413, 414 or 431 in the API's error shape before its body is read, and a body with a
 // Content-Encoding is refused (415), never decompressed. Open mode (no tokens) also refuses a Host
 // header naming a host other than an IP literal, localhost, the bound host or allowed_hosts (403,
 // against DNS rebinding), and a POST, PUT or PATCH body not declared `application/json` (415,
@@ -316,10 +316,14 @@ class http_server {
       return true;
     };
     const auto& limits = options_.limits;
-    if (req.headers.size() > limits.max_headers)
+    // The header lines received, not req.headers: cpp-httplib adds REMOTE_ADDR, REMOTE_PORT,
+    // LOCAL_ADDR and LOCAL_PORT to those.
+    const auto* flags = detail::http_connections::current;
+    const std::size_t lines = flags ? flags->header_lines : req.headers.size();
+    if (lines > limits.max_headers)
       return refuse(431, "request_header_fields_too_large",
-                    "the request has " + std::to_string(req.headers.size()) +
-                        " header lines; the limit is " + std::to_string(limits.max_headers));
+                    "the request has " + std::to_string(lines) + " header lines; the limit is " +
+                        std::to_string(limits.max_headers));
     if (const auto hosts = req.get_header_value_count("Host"); hosts > 1)
       return refuse(400, "invalid_request",
                     "the request has " + std::to_string(hosts) + " Host headers; send one");
@@ -407,24 +411,14 @@ class http_server {
           close_after(res);
           // What the connection layer cut short reached cpp-httplib as a plain 400.
           if (const auto* flags = detail::http_connections::current) {
-            if (flags->head_too_large) {
-              write_json(res, 431,
-                         detail::mock_errors::message_body(
-                             "request_header_fields_too_large",
-                             "the request line and headers exceed the limit of " +
-                                 std::to_string(options_.limits.max_header_bytes) + " bytes"));
-              return httplib::Server::HandlerResponse::Handled;
-            }
             if (flags->body_too_large) {
               write_json(res, 413, body_too_large(std::nullopt));
               return httplib::Server::HandlerResponse::Handled;
             }
-            if (flags->timed_out) {
-              write_json(res, 408,
-                         detail::mock_errors::message_body(
-                             "request_timeout",
-                             "the request did not arrive within " +
-                                 std::to_string(options_.limits.request_timeout.count()) + " ms"));
+            if (const auto answer =
+                    detail::http_connections::cut_short_answer(*flags, options_.limits)) {
+              write_json(res, answer->status,
+                         detail::mock_errors::message_body(answer->type, answer->message));
               return httplib::Server::HandlerResponse::Handled;
             }
           }
