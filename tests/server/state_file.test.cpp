@@ -4,16 +4,16 @@
 // never an acknowledgement).
 #include <httplib.h>
 #include <signal.h>
-#include <sys/stat.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
-#include <thread>
 #include <secgroup/mock/rest.hpp>
 #include <secgroup/server/http.hpp>
 #include <secgroup/server/state_file.hpp>
+#include <thread>
 
 #include "mock/fixture.hpp"
 
@@ -92,7 +92,6 @@ json reloaded(const fs::path& file) {
   return again.store.snapshot();
 }
 
-
 TEST_CASE("state file: the store reports what each call changed", "[server][state]") {
   fixture f;
   std::vector<mock::store_change> seen;
@@ -113,7 +112,9 @@ TEST_CASE("state file: the store reports what each call changed", "[server][stat
   CHECK(f.call("PATCH", base + "/" + a, R"({"name": ""})").status == 400);
   CHECK(f.call("PATCH", base + "/" + a, R"({"name": "a"})").status == 200);
   CHECK(written.size() == 2);
-  f.add_rule(a, {{"protocol", "ICMP"}, {"direction", "inbound"}, {"action", "drop"},
+  f.add_rule(a, {{"protocol", "ICMP"},
+                 {"direction", "inbound"},
+                 {"action", "drop"},
                  {"ip_range", "0.0.0.0/0"}});
   REQUIRE(written.size() == 3);
   CHECK(written[2] == std::vector<std::string>{a});
@@ -316,8 +317,7 @@ TEST_CASE("state file: replaying a journal already in the snapshot changes nothi
   CHECK(reloaded(file) == expected);
 }
 
-TEST_CASE("state file: temporaries are created safely and stale ones removed",
-          "[server][state]") {
+TEST_CASE("state file: temporaries are created safely and stale ones removed", "[server][state]") {
   scratch dir("temporaries");
   const auto file = dir.path / "state.json";
   const auto victim = dir.path / "victim";
@@ -345,15 +345,15 @@ TEST_CASE("state file: temporaries are created safely and stale ones removed",
           std::vector<std::string>{"state.json", "state.json.journal", "victim"});
   }
   SECTION("only our own leftovers are removed") {
-    for (const char* name : {"state.json.tmp-4242", "state.json.tmp-0123456789abcdef",
-                             "state.json.tmp-notours", "state.json.tmp-", "other.json.tmp-4242",
-                             "state.json.tmp-0123456789abcdef0"})
+    for (const char* name :
+         {"state.json.tmp-4242", "state.json.tmp-0123456789abcdef", "state.json.tmp-notours",
+          "state.json.tmp-", "other.json.tmp-4242", "state.json.tmp-0123456789abcdef0"})
       std::ofstream(dir.path / name) << "x";
     opened s(file);
-    CHECK(names_in(dir.path) ==
-          std::vector<std::string>{"other.json.tmp-4242", "state.json", "state.json.journal",
-                                   "state.json.tmp-", "state.json.tmp-0123456789abcdef0",
-                                   "state.json.tmp-notours", "victim"});
+    CHECK(names_in(dir.path) == std::vector<std::string>{"other.json.tmp-4242", "state.json",
+                                                         "state.json.journal", "state.json.tmp-",
+                                                         "state.json.tmp-0123456789abcdef0",
+                                                         "state.json.tmp-notours", "victim"});
     CHECK(s.log.size() == 2);
   }
   SECTION("a journal that is a symlink is refused") {
@@ -384,8 +384,7 @@ TEST_CASE("state file: a missing directory or a second user is refused", "[serve
     } catch (const parse_error& e) {
       CHECK(e.id() == errc::bad_file);
       CHECK(e.field() == file.string());
-      CHECK(e.message().find("directory " + (dir.path / "missing").string()) !=
-            std::string::npos);
+      CHECK(e.message().find("directory " + (dir.path / "missing").string()) != std::string::npos);
     }
     CHECK_FALSE(fs::exists(dir.path / "missing"));
   }
@@ -476,12 +475,10 @@ TEST_CASE("state file: concurrent changes and compactions keep exactly the synce
       writers.emplace_back([&, w] {
         for (int i = 0; i < 40; ++i) {
           const auto name = "w" + std::to_string(w) + "-" + std::to_string(i);
-          auto r = s.api.call("POST", base,
-                              json{{"name", name}, {"project", project_a},
-                                   {"project_default", i % 3 == 0}}
-                                  .dump());
-          s.api.call("PATCH", base + "/" + shared,
-                     json{{"description", name}}.dump());
+          auto r = s.api.call(
+              "POST", base,
+              json{{"name", name}, {"project", project_a}, {"project_default", i % 3 == 0}}.dump());
+          s.api.call("PATCH", base + "/" + shared, json{{"description", name}}.dump());
           if (r.status == 201) s.state.sync();
         }
       });

@@ -14,13 +14,13 @@
 //
 // state_file::open() loads that state into a store, compacts it (writes the snapshot, empties
 // the journal) and then listens to the store's changes (mock::store::set_change_listener): each
-// change's groups are copied under the store's lock and queued; sync() encodes and appends everything queued to the
-// journal with one write and one fdatasync (concurrent callers share it: group commit), so a
-// caller that returns from sync() after its change knows the change is on disk. checkpoint()
-// syncs and compacts (on a clean stop); sync() compacts by itself once the journal outgrows
-// max(journal_limit, the snapshot's size), which keeps the cost of a change proportional to the
-// groups it wrote, amortised. Compaction writes exactly the durable state, never a change whose
-// journal line is not on disk: the store's snapshot when every change is flushed and none
+// change's groups are copied under the store's lock and queued; sync() encodes and appends
+// everything queued to the journal with one write and one fdatasync (concurrent callers share it:
+// group commit), so a caller that returns from sync() after its change knows the change is on disk.
+// checkpoint() syncs and compacts (on a clean stop); sync() compacts by itself once the journal
+// outgrows max(journal_limit, the snapshot's size), which keeps the cost of a change proportional
+// to the groups it wrote, amortised. Compaction writes exactly the durable state, never a change
+// whose journal line is not on disk: the store's snapshot when every change is flushed and none
 // slipped in while it was taken (counted), else the state read back from the files.
 //
 // Guarantees: a change is durable when sync() returns; after kill -9 or a crash, the next open()
@@ -298,14 +298,14 @@ inline stored_state replay_state(const std::optional<std::string>& snapshot,
       out.doc = parse_json(*snapshot);
     } catch (const parse_error& e) {
       if (e.id() == errc::bad_json)
-        SECGROUP_THROW(parse_error(errc::bad_file, where,
-                                   "the state file is not valid JSON: " + e.message()));
+        SECGROUP_THROW(
+            parse_error(errc::bad_file, where, "the state file is not valid JSON: " + e.message()));
       SECGROUP_THROW(parse_error(e.id(), e.field().empty() ? where : where + ": " + e.field(),
                                  "invalid state file: " + e.message()));
     }
   }
-  const json* found = out.doc.is_object() ? detail::json_io::find(out.doc, "security_groups")
-                                          : nullptr;
+  const json* found =
+      out.doc.is_object() ? detail::json_io::find(out.doc, "security_groups") : nullptr;
   if (!found || !found->is_array())
     SECGROUP_THROW(parse_error(errc::bad_file, where,
                                "invalid state file: expected {\"security_groups\": [...]}"));
@@ -402,14 +402,14 @@ class state_file {
     int fd = ::open(journal_.c_str(), O_RDWR | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0 && errno == ENOENT) {
       fd = ::open(journal_.c_str(),
-                  O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
-                  0600);
+                  O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
       created = fd >= 0;
     }
     if (fd < 0)
       detail::state_file::fail(
-          journal_, errno == ELOOP ? std::string("the journal is a symbolic link: refused")
-                                   : detail::state_file::os_error("cannot open the journal", errno));
+          journal_, errno == ELOOP
+                        ? std::string("the journal is a symbolic link: refused")
+                        : detail::state_file::os_error("cannot open the journal", errno));
     auto give_up = [&] {
       if (created) ::unlink(journal_.c_str());
       ::close(fd);
@@ -422,9 +422,9 @@ class state_file {
     if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
       const int err = errno;
       give_up();
-      detail::state_file::fail(journal_, err == EWOULDBLOCK
-                                             ? "another process (secgroup serve?) uses this state file"
-                                             : detail::state_file::os_error("cannot lock", err));
+      detail::state_file::fail(
+          journal_, err == EWOULDBLOCK ? "another process (secgroup serve?) uses this state file"
+                                       : detail::state_file::os_error("cannot lock", err));
     }
     try {
       remove_stale_temporaries();
@@ -612,7 +612,7 @@ class state_file {
   std::string pending_;
   std::uint64_t pending_lines_ = 0;
   std::vector<detail::state_file::queued_change> queued_;  ///< changes after pending_
-  std::uint64_t flushed_lines_ = 0;       ///< lines written since open(); needs io_mutex_
+  std::uint64_t flushed_lines_ = 0;        ///< lines written since open(); needs io_mutex_
   std::atomic<std::uint64_t> changes_{0};  ///< lines queued since open(), under the store's lock
 };
 
