@@ -50,17 +50,17 @@ int run(int argc, const char* const* argv) {
   register_exposure(app, run);
   register_minimize(app, run);
   register_export(app, run);
-  // Every command that reads files takes --max-input-size (serve reads its own state file).
+#if SECGROUP_HAS_SERVER
+  register_serve(app, run);
+#endif
+  // Every command that reads files takes --max-input-size (serve: its state file).
   std::optional<std::string> max_input;
   for (auto* cmd : app.get_subcommands([](CLI::App*) { return true; }))
     cmd->add_option("--max-input-size", max_input,
                     "Refuse input files larger than this: bytes, or with a suffix K, M or G "
                     "(default 256M)");
-  for (auto* cmd : app.get_subcommands([](CLI::App*) { return true; }))
+  for (auto* cmd : app.get_subcommands([](CLI::App* c) { return c->get_name() != "serve"; }))
     add_api_source_options(*cmd);
-#if SECGROUP_HAS_SERVER
-  register_serve(app, run);
-#endif
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {

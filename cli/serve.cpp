@@ -165,6 +165,7 @@ int run_serve(const serve_options& o) {
   http.host = o.host;
   http.port = o.port;
   if (o.state) http.state_file = *o.state;
+  http.state_max_size = max_input_size();
   http.limits = o.limits;
   http.limits.request_timeout = checked_seconds(o.request_timeout, "--request-timeout");
   http.limits.idle_timeout = checked_seconds(o.idle_timeout, "--idle-timeout");

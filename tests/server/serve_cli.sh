@@ -66,6 +66,15 @@ expect_bad_input 'secgroup\.validation\.203.*--sync-delay.*whole number' --port 
 expect_bad_input 'secgroup\.validation\.203.*--sync-delay.*0\.\.3600000' --port 0 --sync-delay 3600001
 printf '{"security_groups": [' >"$work/corrupt.json"
 expect_bad_input 'secgroup\.parse\.109.*corrupt\.json.*not valid JSON' --port 0 --state "$work/corrupt.json"
+# A state file is read within --max-input-size (default 256 MiB), like every input: a link to
+# /dev/zero is refused, naming the file, instead of exhausting memory.
+ln -s /dev/zero "$work/zero.json"
+expect_bad_input 'secgroup\.parse\.114.*zero\.json.*1048576 bytes' --port 0 --state "$work/zero.json" \
+  --max-input-size 1M
+expect_bad_input 'secgroup\.parse\.114.*zero\.json.*256 MiB' --port 0 --state "$work/zero.json"
+head -c 2000 /dev/zero | tr '\0' ' ' >"$work/big.json"
+expect_bad_input 'secgroup\.parse\.114.*big\.json.*1024 bytes' --port 0 --state "$work/big.json" \
+  --max-input-size 1K
 # A state file that could never be saved: refused at start, naming the file and the directory.
 expect_bad_input "secgroup\.parse\.109.*missing/x\.json.*directory $work/missing" \
   --port 0 --state "$work/missing/x.json"

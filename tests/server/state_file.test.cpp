@@ -492,3 +492,48 @@ TEST_CASE("state file: concurrent changes and compactions keep exactly the synce
 }
 
 }  // namespace state_file_test
+
+TEST_CASE("state file: a snapshot or journal over max_size is refused, read no further",
+          "[server][state]") {
+  using namespace state_file_test;
+  scratch dir("bounded");
+  const auto file = dir.path / "state.json";
+  server::state_file_options options;
+  options.max_size = 1000;
+  auto snapshot_of = [](std::size_t bytes) {  // an empty snapshot padded to `bytes`
+    const std::string start = R"({"security_groups": [])";
+    return start + std::string(bytes - start.size() - 1, ' ') + "}";
+  };
+  auto refused = [&](const fs::path& named) {
+    mock::store store(test_options());
+    server::state_file state(file, options);
+    try {
+      state.open(store);
+      FAIL("a state file over max_size was read");
+    } catch (const parse_error& e) {
+      CHECK(e.id() == errc::too_large);
+      CHECK(e.field() == named.string());
+      CHECK(e.message().find("1000 bytes") != std::string::npos);
+    }
+    CHECK(store.size() == 0);
+  };
+  SECTION("a snapshot that is a link to /dev/zero") {
+    fs::create_symlink("/dev/zero", file);
+    refused(file);
+  }
+  SECTION("a snapshot of 1001 bytes") {
+    std::ofstream(file) << snapshot_of(1001);
+    REQUIRE(fs::file_size(file) == 1001);
+    refused(file);
+  }
+  SECTION("a journal of 1001 bytes") {
+    std::ofstream(server::journal_path(file)) << std::string(1000, '\n') << "\n";
+    refused(server::journal_path(file));
+  }
+  SECTION("1000 bytes are read") {
+    std::ofstream(file) << snapshot_of(1000);
+    mock::store store(test_options());
+    server::state_file state(file, options);
+    CHECK_NOTHROW(state.open(store));
+  }
+}

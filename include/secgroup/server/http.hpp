@@ -53,6 +53,7 @@
 #include "../config.hpp"
 #include "../error.hpp"
 #include "../io/json.hpp"
+#include "../io/read.hpp"
 #include "../mock/errors.hpp"
 #include "../mock/rest.hpp"
 #include "../mock/store.hpp"
@@ -69,6 +70,8 @@ struct http_options {
   int port = 8080;                 ///< 0: any free port (see http_server::port())
   /// State file (server/state_file.hpp) to load on bind and journal each change to; empty: none.
   std::filesystem::path state_file;
+  /// Largest state file (and journal) read on bind; secgroup.parse.114 beyond.
+  std::size_t state_max_size = default_max_input_size;
   /// Prefix of `Location` headers; nullopt: this server's own URL (http://host:port).
   std::optional<std::string> base_url;
   /// Where log lines go; empty: standard error.
@@ -111,6 +114,7 @@ class http_server {
     if (!options_.state_file.empty()) {
       server::state_file_options state_options;
       state_options.log = options_.log;
+      state_options.max_size = options_.state_max_size;
       state_.emplace(options_.state_file, std::move(state_options));
       try {
         state_->open(store_);

@@ -53,6 +53,7 @@
 #include <filesystem>
 #include <functional>
 #include <iostream>
+#include <limits>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -66,6 +67,7 @@
 #include "../config.hpp"
 #include "../error.hpp"
 #include "../io/json.hpp"
+#include "../io/read.hpp"
 #include "../mock/store.hpp"
 
 SECGROUP_BEGIN_NAMESPACE
@@ -118,8 +120,10 @@ inline int write_all(int fd, std::string_view text) {
   return 0;
 }
 
-/// Reads all of `fd` from offset 0; throws parse_error naming `where` on failure.
-inline std::string read_all(int fd, const std::filesystem::path& where) {
+/// Reads all of `fd` from offset 0, at most `max_size` bytes; throws parse_error naming
+/// `where` on failure, and secgroup.parse.114 (too_large) as soon as it holds more than
+/// `max_size` bytes (a snapshot that is a link to /dev/zero costs the limit, never more).
+inline std::string read_all(int fd, const std::filesystem::path& where, std::size_t max_size) {
   std::string text;
   char buffer[1 << 16];
   for (off_t at = 0;;) {
@@ -127,6 +131,11 @@ inline std::string read_all(int fd, const std::filesystem::path& where) {
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) fail(where, os_error("cannot read", errno));
     if (n == 0) return text;
+    if (static_cast<std::size_t>(n) > max_size - std::min(max_size, text.size()))
+      SECGROUP_THROW(parse_error(errc::too_large, where.string(),
+                                 "the file is larger than the input limit of " +
+                                     byte_size_text(max_size) +
+                                     "; raise it with --max-input-size"));
     text.append(buffer, static_cast<std::size_t>(n));
     at += n;
   }
@@ -342,9 +351,11 @@ inline stored_state replay_state(const std::optional<std::string>& snapshot,
 
 /// Returns the state stored in state file `file`: the snapshot `file` (missing: empty) with
 /// the journal `file.journal` (missing: empty) replayed; see replay_state() for the errors,
-/// and parse_error (bad_file) naming a file that exists but cannot be read.
-inline stored_state read_state(const std::filesystem::path& file) {
-  auto read = [](const std::filesystem::path& p) -> std::optional<std::string> {
+/// parse_error (bad_file) naming a file that exists but cannot be read, and parse_error
+/// (too_large, secgroup.parse.114) naming one larger than `max_size` bytes.
+inline stored_state read_state(const std::filesystem::path& file,
+                               std::size_t max_size = default_max_input_size) {
+  auto read = [max_size](const std::filesystem::path& p) -> std::optional<std::string> {
     const int fd = ::open(p.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) {
       if (errno == ENOENT) return std::nullopt;
@@ -354,7 +365,7 @@ inline stored_state read_state(const std::filesystem::path& file) {
       int fd;
       ~closer() { ::close(fd); }
     } guard{fd};
-    return detail::state_file::read_all(fd, p);
+    return detail::state_file::read_all(fd, p, max_size);
   };
   const auto snapshot = read(file);
   const auto journal = read(journal_path(file));
@@ -369,6 +380,9 @@ struct state_file_options {
   /// Where log lines go (stale temporaries removed, a torn line ignored, a failed compaction);
   /// empty: standard error.
   log_fn log;
+  /// Largest snapshot, and largest journal, read by open(): parse_error secgroup.parse.114
+  /// naming the file beyond (the CLI's --max-input-size).
+  std::size_t max_size = default_max_input_size;
 };
 
 /// The state file of a store: loads it, journals every change, compacts. Not copyable.
@@ -431,7 +445,7 @@ class state_file {
       std::optional<std::string> snapshot;
       if (const int in = ::open(path_.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC); in >= 0) {
         try {
-          snapshot = detail::state_file::read_all(in, path_);
+          snapshot = detail::state_file::read_all(in, path_, options_.max_size);
         } catch (...) {
           ::close(in);
           throw;
@@ -440,7 +454,8 @@ class state_file {
       } else if (errno != ENOENT) {
         detail::state_file::fail(path_, detail::state_file::os_error("cannot read", errno));
       }
-      auto state = replay_state(snapshot, detail::state_file::read_all(fd, journal_), path_);
+      auto state = replay_state(
+          snapshot, detail::state_file::read_all(fd, journal_, options_.max_size), path_);
       const json before = s.snapshot();
       restore(s, state);
       fd_ = fd;
@@ -531,7 +546,8 @@ class state_file {
       json doc = store_->snapshot();
       if (changes_.load() == before) return doc;
     }
-    return read_state(path_).doc;
+    // This process's own files, checked against max_size when they were opened.
+    return read_state(path_, std::numeric_limits<std::size_t>::max()).doc;
   }
 
   /// Removes FILE.tmp-* leftovers of earlier runs (exact pattern, files and symlinks only).
