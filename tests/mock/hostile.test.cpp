@@ -191,6 +191,8 @@ TEST_CASE("hostile: a group holds at most max_rules_per_group user rules", "[moc
   r = api.call("POST", rules_of(group), tcp_rule(80).dump());
   CHECK(r.status == 403);
   CHECK(body_of(r)["type"] == "quotas_exceeded");
+  CHECK(body_of(r)["details"][0]["quota"] == 5);
+  CHECK(body_of(r)["details"][0]["current"] == 5);  // what the full group holds
   CHECK(store.get_group(zone, group).rules.size() == 5);
   CHECK(store.max_rules_per_group() == 5);
   CHECK(mock::store(test_options()).max_rules_per_group() == mock::default_max_rules_per_group);

@@ -188,8 +188,10 @@ inline api_error permissions_denied_error(std::string_view resource_name, std::s
 }
 
 /// 403 `{"details": [{"current": ..., "quota": ..., "resource": ...}], "message": "quota(s)
-/// exceeded for this resource", "type": "quotas_exceeded"}` (spec §9.2): `current` is what the
-/// call would reach, `quota` the limit.
+/// exceeded for this resource", "type": "quotas_exceeded"}` (spec §9.2): `quota` is the limit
+/// and `current` the usage the refusal is about, as the Go SDK prints it ("has reached its quota
+/// (current/quota)"): for a rule added to a full group, the rules it holds (never more than
+/// `quota`); for a set-rules call, the user rules of its body.
 inline api_error quotas_exceeded_error(std::string_view resource_name, std::uint64_t quota,
                                        std::uint64_t current, const std::string& field = "") {
   json item = json::object();

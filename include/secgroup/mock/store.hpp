@@ -438,7 +438,7 @@ class store {
         [&](security_group& g) {
           if (g.rules.size() >= max_rules_)
             SECGROUP_THROW(quotas_exceeded_error(resource::security_group_rule, max_rules_,
-                                                 g.rules.size() + 1, "security_group_id"));
+                                                 g.rules.size(), "security_group_id"));
           auto stored = detail::mock_store::stored_rule(r, g.zone);
           id = stored.id = fresh_id({});
           detail::mock_store::insert_at(g.rules, std::move(stored), r.position);
