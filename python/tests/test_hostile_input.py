@@ -51,12 +51,14 @@ def test_a_default_rule_id_on_another_rule_is_refused(web):
     # The genuine listing still loads, the default rules implied by the flag.
     (g,) = secgroup.load(web)
     assert len(g.rules) == 10
-    # In memory, such a rule is an ordinary user rule: it is evaluated, never dropped.
-    g.rules = [secgroup.Rule(id=web["rules"][0]["id"], direction="inbound", action="accept",
-                             protocol="tcp", ip_range="0.0.0.0/0", ports=22, position=1)]
-    g.inbound_default_policy = "drop"
-    decision = g.evaluate("inbound tcp 203.0.113.9 22")
-    assert decision.action == "accept" and decision.rule_id == web["rules"][0]["id"]
+    # Given in code, such a rule is refused as the loader refuses it, the group unchanged.
+    fake = secgroup.Rule(id=web["rules"][0]["id"], direction="inbound", action="accept",
+                         protocol="tcp", ip_range="0.0.0.0/0", ports=22, position=1)
+    err = raised(secgroup.ValidationError, lambda: setattr(g, "rules", [fake]))
+    assert (err.id, err.field) == ("secgroup.validation.205", "rules[0].id")
+    err = raised(secgroup.ValidationError, lambda: g.add_rule(fake))
+    assert (err.id, err.field) == ("secgroup.validation.205", "rule.id")
+    assert len(g.rules) == 10
 
 
 def test_a_dest_ip_range_is_refused_not_ignored(web):

@@ -71,6 +71,58 @@ def test_rules_built_in_code_are_numbered_as_a_file_numbers_them():
     assert "position 2" in report.text()
 
 
+SMTP_1 = "11111111-2222-4333-8444-000000000001"  # the id of default SMTP rule 1
+
+
+def test_rules_are_checked_as_the_loader_checks_them_and_refusals_change_nothing():
+    g = secgroup.load_group(EXAMPLES / "web.json")
+    before, findings = g.to_dict(), g.analyze()
+    taken = g.rules[0].id
+    for rule, id_, field in [
+        # analyses take a rule that is not editable for a default SMTP rule and skip it
+        (secgroup.Rule(editable=False), "secgroup.validation.205", "rule.editable"),
+        (secgroup.Rule(id=SMTP_1), "secgroup.validation.205", "rule.id"),
+        (secgroup.Rule(id=taken), "secgroup.validation.206", "rule.id"),
+        # default SMTP rule 1 itself: implied by enable_default_security, no user rule
+        (secgroup.default_rules()[0], "secgroup.validation.205", "rule.id"),
+    ]:
+        with pytest.raises(secgroup.ValidationError) as e:
+            g.add_rule(rule)
+        assert (e.value.id, e.value.field) == (id_, field)
+        assert g.to_dict() == before
+    assert g.analyze() == findings
+    assert secgroup.SecurityGroup.from_dict(g.to_dict()) == g
+
+    for rules, id_, field in [
+        ([secgroup.Rule(id="a"), secgroup.Rule(id="a")], "secgroup.validation.206", "rules[1].id"),
+        ([secgroup.Rule(), secgroup.Rule(editable=False)], "secgroup.validation.205",
+         "rules[1].editable"),
+        ([secgroup.Rule(id=SMTP_1)], "secgroup.validation.205", "rules[0].id"),
+    ]:
+        with pytest.raises(secgroup.ValidationError) as e:
+            g.rules = rules
+        assert (e.value.id, e.value.field) == (id_, field)
+        assert g.to_dict() == before
+        with pytest.raises(secgroup.ValidationError) as e:
+            secgroup.SecurityGroup("x", rules=rules)
+        assert (e.value.id, e.value.field) == (id_, field)
+        # the loader refuses the same list with the same error
+        with pytest.raises(secgroup.ValidationError) as e:
+            secgroup.load({"security_group": {"id": "x"}, "rules": [r.to_dict() for r in rules]})
+        assert (e.value.id, e.value.field) == (id_, field)
+
+    # As a file's list drops the default SMTP rules it lists, so does a list given in code:
+    # what to_dict() writes (ordered_rules(), defaults first) reads back as the same group.
+    g.rules = g.ordered_rules()
+    assert g.to_dict() == before
+    # the checks apply to pickle states too
+    state = json.loads(g.__getstate__())
+    state["rules"].append(dict(state["rules"][0]))
+    with pytest.raises(secgroup.ValidationError, match="appears twice") as e:
+        secgroup.SecurityGroup.__new__(secgroup.SecurityGroup).__setstate__(json.dumps(state))
+    assert e.value.field == f"pickle state: rules[{len(g.rules)}].id"
+
+
 def test_group_build_and_export(web):
     g = secgroup.SecurityGroup("demo", [secgroup.Rule(ports=22, ip_range="10.0.0.0/8")],
                                inbound_default_policy="drop")

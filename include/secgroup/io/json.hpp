@@ -49,6 +49,54 @@ SECGROUP_BEGIN_NAMESPACE
 /// The JSON value type of secgroup: keys keep their insertion order, so output follows the API.
 using json = nlohmann::ordered_json;
 
+/// The checks the readers apply to each rule of a rule list, one implementation for every
+/// front end that builds a group's rules (the JSON readers here; the Python bindings for rules
+/// given in code): a rule bearing a default-rule id is exactly that default rule (what it
+/// matches and decides, and its position and `editable` when stated), only a default rule says
+/// `editable: false` (secgroup.validation.205), and no id repeats in the list
+/// (secgroup.validation.206). One checker per list: it remembers the ids it has seen.
+class rule_list_checker {
+ public:
+  /// Checks `r`, the rule at `field` ("rules[2]"); `editable_stated` is true when the input
+  /// states `editable: true` (a JSON key, or a rule object's own field). Returns true when `r`
+  /// is a listed default rule, which the readers drop (`enable_default_security` implies it).
+  /// Throws validation_error naming `field`.id, .position or .editable.
+  bool check(const rule& r, const std::string& field, bool editable_stated) {
+    if (!r.id.empty())
+      if (auto [at, fresh] = seen_.emplace(r.id, field); !fresh)
+        SECGROUP_THROW(validation_error(errc::duplicate_id, field + ".id",
+                                        "rule id " + detail::quoted(r.id) + " appears twice (" +
+                                            at->second + ".id has it too)"));
+    if (auto k = default_rule_index(r.id)) {
+      const rule d = default_rule(*k);
+      const std::string which = "default SMTP rule " + std::to_string(*k + 1);
+      if (!is_default_rule(r))
+        SECGROUP_THROW(validation_error(errc::not_default_rule, field + ".id",
+                                        "this rule (" + to_string(r) + ") bears the id of " +
+                                            which + " (" + to_string(d) +
+                                            "); a default-rule id names that "
+                                            "rule only"));
+      if (r.position != 0 && r.position != d.position)
+        SECGROUP_THROW(validation_error(errc::not_default_rule, field + ".position",
+                                        which + " has position " + std::to_string(d.position) +
+                                            ", not " + std::to_string(r.position)));
+      if (editable_stated)
+        SECGROUP_THROW(validation_error(errc::not_default_rule, field + ".editable",
+                                        which + " is not editable"));
+      return true;
+    }
+    if (!r.editable)
+      SECGROUP_THROW(validation_error(
+          errc::not_default_rule, field + ".editable",
+          "only the six default SMTP rules are not editable, and this rule (" + to_string(r) +
+              ") is none of them: analyses would treat it as one and not report it"));
+    return false;
+  }
+
+ private:
+  std::unordered_map<std::string, std::string> seen_;  // rule id -> field of its first rule
+};
+
 /// \cond
 namespace detail::json_io {
 
@@ -227,54 +275,20 @@ inline rule read_rule(const json& j) {
   return normalize(r);
 }
 
-/// Checks that `r`, read from `j` at `field` and bearing a default-rule id, is exactly that
-/// default rule as the API lists it: what it matches and decides, and its position and
-/// `editable` when given. Throws validation_error secgroup.validation.205 naming the field.
-inline void check_listed_default_rule(const json& j, const rule& r, const std::string& field) {
-  const auto k = *default_rule_index(r.id);
-  const rule d = default_rule(k);
-  const std::string which = "default SMTP rule " + std::to_string(k + 1);
-  if (!is_default_rule(r))
-    SECGROUP_THROW(validation_error(errc::not_default_rule, field + ".id",
-                                    "this rule (" + to_string(r) + ") bears the id of " + which +
-                                        " (" + to_string(d) +
-                                        "); a default-rule id names that "
-                                        "rule only"));
-  if (r.position != 0 && r.position != d.position)
-    SECGROUP_THROW(validation_error(errc::not_default_rule, field + ".position",
-                                    which + " has position " + std::to_string(d.position) +
-                                        ", not " + std::to_string(r.position)));
-  if (auto* e = find(j, "editable"); e && e->get<bool>())
-    SECGROUP_THROW(
-        validation_error(errc::not_default_rule, field + ".editable", which + " is not editable"));
-}
-
 /// Reads the rule array `arr` named `name`: drops the listed default rules (each checked to be
 /// exactly its default rule), then checks or assigns the positions of the user rules (all
 /// given, or none given and numbered 1..N in file order). Ids must be unique in the array, and
-/// only default rules may say `editable: false`.
+/// only default rules may say `editable: false` (rule_list_checker).
 inline std::vector<rule> read_user_rules(const json& arr, const std::string& name) {
   if (!arr.is_array()) wrong_type(name, "an array", arr);
   std::vector<rule> out;
   std::vector<std::size_t> file_index;
-  std::unordered_map<std::string, std::size_t> seen;  // rule id -> index in `arr`
+  secgroup::rule_list_checker checker;
   for (std::size_t i = 0; i < arr.size(); ++i) {
     const std::string field = indexed(name, i);
     auto r = with_field_prefix(field, [&] { return read_rule(arr[i]); });
-    if (!r.id.empty())
-      if (auto [at, fresh] = seen.emplace(r.id, i); !fresh)
-        SECGROUP_THROW(validation_error(errc::duplicate_id, field + ".id",
-                                        "rule id " + detail::quoted(r.id) + " appears twice (" +
-                                            indexed(name, at->second) + ".id has it too)"));
-    if (is_default_rule_id(r.id)) {
-      check_listed_default_rule(arr[i], r, field);
-      continue;
-    }
-    if (!r.editable)
-      SECGROUP_THROW(validation_error(
-          errc::not_default_rule, field + ".editable",
-          "only the six default SMTP rules are not editable, and this rule (" + to_string(r) +
-              ") is none of them: analyses would treat it as one and not report it"));
+    const json* editable = find(arr[i], "editable");
+    if (checker.check(r, field, editable && editable->get<bool>())) continue;
     out.push_back(std::move(r));
     file_index.push_back(i);
   }

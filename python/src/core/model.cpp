@@ -34,29 +34,62 @@ security_group group_from_state(const std::string& text) {
     throw parse_error(errc::wrong_type, source + ": rules",
                       std::string("expected an array, got ") + rules.type_name());
   g.rules.clear();
-  for (std::size_t i = 0; i < rules.size(); ++i)
-    g.rules.push_back(rule_from_json(rules[i], source + ": rules[" + std::to_string(i) + "]"));
+  rule_list_checker checker;
+  for (std::size_t i = 0; i < rules.size(); ++i) {
+    const auto field = source + ": rules[" + std::to_string(i) + "]";
+    g.rules.push_back(rule_from_json(rules[i], field));
+    if (checker.check(g.rules.back(), field, g.rules.back().editable))
+      throw validation_error(errc::not_default_rule, field + ".id",
+                             "a default SMTP rule is no user rule (not a secgroup pickle state)");
+  }
   return g;
 }
 
 namespace {
 
-// Ports given to an ICMP or ANY rule are an error here, where a user writes them: the API would
-// drop them (and the JSON readers do, as the API does), so the rule would not say what its
-// author meant.
-// `rules` normalised and numbered as a file's are (number_rules): 1..N when none has a position;
-// some with and some without is a ValidationError naming the first without.
+// `rules` as a group's rule list: each checked as the readers check a file's
+// (rule_list_checker: a default-rule id only on exactly that default rule, `editable=False` only
+// on one, no id twice; validation.205 / .206 naming rules[i]), the listed default SMTP rules
+// dropped as the readers drop them (enable_default_security implies them), the others
+// normalised and numbered as a file's are (number_rules): 1..N when none has a position; some
+// with and some without is a ValidationError naming the first without.
 std::vector<rule> numbered(const std::vector<rule>& rules) {
+  rule_list_checker checker;
   std::vector<rule> out;
-  for (const auto& r : rules) out.push_back(normalize(r));
+  std::vector<std::size_t> given;  // the index in `rules` of each rule of `out`
+  for (std::size_t i = 0; i < rules.size(); ++i) {
+    auto r = normalize(rules[i]);
+    if (checker.check(r, "rules[" + std::to_string(i) + "]", r.editable)) continue;
+    out.push_back(std::move(r));
+    given.push_back(i);
+  }
   if (auto mix = number_rules(out))
     throw validation_error(errc::missing_field,
-                           "rules[" + std::to_string(mix->without) + "].position",
-                           "rule has no position while rules[" + std::to_string(mix->with) +
+                           "rules[" + std::to_string(given[mix->without]) + "].position",
+                           "rule has no position while rules[" + std::to_string(given[mix->with]) +
                                "] has one: give every rule a position (>= 1), or none");
   return out;
 }
 
+// `r` checked as the next rule of `g`'s list (rule_list_checker; errors name "rule"): a copy,
+// normalised. A default SMTP rule itself is refused too: enable_default_security implies it,
+// so it is no user rule to add (a list assigned to `rules` drops it, as the readers do).
+rule checked_new_rule(const security_group& g, const rule& r) {
+  rule_list_checker checker;
+  for (std::size_t i = 0; i < g.rules.size(); ++i)
+    checker.check(g.rules[i], "rules[" + std::to_string(i) + "]", g.rules[i].editable);
+  auto copy = normalize(r);
+  if (checker.check(copy, "rule", copy.editable))
+    throw validation_error(
+        errc::not_default_rule, "rule.id",
+        "this is default SMTP rule " + std::to_string(*default_rule_index(copy.id) + 1) +
+            ", which enable_default_security implies: it is no user rule to add");
+  return copy;
+}
+
+// Ports given to an ICMP or ANY rule are an error here, where a user writes them: the API would
+// drop them (and the JSON readers do, as the API does), so the rule would not say what its
+// author meant.
 void refuse_portless_ports(const rule& r) {
   if (r.ports && (r.protocol == protocol::icmp || r.protocol == protocol::any))
     throw validation_error(errc::bad_value, "ports",
@@ -244,7 +277,12 @@ A security group with every field of the API object; ``rules`` are the user rule
 SMTP rules are implied by ``enable_default_security``; see ``ordered_rules()``). ``rules``
 returns a copy: assign the list back, or use ``add_rule``. Rules given (to the constructor or
 assigned to ``rules``) without positions are numbered 1..N in list order, as a file's are; a
-list where some rules have a position and some not is a ValidationError.
+list where some rules have a position and some not is a ValidationError. Rules are checked as
+the file readers check them, at the change, which leaves the group unchanged when refused: an
+id twice (secgroup.validation.206), a default SMTP rule's id on another rule or
+``editable=False`` on a user rule (secgroup.validation.205) raise ValidationError naming the
+rule (``rules[2].id``); the default SMTP rules themselves in a list are dropped, as the readers
+drop them (``enable_default_security`` implies them).
 )pbdoc")
       .def(py::init([](const std::string& name, const std::vector<rule>& rules, const std::string& id,
                        bool stateful, const std::string& inbound, const std::string& outbound,
@@ -318,7 +356,7 @@ list where some rules have a position and some not is a ValidationError.
       .def_property("rules", [](const security_group& g) { return g.rules; },
                     [](security_group& g, const std::vector<rule>& rules) { g.rules = numbered(rules); })
       .def("add_rule", [](security_group& g, const rule& r) {
-             auto copy = normalize(r);
+             auto copy = checked_new_rule(g, r);
              if (copy.position == 0) {
                std::uint32_t last = 0;
                for (const auto& x : g.rules) last = std::max(last, x.position);
@@ -326,7 +364,12 @@ list where some rules have a position and some not is a ValidationError.
              }
              g.rules.push_back(copy);
              return copy;
-           }, py::arg("rule"), "Appends a copy of `rule` (position: after the last when 0); returns it.")
+           }, py::arg("rule"),
+           "Appends a copy of `rule` (position: after the last when 0); returns it. Raises "
+           "ValidationError naming `rule.id` or `rule.editable`, the group unchanged, as the "
+           "readers refuse a rule list: an id some rule of the group has (secgroup.validation."
+           "206), a default SMTP rule's id on another rule, editable=False on a user rule, or a "
+           "default SMTP rule itself (secgroup.validation.205).")
       .def("ordered_rules", &ordered_rules, "The rules in evaluation order, default rules first.")
       .def("default_policy", [](const security_group& g, const std::string& d) {
              return std::string(to_string(g.default_policy(parse_direction(d))));
