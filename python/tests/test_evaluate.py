@@ -158,8 +158,12 @@ def test_remotes_as_ipaddress_objects_and_integers(web):
     assert list(got.rule) == [by_text.rule[k] for k in (0, 1, 3, 4)]
     assert web.evaluate(("inbound", "tcp", objects[0], 22)) == web.evaluate("inbound tcp 203.0.113.7 22")
     for bad in (-1, 2**128):
-        with pytest.raises(secgroup.ValidationError, match="is no address"):
+        with pytest.raises(secgroup.ValidationError, match="is no address") as e:
             web.evaluate(("inbound", "tcp", bad, 22))
+        assert e.value.id == "secgroup.validation.203"  # the class and the id agree
+        with pytest.raises(secgroup.ValidationError, match="is no address") as e:
+            web.evaluate_many(directions="inbound", protocols="tcp", remotes=[-1], ports=1)
+        assert (e.value.id, e.value.field) == ("secgroup.validation.203", "packets[0] remote")
     with pytest.raises(secgroup.ParseError, match="an address"):
         web.evaluate(("inbound", "tcp", 1.5, 22))
 

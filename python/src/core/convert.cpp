@@ -165,7 +165,7 @@ std::string remote_text(const py::handle& o, const std::string& field) {
     try {
       return std::string(py::str(ipaddress.attr("ip_address")(value)));
     } catch (const py::error_already_set&) {
-      throw validation_error(errc::bad_address, field,
+      throw validation_error(errc::bad_value, field,
                              "the integer " + std::string(py::repr(value)) +
                                  " is no address (IPv4: 0..2**32-1, IPv6: 2**32..2**128-1)");
     }
