@@ -168,6 +168,23 @@ def test_remotes_as_ipaddress_objects_and_integers(web):
         web.evaluate(("inbound", "tcp", 1.5, 22))
 
 
+def test_ports_beyond_64_bits_are_parse_errors_naming_the_port(web):
+    # as Packet(..., port=2**70) is: the packet's port is malformed, not a failed C++ cast
+    for port in (2**63, 2**64, 2**70):
+        with pytest.raises(secgroup.ParseError) as e:
+            web.evaluate_many(directions="inbound", protocols="tcp", remotes=["1.1.1.1"],
+                              ports=[port])
+        assert (e.value.id, e.value.field) == ("secgroup.parse.107", "packets[0] port")
+    # a negative port stands for none, however large: TCP without a port is a malformed packet
+    with pytest.raises(secgroup.ParseError) as e:
+        web.evaluate_many(directions="inbound", protocols="tcp", remotes=["1.1.1.1"],
+                          ports=[-2**70])
+    assert (e.value.id, e.value.field) == ("secgroup.parse.108", "packets[0] port")
+    got = web.evaluate_many(directions="inbound", protocols="icmp", remotes=["1.1.1.1"],
+                            ports=[-2**70])
+    assert list(got.accepted) == [web.evaluate("inbound icmp 1.1.1.1").accepted]
+
+
 def test_compiled_group_evaluates(groups):
     for gi, g in enumerate(groups):
         compiled = g.compile()

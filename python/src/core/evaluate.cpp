@@ -186,7 +186,9 @@ py::object arrays_of(const security_group& g, const py_compiled* compiled,
       port = py::int_(port);  // numpy integers
     py::object proto = protocols.at(k);
     if (!py::isinstance<py::str>(proto) && py::hasattr(proto, "__index__")) proto = py::int_(proto);
-    bool portless = !port.is_none() && py::isinstance<py::int_>(port) && port.cast<long long>() < 0;
+    // Compared as Python ints: a port beyond 64 bits is then refused by the packet parser
+    // (ParseError naming the packet's port), not by a failed cast to a C++ integer.
+    bool portless = !port.is_none() && py::isinstance<py::int_>(port) && port < py::int_(0);
     in[k] = packet_from(portless || port.is_none()
                             ? py::make_tuple(directions.at(k), proto, remotes.at(k))
                             : py::make_tuple(directions.at(k), proto, remotes.at(k), port),
