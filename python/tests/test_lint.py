@@ -23,6 +23,22 @@ def test_lint_groups_and_files_agree(lint_demo):
     assert on_file.text()
 
 
+def test_findings_in_memory_have_no_line_and_files_keep_theirs(lint_demo):
+    # docs/python.md, Analyses: linting groups in memory gives line None (it gave 1)
+    in_memory = secgroup.lint(lint_demo)
+    (group,) = in_memory.to_dict()["groups"]
+    assert group["line"] is None and group["findings"]
+    assert [f["line"] for f in group["findings"]] == [None] * len(group["findings"])
+    assert all(r["line"] is None for f in group["findings"] for r in f["rules"] + f["related"])
+    assert in_memory.frame()["line"].isna().all()
+    # SARIF needs a line >= 1 for a region: line 1 there, as before
+    for res in in_memory.sarif()["runs"][0]["results"]:
+        assert res["locations"][0]["physicalLocation"]["region"]["startLine"] == 1
+    on_file = secgroup.lint(EXAMPLES / "lint-demo.json")
+    assert all(isinstance(f["line"], int) and f["line"] >= 1
+               for f in on_file.to_dict()["groups"][0]["findings"])
+
+
 def test_fail_on_and_config(lint_demo):
     assert not secgroup.lint(lint_demo, fail_on="none").failed
     first = secgroup.lint(lint_demo).findings[0]

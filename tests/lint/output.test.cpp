@@ -417,6 +417,38 @@ TEST_CASE("output: the JSON report carries the text report's fields") {
   CHECK(j["summary"]["by_severity"]["high"] == 1);
 }
 
+TEST_CASE("output: findings of a group in memory have no line in JSON, line 1 in SARIF") {
+  const auto path = data / "ssh-open.json";
+  const auto groups = secgroup::load_groups(path);
+  auto run = lint::lint_groups(groups, "<memory>", {}, lint::severity::low);
+  const auto j = lint::json_report(run);
+  REQUIRE(j["groups"].size() == 1);
+  CHECK(j["groups"][0]["line"].is_null());
+  REQUIRE(!j["groups"][0]["findings"].empty());
+  for (const auto& f : j["groups"][0]["findings"]) {
+    INFO(f["check"]);
+    CHECK(f["line"].is_null());  // was 1: no source, so no line
+    for (const auto& r : f["rules"]) CHECK(r["line"].is_null());
+  }
+  // SARIF's region.startLine must be >= 1: a result keeps line 1 there, and the log is valid.
+  const auto log = lint::to_sarif(run);
+  require_valid_sarif(log);
+  for (const auto& res : log["runs"][0]["results"])
+    CHECK(res["locations"][0]["physicalLocation"]["region"]["startLine"] == 1);
+  // The same group read from its file is located: its lines are unchanged.
+  const auto on_file = lint::json_report(lint::run_lint({str(path)}, {}, lint::severity::low));
+  for (const auto& f : on_file["groups"][0]["findings"]) CHECK(f["line"].is_number());
+
+  lint::source_location at;
+  CHECK(at.known_line_of_rule(0) == std::nullopt);
+  CHECK(at.line_of_rule(0) == 1);
+  at.group_line = 4;
+  at.rule_lines = {0, 9};
+  CHECK(at.known_line_of_rule(0) == 4u);
+  CHECK(at.known_line_of_rule(1) == 9u);
+  CHECK(at.known_line_of_rule(7) == 4u);
+}
+
 TEST_CASE("output: SARIF marks suppressions and survives awkward paths") {
   auto run = lint::run_lint({str(data / "ssh-open.json")},
                             lint::load_config(data / "suppress.json"), lint::severity::low);

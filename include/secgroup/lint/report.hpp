@@ -275,9 +275,12 @@ inline json group_json(const located_report& lr) {
     j["severity"] = to_string(f.level);
     j["subject"] = f.subject;
     j["message"] = f.message;
-    j["line"] = f.rules.empty()
-                    ? (lr.location.group_line ? json(lr.location.group_line) : json(nullptr))
-                    : json(lr.location.line_of_rule(f.rules.front()));
+    std::optional<std::uint32_t> line;  // of the first rule it is about, else of its group
+    if (!f.rules.empty())
+      line = lr.location.known_line_of_rule(f.rules.front());
+    else if (lr.location.group_line != 0)
+      line = lr.location.group_line;
+    j["line"] = line ? json(*line) : json(nullptr);
     j["witness"] = f.witness ? witness_json(*f.witness, r.rules) : json(nullptr);
     json rs = json::array(), rel = json::array();
     for (auto i : f.rules) rs.push_back(rule_json(r.rules, lr.location, i));

@@ -8,7 +8,9 @@
 // naming it (the CLI exits 2), so a run never reports on a partial or empty input.
 // Findings are located in their file: a group at the line of its id, a rule at the line of its
 // id after its group's (the six default SMTP rules appear once per group); what cannot be
-// found (no id, default rules implied by the flag) falls back to the group's line, then line 1.
+// found (no id, default rules implied by the flag) falls back to the group's line, and a group
+// not found (no id, or linted in memory) has no line: null in JSON, line 1 in SARIF, which needs
+// one.
 // A file that is a Terraform document (plan, state, terraform.tfstate; io/source.hpp) is linted
 // group by group after the change (lint_terraform(): groups with unknown values by
 // lint_partial(), destroyed ones named in the run's notes); its groups are located at their
@@ -49,11 +51,15 @@ struct source_location {
   std::uint32_t group_line = 0;
   std::vector<std::uint32_t> rule_lines;  ///< by ordered_rules() index
 
-  /// The line of rule `i`, else the group's, else 1.
-  std::uint32_t line_of_rule(std::uint32_t i) const {
+  /// The line of rule `i`, else the group's; nullopt when neither is known (a group in memory).
+  std::optional<std::uint32_t> known_line_of_rule(std::uint32_t i) const {
     if (i < rule_lines.size() && rule_lines[i] != 0) return rule_lines[i];
-    return group_line != 0 ? group_line : 1;
+    if (group_line != 0) return group_line;
+    return std::nullopt;
   }
+
+  /// known_line_of_rule(), else 1: for formats that need a line (SARIF's region.startLine).
+  std::uint32_t line_of_rule(std::uint32_t i) const { return known_line_of_rule(i).value_or(1); }
 };
 
 /// The text of a file, searchable for JSON string values.
