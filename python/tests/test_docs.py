@@ -70,3 +70,122 @@ def test_headless_command_as_documented(notebook, tmp_path):
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == shown.strip()
     assert list(tmp_path.glob("*.out.ipynb")), "the executed notebook is written"
+
+
+# -- The ```python blocks of the page -------------------------------------------------------
+
+#: Names the page leaves to the reader, defined before the block that first uses them (the
+#: block is found by a line of it). Paths are the page's, from the repository root.
+PRELUDES = {
+    'batch = g.evaluate_many(packets, compiled=c)': """
+packets = ["inbound tcp 203.0.113.7 22", ("outbound", "udp", "2001:db8::1", 53)]
+dirs, protos, addrs, ports = ["inbound", "outbound"], ["tcp", "icmp"], ["10.0.0.1", "::1"], [22, -1]
+""",
+    '>>> c = secgroup.load_group("examples/groups/web.json").compile()': "import numpy as np",
+    '>>> secgroup.exposure(g).frame()': """
+g = secgroup.load_group("examples/groups/lint-demo.json")
+web = secgroup.load_group("examples/groups/web.json")
+""",
+    'with multiprocessing.Pool() as pool:': "import multiprocessing",
+    'f = [f for f in g.analyze() if any(f.related_smtp_default)][0]':
+        'g = secgroup.load_group("examples/groups/lint-demo.json")',
+    'from secgroup import plot': """
+import matplotlib
+matplotlib.use("Agg")
+a, b = secgroup.load_group("examples/groups/web.json"), g
+groups_or_export = "examples/groups/fleet.json"
+""",
+    'store = secgroup.MockStore(seed=1)': """
+import urllib.request
+PROJECT = "9d7d0f25-6c1d-4b4b-9f3c-5a6e9c1d2b3a"
+SERVER_UUID = "3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
+""",
+}
+#: Blocks that cannot run here, with why.
+NOT_RUN = {
+    'secgroup.read_api("api:fr-par-1,nl-ams-1", profile="prod")':
+        "reads the live Instance API with the credentials of a profile",
+}
+
+
+def python_blocks():
+    return re.findall(r"```python\n(.*?)```", DOC, re.S)
+
+
+def _expected(comment):
+    """What a comment after an expression says it gives: ('repr', pattern) for a repr such as
+    Decision(...) ('...' standing for any text), ('value', v) for a Python literal, or None for
+    prose."""
+    import ast
+    text = comment.strip()
+    if re.match(r"^[A-Z]\w*\(.*\)$", text, re.S):
+        return "repr", text
+    try:
+        return "value", ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return None
+
+
+def _check_statement(stmt, lines, value):
+    """Compares `value`, of the expression statement `stmt`, with what its comment (on its last
+    line, else the comment lines right below it) says."""
+    last = lines[stmt.end_lineno - 1]
+    comment = last.split("#", 1)[1] if "#" in last and not last.lstrip().startswith("#") else None
+    if comment is None:
+        below = []
+        for line in lines[stmt.end_lineno:]:
+            if not line.startswith("#"):
+                break
+            below.append(line[1:].strip())
+        comment = " ".join(below) if below else None
+    expected = _expected(comment) if comment else None
+    if expected is None:
+        return 0
+    kind, want = expected
+    if kind == "value":
+        assert value == want, f"{lines[stmt.lineno - 1]!r} gives {value!r}, the page says {want!r}"
+    else:
+        got = value if isinstance(value, str) else repr(value)
+        pattern = ".*".join(re.escape(part) for part in want.split("..."))
+        assert re.fullmatch(pattern, got, re.S), \
+            f"{lines[stmt.lineno - 1]!r} gives {got}, the page says {want}"
+    return 1
+
+
+def test_python_blocks_run_and_give_what_their_comments_say(tmp_path, monkeypatch):
+    """Every ```python block of the page runs, in page order, in one namespace (as a reader
+    types them), from a directory where the page's paths resolve; each expression whose comment
+    is a repr or a literal gives it, and each >>> block prints what the page shows."""
+    import ast
+    import doctest
+
+    if not getattr(secgroup, "HAS_SERVER", False):
+        pytest.skip("the mock API block starts a MockServer")
+    (tmp_path / "examples").symlink_to(REPO / "examples")
+    monkeypatch.chdir(tmp_path)
+    namespace = {}
+    blocks = python_blocks()
+    checked = 0
+    for block in blocks:
+        if any(mark in block for mark in NOT_RUN):
+            continue
+        for mark, code in PRELUDES.items():
+            if mark in block:
+                exec(code, namespace)
+        if block.startswith(">>>"):
+            test = doctest.DocTestParser().get_doctest(block, namespace, "python.md", None, 0)
+            runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
+            runner.run(test, clear_globs=False)
+            assert runner.failures == 0, f"a >>> block of docs/python.md differs:\n{block}"
+            checked += len(test.examples)
+            continue
+        lines = block.splitlines()
+        for stmt in ast.parse(block).body:
+            if isinstance(stmt, ast.Expr):
+                value = eval(compile(ast.Expression(stmt.value), "python.md", "eval"), namespace)
+                checked += _check_statement(stmt, lines, value)
+            else:
+                exec(compile(ast.Module([stmt], []), "python.md", "exec"), namespace)
+    assert checked >= 15
+    for mark in list(PRELUDES) + list(NOT_RUN):
+        assert any(mark in b for b in blocks), f"no block of docs/python.md has {mark!r}"
