@@ -174,3 +174,28 @@ def test_help_on_methods_says_what_they_return_and_raise():
             doc = inspect.getdoc(getattr(cls, name)) or ""
             assert "return" in doc.lower() and "Raises" in doc, f"{cls.__name__}.{name}"
             assert "truthy" not in doc, f"{cls.__name__}.{name}"
+
+
+def test_negative_integers_name_their_field():
+    # pybind11's conversion to an unsigned parameter raised a TypeError naming no field
+    rule = secgroup.Rule()
+    calls = [
+        (lambda: secgroup.Rule(position=-1), "position"),
+        (lambda: setattr(rule, "position", -5), "position"),
+        (lambda: setattr(rule, "position", 2**32), "position"),
+        (lambda: secgroup.MockStore(seed=-1), "seed"),
+        (lambda: secgroup.analyze(secgroup.SecurityGroup(), timeout_ms=-1), "timeout_ms"),
+        (lambda: secgroup.query(secgroup.SecurityGroup(), "inbound", resource_limit=-1),
+         "resource_limit"),
+    ]
+    for call, field in calls:
+        with pytest.raises(secgroup.ValidationError) as e:
+            call()
+        assert (e.value.id, e.value.field) == ("secgroup.validation.203", field)
+    assert rule.position == 0  # unchanged
+    rule.position = 4
+    assert rule.position == 4 and secgroup.Rule(position=2**32 - 1).position == 2**32 - 1
+    with pytest.raises(secgroup.ParseError) as e:
+        secgroup.Rule(position="1")
+    assert (e.value.id, e.value.field) == ("secgroup.parse.105", "position")
+

@@ -67,11 +67,12 @@ py::list finding_rules(const analysis::anomaly_report& report) {
   return out;
 }
 
-py::object analyze(const py::object& g, const std::string& engine, std::uint32_t timeout_ms,
-                   std::uint32_t resource_limit, bool pairs) {
+py::object analyze(const py::object& g, const std::string& engine, const py::object& timeout_ms,
+                   const py::object& resource_limit, bool pairs) {
+  const auto limits = limits_from(timeout_ms, resource_limit);
   auto group = group_from(g);
   if (use_z3(engine)) {
-    const auto answer = z3_anomalies(group, {timeout_ms, resource_limit}, pairs);
+    const auto answer = z3_anomalies(group, limits, pairs);
     return result("AnomalyReport", to_python(answer.document), finding_rules(answer.report));
   }
   // Finding by finding into Python objects, without the JSON document of the whole report
@@ -93,11 +94,12 @@ py::object diff(const py::object& a, const py::object& b) {
 
 py::object query(const py::object& g, const std::string& direction, const py::object& protocol,
                  const py::object& remotes, const py::object& ports, const std::string& engine,
-                 std::uint32_t timeout_ms, std::uint32_t resource_limit) {
+                 const py::object& timeout_ms, const py::object& resource_limit) {
+  const auto limits = limits_from(timeout_ms, resource_limit);
   const bool z3 = use_z3(engine);
   auto q = make_query(direction, protocol, remotes, ports);
   auto group = group_from(g);
-  auto r = z3 ? z3_query(group, q, {timeout_ms, resource_limit}) : analysis::evaluate_query(group, q);
+  auto r = z3 ? z3_query(group, q, limits) : analysis::evaluate_query(group, q);
   return result("QueryResult", to_python(query_to_json(r, ordered_rules(group))));
 }
 
@@ -148,10 +150,11 @@ void init_analysis(py::module_& m) {
                       "secgroup.minimize does.");
 
   m.def("_equivalent", [](const py::object& a, const py::object& b, const std::string& engine,
-                          std::uint32_t timeout_ms, std::uint32_t resource_limit) {
+                          const py::object& timeout_ms, const py::object& resource_limit) {
+    const auto limits = limits_from(timeout_ms, resource_limit);
     if (!use_z3(engine)) return diff(a, b);
     auto ga = group_from(a, "a"), gb = group_from(b, "b");
-    return result("Verdict", to_python(z3_equivalence(ga, gb, {timeout_ms, resource_limit})));
+    return result("Verdict", to_python(z3_equivalence(ga, gb, limits)));
   }, py::arg("a"), py::arg("b"), py::arg("engine"), py::arg("timeout_ms"), py::arg("resource_limit"));
   m.def("_connect", [](const py::object& client_group, const py::object& server_group,
                        const std::string& client, const std::string& server, const py::object& protocol,

@@ -65,6 +65,13 @@ py_decision make_decision(const decision& d, const std::vector<rule>& rules);
 /// (direction, protocol, remote[, port]) tuple; errors name `field`.
 packet packet_from(const py::handle& o, const std::string& field = "packet");
 
+/// Returns the Python integer `o` (an int or an object with __index__, such as a NumPy
+/// integer; not a bool) when it lies in 0..`max`. Errors name `field`: ParseError
+/// (secgroup.parse.105) for another type, ValidationError (secgroup.validation.203) for a value
+/// outside the range, a negative one included, which pybind11's own conversion to an unsigned
+/// C++ parameter reports as a TypeError naming no field.
+std::uint64_t unsigned_from(const py::handle& o, const std::string& field, std::uint64_t max);
+
 /// Returns an inclusive port interval from an int, "A-B"/"N" or a (from, to) pair.
 interval<std::uint32_t> port_interval_from(const py::handle& o, const std::string& field);
 
@@ -143,6 +150,10 @@ struct z3_limits {
   std::uint32_t timeout_ms;
   std::uint32_t resource_limit;
 };
+
+/// The limits of the Python arguments `timeout_ms` and `resource_limit` (unsigned_from(): each
+/// 0..2**32-1, errors naming it).
+z3_limits limits_from(const py::handle& timeout_ms, const py::handle& resource_limit);
 
 /// The Z3 side of the analyses that run on either engine (verify.cpp), in the interval engine's
 /// shapes; they release the GIL while Z3 works. Call use_z3() first: a build without Z3

@@ -1,6 +1,7 @@
 // python/src/core/convert.cpp: Python objects to and from the library's types: JSON documents,
 // packets, ports and groups in every form the bindings accept, and decisions for Python.
 #include <cmath>
+#include <limits>
 
 #include <secgroup/analysis/query.hpp>
 #include <secgroup/client/source.hpp>
@@ -131,6 +132,25 @@ std::int64_t int_of(const py::handle& o, const std::string& field) {
 }
 
 }  // namespace
+
+std::uint64_t unsigned_from(const py::handle& o, const std::string& field, std::uint64_t max) {
+  if (py::isinstance<py::bool_>(o) || !py::hasattr(o, "__index__"))
+    throw parse_error(
+        errc::wrong_type, field,
+        "expected an integer, got a " + std::string(py::str(o.get_type().attr("__name__"))));
+  const py::int_ value(py::reinterpret_borrow<py::object>(o));
+  if (value < py::int_(0) || value > py::int_(max))
+    throw validation_error(
+        errc::bad_value, field,
+        field + " " + std::string(py::repr(value)) + " is outside 0.." + std::to_string(max));
+  return value.cast<std::uint64_t>();
+}
+
+z3_limits limits_from(const py::handle& timeout_ms, const py::handle& resource_limit) {
+  constexpr std::uint64_t most = std::numeric_limits<std::uint32_t>::max();
+  return {static_cast<std::uint32_t>(unsigned_from(timeout_ms, "timeout_ms", most)),
+          static_cast<std::uint32_t>(unsigned_from(resource_limit, "resource_limit", most))};
+}
 
 std::optional<port_range> rule_ports_from(const py::handle& o) {
   if (o.is_none()) return std::nullopt;

@@ -2,6 +2,7 @@
 // transport-free dispatcher (router::handle), for tests of code that talks to the API.
 #include <pybind11/chrono.h>
 
+#include <limits>
 #include <memory>
 
 #include <secgroup/mock/rest.hpp>
@@ -87,7 +88,7 @@ deterministic, stepping by ``clock_step`` at every reading. ``sync_delay`` (a ti
 300 ms; 0: never) is how long a changed group stays ``syncing`` before it is ``available`` with
 its modification_date bumped, as the real API does (docs/mock-api.md, "Sync").
 )pbdoc")
-      .def(py::init([](const std::optional<std::vector<std::string>>& zones, std::optional<std::uint64_t> seed,
+      .def(py::init([](const std::optional<std::vector<std::string>>& zones, const py::object& seed,
                        const py::object& clock_start,
                        std::chrono::microseconds clock_step,
                        std::chrono::microseconds sync_delay) {
@@ -97,7 +98,9 @@ its modification_date bumped, as the real API does (docs/mock-api.md, "Sync").
                throw validation_error(errc::bad_value, "sync_delay",
                                       "the sync delay is a whole number of milliseconds");
              if (zones) o.zones = *zones;
-             if (seed) o.new_id = mock::seeded_id_generator(*seed);
+             if (!seed.is_none())
+               o.new_id = mock::seeded_id_generator(
+                   unsigned_from(seed, "seed", std::numeric_limits<std::uint64_t>::max()));
              if (!clock_start.is_none())
                o.clock = mock::stepping_clock(instant_of(clock_start, "clock_start"), clock_step);
              return std::make_shared<mock::store>(std::move(o));
@@ -202,7 +205,7 @@ its modification_date bumped, as the real API does (docs/mock-api.md, "Sync").
                              const std::string& rule_id, const std::optional<std::string>& protocol,
                              const std::optional<std::string>& direction, const std::optional<std::string>& act,
                              const std::optional<std::string>& ip_range, std::optional<std::int64_t> from,
-                             std::optional<std::int64_t> to, std::optional<std::uint32_t> position,
+                             std::optional<std::int64_t> to, const py::object& position,
                              const std::optional<std::vector<std::string>>& who) {
              mock::rule_patch p;
              if (protocol) p.protocol = parse_protocol(*protocol);
@@ -211,7 +214,9 @@ its modification_date bumped, as the real API does (docs/mock-api.md, "Sync").
              if (ip_range) p.ip_range = parse_network(*ip_range, "ip_range");
              p.dest_port_from = from;
              p.dest_port_to = to;
-             p.position = position;
+             if (!position.is_none())
+               p.position = static_cast<std::uint32_t>(
+                   unsigned_from(position, "position", std::numeric_limits<std::uint32_t>::max()));
              return s.update_rule(zone, group_id, rule_id, p, scope_of(who));
            }, py::arg("zone"), py::arg("group_id"), py::arg("rule_id"), py::arg("protocol") = py::none(),
            py::arg("direction") = py::none(), py::arg("action") = py::none(), py::arg("ip_range") = py::none(),

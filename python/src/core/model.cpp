@@ -2,6 +2,8 @@
 // with their reprs, comparisons and pickling, and JSON I/O of groups.
 #include <pybind11/operators.h>
 
+#include <limits>
+
 #include "common.hpp"
 
 namespace secgroup::python {
@@ -90,6 +92,13 @@ rule checked_new_rule(const security_group& g, const rule& r) {
 // Ports given to an ICMP or ANY rule are an error here, where a user writes them: the API would
 // drop them (and the JSON readers do, as the API does), so the rule would not say what its
 // author meant.
+// A rule position given in Python: 0 (unset) .. 2**32-1; a negative one is validation.203, as
+// in a file.
+std::uint32_t position_from(const py::handle& o) {
+  return static_cast<std::uint32_t>(
+      unsigned_from(o, "position", std::numeric_limits<std::uint32_t>::max()));
+}
+
 void refuse_portless_ports(const rule& r) {
   if (r.ports && (r.protocol == protocol::icmp || r.protocol == protocol::any))
     throw validation_error(errc::bad_value, "ports",
@@ -221,7 +230,7 @@ drop them), and changing a rule's protocol to one of those clears them, as the A
 )pbdoc")
       .def(py::init([](const std::string& protocol, const std::string& direction,
                        const std::string& act, const std::string& ip_range, const py::object& ports,
-                       std::uint32_t position, const std::string& id, bool editable,
+                       const py::object& position, const std::string& id, bool editable,
                        const std::string& zone) {
              rule r;
              r.protocol = parse_protocol(protocol);
@@ -230,7 +239,7 @@ drop them), and changing a rule's protocol to one of those clears them, as the A
              r.ip_range = parse_network(ip_range, "ip_range");
              r.ports = rule_ports_from(ports);
              refuse_portless_ports(r);
-             r.position = position;
+             r.position = position_from(position);
              r.id = id;
              r.editable = editable;
              r.zone = zone;
@@ -259,7 +268,8 @@ drop them), and changing a rule's protocol to one of those clears them, as the A
                       refuse_portless_ports(changed);
                       r = changed;
                     })
-      .def_readwrite("position", &rule::position)
+      .def_property("position", [](const rule& r) { return r.position; },
+                    [](rule& r, const py::object& o) { r.position = position_from(o); })
       .def_readwrite("editable", &rule::editable)
       .def_readwrite("zone", &rule::zone)
       .def("matches", [](const rule& r, const py::object& p) { return matches(r, packet_from(p)); },

@@ -72,27 +72,29 @@ namespace {
 /// The questions only Z3 answers.
 void bind_z3_questions(py::module_& m) {
   m.def("_includes", [](const py::object& a, const py::object& b, const py::object& where,
-                        std::uint32_t timeout_ms, std::uint32_t resource_limit) {
+                        const py::object& timeout_ms, const py::object& resource_limit) {
+    const auto limits = limits_from(timeout_ms, resource_limit);
     auto ga = group_from(a, "a"), gb = group_from(b, "b");
     std::optional<where_expr> w;
     if (!where.is_none()) w = parse_where(py::str(where).cast<std::string>(), "where");
     verdict<analysis::diff_witness> v;
     {
       py::gil_scoped_release release;
-      auto o = options_of({timeout_ms, resource_limit});
+      auto o = options_of(limits);
       v = w ? verify::includes(ga, gb, *w, o) : verify::includes(ga, gb, o);
     }
     return result("Verdict", to_python(verify::verdict_to_json(v, ordered_rules(ga), ordered_rules(gb),
                                                                 "includes", false)));
   }, py::arg("a"), py::arg("b"), py::arg("where"), py::arg("timeout_ms"), py::arg("resource_limit"));
-  m.def("_where", [](const py::object& g, const py::object& expression, std::uint32_t timeout_ms,
-                     std::uint32_t resource_limit) {
+  m.def("_where", [](const py::object& g, const py::object& expression,
+                     const py::object& timeout_ms, const py::object& resource_limit) {
+    const auto limits = limits_from(timeout_ms, resource_limit);
     auto e = parse_where(py::str(expression).cast<std::string>(), "where");
     auto group = group_from(g);
     analysis::query_result r;
     {
       py::gil_scoped_release release;
-      r = verify::evaluate_where(group, e, options_of({timeout_ms, resource_limit}));
+      r = verify::evaluate_where(group, e, options_of(limits));
     }
     return result("QueryResult", to_python(query_to_json(r, ordered_rules(group))));
   }, py::arg("group"), py::arg("expression"), py::arg("timeout_ms"), py::arg("resource_limit"));
