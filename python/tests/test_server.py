@@ -51,3 +51,11 @@ def test_server_tokens():
     with secgroup.MockServer(store, tokens={"t": [PROJECT]}) as server:
         assert request(server.url + PATH)[0] == 401
         assert request(server.url + PATH, headers={"X-Auth-Token": "t"})[0] == 200
+
+
+def test_port_out_of_range_is_refused():
+    # 70000 was accepted, reported as the port, and listened on 70000 - 65536 = 4464
+    for port in (70000, 65536, -1):
+        with pytest.raises(secgroup.ValidationError) as e:
+            secgroup.MockServer(secgroup.MockStore(seed=1), port=port)
+        assert (e.value.id, e.value.field) == ("secgroup.validation.203", "port")

@@ -47,18 +47,22 @@ X-Auth-Token to the projects it may see (None: no authentication). ``faults`` in
 deterministically, as ``secgroup serve --fault-*`` does (docs/mock-api.md): a dict with ``rate``
 (0..1 of requests), ``statuses`` (drawn from, default [429, 503]), ``retry_after`` (seconds,
 sent with each failure), ``delay_ms`` (before every answer) and ``seed``; ValidationError names
-the key ("faults.rate") of a bad value.
+the key ("faults.rate") of a bad value. ``port`` is 0..65535 (0: a free port), else
+ValidationError naming ``port``.
 )pbdoc")
-      .def(py::init([](std::shared_ptr<mock::store> s, const std::string& host, int port,
+      .def(py::init([](std::shared_ptr<mock::store> s, const std::string& host, const py::object& port,
                        const std::optional<std::map<std::string, std::vector<std::string>>>& tokens,
                        const std::optional<std::string>& state_file, const std::optional<py::dict>& faults) {
              if (!s) throw validation_error(errc::bad_value, "store", "a MockStore is required");
+             // Checked here: the server keeps the low 16 bits of a larger port (70000 listened
+             // on 4464 while the server reported 70000).
+             const auto bound = static_cast<int>(unsigned_from(port, "port", 65535));
              mock::router_options routing;
              if (tokens) routing.tokens.emplace(tokens->begin(), tokens->end());
              if (faults) routing.faults = faults_of(*faults);
              server::http_options o;
              o.host = host;
-             o.port = port;
+             o.port = bound;
              if (state_file) o.state_file = *state_file;
              o.log = [](std::string_view) {};
              py_server out{s, nullptr};
