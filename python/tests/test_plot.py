@@ -187,3 +187,33 @@ def test_exposure_heatmap_is_labelled(tmp_path):
     assert ax.images[0].get_array().shape == (len(groups), len(services))
     plot.savefig(ax, tmp_path / "heatmap.png")
     assert (tmp_path / "heatmap.png").stat().st_size > 0
+
+
+def test_names_are_parsed_by_the_library_with_its_errors(web):
+    # port specs as a lint configuration's: 1..65535, from <= to (they were reported closed)
+    for spec, kind, id_ in [("tcp/99999", secgroup.ParseError, "secgroup.parse.107"),
+                            ("tcp/500-100", secgroup.ValidationError, "secgroup.validation.202"),
+                            ("tcp/65535-65536", secgroup.ParseError, "secgroup.parse.107"),
+                            ("sctp/9", secgroup.ParseError, "secgroup.parse.103")]:
+        for services in ([spec], [("title", [spec])], [{"title": "t", "ports": [spec]}]):
+            with pytest.raises(kind) as e:
+                plot.exposure_levels(web, services)
+            assert (e.value.id, e.value.field) == (id_, "services")
+    # families, protocol classes and directions as g.regions() and the CLI read them
+    with pytest.raises(secgroup.ParseError) as e:
+        plot.decision_map(web, family="ipv7")
+    assert (e.value.id, e.value.field) == ("secgroup.parse.103", "family")
+    with pytest.raises(secgroup.ParseError) as e:
+        plot.decision_map(web, protocol="sctp")
+    assert (e.value.id, e.value.field) == ("secgroup.parse.103", "protocol")
+    with pytest.raises(secgroup.ParseError) as e:
+        plot.diff(web, web, "sideways")  # drew an empty picture
+    assert (e.value.id, e.value.field) == ("secgroup.parse.103", "direction")
+    with pytest.raises(secgroup.ParseError) as e:
+        plot.decision_map(web, within="10.0.0.0/33")
+    assert (e.value.id, e.value.field) == ("secgroup.parse.102", "within")
+    with pytest.raises(secgroup.ValidationError) as e:
+        plot.decision_map(web, family="ipv6", within="10.0.0.0/8")
+    assert e.value.field == "within"
+    # names in any case, as the library reads them
+    assert plot.decision_map(web, "INBOUND", "TCP", family="IPv6").patches

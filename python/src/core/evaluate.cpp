@@ -2,6 +2,8 @@
 // compiled group; the decision-map regions the plots draw.
 #include <pybind11/numpy.h>
 
+#include <array>
+
 #include <secgroup/decision_map.hpp>
 
 #include "common.hpp"
@@ -308,6 +310,34 @@ neither form of packets is given.
   bind_group_function(m, "regions", "group", &regions, py::arg("direction") = "inbound",
                       py::arg("family") = "ipv4",
                       "The first-match regions of one direction and family (dicts), as plotted.");
+
+  // The names secgroup.plot reads, parsed by the library (its errors and messages).
+  m.def("_family", [](const std::string& text, const std::string& field) {
+    return parse_family(text, field) == family::v4 ? "ipv4" : "ipv6";
+  }, py::arg("text"), py::arg("field") = "family",
+     "'ipv4' or 'ipv6' of a family name (parse_family(): ParseError secgroup.parse.103).");
+  m.def("_direction", [](const std::string& text, const std::string& field) {
+    return std::string(to_string(parse_direction(text, field)));
+  }, py::arg("text"), py::arg("field") = "direction",
+     "'inbound' or 'outbound' of a direction, any case (ParseError secgroup.parse.103).");
+  m.def("_protocol_class", [](const std::string& text, const std::string& field) {
+    constexpr std::array classes{proto_class::tcp, proto_class::udp, proto_class::icmp,
+                                 proto_class::other};
+    return std::string(to_string(detail::parse_enum(text, classes, "protocol class", field)));
+  }, py::arg("text"), py::arg("field") = "protocol",
+     "The protocol class (tcp, udp, icmp, other) of a name, any case (ParseError "
+     "secgroup.parse.103).");
+  m.def("_window", [](const std::string& within, const std::string& family_name) {
+    const auto net = parse_network(within, "within");
+    const auto f = parse_family(family_name);
+    if (net.af() != f)
+      throw validation_error(errc::bad_value, "within",
+                             secgroup::quoted(within) + " is not of family " +
+                                 std::string(to_string(f)));
+    return py::make_tuple(to_string(net.first()), to_string(net.last()));
+  }, py::arg("within"), py::arg("family"),
+     "The first and last addresses of the network `within` of `family` (ParseError "
+     "secgroup.parse.102 for a malformed one, ValidationError naming within for another family).");
 }
 
 }  // namespace secgroup::python

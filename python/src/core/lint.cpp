@@ -194,6 +194,12 @@ for ``api:`` sources what read_api() raises.
     return out;
   }, py::arg("config") = py::none(),
      "The services SG001 watches, ``config`` applied: [{name, title, ports: ['tcp/22']}].");
+  m.def("_service_port", [](const std::string& text, const std::string& field) {
+    const auto p = lint::parse_service_port(text, field);
+    return py::make_tuple(p.protocol == protocol::tcp ? "tcp" : "udp", p.ports.from, p.ports.to);
+  }, py::arg("text"), py::arg("field") = "services",
+     "(protocol, from, to) of a service port 'tcp/22', 'udp/500-501' (ParseError, or "
+     "ValidationError for a reversed range, as a lint configuration's).");
   m.def("_lint_catalogue", [](const py::object& config) {
     auto c = config_from(config);
     std::ostringstream out;

@@ -62,10 +62,9 @@ def _new_axes(figsize: Tuple[float, float] = (10, 5)) -> Any:
 
 
 def _is_v4(family: str) -> bool:
-    f = family.lower()
-    if f not in ("ipv4", "v4", "ipv6", "v6"):
-        raise ValueError(f"family must be 'ipv4' or 'ipv6', got {family!r}")
-    return f in ("ipv4", "v4")
+    """True for IPv4, False for IPv6: the family parsed by the library (ParseError
+    secgroup.parse.103 naming ``family`` for another name)."""
+    return _core._family(family) == "ipv4"
 
 
 def _family_top(family: str) -> int:
@@ -84,9 +83,9 @@ def _addr(text: str) -> int:
 
 
 def _check(protocol: str, scale: str) -> str:
-    p = protocol.lower()
-    if p not in _PROTOCOLS:
-        raise ValueError(f"protocol must be one of {', '.join(_PROTOCOLS)}, got {protocol!r}")
+    """The protocol class of ``protocol``, parsed by the library (ParseError secgroup.parse.103
+    naming ``protocol``); ValueError for a scale other than 'compressed' and 'linear'."""
+    p = _core._protocol_class(protocol)
     if scale not in ("compressed", "linear"):
         raise ValueError(f"scale must be 'compressed' or 'linear', got {scale!r}")
     return p
@@ -132,10 +131,8 @@ def _clip(first: int, last: int, window: Optional[Tuple[int, int]]) -> Optional[
 def _window(within: Optional[str], family: str) -> Optional[Tuple[int, int]]:
     if within is None:
         return None
-    net = ipaddress.ip_network(within, strict=False)
-    if (net.version == 4) != _is_v4(family):
-        raise ValueError(f"within {within!r} is not of family {family}")
-    return int(net.network_address), int(net.broadcast_address)
+    first, last = _core._window(within, family)
+    return _addr(first), _addr(last)
 
 
 def _port_band_text(first: int, last: int) -> str:
@@ -212,11 +209,14 @@ def decision_map(group: _core.SecurityGroup, direction: str = "inbound", protoco
 
     ``protocol`` is a class: tcp, udp, icmp or other. ``within`` (a CIDR) zooms on addresses.
     Each region is labelled ``#N`` (user rule at position N), ``SMTP`` (a default SMTP rule,
-    hatched) or ``policy`` (the default policy). Raises ValueError for an unknown protocol
-    class, family or scale, or a ``within`` of the other family.
+    hatched) or ``policy`` (the default policy). Names are parsed by the library: ParseError
+    (secgroup.parse.103, naming the argument) for an unknown direction, protocol class or
+    family, ParseError (secgroup.parse.102) for a malformed ``within`` and ValidationError for
+    one of the other family; ValueError for an unknown scale.
     """
     p = _check(protocol, scale)
-    _is_v4(family)
+    family = _core._family(family)
+    direction = _core._direction(direction)
     ax = ax if ax is not None else _new_axes()
     boxes = []
     for r in _core._regions(group, direction, family):
@@ -269,10 +269,11 @@ def diff(a: _core.SecurityGroup, b: _core.SecurityGroup, direction: str = "inbou
          protocol: str = "tcp", family: str = "ipv4", *, within: Optional[str] = None,
          scale: str = "compressed", ax: Any = None) -> Any:
     """Draws where ``a`` and ``b`` decide differently in one direction, protocol class and
-    family (opened: b newly accepts, closed: b newly drops); returns the axes. Raises
-    ValueError as ``decision_map`` does."""
+    family (opened: b newly accepts, closed: b newly drops); returns the axes. Raises as
+    ``decision_map`` does."""
     p = _check(protocol, scale)
-    _is_v4(family)
+    family = _core._family(family)
+    direction = _core._direction(direction)
     ax = ax if ax is not None else _new_axes()
     boxes = _diff_boxes(_core._diff(a, b).to_dict()["regions"], direction, p, family)
     title = f"diff {_names(a, b)}: {direction} {p.upper()} {family}"
@@ -336,28 +337,29 @@ def _estate(groups_or_export: Any) -> List[_core.SecurityGroup]:
 
 def _service(spec: Any, catalogue: Dict[str, Dict[str, Any]]) -> Dict[str, Any]:
     """{title, ports: ['tcp/22', ...]} of a catalogue name ('ssh'), a port spec ('tcp/8080',
-    'udp/500-501'), a (title, [specs]) pair or a dict with title and ports."""
+    'udp/500-501'), a (title, [specs]) pair or a dict with title and ports; every port spec is
+    checked by the library's parser (_port_spec) here, before any group is looked at."""
     if isinstance(spec, dict):
-        return {"title": spec["title"], "ports": list(spec["ports"])}
-    if isinstance(spec, tuple):
+        service = {"title": spec["title"], "ports": list(spec["ports"])}
+    elif isinstance(spec, tuple):
         title, ports = spec
-        return {"title": title, "ports": [ports] if isinstance(ports, str) else list(ports)}
-    if not isinstance(spec, str):
+        service = {"title": title, "ports": [ports] if isinstance(ports, str) else list(ports)}
+    elif not isinstance(spec, str):
         raise ValueError(f"a service is a name, 'tcp/PORT', (title, ports) or a dict, got {spec!r}")
-    if spec.lower() in catalogue:
+    elif spec.lower() in catalogue:
         return catalogue[spec.lower()]
-    _port_spec(spec)
-    return {"title": spec, "ports": [spec]}
+    else:
+        service = {"title": spec, "ports": [spec]}
+    for port in service["ports"]:
+        _port_spec(port)
+    return service
 
 
 def _port_spec(spec: str) -> Tuple[str, int, int]:
-    """('tcp', 20, 21) of 'tcp/20-21'; ValueError for anything else."""
-    proto, _, ports = spec.lower().partition("/")
-    first, _, last = ports.partition("-")
-    if proto not in ("tcp", "udp") or not first.isdigit() or not (last or first).isdigit():
-        raise ValueError(f"a service port is 'tcp/PORT', 'udp/PORT' or 'tcp/FROM-TO' "
-                         f"(or a name of the lint catalogue), got {spec!r}")
-    return proto, int(first), int(last or first)
+    """('tcp', 20, 21) of 'tcp/20-21', parsed as a lint configuration's service ports are
+    (ports 1..65535): ParseError naming ``services``, ValidationError for a reversed range."""
+    proto, first, last = _core._service_port(spec, "services")
+    return proto, first, last
 
 
 def _services(services: Optional[Sequence[Any]]) -> List[Dict[str, Any]]:
@@ -404,7 +406,9 @@ def exposure_levels(groups_or_export: Any, services: Optional[Sequence[Any]] = N
     path, JSON text, a dict, an ApiRead). ``services`` lists catalogue names (``"ssh"``, as
     ``secgroup lint`` knows them), port specs (``"tcp/8080"``), ``(title, ports)`` pairs or
     dicts with ``title`` and ``ports``; None: HTTP, HTTPS and the whole lint catalogue. Raises
-    ValueError for a service it cannot read, and what ``load`` raises.
+    ValueError for a service it cannot read (a port spec such as ``"tcp/99999"`` or
+    ``"tcp/500-100"``: the library's ParseError or ValidationError naming ``services``), and
+    what ``load`` raises.
     """
     groups = _estate(groups_or_export)
     chosen = _services(services)
