@@ -195,6 +195,9 @@ def test_findings_of_rules_built_in_code_are_told_apart():
     assert f.rule_text == "inbound accept TCP 10.0.0.0/8 22" and f.label == "rule at position 2"
     assert f.related_texts == ["inbound accept TCP 0.0.0.0/0 22"]
     assert "rule at position 2" in repr(f)
+    assert f.related == [None]
+    assert f.row()["related"] is None  # was the string 'None'
+    assert secgroup.analyze(g).frame()["related"].isna().all()
 
 
 @pytest.mark.skipif(not secgroup.HAS_Z3, reason="secgroup built without Z3")

@@ -305,8 +305,9 @@ class Finding(Record):
     - ``partial_overlap`` (correlated): an earlier rule of the other action overlaps it;
     - ``generalizes`` (generalization): it contains an earlier rule of the other action.
 
-    ``related`` lists the ids of the rules involved; ``witness`` is a Packet showing the
-    finding (or None).
+    ``related`` lists the ids of the rules involved (None for a rule without one; the frame's
+    ``related`` column joins the ids there are, and is missing when there are none);
+    ``witness`` is a Packet showing the finding (or None).
 
     The rules themselves: ``rule`` is the Rule the finding is about and ``rule_text`` its text
     (e.g. ``"inbound accept TCP 0.0.0.0/0 22"``), ``label`` names it as the CLI does ("rule at
@@ -372,7 +373,7 @@ class Finding(Record):
     def row(self) -> Dict[str, Any]:
         return {"kind": self.kind, "position": self.position, "rule_id": self.rule_id,
                 "rule_text": self.rule_text, "direction": self.direction, "reason": self.reason,
-                "related": ", ".join(str(r) for r in self._data["related"]),
+                "related": ", ".join(r for r in self._data["related"] if r is not None) or None,
                 "related_rules": _named_rules(self.related_labels, self.related_texts),
                 "to_default": self.to_default, "witness": _packet_text(self._data["witness"])}
 
