@@ -199,3 +199,15 @@ def test_negative_integers_name_their_field():
         secgroup.Rule(position="1")
     assert (e.value.id, e.value.field) == ("secgroup.parse.105", "position")
 
+
+def test_a_blank_source_is_a_clear_error():
+    # "" said "cannot read file: no such file" naming no field; "   " was a MissingFileError
+    for blank in ("", "   ", "\n"):
+        for call in (lambda: secgroup.load(blank), lambda: secgroup.load_group(blank)):
+            with pytest.raises(secgroup.ParseError) as e:
+                call()
+            assert (e.value.id, e.value.field) == ("secgroup.parse.109", "source")
+            assert not isinstance(e.value, FileNotFoundError)
+        with pytest.raises(secgroup.ParseError) as e:
+            secgroup.lint(blank)
+        assert (e.value.id, e.value.field) == ("secgroup.parse.109", "groups")

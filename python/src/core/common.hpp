@@ -83,6 +83,10 @@ std::optional<port_range> rule_ports_from(const py::handle& o);
 /// `openers`: JSON text rather than a path.
 bool is_json_text(const py::handle& o, std::string_view openers = "{[");
 
+/// Throws ParseError (secgroup.parse.109) naming `field` when `o` is a str of nothing but spaces,
+/// tabs and line ends: neither a path nor JSON text ("" would be read as a file of no name).
+void refuse_blank(const py::handle& o, const std::string& field);
+
 /// Returns the single group of `o`: a SecurityGroup, or anything load() reads holding one group.
 security_group group_from(const py::handle& o, const std::string& field = "group");
 

@@ -165,6 +165,12 @@ std::optional<port_range> rule_ports_from(const py::handle& o) {
   return make_port_range(int_of(o, "ports"), std::nullopt, "ports", "ports");
 }
 
+void refuse_blank(const py::handle& o, const std::string& field) {
+  if (py::isinstance<py::str>(o) &&
+      o.cast<std::string>().find_first_not_of(" \t\r\n") == std::string::npos)
+    throw parse_error(errc::bad_file, field, "a blank string is neither a path nor JSON text");
+}
+
 bool is_json_text(const py::handle& o, std::string_view openers) {
   if (!py::isinstance<py::str>(o)) return false;
   auto s = o.cast<std::string>();
@@ -249,6 +255,7 @@ group_input input_from(const py::handle& source) {
     return in;
   }
   if (py::isinstance<py::str>(source)) {
+    refuse_blank(source, "source");
     auto s = source.cast<std::string>();
     return is_json_text(source) ? parse_group_input(s) : load_group_input(s);
   }

@@ -33,6 +33,7 @@ lint::lint_config load_config_file(const std::string& path) {
 lint::lint_config config_from(const py::object& o) {
   if (o.is_none()) return {};
   if (py::isinstance<py::dict>(o)) return lint::config_from_json(from_python(o, "config"));
+  refuse_blank(o, "config");
   if (py::isinstance<py::str>(o))
     return is_json_text(o, "{") ? lint::parse_config(o.cast<std::string>(), "config")
                                 : load_config_file(o.cast<std::string>());
@@ -102,6 +103,7 @@ py::object lint_any(const py::object& groups, const py::object& config,
     throw validation_error(errc::bad_value, "jobs",
                            "expected a thread count from 0 (every hardware thread) to 1024, got " +
                                std::to_string(jobs));
+  refuse_blank(groups, "groups");
   std::vector<std::string> paths;
   if (!py::isinstance<py::str>(groups)) {
     if (auto read = api_text_of(groups))  // an ApiRead, located as its api: source
