@@ -54,7 +54,8 @@ namespace {
 // on one, no id twice; validation.205 / .206 naming rules[i]), the listed default SMTP rules
 // dropped as the readers drop them (enable_default_security implies them), the others
 // normalised and numbered as a file's are (number_rules): 1..N when none has a position; some
-// with and some without is a ValidationError naming the first without.
+// with and some without is a ParseError (secgroup.parse.106, as in a file) naming the first
+// without.
 std::vector<rule> numbered(const std::vector<rule>& rules) {
   rule_list_checker checker;
   std::vector<rule> out;
@@ -66,10 +67,10 @@ std::vector<rule> numbered(const std::vector<rule>& rules) {
     given.push_back(i);
   }
   if (auto mix = number_rules(out))
-    throw validation_error(errc::missing_field,
-                           "rules[" + std::to_string(given[mix->without]) + "].position",
-                           "rule has no position while rules[" + std::to_string(given[mix->with]) +
-                               "] has one: give every rule a position (>= 1), or none");
+    throw parse_error(errc::missing_field,
+                      "rules[" + std::to_string(given[mix->without]) + "].position",
+                      "rule has no position while rules[" + std::to_string(given[mix->with]) +
+                          "] has one: give every rule a position (>= 1), or none");
   return out;
 }
 
@@ -287,7 +288,8 @@ A security group with every field of the API object; ``rules`` are the user rule
 SMTP rules are implied by ``enable_default_security``; see ``ordered_rules()``). ``rules``
 returns a copy: assign the list back, or use ``add_rule``. Rules given (to the constructor or
 assigned to ``rules``) without positions are numbered 1..N in list order, as a file's are; a
-list where some rules have a position and some not is a ValidationError. Rules are checked as
+list where some rules have a position and some not is a ParseError (secgroup.parse.106, as in a
+file). Rules are checked as
 the file readers check them, at the change, which leaves the group unchanged when refused: an
 id twice (secgroup.validation.206), a default SMTP rule's id on another rule or
 ``editable=False`` on a user rule (secgroup.validation.205) raise ValidationError naming the
