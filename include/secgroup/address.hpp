@@ -187,6 +187,14 @@ inline std::optional<uint128> parse_v6(std::string_view s, const char*& why) {
   return bits;
 }
 
+namespace address_io {
+/// `text` quoted for an error message, cut after 64 bytes ("...'" marks the cut): an address
+/// from input never makes a message unbounded. Not escaped: front ends escape whole messages.
+inline std::string shown(std::string_view text) {
+  constexpr std::size_t most = 64;
+  return "'" + std::string(text.substr(0, most)) + (text.size() > most ? "...'" : "'");
+}
+}  // namespace address_io
 }  // namespace detail
 
 /// Returns the address written in `text`, or nullopt; `why` (if given) receives the reason.
@@ -208,7 +216,7 @@ inline ip_address parse_address(std::string_view text, const std::string& field 
   const char* why = nullptr;
   if (auto a = try_parse_address(text, &why)) return *a;
   SECGROUP_THROW(parse_error(errc::bad_address, field,
-                             "invalid IP address '" + std::string(text) + "': " + why));
+                             "invalid IP address " + detail::address_io::shown(text) + ": " + why));
 }
 
 /// Returns the network written as "address/prefix" or as a bare address (a host network), or
@@ -234,8 +242,8 @@ inline std::optional<ip_network> try_parse_network(std::string_view text,
 inline ip_network parse_network(std::string_view text, const std::string& field = "") {
   const char* why = nullptr;
   if (auto n = try_parse_network(text, &why)) return *n;
-  SECGROUP_THROW(
-      parse_error(errc::bad_cidr, field, "invalid CIDR '" + std::string(text) + "': " + why));
+  SECGROUP_THROW(parse_error(errc::bad_cidr, field,
+                             "invalid CIDR " + detail::address_io::shown(text) + ": " + why));
 }
 
 /// Returns the fewest networks whose union is exactly the addresses [first, last] (same

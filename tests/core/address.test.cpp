@@ -4,11 +4,10 @@
 #include <arpa/inet.h>
 
 #include <array>
-#include <cstring>
-#include <string>
-
 #include <catch2/catch.hpp>
+#include <cstring>
 #include <secgroup/address.hpp>
+#include <string>
 
 #include "support/random_groups.hpp"
 
@@ -69,13 +68,13 @@ uint128 random_v6_value(rng_type& rng) {
 // -- Parsing -----------------------------------------------------------------------------
 
 TEST_CASE("address: strict parsing rejects malformed text", "[address]") {
-  auto text = GENERATE(as<std::string>{}, "", "1.2.3", "::g", "01.2.3.4", "1.2.3.4.5", "256.0.0.1",
-                       "1::2::3", ":::", "1:2:3:4:5:6:7:8:9", "fe80::1%eth0", " 1.2.3.4",
-                       "1.2.3.4 ", "1.2. 3.4", ":: 1", "1.2.3.-4", "1..2.3",
-                       "1.2.3.", ".1.2.3", "0x1.2.3.4", "1:2:3:4:5:6:7", ":1::", "1::2:",
-                       "12345::", "::1.2.3", "::1.2.3.04", "1.2.3.4::", "::ffff:1.2.3.4:1",
-                       "1:2:3:4:5:6:7:8::", "::1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:1.2.3.4",
-                       "-1.2.3.4", "+1.2.3.4", "1.2.3.1000", "g::", ":", "1");
+  auto text =
+      GENERATE(as<std::string>{}, "", "1.2.3", "::g", "01.2.3.4", "1.2.3.4.5", "256.0.0.1",
+               "1::2::3", ":::", "1:2:3:4:5:6:7:8:9", "fe80::1%eth0", " 1.2.3.4", "1.2.3.4 ",
+               "1.2. 3.4", ":: 1", "1.2.3.-4", "1..2.3", "1.2.3.", ".1.2.3", "0x1.2.3.4",
+               "1:2:3:4:5:6:7", ":1::", "1::2:", "12345::", "::1.2.3", "::1.2.3.04",
+               "1.2.3.4::", "::ffff:1.2.3.4:1", "1:2:3:4:5:6:7:8::", "::1:2:3:4:5:6:7:8",
+               "1:2:3:4:5:6:7:1.2.3.4", "-1.2.3.4", "+1.2.3.4", "1.2.3.1000", "g::", ":", "1");
   CAPTURE(text);
   CHECK_FALSE(try_parse_address(text).has_value());
   CHECK_FALSE(try_parse_network(text).has_value());
@@ -129,10 +128,9 @@ TEST_CASE("address: strict parsing accepts RFC 4291 text", "[address]") {
 }
 
 TEST_CASE("address: CIDR parsing rejects bad prefixes", "[address]") {
-  auto text = GENERATE(as<std::string>{}, "10.0.0.0/33", "/24", "1.2.3.4/", "1.2.3.4/-1",
-                       "::/129", "1.2.3.4/024", "1.2.3.4/ 24", "1.2.3.4 /24", "1.2.3.4/24 ",
-                       "1.2.3.4/24/1", "1.2.3.4/1000", "::/", "::/+1", "1.2.3/24", "",
-                       "1.2.3.4/0x10", "::1/1280");
+  auto text = GENERATE(as<std::string>{}, "10.0.0.0/33", "/24", "1.2.3.4/", "1.2.3.4/-1", "::/129",
+                       "1.2.3.4/024", "1.2.3.4/ 24", "1.2.3.4 /24", "1.2.3.4/24 ", "1.2.3.4/24/1",
+                       "1.2.3.4/1000", "::/", "::/+1", "1.2.3/24", "", "1.2.3.4/0x10", "::1/1280");
   CAPTURE(text);
   CHECK_FALSE(try_parse_network(text).has_value());
   try {
@@ -175,7 +173,8 @@ TEST_CASE("address: networks mask host bits and print bare host prefixes", "[add
       {"2002::1234:abcd:ffff:c0a8:101/128", "2002::1234:abcd:ffff:c0a8:101", 128},
       {"2002:0:0:1234::/64", "2002:0:0:1234::/64", 64},
       {"2002::/24", "2002::/24", 24},
-      {"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/127", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe/127", 127},
+      {"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/127", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe/127",
+       127},
       {"ffff::1/1", "8000::/1", 1},
       {"1:2:3:4:5:6:7:8/65", "1:2:3:4::/65", 65},
       {"1:2:3:4:8000::/65", "1:2:3:4:8000::/65", 65},
@@ -276,9 +275,9 @@ TEST_CASE("address: random IPv6 agree with glibc and round-trip", "[address][ran
 TEST_CASE("address: parser agrees with glibc on random near-miss text", "[address][random]") {
   // Random strings built from address pieces: most are malformed in some small way.
   rng_type rng(0xbad);
-  constexpr std::array<const char*, 16> pieces{"0",    "1",  "00", "01",  "255", "256", "ffff",
-                                               "FfFf", "10000", "abc", "g", ".", ":", "::",
-                                               "1.2.3.4", "09"};
+  constexpr std::array<const char*, 16> pieces{"0",    "1",    "00",      "01",  "255", "256",
+                                               "ffff", "FfFf", "10000",   "abc", "g",   ".",
+                                               ":",    "::",   "1.2.3.4", "09"};
   int accepted = 0;
   for (int i = 0; i < 20000; ++i) {
     std::string text;
@@ -400,13 +399,20 @@ TEST_CASE("uint128: arithmetic, bitwise, shift and compare laws match unsigned _
   rng_type rng(0x128);
   auto random_value = [&]() -> u128 {
     switch (uniform(rng, 0, 7)) {
-      case 0: return 0;
-      case 1: return ~u128{0};
-      case 2: return u128{1} << uniform(rng, 0, 127);
-      case 3: return (u128{1} << uniform(rng, 0, 127)) - 1;
-      case 4: return u128{~std::uint64_t{0}};
-      case 5: return u128{rng()};
-      default: return (u128{rng()} << 64) | rng();
+      case 0:
+        return 0;
+      case 1:
+        return ~u128{0};
+      case 2:
+        return u128{1} << uniform(rng, 0, 127);
+      case 3:
+        return (u128{1} << uniform(rng, 0, 127)) - 1;
+      case 4:
+        return u128{~std::uint64_t{0}};
+      case 5:
+        return u128{rng()};
+      default:
+        return (u128{rng()} << 64) | rng();
     }
   };
   for (int i = 0; i < 20000; ++i) {
@@ -453,4 +459,19 @@ TEST_CASE("uint128: shifts at every distance and carries across the halves", "[u
   CHECK(uint128{} - 1 == secgroup::detail::uint128_max);
   CHECK(uint128{1, 0} > uint128{0, ~std::uint64_t{0}});
   static_assert(uint128{2} + uint128{3} == uint128{5});  // constexpr
+}
+
+TEST_CASE("address: errors quote the text from input cut short, whatever its length") {
+  const std::string huge(200000, '1');
+  for (auto parse : {+[](const std::string& s) { (void)parse_network(s, "ip_range"); },
+                     +[](const std::string& s) { (void)parse_address(s, "ip"); }}) {
+    try {
+      parse(huge);
+      FAIL("no error");
+    } catch (const parse_error& e) {
+      const std::string what = e.what();
+      CHECK(what.size() < 200);
+      CHECK(what.find(std::string(64, '1') + "...'") != std::string::npos);
+    }
+  }
 }
