@@ -54,7 +54,8 @@ void merge_tokens(token_table& table, const token_table& more) {
 }
 
 /// The tokens of --token, --token-file (one SECRET:PROJECT_ID a line; blank lines and lines
-/// starting with '#' skipped) and SECGROUP_SERVE_TOKENS, merged; nullopt when none names any.
+/// starting with '#' skipped) and SECGROUP_SERVE_TOKENS, merged; nullopt when none is given. A
+/// token file, or the variable set, that holds no token is an error, never an open server.
 /// Errors name the source (flag, FILE:LINE, variable) and never quote a secret.
 std::optional<token_table> read_tokens(const serve_options& o) {
   token_table table;
@@ -69,6 +70,7 @@ std::optional<token_table> read_tokens(const serve_options& o) {
       throw parse_error(errc::bad_file, "--token-file",
                         "cannot read the token file " + *o.token_file);
     std::string line;
+    bool in_file = false;
     for (int number = 1; std::getline(in, line); ++number) {
       const auto text = std::string(detail::trim(line));
       if (text.empty() || text.front() == '#') continue;
@@ -77,8 +79,15 @@ std::optional<token_table> read_tokens(const serve_options& o) {
       } catch (const validation_error& e) {
         throw validation_error(e.id(), *o.token_file + ":" + std::to_string(number), e.message());
       }
-      any = true;
+      in_file = true;
     }
+    // A token file was meant to require tokens: one holding none must not start an open server.
+    if (!in_file)
+      throw validation_error(errc::bad_value, "--token-file",
+                             "the token file " + *o.token_file +
+                                 " holds no token (one SECRET:PROJECT_ID a line); refusing to "
+                                 "serve without authentication");
+    any = true;
   }
   if (const char* value = std::getenv(tokens_variable); value && *value) {
     std::vector<std::string> specs;
@@ -92,8 +101,13 @@ std::optional<token_table> read_tokens(const serve_options& o) {
         spec += *c;
       }
     }
+    if (specs.empty())
+      throw validation_error(errc::bad_value, tokens_variable,
+                             std::string(tokens_variable) +
+                                 " is set but holds no token; refusing to serve without "
+                                 "authentication (unset it for an open server)");
     merge_tokens(table, mock::parse_tokens(specs, tokens_variable));
-    any = any || !specs.empty();
+    any = true;
   }
   if (!any) return std::nullopt;
   return table;

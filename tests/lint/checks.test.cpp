@@ -335,7 +335,8 @@ TEST_CASE("SG002/SG003: a wide finding implies only findings no more severe than
   auto r = linted(g, c);
   REQUIRE(of(r, "SG002").size() == 1);
   CHECK(of(r, "SG002")[0].level == lint::severity::info);
-  const auto* ssh = find_subject(of(r, "SG001"), "ssh");
+  const auto sg001 = of(r, "SG001");
+  const auto* ssh = find_subject(sg001, "ssh");
   REQUIRE(ssh);
   CHECK(ssh->level == lint::severity::high);
   CHECK_FALSE(contains(of(r, "SG002")[0].message, "SSH"));

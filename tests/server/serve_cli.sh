@@ -41,6 +41,13 @@ printf '# tokens\n\n%s\n' "$secret:not-a-project" >"$work/bad-tokens"
 expect_bad_input "secgroup\\.validation\\.203.*bad-tokens:3" --port 0 --token-file "$work/bad-tokens"
 grep -q "$secret" "$work/err" && fail "--token-file: the error shows the secret"
 expect_bad_input 'secgroup\.parse\.109.*--token-file' --port 0 --token-file "$work/missing"
+# A token file or variable holding no token refuses to start, never serves without tokens.
+printf '# no token yet\n\n' >"$work/empty-tokens"
+expect_bad_input 'secgroup\.validation\.203.*--token-file.*holds no token' --port 0 \
+  --token-file "$work/empty-tokens"
+expect_bad_input 'secgroup\.validation\.203.*--token-file.*holds no token' --port 0 \
+  --token-file /dev/null
+SECGROUP_SERVE_TOKENS=' , ' expect_bad_input 'secgroup\.validation\.203.*SECGROUP_SERVE_TOKENS.*holds no token' --port 0
 SECGROUP_SERVE_TOKENS="$secret" expect_bad_input 'secgroup\.validation\.203.*SECGROUP_SERVE_TOKENS' --port 0
 grep -q "$secret" "$work/err" && fail "SECGROUP_SERVE_TOKENS: the error shows the secret"
 expect_bad_input 'secgroup\.validation\.203.*--request-timeout' --port 0 --request-timeout 0
