@@ -242,6 +242,27 @@ TEST_CASE("review: a created group is compared with no group, a deleted one is n
   CHECK(deleted.resolved.size() == created.introduced.size());
 }
 
+TEST_CASE("review: a forgotten group keeps its rules: nothing changes, nothing is resolved") {
+  const auto g = group_of({"inbound accept tcp 0.0.0.0/0 22"});
+  lint::change_input c;
+  c.address = "scaleway_instance_security_group.test";
+  c.change = terraform_change::forget;
+  c.before = lint::review_side{make_partial(g), {}, false};
+  const auto r = lint::review_group(lint::linter(), c);
+  CHECK(r.change == terraform_change::forget);
+  CHECK(r.traffic == lint::traffic_outcome::unchanged);
+  CHECK(r.opened.empty());
+  CHECK(r.closed.empty());
+  CHECK(r.resolved.empty());  // SSH from the internet stays exposed
+  CHECK(r.introduced.empty());
+  // Destroyed, the group's rules no longer apply.
+  c.change = terraform_change::destroy;
+  const auto gone = lint::review_group(lint::linter(), c);
+  CHECK(gone.traffic == lint::traffic_outcome::removed);
+  const auto resolved = checks_of(gone.resolved);
+  CHECK(std::find(resolved.begin(), resolved.end(), "SG001:ssh") != resolved.end());
+}
+
 TEST_CASE("review: values unknown until apply are named, never guessed, and the verdict waits") {
   const auto plan = (data_dir / "plan-updates.json").string();
   auto r = lint::review({plan}, {}, lint::severity::high);

@@ -81,7 +81,7 @@ struct change_input {
   std::string address;  ///< the Terraform address; "" for a group of an API export
   terraform_change change = terraform_change::update;
   std::optional<review_side> before;  ///< absent when created
-  std::optional<review_side> after;   ///< absent when deleted (destroyed or forgotten)
+  std::optional<review_side> after;   ///< absent when deleted (destroyed; forgotten: kept as is)
   std::string source;                 ///< the file the group was read from (after, else before)
   std::string file;                   ///< the .tf file of its resource block, when located
   std::uint32_t line = 0;             ///< the line of the group in `file`, else in `source`
@@ -468,6 +468,13 @@ inline std::string group_review::summary() const {
 
 /// Reviews one group's change `c` with `lint`, whose internet words the addresses.
 inline group_review review_group(const linter& lint, const change_input& c) {
+  // A forgotten group leaves Terraform's state, not the cloud: its rules keep applying as they
+  // are, so it is compared with itself (nothing opens, closes, or is resolved).
+  if (c.change == terraform_change::forget && c.before && !c.after) {
+    auto kept = c;
+    kept.after = c.before;
+    return review_group(lint, kept);
+  }
   group_review out;
   out.address = c.address;
   out.change = c.change;
