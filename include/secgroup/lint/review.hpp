@@ -81,7 +81,8 @@ struct change_input {
   std::string address;  ///< the Terraform address; "" for a group of an API export
   terraform_change change = terraform_change::update;
   std::optional<review_side> before;  ///< absent when created
-  std::optional<review_side> after;   ///< absent when deleted (destroyed; forgotten: kept as is)
+  std::optional<review_side> after;   ///< absent when destroyed or forgotten (review_group
+                                      ///< compares a forgotten group with itself)
   std::string source;                 ///< the file the group was read from (after, else before)
   std::string file;                   ///< the .tf file of its resource block, when located
   std::uint32_t line = 0;             ///< the line of the group in `file`, else in `source`
