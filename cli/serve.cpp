@@ -138,19 +138,12 @@ std::chrono::milliseconds checked_sync_delay(const std::string& text, const char
 /// (secgroup.validation.203) naming `flag` for anything else: a sign, a fraction, hex, spaces,
 /// or a value past 64 bits.
 std::uint64_t checked_count(const std::string& text, const char* flag, std::uint64_t least = 1) {
-  std::uint64_t n = 0;
-  const bool digits = !text.empty() && std::all_of(text.begin(), text.end(),
-                                                   [](char c) { return c >= '0' && c <= '9'; });
+  std::uint64_t n = 0;  // from_chars into an unsigned takes digits only: no sign, no space
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-  if (!digits || ec != std::errc() || end != text.data() + text.size())
+  if (ec != std::errc() || end != text.data() + text.size() || n < least)
     throw validation_error(errc::bad_value, flag,
-                           "expected a whole number" +
-                               std::string(least > 0 ? " of at least " + std::to_string(least)
-                                                     : std::string(" (0 or more)")) +
+                           "expected a whole number of at least " + std::to_string(least) +
                                ", not " + detail::quoted(text));
-  if (n < least)
-    throw validation_error(errc::bad_value, flag,
-                           "must be at least " + std::to_string(least) + ", not " + text);
   return n;
 }
 

@@ -2,8 +2,6 @@
 // compiled group; the decision-map regions the plots draw.
 #include <pybind11/numpy.h>
 
-#include <array>
-
 #include <secgroup/decision_map.hpp>
 
 #include "common.hpp"
@@ -321,9 +319,8 @@ neither form of packets is given.
   }, py::arg("text"), py::arg("field") = "direction",
      "'inbound' or 'outbound' of a direction, any case (ParseError secgroup.parse.103).");
   m.def("_protocol_class", [](const std::string& text, const std::string& field) {
-    constexpr std::array classes{proto_class::tcp, proto_class::udp, proto_class::icmp,
-                                 proto_class::other};
-    return std::string(to_string(detail::parse_enum(text, classes, "protocol class", field)));
+    return std::string(
+        to_string(detail::parse_enum(text, all_proto_classes, "protocol class", field)));
   }, py::arg("text"), py::arg("field") = "protocol",
      "The protocol class (tcp, udp, icmp, other) of a name, any case (ParseError "
      "secgroup.parse.103).");
