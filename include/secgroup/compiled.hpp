@@ -27,9 +27,10 @@
 // one, or one in tables of 1 MiB or more, the strongest kernel, out of line (the baseline kernel
 // counts a block of 128-bit keys with a scalar loop, 2.5 times as slow on gen-mixed-10k; in
 // large tables the vector kernels' fewer instructions keep more lookups' misses in flight: see
-// compiled_policy::single_lookup). A batch descends every tree of a policy to one depth
-// (batch_tables_: the shallower trees padded on top with levels that pass through), a single
-// lookup each tree from its own root (tables_).
+// compiled_policy::single_lookup). In a group with a large policy (its tables miss the L2 cache),
+// batches read each descent's value in a pass of their own (compiled_policy::descend_from). A
+// batch descends every tree of a policy to one depth (batch_tables_: the shallower trees padded
+// on top with levels that pass through), a single lookup each tree from its own root (tables_).
 #pragma once
 
 #include <algorithm>
@@ -162,20 +163,28 @@ class compiled_policy {
   /// by level, each level of all of them in one pass, so that their cache misses overlap, with no
   /// sort by depth: every tree is as deep (the batch's copies of the shallower ones are padded with
   /// levels that pass through, from one block that stays in the L1 cache).
-  template <isa I = isa::baseline, class PointAt, class Put>
+  template <isa I = isa::baseline, bool Apart = false, class PointAt, class Put>
   void find_many(std::size_t n, PointAt&& point_at, Put&& put) const {
-    find_many<I>(n, point_at, put, [] { return true; });
+    find_many<I, Apart>(n, point_at, put, [] { return true; });
   }
 
   /// The same, calling proceed() once every point has been read, before any is decided: when
   /// it returns false, decides none and returns false (a caller checking the points as they
-  /// are read, in the same pass).
-  template <isa I = isa::baseline, class PointAt, class Put, class Proceed>
+  /// are read, in the same pass). `Apart` reads the values in a pass of their own, which pays
+  /// in large() tables (see descend_from); the decisions are the same.
+  template <isa I = isa::baseline, bool Apart = false, class PointAt, class Put, class Proceed>
   bool find_many(std::size_t n, PointAt&& point_at, Put&& put, Proceed&& proceed) const {
     SECGROUP_ASSERT(n <= max_batch);
     if constexpr (forest::wide_blocks)
-      if (forest_.block() == 32) return find_many_in<I, 32>(n, point_at, put, proceed);
-    return find_many_in<I, forest::default_block>(n, point_at, put, proceed);
+      if (forest_.block() == 32) return find_many_in<I, 32, Apart>(n, point_at, put, proceed);
+    return find_many_in<I, forest::default_block, Apart>(n, point_at, put, proceed);
+  }
+
+  /// Whether the keys and values hold large_bytes or more, so that lookups in them miss the
+  /// L2 cache: single lookups then take the strongest kernel (single_lookup()), and batches
+  /// pay for reading the values apart (find_many's `Apart`; compiled_group chooses it).
+  bool large() const {
+    return forest_.memory() + values_.size() * sizeof(std::uint32_t) >= large_bytes;
   }
 
   /// Levels the lookup of `x` descends (the depth of its deepest address table).
@@ -382,27 +391,26 @@ class compiled_policy {
   using out_of_line_find = decision (compiled_policy::*)(const point<S>&) const;
 
   /// The single lookup find() takes out of line for these tables, or null for its inline one
-  /// (the baseline kernel, joint layout). 128-bit keys, and keys and values of at least
-  /// vector_single_bytes, take the strongest kernel the CPU has: it issues fewer instructions
-  /// per level, so that more lookups are in flight while their loads miss the cache, which
-  /// pays for the call (IPv4 on the EPYC, ns per lookup in a loop: stress-ranges-10k 35.5 ->
-  /// 29.5-30.1, gen-ipc-10k 25.9-26.0 -> 24.4-25.4, cb-acl2_10k 15.9-16.1 -> 14.3; see
-  /// docs/benchmarks.md). In smaller tables the loads hit and the call costs more than the
-  /// kernel saves (every IPv4 table out of line: cb-fw1_1k 5.6 -> 6.7, cb-fw1_10k 10.6 ->
-  /// 11.1). The split layout's lookup (two descents) is out of line in any case.
+  /// (the baseline kernel, joint layout). 128-bit keys, and large() tables, take the strongest
+  /// kernel the CPU has: it issues fewer instructions per level, so that more lookups are in
+  /// flight while their loads miss the cache, which pays for the call (IPv4 on the EPYC, ns
+  /// per lookup in a loop: stress-ranges-10k 35.5 -> 29.5-30.1, gen-ipc-10k 25.9-26.0 ->
+  /// 24.4-25.4, cb-acl2_10k 15.9-16.1 -> 14.3; see docs/benchmarks.md). In smaller tables the
+  /// loads hit and the call costs more than the kernel saves (every IPv4 table out of line:
+  /// cb-fw1_1k 5.6 -> 6.7, cb-fw1_10k 10.6 -> 11.1). The split layout's lookup (two descents)
+  /// is out of line in any case.
   out_of_line_find single_lookup() const {
 #if SECGROUP_X86_DISPATCH
-    const auto bytes = forest_.memory() + values_.size() * sizeof(std::uint32_t);
-    if (wide_keys || bytes >= vector_single_bytes) {
+    if (wide_keys || large()) {
       if (best_isa() == isa::avx512) return &compiled_policy::find_avx512;
       if (best_isa() == isa::avx2) return &compiled_policy::find_avx2;
     }
 #endif
     return split_ ? &compiled_policy::find_split : nullptr;
   }
-  /// Keys and values from which single lookups take the strongest kernel (see single_lookup):
-  /// the L2 cache of one core of the EPYC measured (1 MiB; the Intel's holds 2 MiB).
-  static constexpr std::size_t vector_single_bytes = std::size_t{1} << 20;
+
+  /// The L2 cache of one core of the EPYC measured (1 MiB; the Intel's holds 2 MiB).
+  static constexpr std::size_t large_bytes = std::size_t{1} << 20;
 
   /// find() in the split layout with the baseline kernel. Out of line, so that the joint
   /// layout's find() stays small enough to inline.
@@ -448,7 +456,7 @@ class compiled_policy {
   /// counting two roots when both tables were descended together, was measured slower), every
   /// point descends its port class's table, then the points left `undecided` their
   /// wildcard-port table.
-  template <isa I, std::size_t Width, class PointAt, class Put, class Proceed>
+  template <isa I, std::size_t Width, bool Apart, class PointAt, class Put, class Proceed>
   bool find_many_in(std::size_t n, PointAt& point_at, Put& put, Proceed& proceed) const {
     if (!split_) {
       std::array<const table*, max_batch> t;  // descent j: table, address, block of level 1
@@ -461,8 +469,8 @@ class compiled_policy {
         r[j] = forest_.template descend<I, Width>(t[j]->shape, 0, 0, x.address);
       }
       if (!proceed()) return false;
-      descend_from<I, Width>(1, n, t, a, r,
-                             [&](std::size_t j, std::uint32_t v) { put(j, unpack(v)); });
+      descend_from<I, Width, Apart>(1, n, t, a, r,
+                                    [&](std::size_t j, std::uint32_t v) { put(j, unpack(v)); });
       return true;
     }
     std::array<const table*, max_batch> t;  // descent j: point j's port class's table
@@ -477,8 +485,8 @@ class compiled_policy {
     }
     if (!proceed()) return false;
     std::array<std::uint32_t, max_batch> v;
-    descend_from<I, Width>(0, n, t, a, r,
-                           [&](std::size_t j, std::uint32_t value) { v[j] = value; });
+    descend_from<I, Width, Apart>(0, n, t, a, r,
+                                  [&](std::size_t j, std::uint32_t value) { v[j] = value; });
     // The points left undecided descend their wildcard-port table: listed without a branch.
     std::array<std::uint8_t, max_batch> left;
     std::size_t m = 0;
@@ -489,7 +497,7 @@ class compiled_policy {
       r[m] = 0;
       m += (v[j] & undecided) != 0;
     }
-    descend_from<I, Width>(0, m, t, a, r, [&](std::size_t k, std::uint32_t value) {
+    descend_from<I, Width, Apart>(0, m, t, a, r, [&](std::size_t k, std::uint32_t value) {
       v[left[k]] = std::min(v[left[k]], value);
     });
     for (std::size_t j = 0; j < n; ++j) put(j, unpack(v[j]));
@@ -498,13 +506,21 @@ class compiled_policy {
 
   /// The n descents of batch_tables_ t[k] for addresses a[k] from level `from` (at block r[k]
   /// there; `from` ≤ depth_, the levels above counted), level by level, each level of all of
-  /// them in one pass; calls done(k, value) with each one's packed value.
-  template <isa I, std::size_t Width, std::size_t N, class Done>
+  /// them in one pass; calls done(k, value) with each one's packed value. When `Apart` (for
+  /// large() tables) the values are read in a pass of their own, after the last level: their
+  /// loads, which then often miss the cache, issue together instead of each behind its
+  /// descent's last count (batches of 256, Intel: gen-ipc-10k 9.5 -> 8.4 ns, stress-ranges-10k
+  /// 11.5 -> 10.7); in small tables the pass costs more than it saves (cb-fw1_10k 4.1 -> 4.4,
+  /// cb-ipc1_10k 4.4 -> 4.6; docs/benchmarks.md).
+  template <isa I, std::size_t Width, bool Apart, std::size_t N, class Done>
   void descend_from(std::uint32_t from, std::size_t n, const std::array<const table*, N>& t,
                     const std::array<address_type, N>& a, std::array<std::uint32_t, N>& r,
                     Done&& done) const {
     const std::uint32_t last = depth_ - 1;
-    if (from > last) {  // every level counted: r[k] is the segment
+    if (Apart || from > last) {  // the values in a pass of their own
+      for (std::uint32_t l = from; l <= last; ++l)
+        for (std::size_t s = 0; s < n; ++s)
+          r[s] = forest_.template descend<I, Width>(t[s]->shape, l, r[s], a[s]);
       for (std::size_t s = 0; s < n; ++s) done(s, values_[t[s]->first_value + r[s]]);
       return;
     }
@@ -606,6 +622,7 @@ class compiled_group {
       v6_[i] =
           compiled_policy<ipv6_space>(lower<family::v6>(rules, d, g.default_policy(d)), layout);
     }
+    for (std::size_t i = 0; i < 2; ++i) values_apart_ |= v4_[i].large() || v6_[i].large();
   }
 
   /// The compiled IPv4 policy of direction `d`.
@@ -684,7 +701,7 @@ class compiled_group {
   /// Decides the n packets group[index(j)] of policy `pol` together into decided[index(j)];
   /// calls seen(packet) with each packet as it is read, and decides none (returns false) when
   /// proceed() then returns false.
-  template <isa I, class Index, class Seen, class Proceed>
+  template <isa I, bool Apart, class Index, class Seen, class Proceed>
   bool decide_together(std::size_t pol, std::size_t n, Index index, const packet* group,
                        decision* decided, Seen&& seen, Proceed&& proceed) const {
     auto put = [&](std::size_t j, decision d) { decided[index(j)] = d; };
@@ -694,16 +711,16 @@ class compiled_group {
       return p;
     };
     if (pol < 2)
-      return v4_[pol].template find_many<I>(
+      return v4_[pol].template find_many<I, Apart>(
           n, [&](std::size_t j) { return point_with_port<ipv4_space>(packet_at(j)); }, put,
           proceed);
-    return v6_[pol - 2].template find_many<I>(
+    return v6_[pol - 2].template find_many<I, Apart>(
         n, [&](std::size_t j) { return point_with_port<ipv6_space>(packet_at(j)); }, put, proceed);
   }
 
   /// Splits `in` into groups of up to 64 packets, and a group of several policies by policy;
   /// each policy decides its share together (find_many).
-  template <isa I>
+  template <isa I, bool Apart>
   void evaluate_many(std::span<const packet> in, std::span<decision> out) const {
     constexpr std::size_t lanes = compiled_policy<ipv4_space>::max_batch;
     static_assert(compiled_policy<ipv6_space>::max_batch >= lanes);
@@ -726,7 +743,7 @@ class compiled_group {
         const auto dir = static_cast<unsigned>(group[0].direction);
         const auto af = static_cast<unsigned>(group[0].remote.af);
         unsigned differ = 0;  // nonzero once a packet differs from the first in direction or family
-        several = !decide_together<I>(
+        several = !decide_together<I, Apart>(
             first, n, all, group, decided,
             [&](const packet& p) {
               differ |= (static_cast<unsigned>(p.direction) ^ dir) |
@@ -736,7 +753,7 @@ class compiled_group {
       } else {  // mixed traffic: check first
         for (std::size_t k = 1; k < n; ++k) several |= policy_of(group[k]) != first;
         if (!several)
-          decide_together<I>(
+          decide_together<I, Apart>(
               first, n, all, group, decided, [](const packet&) {}, [] { return true; });
       }
       one_before = !several;
@@ -749,37 +766,51 @@ class compiled_group {
       for (std::size_t pol = 0; pol < 4; ++pol) {
         if (count[pol] == 0) continue;
         const auto* slot = share[pol].data();
-        decide_together<I>(
+        decide_together<I, Apart>(
             pol, count[pol], [slot](std::size_t j) { return slot[j]; }, group, decided,
             [](const packet&) {}, [] { return true; });
       }
     }
   }
 
-  /// evaluate_many<i>, for an `i` this CPU runs.
+  /// evaluate_many<i>, for an `i` this CPU runs, reading values apart when a policy is large
+  /// (compiled_policy::find_many). Each choice is a function of its own: inlined together, the
+  /// two made the small tables' batches up to 10 % slower (registers spilled in their loops).
   void evaluate_many(std::span<const packet> in, std::span<decision> out, isa i) const {
 #if SECGROUP_X86_DISPATCH
-    if (i == isa::avx512) return evaluate_many_avx512(in, out);
-    if (i == isa::avx2) return evaluate_many_avx2(in, out);
+    if (i == isa::avx512)
+      return values_apart_ ? evaluate_many_avx512<true>(in, out)
+                           : evaluate_many_avx512<false>(in, out);
+    if (i == isa::avx2)
+      return values_apart_ ? evaluate_many_avx2<true>(in, out) : evaluate_many_avx2<false>(in, out);
 #endif
-    evaluate_many<isa::baseline>(in, out);
+    return values_apart_ ? evaluate_many_baseline<true>(in, out)
+                         : evaluate_many_baseline<false>(in, out);
   }
 
+  template <bool Apart>
+  [[gnu::noinline]] void evaluate_many_baseline(std::span<const packet> in,
+                                                std::span<decision> out) const {
+    evaluate_many<isa::baseline, Apart>(in, out);
+  }
 #if SECGROUP_X86_DISPATCH
   // clang-format off
-  SECGROUP_TARGET("avx512f,popcnt") SECGROUP_FLATTEN
+  template <bool Apart>
+  [[gnu::noinline]] SECGROUP_TARGET("avx512f,popcnt") SECGROUP_FLATTEN
   void evaluate_many_avx512(std::span<const packet> in, std::span<decision> out) const {
-    evaluate_many<isa::avx512>(in, out);
+    evaluate_many<isa::avx512, Apart>(in, out);
   }
-  SECGROUP_TARGET("avx2,popcnt") SECGROUP_FLATTEN
+  template <bool Apart>
+  [[gnu::noinline]] SECGROUP_TARGET("avx2,popcnt") SECGROUP_FLATTEN
   void evaluate_many_avx2(std::span<const packet> in, std::span<decision> out) const {
-    evaluate_many<isa::avx2>(in, out);
+    evaluate_many<isa::avx2, Apart>(in, out);
   }
   // clang-format on
 #endif
 
   std::array<compiled_policy<ipv4_space>, 2> v4_;
   std::array<compiled_policy<ipv6_space>, 2> v6_;
+  bool values_apart_ = false;  // whether a policy is large(): batches read values apart
 };
 
 SECGROUP_END_NAMESPACE

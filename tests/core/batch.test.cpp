@@ -359,8 +359,8 @@ TEST_CASE("batch: many port ranges split the wildcard-port rules off, with the s
   CHECK(automatic.v4(direction::inbound).layout() == port_layout::split);
   CHECK(joint.v4(direction::inbound).layout() == port_layout::joint);
   CHECK(automatic.memory() * 4 < joint.memory());
-  // Joint, its tables are large enough (compiled_policy's vector_single_bytes) that its single
-  // lookups, checked below, take the strongest kernel the CPU has, out of line.
+  // Joint, its tables are large (compiled_policy::large()): its single lookups, checked below,
+  // take the strongest kernel the CPU has, out of line, and its batches read values apart.
   CHECK(joint.v4(direction::inbound).memory() >= std::size_t{1} << 20);
   // A small group stays joint.
   security_group small = g;

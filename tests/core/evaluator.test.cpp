@@ -101,20 +101,27 @@ std::string check_exhaustive(const policy<S>& pol, const std::vector<point<S>>& 
   if (map.default_action() != pol.default_action) return "default action lost";
   if (joint.layout() != port_layout::joint || split.layout() != port_layout::split)
     return "a layout asked for was not taken";
-  for (const auto* c : {&joint, &split}) {  // batches of up to 64 points, over every point
-    std::vector<decision> batch(points.size());
-    for (std::size_t at = 0, n = 1; at < points.size(); at += n, n = n % 64 + 1) {
-      n = std::min(n, points.size() - at);
-      c->find_many(
-          n, [&](std::size_t j) { return points[at + j]; },
-          [&](std::size_t j, decision d) { batch[at + j] = d; });
+  // Batches of up to 64 points, over every point, reading the values with the last level and
+  // apart (find_many's Apart: the same decisions).
+  for (const auto* c : {&joint, &split})
+    for (bool apart : {false, true}) {
+      std::vector<decision> batch(points.size());
+      for (std::size_t at = 0, n = 1; at < points.size(); at += n, n = n % 64 + 1) {
+        n = std::min(n, points.size() - at);
+        auto point_at = [&](std::size_t j) { return points[at + j]; };
+        auto put = [&](std::size_t j, decision d) { batch[at + j] = d; };
+        if (apart)
+          c->template find_many<isa::baseline, true>(n, point_at, put);
+        else
+          c->find_many(n, point_at, put);
+      }
+      for (std::size_t k = 0; k < points.size(); ++k)
+        if (!(batch[k] == secgroup_test::decide_linear(pol, points[k])))
+          return "compiled_policy(pol, " + std::string(c == &joint ? "joint" : "split") +
+                 ")::find_many" + (apart ? "<apart>(" : "(") + describe(points[k]) +
+                 ") = " + describe(batch[k]) + ", expected " +
+                 describe(secgroup_test::decide_linear(pol, points[k]));
     }
-    for (std::size_t k = 0; k < points.size(); ++k)
-      if (!(batch[k] == secgroup_test::decide_linear(pol, points[k])))
-        return "compiled_policy(pol, " + std::string(c == &joint ? "joint" : "split") +
-               ")::find_many(" + describe(points[k]) + ") = " + describe(batch[k]) + ", expected " +
-               describe(secgroup_test::decide_linear(pol, points[k]));
-  }
   for (const auto& x : points) {
     const auto expected = first_match(pol, x);
     if (auto got = map.find(x); got != expected)
