@@ -80,9 +80,8 @@ int run_lint(const lint_options& o) {
   if (o.inputs.empty())
     throw parse_error(errc::missing_field, "FILE_OR_DIR",
                       "give at least one group file or directory to lint");
-  lint::fail_threshold threshold = lint::severity::low;
-  if (config.fail_on) threshold = *config.fail_on;
-  if (o.fail_on) threshold = lint::parse_fail_on(*o.fail_on, "--fail-on");
+  const auto threshold =
+      lint::choose_threshold(config, o.fail_on, lint::threshold_style::cli_option);
   const unsigned jobs = jobs_of(o.jobs);
   const auto warn_unused = [&](const std::vector<std::size_t>& unused) {
     for (auto k : unused)
@@ -93,7 +92,7 @@ int run_lint(const lint_options& o) {
   // Each report is handed to the writer as soon as it is made, none kept (lint::lint_each).
   const auto run_with = [&](auto&& writer) {
     auto outcome = lint::lint_each(
-        o.inputs, config, threshold, max_input_size(),
+        o.inputs, config, threshold.threshold, max_input_size(),
         [&](lint::located_report&& r) { writer.add(r); }, api_text, jobs);
     warn_unused(outcome.unused_suppressions);
     writer.finish(outcome);
@@ -107,8 +106,8 @@ int run_lint(const lint_options& o) {
     case lint_format::text:
       break;
   }
-  return run_with(
-      lint::text_report_writer(std::cout, {use_color(o.color), o.show_suppressed, !o.no_fix}));
+  return run_with(lint::text_report_writer(
+      std::cout, {use_color(o.color), o.show_suppressed, !o.no_fix, threshold.style}));
 }
 
 }  // namespace

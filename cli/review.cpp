@@ -29,22 +29,22 @@ struct review_options {
 int run_review(const review_options& o) {
   std::string config_file;
   const auto config = find_lint_config(o.config, o.no_config, config_file);
-  lint::fail_threshold threshold = lint::severity::low;
-  if (config.fail_on) threshold = *config.fail_on;
-  if (o.fail_on) threshold = lint::parse_fail_on(*o.fail_on, "--fail-on");
+  const auto threshold =
+      lint::choose_threshold(config, o.fail_on, lint::threshold_style::cli_option);
   // Through load_input(), as every command reads its groups: files and `api:` sources alike.
   std::vector<group_input> inputs;
   for (const auto& file : o.files) inputs.push_back(load_input(file));
-  const auto r = lint::review_inputs(std::move(inputs), config, threshold, max_input_size());
+  const auto r =
+      lint::review_inputs(std::move(inputs), config, threshold.threshold, max_input_size());
   switch (o.format) {
     case review_format::text:
-      lint::write_review_text(std::cout, r);
+      lint::write_review_text(std::cout, r, threshold.style);
       break;
     case review_format::json:
       print_json(lint::review_json(r));
       break;
     case review_format::markdown:
-      lint::write_review_markdown(std::cout, r);
+      lint::write_review_markdown(std::cout, r, threshold.style);
       break;
     case review_format::sarif:
       print_json(lint::review_sarif(r, config));

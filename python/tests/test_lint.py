@@ -76,6 +76,11 @@ def test_text_names_the_python_argument(lint_demo):
     assert secgroup.lint(lint_demo).text().endswith("FAILED (fail_on='low')\n")
     assert secgroup.lint(lint_demo, fail_on="none").text().endswith("PASSED (fail_on='none')\n")
     assert "--fail-on" not in secgroup.lint(lint_demo, fail_on="critical").text()
+    # A threshold from the configuration is named as its key; the argument wins over it.
+    from_config = secgroup.lint(lint_demo, config={"fail_on": "critical"})
+    assert from_config.text().endswith("(fail_on: critical in the configuration)\n")
+    over = secgroup.lint(lint_demo, config={"fail_on": "critical"}, fail_on="high")
+    assert over.text().endswith("(fail_on='high')\n")
 
 
 def test_sarif_shape(lint_demo):

@@ -102,6 +102,10 @@ TEST_CASE("cli lint: configuration from --config or ./.secgroup.json") {
   o = lint_cli({"."}, tree);
   CHECK(has(o.out, "./a/c.json: bastion"));
   CHECK(has(o.out, "2 groups in 2 files"));
+  // The verdict names where its threshold came from.
+  CHECK(o.out.ends_with("PASSED (fail_on: critical in the configuration)\n"));
+  CHECK(lint_cli({".", "--fail-on", "high"}, tree).out.ends_with("FAILED (--fail-on high)\n"));
+  CHECK(lint_cli({".", "--no-config"}, tree).out.ends_with("FAILED (--fail-on low)\n"));
 }
 
 TEST_CASE("cli lint: two default configuration files are ambiguous, exit 2") {

@@ -392,6 +392,32 @@ TEST_CASE("output: the verdict names the threshold as the CLI option or the Pyth
         "--fail-on high");
 }
 
+TEST_CASE("output: a threshold from the configuration is named as its key, not as an option") {
+  lint::lint_config config;
+  config.fail_on = lint::severity::critical;
+  const auto named = [&](std::optional<std::string> given, lint::threshold_style style) {
+    const auto c = lint::choose_threshold(config, given, style);
+    return lint::threshold_setting(c.threshold, c.style);
+  };
+  // Given: the option or argument, over the configuration.
+  CHECK(named("high", lint::threshold_style::cli_option) == "--fail-on high");
+  CHECK(named("none", lint::threshold_style::python_argument) == "fail_on='none'");
+  // Not given: the configuration's, named as its key.
+  CHECK(named(std::nullopt, lint::threshold_style::cli_option) ==
+        "fail_on: critical in the configuration");
+  CHECK(named(std::nullopt, lint::threshold_style::python_argument) ==
+        "fail_on: critical in the configuration");
+  // Neither: low, named as what would change it.
+  config.fail_on.reset();
+  CHECK(named(std::nullopt, lint::threshold_style::cli_option) == "--fail-on low");
+  CHECK(named(std::nullopt, lint::threshold_style::python_argument) == "fail_on='low'");
+  // A bad value names the option or argument it came from.
+  CHECK_THROWS_WITH(named("urgent", lint::threshold_style::cli_option),
+                    Catch::Contains("--fail-on"));
+  CHECK_THROWS_WITH(named("urgent", lint::threshold_style::python_argument),
+                    Catch::Contains("fail_on"));
+}
+
 TEST_CASE("output: the JSON report carries the text report's fields") {
   auto run = lint::run_lint({str(data / "ssh-open.json")}, {}, lint::severity::low);
   auto j = lint::json_report(run);

@@ -18,6 +18,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -37,9 +38,10 @@
 SECGROUP_BEGIN_NAMESPACE
 namespace lint {
 
-/// How a report names the failure threshold: as the CLI's option (`--fail-on low`) or as the
-/// Python argument (`fail_on='low'`), so each reader sees the name they can type.
-enum class threshold_style : std::uint8_t { cli_option, python_argument };
+/// How a report names the failure threshold: as the CLI's option (`--fail-on low`), as the
+/// Python argument (`fail_on='low'`), or as the configuration's key when the threshold came from
+/// there (`fail_on: low in the configuration`), so each reader sees where to change it.
+enum class threshold_style : std::uint8_t { cli_option, python_argument, configuration };
 
 /// Options of the text report.
 struct text_options {
@@ -73,10 +75,38 @@ inline std::string threshold_text(fail_threshold t) {
   return t ? std::string(to_string(*t)) : std::string("none");
 }
 
-/// "--fail-on low" or "fail_on='low'": the threshold as the reader of `style` would set it.
+/// A run's failure threshold and how its report names it.
+struct threshold_choice {
+  fail_threshold threshold = severity::low;
+  threshold_style style = threshold_style::cli_option;
+};
+
+/// The threshold `given` (the CLI's --fail-on or Python's fail_on, as `given_style` names it;
+/// parsed as field `given_style`'s name) over the configuration's fail_on over low, named by
+/// where it came from (the default low, as the option that would change it).
+inline threshold_choice choose_threshold(const lint_config& config,
+                                         const std::optional<std::string>& given,
+                                         threshold_style given_style) {
+  if (given)
+    return {parse_fail_on(*given, given_style == threshold_style::python_argument ? "fail_on"
+                                                                                 : "--fail-on"),
+            given_style};
+  if (config.fail_on) return {*config.fail_on, threshold_style::configuration};
+  return {severity::low, given_style};
+}
+
+/// "--fail-on low", "fail_on='low'" or "fail_on: low in the configuration": the threshold as
+/// the reader of `style` would set it.
 inline std::string threshold_setting(fail_threshold t, threshold_style style) {
-  return style == threshold_style::cli_option ? "--fail-on " + threshold_text(t)
-                                              : "fail_on='" + threshold_text(t) + "'";
+  switch (style) {
+    case threshold_style::python_argument:
+      return "fail_on='" + threshold_text(t) + "'";
+    case threshold_style::configuration:
+      return "fail_on: " + threshold_text(t) + " in the configuration";
+    case threshold_style::cli_option:
+      break;
+  }
+  return "--fail-on " + threshold_text(t);
 }
 
 // -- Text -----------------------------------------------------------------------------------

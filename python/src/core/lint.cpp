@@ -1,7 +1,8 @@
 // python/src/core/lint.cpp: secgroup lint over files (exactly the CLI's run, with source
 // locations) or over groups in memory; reports as the CLI's JSON, SARIF 2.1.0 or text, in the
 // package's LintReport. The text and Markdown name the threshold as the Python argument
-// (`fail_on='low'`), not as the CLI's option. lint is also a method of SecurityGroup
+// (`fail_on='low'`), not as the CLI's option, or as the configuration's key when it came from
+// there. lint is also a method of SecurityGroup
 // (bind_group_function()).
 #include <sstream>
 #include <string>
@@ -41,21 +42,20 @@ lint::lint_config config_from(const py::object& o) {
   throw parse_error(errc::wrong_type, "config", "expected a path, JSON text or a dict");
 }
 
-lint::fail_threshold threshold_of(const lint::lint_config& config, const std::optional<std::string>& fail_on) {
-  lint::fail_threshold t = lint::severity::low;
-  if (config.fail_on) t = *config.fail_on;
-  if (fail_on) t = lint::parse_fail_on(*fail_on, "fail_on");
-  return t;
+lint::threshold_choice threshold_of(const lint::lint_config& config,
+                                    const std::optional<std::string>& fail_on) {
+  return lint::choose_threshold(config, fail_on, lint::threshold_style::python_argument);
 }
 
-py::dict outputs(const lint::lint_run& run, const lint::lint_config& config) {
+py::dict outputs(const lint::lint_run& run, const lint::lint_config& config,
+                 lint::threshold_style named) {
   py::dict out;
   out["report"] = to_python(lint::json_report(run));
   out["sarif"] = to_python(lint::to_sarif(run, config));
   std::ostringstream text;
   lint::write_text(text, run,
                    {.color = false, .show_suppressed = true, .show_fix = true,
-                    .threshold = lint::threshold_style::python_argument});
+                    .threshold = named});
   out["text"] = text.str();
   out["failed"] = run.failed();
   out["exit_code"] = run.exit_code();
@@ -73,16 +73,19 @@ py::object lint_files(const std::vector<std::string>& paths, const py::object& c
     if (auto api = api_text_of(py::str(argument))) return std::move(api->text);
     return std::nullopt;
   };
+  const auto threshold = threshold_of(c, fail_on);
   auto run =
-      lint::run_lint(paths, c, threshold_of(c, fail_on), default_max_input_size, text_of, jobs);
-  return outputs(run, c);
+      lint::run_lint(paths, c, threshold.threshold, default_max_input_size, text_of, jobs);
+  return outputs(run, c, threshold.style);
 }
 
 /// Lints groups in memory: their findings have no source lines.
 py::object lint_groups(const std::vector<security_group>& groups, const py::object& config,
                        const std::optional<std::string>& fail_on) {
   auto c = config_from(config);
-  return outputs(lint::lint_groups(groups, "<memory>", c, threshold_of(c, fail_on)), c);
+  const auto threshold = threshold_of(c, fail_on);
+  return outputs(lint::lint_groups(groups, "<memory>", c, threshold.threshold), c,
+                 threshold.style);
 }
 
 /// True iff `o` names a file or directory: an os.PathLike, or a str that is not JSON text.
@@ -144,14 +147,15 @@ py::object review(const py::object& old_or_plan, const py::object& new_file,
   inputs.push_back(review_input(old_or_plan));
   if (!new_file.is_none()) inputs.push_back(review_input(new_file));
   auto c = config_from(config);
-  const auto r = lint::review_inputs(std::move(inputs), c, threshold_of(c, fail_on),
-                                     default_max_input_size);
+  const auto threshold = threshold_of(c, fail_on);
+  const auto r =
+      lint::review_inputs(std::move(inputs), c, threshold.threshold, default_max_input_size);
   py::dict out;
   out["report"] = to_python(lint::review_json(r));
   out["sarif"] = to_python(lint::review_sarif(r, c));
   std::ostringstream text, markdown;
-  lint::write_review_text(text, r, lint::threshold_style::python_argument);
-  lint::write_review_markdown(markdown, r, lint::threshold_style::python_argument);
+  lint::write_review_text(text, r, threshold.style);
+  lint::write_review_markdown(markdown, r, threshold.style);
   out["text"] = text.str();
   out["markdown"] = markdown.str();
   out["failed"] = r.failed();
