@@ -516,7 +516,8 @@ TEST_CASE("SG009: stateless inbound services need outbound replies to the epheme
       {"inbound accept tcp 0.0.0.0/0 443", "outbound accept tcp 0.0.0.0/0 49152-65535"}, o));
   f = of(r, "SG009");
   REQUIRE(f.size() == 1);
-  CHECK(contains(f[0].message, "some clients"));
+  // Every client loses the ports under 49152: "some clients" alone would say otherwise.
+  CHECK(contains(f[0].message, "some clients or ports"));
   CHECK(f[0].witness->packet.port < 49152);
 
   options stateful = o;

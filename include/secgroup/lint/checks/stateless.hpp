@@ -66,11 +66,12 @@ inline void stateless(check_context& cx, direction services) {
         services == direction::inbound
             ? "Stateless group: inbound " + name + " to " + port_word(merged) + ports_text(merged) +
                   " is accepted, but replies (outbound " + name + " to " + port_word({eph}) +
-                  eph_text + ") are dropped for " + (none ? "every client" : "some clients")
+                  eph_text + ") are dropped for " +
+                  (none ? "every client" : "some clients or ports")
             : "Stateless group: outbound " + name + " to " + port_word(merged) +
                   ports_text(merged) + " is accepted, but replies (inbound " + name + " to " +
                   port_word({eph}) + eph_text + ") are dropped from " +
-                  (none ? "every server" : "some servers");
+                  (none ? "every server" : "some servers or ports");
     auto f = cx.make(id, std::string(to_string(services)) + "/" + std::string(to_string(c)),
                      std::move(message));
     f.witness = reply.dropped;
