@@ -44,15 +44,16 @@ TEST_CASE("POST security_groups: 201, absolute Location, the API's defaults in i
 TEST_CASE("POST security_groups keeps given fields, tag order and enum case rules",
           "[mock][groups]") {
   fixture f;
-  auto r = f.call("POST", base, R"({"name": "db", "description": "", "organization": ")" + org_a +
-                                    R"(", "project": ")" + project_a +
-                                    R"(", "tags": ["foo", "bar"], "stateful": false,
+  auto r = f.call("POST", base,
+                  R"({"name": "db", "description": "", "organization": ")" + project_a +
+                      R"(", "project": ")" + project_a +
+                      R"(", "tags": ["foo", "bar"], "stateful": false,
       "inbound_default_policy": "DROP", "outbound_default_policy": "Accept",
       "enable_default_security": false, "project_default": true})");
   REQUIRE(r.status == 201);
   auto g = body_of(r)["security_group"];
   CHECK(g["description"] == "");
-  CHECK(g["organization"] == org_a);
+  CHECK(g["organization"] == project_a);
   CHECK(g["tags"] == json::array({"foo", "bar"}));
   CHECK(g["stateful"] == false);
   CHECK(g["inbound_default_policy"] == "drop");
@@ -71,6 +72,34 @@ TEST_CASE("organization only: the project is the organization's default project"
   REQUIRE(r.status == 201);
   CHECK(body_of(r)["security_group"]["project"] == org_a);
   CHECK(body_of(r)["security_group"]["organization"] == org_a);
+}
+
+TEST_CASE("the organization follows from the project: a body naming another one is 400",
+          "[mock][groups]") {
+  fixture f;
+  auto web = f.create("web");
+  const auto before = f.store.snapshot();
+  // project_a has a group of organization project_a; project_b has none: its own UUID.
+  for (const auto& [project, organization] :
+       {std::pair{project_a, org_a}, std::pair{project_b, org_a},
+        std::pair{project_b, project_a}}) {
+    CAPTURE(project, organization);
+    auto r =
+        f.call("POST", base,
+               json{{"name", "x"}, {"project", project}, {"organization", organization}}.dump());
+    CHECK(r.status == 400);
+    CHECK(argument_names(r) == std::vector<std::string>{"organization"});
+    CHECK(reason_for(r, "organization") == "constraint");
+    CHECK(body_of(r)["details"][0]["help_message"] ==
+          "project " + project + " belongs to organization " + project + ", not " + organization +
+              " (a group's organization is its project's)");
+  }
+  CHECK(f.store.snapshot() == before);
+  // PUT and PATCH cannot move a group either (hostile.test.cpp); its own values are accepted.
+  CHECK(f.call("PUT", base + "/" + web,
+               json{{"name", "web"}, {"project", project_a}, {"organization", org_a}}.dump())
+            .status == 400);
+  CHECK(f.store.snapshot() == before);
 }
 
 TEST_CASE("GET, PATCH, PUT, DELETE of an unknown group: 404 not_found, exact body",
@@ -316,7 +345,7 @@ TEST_CASE("list filters: name substring, project, organization, tags (all), proj
   fixture f;
   auto web = f.create("web-front", {{"tags", {"a", "b"}}});
   auto api = f.create("api", {{"tags", {"b"}}, {"project_default", true}});
-  auto db = f.create("db", {{"project", project_b}, {"organization", org_a}, {"tags", {"a"}}});
+  auto db = f.create("db", {{"project", project_b}, {"tags", {"a"}}});
   auto names = [&](const std::string& query) {
     std::vector<std::string> out;
     auto r = f.call("GET", base + query);
@@ -331,8 +360,9 @@ TEST_CASE("list filters: name substring, project, organization, tags (all), proj
   CHECK(names("?name=front") == ids{web});
   CHECK(names("?name=WEB").empty());
   CHECK(names("?project=" + project_b) == ids{db});
-  CHECK(names("?organization=" + org_a) == ids{db});
+  CHECK(names("?organization=" + project_b) == ids{db});
   CHECK(names("?organization=" + project_a) == ids{web, api});
+  CHECK(names("?organization=" + org_a).empty());
   CHECK(names("?tags=a") == ids{web, db});
   CHECK(names("?tags=a%2Cb") == ids{web});  // the Python SDK's encoding
   CHECK(names("?tags=a,b") == ids{web});

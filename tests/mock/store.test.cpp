@@ -101,13 +101,46 @@ TEST_CASE("create_group: the API's defaults, dates from the injected clock",
   CHECK(g.zone == zone);
   CHECK(s.get_group(zone, g.id) == g);
 
-  SECTION("a later group of the project inherits its organization") {
-    auto with_org = spec("a");
-    with_org.organization = org_a;
-    CHECK(s.create_group(zone, with_org).organization == org_a);
-    mock::store t(test_options());
-    t.create_group("nl-ams-1", with_org);
-    CHECK(t.create_group(zone, spec("b")).organization == org_a);
+  SECTION("the organization is the project's: named in a body, it must agree") {
+    // A project without groups is its organization's default project (same UUID): the body
+    // cannot name another organization for it.
+    auto named = spec("a", project_b);
+    named.organization = org_a;
+    auto e = api_error_of([&] { s.create_group(zone, named); });
+    CHECK(e.status() == 400);
+    CHECK(e.field() == "organization");
+    // Outside the caller's projects' organizations it is 403, before any 400.
+    mock::scope only_b{std::vector<std::string>{project_b}};
+    CHECK(api_error_of([&] { s.create_group(zone, named, only_b); }).status() == 403);
+    named.organization = project_b;
+    CHECK(s.create_group(zone, named, only_b).organization == project_b);
+    CHECK(s.size() == 2);
+  }
+  SECTION("a project keeps the organization its groups have (restored), in every zone") {
+    auto doc = s.snapshot();
+    doc["security_groups"][0]["organization"] = org_a;
+    s.restore(doc);
+    CHECK(s.create_group(zone, spec("b")).organization == org_a);
+    CHECK(s.create_group("nl-ams-1", spec("c")).organization == org_a);
+    auto named = spec("d");
+    named.organization = org_a;
+    CHECK(s.create_group(zone, named).organization == org_a);
+    named.organization = project_a;  // the project's UUID is not its organization now
+    CHECK(api_error_of([&] { s.create_group(zone, named); }).status() == 400);
+    // A scope holding project_a may use org_a; one holding only project_b may not.
+    named.project = project_b;
+    named.organization = org_a;
+    mock::scope only_b{std::vector<std::string>{project_b}};
+    mock::scope both{std::vector<std::string>{project_a, project_b}};
+    CHECK(api_error_of([&] { s.create_group(zone, named, only_b); }).status() == 403);
+    CHECK(api_error_of([&] { s.create_group(zone, named, both); }).status() == 400);
+    // Organization alone: the project is the organization's default project (same UUID).
+    mock::group_spec by_org;
+    by_org.name = "e";
+    by_org.organization = org_a;
+    auto made = s.create_group(zone, by_org);
+    CHECK(made.project == org_a);
+    CHECK(made.organization == org_a);
   }
   SECTION("the injected clock and id generator can be replaced") {
     s.set_clock([] { return std::chrono::sys_days{std::chrono::year{2030} / 1 / 1}; });

@@ -266,6 +266,8 @@ class store {
 
   /// Creates a group in `zone` and returns it (creation and modification dates equal).
   /// Setting project_default clears it on the project's previous default group of the zone.
+  /// The group's organization is its project's (organization_of()), never the spec's: a spec
+  /// naming another one is refused, 403 when `who` may not use it, else 400 (check_owner()).
   security_group create_group(const std::string& zone, const group_spec& spec,
                               const scope& who = {}) {
     check_zone(zone);
@@ -280,7 +282,8 @@ class store {
     g.project = spec.project.empty() ? spec.organization : spec.project;
     if (!who.allows(g.project))
       SECGROUP_THROW(permissions_denied_error(resource::security_group, "write", "project"));
-    g.organization = spec.organization.empty() ? organization_of(g.project) : spec.organization;
+    g.organization = organization_of(g.project);
+    check_owner(g, "", spec.organization, who);
     apply(spec, g);
     g.state = group_state::available;
     g.zone = zone;
@@ -303,27 +306,28 @@ class store {
   }
 
   /// Replaces the fields of group `id` with `spec` (PUT): every field takes the spec's value;
-  /// a non-empty project or organization must be the group's own (groups never move).
+  /// a non-empty project or organization must be the group's own (groups never move): 403 when
+  /// `who` may not use it, else 400.
   security_group replace_group(const std::string& zone, const std::string& id,
                                const group_spec& spec, const scope& who = {}) {
     return mutate_group(
         zone, id, nullptr, who,
         [&](argument_errors& errs) { validate_group_spec(spec, false, errs); },
         [&](security_group& g) {
-          check_owner(g, spec.project, spec.organization);
+          check_owner(g, spec.project, spec.organization, who);
           apply(spec, g);
         });
   }
 
   /// Applies the set fields of `patch` to group `id` (PATCH). A patch that changes nothing
   /// leaves the group, modification_date included, as it was. A `project` or `organization`,
-  /// when set, must be the group's own, as for a PUT (400 constraint otherwise).
+  /// when set, must be the group's own, as for a PUT (403 or 400 otherwise).
   security_group update_group(const std::string& zone, const std::string& id,
                               const group_patch& patch, const scope& who = {}) {
     return mutate_group(
         zone, id, nullptr, who, [&](argument_errors& errs) { validate_group_patch(patch, errs); },
         [&](security_group& g) {
-          check_owner(g, patch.project.value_or(""), patch.organization.value_or(""));
+          check_owner(g, patch.project.value_or(""), patch.organization.value_or(""), who);
           apply(patch, g);
         });
   }
@@ -705,22 +709,32 @@ class store {
                        });
   }
 
-  /// Throws invalid_arguments (constraint) when a non-empty `project` or `organization` is not
-  /// `g`'s own: a PUT or PATCH cannot move a group.
-  static void check_owner(const security_group& g, const std::string& project,
-                          const std::string& organization) {
+  // The members below expect mutex_ to be held.
+
+  /// Checks the `project` and `organization` a request names for group `g` (a new group, whose
+  /// project and organization are already set, or a stored one): each, when non-empty, must be
+  /// g's own, since a group never moves and its organization is its project's. Throws
+  /// permissions_denied (403, "write") when `who` may not use one of them (a project outside
+  /// its scope, an organization none of its projects is in), else invalid_arguments (400,
+  /// constraint) naming each that differs.
+  void check_owner(const security_group& g, const std::string& project,
+                   const std::string& organization, const scope& who) const {
+    const bool other_project = !project.empty() && project != g.project;
+    const bool other_organization = !organization.empty() && organization != g.organization;
+    if (other_project && !who.allows(project))
+      SECGROUP_THROW(permissions_denied_error(resource::security_group, "write", "project"));
+    if (other_organization && !may_use_organization(who, organization))
+      SECGROUP_THROW(permissions_denied_error(resource::security_group, "write", "organization"));
     argument_errors errs;
-    if (!project.empty() && project != g.project)
+    if (other_project)
       errs.add("project", reason::constraint,
                "a group cannot move to another project (it belongs to " + g.project + ")");
-    if (!organization.empty() && organization != g.organization)
-      errs.add(
-          "organization", reason::constraint,
-          "a group cannot move to another organization (it belongs to " + g.organization + ")");
+    if (other_organization)
+      errs.add("organization", reason::constraint,
+               "project " + g.project + " belongs to organization " + g.organization + ", not " +
+                   organization + " (a group's organization is its project's)");
     errs.raise_if_any();
   }
-
-  // The members below expect mutex_ to be held.
 
   /// The index of group `id` of `zone`; throws not_found (404), or permissions_denied (403)
   /// when `who` may not see its project.
@@ -756,12 +770,21 @@ class store {
     return at;
   }
 
-  /// The organization of an existing group of `project`, else `project` itself (a default
-  /// project shares its organization's UUID).
-  std::string organization_of(const std::string& project) const {
+  /// The organization of `project`: that of its groups (all made here take it, so only a
+  /// restored snapshot can set another), else `project` itself (a project without groups is
+  /// taken for its organization's default project, which shares the organization's UUID).
+  std::string organization_of(std::string_view project) const {
     for (const auto& g : groups_)
       if (g.project == project) return g.organization;
-    return project;
+    return std::string(project);
+  }
+
+  /// True iff `who` may act in `organization`: every caller of an unscoped store, else one with
+  /// a project in it.
+  bool may_use_organization(const scope& who, std::string_view organization) const {
+    if (!who.projects) return true;
+    return std::any_of(who.projects->begin(), who.projects->end(),
+                       [&](const std::string& p) { return organization_of(p) == organization; });
   }
 
   /// True iff `id` names a group or rule of the store, a default rule, or one of `reserved`.
