@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <map>
 #include <secgroup/mock/rest.hpp>
 #include <secgroup/mock/store.hpp>
@@ -30,12 +31,11 @@ struct serve_options {
   server::http_limits limits;
   double request_timeout = 10, idle_timeout = 5;  // seconds
   // Counts as typed, checked by checked_count(): CLI11 would read "-1" into a size_t as its
-  // largest value, silently unlimited.
+  // largest value, silently unlimited, and refuses it for an unsigned in its own words.
   std::optional<std::string> max_body_bytes, max_header_bytes, max_headers, max_connections,
-      max_rules, fault_seed;
+      max_rules, fault_seed, fault_delay, retry_after;
   mock::fault_options faults;
   std::vector<int> fault_statuses;  // empty: the plan's default
-  std::optional<unsigned> retry_after;
   std::string sync_delay = std::to_string(mock::default_sync_delay.count());  // ms, checked
 };
 
@@ -152,6 +152,13 @@ void set_count(std::size_t& value, const std::optional<std::string>& text, const
   if (text) value = static_cast<std::size_t>(checked_count(*text, flag));
 }
 
+/// `text` as checked_count() reads it (at least 0), saturated to an unsigned: past its range
+/// it stays past every limit mock::validate() checks, never wraps to a small value.
+unsigned checked_unsigned(const std::string& text, const char* flag) {
+  return static_cast<unsigned>(
+      std::min<std::uint64_t>(checked_count(text, flag, 0), std::numeric_limits<unsigned>::max()));
+}
+
 int run_serve(const serve_options& o) {
   if (o.port < 0 || o.port > 65535)
     throw validation_error(errc::port_out_of_range, "--port",
@@ -164,8 +171,10 @@ int run_serve(const serve_options& o) {
   routing.tokens = read_tokens(o);
   routing.faults = o.faults;
   if (o.fault_seed) routing.faults.seed = checked_count(*o.fault_seed, "--fault-seed", 0);
+  if (o.fault_delay) routing.faults.delay_ms = checked_unsigned(*o.fault_delay, "--fault-delay");
   if (!o.fault_statuses.empty()) routing.faults.statuses = o.fault_statuses;
-  routing.faults.retry_after = o.retry_after;
+  if (o.retry_after)
+    routing.faults.retry_after = checked_unsigned(*o.retry_after, "--fault-retry-after");
   mock::validate(routing.faults,
                  {"--fault-rate", "--fault-status", "--fault-retry-after", "--fault-delay"});
   server::http_options http;
@@ -264,9 +273,11 @@ void register_serve(CLI::App& app, command& run) {
                   "repeatable (default 429 and 503)")
       ->allow_extra_args(false);
   cmd->add_option("--fault-retry-after", o->retry_after,
-                  "Send Retry-After: SECONDS with each failure (0..3600; default none)");
-  cmd->add_option("--fault-delay", o->faults.delay_ms,
-                  "Milliseconds to wait before every answer (0..60000; default 0)");
+                  "Send Retry-After: SECONDS with each failure (0..3600; default none)")
+      ->type_name("S");
+  cmd->add_option("--fault-delay", o->fault_delay,
+                  "Milliseconds to wait before every answer (0..60000; default 0)")
+      ->type_name("MS");
   cmd->add_option("--fault-seed", o->fault_seed,
                   "Seed of the failures: the same seed fails the same request numbers (default 1)")
       ->type_name("N");

@@ -67,6 +67,16 @@ expect_bad_input 'secgroup\.validation\.203.*--fault-rate' --port 0 --fault-rate
 expect_bad_input 'secgroup\.validation\.203.*--fault-status\[1\].*404' --port 0 --fault-rate 0.5 \
   --fault-status 429 --fault-status 404
 expect_bad_input 'secgroup\.validation\.203.*--fault-delay' --port 0 --fault-delay 70000
+# Negative or malformed delays get the project's error, as the counts above, not CLI11's.
+for flag in --fault-delay --fault-retry-after; do
+  expect_bad_input "secgroup\\.validation\\.203.*$flag.*whole number of at least 0, not '-1'" \
+    --port 0 "$flag" -1
+  expect_bad_input "secgroup\\.validation\\.203.*$flag.*whole number" --port 0 "$flag" 1.5
+done
+expect_bad_input 'secgroup\.validation\.203.*--fault-delay.*at most 60000' --port 0 \
+  --fault-delay 4294967296
+expect_bad_input 'secgroup\.validation\.203.*--fault-retry-after.*at most 3600' --port 0 \
+  --fault-retry-after 4294967296
 expect_bad_input 'secgroup\.validation\.203.*--sync-delay.*whole number' --port 0 --sync-delay -5
 expect_bad_input 'secgroup\.validation\.203.*--sync-delay.*whole number' --port 0 --sync-delay 0.5
 expect_bad_input 'secgroup\.validation\.203.*--sync-delay.*whole number' --port 0 --sync-delay x
