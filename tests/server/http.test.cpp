@@ -1096,14 +1096,21 @@ TEST_CASE("server: the 503 of a full server is {\"type\", \"message\"} like ever
           "[server][hostile]") {
   server::http_limits limits;
   limits.max_connections = 1;
+  limits.request_timeout = milliseconds(600'000);  // the busy request never times out here
   served s({}, with_limits(limits));
-  // A connection in the middle of its request holds the one slot and cannot yield it.
+  CHECK(s.http.connections() == server::connection_counts{});
+  // A connection in the middle of its request holds the one slot and cannot yield it. The
+  // newcomer connects only once the server counts that request (no sleep: a connection still
+  // idle would yield its slot, and the newcomer would be served).
   raw_connection busy(s.http.port());
   REQUIRE(busy.send("GET " + base + " HTTP/1.1\r\n"));
-  std::this_thread::sleep_for(milliseconds(200));
+  const auto slot_held = [](server::connection_counts c) { return c.busy == 1; };
+  REQUIRE(s.http.wait_for_connections(slot_held, milliseconds(60'000)));
+  CHECK(s.http.connections() == server::connection_counts{1, 0, 1});
   raw_connection refused(s.http.port());
-  const auto answer = refused.read_response();
+  const auto answer = refused.read_response(milliseconds(60'000));
   CHECK(status_of(answer) == 503);
+  CHECK(s.http.connections() == server::connection_counts{1, 0, 1});
   CHECK(answer.substr(answer.find("\r\n\r\n") + 4) ==
         R"({"type": "service_unavailable", "message": "too many connections: try again later"})");
 }

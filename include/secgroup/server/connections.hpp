@@ -17,7 +17,9 @@
 //   max_header_line_bytes (cpp-httplib's compiled limits, 8192 bytes with the CRLF), cut off as
 //   they arrive; the header lines received are counted for `max_headers`;
 // - TCP_NODELAY on every accepted socket: without it a kept-alive connection waits ~40 ms per
-//   response on the peer's delayed ACK (Nagle).
+//   response on the peer's delayed ACK (Nagle);
+// - the connections open, idle and busy are counted (server::connection_counts), and every
+//   change is signalled, so a test can wait for a state (a slot held) instead of sleeping.
 // What a request overstepped is kept in thread-local request_flags, read by the error handler
 // of server/http.hpp to answer 431, 414, 413 or 408 instead of cpp-httplib's plain 400; when
 // the request line itself was cut short, cpp-httplib answers nothing and the engine sends that
@@ -72,6 +74,16 @@ struct http_limits {
   std::size_t max_connections = 128;
   /// Requests served on one connection before it is closed.
   std::size_t max_requests_per_connection = 1000;
+};
+
+/// The connections of a server at one instant (http_server::connections()). `open` may exceed
+/// `idle + busy`: a connection just accepted, or closing, is neither.
+struct connection_counts {
+  std::size_t open = 0;  ///< accepted and not yet closed; at most max_connections
+  std::size_t idle = 0;  ///< waiting for their next request: a newcomer may take their slot
+  std::size_t busy = 0;  ///< reading a request or answering it: their slot is held
+
+  friend bool operator==(const connection_counts&, const connection_counts&) = default;
 };
 
 /// Largest request line, CRLF included (414 beyond), and largest header line, CRLF included
@@ -364,10 +376,18 @@ class engine : public httplib::Server {
 
   /// True while serve() accepts connections.
   bool serving() const noexcept { return serving_ && !stopping_; }
-  /// Connections open now.
-  std::size_t open_connections() const {
+  /// The connections now.
+  server::connection_counts connections() const {
     std::lock_guard lock(mutex_);
-    return open_;
+    return counts();
+  }
+  /// Waits until `done(connections())` is true, checked at every change of the counts, or
+  /// `limit` passes; returns the last value of `done`. For tests that must know a state of the
+  /// server (a slot held, a connection idle) before acting, instead of sleeping.
+  template <class Done>
+  bool wait_for_connections(Done done, std::chrono::milliseconds limit) const {
+    std::unique_lock lock(mutex_);
+    return cv_.wait_for(lock, limit, [&] { return static_cast<bool>(done(counts())); });
   }
 
  private:
@@ -391,6 +411,7 @@ class engine : public httplib::Server {
       }
     }
     ++open_;
+    cv_.notify_all();
     lock.unlock();
     try {
       std::thread([this, fd] { connection(fd); }).detach();
@@ -415,6 +436,7 @@ class engine : public httplib::Server {
     const auto deadline = steady::now() + limits_.idle_timeout;
     std::unique_lock lock(mutex_);
     ++idle_;
+    cv_.notify_all();
     bool ready = false;
     while (!stopping_ && steady::now() < deadline) {
       if (evictions_wanted_ > 0) {
@@ -431,8 +453,19 @@ class engine : public httplib::Server {
       }
     }
     --idle_;
+    cv_.notify_all();
     return ready && !stopping_;
   }
+
+  /// Counts this thread's connection as busy (`busy`: a request begins) or no longer (it ended).
+  void mark_busy(bool busy) {
+    std::lock_guard lock(mutex_);
+    busy ? ++busy_ : --busy_;
+    cv_.notify_all();
+  }
+
+  /// The counts now; expects mutex_ to be held.
+  server::connection_counts counts() const { return {open_, idle_, busy_}; }
 
   /// Serves the requests of one connection, then closes it.
   void connection(int fd) {
@@ -448,6 +481,7 @@ class engine : public httplib::Server {
         stream.begin_request(steady::now() + limits_.request_timeout);
         const bool last = served + 1 >= limits_.max_requests_per_connection || stopping_;
         bool closed = false;
+        mark_busy(true);
         const bool ok = process_request(stream, last, closed, nullptr);
         // A request line cut short (too long, too slow) makes cpp-httplib give up without an
         // answer: the engine sends the one the error handler would have.
@@ -458,6 +492,7 @@ class engine : public httplib::Server {
             flags.close = true;
           }
         }
+        mark_busy(false);
         if (!ok || closed || last || flags.close || flags.timed_out) break;
       }
     }
@@ -487,8 +522,8 @@ class engine : public httplib::Server {
   const server::http_limits limits_;
   std::atomic<bool> serving_{false}, stopping_{false};
   mutable std::mutex mutex_;
-  std::condition_variable cv_;
-  std::size_t open_ = 0, idle_ = 0, evictions_wanted_ = 0;
+  mutable std::condition_variable cv_;  ///< notified at every change of the counts and on halt
+  std::size_t open_ = 0, idle_ = 0, busy_ = 0, evictions_wanted_ = 0;
 };
 
 }  // namespace detail::http_connections

@@ -173,6 +173,15 @@ class http_server {
 
   /// True while connections are accepted.
   bool running() const { return server_.serving(); }
+  /// The connections now: open, idle (waiting for a request), busy (inside one).
+  connection_counts connections() const { return server_.connections(); }
+  /// Waits until `done(connections())` is true or `limit` passes; returns the last value of
+  /// `done`. For tests that must know a state of the server before acting, instead of sleeping
+  /// (e.g. `[](connection_counts c) { return c.busy == 1; }`: a request holds a slot).
+  template <class Done>
+  bool wait_for_connections(Done done, std::chrono::milliseconds limit) const {
+    return server_.wait_for_connections(std::move(done), limit);
+  }
   /// The bound port, or 0 before bind().
   int port() const noexcept { return port_; }
   /// "http://HOST:PORT" (IPv6 hosts in brackets); valid after bind().
