@@ -160,6 +160,7 @@ unsigned checked_unsigned(const std::string& text, const char* flag) {
 }
 
 int run_serve(const serve_options& o) {
+  server::check_host(o.host, "--host");
   if (o.port < 0 || o.port > 65535)
     throw validation_error(errc::port_out_of_range, "--port",
                            "port " + std::to_string(o.port) + " is outside 0..65535");
@@ -227,7 +228,7 @@ void register_serve(CLI::App& app, command& run) {
   auto o = std::make_shared<serve_options>();
   auto* cmd = app.add_subcommand(
       "serve", "Serve the mock Scaleway Instance API (security groups) over HTTP");
-  cmd->add_option("--host", o->host, "Address to bind (default 127.0.0.1)");
+  cmd->add_option("--host", o->host, "Address to bind (default 127.0.0.1; not empty)");
   cmd->add_option("--port", o->port, "Port to bind (default 8080; 0: any free port)");
   cmd->add_option("--state", o->state,
                   "State file: loaded at start (its directory must exist and be writable); every "

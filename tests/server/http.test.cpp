@@ -97,6 +97,26 @@ TEST_CASE("server: port 0 binds a free port and url() names it", "[server]") {
   s.http.stop();  // a second stop is harmless
 }
 
+TEST_CASE("server: an empty host is refused, never bound to some default address", "[server]") {
+  mock::store store(test_options());
+  auto options = any_port();
+  options.host = "";
+  server::http_server http(store, {}, options);
+  try {
+    http.bind();
+    FAIL("an empty host was bound: " + http.url());
+  } catch (const validation_error& e) {
+    CHECK(e.id() == validation_error(errc::bad_value, "", "").id());
+    CHECK(e.field() == "host");
+    CHECK(e.message() ==
+          "expected an address to bind (127.0.0.1, ::1, 0.0.0.0 or a host name), not an empty "
+          "one");
+  }
+  CHECK(http.port() == 0);
+  CHECK_FALSE(http.running());
+  CHECK_NOTHROW(server::check_host("::1", "host"));
+}
+
 TEST_CASE("server: create, list, get, patch and delete a group and a rule over HTTP", "[server]") {
   served s;
   auto created = s.client.Post(base.c_str(), json({{"name", "web"}, {"project", project_a}}).dump(),

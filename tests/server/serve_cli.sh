@@ -77,6 +77,8 @@ expect_bad_input 'secgroup\.validation\.203.*--fault-delay.*at most 60000' --por
   --fault-delay 4294967296
 expect_bad_input 'secgroup\.validation\.203.*--fault-retry-after.*at most 3600' --port 0 \
   --fault-retry-after 4294967296
+# An empty --host is refused, never bound to whatever address the resolver picks for it.
+expect_bad_input "secgroup\\.validation\\.203.*--host.*not an empty one" --port 0 --host ''
 expect_bad_input 'secgroup\.validation\.203.*--sync-delay.*whole number' --port 0 --sync-delay -5
 expect_bad_input 'secgroup\.validation\.203.*--sync-delay.*whole number' --port 0 --sync-delay 0.5
 expect_bad_input 'secgroup\.validation\.203.*--sync-delay.*whole number' --port 0 --sync-delay x

@@ -83,6 +83,16 @@ struct http_options {
   std::vector<std::string> allowed_hosts;
 };
 
+/// Throws validation_error (bad_value, `field`) when `host` is empty: an empty address names
+/// none, and cpp-httplib would bind whatever the resolver makes of it (::1 on Linux) without a
+/// word; refused rather than guessed.
+inline void check_host(std::string_view host, std::string_view field) {
+  if (host.empty())
+    SECGROUP_THROW(validation_error(
+        errc::bad_value, std::string(field),
+        "expected an address to bind (127.0.0.1, ::1, 0.0.0.0 or a host name), not an empty one"));
+}
+
 /// Serves a mock::router over HTTP with cpp-httplib.
 class http_server {
  public:
@@ -106,11 +116,13 @@ class http_server {
   }
 
   /// Loads the state file and binds the socket, once; returns the bound port. Throws
-  /// parse_error/validation_error for a bad state file, validation_error (secgroup.validation.203,
-  /// field "port") when the address cannot be bound.
+  /// validation_error (secgroup.validation.203) for an empty host (check_host(), field "host",
+  /// before anything else), parse_error/validation_error for a bad state file, validation_error
+  /// (secgroup.validation.203, field "port") when the address cannot be bound.
   int bind() {
     std::lock_guard lock(control_);
     if (port_ > 0) return port_;
+    check_host(options_.host, "host");
     if (!options_.state_file.empty()) {
       server::state_file_options state_options;
       state_options.log = options_.log;
