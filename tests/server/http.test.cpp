@@ -641,8 +641,11 @@ TEST_CASE("server: clients trickling their headers do not starve a new client",
     tricklers.push_back(std::make_unique<raw_connection>(s.http.port()));
     REQUIRE(tricklers.back()->send("GET " + base + " HTTP/1.1\r\n"));
   }
-  std::this_thread::sleep_for(milliseconds(100));
+  // Every trickler inside its request (counted by the server, no sleep), then one more line.
+  const auto all_busy = [](server::connection_counts c) { return c.busy == 24; };
+  REQUIRE(s.http.wait_for_connections(all_busy, milliseconds(60'000)));
   for (auto& t : tricklers) t->send("X-Slow: 1\r\n");
+  // Starved, the new client would wait for the tricklers' request_timeout (10 s).
   CHECK(fresh_get_ms(s) < 1000);
 }
 
@@ -673,7 +676,9 @@ TEST_CASE("server: idle connections yield their slots to a new client", "[server
   served s({}, with_limits(limits));
   std::vector<std::unique_ptr<raw_connection>> idle;
   for (int i = 0; i < 64; ++i) idle.push_back(std::make_unique<raw_connection>(s.http.port()));
-  std::this_thread::sleep_for(milliseconds(200));
+  // Every slot held by an idle connection (counted by the server, no sleep).
+  const auto slots_idle = [](server::connection_counts c) { return c.idle == 16; };
+  REQUIRE(s.http.wait_for_connections(slots_idle, milliseconds(60'000)));
   CHECK(fresh_get_ms(s) < 1500);
   CHECK(s.http.running());
 }
