@@ -788,6 +788,7 @@ class compiled_group {
                          : evaluate_many_baseline<false>(in, out);
   }
 
+  /// evaluate_many<baseline, Apart> out of line, as the vector kernels' are.
   template <bool Apart>
   [[gnu::noinline]] void evaluate_many_baseline(std::span<const packet> in,
                                                 std::span<decision> out) const {
