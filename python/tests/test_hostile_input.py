@@ -40,6 +40,33 @@ def test_a_number_no_double_holds_is_a_parse_error_naming_its_field():
     assert err.id == "secgroup.parse.107"
 
 
+def test_a_repeated_key_is_a_parse_error_naming_it():
+    path = CLI_DATA / "bad-duplicate-key.json"
+    text = path.read_text()
+    # Python's json (like nlohmann before) keeps the last value: SSH open to every address,
+    # while a reader of the file sees 198.51.100.0/24 first.
+    assert json.loads(text)["rules"][11]["ip_range"] == "0.0.0.0/0"
+    for source in (text, text.encode(), path):
+        for call in (secgroup.load, secgroup.lint, secgroup.load_group):
+            err = raised(secgroup.ParseError, lambda: call(source))
+            assert err.id == "secgroup.parse.104"
+            assert err.field.endswith("rules[11].ip_range")
+            assert err.message.startswith("duplicate key 'ip_range' at line 189, column 7 "
+                                          "(also at line 181, column 7)")
+    store = secgroup.MockStore(seed=1)
+    err = raised(secgroup.ParseError,
+                 lambda: store.restore('{"security_groups": [{"name": "a", "name": "b"}]}'))
+    assert (err.id, err.field) == ("secgroup.parse.104", "snapshot: security_groups[0].name")
+    assert len(store) == 0
+    api = secgroup.MockApi(store)
+    status, _, body = api.handle(
+        "POST", f"/instance/v1/zones/{ZONE}/security_groups",
+        body='{"name": "x", "project": "%s", "name": "y"}' % PROJECT)
+    assert status == 400, body
+    assert [d["argument_name"] for d in json.loads(body)["details"]] == ["name"]
+    assert len(store) == 0
+
+
 def test_a_default_rule_id_on_another_rule_is_refused(web):
     hidden = copy.deepcopy(web)
     hidden["rules"][0].update(direction="inbound", action="accept", dest_port_from=22)

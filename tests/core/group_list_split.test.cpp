@@ -89,6 +89,7 @@ TEST_CASE("split_group_list finds the elements of the list and nothing else") {
       "{\"security_group\": {}, \"security_groups\": []}",
       "{\"security_groups\": [], \"security_group\": {}}",
       "{\"security_groups\": [], \"security_groups\": []}",
+      "{\"x\": 1, \"security_groups\": [], \"x\": 2}",
       "{\"security\\u005fgroups\": []}",
       "{\"security_groups\": 3}",
       "{\"security_groups\": [{}]} x",
@@ -175,6 +176,11 @@ TEST_CASE("an export read on several threads fails as the serial read fails") {
       {export_of(elements) + ",", false, false},
       {"{\"total_count\": 1e999," + export_of(elements).substr(1), true, false},
       {"{\"security_group\": {}," + export_of(elements).substr(1), false, false},
+      // A repeated key: in an element, beside the list, in a value beside it.
+      {with(70, "\"name\": \"other\", "), true, false},
+      {with(70, "\"x\": {\"y\": 1, \"y\": 2}, "), true, false},
+      {"{\"x\": 1, \"x\": 2," + export_of(elements).substr(1), false, false},
+      {"{\"x\": {\"y\": 1, \"y\": 2}," + export_of(elements).substr(1), true, false},
   };
   std::size_t n = 0;
   for (const auto& c : cases) {
@@ -194,6 +200,8 @@ TEST_CASE("an export read on several threads fails as the serial read fails") {
     CHECK(outcome(text, 2) == serial);
     CHECK(outcome(text, 5) == serial);
   }
-  // The first case names group 40, not 90.
+  // The first case names group 40, not 90; a repeated key in group 70 is named there.
   CHECK(outcome(cases[0].text, 2).find("security_groups[40].rules[0]") != std::string::npos);
+  CHECK(outcome(cases[cases.size() - 4].text, 2)
+            .find("[e.json: security_groups[70].name] duplicate key 'name'") != std::string::npos);
 }

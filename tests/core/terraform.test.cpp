@@ -1061,6 +1061,24 @@ TEST_CASE("errors: JSON text and files name their source", "[terraform][error]")
                  (example_dir / "no-such-plan.json").string());
 }
 
+// A repeated key in an inbound_rule block: the plan a reviewer reads and the one analysed
+// would differ (nlohmann kept the last value, `terraform show -json` never writes a repeat).
+TEST_CASE("errors: a repeated key names its path and line", "[terraform][error]") {
+  const std::string plan = R"({"format_version": "1.2", "resource_changes": [{"address": ")" +
+                           std::string(sg) + R"(.g", "mode": "managed", "type": ")" + sg +
+                           R"(", "name": "g", "change": {"actions": ["create"], "before": null,
+          "after": {"inbound_rule": [{"action": "accept", "ip_range": "10.0.0.0/8",
+                                      "port": 22, "ip_range": "0.0.0.0/0"}]}}}]})";
+  TF_CHECK_ERROR(parse_error, parse_terraform(plan, "plan.json"), errc::bad_json,
+                 "plan.json: resource_changes[0].change.after.inbound_rule[0].ip_range");
+  try {
+    parse_terraform(plan, "plan.json");
+  } catch (const parse_error& e) {
+    CHECK_THAT(e.message(), Catch::StartsWith("duplicate key 'ip_range' at line 3, column 51 "
+                                              "(also at line 2, column 59)"));
+  }
+}
+
 // Found by the deep-input run of the fuzz targets (docs/fuzzing.md): 200 KB of nested arrays
 // in a change's after_unknown, with more keys after it, overflowed the stack while parsing.
 TEST_CASE("errors: JSON nesting deeper than max_json_depth is refused", "[terraform][error]") {

@@ -146,6 +146,11 @@ TEST_CASE("config: errors are typed and name the field") {
       {R"({"fail_on": "sometimes"})", errc::bad_enum, "fail_on"},
       {R"({"version": 2})", errc::bad_value, "version"},
       {R"({"colour": 1})", errc::bad_enum, "colour"},
+      // A repeated key: a reader of the file and secgroup could see different settings.
+      {R"({"fail_on": "critical", "fail_on": "info"})", errc::bad_json, "fail_on"},
+      {R"({"checks": {"SG001": {"enabled": false}, "SG001": {}}})", errc::bad_json, "checks.SG001"},
+      {R"({"suppressions": [{"check": "SG001", "reason": "x", "check": "SG002"}]})", errc::bad_json,
+       "suppressions[0].check"},
   };
   for (const auto& c : cases) {
     INFO(c.text);

@@ -1,5 +1,6 @@
 // Hostile input at the router (issue 12): invalid UTF-8 in the path, zone, query and body
-// answers 400 naming the place, never 500; `1e309` in a body is a 400 naming its field;
+// answers 400 naming the place, never 500; `1e309` in a body is a 400 naming its field, and so
+// is a key an object of a body repeats;
 // `%2F` never splits a path segment; an empty `page=` is refused; a PATCH cannot move a group
 // to another project (as a PUT cannot); the rule cap of a group (403 quotas_exceeded) and
 // tokens whose errors never quote the secret.
@@ -94,6 +95,49 @@ TEST_CASE("hostile: a number beyond double in a body is a 400 naming its field",
   CHECK(r.status == 400);
   CHECK(is_api_error(r));
   CHECK(argument_names(r) == std::vector<std::string>{"rules[0].dest_port_from"});
+}
+
+// A repeated key would make the mock store another rule than a reader of the body (or a JSON
+// reader that takes the first value) sees: refused as a 400 naming the key, the store untouched.
+TEST_CASE("hostile: a body that repeats a key is a 400 naming it, and changes nothing",
+          "[mock][hostile]") {
+  fixture f;
+  auto group = f.create("web");
+  f.add_rule(group, tcp_rule(22));
+  const json before = f.store.snapshot();
+  struct probe {
+    std::string method, target, body, argument;
+  };
+  const std::vector<probe> probes = {
+      {"PUT", rules_of(group),
+       R"({"rules": [{"protocol": "TCP", "direction": "inbound", "action": "accept",
+           "ip_range": "10.0.0.0/8", "dest_port_from": 22},
+          {"protocol": "TCP", "direction": "inbound", "action": "accept",
+           "ip_range": "10.0.0.0/8", "dest_port_from": 22, "ip_range": "0.0.0.0/0"}]})",
+       "rules[1].ip_range"},
+      {"POST", rules_of(group),
+       R"({"protocol": "TCP", "direction": "inbound", "action": "drop", "action": "accept",
+           "ip_range": "0.0.0.0/0"})",
+       "action"},
+      {"POST", base, R"({"name": "a", "project": ")" + project_a + R"(", "name": "b"})", "name"},
+      {"PATCH", base + "/" + group,
+       R"({"inbound_default_policy": "drop", "inbound_default_policy": "accept"})",
+       "inbound_default_policy"},
+      {"PUT", base + "/" + group, R"({"name": "web", "tags": [], "tags": ["x"]})", "tags"},
+      {"PATCH", base + "/" + group, R"({"unknown": {"k": 1, "k": 2}})", "unknown.k"},
+  };
+  for (const auto& p : probes) {
+    CAPTURE(p.method, p.target, p.body);
+    auto r = f.call(p.method, p.target, p.body);
+    CHECK(r.status == 400);
+    CHECK(is_api_error(r));
+    CHECK(argument_names(r) == std::vector<std::string>{p.argument});
+    CHECK(reason_for(r, p.argument) == "format");
+    CHECK(r.body.find("duplicate key") != std::string::npos);
+  }
+  CHECK(f.store.snapshot() == before);
+  // The same bodies without the repeat are taken.
+  CHECK(f.call("PATCH", base + "/" + group, R"({"inbound_default_policy": "drop"})").status == 200);
 }
 
 // Found by the deep-input run of the fuzz targets (docs/fuzzing.md): a 200 KB body nesting

@@ -399,6 +399,29 @@ TEST_CASE("client: a server whose list never ends is an error, not a hang", "[cl
   CHECK_THAT(e.message(), Catch::Contains("page 2 repeats"));
 }
 
+TEST_CASE("client: an answer that repeats a key is an error naming it", "[client]") {
+  httplib::Server liar;
+  liar.Get(".*", [](const httplib::Request&, httplib::Response& res) {
+    res.set_header("X-Total-Count", "1");
+    res.set_content(R"({"security_groups": [{"id": "00000000-0000-4000-8000-000000000001",
+        "name": "a", "inbound_default_policy": "drop", "inbound_default_policy": "accept"}]})",
+                    "application/json");
+  });
+  const int port = liar.bind_to_any_port("127.0.0.1");
+  std::thread serving([&] { liar.listen_after_bind(); });
+  while (!liar.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  client::settings s;
+  s.api_url = "http://127.0.0.1:" + std::to_string(port);
+  s.secret_key = key_a;
+  auto e = thrown<remote_error>([&] { client::read_groups(s, "api:fr-par-1"); });
+  liar.stop();
+  serving.join();
+  CHECK(e.id() == errc::bad_response);
+  CHECK_THAT(e.message(), Catch::Contains("security_groups[0].inbound_default_policy: duplicate "
+                                          "key 'inbound_default_policy' at line 2, column 56 "
+                                          "(also at line 2, column 22)"));
+}
+
 TEST_CASE("client: read_api() finds the settings as the official clients do", "[client][profile]") {
   api_server api;
   api.add_group("fr-par-1", "a1", project_a);

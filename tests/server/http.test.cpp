@@ -360,6 +360,19 @@ TEST_CASE("server: every error body is JSON, also where the router is not reache
     CHECK(body_of(r)["type"] == "invalid_arguments");
     CHECK(body_of(r)["details"][0]["argument_name"] == "tags[0]");
   }
+  SECTION("a repeated key is a 400 naming it, and nothing is created") {
+    auto r = s.client.Post(base.c_str(),
+                           R"({"name": "x", "project": ")" + project_a + R"(", "name": "y"})",
+                           json_type);
+    require_json(r);
+    CHECK(r->status == 400);
+    CHECK(body_of(r)["type"] == "invalid_arguments");
+    CHECK(body_of(r)["details"][0]["argument_name"] == "name");
+    CHECK_THAT(body_of(r)["details"][0]["help_message"].get<std::string>(),
+               Catch::StartsWith("duplicate key 'name' at line 1, column 66 (also at line 1, "
+                                 "column 2)"));
+    CHECK(s.store.size() == 0);
+  }
 }
 
 TEST_CASE("server: the state file survives a restart and is journaled before each answer",
@@ -448,6 +461,24 @@ TEST_CASE("server: a corrupt state file is a clear error and nothing is bound", 
       CHECK(e.field() == file.string() + ": security_groups[0].tags[0]");
     }
     CHECK(http.port() == 0);
+  }
+  SECTION("a repeated key names it, in the snapshot or a journal line") {
+    const bool in_journal = GENERATE(false, true);
+    const std::string text = R"({"security_groups": [{"id": "x", "name": "x", "name": "y"}]})";
+    std::ofstream(in_journal ? server::journal_path(file) : file) << text << "\n";
+    if (in_journal) std::ofstream(file) << R"({"security_groups": []})";
+    server::http_server http(store, {}, options);
+    try {
+      http.bind();
+      FAIL("bind() accepted a repeated key");
+    } catch (const parse_error& e) {
+      CHECK(e.id() == errc::bad_file);
+      CHECK(e.field() ==
+            (in_journal ? server::journal_path(file).string() + ": line 1" : file.string()));
+      CHECK_THAT(e.message(), Catch::Contains("security_groups[0].name: duplicate key 'name'"));
+    }
+    CHECK(http.port() == 0);
+    CHECK(store.size() == 0);
   }
   SECTION("JSON that is not a valid snapshot names the field") {
     std::ofstream(file) << R"({"security_groups": [{"id": "not-a-uuid", "name": "x"}]})";

@@ -356,13 +356,17 @@ class connection {
   httplib::Headers headers_;
 };
 
-/// Parses an answer's body as JSON; an answer that is not JSON is secgroup.remote.405.
+/// Parses an answer's body as JSON with parse_json(); an answer that is not JSON, or that
+/// parse_json() refuses (an object repeating a key, a number no double holds), is
+/// secgroup.remote.405, the message saying why.
 inline json parse_answer(const connection& c, const answer& a, const std::string& where,
                          const std::string& what) {
   try {
-    return json::parse(a.body);
-  } catch (const std::exception&) {
-    c.fail<remote_error>(errc::bad_response, where, what + ": the answer is not JSON");
+    return parse_json(a.body);
+  } catch (const parse_error& e) {
+    c.fail<remote_error>(errc::bad_response, where,
+                         what + ": the answer is not JSON secgroup reads: " +
+                             (e.field().empty() ? "" : e.field() + ": ") + e.message());
   }
 }
 

@@ -8,10 +8,11 @@
 // each element on its own and reads it with read_listed_group(), on a thread pool
 // (detail/parallel.hpp). The result and the errors are those of the serial read
 // (group_list_reader): whenever the split is unsure (another top-level form, a key written
-// with escapes, a key that could change the reading such as "security_group", "format_version"
-// or a repeated "security_groups", nesting deeper than max_json_depth, text after the value)
-// or some part fails to parse, read_group_list() returns nullopt and the caller reads the text
-// serially, which reports the syntax error with its line and column exactly as before.
+// with escapes, a key that could change the reading such as "security_group" or
+// "format_version", a repeated key, nesting deeper than max_json_depth, text after the value)
+// or some part fails to parse or may repeat a key, read_group_list() returns nullopt and the
+// caller reads the text serially, which reports the error with its line and column exactly as
+// before.
 #pragma once
 
 #include <atomic>
@@ -20,6 +21,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -127,12 +129,14 @@ class list_scanner {
 };
 
 /// The parts of `text` when it is a top-level object with one "security_groups" key whose value
-/// is an array, and no key that changes how the document reads ("security_group", the
-/// Terraform keys "format_version" and "version"); nullopt when it is not, or when the scanner
-/// is unsure (see the file comment). Cost: one pass over the text, no allocation per byte.
+/// is an array, no key that changes how the document reads ("security_group", the Terraform
+/// keys "format_version" and "version"), and no repeated key; nullopt when it is not, or when
+/// the scanner is unsure (see the file comment). Cost: one pass over the text, no allocation per
+/// byte.
 inline std::optional<group_list_parts> split_group_list(std::string_view text) {
   list_scanner s(text);
   group_list_parts out;
+  std::unordered_set<std::string_view> keys;  // keys hold no escapes: equal text, equal key
   bool listed = false;
   s.space();
   if (!s.take('{')) return std::nullopt;
@@ -145,7 +149,8 @@ inline std::optional<group_list_parts> split_group_list(std::string_view text) {
     s.space();
     if (!s.take(':')) return std::nullopt;
     s.space();
-    if (key == "security_group" || key == "format_version" || key == "version")
+    if (key == "security_group" || key == "format_version" || key == "version" ||
+        !keys.insert(key).second)
       return std::nullopt;
     if (key != "security_groups") {
       std::string_view v;
@@ -174,10 +179,13 @@ inline std::optional<group_list_parts> split_group_list(std::string_view text) {
   return out;
 }
 
-/// True iff `part` parses as one JSON value (parse_json's parser, without comments).
+/// True iff `part` parses as one JSON value (parse_json's parser, without comments) in which no
+/// object may repeat a key (the serial read names the repeat, or finds none).
 inline bool parses(std::string_view part, json* into = nullptr) {
   try {
-    auto value = json::parse(part.begin(), part.end(), nullptr, true, false);
+    bool suspect = false;
+    auto value = parse_watching_keys(part, false, nullptr, suspect);
+    if (suspect) return false;
     if (into) *into = std::move(value);
     return true;
   } catch (...) {

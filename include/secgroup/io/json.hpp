@@ -14,15 +14,18 @@
 // load_groups() prefix it with the source: `web.json: rules[2].ip_range`. parse_json() is the
 // one place JSON text becomes a value, for every reader (groups, mock bodies, lint config,
 // state files): a number beyond a double's range (`1e309`) is a parse_error naming its path,
-// and text nesting arrays and objects deeper than max_json_depth (512) is refused unparsed.
+// an object repeating a key is a parse_error naming the key, and text nesting arrays and
+// objects deeper than max_json_depth (512) is refused unparsed.
 // See docs/json.md.
 #pragma once
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <exception>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -31,6 +34,7 @@
 #include <string_view>
 #include <system_error>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "../address.hpp"
@@ -106,9 +110,13 @@ inline std::string indexed(std::string_view name, std::size_t i) {
 
 /// A SAX consumer that builds nothing: it follows the path of the value being read and stops at
 /// the first error, recording the path of the value that failed and its token. Run only after
-/// json::parse failed, to name the field (the fast path pays nothing for it).
+/// json::parse failed, to name the field (the fast path pays nothing for it). Given `cursor`
+/// (see position_iterator), it also stops at the first key an object repeats, recording the
+/// key's path and where it and its first occurrence end in the text.
 class path_finder {
  public:
+  explicit path_finder(const char* const* cursor = nullptr) : cursor_(cursor) {}
+
   bool null() { return value(); }
   bool boolean(bool) { return value(); }
   bool number_integer(json::number_integer_t) { return value(); }
@@ -118,8 +126,17 @@ class path_finder {
   bool binary(json::binary_t&) { return value(); }
   bool start_object(std::size_t) { return open(false); }
   bool key(json::string_t& k) {
-    frames_.back().key = k;
-    return true;
+    auto& f = frames_.back();
+    f.key = k;
+    if (!cursor_) return true;
+    auto [first, fresh] = f.keys.emplace(k, *cursor_);
+    if (fresh) return true;
+    repeated_ = true;
+    repeated_key_ = k;
+    first_end_ = first->second;
+    repeat_end_ = *cursor_;
+    path_ = current_path(false);
+    return false;
   }
   bool end_object() { return close(); }
   bool start_array(std::size_t) { return open(true); }
@@ -127,29 +144,29 @@ class path_finder {
   template <class Exception>
   bool parse_error(std::size_t, const std::string& token, const Exception&) {
     token_ = token;
-    path_.clear();
-    for (std::size_t k = 0; k < frames_.size(); ++k) {
-      const auto& f = frames_[k];
-      // The failing value has not begun: it is element `next` of the innermost array, while
-      // every outer array is inside its element `next - 1`.
-      if (f.array)
-        path_ += indexed("", k + 1 == frames_.size() ? f.next : f.next - 1);
-      else
-        path_ += (path_.empty() ? "" : ".") + f.key;
-    }
+    path_ = current_path(true);
     return false;
   }
 
-  /// The path of the value that failed ("rules[0].dest_port_from"; "" at the root).
+  /// The path of the value that failed, or of the repeated key ("rules[0].dest_port_from"; ""
+  /// at the root).
   const std::string& path() const { return path_; }
   /// The text of the token that failed ("1e309").
   const std::string& token() const { return token_; }
+  /// True iff it stopped at a repeated key (only with a cursor).
+  bool repeated() const { return repeated_; }
+  /// The repeated key.
+  const std::string& repeated_key() const { return repeated_key_; }
+  /// Where the repeated key's first occurrence and the repeat end: one past their closing quote.
+  const char* first_end() const { return first_end_; }
+  const char* repeat_end() const { return repeat_end_; }
 
  private:
   struct frame {
     bool array;
     std::string key;
     std::size_t next;  ///< arrays: the elements begun so far
+    std::unordered_map<std::string, const char*> keys = {};  ///< objects, with a cursor: seen
   };
   bool value() {
     if (!frames_.empty() && frames_.back().array) ++frames_.back().next;
@@ -164,9 +181,171 @@ class path_finder {
     frames_.pop_back();
     return true;
   }
+  /// The path to the innermost array's element `next` (a value not yet begun: `pending`) or
+  /// `next - 1` (the value being read), through every outer array's element `next - 1`.
+  std::string current_path(bool pending) const {
+    std::string out;
+    for (std::size_t k = 0; k < frames_.size(); ++k) {
+      const auto& f = frames_[k];
+      if (f.array)
+        out += indexed("", pending && k + 1 == frames_.size() ? f.next : f.next - 1);
+      else
+        out += (out.empty() ? "" : ".") + f.key;
+    }
+    return out;
+  }
   std::vector<frame> frames_;
-  std::string path_, token_;
+  std::string path_, token_, repeated_key_;
+  const char* const* cursor_;
+  bool repeated_ = false;
+  const char *first_end_ = nullptr, *repeat_end_ = nullptr;
 };
+
+/// An iterator over text for json::sax_parse that publishes how far the parser has read: after
+/// each character the parser takes, `*cursor` points one past it. When the parser hands a key
+/// to its SAX consumer, `*cursor` is one past the key's closing quote. Slower than a plain
+/// pointer: for error paths only.
+class position_iterator {
+ public:
+  using iterator_category = std::forward_iterator_tag;
+  using value_type = char;
+  using difference_type = std::ptrdiff_t;
+  using pointer = const char*;
+  using reference = const char&;
+
+  position_iterator(const char* at, const char** cursor) : at_(at), cursor_(cursor) {}
+  reference operator*() const { return *at_; }
+  position_iterator& operator++() {
+    *cursor_ = ++at_;
+    return *this;
+  }
+  position_iterator operator++(int) {
+    auto before = *this;
+    ++*this;
+    return before;
+  }
+  friend bool operator==(const position_iterator& a, const position_iterator& b) {
+    return a.at_ == b.at_;
+  }
+
+ private:
+  const char* at_;
+  const char** cursor_;
+};
+
+/// The offset in `text` of the opening quote of the string whose closing quote is just before
+/// `end` (an offset): the last quote before it that no backslash escapes.
+inline std::size_t string_start(std::string_view text, std::size_t end) {
+  std::size_t at = end - 1;
+  while (at > 0) {
+    at = text.rfind('"', at - 1);
+    if (at == std::string_view::npos) return 0;
+    std::size_t slashes = 0;
+    while (at > slashes && text[at - 1 - slashes] == '\\') ++slashes;
+    if (slashes % 2 == 0) return at;
+  }
+  return 0;
+}
+
+/// The hash of an object key that duplicate_key_guard compares (64-bit FNV-1a).
+inline std::uint64_t key_hash(std::string_view key) {
+  std::uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : key) h = (h ^ c) * 1099511628211ull;
+  return h;
+}
+
+/// A SAX consumer that hands every event on to `Dom` (the builder json::parse uses) and notes
+/// whether some object may repeat a key: it keeps the hashes of the keys of each open object
+/// and compares each new key's hash with its object's earlier ones. A repeat is always noted;
+/// two different keys of one object with equal hashes are noted too, so a note is only a
+/// suspicion, which refuse_repeated_key() settles. Cost: one hash per key, and a scan of the
+/// earlier keys' hashes of its object while it has at most `scanned` keys, a hash set beyond
+/// (nlohmann's ordered object compares a new key with every earlier one itself). On a 2 MB
+/// export: no measurable cost on a plain parse, +4 % with group_list_reader's callback
+/// (docs/benchmarks.md, "Repeated-key check").
+template <class Dom>
+class duplicate_key_guard {
+ public:
+  explicit duplicate_key_guard(Dom& dom) : dom_(dom) {}
+
+  bool null() { return dom_.null(); }
+  bool boolean(bool v) { return dom_.boolean(v); }
+  bool number_integer(json::number_integer_t v) { return dom_.number_integer(v); }
+  bool number_unsigned(json::number_unsigned_t v) { return dom_.number_unsigned(v); }
+  bool number_float(json::number_float_t v, const json::string_t& s) {
+    return dom_.number_float(v, s);
+  }
+  bool string(json::string_t& v) { return dom_.string(v); }
+  bool binary(json::binary_t& v) { return dom_.binary(v); }
+  bool start_object(std::size_t n) {
+    objects_.push_back({hashes_.size(), {}});
+    return dom_.start_object(n);
+  }
+  bool key(json::string_t& k) {
+    const auto h = key_hash(k);
+    auto& o = objects_.back();
+    if (!o.large.empty()) {
+      suspect_ |= !o.large.insert(h).second;
+    } else {
+      for (std::size_t i = o.start; i < hashes_.size(); ++i) suspect_ |= hashes_[i] == h;
+      hashes_.push_back(h);
+      if (hashes_.size() - o.start > scanned) {  // a wide object: scans would cost n^2
+        o.large.insert(hashes_.begin() + static_cast<std::ptrdiff_t>(o.start), hashes_.end());
+        hashes_.resize(o.start);
+      }
+    }
+    return dom_.key(k);
+  }
+  bool end_object() {
+    hashes_.resize(objects_.back().start);
+    objects_.pop_back();
+    return dom_.end_object();
+  }
+  bool start_array(std::size_t n) { return dom_.start_array(n); }
+  bool end_array() { return dom_.end_array(); }
+  template <class Exception>
+  bool parse_error(std::size_t at, const std::string& token, const Exception& e) {
+    return dom_.parse_error(at, token, e);
+  }
+
+  /// True iff some object may repeat a key (see the class comment).
+  bool suspect() const { return suspect_; }
+
+ private:
+  static constexpr std::size_t scanned = 32;
+  struct open_object {
+    std::size_t start;                        ///< where its keys' hashes begin in hashes_
+    std::unordered_set<std::uint64_t> large;  ///< its keys' hashes once it has many
+  };
+  Dom& dom_;
+  std::vector<std::uint64_t> hashes_;  ///< the keys of the open objects that have few
+  std::vector<open_object> objects_;   ///< the open objects, outermost first
+  bool suspect_ = false;
+};
+
+/// Parses `text` as json::parse(text, callback, true, comments) does (throwing its exceptions),
+/// and sets `suspect` when some object may repeat a key (duplicate_key_guard).
+/// NOTE: json::parse offers no hook at a key's insertion, and a parser callback that counts the
+/// keys of each object made the parse about 20 % slower; so this drives nlohmann's own builders
+/// (nlohmann::detail, as pinned by Debian's 3.11.2) through a SAX consumer that watches the keys.
+inline json parse_watching_keys(std::string_view text, bool comments,
+                                json::parser_callback_t callback, bool& suspect) {
+  json doc;
+  auto run = [&](auto& dom) {
+    duplicate_key_guard guard(dom);
+    json::sax_parse(text.begin(), text.end(), &guard, json::input_format_t::json, true, comments);
+    suspect = guard.suspect();
+  };
+  if (callback) {
+    nlohmann::detail::json_sax_dom_callback_parser<json> dom(doc, std::move(callback), true);
+    run(dom);
+    if (doc.is_discarded()) doc = nullptr;  // as json::parse: a root the callback dropped
+  } else {
+    nlohmann::detail::json_sax_dom_parser<json> dom(doc, true);
+    run(dom);
+  }
+  return doc;
+}
 
 /// `field` under `source` as error fields write it: "web.json: rules[0].id".
 inline std::string under_source(const std::string& source, const std::string& field) {
@@ -494,6 +673,28 @@ inline std::size_t nesting_overflow(std::string_view text, bool comments, std::s
   return std::string_view::npos;
 }
 
+/// Returns when no object of `text` (JSON that parses) repeats a key; else throws parse_error
+/// secgroup.parse.104 naming the first repeat: its path under `source` ("web.json:
+/// rules[3].ip_range"), the key, and the line and column of the repeat and of the first one.
+/// A second pass over the text: for error paths (duplicate_key_guard's suspicions).
+inline void refuse_repeated_key(std::string_view text, const std::string& source, bool comments) {
+  const char* cursor = text.data();
+  path_finder finder(&cursor);
+  json::sax_parse(position_iterator(text.data(), &cursor),
+                  position_iterator(text.data() + text.size(), &cursor), &finder,
+                  json::input_format_t::json, true, comments);
+  if (!finder.repeated()) return;
+  auto at = [&](const char* end) {
+    return line_column(text, string_start(text, static_cast<std::size_t>(end - text.data())));
+  };
+  SECGROUP_THROW(parse_error(
+      errc::bad_json, under_source(source, finder.path()),
+      "duplicate key " + detail::quoted(finder.repeated_key()) + " at " + at(finder.repeat_end()) +
+          " (also at " + at(finder.first_end()) +
+          "): JSON readers differ on which value of a repeated key counts, so an object that "
+          "repeats one is refused"));
+}
+
 /// Runs `fn`, prefixing `source` to the field of its errors as "source: field".
 template <class Fn>
 decltype(auto) from_source(const std::string& source, Fn&& fn) {
@@ -561,7 +762,10 @@ inline constexpr std::size_t max_json_depth = 512;
 /// for a syntax error, secgroup.parse.114 with the line and column for text nesting arrays and
 /// objects deeper than max_json_depth, secgroup.parse.107 naming the value's path ("web.json:
 /// rules[0].dest_port_from") for a number beyond a double's range (`1e309`, valid JSON that no
-/// double holds).
+/// double holds), and secgroup.parse.104 naming the key's path ("web.json: rules[3].ip_range")
+/// and line for an object that repeats a key (which of its values counts differs between JSON
+/// readers, so a repeat could hide a rule from a reviewer). A syntax error anywhere in the text
+/// comes first; a callback still sees every value up to the end of the text.
 inline json parse_json(std::string_view text, const std::string& source = "", bool comments = false,
                        json::parser_callback_t callback = nullptr) {
   if (auto at = detail::json_io::nesting_overflow(text, comments, max_json_depth);
@@ -570,8 +774,10 @@ inline json parse_json(std::string_view text, const std::string& source = "", bo
                                "JSON nests arrays and objects deeper than " +
                                    std::to_string(max_json_depth) + " levels at " +
                                    detail::json_io::line_column(text, at)));
+  bool suspect = false;
+  json doc;
   try {
-    return json::parse(text.begin(), text.end(), std::move(callback), true, comments);
+    doc = detail::json_io::parse_watching_keys(text, comments, std::move(callback), suspect);
   } catch (const json::parse_error& e) {
     std::size_t offset = e.byte == 0 ? 0 : std::min<std::size_t>(e.byte - 1, text.size());
     std::string reason = e.what();  // "[json.exception...] parse error at line L, column C: ..."
@@ -591,6 +797,8 @@ inline json parse_json(std::string_view text, const std::string& source = "", bo
                                    " is out of range: a JSON number must fit a double "
                                    "(magnitude below about 1.8e308)"));
   }
+  if (suspect) detail::json_io::refuse_repeated_key(text, source, comments);
+  return doc;
 }
 
 /// \cond
@@ -632,8 +840,8 @@ class group_list_reader {
     if (!top_is_object_) return true;
     if (depth == 1 && event == event_t::key) {
       in_list_ = false;
+      // A repeated "security_groups" needs no care: parse_json() refuses the document.
       key_is_list_ = value == "security_groups";
-      if (key_is_list_) reset();  // a repeated key: the parsed value keeps the last one
       return true;
     }
     if (depth == 1 && event == event_t::array_start && key_is_list_) {
@@ -658,14 +866,6 @@ class group_list_reader {
     } catch (...) {
       first_error_ = std::current_exception();
     }
-  }
-
-  void reset() {
-    streamed_ = false;
-    groups_.clear();
-    id_fields_.clear();
-    count_ = 0;
-    first_error_ = nullptr;
   }
 
   bool top_is_object_ = false, key_is_list_ = false, in_list_ = false, streamed_ = false;

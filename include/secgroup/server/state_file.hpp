@@ -306,9 +306,10 @@ inline stored_state replay_state(const std::optional<std::string>& snapshot,
     try {
       out.doc = parse_json(*snapshot);
     } catch (const parse_error& e) {
-      if (e.id() == errc::bad_json)
-        SECGROUP_THROW(
-            parse_error(errc::bad_file, where, "the state file is not valid JSON: " + e.message()));
+      if (e.id() == errc::bad_json)  // the field of a repeated key is its path
+        SECGROUP_THROW(parse_error(errc::bad_file, where,
+                                   "the state file is not valid JSON: " +
+                                       (e.field().empty() ? "" : e.field() + ": ") + e.message()));
       SECGROUP_THROW(parse_error(e.id(), e.field().empty() ? where : where + ": " + e.field(),
                                  "invalid state file: " + e.message()));
     }
@@ -336,7 +337,9 @@ inline stored_state replay_state(const std::optional<std::string>& snapshot,
     try {
       line = parse_json(text);
     } catch (const parse_error& e) {
-      SECGROUP_THROW(parse_error(errc::bad_file, at, "corrupt journal line: " + e.message()));
+      SECGROUP_THROW(parse_error(
+          errc::bad_file, at,
+          "corrupt journal line: " + (e.field().empty() ? "" : e.field() + ": ") + e.message()));
     }
     detail::state_file::check_entry(line, at);
     if (auto gone = line.find("delete"); gone != line.end())
