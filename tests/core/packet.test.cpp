@@ -1,7 +1,12 @@
-// Packets: text form, protocol matching, and the reference `matches` of one rule.
+// Packets: text form, packet files, protocol matching, and the reference `matches` of one rule.
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include <catch2/catch.hpp>
+#include <secgroup/io/packets.hpp>
 #include <secgroup/secgroup.hpp>
 
 #include "support/random_groups.hpp"
@@ -240,4 +245,37 @@ TEST_CASE("packet: point_of normalises the port of classes without ports", "[pac
   CHECK(q.port == 99);
   CHECK(point_of<ipv4_space>(make(direction::inbound, 47, "10.0.0.1", 5)).protocol ==
         proto_class::other);
+}
+
+// A packet file saved with a byte order mark (as some Windows editors write UTF-8) was refused
+// ("unknown direction '\xef\xbb\xbfinbound'"), while a JSON file with one is read.
+TEST_CASE("packet files: a leading UTF-8 byte order mark is skipped", "[packet][file]") {
+  const auto file = std::filesystem::temp_directory_path() /
+                    ("secgroup-packets-bom-" + std::to_string(static_cast<long>(::getpid())));
+  const std::string bom = "\xef\xbb\xbf";
+  auto load = [&](const std::string& text) {
+    std::ofstream(file, std::ios::binary) << text;
+    return load_packets(file);
+  };
+  const std::string lines = "inbound tcp 203.0.113.7 22\n# a comment\noutbound icmp ::1\n";
+  const auto plain = load(lines);
+  REQUIRE(plain.size() == 2);
+  CHECK(load(bom + lines) == plain);
+  CHECK(load(bom + "# first line a comment\n" + lines) == plain);
+  CHECK(load(bom).empty());
+  CHECK(load(bom + "\n").empty());
+  // Errors keep their line numbers.
+  try {
+    load(bom + "inbound tcp 203.0.113.7 22\ninbound tcp 203.0.113.7 70000\n");
+    FAIL("no error");
+  } catch (const parse_error& e) {
+    CHECK(e.field() == file.string() + ":2 port");
+  }
+  // Only one, only at the start: elsewhere it is a byte of the line, refused.
+  for (const std::string& text : {bom + bom + lines, lines + bom + "inbound udp ::1 53\n",
+                                  "inbound tcp " + bom + "203.0.113.7 22\n"}) {
+    CAPTURE(text);
+    CHECK_THROWS_AS(load(text), parse_error);
+  }
+  std::filesystem::remove(file);
 }

@@ -75,6 +75,13 @@ inline std::size_t parse_byte_size(std::string_view text, const std::string& fie
   return static_cast<std::size_t>(n) << shift;
 }
 
+/// `text` without a leading UTF-8 byte order mark (EF BB BF), which some editors write at the
+/// start of a UTF-8 file. The JSON readers skip one (nlohmann's lexer does) and the YAML
+/// reader too (yaml-cpp); the packet reader strips it with this.
+constexpr std::string_view without_bom(std::string_view text) {
+  return text.starts_with("\xef\xbb\xbf") ? text.substr(3) : text;
+}
+
 /// Returns the whole content of the file at `path`, which must hold at most `max_size` bytes.
 /// Throws parse_error naming the path: secgroup.parse.109 when it cannot be read (missing, a
 /// directory, no permission, I/O error), secgroup.parse.114 when it is larger than `max_size`
