@@ -7,7 +7,8 @@
 // IPv6 text (optionally ending in a dotted quad; no zone index), prefix lengths 0..32 / 0..128.
 // `::ffff:1.2.3.4` is an IPv6 address: families never mix.
 // Formatting follows the API: IPv6 in RFC 5952 canonical form (lowercase hex, longest zero run
-// compressed); a host network (/32, /128) prints as its bare address.
+// compressed; an IPv4-mapped address, in ::ffff:0:0/96 only, ends in its dotted quad as §5
+// recommends: `::ffff:1.2.3.4`); a host network (/32, /128) prints as its bare address.
 // NOTE: a network given with host bits set (`1.2.3.4/16`) is accepted and masked to its network
 // address (`1.2.0.0/16`), see docs/semantics.md.
 #pragma once
@@ -268,13 +269,21 @@ inline std::vector<ip_network> to_networks(const ip_address& first, const ip_add
 
 // -- Formatting ----------------------------------------------------------------------------
 
-/// Returns the address as the API prints it: dotted quad, or RFC 5952 canonical IPv6.
+/// True iff `a` is an IPv4-mapped IPv6 address (::ffff:0:0/96, RFC 4291 §2.5.5.2).
+constexpr bool is_v4_mapped(const ip_address& a) {
+  return a.af == family::v6 && a.value.hi == 0 && (a.value.lo >> 32) == 0xffff;
+}
+
+/// Returns the address as the API prints it: dotted quad, or RFC 5952 canonical IPv6, where an
+/// IPv4-mapped address ends in its dotted quad (`::ffff:192.0.2.1`, RFC 5952 §5). parse_address()
+/// reads every form back.
 inline std::string to_string(const ip_address& a) {
-  if (a.af == family::v4) {
-    auto v = a.v4_bits();
+  auto dotted = [](std::uint32_t v) {
     return std::to_string(v >> 24) + '.' + std::to_string((v >> 16) & 255) + '.' +
            std::to_string((v >> 8) & 255) + '.' + std::to_string(v & 255);
-  }
+  };
+  if (a.af == family::v4) return dotted(a.v4_bits());
+  if (is_v4_mapped(a)) return "::ffff:" + dotted(a.v4_bits());
   std::array<unsigned, 8> g{};
   for (int i = 0; i < 8; ++i)
     g[i] = static_cast<unsigned>(static_cast<std::uint64_t>(a.value >> (112 - 16 * i)) & 0xffff);
@@ -300,7 +309,8 @@ inline std::string to_string(const ip_address& a) {
   return out;
 }
 
-/// Returns the network as the API prints it: "a.b.c.d/len", or the bare address for /32, /128.
+/// Returns the network as the API prints it: "a.b.c.d/len", or the bare address for /32, /128;
+/// an IPv4-mapped network as `::ffff:10.0.0.0/104` (to_string of its address).
 inline std::string to_string(const ip_network& n) {
   return n.is_host() ? to_string(n.address) : to_string(n.address) + '/' + std::to_string(n.prefix);
 }

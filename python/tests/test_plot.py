@@ -93,6 +93,14 @@ def test_ipv6_axis_starts_at_the_ipv6_zero(web):
     assert plot.decision_map(web).get_xticklabels()[0].get_text() == "0.0.0.0"
 
 
+def test_ipv4_mapped_boundaries_are_labelled_as_the_library_prints_them():
+    # Python's ipaddress wrote ::ffff:0:0 before 3.13; the library writes RFC 5952 §5's form.
+    g = _group(secgroup.Rule("TCP", "inbound", "accept", "::ffff:10.0.0.0/104", ports=22))
+    labels = [t.get_text() for t in plot.decision_map(g, family="ipv6").get_xticklabels()]
+    assert "::ffff:10.0.0.0" in labels and "::ffff:11.0.0.0" in labels, labels
+    assert labels[0] == "::" and labels[-1] == "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"
+
+
 def test_single_ports_are_labelled_at_the_band_middle():
     g = _group(secgroup.Rule("TCP", "inbound", "accept", "0.0.0.0/0", ports=443),
                secgroup.Rule("TCP", "inbound", "accept", "10.0.0.0/8", ports=(8000, 8080)))

@@ -216,8 +216,18 @@ TEST_CASE("address: RFC 5952 canonical text", "[address]") {
       {"0:0:0:0:1:0:0:0", "::1:0:0:0"},
       {"0:1:0:0:0:0:0:0", "0:1::"},
       {"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"},
-      {"::ffff:1.2.3.4", "::ffff:102:304"},  // docs/semantics.md: mapped addresses print in hex
-      {"::ffff:ffff:ffff", "::ffff:ffff:ffff"},
+      // §5: an IPv4-mapped address (::ffff:0:0/96, and only it) ends in its dotted quad.
+      {"::ffff:1.2.3.4", "::ffff:1.2.3.4"},
+      {"0:0:0:0:0:ffff:102:304", "::ffff:1.2.3.4"},
+      {"::ffff:ffff:ffff", "::ffff:255.255.255.255"},
+      {"::ffff:0:0", "::ffff:0.0.0.0"},
+      {"::FFFF:a00:1", "::ffff:10.0.0.1"},
+      {"::1.2.3.4", "::102:304"},                // IPv4-compatible (deprecated): hex
+      {"::ffff:0:1.2.3.4", "::ffff:0:102:304"},  // IPv4-translated (RFC 2765): hex
+      {"64:ff9b::1.2.3.4", "64:ff9b::102:304"},  // NAT64 (RFC 6052): hex
+      {"::fffe:102:304", "::fffe:102:304"},      // next to the mapped block: hex
+      {"::1:ffff:102:304", "::1:ffff:102:304"},
+      {"1::ffff:102:304", "1::ffff:102:304"},
       {"a:b:c:d:e:f:0:0", "a:b:c:d:e:f::"},
       {"0:0:a:b:c:d:e:f", "::a:b:c:d:e:f"},
       {"abcd:ef01:2345:6789:abcd:ef01:2345:6789", "abcd:ef01:2345:6789:abcd:ef01:2345:6789"},
@@ -261,15 +271,52 @@ TEST_CASE("address: random IPv6 agree with glibc and round-trip", "[address][ran
     auto text = to_string(a);
     CAPTURE(text);
     auto expected = glibc_format_v6(a.value);
-    // glibc prints IPv4-mapped and IPv4-compatible addresses with a dotted quad; the library
-    // prints every address in hexadecimal (docs/semantics.md), so compare only the others.
-    if (expected.find('.') == std::string::npos) CHECK(text == expected);
+    // glibc also prints IPv4-compatible addresses (::/96 but :: and ::1, deprecated by RFC 4291)
+    // with a dotted quad; the library only IPv4-mapped ones, so compare every other address.
+    if (expected.find('.') == std::string::npos || is_v4_mapped(a)) CHECK(text == expected);
     CHECK(text.find_first_of("ABCDEF") == std::string::npos);
     CHECK(parse_address(text) == a);
     unsigned prefix = static_cast<unsigned>(uniform(rng, 0, 128));
     auto n = ip_network::of(a, prefix);
     CHECK(parse_network(to_string(n)) == n);
   }
+}
+
+TEST_CASE("address: IPv4-mapped addresses and networks print as glibc and read back",
+          "[address][random]") {
+  rng_type rng(0x5ec46);
+  int mapped = 0;
+  for (int i = 0; i < 5000; ++i) {
+    auto bits = static_cast<std::uint32_t>(rng());
+    if (chance(rng, 30)) bits &= 0xff00ff00u;  // zero octets
+    // The mapped block, and the blocks beside it (other 96-bit prefixes stay hexadecimal).
+    const std::uint64_t above[] = {0xffff, 0xffff, 0xffff, 0xfffe, 0x1ffff, 0};
+    const uint128 value{0, (above[uniform(rng, 0, 5)] << 32) | bits};
+    const auto a = ip_address::v6(value);
+    const auto text = to_string(a);
+    CAPTURE(text);
+    if (is_v4_mapped(a)) {
+      ++mapped;
+      CHECK(text == "::ffff:" + to_string(ip_address::v4(bits)));
+      CHECK(text == glibc_format_v6(value));
+    } else {
+      CHECK(text.find('.') == std::string::npos);
+    }
+    CHECK(parse_address(text) == a);
+    // Networks: `::ffff:10.0.0.0/104` and the like, and their bare host form.
+    const auto n = ip_network::of(a, static_cast<unsigned>(uniform(rng, 80, 128)));
+    const auto cidr = to_string(n);
+    CAPTURE(cidr);
+    CHECK(parse_network(cidr) == n);
+    CHECK((cidr.find('.') != std::string::npos) == is_v4_mapped(n.address));
+  }
+  CHECK(mapped > 2000);
+  CHECK(to_string(parse_network("::ffff:10.0.0.0/104")) == "::ffff:10.0.0.0/104");
+  CHECK(to_string(parse_network("::ffff:a00:0/104")) == "::ffff:10.0.0.0/104");
+  CHECK(to_string(parse_network("::ffff:0:0/96")) == "::ffff:0.0.0.0/96");
+  CHECK(to_string(parse_network("::ffff:1.2.3.4/128")) == "::ffff:1.2.3.4");
+  CHECK(to_string(parse_network("::ffff:1.2.3.4/95")) == "::fffe:0:0/95");  // not in the block
+  CHECK(to_string(parse_network("::ffff:1.2.3.4/80")) == "::/80");
 }
 
 TEST_CASE("address: parser agrees with glibc on random near-miss text", "[address][random]") {

@@ -59,7 +59,7 @@ TEST_CASE("packet: parse_packet reads DIRECTION PROTOCOL REMOTE [PORT]", "[packe
       {"inbound 255 ::", {direction::inbound, 255, ip_address::v6(0), 0}, "inbound 255 ::"},
       {"inbound 17 ::ffff:1.2.3.4 53",
        {direction::inbound, 17, ip_address::v6({0, 0x0000ffff01020304}), 53},
-       "inbound udp ::ffff:102:304 53"},
+       "inbound udp ::ffff:1.2.3.4 53"},
   }));
   CAPTURE(s.line);
   auto p = parse_packet(s.line);

@@ -335,6 +335,16 @@ neither form of packets is given.
   }, py::arg("within"), py::arg("family"),
      "The first and last addresses of the network `within` of `family` (ParseError "
      "secgroup.parse.102 for a malformed one, ValidationError naming within for another family).");
+  m.def(
+      "_address_text",
+      [](std::uint64_t hi, std::uint64_t lo, const std::string& family_name) {
+        const auto f = parse_family(family_name);
+        return to_string(f == family::v4 ? ip_address::v4(static_cast<std::uint32_t>(lo))
+                                         : ip_address::v6(detail::uint128{hi, lo}));
+      },
+      py::arg("hi"), py::arg("lo"), py::arg("family"),
+      "The address whose value is hi * 2**64 + lo (IPv4: the low 32 bits of lo) as the library "
+      "prints it (to_string: RFC 5952, IPv4-mapped addresses ending in a dotted quad).");
 }
 
 }  // namespace secgroup::python

@@ -72,10 +72,10 @@ def _family_top(family: str) -> int:
 
 
 def _address_text(value: int, family: str) -> str:
-    """The address `value` of `family` ('::' for 0 in IPv6, never an IPv4 form)."""
-    top = _family_top(family) - 1
-    v = min(value, top)
-    return str(ipaddress.IPv4Address(v) if _is_v4(family) else ipaddress.IPv6Address(v))
+    """The address `value` of `family` as the library prints it ('::' for 0 in IPv6, never an
+    IPv4 address; '::ffff:1.2.3.4' for an IPv4-mapped one, whatever Python's version)."""
+    v = min(value, _family_top(family) - 1)
+    return _core._address_text(v >> 64, v & (2 ** 64 - 1), family)
 
 
 def _addr(text: str) -> int:
