@@ -972,6 +972,52 @@ TEST_CASE("ids are unique: rules within a group, groups within a document") {
   CHECK(groups_from_json(json{{"security_groups", json::array({a, b})}}).size() == 2);
 }
 
+// `2.2e1` (and `22.0`) is 22, yet nlohmann reads it as a float: refused, as before, but the
+// message said "non-integer number 22.0", which it is not.
+TEST_CASE("an integer field written with a fraction or an exponent is refused in plain words") {
+  const std::string rule = R"({"name": "g", "rules": [{"protocol": "TCP", "direction": "inbound",
+      "action": "accept", "ip_range": "0.0.0.0/0", "dest_port_from": )";
+  struct sample {
+    std::string written, message;
+  };
+  const std::string whole =
+      ", a number written with a fraction or an exponent (as 22.0 or 2.2e1 are), which is not "
+      "read as an integer even when whole: write ";
+  const std::vector<sample> samples{
+      {"2.2e1", "expected an integer, got 22.0" + whole + "22"},
+      {"22.0", "expected an integer, got 22.0" + whole + "22"},
+      {"2E1", "expected an integer, got 20.0" + whole + "20"},
+      {"-0.0", "expected an integer, got -0.0" + whole + "0"},
+      {"-3e0", "expected an integer, got -3.0" + whole + "-3"},
+      {"1e19", "expected an integer, got 1e+19" + whole + "10000000000000000000"},
+      {"22.5", "expected an integer, got 22.5, a number with a fraction"},
+      {"2.25e1", "expected an integer, got 22.5, a number with a fraction"},
+      // nlohmann reads an integer beyond 64 bits as a float too, however it is written.
+      {"100000000000000000000", "expected an integer, got 1e+20, a number beyond 64 bits"},
+      {"-9223372036854775809",
+       "expected an integer, got -9.223372036854776e+18, a number "
+       "beyond 64 bits"},
+  };
+  for (const auto& s : samples) {
+    CAPTURE(s.written);
+    auto e = thrown<parse_error>([&] { parse_groups(rule + s.written + "}]}", "g.json"); });
+    CHECK(std::string(e.id()) == errc::wrong_type);
+    CHECK(e.field() == "g.json: rules[0].dest_port_from");
+    CHECK(e.message() == s.message);
+    CHECK(e.message().find("non-integer") == std::string::npos);
+  }
+  // Every integer field of every reader says the same (the one helper, expect_integer).
+  auto position =
+      thrown<parse_error>([&] { parse_groups(rule + "22, \"position\": 1.0e0}]}", "g.json"); });
+  CHECK(position.field() == "g.json: rules[0].position");
+  CHECK(position.message() == "expected an integer, got 1.0" + whole + "1");
+  // Integers keep their range errors, other types their words.
+  CHECK_ERROR(validation_error, parse_groups(rule + "70000}]}"), errc::port_out_of_range,
+              "rules[0].dest_port_from");
+  CHECK(thrown<parse_error>([&] { parse_groups(rule + "\"22\"}]}"); }).message() ==
+        "expected an integer, got string");
+}
+
 TEST_CASE("a number beyond a double's range is a parse error naming its path") {
   auto rule_text = [](const std::string& port) {
     return R"({"protocol": "TCP", "direction": "inbound", "action": "accept",

@@ -261,6 +261,14 @@ TEST_CASE("§A ports whose effect at the API is not known are errors", "[terrafo
   TF_CHECK_ERROR(parse_error, expand({{"port", "22"}}), errc::wrong_type, "port");
   TF_CHECK_ERROR(parse_error, expand({{"port", 22.5}}), errc::wrong_type, "port");
   TF_CHECK_ERROR(parse_error, expand({{"port_range", 22}}), errc::wrong_type, "port_range");
+  // A whole number read as a float (`2.2e1`, `22.0`) is named as such, not as "a number".
+  try {
+    expand({{"port", 22.0}});
+    FAIL("no error");
+  } catch (const parse_error& e) {
+    CHECK_THAT(e.message(), Catch::StartsWith("expected an integer or null, got 22.0, a number "
+                                              "written with a fraction or an exponent"));
+  }
 }
 
 TEST_CASE("§A remote: ip_range, else ip/32, else 0.0.0.0/0", "[terraform][provider]") {

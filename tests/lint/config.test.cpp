@@ -121,6 +121,7 @@ TEST_CASE("config: errors are typed and name the field") {
       {R"({"checks": {"SG015": {"min_prefix_v4": 40}}})", errc::bad_value,
        "checks.SG015.min_prefix_v4"},
       {R"({"checks": {"SG017": {"max_rules": -1}}})", errc::bad_value, "checks.SG017.max_rules"},
+      {R"({"checks": {"SG017": {"max_rules": 1e2}}})", errc::wrong_type, "checks.SG017.max_rules"},
       {R"({"checks": {"SG017": {"min_prefix_v4": 20}}})", errc::bad_enum,
        "checks.SG017.min_prefix_v4"},
       {R"({"trusted_ranges": ["10.0.0.0/33"]})", errc::bad_cidr, "trusted_ranges[0]"},
@@ -171,6 +172,22 @@ TEST_CASE("config: errors are typed and name the field") {
   } catch (const parse_error& e) {
     CHECK_THAT(e.what(), Catch::Matchers::Contains("invalid port '0-65535': ports are 1..65535 "
                                                    "(expected PORT or FROM-TO)"));
+  }
+  // An integer written with a fraction or an exponent is named as such (a port was read as a
+  // "PORT or FROM-TO" string: "expected a string, got number").
+  for (const char* text : {R"({"ephemeral_ports": 3.2768e4})", R"({"ephemeral_ports": 32768.0})"}) {
+    INFO(text);
+    try {
+      lint::parse_config(text, "cfg.json");
+      FAIL("no error");
+    } catch (const parse_error& e) {
+      CHECK(e.id() == errc::wrong_type);
+      CHECK(e.field() == "cfg.json: ephemeral_ports");
+      CHECK_THAT(e.message(), Catch::Matchers::StartsWith(
+                                  "expected an integer, got 32768.0, a number written with a "
+                                  "fraction or an exponent") &&
+                                  Catch::Matchers::EndsWith("write 32768"));
+    }
   }
   // The unknown-check message names the last id as it is written.
   try {

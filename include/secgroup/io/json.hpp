@@ -20,6 +20,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <exception>
@@ -370,6 +371,30 @@ inline void expect_object(const json& v, const std::string& field) {
   if (!v.is_object()) wrong_type(field, "an object", v);
 }
 
+/// Throws parse_error secgroup.parse.105 naming `field` unless `v` is an integer (`expected`
+/// says what the field takes). nlohmann reads a number as a float when it is written with a
+/// fraction or an exponent (`22.0`, `2.2e1`: whole, yet refused) or lies beyond 64 bits: the
+/// message says which, not just "a number".
+inline void expect_integer(const json& v, const std::string& field,
+                           std::string_view expected = "an integer") {
+  if (v.is_number_integer()) return;
+  if (!v.is_number_float()) wrong_type(field, expected, v);
+  const double d = v.get<double>();
+  const std::string got = "expected " + std::string(expected) + ", got " + v.dump();
+  if (d != std::floor(d))
+    SECGROUP_THROW(parse_error(errc::wrong_type, field, got + ", a number with a fraction"));
+  if (d <= -0x1p63 || d >= 0x1p64)  // an integer written beyond 64 bits reads as one of these
+    SECGROUP_THROW(parse_error(errc::wrong_type, field, got + ", a number beyond 64 bits"));
+  const json whole =
+      d < 0 ? json(static_cast<std::int64_t>(d)) : json(static_cast<std::uint64_t>(d));
+  SECGROUP_THROW(parse_error(errc::wrong_type, field,
+                             got +
+                                 ", a number written with a fraction or an exponent (as 22.0 "
+                                 "or 2.2e1 are), which is not read as an integer even when "
+                                 "whole: write " +
+                                 whole.dump()));
+}
+
 /// The value of `key`, or nullptr when the key is absent or null.
 inline const json* find(const json& obj, const char* key) {
   auto it = obj.find(key);
@@ -406,10 +431,7 @@ inline std::optional<std::int64_t> optional_integer(const json& obj, const char*
                                                     const char* what) {
   auto* v = find(obj, key);
   if (!v) return std::nullopt;
-  if (v->is_number_float())
-    SECGROUP_THROW(parse_error(errc::wrong_type, key,
-                               "expected an integer, got non-integer number " + v->dump()));
-  if (!v->is_number_integer()) wrong_type(key, "an integer", *v);
+  expect_integer(*v, key);
   if (v->is_number_unsigned() ? v->get<std::uint64_t>() > static_cast<std::uint64_t>(limit)
                               : v->get<std::int64_t>() > limit)
     SECGROUP_THROW(validation_error(

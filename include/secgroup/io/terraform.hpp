@@ -202,8 +202,7 @@ inline void check_schema_version(const json& obj, const std::string& type,
                                  const std::string& where) {
   auto* v = json_io::find(obj, "schema_version");
   if (!v) return;
-  if (!v->is_number_integer())
-    json_io::wrong_type(join_path(where, "schema_version"), "an integer", *v);
+  json_io::expect_integer(*v, join_path(where, "schema_version"));
   if (v->get<std::int64_t>() != 0)
     bad_resource(join_path(where, "schema_version"),
                  "schema version " + v->dump() + " of " + type +
@@ -762,8 +761,8 @@ inline terraform_document read(const json& doc) {
   } else if (doc.contains("version") && (doc.contains("resources") || doc.contains("lineage"))) {
     out.format = terraform_format::raw_state;
     auto* v = json_io::find(doc, "version");
-    if (!v || !v->is_number_integer())
-      json_io::wrong_type("version", "an integer", v ? *v : json());
+    if (!v) json_io::wrong_type("version", "an integer", json());
+    json_io::expect_integer(*v, "version");
     out.format_version = v->dump();
     if (v->get<std::int64_t>() != 4)
       SECGROUP_THROW(parse_error(errc::unsupported_version, "version",

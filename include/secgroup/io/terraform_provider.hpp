@@ -202,8 +202,7 @@ inline bool expand_ports(const tf_value& block, std::optional<port_range>& ports
     const tf_value port = block.at("port");
     if (port.is_unknown()) return false;
     if (port.value) {
-      if (port.value->is_number_float() || !port.value->is_number())
-        wrong_type("port", "an integer or null", *port.value);
+      json_io::expect_integer(*port.value, "port", "an integer or null");
       if (port.value->is_number_unsigned()) {
         from = port.value->get<std::uint64_t>();
       } else {

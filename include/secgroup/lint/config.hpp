@@ -145,7 +145,7 @@ inline std::string get_string(const json& v, const std::string& field) {
 
 inline std::int64_t get_integer(const json& v, const std::string& field, std::int64_t lo,
                                 std::int64_t hi) {
-  if (!v.is_number_integer()) wrong_type(field, "an integer", v);
+  secgroup::detail::json_io::expect_integer(v, field);
   // JSON reads non-negative integers as unsigned: compared as such, both bounds.
   const bool outside = v.is_number_unsigned()
                            ? v.get<std::uint64_t>() > static_cast<std::uint64_t>(hi) ||
@@ -268,7 +268,7 @@ inline void read_check(const json& v, const std::string& field, const check_info
 }
 
 inline interval<std::uint32_t> read_port_interval(const json& v, const std::string& field) {
-  if (v.is_number_integer()) {
+  if (v.is_number()) {
     auto p = static_cast<std::uint32_t>(get_integer(v, field, 1, 65535));
     return {p, p};
   }
