@@ -113,7 +113,7 @@ start_server() {
   server=$!
   local port=""
   for _ in $(seq 1 100); do
-    port=$(sed -n '1s/.*(port \([0-9]*\),.*/\1/p' "$work/serve.out")
+    port=$(sed -n '1s/.*(port \([0-9]*\),.*/\1/p' "$work/serve.out" 2>/dev/null || true)
     [[ -n $port ]] && break
     kill -0 "$server" 2>/dev/null || break
     sleep 0.1

@@ -32,7 +32,7 @@ trap 'if [[ -n "$server" ]]; then kill -TERM "$server" 2>/dev/null || true; fi' 
 server=$!
 port=""
 for _ in $(seq 1 100); do
-  port=$(sed -n '1s/.*(port \([0-9]*\),.*/\1/p' serve.out 2>/dev/null)
+  port=$(sed -n '1s/.*(port \([0-9]*\),.*/\1/p' serve.out 2>/dev/null || true)
   [[ -n "$port" ]] && break
   sleep 0.1
 done

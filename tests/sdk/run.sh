@@ -48,7 +48,7 @@ trap stop_server EXIT
 
 port=""
 for _ in $(seq 1 100); do
-  port=$(sed -n '1s/.*(port \([0-9]*\),.*/\1/p' "$log" 2>/dev/null)
+  port=$(sed -n '1s/.*(port \([0-9]*\),.*/\1/p' "$log" 2>/dev/null || true)
   [[ -n "$port" ]] && break
   kill -0 "$server" 2>/dev/null || { echo "run.sh: secgroup serve exited:"; cat "$log"; exit 1; }
   sleep 0.1

@@ -28,7 +28,7 @@ start() {
   server=$!
   port=""
   for _ in $(seq 1 100); do
-    port=$(sed -n '1s/.*(port \([0-9]*\),.*/\1/p' "$work/serve.out" 2>/dev/null)
+    port=$(sed -n '1s/.*(port \([0-9]*\),.*/\1/p' "$work/serve.out" 2>/dev/null || true)
     [[ -n "$port" ]] && return 0
     kill -0 "$server" 2>/dev/null || break
     sleep 0.1
