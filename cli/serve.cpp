@@ -9,13 +9,14 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
-#include <fstream>
 #include <iostream>
 #include <limits>
 #include <map>
+#include <secgroup/io/read.hpp>
 #include <secgroup/mock/rest.hpp>
 #include <secgroup/mock/store.hpp>
 #include <secgroup/server/http.hpp>
+#include <sstream>
 
 #include "cli.hpp"
 
@@ -65,10 +66,15 @@ std::optional<token_table> read_tokens(const serve_options& o) {
     any = true;
   }
   if (o.token_file) {
-    std::ifstream in(*o.token_file);
-    if (!in)
-      throw parse_error(errc::bad_file, "--token-file",
-                        "cannot read the token file " + *o.token_file);
+    // Read within --max-input-size (a link to /dev/zero must not grow a line without end), a
+    // UTF-8 byte order mark skipped (it would begin the first secret).
+    std::string file;
+    try {
+      file = read_text_file(*o.token_file, max_input_size());
+    } catch (const parse_error& e) {
+      throw parse_error(e.id(), "--token-file", "the token file " + e.field() + ": " + e.message());
+    }
+    std::istringstream in{std::string(without_bom(file))};
     std::string line;
     bool in_file = false;
     for (int number = 1; std::getline(in, line); ++number) {

@@ -41,6 +41,9 @@ printf '# tokens\n\n%s\n' "$secret:not-a-project" >"$work/bad-tokens"
 expect_bad_input "secgroup\\.validation\\.203.*bad-tokens:3" --port 0 --token-file "$work/bad-tokens"
 grep -q "$secret" "$work/err" && fail "--token-file: the error shows the secret"
 expect_bad_input 'secgroup\.parse\.109.*--token-file' --port 0 --token-file "$work/missing"
+# Read within --max-input-size: an endless file is refused, never read into memory without end.
+expect_bad_input 'secgroup\.parse\.114.*--token-file.*input limit' --port 0 \
+  --max-input-size 1M --token-file /dev/zero
 # A token file or variable holding no token refuses to start, never serves without tokens.
 printf '# no token yet\n\n' >"$work/empty-tokens"
 expect_bad_input 'secgroup\.validation\.203.*--token-file.*holds no token' --port 0 \
@@ -181,6 +184,12 @@ printf '%s:%s\n' "$token" "$project" >"$work/tokens"
 start --token-file "$work/tokens"
 grep -q "1 token" "$work/serve.out" || fail "--token-file: $(head -n 1 "$work/serve.out")"
 grep -q '^HTTP/1.1 200' <<<"$(request GET "$base" "")" || fail "--token-file: the token is refused"
+stop TERM
+# A UTF-8 byte order mark (some editors write one) does not become part of the first secret.
+token=3f0c1d2e-aaaa-4bbb-8ccc-000000000004
+printf '\xef\xbb\xbf%s:%s\n' "$token" "$project" >"$work/tokens-bom"
+start --token-file "$work/tokens-bom"
+grep -q '^HTTP/1.1 200' <<<"$(request GET "$base" "")" || fail "--token-file with a BOM: refused"
 stop TERM
 token=3f0c1d2e-aaaa-4bbb-8ccc-000000000003
 SECGROUP_SERVE_TOKENS="  $token:$project,other:$project " start
