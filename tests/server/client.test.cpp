@@ -374,6 +374,21 @@ TEST_CASE("client: settings no request can succeed with are refused first", "[cl
   CHECK_THAT(client::default_user_agent(), Catch::StartsWith("secgroup/"));
 }
 
+/// The remote_error of read_groups("api:fr-par-1") from `liar` (a server answering wrongly),
+/// served on a free port for the read.
+remote_error read_error_from(httplib::Server& liar) {
+  const int port = liar.bind_to_any_port("127.0.0.1");
+  std::thread serving([&] { liar.listen_after_bind(); });
+  while (!liar.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  client::settings s;
+  s.api_url = "http://127.0.0.1:" + std::to_string(port);
+  s.secret_key = key_a;
+  auto e = thrown<remote_error>([&] { client::read_groups(s, "api:fr-par-1"); });
+  liar.stop();
+  serving.join();
+  return e;
+}
+
 TEST_CASE("client: a server whose list never ends is an error, not a hang", "[client]") {
   httplib::Server liar;
   liar.Get(".*", [](const httplib::Request&, httplib::Response& res) {
@@ -386,15 +401,7 @@ TEST_CASE("client: a server whose list never ends is an error, not a hang", "[cl
     res.set_header("X-Total-Count", "1000000");
     res.set_content(page.dump(), "application/json");
   });
-  const int port = liar.bind_to_any_port("127.0.0.1");
-  std::thread serving([&] { liar.listen_after_bind(); });
-  while (!liar.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  client::settings s;
-  s.api_url = "http://127.0.0.1:" + std::to_string(port);
-  s.secret_key = key_a;
-  auto e = thrown<remote_error>([&] { client::read_groups(s, "api:fr-par-1"); });
-  liar.stop();
-  serving.join();
+  auto e = read_error_from(liar);
   CHECK(e.id() == errc::bad_response);
   CHECK_THAT(e.message(), Catch::Contains("page 2 repeats"));
 }
@@ -407,15 +414,7 @@ TEST_CASE("client: an answer that repeats a key is an error naming it", "[client
         "name": "a", "inbound_default_policy": "drop", "inbound_default_policy": "accept"}]})",
                     "application/json");
   });
-  const int port = liar.bind_to_any_port("127.0.0.1");
-  std::thread serving([&] { liar.listen_after_bind(); });
-  while (!liar.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  client::settings s;
-  s.api_url = "http://127.0.0.1:" + std::to_string(port);
-  s.secret_key = key_a;
-  auto e = thrown<remote_error>([&] { client::read_groups(s, "api:fr-par-1"); });
-  liar.stop();
-  serving.join();
+  auto e = read_error_from(liar);
   CHECK(e.id() == errc::bad_response);
   CHECK_THAT(e.message(), Catch::Contains("security_groups[0].inbound_default_policy: duplicate "
                                           "key 'inbound_default_policy' at line 2, column 56 "
