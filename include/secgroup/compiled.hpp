@@ -19,10 +19,11 @@
 // compiled_group holds the four policies of a group (inbound/outbound × IPv4/IPv6).
 // A lookup never allocates.
 //
-// Batches. A batch is decided in groups of up to 64 packets: the packets of each policy descend
-// their trees together, level by level (compiled_policy::find_many), so that their cache misses
-// overlap, and count their blocks with the strongest instruction set the CPU has (isa.hpp:
-// AVX-512, AVX2 or the baseline SSE2, chosen at run time; every kernel gives the same answers).
+// Batches. A batch is decided in groups of up to 64 packets of one policy (where policies mix,
+// each window of 256 packets is shared out by policy first): they descend their trees
+// together, level by level (compiled_policy::find_many), so that their cache misses overlap,
+// and count their blocks with the strongest instruction set the CPU has (isa.hpp: AVX-512,
+// AVX2 or the baseline SSE2, chosen at run time; every kernel gives the same answers).
 // A single lookup in small IPv4 tables (joint layout) takes the baseline kernel, inline; an IPv6
 // one, or one in tables of 1 MiB or more, the strongest kernel, out of line (the baseline kernel
 // counts a block of 128-bit keys with a scalar loop, 2.5 times as slow on gen-mixed-10k; in
@@ -718,88 +719,97 @@ class compiled_group {
         n, [&](std::size_t j) { return point_with_port<ipv6_space>(packet_at(j)); }, put, proceed);
   }
 
-  /// Slots of each policy's packets in a group, in order (share_by_policy).
-  using policy_shares = std::array<std::array<std::uint8_t, 64>, 4>;
+  /// Packets a batch of mixed policies is shared out over at once (evaluate_many).
+  static constexpr std::size_t window = 256;
+  /// The slots of each policy's packets in a window, in order (share_by_policy).
+  using policy_shares = std::array<std::array<std::uint8_t, window>, 4>;
 
-  /// Lists the slots of the n ≤ 64 packets of `group` by policy into `share`, each list in
-  /// order; returns the length of each list. Out of line: the batch functions that inline
+  /// Lists the slots of the n ≤ window packets at `packets` by policy into `share`, each list
+  /// in order; returns the length of each list. Out of line: the batch functions that inline
   /// everything else stay as they were for groups of one policy (see evaluate_many(in, out, i)).
-  [[gnu::noinline]] static std::array<std::size_t, 4> share_by_policy(const packet* group,
+  [[gnu::noinline]] static std::array<std::size_t, 4> share_by_policy(const packet* packets,
                                                                       std::size_t n,
                                                                       policy_shares& share) {
-    // Two bit planes (direction, IPv6), one bit per packet, held in registers; then each
-    // policy's bits in order. Appending each packet to its policy's list as it was read made
-    // each packet wait for the previous one's count, stored and reloaded through an array
-    // indexed by policy: the check and the split then took twice as long (measured).
-    std::uint64_t outbound = 0, v6 = 0;
-    for (std::size_t k = 0; k < n; ++k) {
-      outbound |= std::uint64_t{group[k].direction == direction::outbound} << k;
-      v6 |= std::uint64_t{group[k].remote.af != family::v4} << k;
-    }
-    const std::uint64_t all = n == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << n) - 1;
-    // in policy_of's order: IPv4 inbound, outbound, IPv6 inbound, outbound
-    const std::array<std::uint64_t, 4> masks{all & ~outbound & ~v6, outbound & ~v6,
-                                             all & ~outbound & v6, outbound & v6};
+    static_assert(window <= 256, "slots are bytes");
+    SECGROUP_ASSERT(n <= window);
+    // 64 packets at a time: two bit planes (direction, IPv6), one bit per packet, held in
+    // registers; then each policy's bits in order. Appending each packet to its policy's list
+    // as it was read made each packet wait for the previous one's count, stored and reloaded
+    // through an array indexed by policy: twice as long (measured).
     std::array<std::size_t, 4> count{};
-    for (std::size_t pol = 0; pol < 4; ++pol) {
-      std::size_t c = 0;
-      for (auto m = masks[pol]; m != 0; m &= m - 1)
-        share[pol][c++] = static_cast<std::uint8_t>(__builtin_ctzll(m));
-      count[pol] = c;
+    for (std::size_t base = 0; base < n; base += 64) {
+      const std::size_t w = std::min<std::size_t>(64, n - base);
+      std::uint64_t outbound = 0, v6 = 0;
+      for (std::size_t k = 0; k < w; ++k) {
+        outbound |= std::uint64_t{packets[base + k].direction == direction::outbound} << k;
+        v6 |= std::uint64_t{packets[base + k].remote.af != family::v4} << k;
+      }
+      const std::uint64_t all = w == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << w) - 1;
+      // in policy_of's order: IPv4 inbound, outbound, IPv6 inbound, outbound
+      const std::array<std::uint64_t, 4> masks{all & ~outbound & ~v6, outbound & ~v6,
+                                               all & ~outbound & v6, outbound & v6};
+      for (std::size_t pol = 0; pol < 4; ++pol) {
+        std::size_t c = count[pol];
+        for (auto m = masks[pol]; m != 0; m &= m - 1)
+          share[pol][c++] = static_cast<std::uint8_t>(base + __builtin_ctzll(m));
+        count[pol] = c;
+      }
     }
     return count;
   }
 
-  /// Splits `in` into groups of up to 64 packets, and a group of several policies by policy;
-  /// each policy decides its share together (find_many).
+  /// Decides `in` into `out`: a group of up to 64 packets of one policy together (find_many);
+  /// where the policies mix, a window of up to 256 packets shared out by policy, each policy's
+  /// share in as few groups as it fills, of even sizes (mixing two policies evenly, groups of
+  /// about 64 rather than two of about 32 per 64 packets: their misses overlap more).
   template <isa I, bool Apart>
   void evaluate_many(std::span<const packet> in, std::span<decision> out) const {
     constexpr std::size_t lanes = compiled_policy<ipv4_space>::max_batch;
-    static_assert(compiled_policy<ipv6_space>::max_batch >= lanes && lanes <= 64);
+    static_assert(compiled_policy<ipv6_space>::max_batch >= lanes && lanes <= window);
     policy_shares share;
     auto all = [](std::size_t j) { return j; };
-    bool one_before = true;  // whether the group before held one policy
-    for (std::size_t at = 0; at < in.size(); at += lanes) {
+    bool one_before = true;  // whether the packets before were of one policy
+    for (std::size_t at = 0; at < in.size();) {
       const std::size_t n = std::min(lanes, in.size() - at);
       const packet* group = in.data() + at;
       decision* decided = out.data() + at;
       const std::size_t first = policy_of(group[0]);
-      bool several = false;
-      std::array<std::size_t, 4> count{};  // packets of each policy, once shared
       // A group whose last packet is of another policy than its first is mixed: checking that
       // spares traffic mixing two policies evenly half its optimistic passes in vain (each
       // reads every packet and counts every descent's top level). Checking 3 or 8 packets
       // spared more of them but cost traffic of one policy 2-3 % (measured).
       if (one_before && policy_of(group[n - 1]) == first) {
-        // As if the group held one policy, as the one before did (the usual case): checked as
-        // the packets are read, a pass less than checking first.
+        // As if the group held one policy, as the packets before did (the usual case): checked
+        // as the packets are read, a pass less than checking first.
         const auto dir = static_cast<unsigned>(group[0].direction);
         const auto af = static_cast<unsigned>(group[0].remote.af);
         unsigned differ = 0;  // nonzero once a packet differs from the first in direction or family
-        several = !decide_together<I, Apart>(
-            first, n, all, group, decided,
-            [&](const packet& p) {
-              differ |= (static_cast<unsigned>(p.direction) ^ dir) |
-                        (static_cast<unsigned>(p.remote.af) ^ af);
-            },
-            [&] { return differ == 0; });
-        if (several) count = share_by_policy(group, n, share);
-      } else {  // mixed traffic: share out first
-        count = share_by_policy(group, n, share);
-        several = count[first] != n;
-        if (!several)
-          decide_together<I, Apart>(
-              first, n, all, group, decided, [](const packet&) {}, [] { return true; });
+        if (decide_together<I, Apart>(
+                first, n, all, group, decided,
+                [&](const packet& p) {
+                  differ |= (static_cast<unsigned>(p.direction) ^ dir) |
+                            (static_cast<unsigned>(p.remote.af) ^ af);
+                },
+                [&] { return differ == 0; })) {
+          at += n;
+          continue;
+        }
       }
-      one_before = !several;
-      if (!several) continue;
+      const std::size_t shared = std::min(window, in.size() - at);
+      const auto count = share_by_policy(group, shared, share);
+      one_before = count[first] == shared;
       for (std::size_t pol = 0; pol < 4; ++pol) {
-        if (count[pol] == 0) continue;
-        const auto* slot = share[pol].data();
-        decide_together<I, Apart>(
-            pol, count[pol], [slot](std::size_t j) { return slot[j]; }, group, decided,
-            [](const packet&) {}, [] { return true; });
+        const std::size_t groups = (count[pol] + lanes - 1) / lanes;
+        for (std::size_t k = 0, from = 0; k < groups; ++k) {
+          const std::size_t to = count[pol] * (k + 1) / groups;
+          const auto* slot = share[pol].data() + from;
+          decide_together<I, Apart>(
+              pol, to - from, [slot](std::size_t j) { return slot[j]; }, group, decided,
+              [](const packet&) {}, [] { return true; });
+          from = to;
+        }
       }
+      at += shared;
     }
   }
 
