@@ -396,7 +396,7 @@ TEST_CASE("batch: groups of 64 mixing the four policies in every pattern agree w
           pol = k == 31 ? other : one;
           break;
         case 2:
-          pol = k == (block % 8 < 4 ? 0 : 63) ? other : one;
+          pol = k == (block / 24 % 2 == 0 ? 0 : 63) ? other : one;  // first, last, first, last
           break;
         case 3:
           pol = k % 4;
