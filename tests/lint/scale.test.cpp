@@ -3,6 +3,7 @@
 // the rules after the one asked about), effective_group::evaluate (a partition lookup) against
 // reference_evaluator, and source_text::find after index() against the plain search of the
 // text, on random groups. Timings are in bench/lint.bench.cpp, not here.
+#include <algorithm>
 #include <random>
 #include <secgroup/io/json.hpp>
 #include <secgroup/lint/run.hpp>
@@ -102,33 +103,41 @@ TEST_CASE("source_text: find() after index() equals the search of the text") {
   secgroup_test::rng_type rng(7);
   for (int round = 0; round < 50; ++round) {
     json doc = {{"security_groups", json::array()}};
-    std::vector<std::string> ids;
+    std::vector<std::string> ids, in_text_order;  // index() looks for the next one first
     for (int k = 0; k < 3; ++k) {
       auto g = secgroup_test::random_group(rng);
       g.id = "g" + std::to_string(round) + "-" + std::to_string(k);
+      in_text_order.push_back(g.id);
       auto j = group_to_json(g);
       j["rules"] = json::array();
       for (std::size_t i = 0; i < g.rules.size(); ++i) {
         auto r = g.rules[i];
         r.id = "r" + std::to_string(rng() % 20);  // repeats across groups
         ids.push_back(r.id);
+        in_text_order.push_back(r.id);
         j["rules"].push_back(rule_to_json(r));
       }
       ids.push_back(g.id);
       doc["security_groups"].push_back(j);
     }
-    ids.push_back("absent");
-    ids.push_back("protocol");  // a key
-    ids.push_back("TCP");       // a value of another field
+    for (auto* list : {&ids, &in_text_order}) {
+      list->push_back("absent");
+      list->push_back("protocol");  // a key
+      list->push_back("TCP");       // a value of another field
+    }
+    auto reversed = in_text_order;
+    std::reverse(reversed.begin(), reversed.end());
     const std::string text = doc.dump(round % 2 ? 1 : -1);
     const lint::source_text plain(text);
-    lint::source_text indexed(text);
-    indexed.index(std::vector<std::string_view>(ids.begin(), ids.end()));
-    for (const auto& id : ids)
-      for (std::size_t from : {std::size_t{0}, text.size() / 3, text.size() / 2, text.size()}) {
-        INFO(id << " from " << from);
-        CHECK(indexed.find(id, from) == plain.find(id, from));
-      }
+    for (const auto* list : {&ids, &in_text_order, &reversed}) {
+      lint::source_text indexed(text);
+      indexed.index(std::vector<std::string_view>(list->begin(), list->end()));
+      for (const auto& id : ids)
+        for (std::size_t from : {std::size_t{0}, text.size() / 3, text.size() / 2, text.size()}) {
+          INFO(id << " from " << from);
+          CHECK(indexed.find(id, from) == plain.find(id, from));
+        }
+    }
   }
 }
 

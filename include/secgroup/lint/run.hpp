@@ -23,13 +23,12 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <functional>
+#include <functional>  // std::hash<std::string_view>
 #include <optional>
 #include <sstream>
 #include <string>
 #include <string_view>
 #include <system_error>
-#include <unordered_map>
 #include <vector>
 
 #include "../config.hpp"
@@ -69,27 +68,54 @@ struct source_location {
 /// time. The text is now scanned once for the JSON strings equal to the values asked about
 /// (index()); find() is then a binary search among their offsets. The offsets are those of
 /// the old search for every value without a '"' or '\\' (ids are such values).
+/// The values asked about are kept in one flat table (their bytes in one string, open
+/// addressing over their numbers, the offsets of all of them in one array): a node-based map of
+/// strings to vectors took 2.3-2.9 s for the 1.1M ids of a 10,000-group export, and 50 MB more
+/// at the run's peak (docs/benchmarks.md, An estate).
 class source_text {
  public:
   explicit source_text(std::string text) : text_(std::move(text)) {
     const char* const begin = text_.data();
     const char* const end = begin + text_.size();
-    for (const char* p = begin; (p = static_cast<const char*>(std::memchr(p, '\n', end - p)));
-         ++p)
+    for (const char* p = begin; (p = static_cast<const char*>(std::memchr(p, '\n', end - p))); ++p)
       newlines_.push_back(static_cast<std::size_t>(p - begin));
   }
 
   /// Records the offsets of the JSON strings (keys or values, compared as written, escapes
-  /// and all) equal to one of `values`, for find(). One pass over the text, from quote to
-  /// quote (memchr); only strings as long as some value are looked up.
+  /// and all) equal to one of `values`, for find(), replacing an earlier index. One pass over
+  /// the text, from quote to quote (memchr); only strings as long as some value are looked up,
+  /// first as the value after the last one found: `values` listed in the order the text holds
+  /// them (as lint_each() lists ids) are found without a lookup in the table, whose misses of
+  /// the cache took most of the time. Any order gives the same offsets.
   void index(const std::vector<std::string_view>& values) {
-    std::vector<char> has_length;  // has_length[n]: some value is n bytes long
-    for (auto v : values) {
+    SECGROUP_ASSERT(values.size() < (std::size_t{1} << 31));  // entries are numbered in 32 bits
+    keys_.clear();
+    entries_.clear();
+    std::size_t capacity = 16;
+    while (capacity < 2 * values.size()) capacity *= 2;
+    slots_.assign(capacity, 0);
+    std::vector<std::size_t> hashes(values.size());
+    for (std::size_t i = 0; i < values.size(); ++i) hashes[i] = hash_of(values[i]);
+    std::vector<std::uint32_t> entry_of_value(values.size());  // for empty values: unused
+    std::vector<std::uint32_t> first_value;                    // of each entry
+    std::vector<char> has_length;      // has_length[n]: some value is n bytes long
+    constexpr std::size_t ahead = 16;  // slots fetched ahead of their lookup
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      if (i + ahead < values.size())
+        __builtin_prefetch(&slots_[hashes[i + ahead] & (slots_.size() - 1)]);
+      const auto v = values[i];
       if (v.empty()) continue;
-      offsets_.emplace(std::string(v), std::vector<std::size_t>{});
+      if (auto e = entry_of(v, hashes[i])) {
+        entry_of_value[i] = *e;
+        continue;
+      }
+      entry_of_value[i] = add_entry(v, hashes[i]);
+      first_value.push_back(static_cast<std::uint32_t>(i));
       if (v.size() >= has_length.size()) has_length.resize(v.size() + 1, 0);
       has_length[v.size()] = 1;
     }
+    std::vector<std::pair<std::uint32_t, std::size_t>> hits;  // (entry, offset), in text order
+    std::size_t expected = 0;                                 // the value after the last one found
     const char* const begin = text_.data();
     const char* const end = begin + text_.size();
     for (const char* p = begin;;) {
@@ -106,12 +132,24 @@ class source_text {
       }
       if (!close) break;  // an unterminated string ends the text
       const auto n = static_cast<std::size_t>(close - open - 1);
-      if (n < has_length.size() && has_length[n]) {
-        auto it = offsets_.find(std::string_view(open + 1, n));
-        if (it != offsets_.end()) it->second.push_back(static_cast<std::size_t>(open - begin));
+      if (n < has_length.size() && has_length[n]) {  // n > 0: no entry is empty
+        const std::string_view string(open + 1, n);
+        std::optional<std::uint32_t> e;
+        if (expected < values.size() && values[expected] == string)
+          e = entry_of_value[expected++];
+        else if ((e = entry_of(string, hash_of(string))))
+          expected = first_value[*e] + std::size_t{1};
+        if (e) hits.emplace_back(*e, static_cast<std::size_t>(open - begin));
       }
       p = close + 1;
     }
+    // The offsets grouped by entry (a counting sort, stable: each entry's stay ascending).
+    first_.assign(entries_.size() + 1, 0);
+    for (const auto& h : hits) ++first_[h.first + 1];
+    for (std::size_t e = 0; e < entries_.size(); ++e) first_[e + 1] += first_[e];
+    offsets_.resize(hits.size());
+    std::vector<std::size_t> next(first_.begin(), first_.end() - 1);
+    for (const auto& h : hits) offsets_[next[h.first]++] = h.second;
     indexed_ = true;
   }
 
@@ -121,11 +159,11 @@ class source_text {
   std::optional<std::size_t> find(std::string_view value, std::size_t from) const {
     if (value.empty()) return std::nullopt;
     if (indexed_) {
-      auto it = offsets_.find(value);
-      if (it != offsets_.end()) {
-        const auto& v = it->second;
-        auto at = std::lower_bound(v.begin(), v.end(), from);
-        return at == v.end() ? std::nullopt : std::optional(*at);
+      if (auto e = entry_of(value, hash_of(value))) {
+        const auto first = offsets_.begin() + static_cast<std::ptrdiff_t>(first_[*e]);
+        const auto last = offsets_.begin() + static_cast<std::ptrdiff_t>(first_[*e + 1]);
+        auto at = std::lower_bound(first, last, from);
+        return at == last ? std::nullopt : std::optional(*at);
       }
     }
     const std::string needle = '"' + std::string(value) + '"';
@@ -142,13 +180,46 @@ class source_text {
   const std::string& text() const { return text_; }
 
  private:
-  struct hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  /// A value index() was given: its bytes in keys_.
+  struct entry {
+    std::size_t at;
+    std::size_t size;
   };
+
+  static std::size_t hash_of(std::string_view v) { return std::hash<std::string_view>{}(v); }
+
+  /// The number of the entry equal to `v`, whose hash_of() is `hash`, or nullopt: the slots
+  /// from the hash on, to the first empty one (slots_ is at least twice the entries, so there
+  /// is one).
+  std::optional<std::uint32_t> entry_of(std::string_view v, std::size_t hash) const {
+    if (slots_.empty()) return std::nullopt;
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t s = hash & mask;; s = (s + 1) & mask) {
+      const std::uint32_t slot = slots_[s];
+      if (slot == 0) return std::nullopt;
+      const auto& e = entries_[slot - 1];
+      if (std::string_view(keys_.data() + e.at, e.size) == v) return slot - 1;
+    }
+  }
+
+  /// Adds `v` (not yet an entry), whose hash_of() is `hash`, as an entry; returns its number.
+  std::uint32_t add_entry(std::string_view v, std::size_t hash) {
+    const std::size_t mask = slots_.size() - 1;
+    std::size_t s = hash & mask;
+    while (slots_[s] != 0) s = (s + 1) & mask;
+    entries_.push_back({keys_.size(), v.size()});
+    keys_.append(v);
+    slots_[s] = static_cast<std::uint32_t>(entries_.size());  // entry + 1; 0 is empty
+    return slots_[s] - 1;
+  }
+
   std::string text_;
   std::vector<std::size_t> newlines_;
-  std::unordered_map<std::string, std::vector<std::size_t>, hash, std::equal_to<>> offsets_;
+  std::string keys_;                  // the bytes of the entries, one after another
+  std::vector<entry> entries_;        // the distinct non-empty values index() was given
+  std::vector<std::uint32_t> slots_;  // open addressing: entry + 1, or 0 for an empty slot
+  std::vector<std::size_t> first_;    // entry e's offsets: offsets_[first_[e], first_[e + 1])
+  std::vector<std::size_t> offsets_;  // of the strings equal to an entry, grouped by entry
   bool indexed_ = false;
 };
 
@@ -376,10 +447,11 @@ using input_text_fn = std::function<std::optional<std::string>(const std::string
 /// parse each export (parse_group_input) and make the reports (0: every hardware thread; the
 /// window is one report with 1, 32 per thread otherwise); what is handed on, and in which
 /// order, is the same for any `jobs`. A file that is a Terraform document
-/// (looks_like_terraform()) is linted by lint_terraform(); any other is read as an API export. Returns what the reports add up to. Throws secgroup::error for bad input
-/// before any report is made; parse_error secgroup.parse.114 for a file of more than
-/// `max_size` bytes (io/read.hpp). An argument `text_of` claims is read from the text it
-/// returns, named as given (findings are located in that text).
+/// (looks_like_terraform()) is linted by lint_terraform(); any other is read as an API export.
+/// Returns what the reports add up to. Throws secgroup::error for bad input before any report is
+/// made; parse_error secgroup.parse.114 for a file of more than `max_size` bytes (io/read.hpp). An
+/// argument `text_of` claims is read from the text it returns, named as given (findings are located
+/// in that text).
 template <class OnReport>
 run_outcome lint_each(const std::vector<std::string>& arguments, const lint_config& config,
                       fail_threshold threshold, std::size_t max_size, OnReport&& on_report,
@@ -449,8 +521,8 @@ run_outcome lint_each(const std::vector<std::string>& arguments, const lint_conf
     });
     for (auto& p : window) {
       located_report r{std::move(p.report), {}, {}, std::nullopt};
-      r.location = locate(*texts_of[p.input], inputs[p.input].input.groups[p.group],
-                          r.report.rules, cursors[p.input]);
+      r.location = locate(*texts_of[p.input], inputs[p.input].input.groups[p.group], r.report.rules,
+                          cursors[p.input]);
       take(std::move(r));
     }
     window.clear();
