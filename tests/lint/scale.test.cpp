@@ -5,6 +5,7 @@
 // text, on random groups. Timings are in bench/lint.bench.cpp, not here.
 #include <algorithm>
 #include <random>
+#include <secgroup/detail/text.hpp>
 #include <secgroup/io/json.hpp>
 #include <secgroup/lint/run.hpp>
 #include <secgroup/lower.hpp>
@@ -162,6 +163,44 @@ TEST_CASE("source_text: index() reads escaped quotes and backslashes as the JSON
   CHECK(lines.line_of(0) == 1);
   CHECK(lines.line_of(2) == 2);
   CHECK(lines.line_of(5) == 4);
+}
+
+TEST_CASE("source_text: line_of() counts the newlines before an offset, across blocks") {
+  // Texts around multiples of the 1 KiB blocks and of the 16-byte steps, with no newline, a few,
+  // half, all; every offset, and one past the end, against a plain count.
+  std::mt19937_64 rng(23);
+  for (std::size_t size : {0, 1, 15, 16, 17, 1023, 1024, 1025, 4096, 8192 + 33, 20000}) {
+    for (int density : {0, 1, 50, 100}) {
+      std::string text(size, 'x');
+      for (auto& c : text)
+        if (static_cast<int>(rng() % 100) < density) c = '\n';
+      const secgroup::lint::source_text lines(text);
+      std::uint32_t expected = 1;  // 1 + the newlines before `offset`
+      for (std::size_t offset = 0; offset <= size + 1; ++offset) {
+        INFO("size " << size << " density " << density << " offset " << offset);
+        REQUIRE(lines.line_of(offset) == expected);
+        if (offset < size && text[offset] == '\n') ++expected;
+      }
+    }
+  }
+}
+
+TEST_CASE("count_newlines: byte lanes summed before they overflow, any length") {
+  // Lanes hold at most 255: lengths around 255 steps of 16 bytes (4080) and beyond, all newlines
+  // or some, against std::count.
+  std::mt19937_64 rng(29);
+  for (std::size_t size : {4079, 4080, 4081, 4096, 8160, 8161, 100000 + 7})
+    for (int density : {0, 1, 50, 100}) {
+      std::string text(size, 'x');
+      for (auto& c : text)
+        if (static_cast<int>(rng() % 100) < density) c = '\n';
+      for (std::size_t from : {std::size_t{0}, std::size_t{1}, std::size_t{5}}) {
+        const std::string_view s = std::string_view(text).substr(from);
+        INFO("size " << size << " density " << density << " from " << from);
+        CHECK(secgroup::detail::count_newlines(s) ==
+              static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n')));
+      }
+    }
 }
 
 TEST_CASE("networks_of: a limit keeps the first networks and one more") {

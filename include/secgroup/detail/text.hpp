@@ -8,6 +8,10 @@
 #include <string>
 #include <string_view>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "../config.hpp"
 
 SECGROUP_BEGIN_NAMESPACE
@@ -31,6 +35,27 @@ constexpr std::string_view trim(std::string_view s) {
   auto b = s.find_first_not_of(space);
   if (b == std::string_view::npos) return {};
   return s.substr(b, s.find_last_not_of(space) - b + 1);
+}
+
+/// The number of '\n' in `s`: 16 bytes at a time where SSE2 is (every x86-64), counted in
+/// byte lanes summed every 255 steps, before a lane could overflow.
+inline std::size_t count_newlines(std::string_view s) {
+  std::size_t n = 0, i = 0;
+#if defined(__SSE2__)
+  const __m128i newline = _mm_set1_epi8('\n');
+  while (s.size() - i >= 16) {
+    __m128i lanes = _mm_setzero_si128();  // per byte lane: newlines seen, at most 255
+    for (int step = 0; step < 255 && s.size() - i >= 16; ++step, i += 16) {
+      const __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+      lanes = _mm_sub_epi8(lanes, _mm_cmpeq_epi8(chunk, newline));  // a match is -1
+    }
+    const __m128i sums = _mm_sad_epu8(lanes, _mm_setzero_si128());  // two 64-bit sums
+    n += static_cast<std::size_t>(_mm_cvtsi128_si32(sums)) +
+         static_cast<std::size_t>(_mm_cvtsi128_si32(_mm_srli_si128(sums, 8)));
+  }
+#endif
+  for (; i < s.size(); ++i) n += s[i] == '\n';
+  return n;
 }
 
 /// Parses a decimal number of at most `max_digits` digits without sign or leading zeros.
