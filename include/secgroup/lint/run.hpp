@@ -175,7 +175,7 @@ class source_text {
   }
 
   /// Returns the 1-based line of `offset` (1 + the newlines before it; the last line for an
-  /// offset past the end): the newlines before its block of line_block bytes, and those of the
+  /// offset past the end): the newlines before its block of line_block bytes, plus those of its
   /// block before it, counted.
   std::uint32_t line_of(std::size_t offset) const {
     offset = std::min(offset, text_.size());
