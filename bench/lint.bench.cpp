@@ -12,10 +12,12 @@
 // The estate (issue 14): one export of 10,000 such groups linted by lint_each as `secgroup lint
 // --jobs N` runs it (reports handed on and dropped, as the CLI's writers drop them), on one
 // thread and on every hardware thread: groups per second of wall time, and the process's peak
-// resident memory afterwards (getrusage; run the estate benchmarks alone for a clean figure).
+// resident memory afterwards (getrusage; run the estate benchmarks alone for a clean figure);
+// and the phases lint_each locates findings by (locate_estate), on one thread.
 #include <benchmark/benchmark.h>
 #include <sys/resource.h>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -197,6 +199,59 @@ void parse_estate(benchmark::State& state, std::size_t groups, unsigned jobs) {
   state.counters["threads"] = static_cast<double>(secgroup::detail::job_count(jobs));
 }
 
+/// What lint_each does to locate findings in the estate's export (read and parsed once,
+/// outside the loop), on one thread: the text's line table (making the source_text), the
+/// index of the groups' and rules' ids, then locate() of every group in order; each phase's
+/// seconds as a counter (the mean over iterations), besides the total wall time.
+void locate_estate(benchmark::State& state, std::size_t groups) {
+  const auto& in = input(groups, 0);
+  const auto text = read_text_file(in.file, estate_max_size);
+  const auto parsed = parse_group_input(text, in.file.string());
+  std::vector<std::string_view> ids;  // as lint_each lists them
+  std::vector<std::vector<rule>> rules;
+  for (const auto& g : parsed.groups) {
+    ids.push_back(g.id);
+    for (const auto& r : g.rules) ids.push_back(r.id);
+    rules.push_back(ordered_rules(g));
+  }
+  ids.insert(ids.end(), default_rule_ids.begin(), default_rule_ids.end());
+  using clock = std::chrono::steady_clock;
+  const auto seconds = [](clock::time_point from) {
+    return std::chrono::duration<double>(clock::now() - from).count();
+  };
+  double lines_s = 0, index_s = 0, locate_s = 0;
+  std::size_t located = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    std::string copy = text;  // lint_each moves its text in; the copy is not timed
+    state.ResumeTiming();
+    auto at = clock::now();
+    lint::source_text source(std::move(copy));
+    lines_s += seconds(at);
+    at = clock::now();
+    source.index(ids);
+    index_s += seconds(at);
+    at = clock::now();
+    std::size_t cursor = 0;
+    located = 0;
+    for (std::size_t k = 0; k < parsed.groups.size(); ++k) {
+      const auto where = lint::locate(source, parsed.groups[k], rules[k], cursor);
+      for (auto line : where.rule_lines) located += line != 0;
+    }
+    locate_s += seconds(at);
+    benchmark::DoNotOptimize(located);
+  }
+  if (located == 0) state.SkipWithError("no rule located");
+  const auto per_iteration = [&](double s) {
+    return benchmark::Counter(s, benchmark::Counter::kAvgIterations);
+  };
+  state.counters["lines_s"] = per_iteration(lines_s);
+  state.counters["index_s"] = per_iteration(index_s);
+  state.counters["locate_s"] = per_iteration(locate_s);
+  state.counters["ids"] = static_cast<double>(ids.size());
+  state.counters["rules_located"] = static_cast<double>(located);
+}
+
 BENCHMARK_CAPTURE(lint_checks, rules - 1k, 1000)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(lint_checks, rules - 4k, 4000)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(lint_checks, rules - 10k, 10000)->Unit(benchmark::kMillisecond);
@@ -214,6 +269,8 @@ BENCHMARK_CAPTURE(lint_estate, groups - 10000 / jobs - 1, 10000, 1)
     ->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
 BENCHMARK_CAPTURE(lint_estate, groups - 10000 / jobs - all, 10000, 0)
     ->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
+BENCHMARK_CAPTURE(locate_estate, groups - 10000, 10000)
+    ->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
 
 }  // namespace lint_bench
 }  // namespace secgroup_bench
