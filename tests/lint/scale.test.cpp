@@ -165,15 +165,21 @@ TEST_CASE("source_text: index() reads escaped quotes and backslashes as the JSON
   CHECK(lines.line_of(5) == 4);
 }
 
+/// `size` bytes of 'x', each a newline instead with `percent` % chance.
+static std::string text_with_newlines(std::size_t size, int percent, std::mt19937_64& rng) {
+  std::string text(size, 'x');
+  for (auto& c : text)
+    if (static_cast<int>(rng() % 100) < percent) c = '\n';
+  return text;
+}
+
 TEST_CASE("source_text: line_of() counts the newlines before an offset, across blocks") {
   // Texts around multiples of the 1 KiB blocks and of the 16-byte steps, with no newline, a few,
   // half, all; every offset, and one past the end, against a plain count.
   std::mt19937_64 rng(23);
   for (std::size_t size : {0, 1, 15, 16, 17, 1023, 1024, 1025, 4096, 8192 + 33, 20000}) {
     for (int density : {0, 1, 50, 100}) {
-      std::string text(size, 'x');
-      for (auto& c : text)
-        if (static_cast<int>(rng() % 100) < density) c = '\n';
+      const std::string text = text_with_newlines(size, density, rng);
       const secgroup::lint::source_text lines(text);
       std::uint32_t expected = 1;  // 1 + the newlines before `offset`
       for (std::size_t offset = 0; offset <= size + 1; ++offset) {
@@ -191,9 +197,7 @@ TEST_CASE("count_newlines: byte lanes summed before they overflow, any length") 
   std::mt19937_64 rng(29);
   for (std::size_t size : {4079, 4080, 4081, 4096, 8160, 8161, 100000 + 7})
     for (int density : {0, 1, 50, 100}) {
-      std::string text(size, 'x');
-      for (auto& c : text)
-        if (static_cast<int>(rng() % 100) < density) c = '\n';
+      const std::string text = text_with_newlines(size, density, rng);
       for (std::size_t from : {std::size_t{0}, std::size_t{1}, std::size_t{5}}) {
         const std::string_view s = std::string_view(text).substr(from);
         INFO("size " << size << " density " << density << " from " << from);
