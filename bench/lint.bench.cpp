@@ -13,7 +13,8 @@
 // --jobs N` runs it (reports handed on and dropped, as the CLI's writers drop them), on one
 // thread and on every hardware thread: groups per second of wall time, and the process's peak
 // resident memory afterwards (getrusage; run the estate benchmarks alone for a clean figure);
-// and the phases lint_each locates findings by (locate_estate), on one thread.
+// the passes over the export that find its brackets before a parse (bracket_passes_estate) and
+// the phases lint_each locates findings by (locate_estate), on one thread.
 #include <benchmark/benchmark.h>
 #include <sys/resource.h>
 
@@ -24,6 +25,7 @@
 #include <map>
 #include <memory>
 #include <random>
+#include <secgroup/io/group_list_split.hpp>
 #include <secgroup/io/json.hpp>
 #include <secgroup/io/source.hpp>
 #include <secgroup/lint/run.hpp>
@@ -199,6 +201,30 @@ void parse_estate(benchmark::State& state, std::size_t groups, unsigned jobs) {
   state.counters["threads"] = static_cast<double>(secgroup::detail::job_count(jobs));
 }
 
+/// The two passes over the estate's export that find brackets outside strings, on one thread:
+/// parse_json()'s nesting bound (nesting_overflow, before a parse on one thread) and the split of
+/// the group list (split_group_list, before a parse on several threads); each pass's seconds as
+/// a counter. Both run before any parse thread starts, so they bound the parse's speedup.
+void bracket_passes_estate(benchmark::State& state, std::size_t groups) {
+  const auto& in = input(groups, 0);
+  const auto text = read_text_file(in.file, estate_max_size);
+  using clock = std::chrono::steady_clock;
+  double nesting_s = 0, split_s = 0;
+  for (auto _ : state) {
+    auto at = clock::now();
+    const auto deep = secgroup::detail::json_io::nesting_overflow(text, false, max_json_depth);
+    nesting_s += std::chrono::duration<double>(clock::now() - at).count();
+    at = clock::now();
+    const auto parts = secgroup::detail::json_io::split_group_list(text);
+    split_s += std::chrono::duration<double>(clock::now() - at).count();
+    if (deep != std::string_view::npos) state.SkipWithError("the export nests too deep");
+    if (!parts || parts->elements.size() != groups) state.SkipWithError("the split missed groups");
+  }
+  state.counters["nesting_s"] = benchmark::Counter(nesting_s, benchmark::Counter::kAvgIterations);
+  state.counters["split_s"] = benchmark::Counter(split_s, benchmark::Counter::kAvgIterations);
+  state.counters["MB"] = static_cast<double>(text.size()) / 1e6;
+}
+
 /// What lint_each does to locate findings in the estate's export (read and parsed once,
 /// outside the loop), on one thread: the text's line table (making the source_text), the
 /// index of the groups' and rules' ids, then locate() of every group in order; each phase's
@@ -267,6 +293,8 @@ BENCHMARK_CAPTURE(parse_estate, groups - 10000 / jobs - 1, 10000, 1)
     ->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
 BENCHMARK_CAPTURE(parse_estate, groups - 10000 / jobs - all, 10000, 0)
     ->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
+BENCHMARK_CAPTURE(bracket_passes_estate, groups - 10000, 10000)
+    ->Unit(benchmark::kMillisecond)->Iterations(5)->UseRealTime();
 BENCHMARK_CAPTURE(lint_estate, groups - 10000 / jobs - 1, 10000, 1)
     ->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
 BENCHMARK_CAPTURE(lint_estate, groups - 10000 / jobs - all, 10000, 0)

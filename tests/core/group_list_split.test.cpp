@@ -3,14 +3,17 @@
 // nested values, other top-level keys) and gives up on every document it must not split; and
 // parse_group_input(text, path, jobs) gives what the serial read gives, groups and errors alike
 // (same type, id, field and message), on a generated export of many groups and on that export
-// broken in each way the serial read reports.
+// broken in each way the serial read reports. scan_brackets(), which finds each element's
+// extent and bounds the nesting, finds what a byte loop finds on random texts.
 #include <catch2/catch.hpp>
 
+#include <secgroup/detail/json_brackets.hpp>
 #include <secgroup/io/group_list_split.hpp>
 #include <secgroup/io/json.hpp>
 #include <secgroup/io/source.hpp>
 #include <string>
 #include <typeinfo>
+#include <utility>
 #include <vector>
 
 #include "support/random_groups.hpp"
@@ -64,7 +67,77 @@ std::vector<std::string> random_elements(std::size_t count) {
   return out;
 }
 
+/// The brackets outside strings of `text` from `from`, as (offset, opens): a byte loop, as
+/// nesting_overflow() read every text before scan_brackets().
+std::vector<std::pair<std::size_t, bool>> brackets_by_bytes(std::string_view text,
+                                                            std::size_t from) {
+  std::vector<std::pair<std::size_t, bool>> out;
+  for (std::size_t i = from; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '"') {
+      for (++i; i < text.size() && text[i] != '"'; ++i)
+        if (text[i] == '\\') ++i;
+    } else if (c == '[' || c == '{' || c == ']' || c == '}') {
+      out.emplace_back(i, c == '[' || c == '{');
+    }
+  }
+  return out;
+}
+
+/// A random text of `size` bytes: plain bytes, with quotes, backslashes and brackets as often
+/// as `density` of 8 (so that some windows of 64 bytes hold no backslash, and some strings
+/// run across windows).
+std::string random_json_bytes(secgroup_test::rng_type& rng, std::size_t size, unsigned density) {
+  static constexpr char special[] = {'"', '\\', '[', ']', '{', '}', ' ', ':'};
+  std::string out(size, 'a');
+  for (auto& c : out) {
+    if (rng() % 8 < density)
+      c = special[rng() % 8];
+    else if (rng() % 4 == 0)
+      c = "\"[{"[rng() % 3];  // no backslash: texts with few of them
+  }
+  return out;
+}
+
 }  // namespace group_list_split_test
+
+TEST_CASE("scan_brackets finds the brackets a byte loop finds, and stops where told") {
+  using namespace group_list_split_test;
+  secgroup_test::rng_type rng(20261207);
+  for (int round = 0; round < 20000; ++round) {
+    const std::string text = random_json_bytes(rng, rng() % 400, static_cast<unsigned>(rng() % 8));
+    const std::size_t from = rng() % (text.size() + 1);
+    CAPTURE(text, from);
+    auto want = brackets_by_bytes(text, from);
+    const std::size_t stop = rng() % (want.size() + 2);  // stop at the stop-th; 0: never
+    std::vector<std::pair<std::size_t, bool>> got;
+    const auto at = secgroup::detail::scan_brackets(text, from, [&](std::size_t i, bool opens) {
+      got.emplace_back(i, opens);
+      return got.size() != stop;
+    });
+    if (stop >= 1 && stop <= want.size()) {
+      want.resize(stop);
+      CHECK(at == want.back().first);
+    } else {
+      CHECK(at == std::string_view::npos);
+    }
+    REQUIRE(got == want);
+    // The nesting bound reads the same brackets, with comments (the byte loop) or without.
+    const std::size_t limit = rng() % 6;
+    REQUIRE(secgroup::detail::json_io::nesting_overflow(text, false, limit) ==
+            secgroup::detail::json_io::nesting_overflow(text, true, limit));
+  }
+  // A string's backslash as the last byte of a window takes the first byte of the next.
+  std::string text = "[\"" + std::string(61, 'x') + "\\\"]\"]" + std::string(64, ' ');
+  CHECK(brackets_by_bytes(text, 0) ==
+        std::vector<std::pair<std::size_t, bool>>{{0, true}, {67, false}});
+  std::vector<std::size_t> found;
+  secgroup::detail::scan_brackets(text, 0, [&](std::size_t i, bool) {
+    found.push_back(i);
+    return true;
+  });
+  CHECK(found == std::vector<std::size_t>{0, 67});
+}
 
 TEST_CASE("split_group_list finds the elements of the list and nothing else") {
   using group_list_split_test::split_group_list;
@@ -128,8 +201,8 @@ TEST_CASE("an export read on several threads gives the groups the serial read gi
     CHECK(outcome(text, jobs) == serial);
   }
   // With other top-level keys beside the list, and an empty list.
-  const std::string beside = "{\"total_count\": 400, \"links\": {\"next\": \"?page=2]\"}," +
-                             text.substr(1);
+  const std::string beside =
+      "{\"total_count\": 400, \"links\": {\"next\": \"?page=2]\"}," + text.substr(1);
   REQUIRE(split_group_list(beside));
   CHECK(outcome(beside, 2) == serial);
   CHECK(outcome("{\"security_groups\": []}", 2) == outcome("{\"security_groups\": []}", 1));
@@ -137,9 +210,9 @@ TEST_CASE("an export read on several threads gives the groups the serial read gi
 
 TEST_CASE("an export read on several threads fails as the serial read fails") {
   using group_list_split_test::export_of;
+  using group_list_split_test::outcome;
   using group_list_split_test::split_group_list;
   using secgroup::json;
-  using group_list_split_test::outcome;
   const auto elements = group_list_split_test::random_elements(120);
   // Element k with field `key` set to `value` (a JSON text), written as the others are.
   auto set = [&](std::vector<std::string> e, std::size_t k, const char* key,
@@ -168,10 +241,10 @@ TEST_CASE("an export read on several threads fails as the serial read fails") {
       {export_of(set(elements, 60, "stateful", "3")), true, true},
       {export_of(set(elements, 119, "servers", "[1]")), true, true},
       {export_of(set(elements, 0, "security_groups", "[]")), true, true},
-      {with(70, "\"x\": tru, "), true, false},                         // syntax: line and column
-      {with(70, "\"x\": 1e999, "), true, false},                       // a number no double holds
-      {with(70, "\"x\": \"\x01\", "), true, false},                    // a control character
-      {with(70, "\"x\": \"\xff\", "), true, false},                    // not UTF-8
+      {with(70, "\"x\": tru, "), true, false},       // syntax: line and column
+      {with(70, "\"x\": 1e999, "), true, false},     // a number no double holds
+      {with(70, "\"x\": \"\x01\", "), true, false},  // a control character
+      {with(70, "\"x\": \"\xff\", "), true, false},  // not UTF-8
       {with(70, "\"x\": " + std::string(600, '[') + std::string(600, ']') + ", "), false, false},
       {export_of(elements) + ",", false, false},
       {"{\"total_count\": 1e999," + export_of(elements).substr(1), true, false},

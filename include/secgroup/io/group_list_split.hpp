@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "../config.hpp"
+#include "../detail/json_brackets.hpp"
 #include "../detail/parallel.hpp"
 #include "../security_group.hpp"
 #include "json.hpp"
@@ -75,9 +76,10 @@ class list_scanner {
   }
 
   /// Finds the extent of the value starting here, `depth` levels down (the top-level object is
-  /// depth 1): a string, an array or object (matched by counting brackets outside strings,
-  /// nesting at most max_json_depth deep in all), or a scalar token. The extent is one JSON value
-  /// only if it parses; a mismatched bracket makes it fail to parse, not go unnoticed.
+  /// depth 1): a string, an array or object (matched by counting the brackets outside strings
+  /// that scan_brackets() finds, nesting at most max_json_depth deep in all), or a scalar token.
+  /// The extent is one JSON value only if it parses; a mismatched bracket makes it fail to
+  /// parse, not go unnoticed.
   bool value(std::size_t depth, std::string_view& out) {
     const std::size_t from = i_;
     if (i_ >= t_.size()) return false;
@@ -86,20 +88,14 @@ class list_scanner {
       if (!string()) return false;
     } else if (c == '[' || c == '{') {
       std::size_t level = 0;
-      do {
-        const char d = t_[i_];
-        if (d == '"') {
-          if (!string()) return false;
-          continue;
-        }
-        if (d == '[' || d == '{') {
-          if (depth + ++level > max_json_depth) return false;
-        } else if (d == ']' || d == '}') {
-          --level;
-        }
-        ++i_;
-      } while (level > 0 && i_ < t_.size());
-      if (level > 0) return false;
+      bool too_deep = false;
+      const std::size_t end = secgroup::detail::scan_brackets(t_, i_, [&](std::size_t, bool opens) {
+        if (!opens) return --level > 0;
+        too_deep = depth + ++level > max_json_depth;
+        return !too_deep;
+      });
+      if (end == std::string_view::npos || too_deep) return false;
+      i_ = end + 1;
     } else {
       while (i_ < t_.size() && t_[i_] != ',' && t_[i_] != ']' && t_[i_] != '}' && t_[i_] != ' ' &&
              t_[i_] != '\n' && t_[i_] != '\r' && t_[i_] != '\t')
