@@ -279,6 +279,16 @@ TEST_CASE("read_text_file: a file above the limit is refused, naming file and li
   CHECK(secgroup::byte_size_text(std::size_t{256} << 20) == "268435456 bytes (256 MiB)");
 }
 
+TEST_CASE("read_text_file: a file of many chunks reads whole, at and below its limit") {
+  scratch s;
+  std::string bytes(300001, '\0');  // more than one read's chunk of 64 KiB, not a multiple
+  for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<char>(i * 7919 % 251);
+  const auto file = s.write("many.json", bytes);
+  CHECK(secgroup::read_text_file(file, bytes.size()) == bytes);
+  CHECK(secgroup::read_text_file(file) == bytes);
+  CHECK_THROWS_AS(secgroup::read_text_file(file, bytes.size() - 1), secgroup::parse_error);
+}
+
 TEST_CASE("read_text_file: endless and unsized inputs stop at the limit") {
   // /dev/zero never ends: read, it would grow without bound.
   try {
