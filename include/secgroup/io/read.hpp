@@ -114,7 +114,8 @@ inline std::string read_text_file(const std::filesystem::path& path,
   std::string text;
   text.reserve(expected + 1);  // the size and the byte past it: no reallocation
   // A regular file in one read of its size and a byte (the byte proves the end, or growth):
-  // chunks of 64 KiB took 0.9-1.0 s for a 327 MB export, one read 0.6 s (docs/benchmarks.md).
+  // chunks of 64 KiB took 0.98-1.06 s for a 327 MB export, one read 0.58-0.68 s
+  // (docs/benchmarks.md, An estate).
   const std::size_t chunk = std::max(std::size_t{64} << 10, expected + 1);
   for (;;) {
     const std::size_t at = text.size();
