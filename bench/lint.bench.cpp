@@ -204,7 +204,8 @@ void parse_estate(benchmark::State& state, std::size_t groups, unsigned jobs) {
 /// The two passes over the estate's export that find brackets outside strings, on one thread:
 /// parse_json()'s nesting bound (nesting_overflow, before a parse on one thread) and the split of
 /// the group list (split_group_list, before a parse on several threads); each pass's seconds as
-/// a counter. Both run before any parse thread starts, so they bound the parse's speedup.
+/// a counter. Each runs on one thread before its parse starts: the split bounds the speedup of
+/// a parse on several threads.
 void bracket_passes_estate(benchmark::State& state, std::size_t groups) {
   const auto& in = input(groups, 0);
   const auto text = read_text_file(in.file, estate_max_size);

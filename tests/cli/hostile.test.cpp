@@ -279,9 +279,9 @@ TEST_CASE("read_text_file: a file above the limit is refused, naming file and li
   CHECK(secgroup::byte_size_text(std::size_t{256} << 20) == "268435456 bytes (256 MiB)");
 }
 
-TEST_CASE("read_text_file: a file of many chunks reads whole, at and below its limit") {
+TEST_CASE("read_text_file: a file above 64 KiB reads whole, at and below its limit") {
   scratch s;
-  std::string bytes(300001, '\0');  // more than one read's chunk of 64 KiB, not a multiple
+  std::string bytes(300001, '\0');  // above an unsized input's chunk of 64 KiB, not a multiple
   for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<char>(i * 7919 % 251);
   const auto file = s.write("many.json", bytes);
   CHECK(secgroup::read_text_file(file, bytes.size()) == bytes);
