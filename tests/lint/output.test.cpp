@@ -307,6 +307,39 @@ TEST_CASE("json_spool: a spliced array is what dump(2) writes, kept in memory or
   CHECK_THROWS_AS(write_spliced(ignored, spool_doc, "absent", 2, none), std::logic_error);
 }
 
+TEST_CASE("json_spool: elements dumped apart and appended are what push_back() spools") {
+  const std::vector<json> elements = {
+      json{{"k", "v\nwith \"quotes\" and \"items\": []"}, {"list", {1, 2, {{"x", nullptr}}}}},
+      json::array(),
+      json::object(),
+      json(42),
+      json("text"),
+      json{{"a", {{"b", {{"c", 1}}}}}}};
+  json doc = {{"a", 1}, {"items", json::array()}};
+  for (std::size_t memory_limit : {std::size_t{0}, std::size_t{1} << 20}) {
+    // Pushed one by one, then appended in runs of 0, 1, 2 and 3 elements, alike.
+    json_spool pushed(2, memory_limit), appended(2, memory_limit);
+    for (const auto& e : elements) pushed.push_back(e);
+    std::size_t at = 0;
+    for (std::size_t run : {0, 1, 2, 3, 0}) {
+      std::string text;
+      for (std::size_t i = at; i < at + run; ++i)
+        text += (i > at ? ",\n" : "") + appended.dumped(elements[i]);
+      appended.append_dumped(text, run);
+      at += run;
+    }
+    REQUIRE(at == elements.size());
+    CHECK(appended.size() == pushed.size());
+    std::ostringstream from_pushed, from_appended;
+    write_spliced(from_pushed, doc, "items", 2, pushed);
+    write_spliced(from_appended, doc, "items", 2, appended);
+    CHECK(from_appended.str() == from_pushed.str());
+    json expected = doc;
+    for (const auto& e : elements) expected["items"].push_back(e);
+    CHECK(from_appended.str() == expected.dump(2) + "\n");
+  }
+}
+
 TEST_CASE("json_list_writer: the document is what dump(2) writes, element by element") {
   const std::vector<json> elements = {
       json{{"k", "v\nwith \"quotes\" and \"items\": []"}, {"list", {1, 2, {{"x", nullptr}}}}},
