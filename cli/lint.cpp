@@ -89,11 +89,11 @@ int run_lint(const lint_options& o) {
                 << escaped(config.suppressions[k].field, detail::backslash::keep)
                 << ": this suppression matched no finding\n";
   };
-  // Each report is handed to the writer as soon as it is made, none kept (lint::lint_each).
+  // Each report is handed to the writer as soon as it is made, none kept, and rendered on the
+  // --jobs threads (lint::lint_each, lint::rendering_writer).
   const auto run_with = [&](auto&& writer) {
-    auto outcome = lint::lint_each(
-        o.inputs, config, threshold.threshold, max_input_size(),
-        [&](lint::located_report&& r) { writer.add(r); }, api_text, jobs);
+    auto outcome = lint::lint_each(o.inputs, config, threshold.threshold, max_input_size(), writer,
+                                   api_text, jobs);
     warn_unused(outcome.unused_suppressions);
     writer.finish(outcome);
     return outcome.exit_code();

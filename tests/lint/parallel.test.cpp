@@ -1,7 +1,8 @@
 // Lint on several threads (lint_each's `jobs`, `secgroup lint --jobs`): detail::parallel_for
 // calls every index once and reports the first failure; lint_each hands on the same reports in
 // the same order for any thread count, across several exports and a Terraform plan between
-// them, with windows that end inside a file and at its end.
+// them, with windows that end inside a file and at its end; the report writers rendering on
+// lint_each's threads write what the run keeping every report writes.
 #include <atomic>
 #include <filesystem>
 #include <fstream>
@@ -9,6 +10,8 @@
 #include <secgroup/io/json.hpp>
 #include <secgroup/lint/report.hpp>
 #include <secgroup/lint/run.hpp>
+#include <secgroup/lint/sarif.hpp>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -98,6 +101,31 @@ TEST_CASE("lint_each hands on the same reports in the same order for any thread 
     const auto many = report_of(jobs);
     CHECK(many.second == one.second);
     CHECK(many.first == one.first);
+  }
+
+  // The writers handed to lint_each render the reports on its threads (rendering_writer), and
+  // write byte for byte what the run keeping every report writes, on any thread count.
+  static_assert(lint::rendering_writer<lint::text_report_writer> &&
+                lint::rendering_writer<lint::json_report_writer> &&
+                lint::rendering_writer<lint::sarif_report_writer>);
+  const auto run = lint::run_lint(inputs, {}, lint::severity::low);
+  std::ostringstream text_whole, json_whole, sarif_whole;
+  lint::write_text(text_whole, run);
+  lint::write_json(json_whole, run);
+  lint::write_sarif(sarif_whole, run);
+  const auto written = [&](unsigned jobs, auto&& writer) {
+    writer.finish(
+        lint::lint_each(inputs, {}, lint::severity::low, default_max_input_size, writer, {}, jobs));
+  };
+  for (unsigned jobs : {1u, 2u, 3u, 8u}) {
+    INFO("writers, jobs " << jobs);
+    std::ostringstream text, json_text, sarif;
+    written(jobs, lint::text_report_writer(text));
+    written(jobs, lint::json_report_writer(json_text));
+    written(jobs, lint::sarif_report_writer(sarif, {}));
+    CHECK(text.str() == text_whole.str());
+    CHECK(json_text.str() == json_whole.str());
+    CHECK(sarif.str() == sarif_whole.str());
   }
   fs::remove_all(dir);
 }

@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <optional>
 #include <ostream>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -238,6 +239,15 @@ class text_report_writer {
   explicit text_report_writer(std::ostream& out, text_options o = {}) : out_(out), o_(o) {}
   /// Writes the report of the next group.
   void add(const located_report& lr) { write_text_group(out_, lr, o_); }
+  /// What add(lr) writes, made apart from the writer: lint_each() renders reports on its
+  /// threads (see rendering_writer), then hands each on with add(lr, rendered).
+  std::string render(const located_report& lr) const {
+    std::ostringstream text;
+    write_text_group(text, lr, o_);
+    return text.str();
+  }
+  /// Writes the report of the next group, `rendered` being render(lr).
+  void add(const located_report&, std::string&& rendered) { out_ << rendered; }
   /// Writes the summary; `outcome` is what lint_each() returned.
   void finish(const run_outcome& outcome) { write_text_summary(out_, outcome, o_); }
 
@@ -366,6 +376,10 @@ class json_report_writer {
   explicit json_report_writer(std::ostream& out) : out_(out) {}
   /// Adds the report of the next group.
   void add(const located_report& lr) { groups_.push_back(group_json(lr)); }
+  /// The group's JSON as add(lr) spools it, made apart from the writer (see rendering_writer).
+  std::string render(const located_report& lr) const { return groups_.dumped(group_json(lr)); }
+  /// Adds the report of the next group, `rendered` being render(lr).
+  void add(const located_report&, std::string&& rendered) { groups_.append_dumped(rendered, 1); }
   /// Writes the report, indented, with a final newline; `outcome` is what lint_each() returned.
   void finish(const run_outcome& outcome) {
     write_spliced(out_, json_report_head(outcome), "groups", 2, groups_);

@@ -29,6 +29,8 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "../config.hpp"
@@ -448,6 +450,17 @@ void lint_terraform(const linter& lint, terraform_document doc, const std::strin
   }
 }
 
+/// A report writer whose writing lint_each() shares out over its threads: `render(report)` makes
+/// what the writer writes for a report, apart from the writer (const, and called for several
+/// reports at once), and `add(report, rendered)` writes it, report by report in order. The
+/// three report writers (text, JSON, SARIF: report.hpp, sarif.hpp) are such writers. Formatted
+/// on the thread that handed the reports on, a JSON report took 3-4 times as long as linting
+/// its estate (docs/benchmarks.md, An estate).
+template <class W>
+concept rendering_writer = requires(W& w, const W& cw, const located_report& r) {
+  w.add(r, cw.render(r));
+};
+
 /// The text of an input argument that is no file (an `api:` source, which the CLI reads from
 /// the live API and writes as the `export` command does), or nullopt for an argument it does not
 /// claim (then a file or a directory). Its errors propagate.
@@ -455,16 +468,17 @@ using input_text_fn = std::function<std::optional<std::string>(const std::string
 
 /// Reads every file of `arguments`, then lints every group with `config`, locates its
 /// findings, and hands the report to `on_report(located_report&&)` at once, in file order then
-/// group order, keeping none: memory holds the input and a window of reports, not every report
-/// (2,000 groups with 315K findings took 483 MB kept, the input's 67 MB read). `jobs` threads
-/// parse each export (parse_group_input) and make the reports (0: every hardware thread; the
-/// window is one report with 1, 32 per thread otherwise); what is handed on, and in which
-/// order, is the same for any `jobs`. A file that is a Terraform document
-/// (looks_like_terraform()) is linted by lint_terraform(); any other is read as an API export.
-/// Returns what the reports add up to. Throws secgroup::error for bad input before any report is
-/// made; parse_error secgroup.parse.114 for a file of more than `max_size` bytes (io/read.hpp). An
-/// argument `text_of` claims is read from the text it returns, named as given (findings are located
-/// in that text).
+/// group order (when `on_report` is a rendering_writer: renders it on the `jobs` threads, then
+/// hands it to `on_report.add(report, rendered)` in that order), keeping none: memory holds the
+/// input and a window of reports, not every report (2,000 groups with 315K findings took 483 MB
+/// kept, the input's 67 MB read). `jobs` threads parse each export (parse_group_input), make
+/// the reports and render them (0: every hardware thread; the window is one report with 1, 32
+/// per thread otherwise); what is handed on, and in which order, is the same for any `jobs`. A file
+/// that is a Terraform document (looks_like_terraform()) is linted by lint_terraform(); any other
+/// is read as an API export. Returns what the reports add up to. Throws secgroup::error for bad
+/// input before any report is made; parse_error secgroup.parse.114 for a file of more than
+/// `max_size` bytes (io/read.hpp). An argument `text_of` claims is read from the text it returns,
+/// named as given (findings are located in that text).
 template <class OnReport>
 run_outcome lint_each(const std::vector<std::string>& arguments, const lint_config& config,
                       fail_threshold threshold, std::size_t max_size, OnReport&& on_report,
@@ -501,12 +515,19 @@ run_outcome lint_each(const std::vector<std::string>& arguments, const lint_conf
   }
   const linter lint(config);
   std::vector<char> used(config.suppressions.size(), 0);
-  auto take = [&](located_report&& r) {
+  constexpr bool renders = rendering_writer<std::remove_cvref_t<OnReport>>;
+  auto count = [&](const located_report& r) {
     ++out.groups;
     out.findings.add(r.report);
     out.failed = out.failed || fails(r.report, threshold);
     for (auto k : r.report.used_suppressions) used[k] = 1;
-    on_report(std::move(r));
+  };
+  auto take = [&](located_report&& r) {
+    count(r);
+    if constexpr (renders)
+      on_report.add(r, on_report.render(r));
+    else
+      on_report(std::move(r));
   };
   // The groups of the exports, in input order, linted a window at a time: the window's reports
   // are made on `threads` threads, then located and handed on in order. An input is freed
@@ -515,7 +536,7 @@ run_outcome lint_each(const std::vector<std::string>& arguments, const lint_conf
   const std::size_t window_size = threads <= 1 ? 1 : std::size_t{32} * threads;
   struct pending {
     std::size_t input, group;
-    group_report report;
+    located_report located;
   };
   std::vector<pending> window;
   std::vector<std::optional<source_text>> texts_of(inputs.size());
@@ -527,16 +548,27 @@ run_outcome lint_each(const std::vector<std::string>& arguments, const lint_conf
       texts_of[freed].reset();
     }
   };
+  // A window's reports are made on the threads, located in order (a cursor per input), then,
+  // for a rendering_writer, rendered on the threads, and handed on in order.
   const auto flush = [&] {
     secgroup::detail::parallel_for(window.size(), threads, [&](std::size_t k) {
       auto& p = window[k];
-      p.report = lint.run(inputs[p.input].input.groups[p.group], out.files[p.input]);
+      p.located.report = lint.run(inputs[p.input].input.groups[p.group], out.files[p.input]);
     });
-    for (auto& p : window) {
-      located_report r{std::move(p.report), {}, {}, std::nullopt};
-      r.location = locate(*texts_of[p.input], inputs[p.input].input.groups[p.group], r.report.rules,
-                          cursors[p.input]);
-      take(std::move(r));
+    for (auto& p : window)
+      p.located.location = locate(*texts_of[p.input], inputs[p.input].input.groups[p.group],
+                                  p.located.report.rules, cursors[p.input]);
+    if constexpr (renders) {
+      std::vector<decltype(on_report.render(window.front().located))> rendered(window.size());
+      secgroup::detail::parallel_for(window.size(), threads, [&](std::size_t k) {
+        rendered[k] = std::as_const(on_report).render(window[k].located);
+      });
+      for (std::size_t k = 0; k < window.size(); ++k) {
+        count(window[k].located);
+        on_report.add(window[k].located, std::move(rendered[k]));
+      }
+    } else {
+      for (auto& p : window) take(std::move(p.located));
     }
     window.clear();
   };

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <ostream>
@@ -221,6 +222,25 @@ class sarif_report_writer {
   void add(const located_report& lr) {
     add_located_file(located_files_, lr);
     for_each_sarif_result(lr, [&](json&& res) { results_.push_back(res); });
+  }
+  /// The results of a report as add() spools them: `count` of them, joined in `text`.
+  struct rendered_results {
+    std::string text;
+    std::size_t count = 0;
+  };
+  /// The results of `lr`, made apart from the writer (see rendering_writer).
+  rendered_results render(const located_report& lr) const {
+    rendered_results out;
+    for_each_sarif_result(lr, [&](json&& res) {
+      if (out.count++) out.text += ",\n";
+      out.text += results_.dumped(res);
+    });
+    return out;
+  }
+  /// Adds the report of the next group, `rendered` being render(lr).
+  void add(const located_report& lr, rendered_results&& rendered) {
+    add_located_file(located_files_, lr);
+    results_.append_dumped(rendered.text, rendered.count);
   }
   /// Writes the log, indented, with a final newline; `outcome` is what lint_each() returned.
   void finish(const run_outcome& outcome) {
