@@ -10,9 +10,11 @@
 // removed at exit; nothing is timed but run_lint / run / lint_each.
 //
 // The estate (issue 14): one export of 10,000 such groups linted by lint_each as `secgroup lint
-// --jobs N` runs it (reports handed on and dropped, as the CLI's writers drop them), on one
-// thread and on every hardware thread: groups per second of wall time, and the process's peak
-// resident memory afterwards (getrusage; run the estate benchmarks alone for a clean figure);
+// --jobs N` runs it (reports handed on and dropped), on one thread and on every hardware
+// thread: groups per second of wall time, and the process's peak resident memory afterwards
+// (getrusage; run the estate benchmarks alone for a clean figure); the same with each report
+// written by the CLI's text, JSON or SARIF writer to a stream that drops its bytes
+// (lint_estate_written);
 // the passes over the export that find its brackets before a parse (bracket_passes_estate) and
 // the phases lint_each locates findings by (locate_estate), on one thread.
 #include <benchmark/benchmark.h>
@@ -24,11 +26,15 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <ostream>
 #include <random>
 #include <secgroup/io/group_list_split.hpp>
 #include <secgroup/io/json.hpp>
 #include <secgroup/io/source.hpp>
+#include <secgroup/lint/report.hpp>
 #include <secgroup/lint/run.hpp>
+#include <secgroup/lint/sarif.hpp>
+#include <streambuf>
 #include <string>
 #include <vector>
 
@@ -185,6 +191,44 @@ void lint_estate(benchmark::State& state, std::size_t groups, unsigned jobs) {
   state.counters["peak_MiB"] = static_cast<double>(usage.ru_maxrss) / 1024.0;
 }
 
+/// A stream buffer that takes every byte and keeps none (the writers' /dev/null).
+struct dropping_buffer : std::streambuf {
+  int overflow(int c) override { return c; }
+  std::streamsize xsputn(const char*, std::streamsize n) override { return n; }
+};
+
+/// lint_each over an export of `groups` groups on `jobs` threads (0: every hardware thread),
+/// each report written by the CLI's writer of `format` ("text", "json" or "sarif", rendered on
+/// the threads: lint::rendering_writer) to a stream that drops the bytes: `secgroup lint
+/// --format F --jobs N FILE > /dev/null` but for the command line.
+void lint_estate_written(benchmark::State& state, std::size_t groups, unsigned jobs,
+                         const std::string& format) {
+  const auto& in = input(groups, 0);
+  dropping_buffer dropped;
+  std::ostream out(&dropped);
+  const auto write = [&](auto&& writer) {
+    auto outcome = lint::lint_each({in.file.string()}, {}, lint::severity::low, estate_max_size,
+                                   writer, {}, jobs);
+    writer.finish(outcome);
+    benchmark::DoNotOptimize(outcome);
+  };
+  for (auto _ : state) {
+    if (format == "json")
+      write(lint::json_report_writer(out));
+    else if (format == "sarif")
+      write(lint::sarif_report_writer(out, {}));
+    else
+      write(lint::text_report_writer(out));
+  }
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  state.counters["groups_per_s"] = benchmark::Counter(
+      static_cast<double>(groups) * static_cast<double>(state.iterations()),
+      benchmark::Counter::kIsRate);
+  state.counters["threads"] = static_cast<double>(secgroup::detail::job_count(jobs));
+  state.counters["peak_MiB"] = static_cast<double>(usage.ru_maxrss) / 1024.0;
+}
+
 /// parse_group_input over the estate's export (read once, outside the loop) on `jobs` threads
 /// (0: every hardware thread): the parse that lint_each does before any report.
 void parse_estate(benchmark::State& state, std::size_t groups, unsigned jobs) {
@@ -299,6 +343,12 @@ BENCHMARK_CAPTURE(bracket_passes_estate, groups - 10000, 10000)
 BENCHMARK_CAPTURE(lint_estate, groups - 10000 / jobs - 1, 10000, 1)
     ->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
 BENCHMARK_CAPTURE(lint_estate, groups - 10000 / jobs - all, 10000, 0)
+    ->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
+BENCHMARK_CAPTURE(lint_estate_written, groups - 10000 / jobs - all / text, 10000, 0, "text")
+    ->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
+BENCHMARK_CAPTURE(lint_estate_written, groups - 10000 / jobs - all / json, 10000, 0, "json")
+    ->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
+BENCHMARK_CAPTURE(lint_estate_written, groups - 10000 / jobs - all / sarif, 10000, 0, "sarif")
     ->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
 BENCHMARK_CAPTURE(locate_estate, groups - 10000, 10000)
     ->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
