@@ -305,6 +305,12 @@ inline json group_json(const located_report& lr) {
       notes.push_back({{"field", n.field}, {"message", n.message}});
     g["notes"] = std::move(notes);
   }
+  // Findings name the same rules over and over: each rule's JSON is made once.
+  std::vector<std::optional<json>> rule_jsons(r.rules.size());
+  auto rule_at = [&](std::uint32_t i) -> const json& {
+    if (!rule_jsons[i]) rule_jsons[i] = rule_json(r.rules, lr.location, i);
+    return *rule_jsons[i];
+  };
   json findings = json::array();
   for (const auto& f : r.findings) {
     const auto& check = check_of(f.check);
@@ -323,10 +329,10 @@ inline json group_json(const located_report& lr) {
     j["line"] = line ? json(*line) : json(nullptr);
     j["witness"] = f.witness ? witness_json(*f.witness, r.rules) : json(nullptr);
     json rs = json::array(), rel = json::array();
-    for (auto i : f.rules) rs.push_back(rule_json(r.rules, lr.location, i));
-    for (auto i : f.related) rel.push_back(rule_json(r.rules, lr.location, i));
-    j["rules"] = rs;
-    j["related"] = rel;
+    for (auto i : f.rules) rs.push_back(rule_at(i));
+    for (auto i : f.related) rel.push_back(rule_at(i));
+    j["rules"] = std::move(rs);
+    j["related"] = std::move(rel);
     j["default_policy"] = f.by_default;
     j["fix"] = check.fix;
     j["suppressed"] = f.suppressed ? json(*f.suppressed) : json(nullptr);

@@ -93,14 +93,17 @@ void for_each_sarif_result(const located_report& lr, Add&& add) {
     return json{{"physicalLocation",
                  {{"artifactLocation", {{"uri", uri}}}, {"region", {{"startLine", line}}}}}};
   };
+  // Findings name the same rules and group over and over: each is worded once.
+  const rule_descriptions described(r.rules);
+  const std::string group_text = " Group: " + detail_report::group_title(r) + ".";
   for (const auto& f : r.findings) {
     json res;
     res["ruleId"] = f.check;
     res["ruleIndex"] = lint_config::index(f.check);
     res["level"] = sarif_level(f.level);
     std::string text = f.message + ".";
-    if (f.witness) text += " Witness: " + describe_witness(*f.witness, r.rules) + ".";
-    text += " Group: " + detail_report::group_title(r) + ".";
+    if (f.witness) text += " Witness: " + describe_witness(*f.witness, described) + ".";
+    text += group_text;
     res["message"] = {{"text", text}};
     const std::uint32_t line = f.rules.empty()
                                    ? (lr.location.group_line ? lr.location.group_line : 1)
@@ -111,7 +114,7 @@ void for_each_sarif_result(const located_report& lr, Add&& add) {
     auto add_related = [&](std::uint32_t i) {
       auto loc = location(lr.location.line_of_rule(i));
       loc["id"] = id++;
-      loc["message"] = {{"text", describe_rule(r.rules[i])}};
+      loc["message"] = {{"text", described[i]}};
       related.push_back(std::move(loc));
     };
     for (std::size_t k = 1; k < f.rules.size(); ++k) add_related(f.rules[k]);
@@ -133,7 +136,7 @@ void for_each_sarif_result(const located_report& lr, Add&& add) {
     if (f.witness) props["witness"] = witness_json(*f.witness, r.rules);
     json ids = json::array();
     for (auto i : f.rules) ids.push_back(r.rules[i].id);
-    props["rules"] = ids;
+    props["rules"] = std::move(ids);
     props["default_policy"] = f.by_default;
     res["properties"] = std::move(props);
     if (f.suppressed)
