@@ -454,8 +454,8 @@ void lint_terraform(const linter& lint, terraform_document doc, const std::strin
 /// what the writer writes for a report, apart from the writer (const, and called for several
 /// reports at once), and `add(report, rendered)` writes it, report by report in order. The
 /// three report writers (text, JSON, SARIF: report.hpp, sarif.hpp) are such writers. Formatted
-/// on the thread that handed the reports on, a JSON report took 3-4 times as long as linting
-/// its estate (docs/benchmarks.md, An estate).
+/// on the thread that hands the reports on, a JSON report of an estate took 4-6 times as long
+/// as linting it, on 2 threads (docs/benchmarks.md, An estate).
 template <class W>
 concept rendering_writer = requires(W& w, const W& cw, const located_report& r) {
   w.add(r, cw.render(r));
