@@ -168,6 +168,18 @@ void lint_checks(benchmark::State& state, std::size_t rules) {
   state.counters["findings"] = static_cast<double>(findings);
 }
 
+/// The counters of an estate's lint on `jobs` threads: groups per second of wall time, the
+/// threads, and the process's peak resident memory so far.
+void count_estate(benchmark::State& state, std::size_t groups, unsigned jobs) {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  state.counters["groups_per_s"] =
+      benchmark::Counter(static_cast<double>(groups) * static_cast<double>(state.iterations()),
+                         benchmark::Counter::kIsRate);
+  state.counters["threads"] = static_cast<double>(secgroup::detail::job_count(jobs));
+  state.counters["peak_MiB"] = static_cast<double>(usage.ru_maxrss) / 1024.0;
+}
+
 /// lint_each over an export of `groups` groups on `jobs` threads (0: every hardware thread),
 /// each report dropped once handed on.
 void lint_estate(benchmark::State& state, std::size_t groups, unsigned jobs) {
@@ -180,15 +192,9 @@ void lint_estate(benchmark::State& state, std::size_t groups, unsigned jobs) {
         [&](lint::located_report&& r) { findings += r.report.findings.size(); }, {}, jobs);
     benchmark::DoNotOptimize(outcome);
   }
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  state.counters["groups_per_s"] = benchmark::Counter(
-      static_cast<double>(groups) * static_cast<double>(state.iterations()),
-      benchmark::Counter::kIsRate);
-  state.counters["threads"] = static_cast<double>(secgroup::detail::job_count(jobs));
+  count_estate(state, groups, jobs);
   state.counters["rules"] = static_cast<double>(in.rules);
   state.counters["findings"] = static_cast<double>(findings);
-  state.counters["peak_MiB"] = static_cast<double>(usage.ru_maxrss) / 1024.0;
 }
 
 /// A stream buffer that takes every byte and keeps none (the writers' /dev/null).
@@ -220,13 +226,7 @@ void lint_estate_written(benchmark::State& state, std::size_t groups, unsigned j
     else
       write(lint::text_report_writer(out));
   }
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  state.counters["groups_per_s"] = benchmark::Counter(
-      static_cast<double>(groups) * static_cast<double>(state.iterations()),
-      benchmark::Counter::kIsRate);
-  state.counters["threads"] = static_cast<double>(secgroup::detail::job_count(jobs));
-  state.counters["peak_MiB"] = static_cast<double>(usage.ru_maxrss) / 1024.0;
+  count_estate(state, groups, jobs);
 }
 
 /// parse_group_input over the estate's export (read once, outside the loop) on `jobs` threads
