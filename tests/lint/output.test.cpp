@@ -323,8 +323,10 @@ TEST_CASE("json_spool: elements dumped apart and appended are what push_back() s
     std::size_t at = 0;
     for (std::size_t run : {0, 1, 2, 3, 0}) {
       std::string text;
-      for (std::size_t i = at; i < at + run; ++i)
-        text += (i > at ? ",\n" : "") + appended.dumped(elements[i]);
+      for (std::size_t i = at; i < at + run; ++i) {
+        if (i > at) text += ",\n";
+        appended.dump_into(text, elements[i]);
+      }
       appended.append_dumped(text, run);
       at += run;
     }

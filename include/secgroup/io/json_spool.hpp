@@ -59,16 +59,14 @@ class json_spool {
     if (buffer_.size() > memory_limit_) spill();
   }
 
-  /// The text push_back(element) appends, but for the ",\n" before it: for elements dumped
-  /// apart from the spool (on other threads), then appended by append_dumped().
-  std::string dumped(const json& element) const {
-    std::string text;
+  /// Appends to `text` what push_back(element) appends, but for the ",\n" before it: for
+  /// elements dumped apart from the spool (on other threads), then appended by append_dumped().
+  void dump_into(std::string& text, const json& element) const {
     detail::append_indented(text, element, indent_);
-    return text;
   }
 
-  /// Appends `count` elements as text: dumped() of each, joined by ",\n" (nothing when `count`
-  /// is 0). The same as push_back() of each.
+  /// Appends `count` elements as text: dump_into() of each, joined by ",\n" (nothing when
+  /// `count` is 0). The same as push_back() of each.
   void append_dumped(std::string_view text, std::size_t count) {
     if (count == 0) return;
     if (count_) buffer_ += ",\n";

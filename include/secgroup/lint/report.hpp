@@ -383,7 +383,11 @@ class json_report_writer {
   /// Adds the report of the next group.
   void add(const located_report& lr) { groups_.push_back(group_json(lr)); }
   /// The group's JSON as add(lr) spools it, made apart from the writer (see rendering_writer).
-  std::string render(const located_report& lr) const { return groups_.dumped(group_json(lr)); }
+  std::string render(const located_report& lr) const {
+    std::string text;
+    groups_.dump_into(text, group_json(lr));
+    return text;
+  }
   /// Adds the report of the next group, `rendered` being render(lr).
   void add(const located_report&, std::string&& rendered) { groups_.append_dumped(rendered, 1); }
   /// Writes the report, indented, with a final newline; `outcome` is what lint_each() returned.

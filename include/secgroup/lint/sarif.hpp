@@ -236,7 +236,7 @@ class sarif_report_writer {
     rendered_results out;
     for_each_sarif_result(lr, [&](json&& res) {
       if (out.count++) out.text += ",\n";
-      out.text += results_.dumped(res);
+      results_.dump_into(out.text, res);
     });
     return out;
   }
