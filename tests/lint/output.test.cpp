@@ -254,11 +254,24 @@ void streamed(const std::vector<std::string>& inputs, const lint_config& config,
 
 TEST_CASE("run: the JSON and SARIF writers write what the run keeping every report writes") {
   const auto suppressing = lint::load_config(data / "suppress.json");
+  // Names, ids and a path holding what JSON escapes: the writers write text themselves
+  // (io/json_sink.hpp), the run's report is nlohmann's dump of its DOM.
+  const auto hostile_dir = fs::temp_directory_path() / "secgroup-lint-writers-test";
+  fs::create_directories(hostile_dir);
+  const auto hostile = hostile_dir / "h\u00e9 \"q\" \xc3\xa9\\.json";
+  {
+    json doc = json::parse(read_text(data / "ssh-open.json"));
+    doc["security_group"]["name"] = "b\"a\\s\nt\ti\x01o\x7fn \xc3\xa9\xf0\x9f\x94\x92";
+    doc["security_group"]["id"] = "id \"with\" \\ \x1f";
+    doc["rules"][0]["id"] = "rule\n\"one\"";
+    std::ofstream(hostile) << doc.dump(2);
+  }
   const std::vector<std::vector<std::string>> runs = {
       {str(data / "clean.json")},
       {str(data / "clean.json"), str(data / "ssh-open.json"), str(examples / "groups")},
       {str(examples / "terraform" / "plan.json"), str(examples / "terraform" / "state.json"),
-       str(data / "ssh-open.json")}};
+       str(data / "ssh-open.json")},
+      {str(hostile)}};
   for (const auto& inputs : runs) {
     for (const auto& config : {lint_config{}, suppressing}) {
       const auto run = lint::run_lint(inputs, config, lint::severity::low);
@@ -272,6 +285,7 @@ TEST_CASE("run: the JSON and SARIF writers write what the run keeping every repo
       CHECK(json::parse(json_streamed.str()) == lint::json_report(run));
     }
   }
+  fs::remove_all(hostile_dir);
 }
 
 TEST_CASE("json_spool: a spliced array is what dump(2) writes, kept in memory or spilled") {
@@ -307,7 +321,7 @@ TEST_CASE("json_spool: a spliced array is what dump(2) writes, kept in memory or
   CHECK_THROWS_AS(write_spliced(ignored, spool_doc, "absent", 2, none), std::logic_error);
 }
 
-TEST_CASE("json_spool: elements dumped apart and appended are what push_back() spools") {
+TEST_CASE("json_spool: elements written apart and appended are what push_back() spools") {
   const std::vector<json> elements = {
       json{{"k", "v\nwith \"quotes\" and \"items\": []"}, {"list", {1, 2, {{"x", nullptr}}}}},
       json::array(),
@@ -323,10 +337,9 @@ TEST_CASE("json_spool: elements dumped apart and appended are what push_back() s
     std::size_t at = 0;
     for (std::size_t run : {0, 1, 2, 3, 0}) {
       std::string text;
-      for (std::size_t i = at; i < at + run; ++i) {
-        if (i > at) text += ",\n";
-        appended.dump_into(text, elements[i]);
-      }
+      json_text writer(text, appended.element_indent());
+      for (std::size_t i = at; i < at + run; ++i) write_json_value(writer, elements[i]);
+      REQUIRE(writer.count() == run);
       appended.append_dumped(text, run);
       at += run;
     }

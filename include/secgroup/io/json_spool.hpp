@@ -3,12 +3,12 @@
 // A report that opens with what its whole run adds up to ("failed", a summary) cannot be
 // written before every group is done, yet keeping every group's JSON until then costs memory in
 // proportion to the input (a 2,000-group export: a 505 MB report, 2.4 GB peak). A json_spool
-// holds the array's elements as text, each dumped the moment it is made, in memory up to
-// `memory_limit` bytes and beyond that in an anonymous temporary file (std::tmpfile(); should
-// that fail, in memory). write_spliced() then writes the document with the elements in place of
-// an empty array, byte for byte what `dump(2)` of the document holding them would write.
-// When nothing before the array depends on its elements, json_list_writer writes the document
-// straight to its stream instead, one element at a time.
+// holds the array's elements as text, each written (a json_text, io/json_sink.hpp) the moment
+// it is made, in memory up to `memory_limit` bytes and beyond that in an anonymous temporary
+// file (std::tmpfile(); should that fail, in memory). write_spliced() then writes the document with
+// the elements in place of an empty array, byte for byte what `dump(2)` of the document holding
+// them would write. When nothing before the array depends on its elements, json_list_writer writes
+// the document straight to its stream instead, one element at a time.
 #pragma once
 
 #include <cstddef>
@@ -21,28 +21,9 @@
 
 #include "../config.hpp"
 #include "json.hpp"
+#include "json_sink.hpp"
 
 SECGROUP_BEGIN_NAMESPACE
-
-/// \cond
-namespace detail {
-/// Appends `element.dump(2)` to `text`, every line of it indented by `indent` spaces.
-inline void append_indented(std::string& text, const json& element, std::size_t indent) {
-  const std::string dumped = element.dump(2);
-  text.append(indent, ' ');
-  // Dumped strings escape their newlines, so every raw newline starts a line to indent. Copied
-  // a line at a time: a character at a time cost a JSON report of an estate a fifth of its
-  // CPU time (docs/benchmarks.md, An estate).
-  std::size_t from = 0;
-  for (std::size_t newline; (newline = dumped.find('\n', from)) != std::string::npos;
-       from = newline + 1) {
-    text.append(dumped, from, newline + 1 - from);
-    text.append(indent, ' ');
-  }
-  text.append(dumped, from);
-}
-}  // namespace detail
-/// \endcond
 
 /// The elements of one JSON array, as `dump(2)` writes them at a given depth, kept as text.
 class json_spool {
@@ -54,19 +35,18 @@ class json_spool {
   /// Appends `element`, dumped and indented as an element of the array.
   void push_back(const json& element) {
     if (count_) buffer_ += ",\n";
-    detail::append_indented(buffer_, element, indent_);
+    json_text text(buffer_, indent_);
+    write_json_value(text, element);
     ++count_;
     if (buffer_.size() > memory_limit_) spill();
   }
 
-  /// Appends to `text` what push_back(element) appends, but for the ",\n" before it: for
-  /// elements dumped apart from the spool (on other threads), then appended by append_dumped().
-  void dump_into(std::string& text, const json& element) const {
-    detail::append_indented(text, element, indent_);
-  }
+  /// The indent of the elements' first lines: a json_text(text, element_indent()) makes
+  /// elements apart from the spool (on other threads), for append_dumped().
+  std::size_t element_indent() const { return indent_; }
 
-  /// Appends `count` elements as text: dump_into() of each, joined by ",\n" (nothing when
-  /// `count` is 0). The same as push_back() of each.
+  /// Appends `count` elements as text: what a json_text(text, element_indent()) wrote of them
+  /// (nothing when `count` is 0). The same as push_back() of each.
   void append_dumped(std::string_view text, std::size_t count) {
     if (count == 0) return;
     if (count_) buffer_ += ",\n";
@@ -127,7 +107,8 @@ class json_list_writer {
   /// Writes `element`, dumped and indented as an element of the array.
   void push_back(const json& element) {
     line_.assign(count_ ? ",\n" : "\n");
-    detail::append_indented(line_, element, 4);
+    json_text text(line_, 4);
+    write_json_value(text, element);
     out_ << line_;
     ++count_;
   }

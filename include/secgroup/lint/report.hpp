@@ -29,6 +29,7 @@
 #include "../config.hpp"
 #include "../format.hpp"
 #include "../io/json.hpp"
+#include "../io/json_sink.hpp"
 #include "../io/json_spool.hpp"
 #include "../packet.hpp"
 #include "../version.hpp"
@@ -258,89 +259,124 @@ class text_report_writer {
 
 // -- JSON -----------------------------------------------------------------------------------
 
-/// The witness as JSON: packet text and parts, action, deciding rule id/position or default.
-inline json witness_json(const analysis::query_witness& w, const std::vector<rule>& rules) {
-  json j;
-  j["packet"] = to_string(w.packet);
-  j["direction"] = to_string(w.packet.direction);
-  j["protocol"] = protocol_name(w.packet.protocol);
-  j["remote"] = to_string(w.packet.remote);
-  j["port"] = carries_ports(w.packet.protocol) ? json(w.packet.port) : json(nullptr);
-  j["action"] = to_string(w.decision.action);
+/// Writes the witness to a JSON sink (io/json_sink.hpp): packet text and parts, action,
+/// deciding rule id/position or default.
+template <class Sink>
+void write_witness_json(Sink& o, const analysis::query_witness& w, const std::vector<rule>& rules) {
   const rule* r = w.decision.by_default() ? nullptr : &rules[w.decision.rule];
-  j["rule_id"] = r ? json(r->id) : json(nullptr);
-  j["position"] = r ? json(r->position) : json(nullptr);
-  j["default"] = w.decision.by_default();
-  return j;
+  o.begin_object();
+  o.field("packet", to_string(w.packet));
+  o.field("direction", to_string(w.packet.direction));
+  o.field("protocol", protocol_name(w.packet.protocol));
+  o.field("remote", to_string(w.packet.remote));
+  o.field("port", carries_ports(w.packet.protocol) ? std::optional(w.packet.port) : std::nullopt);
+  o.field("action", to_string(w.decision.action));
+  o.field("rule_id", r ? std::optional<std::string_view>(r->id) : std::nullopt);
+  o.field("position", r ? std::optional(r->position) : std::nullopt);
+  o.field("default", w.decision.by_default());
+  o.end_object();
 }
 
-/// A rule reference as JSON.
-inline json rule_json(const std::vector<rule>& rules, const source_location& at, std::uint32_t i) {
+/// The witness as JSON (write_witness_json()).
+inline json witness_json(const analysis::query_witness& w, const std::vector<rule>& rules) {
+  json_builder b;
+  write_witness_json(b, w, rules);
+  return b.take();
+}
+
+/// Writes rule `i` of `rules`, as a finding refers to it, to a JSON sink.
+template <class Sink>
+void write_rule_json(Sink& o, const std::vector<rule>& rules, const source_location& at,
+                     std::uint32_t i) {
   const auto& r = rules[i];
-  json j;
-  j["id"] = r.id.empty() ? json(nullptr) : json(r.id);
-  j["position"] = r.position;
-  j["default_rule"] = !r.editable && is_default_rule_id(r.id);
-  j["line"] =
-      at.rule_lines.size() > i && at.rule_lines[i] != 0 ? json(at.rule_lines[i]) : json(nullptr);
-  j["rule"] = to_string(r);
-  return j;
+  o.begin_object();
+  o.field("id", r.id.empty() ? std::nullopt : std::optional<std::string_view>(r.id));
+  o.field("position", r.position);
+  o.field("default_rule", !r.editable && is_default_rule_id(r.id));
+  o.field("line", at.rule_lines.size() > i && at.rule_lines[i] != 0
+                      ? std::optional(at.rule_lines[i])
+                      : std::nullopt);
+  o.field("rule", to_string(r));
+  o.end_object();
 }
 
-/// The JSON of one group's report, as an element of the report's "groups".
-inline json group_json(const located_report& lr) {
+/// Writes one group's report to a JSON sink, as an element of the report's "groups".
+template <class Sink>
+void write_group_json(Sink& o, const located_report& lr) {
   const auto& r = lr.report;
-  json g;
-  g["source"] = r.source;
-  g["id"] = r.group.id;
-  g["name"] = r.group.name;
-  g["line"] = lr.location.group_line ? json(lr.location.group_line) : json(nullptr);
+  o.begin_object();
+  o.field("source", r.source);
+  o.field("id", r.group.id);
+  o.field("name", r.group.name);
+  o.field("line", lr.location.group_line ? std::optional(lr.location.group_line) : std::nullopt);
   if (lr.terraform) {
-    g["address"] = r.address;
-    g["change"] = to_string(lr.terraform->change);
-    g["file"] = lr.located_file();
-    g["unknown"] = lr.terraform->unknown;
-    json notes = json::array();
-    for (const auto& n : lr.terraform->notes)
-      notes.push_back({{"field", n.field}, {"message", n.message}});
-    g["notes"] = std::move(notes);
+    o.field("address", r.address);
+    o.field("change", to_string(lr.terraform->change));
+    o.field("file", lr.located_file());
+    o.key("unknown");
+    o.begin_array();
+    for (const auto& field : lr.terraform->unknown) o.value(field);
+    o.end_array();
+    o.key("notes");
+    o.begin_array();
+    for (const auto& n : lr.terraform->notes) {
+      o.begin_object();
+      o.field("field", n.field);
+      o.field("message", n.message);
+      o.end_object();
+    }
+    o.end_array();
   }
   // Findings name the same rules over and over: each rule's JSON is made once.
-  std::vector<std::optional<json>> rule_jsons(r.rules.size());
-  auto rule_at = [&](std::uint32_t i) -> const json& {
-    if (!rule_jsons[i]) rule_jsons[i] = rule_json(r.rules, lr.location, i);
-    return *rule_jsons[i];
+  std::vector<std::optional<typename Sink::fragment>> rule_jsons(r.rules.size());
+  auto rule_refs = [&](const std::vector<std::uint32_t>& indices) {
+    o.begin_array();
+    for (auto i : indices)
+      o.fragment_value(rule_jsons[i],
+                       [&](Sink& made) { write_rule_json(made, r.rules, lr.location, i); });
+    o.end_array();
   };
-  json findings = json::array();
+  o.key("findings");
+  o.begin_array();
   for (const auto& f : r.findings) {
     const auto& check = check_of(f.check);
-    json j;
-    j["check"] = f.check;
-    j["name"] = check.name;
-    j["title"] = check.title;
-    j["severity"] = to_string(f.level);
-    j["subject"] = f.subject;
-    j["message"] = f.message;
+    o.begin_object();
+    o.field("check", f.check);
+    o.field("name", check.name);
+    o.field("title", check.title);
+    o.field("severity", to_string(f.level));
+    o.field("subject", f.subject);
+    o.field("message", f.message);
     std::optional<std::uint32_t> line;  // of the first rule it is about, else of its group
     if (!f.rules.empty())
       line = lr.location.known_line_of_rule(f.rules.front());
     else if (lr.location.group_line != 0)
       line = lr.location.group_line;
-    j["line"] = line ? json(*line) : json(nullptr);
-    j["witness"] = f.witness ? witness_json(*f.witness, r.rules) : json(nullptr);
-    json rs = json::array(), rel = json::array();
-    for (auto i : f.rules) rs.push_back(rule_at(i));
-    for (auto i : f.related) rel.push_back(rule_at(i));
-    j["rules"] = std::move(rs);
-    j["related"] = std::move(rel);
-    j["default_policy"] = f.by_default;
-    j["fix"] = check.fix;
-    j["suppressed"] = f.suppressed ? json(*f.suppressed) : json(nullptr);
-    if (lr.terraform) j["undecided"] = f.undecided;
-    findings.push_back(std::move(j));
+    o.field("line", line);
+    o.key("witness");
+    if (f.witness)
+      write_witness_json(o, *f.witness, r.rules);
+    else
+      o.value(nullptr);
+    o.key("rules");
+    rule_refs(f.rules);
+    o.key("related");
+    rule_refs(f.related);
+    o.field("default_policy", f.by_default);
+    o.field("fix", check.fix);
+    o.field("suppressed", f.suppressed);
+    if (lr.terraform) o.field("undecided", f.undecided);
+    o.end_object();
   }
-  g["findings"] = std::move(findings);
-  return g;
+  o.end_array();
+  o.end_object();
+}
+
+/// The JSON of one group's report, as an element of the report's "groups".
+inline json group_json(const located_report& lr) {
+  json_builder b;
+  write_group_json(b, lr);
+  return b.take();
 }
 
 /// The JSON report of a run that added up to `outcome`, with "groups" an empty array.
@@ -381,11 +417,12 @@ class json_report_writer {
  public:
   explicit json_report_writer(std::ostream& out) : out_(out) {}
   /// Adds the report of the next group.
-  void add(const located_report& lr) { groups_.push_back(group_json(lr)); }
+  void add(const located_report& lr) { add(lr, render(lr)); }
   /// The group's JSON as add(lr) spools it, made apart from the writer (see rendering_writer).
   std::string render(const located_report& lr) const {
     std::string text;
-    groups_.dump_into(text, group_json(lr));
+    json_text o(text, groups_.element_indent());
+    write_group_json(o, lr);
     return text;
   }
   /// Adds the report of the next group, `rendered` being render(lr).

@@ -28,6 +28,7 @@
 #include "../config.hpp"
 #include "../detail/text.hpp"
 #include "../io/json.hpp"
+#include "../io/json_sink.hpp"
 #include "../io/json_spool.hpp"
 #include "../version.hpp"
 #include "catalogue.hpp"
@@ -84,65 +85,105 @@ inline std::string fingerprint(std::string_view text) {
   return out;
 }
 
-/// Calls `add(json)` with the SARIF result of each finding of `lr`, in order.
-template <class Add>
-void for_each_sarif_result(const located_report& lr, Add&& add) {
+/// Writes the SARIF result of each finding of `lr`, in order, to a JSON sink
+/// (io/json_sink.hpp) as values where it stands (elements of "results").
+template <class Sink>
+void write_sarif_results(Sink& o, const located_report& lr) {
   const auto& r = lr.report;
   const std::string uri = artifact_uri(lr.located_file());
-  auto location = [&](std::uint32_t line) {
-    return json{{"physicalLocation",
-                 {{"artifactLocation", {{"uri", uri}}}, {"region", {{"startLine", line}}}}}};
+  // A location object; a related one adds its id and message.
+  auto location = [&](std::uint32_t line, int id = 0, std::string_view text = {}) {
+    o.begin_object();
+    o.key("physicalLocation");
+    o.begin_object();
+    o.key("artifactLocation");
+    o.begin_object();
+    o.field("uri", uri);
+    o.end_object();
+    o.key("region");
+    o.begin_object();
+    o.field("startLine", line);
+    o.end_object();
+    o.end_object();
+    if (id) {
+      o.field("id", id);
+      o.key("message");
+      o.begin_object();
+      o.field("text", text);
+      o.end_object();
+    }
+    o.end_object();
   };
   // Findings name the same rules and group over and over: each is worded once.
   const rule_descriptions described(r.rules);
   const std::string group_text = " Group: " + detail_report::group_title(r) + ".";
+  const std::string& group_key = !r.address.empty()   ? r.address
+                                 : r.group.id.empty() ? r.group.name
+                                                      : r.group.id;
   for (const auto& f : r.findings) {
-    json res;
-    res["ruleId"] = f.check;
-    res["ruleIndex"] = lint_config::index(f.check);
-    res["level"] = sarif_level(f.level);
+    o.begin_object();
+    o.field("ruleId", f.check);
+    o.field("ruleIndex", lint_config::index(f.check));
+    o.field("level", sarif_level(f.level));
     std::string text = f.message + ".";
     if (f.witness) text += " Witness: " + describe_witness(*f.witness, described) + ".";
     text += group_text;
-    res["message"] = {{"text", text}};
+    o.key("message");
+    o.begin_object();
+    o.field("text", text);
+    o.end_object();
     const std::uint32_t line = f.rules.empty()
                                    ? (lr.location.group_line ? lr.location.group_line : 1)
                                    : lr.location.line_of_rule(f.rules.front());
-    res["locations"] = json::array({location(line)});
-    json related = json::array();
-    int id = 1;
-    auto add_related = [&](std::uint32_t i) {
-      auto loc = location(lr.location.line_of_rule(i));
-      loc["id"] = id++;
-      loc["message"] = {{"text", described[i]}};
-      related.push_back(std::move(loc));
-    };
-    for (std::size_t k = 1; k < f.rules.size(); ++k) add_related(f.rules[k]);
-    for (auto i : f.related) add_related(i);
-    if (!related.empty()) res["relatedLocations"] = std::move(related);
-    res["partialFingerprints"] = {
-        {"secgroupFinding/v1", fingerprint(f.check + "|" +
-                                           (!r.address.empty()   ? r.address
-                                            : r.group.id.empty() ? r.group.name
-                                                                 : r.group.id) +
-                                           "|" + f.subject)}};
-    json props;
-    props["severity"] = to_string(f.level);
-    props["group"] = {{"id", r.group.id}, {"name", r.group.name}};
-    if (lr.terraform) {
-      props["group"]["address"] = r.address;
-      props["undecided"] = f.undecided;
+    o.key("locations");
+    o.begin_array();
+    location(line);
+    o.end_array();
+    if (f.rules.size() > 1 || !f.related.empty()) {
+      o.key("relatedLocations");
+      o.begin_array();
+      int id = 1;
+      auto related = [&](std::uint32_t i) {
+        location(lr.location.line_of_rule(i), id++, described[i]);
+      };
+      for (std::size_t k = 1; k < f.rules.size(); ++k) related(f.rules[k]);
+      for (auto i : f.related) related(i);
+      o.end_array();
     }
-    if (f.witness) props["witness"] = witness_json(*f.witness, r.rules);
-    json ids = json::array();
-    for (auto i : f.rules) ids.push_back(r.rules[i].id);
-    props["rules"] = std::move(ids);
-    props["default_policy"] = f.by_default;
-    res["properties"] = std::move(props);
-    if (f.suppressed)
-      res["suppressions"] =
-          json::array({json{{"kind", "external"}, {"justification", *f.suppressed}}});
-    add(std::move(res));
+    o.key("partialFingerprints");
+    o.begin_object();
+    o.field("secgroupFinding/v1", fingerprint(f.check + "|" + group_key + "|" + f.subject));
+    o.end_object();
+    o.key("properties");
+    o.begin_object();
+    o.field("severity", to_string(f.level));
+    o.key("group");
+    o.begin_object();
+    o.field("id", r.group.id);
+    o.field("name", r.group.name);
+    if (lr.terraform) o.field("address", r.address);
+    o.end_object();
+    if (lr.terraform) o.field("undecided", f.undecided);
+    if (f.witness) {
+      o.key("witness");
+      write_witness_json(o, *f.witness, r.rules);
+    }
+    o.key("rules");
+    o.begin_array();
+    for (auto i : f.rules) o.value(r.rules[i].id);
+    o.end_array();
+    o.field("default_policy", f.by_default);
+    o.end_object();
+    if (f.suppressed) {
+      o.key("suppressions");
+      o.begin_array();
+      o.begin_object();
+      o.field("kind", "external");
+      o.field("justification", *f.suppressed);
+      o.end_object();
+      o.end_array();
+    }
+    o.end_object();
   }
 }
 
@@ -198,13 +239,15 @@ inline json sarif_log(const std::vector<std::string>& files, const lint_config& 
 /// Returns the SARIF 2.1.0 log of `run`; `config` gives the checks' configured levels.
 inline json to_sarif(const lint_run& run, const lint_config& config = {}) {
   std::vector<std::string> files = run.files;
-  json results = json::array();
+  json_builder results;
+  results.begin_array();
   for (const auto& lr : run.groups) {
     add_located_file(files, lr);
-    for_each_sarif_result(lr, [&](json&& res) { results.push_back(std::move(res)); });
+    write_sarif_results(results, lr);
   }
+  results.end_array();
   json doc = sarif_log(files, config);
-  doc["runs"][0]["results"] = std::move(results);
+  doc["runs"][0]["results"] = results.take();
   return doc;
 }
 
@@ -222,10 +265,7 @@ class sarif_report_writer {
   sarif_report_writer(std::ostream& out, lint_config config)
       : out_(out), config_(std::move(config)) {}
   /// Adds the report of the next group.
-  void add(const located_report& lr) {
-    add_located_file(located_files_, lr);
-    for_each_sarif_result(lr, [&](json&& res) { results_.push_back(res); });
-  }
+  void add(const located_report& lr) { add(lr, render(lr)); }
   /// The results of a report as add() spools them: `count` of them, joined in `text`.
   struct rendered_results {
     std::string text;
@@ -234,10 +274,9 @@ class sarif_report_writer {
   /// The results of `lr`, made apart from the writer (see rendering_writer).
   rendered_results render(const located_report& lr) const {
     rendered_results out;
-    for_each_sarif_result(lr, [&](json&& res) {
-      if (out.count++) out.text += ",\n";
-      results_.dump_into(out.text, res);
-    });
+    json_text o(out.text, results_.element_indent());
+    write_sarif_results(o, lr);
+    out.count = o.count();
     return out;
   }
   /// Adds the report of the next group, `rendered` being render(lr).
