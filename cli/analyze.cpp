@@ -113,8 +113,9 @@ int run_analyze(const analyze_options& o) {
   const auto rules = ordered_rules(group);
   if (o.format == output_format::json) {
     json_list_writer out(std::cout, "findings");
-    analysis::for_each_finding(
-        group, [&](const analysis::finding& f) { out.push_back(finding_to_json(f, rules)); });
+    analysis::for_each_finding(group, [&](const analysis::finding& f) {
+      out.push_written([&](json_text& text) { write_finding_json(text, f, rules); });
+    });
     out.close();
   } else {
     text_printer print(rules);

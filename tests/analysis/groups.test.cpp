@@ -8,7 +8,10 @@
 #include <map>
 #include <optional>
 #include <secgroup/analysis.hpp>
+#include <secgroup/io/analysis_json.hpp>
+#include <secgroup/io/json_spool.hpp>
 #include <secgroup/secgroup.hpp>
+#include <sstream>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -459,6 +462,31 @@ TEST_CASE("analyze: random groups, findings exact against every elementary cell"
     INFO(analysis::to_string(r));
     CHECK(kinds[r] > 0);
   }
+}
+
+TEST_CASE("analyze: findings written as text (the CLI's JSON) are anomalies_to_json's dump(2)",
+          "[analysis][groups][random][json]") {
+  rng_type rng(517);
+  std::size_t findings = 0, without_id = 0, witnessed = 0;
+  for (int n = 0; n < 120; ++n) {
+    auto g = secgroup_test::random_group(rng, {25, 40, 3});
+    for (std::size_t i = 0; i < g.rules.size(); i += 3) g.rules[i].id.clear();  // written null
+    const auto report = analysis::analyze(g);
+    std::ostringstream out;
+    json_list_writer writer(out, "findings");
+    for (const auto& f : report.findings) {
+      writer.push_written([&](json_text& text) { write_finding_json(text, f, report.rules); });
+      without_id += report.rules[f.rule].id.empty();
+      witnessed += f.witness.has_value();
+    }
+    writer.close();
+    findings += report.findings.size();
+    INFO("group " << n << ":\n" << describe(g));
+    REQUIRE(out.str() == anomalies_to_json(report).dump(2) + "\n");
+  }
+  CHECK(findings > 100);
+  CHECK(without_id > 0);
+  CHECK(witnessed > 0);
 }
 
 TEST_CASE(

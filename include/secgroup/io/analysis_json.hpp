@@ -9,8 +9,11 @@
 // as {"from", "to"}. The shapes are documented in docs/cli.md, which the CLI prints as is.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "../address.hpp"
@@ -25,6 +28,7 @@
 #include "../rule.hpp"
 #include "../space.hpp"
 #include "json.hpp"
+#include "json_sink.hpp"
 
 SECGROUP_BEGIN_NAMESPACE
 
@@ -61,14 +65,23 @@ inline void add_decision(json& j, const decision& d, const std::vector<rule>& ru
 }  // namespace detail::json_io
 /// \endcond
 
-/// Returns {"direction", "protocol", "remote", "port"}; the port is null unless TCP or UDP.
+/// Writes {"direction", "protocol", "remote", "port"} to a JSON sink (io/json_sink.hpp); the
+/// port is null unless TCP or UDP.
+template <class Sink>
+void write_packet_json(Sink& o, const packet& p) {
+  o.begin_object();
+  o.field("direction", to_string(p.direction));
+  o.field("protocol", protocol_name(p.protocol));
+  o.field("remote", to_string(p.remote));
+  o.field("port", carries_ports(p.protocol) ? std::optional(p.port) : std::nullopt);
+  o.end_object();
+}
+
+/// Returns write_packet_json()'s object.
 inline json packet_to_json(const packet& p) {
-  json j = json::object();
-  j["direction"] = std::string(to_string(p.direction));
-  j["protocol"] = protocol_name(p.protocol);
-  j["remote"] = to_string(p.remote);
-  j["port"] = carries_ports(p.protocol) ? json(p.port) : json(nullptr);
-  return j;
+  json_builder b;
+  write_packet_json(b, p);
+  return b.take();
 }
 
 /// Returns {"action", "rule_id", "position"} for decision `d`, whose rule indexes `rules`
@@ -81,21 +94,38 @@ inline json decision_to_json(const decision& d, const std::vector<rule>& rules) 
 
 // -- Anomalies ------------------------------------------------------------------------------
 
-/// Returns {"kind", "rule_id", "position", "direction", "related": [rule ids], "reason",
-/// "witness": packet | null} for finding `f` of a report on `rules`.
+/// Writes {"kind", "rule_id", "position", "direction", "related": [rule ids], "reason",
+/// "witness": packet | null} for finding `f` of a report on `rules` to a JSON sink; a finding
+/// that falls through adds "to_default" after "reason".
+template <class Sink>
+void write_finding_json(Sink& o, const analysis::finding& f, const std::vector<rule>& rules) {
+  auto id_of = [&](std::size_t i) {
+    return rules[i].id.empty() ? std::nullopt : std::optional<std::string_view>(rules[i].id);
+  };
+  o.begin_object();
+  o.field("kind", to_string(f.kind));
+  o.field("rule_id", id_of(f.rule));
+  o.field("position", rules[f.rule].position);
+  o.field("direction", to_string(f.direction));
+  o.key("related");
+  o.begin_array();
+  for (auto i : f.related) o.value(id_of(i));
+  o.end_array();
+  o.field("reason", to_string(f.reason));
+  if (f.reason == analysis::finding_reason::falls_through) o.field("to_default", f.to_default);
+  o.key("witness");
+  if (f.witness)
+    write_packet_json(o, *f.witness);
+  else
+    o.value(nullptr);
+  o.end_object();
+}
+
+/// Returns write_finding_json()'s object.
 inline json finding_to_json(const analysis::finding& f, const std::vector<rule>& rules) {
-  json related = json::array();
-  for (auto i : f.related) related.push_back(detail::json_io::rule_id(rules[i]));
-  json j = json::object();
-  j["kind"] = std::string(to_string(f.kind));
-  j["rule_id"] = detail::json_io::rule_id(rules[f.rule]);
-  j["position"] = rules[f.rule].position;
-  j["direction"] = std::string(to_string(f.direction));
-  j["related"] = std::move(related);
-  j["reason"] = std::string(to_string(f.reason));
-  if (f.reason == analysis::finding_reason::falls_through) j["to_default"] = f.to_default;
-  j["witness"] = f.witness ? packet_to_json(*f.witness) : json(nullptr);
-  return j;
+  json_builder b;
+  write_finding_json(b, f, rules);
+  return b.take();
 }
 
 /// Returns {"findings": [...]} in the report's order (rule, kind, related rules).

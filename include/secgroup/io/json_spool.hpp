@@ -106,9 +106,15 @@ class json_list_writer {
 
   /// Writes `element`, dumped and indented as an element of the array.
   void push_back(const json& element) {
+    push_written([&](json_text& text) { write_json_value(text, element); });
+  }
+
+  /// Writes the element `write(text)` writes to a json_text: one value, made without a DOM.
+  template <class Write>
+  void push_written(Write&& write) {
     line_.assign(count_ ? ",\n" : "\n");
     json_text text(line_, 4);
-    write_json_value(text, element);
+    write(text);
     out_ << line_;
     ++count_;
   }
