@@ -123,6 +123,25 @@ TEST_CASE("json_builder: makes the value the calls describe") {
   CHECK(b.take().dump() == R"({"some":3,"none":null,"literal":"text","view":"v","empty":[]})");
 }
 
+TEST_CASE("json_text: scalars of every kind are written as dump() writes them") {
+  std::string text;
+  json_text sink(text, 0);
+  sink.begin_array();
+  sink.value(2.5);
+  sink.value(-0.0);
+  sink.value(1e300);
+  sink.value(std::uint16_t{65535});
+  sink.value(-7);
+  sink.value(std::uint64_t{18446744073709551615u});
+  sink.value(true);
+  sink.value("c");
+  sink.value(std::string("s"));
+  sink.value(std::optional<double>(0.125));
+  sink.end_array();
+  const json expected = {2.5, -0.0, 1e300, 65535, -7, 18446744073709551615u, true, "c", "s", 0.125};
+  CHECK(text == expected.dump(2));
+}
+
 TEST_CASE("json sinks: a fragment put again is what was written the first time") {
   for (std::size_t indent : {0, 6}) {
     const json rule = {{"id", "r1"}, {"line", nullptr}, {"ports", {22, 80}}};

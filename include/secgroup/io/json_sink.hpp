@@ -63,6 +63,8 @@ class json_text {
     start_element();
     out_ += "null";
   }
+  /// As `dump()` writes it (without this, a double would convert to bool).
+  void value(double d) { raw_value(json(d)); }
   template <std::integral T>
   void value(T n) {
     start_element();
