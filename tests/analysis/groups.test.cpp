@@ -472,8 +472,8 @@ TEST_CASE("analyze: findings written as text (the CLI's JSON) are anomalies_to_j
     auto g = secgroup_test::random_group(rng, {25, 40, 3});
     for (std::size_t i = 0; i < g.rules.size(); i += 3) g.rules[i].id.clear();  // written null
     const auto report = analysis::analyze(g);
-    std::ostringstream out;
-    json_list_writer writer(out, "findings");
+    std::ostringstream written;
+    json_list_writer writer(written, "findings");
     for (const auto& f : report.findings) {
       writer.push_written([&](json_text& text) { write_finding_json(text, f, report.rules); });
       without_id += report.rules[f.rule].id.empty();
@@ -482,7 +482,7 @@ TEST_CASE("analyze: findings written as text (the CLI's JSON) are anomalies_to_j
     writer.close();
     findings += report.findings.size();
     INFO("group " << n << ":\n" << describe(g));
-    REQUIRE(out.str() == anomalies_to_json(report).dump(2) + "\n");
+    REQUIRE(written.str() == anomalies_to_json(report).dump(2) + "\n");
   }
   CHECK(findings > 100);
   CHECK(without_id > 0);

@@ -116,11 +116,11 @@ TEST_CASE("json_builder: makes the value the calls describe") {
   b.field("none", std::optional<int>());
   b.field("literal", "text");
   b.field("view", std::string_view("v"));
-  b.key("empty");
-  b.begin_array();
-  b.end_array();
+  array_field(b, "empty", [] {});
+  object_field(b, "object", [&] { b.field("x", 1); });
   b.end_object();
-  CHECK(b.take().dump() == R"({"some":3,"none":null,"literal":"text","view":"v","empty":[]})");
+  CHECK(b.take().dump() ==
+        R"({"some":3,"none":null,"literal":"text","view":"v","empty":[],"object":{"x":1}})");
 }
 
 TEST_CASE("json_text: scalars of every kind are written as dump() writes them") {
@@ -158,15 +158,11 @@ TEST_CASE("json sinks: a fragment put again is what was written the first time")
     json_builder b;
     auto write = [&](auto& sink, auto& kept) {
       sink.begin_object();
-      sink.key("rules");
-      sink.begin_array();
-      sink.fragment_value(kept, make);
-      sink.fragment_value(kept, make);
-      sink.end_array();
-      sink.key("related");
-      sink.begin_array();
-      sink.fragment_value(kept, make);
-      sink.end_array();
+      array_field(sink, "rules", [&] {
+        sink.fragment_value(kept, make);
+        sink.fragment_value(kept, make);
+      });
+      array_field(sink, "related", [&] { sink.fragment_value(kept, make); });
       sink.end_object();
     };
     write(t, kept_text);

@@ -107,10 +107,9 @@ void write_finding_json(Sink& o, const analysis::finding& f, const std::vector<r
   o.field("rule_id", id_of(f.rule));
   o.field("position", rules[f.rule].position);
   o.field("direction", to_string(f.direction));
-  o.key("related");
-  o.begin_array();
-  for (auto i : f.related) o.value(id_of(i));
-  o.end_array();
+  array_field(o, "related", [&] {
+    for (auto i : f.related) o.value(id_of(i));
+  });
   o.field("reason", to_string(f.reason));
   if (f.reason == analysis::finding_reason::falls_through) o.field("to_default", f.to_default);
   o.key("witness");

@@ -7,7 +7,8 @@
 // (the reports streamed through a json_spool: making a DOM per finding, then dumping and
 // destroying it, was most of the time of a JSON or SARIF report of an estate).
 // Both sinks take the same calls: an object's members as key() then one value (or a whole
-// container), array elements as values; fragment() keeps a value made once to be put again.
+// container; object_field() and array_field() write one from a callback), array elements as
+// values; fragment_value() puts again a value made once.
 // json_text escapes strings with nlohmann's own dump() for anything but printable ASCII without
 // quotes or backslashes, so the two agree byte for byte, and on what they reject (invalid
 // UTF-8: nlohmann's type_error).
@@ -78,7 +79,8 @@ class json_text {
     else
       value(nullptr);
   }
-  /// Any value, as `dump()` writes it (what write_json_value() leaves to nlohmann: floats).
+  /// A scalar as `dump()` writes it (what write_json_value() leaves to nlohmann: floats);
+  /// containers go through write_json_value(), which indents them.
   void raw_value(const json& j) {
     start_element();
     out_ += j.dump();
@@ -207,6 +209,24 @@ class json_builder {
   std::vector<json*> open_;
   std::string key_;
 };
+
+/// key(k), then an object whose members `members()` writes to `sink`.
+template <class Sink, class Members>
+void object_field(Sink& sink, std::string_view k, Members&& members) {
+  sink.key(k);
+  sink.begin_object();
+  members();
+  sink.end_object();
+}
+
+/// key(k), then an array whose elements `elements()` writes to `sink`.
+template <class Sink, class Elements>
+void array_field(Sink& sink, std::string_view k, Elements&& elements) {
+  sink.key(k);
+  sink.begin_array();
+  elements();
+  sink.end_array();
+}
 
 /// Writes `j` to `sink`, as calls of its parts.
 template <class Sink>

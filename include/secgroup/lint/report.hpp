@@ -313,62 +313,57 @@ void write_group_json(Sink& o, const located_report& lr) {
     o.field("address", r.address);
     o.field("change", to_string(lr.terraform->change));
     o.field("file", lr.located_file());
-    o.key("unknown");
-    o.begin_array();
-    for (const auto& field : lr.terraform->unknown) o.value(field);
-    o.end_array();
-    o.key("notes");
-    o.begin_array();
-    for (const auto& n : lr.terraform->notes) {
-      o.begin_object();
-      o.field("field", n.field);
-      o.field("message", n.message);
-      o.end_object();
-    }
-    o.end_array();
+    array_field(o, "unknown", [&] {
+      for (const auto& field : lr.terraform->unknown) o.value(field);
+    });
+    array_field(o, "notes", [&] {
+      for (const auto& n : lr.terraform->notes) {
+        o.begin_object();
+        o.field("field", n.field);
+        o.field("message", n.message);
+        o.end_object();
+      }
+    });
   }
   // Findings name the same rules over and over: each rule's JSON is made once.
   std::vector<std::optional<typename Sink::fragment>> rule_jsons(r.rules.size());
-  auto rule_refs = [&](const std::vector<std::uint32_t>& indices) {
-    o.begin_array();
-    for (auto i : indices)
-      o.fragment_value(rule_jsons[i],
-                       [&](Sink& made) { write_rule_json(made, r.rules, lr.location, i); });
-    o.end_array();
+  auto rule_refs = [&](std::string_view key, const std::vector<std::uint32_t>& indices) {
+    array_field(o, key, [&] {
+      for (auto i : indices)
+        o.fragment_value(rule_jsons[i],
+                         [&](Sink& made) { write_rule_json(made, r.rules, lr.location, i); });
+    });
   };
-  o.key("findings");
-  o.begin_array();
-  for (const auto& f : r.findings) {
-    const auto& check = check_of(f.check);
-    o.begin_object();
-    o.field("check", f.check);
-    o.field("name", check.name);
-    o.field("title", check.title);
-    o.field("severity", to_string(f.level));
-    o.field("subject", f.subject);
-    o.field("message", f.message);
-    std::optional<std::uint32_t> line;  // of the first rule it is about, else of its group
-    if (!f.rules.empty())
-      line = lr.location.known_line_of_rule(f.rules.front());
-    else if (lr.location.group_line != 0)
-      line = lr.location.group_line;
-    o.field("line", line);
-    o.key("witness");
-    if (f.witness)
-      write_witness_json(o, *f.witness, r.rules);
-    else
-      o.value(nullptr);
-    o.key("rules");
-    rule_refs(f.rules);
-    o.key("related");
-    rule_refs(f.related);
-    o.field("default_policy", f.by_default);
-    o.field("fix", check.fix);
-    o.field("suppressed", f.suppressed);
-    if (lr.terraform) o.field("undecided", f.undecided);
-    o.end_object();
-  }
-  o.end_array();
+  array_field(o, "findings", [&] {
+    for (const auto& f : r.findings) {
+      const auto& check = check_of(f.check);
+      o.begin_object();
+      o.field("check", f.check);
+      o.field("name", check.name);
+      o.field("title", check.title);
+      o.field("severity", to_string(f.level));
+      o.field("subject", f.subject);
+      o.field("message", f.message);
+      std::optional<std::uint32_t> line;  // of the first rule it is about, else of its group
+      if (!f.rules.empty())
+        line = lr.location.known_line_of_rule(f.rules.front());
+      else if (lr.location.group_line != 0)
+        line = lr.location.group_line;
+      o.field("line", line);
+      o.key("witness");
+      if (f.witness)
+        write_witness_json(o, *f.witness, r.rules);
+      else
+        o.value(nullptr);
+      rule_refs("rules", f.rules);
+      rule_refs("related", f.related);
+      o.field("default_policy", f.by_default);
+      o.field("fix", check.fix);
+      o.field("suppressed", f.suppressed);
+      if (lr.terraform) o.field("undecided", f.undecided);
+      o.end_object();
+    }
+  });
   o.end_object();
 }
 

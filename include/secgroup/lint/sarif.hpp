@@ -94,23 +94,13 @@ void write_sarif_results(Sink& o, const located_report& lr) {
   // A location object; a related one adds its id and message.
   auto location = [&](std::uint32_t line, int id = 0, std::string_view text = {}) {
     o.begin_object();
-    o.key("physicalLocation");
-    o.begin_object();
-    o.key("artifactLocation");
-    o.begin_object();
-    o.field("uri", uri);
-    o.end_object();
-    o.key("region");
-    o.begin_object();
-    o.field("startLine", line);
-    o.end_object();
-    o.end_object();
+    object_field(o, "physicalLocation", [&] {
+      object_field(o, "artifactLocation", [&] { o.field("uri", uri); });
+      object_field(o, "region", [&] { o.field("startLine", line); });
+    });
     if (id) {
       o.field("id", id);
-      o.key("message");
-      o.begin_object();
-      o.field("text", text);
-      o.end_object();
+      object_field(o, "message", [&] { o.field("text", text); });
     }
     o.end_object();
   };
@@ -128,60 +118,48 @@ void write_sarif_results(Sink& o, const located_report& lr) {
     std::string text = f.message + ".";
     if (f.witness) text += " Witness: " + describe_witness(*f.witness, described) + ".";
     text += group_text;
-    o.key("message");
-    o.begin_object();
-    o.field("text", text);
-    o.end_object();
+    object_field(o, "message", [&] { o.field("text", text); });
     const std::uint32_t line = f.rules.empty()
                                    ? (lr.location.group_line ? lr.location.group_line : 1)
                                    : lr.location.line_of_rule(f.rules.front());
-    o.key("locations");
-    o.begin_array();
-    location(line);
-    o.end_array();
+    array_field(o, "locations", [&] { location(line); });
     if (f.rules.size() > 1 || !f.related.empty()) {
-      o.key("relatedLocations");
-      o.begin_array();
-      int id = 1;
-      auto related = [&](std::uint32_t i) {
-        location(lr.location.line_of_rule(i), id++, described[i]);
-      };
-      for (std::size_t k = 1; k < f.rules.size(); ++k) related(f.rules[k]);
-      for (auto i : f.related) related(i);
-      o.end_array();
+      array_field(o, "relatedLocations", [&] {
+        int id = 1;
+        auto related = [&](std::uint32_t i) {
+          location(lr.location.line_of_rule(i), id++, described[i]);
+        };
+        for (std::size_t k = 1; k < f.rules.size(); ++k) related(f.rules[k]);
+        for (auto i : f.related) related(i);
+      });
     }
-    o.key("partialFingerprints");
-    o.begin_object();
-    o.field("secgroupFinding/v1", fingerprint(f.check + "|" + group_key + "|" + f.subject));
-    o.end_object();
-    o.key("properties");
-    o.begin_object();
-    o.field("severity", to_string(f.level));
-    o.key("group");
-    o.begin_object();
-    o.field("id", r.group.id);
-    o.field("name", r.group.name);
-    if (lr.terraform) o.field("address", r.address);
-    o.end_object();
-    if (lr.terraform) o.field("undecided", f.undecided);
-    if (f.witness) {
-      o.key("witness");
-      write_witness_json(o, *f.witness, r.rules);
-    }
-    o.key("rules");
-    o.begin_array();
-    for (auto i : f.rules) o.value(r.rules[i].id);
-    o.end_array();
-    o.field("default_policy", f.by_default);
-    o.end_object();
+    object_field(o, "partialFingerprints", [&] {
+      o.field("secgroupFinding/v1", fingerprint(f.check + "|" + group_key + "|" + f.subject));
+    });
+    object_field(o, "properties", [&] {
+      o.field("severity", to_string(f.level));
+      object_field(o, "group", [&] {
+        o.field("id", r.group.id);
+        o.field("name", r.group.name);
+        if (lr.terraform) o.field("address", r.address);
+      });
+      if (lr.terraform) o.field("undecided", f.undecided);
+      if (f.witness) {
+        o.key("witness");
+        write_witness_json(o, *f.witness, r.rules);
+      }
+      array_field(o, "rules", [&] {
+        for (auto i : f.rules) o.value(r.rules[i].id);
+      });
+      o.field("default_policy", f.by_default);
+    });
     if (f.suppressed) {
-      o.key("suppressions");
-      o.begin_array();
-      o.begin_object();
-      o.field("kind", "external");
-      o.field("justification", *f.suppressed);
-      o.end_object();
-      o.end_array();
+      array_field(o, "suppressions", [&] {
+        o.begin_object();
+        o.field("kind", "external");
+        o.field("justification", *f.suppressed);
+        o.end_object();
+      });
     }
     o.end_object();
   }
