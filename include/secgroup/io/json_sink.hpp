@@ -35,7 +35,7 @@ SECGROUP_BEGIN_NAMESPACE
 /// json_spool holds them).
 class json_text {
  public:
-  /// A value's text made once by fragment(), to be put again at the same depth.
+  /// A value's text made once by fragment_value(), to be put again at the same depth.
   using fragment = std::string;
 
   json_text(std::string& out, std::size_t indent) : out_(out), indent_(indent) {}
