@@ -119,12 +119,12 @@ TEST_CASE("lint_each hands on the same reports in the same order for any thread 
   };
   for (unsigned jobs : {1u, 2u, 3u, 8u}) {
     INFO("writers, jobs " << jobs);
-    std::ostringstream text, json_text, sarif;
+    std::ostringstream text, json_out, sarif;
     written(jobs, lint::text_report_writer(text));
-    written(jobs, lint::json_report_writer(json_text));
+    written(jobs, lint::json_report_writer(json_out));
     written(jobs, lint::sarif_report_writer(sarif, {}));
     CHECK(text.str() == text_whole.str());
-    CHECK(json_text.str() == json_whole.str());
+    CHECK(json_out.str() == json_whole.str());
     CHECK(sarif.str() == sarif_whole.str());
   }
   fs::remove_all(dir);

@@ -65,15 +65,21 @@ inline void add_decision(json& j, const decision& d, const std::vector<rule>& ru
 }  // namespace detail::json_io
 /// \endcond
 
-/// Writes {"direction", "protocol", "remote", "port"} to a JSON sink (io/json_sink.hpp); the
-/// port is null unless TCP or UDP.
+/// Writes the members "direction", "protocol", "remote" and "port" of `p` to a JSON sink
+/// (io/json_sink.hpp) in the object being written; the port is null unless TCP or UDP.
 template <class Sink>
-void write_packet_json(Sink& o, const packet& p) {
-  o.begin_object();
+void write_packet_fields(Sink& o, const packet& p) {
   o.field("direction", to_string(p.direction));
   o.field("protocol", protocol_name(p.protocol));
   o.field("remote", to_string(p.remote));
   o.field("port", carries_ports(p.protocol) ? std::optional(p.port) : std::nullopt);
+}
+
+/// Writes {"direction", "protocol", "remote", "port"} (write_packet_fields()) to a JSON sink.
+template <class Sink>
+void write_packet_json(Sink& o, const packet& p) {
+  o.begin_object();
+  write_packet_fields(o, p);
   o.end_object();
 }
 

@@ -28,6 +28,7 @@
 
 #include "../config.hpp"
 #include "../format.hpp"
+#include "../io/analysis_json.hpp"
 #include "../io/json.hpp"
 #include "../io/json_sink.hpp"
 #include "../io/json_spool.hpp"
@@ -266,10 +267,7 @@ void write_witness_json(Sink& o, const analysis::query_witness& w, const std::ve
   const rule* r = w.decision.by_default() ? nullptr : &rules[w.decision.rule];
   o.begin_object();
   o.field("packet", to_string(w.packet));
-  o.field("direction", to_string(w.packet.direction));
-  o.field("protocol", protocol_name(w.packet.protocol));
-  o.field("remote", to_string(w.packet.remote));
-  o.field("port", carries_ports(w.packet.protocol) ? std::optional(w.packet.port) : std::nullopt);
+  write_packet_fields(o, w.packet);
   o.field("action", to_string(w.decision.action));
   o.field("rule_id", r ? std::optional<std::string_view>(r->id) : std::nullopt);
   o.field("position", r ? std::optional(r->position) : std::nullopt);

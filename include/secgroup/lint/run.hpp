@@ -529,9 +529,8 @@ run_outcome lint_each(const std::vector<std::string>& arguments, const lint_conf
     else
       on_report(std::move(r));
   };
-  // The groups of the exports, in input order, linted a window at a time: the window's reports
-  // are made on `threads` threads, then located and handed on in order. An input is freed
-  // once its last group has been handed on.
+  // The groups of the exports, in input order, linted a window at a time (flush()). An input
+  // is freed once its last group has been handed on.
   const unsigned threads = secgroup::detail::job_count(jobs);
   const std::size_t window_size = threads <= 1 ? 1 : std::size_t{32} * threads;
   struct pending {
@@ -548,8 +547,8 @@ run_outcome lint_each(const std::vector<std::string>& arguments, const lint_conf
       texts_of[freed].reset();
     }
   };
-  // A window's reports are made on the threads, located in order (a cursor per input), then,
-  // for a rendering_writer, rendered on the threads, and handed on in order.
+  // A window's reports are made on the `threads` threads, located in order (a cursor per
+  // input), then, for a rendering_writer, rendered on the threads, and handed on in order.
   const auto flush = [&] {
     secgroup::detail::parallel_for(window.size(), threads, [&](std::size_t k) {
       auto& p = window[k];
