@@ -1,12 +1,13 @@
 // secgroup/io/group_list_split.hpp: the groups of one `{"security_groups": [...]}` export read
-// on several threads.
+// one by one, on one thread or several.
 //
 // A JSON document is one value, so nlohmann::json parses it on one thread (5.7 s of the 10,000
 // group estate in docs/benchmarks.md). split_group_list() finds, in one pass that builds
 // nothing, the byte ranges of the top-level object's values and of the elements of its
-// "security_groups" array (skipping strings with their escapes); read_group_list() then parses
-// each element on its own and reads it with read_listed_group(), on a thread pool
-// (detail/parallel.hpp). The result and the errors are those of the serial read
+// "security_groups" array (skipping strings with their escapes); read_group_list() then reads
+// each element on its own, on a thread pool (detail/parallel.hpp): with read_plain_group()
+// (io/plain_group.hpp, no JSON value built) when it can, else parsed and read with
+// read_listed_group(). The result and the errors are those of the serial read
 // (group_list_reader): whenever the split is unsure (another top-level form, a key written
 // with escapes, a key that could change the reading such as "security_group" or
 // "format_version", a repeated key, nesting deeper than max_json_depth, text after the value)
@@ -30,6 +31,7 @@
 #include "../detail/parallel.hpp"
 #include "../security_group.hpp"
 #include "json.hpp"
+#include "plain_group.hpp"
 
 SECGROUP_BEGIN_NAMESPACE
 /// \cond
@@ -189,10 +191,10 @@ inline bool parses(std::string_view part, json* into = nullptr) {
   }
 }
 
-/// The groups of `text` as parse_groups(text, source) returns them, read on `jobs` threads when
-/// split_group_list() splits it; nullopt when it does not, or when a part fails to parse (the
-/// serial read then reports the error, with its line and column). Throws what the serial read
-/// throws for well-formed text: the first bad group's error (its field under
+/// The groups of `text` as parse_groups(text, source) returns them, read on `jobs` threads (one
+/// when `jobs` is 0 or 1) when split_group_list() splits it; nullopt when it does not, or when a
+/// part fails to parse (the serial read then reports the error, with its line and column). Throws
+/// what the serial read throws for well-formed text: the first bad group's error (its field under
 /// "source: security_groups[i]"), else validation_error for a repeated group id.
 inline std::optional<std::vector<security_group>> read_group_list(std::string_view text,
                                                                   const std::string& source,
@@ -206,6 +208,10 @@ inline std::optional<std::vector<security_group>> read_group_list(std::string_vi
   std::vector<std::exception_ptr> errors(n);
   std::atomic<bool> unparsed{false};
   secgroup::detail::parallel_for(n, jobs, [&](std::size_t i) {
+    if (auto group = read_plain_group(parts->elements[i])) {
+      groups[i] = std::move(*group);
+      return;
+    }
     json item;
     if (!parses(parts->elements[i], &item)) {
       unparsed = true;

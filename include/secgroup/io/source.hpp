@@ -128,27 +128,37 @@ inline group_input read_group_input(const json& doc, const std::string& path = "
   return in;
 }
 
-/// Parses JSON text (parse_json()) and reads it as a group file named `path`. An export's
-/// list of groups is read while it is parsed (io/json.hpp, group_list_reader): the same
-/// result and errors, one group's JSON in memory at a time. With `jobs` above 1, a
-/// `{"security_groups": [...]}` export is parsed and read on that many threads
-/// (io/group_list_split.hpp), with the same result and errors.
-inline group_input parse_group_input(std::string_view text, const std::string& path = "",
-                                     unsigned jobs = 1) {
-  if (jobs > 1)
-    if (auto groups = detail::json_io::read_group_list(text, path, jobs)) {
-      group_input in;
-      in.path = path;
-      in.groups = std::move(*groups);
-      return in;
-    }
-  detail::json_io::group_list_reader reader;
+/// \cond
+namespace detail::json_io {
+/// parse_group_input() on one thread, every document through parse_json(): an export's list
+/// of groups is read while it is parsed (io/json.hpp, group_list_reader), one group's JSON in
+/// memory at a time. The reading the faster paths are tested against.
+inline group_input parse_group_input_serially(std::string_view text, const std::string& path) {
+  group_list_reader reader;
   const json doc = parse_json(text, path, false, reader.callback());
   if (!reader.streamed() || looks_like_terraform(doc)) return read_group_input(doc, path);
   group_input in;
   in.path = path;
-  in.groups = detail::json_io::from_source(path, [&] { return reader.finish(doc); });
+  in.groups = from_source(path, [&] { return reader.finish(doc); });
   return in;
+}
+}  // namespace detail::json_io
+/// \endcond
+
+/// Parses JSON text (parse_json()) and reads it as a group file named `path`. A
+/// `{"security_groups": [...]}` export is split into its groups and each is read on its own,
+/// on `jobs` threads (io/group_list_split.hpp), most without building a JSON value
+/// (io/plain_group.hpp); any other document, or one the split is unsure of, is read by
+/// detail::json_io::parse_group_input_serially(). Every path gives the same result and errors.
+inline group_input parse_group_input(std::string_view text, const std::string& path = "",
+                                     unsigned jobs = 1) {
+  if (auto groups = detail::json_io::read_group_list(text, path, jobs)) {
+    group_input in;
+    in.path = path;
+    in.groups = std::move(*groups);
+    return in;
+  }
+  return detail::json_io::parse_group_input_serially(text, path);
 }
 
 /// Reads the group file at `path`, of at most `max_size` bytes (io/read.hpp).
