@@ -27,6 +27,7 @@
 
 #include "../address.hpp"
 #include "../config.hpp"
+#include "../detail/plain_json.hpp"
 #include "../port_range.hpp"
 #include "../protocol.hpp"
 #include "../rule.hpp"
@@ -366,7 +367,20 @@ class plain_group_reader {
 
 /// The group `text` holds, read without a JSON value when it is written the plain way (see the
 /// file comment); nullopt when it is not, or when it holds an error (the usual read names it).
+/// Most groups are read by scan_plain_json(); text it is unsure of (escapes, non-ASCII
+/// strings) by nlohmann's parser.
 inline std::optional<security_group> read_plain_group(std::string_view text) {
+  {
+    plain_group_reader reader;
+    switch (secgroup::detail::scan_plain_json(text, reader)) {
+      case secgroup::detail::plain_scan::done:
+        return reader.finish();
+      case secgroup::detail::plain_scan::stopped:
+        return std::nullopt;  // nlohmann's parser gives the event refused too
+      case secgroup::detail::plain_scan::unsure:
+        break;
+    }
+  }
   plain_group_reader reader;
   if (!json::sax_parse(text.begin(), text.end(), &reader, json::input_format_t::json, true, false))
     return std::nullopt;
