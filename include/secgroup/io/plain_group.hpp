@@ -11,7 +11,8 @@
 // gives up and returns nullopt: the caller then reads the text the usual way, which gives the
 // group or names the error exactly as before. So it never decides an error; what it returns
 // equals what read_listed_group() returns for the same text (tests/core/plain_group.test.cpp
-// checks both on random and broken groups).
+// checks both on random and broken groups). The events come from scan_plain_json()
+// (detail/plain_json.hpp) when the text is written plainly, else from nlohmann's parser.
 #pragma once
 
 #include <array>
