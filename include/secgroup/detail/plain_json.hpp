@@ -37,8 +37,8 @@ inline constexpr std::size_t plain_json_depth = 16;
 /// Reads JSON text written plainly (see the file comment) and hands `sax` its events, with
 /// nlohmann's SAX interface: null(), boolean(), number_unsigned(), string(), start_object(),
 /// key(), end_object(), start_array(), end_array() (sizes unknown: std::size_t(-1), as
-/// nlohmann gives them). `String` is the consumer's string type.
-template <class Sax, class String = std::string>
+/// nlohmann gives them).
+template <class Sax>
 class plain_json_scanner {
  public:
   plain_json_scanner(std::string_view text, Sax& sax) : t_(text), sax_(sax) {}
@@ -148,7 +148,7 @@ class plain_json_scanner {
   std::string_view t_;
   Sax& sax_;
   std::size_t i_ = 0;
-  String text_;  ///< the last string or key read
+  std::string text_;  ///< the last string or key read
 };
 
 /// Scans `text` with plain_json_scanner, handing `sax` its events.
